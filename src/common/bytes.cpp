@@ -43,7 +43,9 @@ ByteSpan ByteReader::bytes(std::size_t n) {
   return s;
 }
 
-ByteSpan ByteReader::rest() { return bytes(remaining()); }
+ByteSpan ByteReader::rest() {
+  return bytes(remaining());
+}
 
 void ByteWriter::u16(std::uint16_t v) {
   u8(static_cast<std::uint8_t>(v >> 8));

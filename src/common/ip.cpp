@@ -8,7 +8,8 @@
 namespace vipd {
 
 IpAddress IpAddress::v4(std::uint32_t host_order) {
-  return v4({static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
+  return v4({static_cast<std::uint8_t>(host_order >> 24),
+             static_cast<std::uint8_t>(host_order >> 16),
              static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)});
 }
 

@@ -32,11 +32,16 @@ void close_file() {
 
 int syslog_priority(Level level) {
   switch (level) {
-    case Level::kDebug: return LOG_DEBUG;
-    case Level::kInfo: return LOG_INFO;
-    case Level::kNotice: return LOG_NOTICE;
-    case Level::kWarning: return LOG_WARNING;
-    case Level::kError: return LOG_ERR;
+    case Level::kDebug:
+      return LOG_DEBUG;
+    case Level::kInfo:
+      return LOG_INFO;
+    case Level::kNotice:
+      return LOG_NOTICE;
+    case Level::kWarning:
+      return LOG_WARNING;
+    case Level::kError:
+      return LOG_ERR;
   }
   return LOG_INFO;
 }
@@ -55,8 +60,12 @@ std::string timestamp() {
 
 }  // namespace
 
-void set_level(Level level) { state().level = level; }
-Level level() { return state().level; }
+void set_level(Level level) {
+  state().level = level;
+}
+Level level() {
+  return state().level;
+}
 
 void to_stderr() {
   close_file();
@@ -98,7 +107,9 @@ void write(Level level, std::string_view message) {
   auto& s = state();
   if (level < s.level) return;
   switch (s.output) {
-    case Output::kSink: s.sink(level, message); break;
+    case Output::kSink:
+      s.sink(level, message);
+      break;
     case Output::kSyslog:
       syslog(syslog_priority(level), "%.*s", static_cast<int>(message.size()), message.data());
       break;
@@ -106,7 +117,9 @@ void write(Level level, std::string_view message) {
       fmt::print(s.file, "{} {}\n", timestamp(), message);
       std::fflush(s.file);
       break;
-    case Output::kStderr: fmt::print(stderr, "{} {}\n", timestamp(), message); break;
+    case Output::kStderr:
+      fmt::print(stderr, "{} {}\n", timestamp(), message);
+      break;
   }
 }
 

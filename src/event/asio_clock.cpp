@@ -51,8 +51,12 @@ class AsioTimer final : public Timer {
 
 }  // namespace
 
-std::unique_ptr<Timer> AsioClock::make_timer() { return std::make_unique<AsioTimer>(io_); }
+std::unique_ptr<Timer> AsioClock::make_timer() {
+  return std::make_unique<AsioTimer>(io_);
+}
 
-void AsioClock::post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
+void AsioClock::post(std::function<void()> fn) {
+  asio::post(io_, std::move(fn));
+}
 
 }  // namespace vipd::event

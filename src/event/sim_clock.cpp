@@ -38,7 +38,9 @@ class SimClock::SimTimer final : public Timer {
 SimClock::SimClock() : now_(TimePoint{} + std::chrono::hours(24 * 365)) {}
 SimClock::~SimClock() = default;
 
-std::unique_ptr<Timer> SimClock::make_timer() { return std::make_unique<SimTimer>(*this); }
+std::unique_ptr<Timer> SimClock::make_timer() {
+  return std::make_unique<SimTimer>(*this);
+}
 
 SimClock::Key SimClock::add(TimePoint deadline, SimTimer* timer) {
   Key key{deadline, sequence_++};
