@@ -1,0 +1,99 @@
+#include <charconv>
+
+#include "bgp/config/commands_detail.hpp"
+
+namespace vipd::bgp::config {
+namespace detail {
+
+RouterLookup current_router(const Context& ctx, const Session& session) {
+  BgpConfig& config = ctx.target();
+  if (!config.bgp) return {nullptr, CommandResult::failure("% No BGP process is configured")};
+  auto entered = session.argument_of(kRouterNode);
+  if (entered && *entered != std::to_string(config.bgp->asn))
+    return {nullptr, CommandResult::failure("% BGP instance " + *entered +
+                                            " is no longer configured; AS is " +
+                                            std::to_string(config.bgp->asn))};
+  return {&*config.bgp, CommandResult::success()};
+}
+
+AddressFamily session_family(const Session& session) {
+  auto afi = session.argument_of(kRouterAfNode);
+  return afi && *afi == "ipv6" ? AddressFamily::kIpv6Unicast : AddressFamily::kIpv4Unicast;
+}
+
+std::uint32_t number(std::string_view text) {
+  std::uint32_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+namespace {
+
+// Keyword help as FRR words it; CommandTree shows it wherever the keyword appears.
+void describe_keywords(CommandTree& tree) {
+  static const std::pair<const char*, const char*> kHelp[] = {
+      {"no", "Negate a command or set its defaults"},
+      {"configure", "Configuration from vty interface"},
+      {"terminal", "Configuration terminal"},
+      {"end", "End current mode and change to enable mode"},
+      {"exit", "Exit current mode and down to previous mode"},
+      {"quit", "Exit current mode and down to previous mode"},
+      {"hostname", "Set system's network name"},
+      {"password", "Set a password"},
+      {"enable", "Modify enable password parameters"},
+      {"log", "Logging control"},
+      {"file", "Logging to file"},
+      {"stdout", "Set stdout logging level"},
+      {"syslog", "Set syslog logging level"},
+      {"line", "Configure a terminal line"},
+      {"vty", "Virtual terminal"},
+      {"exec-timeout", "Set timeout value"},
+      {"access-class", "Filter connections based on an IP access list"},
+      {"login", "Enable login"},
+      {"frr", "FRRouting global parameters"},
+      {"router", "Enable a routing process"},
+      {"bgp", "BGP information"},
+      {"router-id", "Override configured router identifier"},
+      {"log-neighbor-changes", "Log neighbor up/down and reset reason"},
+      {"default", "Configure BGP defaults"},
+      {"ipv4-unicast", "Activate ipv4-unicast for a peer by default"},
+      {"timers", "Adjust routing timers"},
+      {"connect", "BGP connect timer"},
+      {"maximum-paths", "Forward packets over multiple paths"},
+      {"ibgp", "iBGP-multipath"},
+      {"network", "Specify a network to announce via BGP"},
+      {"address-family", "Enter Address Family command mode"},
+      {"exit-address-family", "Exit from Address Family configuration mode"},
+      {"ipv4", "Address Family"},
+      {"ipv6", "Address Family"},
+      {"unicast", "Address Family modifier"},
+      {"neighbor", "Specify neighbor router"},
+      {"remote-as", "Specify a BGP neighbor"},
+      {"internal", "Internal BGP peer"},
+      {"external", "External BGP peer"},
+      {"description", "Neighbor specific description"},
+      {"update-source", "Source of routing updates"},
+      {"passive", "Don't send open messages to this neighbor"},
+      {"shutdown", "Administratively shut down this neighbor"},
+      {"message", "Add a shutdown message (RFC 9003)"},
+      {"ebgp-multihop", "Allow EBGP neighbors not on directly connected networks"},
+      {"port", "Neighbor's BGP port"},
+      {"activate", "Enable the Address Family for this Neighbor"},
+  };
+  for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
+}
+
+}  // namespace
+}  // namespace detail
+
+void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target) {
+  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode})
+    if (!tree.has_node(node)) tree.add_node(node, node);
+  auto ctx = std::make_shared<const detail::Context>(detail::Context{std::move(target)});
+  detail::describe_keywords(tree);
+  detail::install_global_commands(tree, ctx);
+  detail::install_router_commands(tree, ctx);
+  detail::install_neighbor_commands(tree, ctx);
+}
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,25 @@
+// The `bgpd.conf` grammar as CommandTree commands. The same commands read config files
+// (parser.hpp), serve the interactive `vipctl` shell (`configure terminal`, `router bgp N`, ...)
+// and answer `?` help and completion.
+#pragma once
+
+#include <functional>
+
+#include "bgp/config/model.hpp"
+#include "control/cli.hpp"
+
+namespace vipd::bgp::config {
+
+// Node names (and prompts) used by these commands; other modules may install into them too.
+inline constexpr const char* kConfigNode = "config";
+inline constexpr const char* kRouterNode = "config-router";
+inline constexpr const char* kRouterAfNode = "config-router-af";
+inline constexpr const char* kLineNode = "config-line";
+
+// Adds the config nodes (when not yet present) and installs every supported command plus its
+// `no` form, `exit`/`quit`/`end` in the config nodes and `configure terminal` in exec. Each
+// handler calls `target` for the configuration to change, so the caller decides whether commands
+// edit a scratch copy (file parsing) or the live configuration (interactive shell).
+void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target);
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,162 @@
+// `router bgp` level commands (router-id, timers, defaults), `address-family` and the per address
+// family ones (network, maximum-paths).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "bgp/config/commands_detail.hpp"
+
+namespace vipd::bgp::config::detail {
+namespace {
+
+CommandResult ok() {
+  return CommandResult::success();
+}
+
+// Installs a router-level command whose handler needs the instance.
+void on_router(CommandTree& tree, std::string_view node, std::string_view pattern,
+               std::string_view help, const ContextPtr& ctx,
+               std::function<CommandResult(RouterBgp&, const Invocation&, Session&)> body) {
+  tree.install(node, pattern, help,
+               [ctx, body = std::move(body)](const Invocation& inv, Session& s) {
+                 auto lookup = current_router(*ctx, s);
+                 if (!lookup.bgp) return lookup.error;
+                 return body(*lookup.bgp, inv, s);
+               });
+}
+
+void install_instance(CommandTree& tree, const ContextPtr& ctx) {
+  on_router(tree, kRouterNode, "bgp router-id A.B.C.D$id", "Override configured router identifier",
+            ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {
+              bgp.router_id = IpAddress::parse(inv.get("id"));
+              return ok();
+            });
+  on_router(tree, kRouterNode, "no bgp router-id [A.B.C.D]", "Remove the router identifier", ctx,
+            [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.router_id.reset();
+              return ok();
+            });
+  on_router(tree, kRouterNode, "bgp log-neighbor-changes", "Log neighbor up/down and reset reason",
+            ctx, [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.log_neighbor_changes = true;
+              return ok();
+            });
+  on_router(tree, kRouterNode, "no bgp log-neighbor-changes", "Do not log neighbor changes", ctx,
+            [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.log_neighbor_changes = false;
+              return ok();
+            });
+  // Like FRR, the default applies to neighbors created afterwards; existing ones keep theirs.
+  on_router(tree, kRouterNode, "bgp default ipv4-unicast",
+            "Activate ipv4-unicast for a peer by default", ctx,
+            [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.default_ipv4_unicast = true;
+              return ok();
+            });
+  on_router(tree, kRouterNode, "no bgp default ipv4-unicast",
+            "Do not activate ipv4-unicast for a peer by default", ctx,
+            [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.default_ipv4_unicast = false;
+              return ok();
+            });
+  on_router(
+      tree, kRouterNode, "timers bgp (0-65535)$keepalive (0-65535)$hold", "Adjust routing timers",
+      ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {
+        auto hold = number(inv.get("hold"));
+        // RFC 4271 §4.2: the hold time is zero or at least three seconds.
+        if (hold != 0 && hold < 3)
+          return CommandResult::failure("% hold time value must be either 0 or greater than 3");
+        bgp.timers = Timers{static_cast<std::uint16_t>(number(inv.get("keepalive"))),
+                            static_cast<std::uint16_t>(hold)};
+        return ok();
+      });
+  on_router(tree, kRouterNode, "no timers bgp [(0-65535) (0-65535)]", "Reset the BGP timers", ctx,
+            [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.timers.reset();
+              return ok();
+            });
+  // Emitted by quagga's `bgp config-type cisco`; they name vipd's only behaviour.
+  for (const char* pattern : {"no synchronization", "no auto-summary"})
+    on_router(tree, kRouterNode, pattern, "Cisco-style defaults (always in effect)", ctx,
+              [](RouterBgp&, const Invocation&, Session&) { return ok(); });
+}
+
+void install_address_family(CommandTree& tree, const ContextPtr& ctx) {
+  // quagga writes `address-family ipv6` without `unicast`.
+  on_router(tree, kRouterNode, "address-family <ipv4|ipv6>$afi [unicast]",
+            "Enter Address Family command mode", ctx,
+            [](RouterBgp&, const Invocation& inv, Session& s) {
+              s.push(kRouterAfNode, inv.get("afi"));
+              return ok();
+            });
+  tree.install(kRouterAfNode, "exit-address-family", "Exit from Address Family configuration mode",
+               [](const Invocation&, Session& s) {
+                 s.pop();
+                 return ok();
+               });
+}
+
+// `network P` / `no network P`: at router level the prefix must be IPv4 (quagga), inside an
+// address family it must be of that family (checked here rather than left to the grammar, so that
+// a mismatch is an error instead of silently leaving the address-family node).
+void install_networks(CommandTree& tree, const ContextPtr& ctx) {
+  auto handler = [](bool add) {
+    return [add](RouterBgp& bgp, const Invocation& inv, Session& s) {
+      AddressFamily af = session_family(s);
+      // FRR refuses a prefix with host bits set rather than guessing what was meant.
+      auto prefix = Prefix::parse(inv.get("prefix"), /*strict=*/true);
+      if (!prefix) return CommandResult::failure("% Inconsistent address and mask");
+      if (family_of(*prefix) != af)
+        return CommandResult::failure(fmt::format("% {} is not a prefix of address family {}",
+                                                  prefix->to_string(), to_string(af)));
+      auto& networks = bgp.in(af).networks;
+      auto it = std::find(networks.begin(), networks.end(), *prefix);
+      if (add) {
+        if (it == networks.end()) networks.push_back(*prefix);
+      } else {
+        if (it == networks.end())
+          return CommandResult::failure("% Can't find static route specified");
+        networks.erase(it);
+      }
+      return ok();
+    };
+  };
+  on_router(tree, kRouterNode, "network A.B.C.D/M$prefix", "Specify a network to announce via BGP",
+            ctx, handler(true));
+  on_router(tree, kRouterNode, "no network A.B.C.D/M$prefix", "Stop announcing a network", ctx,
+            handler(false));
+  on_router(tree, kRouterAfNode, "network <A.B.C.D/M|X:X::X:X/M>$prefix",
+            "Specify a network to announce via BGP", ctx, handler(true));
+  on_router(tree, kRouterAfNode, "no network <A.B.C.D/M|X:X::X:X/M>$prefix",
+            "Stop announcing a network", ctx, handler(false));
+}
+
+void install_maximum_paths(CommandTree& tree, const ContextPtr& ctx) {
+  for (const char* node : {kRouterNode, kRouterAfNode}) {
+    on_router(tree, node, "maximum-paths [ibgp$ibgp] (1-256)$paths",
+              "Forward packets over multiple paths", ctx,
+              [](RouterBgp& bgp, const Invocation& inv, Session& s) {
+                auto& af = bgp.in(session_family(s));
+                auto paths = static_cast<std::uint16_t>(number(inv.get("paths")));
+                (inv.has("ibgp") ? af.maximum_paths_ibgp : af.maximum_paths) = paths;
+                return ok();
+              });
+    on_router(tree, node, "no maximum-paths [ibgp$ibgp] [(1-256)]", "Use the default path count",
+              ctx, [](RouterBgp& bgp, const Invocation& inv, Session& s) {
+                auto& af = bgp.in(session_family(s));
+                (inv.has("ibgp") ? af.maximum_paths_ibgp : af.maximum_paths).reset();
+                return ok();
+              });
+  }
+}
+
+}  // namespace
+
+void install_router_commands(CommandTree& tree, const ContextPtr& ctx) {
+  install_instance(tree, ctx);
+  install_address_family(tree, ctx);
+  install_networks(tree, ctx);
+  install_maximum_paths(tree, ctx);
+}
+
+}  // namespace vipd::bgp::config::detail

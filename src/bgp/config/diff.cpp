@@ -1,0 +1,98 @@
+#include "bgp/config/diff.hpp"
+
+#include <algorithm>
+
+namespace vipd::bgp::config {
+namespace {
+
+NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
+  NeighborChange c;
+  c.address = a.address;
+  auto check = [&](bool differs, const char* keyword, bool resets) {
+    if (!differs) return;
+    c.changed.emplace_back(keyword);
+    c.reset = c.reset || resets;
+  };
+  // Negotiated in OPEN or bound to the TCP connection (RFC 4271 §4.2, RFC 2385): reset.
+  check(a.remote_as != b.remote_as, "remote-as", true);
+  check(a.password != b.password, "password", true);
+  check(a.update_source != b.update_source, "update-source", true);
+  check(a.port != b.port, "port", true);
+  check(a.ebgp_multihop != b.ebgp_multihop, "ebgp-multihop", true);
+  check(a.af != b.af, "activate", true);
+  // Local behaviour only.
+  check(a.description != b.description, "description", false);
+  check(a.passive != b.passive, "passive", false);
+  check(a.timers != b.timers, "timers", false);
+  check(a.connect_retry != b.connect_retry, "timers connect", false);
+  c.timers_changed = a.timers != b.timers || a.connect_retry != b.connect_retry;
+  if (a.shutdown != b.shutdown) {
+    c.changed.emplace_back("shutdown");
+    c.shutdown_changed = true;
+  } else if (a.shutdown_message != b.shutdown_message) {
+    c.changed.emplace_back("shutdown");  // the new message is used at the next shutdown
+  }
+  return c;
+}
+
+void diff_networks(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
+  static const AfConfig kEmpty;
+  for (auto af : kAddressFamilies) {
+    const auto& before = a ? a->in(af).networks : kEmpty.networks;
+    const auto& after = b ? b->in(af).networks : kEmpty.networks;
+    for (const auto& p : after)
+      if (std::find(before.begin(), before.end(), p) == before.end())
+        d.networks_added.push_back({af, p});
+    for (const auto& p : before)
+      if (std::find(after.begin(), after.end(), p) == after.end())
+        d.networks_removed.push_back({af, p});
+  }
+}
+
+void diff_neighbors(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
+  static const std::vector<NeighborConfig> kNone;
+  const auto& before = a ? a->neighbors : kNone;
+  const auto& after = b ? b->neighbors : kNone;
+  for (const auto& n : after) {
+    const NeighborConfig* old = a ? a->find(n.address) : nullptr;
+    if (!old) {
+      d.neighbors_added.push_back(n.address);
+    } else if (*old != n) {
+      d.neighbors_changed.push_back(compare(*old, n));
+    }
+  }
+  for (const auto& n : before)
+    if (!b || !b->find(n.address)) d.neighbors_removed.push_back(n.address);
+}
+
+}  // namespace
+
+bool ConfigDiff::empty() const {
+  return !instance_added && !instance_removed && !asn_changed && !router_id_changed &&
+         !timers_changed && !multipath_changed && !log_changed && neighbors_added.empty() &&
+         neighbors_removed.empty() && neighbors_changed.empty() && networks_added.empty() &&
+         networks_removed.empty();
+}
+
+ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
+  ConfigDiff d;
+  d.log_changed = before.hostname != after.hostname || before.log != after.log;
+  const RouterBgp* a = before.bgp ? &*before.bgp : nullptr;
+  const RouterBgp* b = after.bgp ? &*after.bgp : nullptr;
+  d.instance_added = !a && b;
+  d.instance_removed = a && !b;
+  if (a && b) {
+    d.asn_changed = a->asn != b->asn;
+    d.router_id_changed = a->router_id != b->router_id;
+    d.timers_changed = a->timers != b->timers;
+    for (auto af : kAddressFamilies)
+      if (a->in(af).maximum_paths != b->in(af).maximum_paths ||
+          a->in(af).maximum_paths_ibgp != b->in(af).maximum_paths_ibgp)
+        d.multipath_changed = true;
+  }
+  diff_neighbors(a, b, d);
+  diff_networks(a, b, d);
+  return d;
+}
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,137 @@
+// The configuration of bgpd as plain values: what a quagga/FRR `bgpd.conf` says, after parsing.
+// Everything is comparable so that reloads can be diffed (diff.hpp) and parse/render round trips
+// tested. Unset optional values mean "the daemon's default", which keeps write-back faithful: a
+// value the user never wrote is never written back.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+
+namespace vipd::bgp::config {
+
+// The address families vipd routes. The index is used for per-AF arrays; a later SAFI (labeled
+// unicast, EVPN) is added here and every per-AF array grows with it.
+enum class AddressFamily : std::uint8_t { kIpv4Unicast = 0, kIpv6Unicast = 1 };
+inline constexpr std::size_t kAddressFamilyCount = 2;
+inline constexpr std::array<AddressFamily, kAddressFamilyCount> kAddressFamilies{
+    AddressFamily::kIpv4Unicast, AddressFamily::kIpv6Unicast};
+
+constexpr std::size_t index(AddressFamily af) {
+  return static_cast<std::size_t>(af);
+}
+// "ipv4 unicast" / "ipv6 unicast", as in `address-family ipv4 unicast`.
+const char* to_string(AddressFamily af);
+AddressFamily family_of(const Prefix& prefix);
+
+// `log file PATH [LEVEL]`, `log stdout [LEVEL]`, `log syslog [LEVEL]`; the level is the quagga
+// keyword ("debugging", "informational", ...) or empty for the default.
+struct LogDestination {
+  std::string path;  // only for `log file`
+  std::string level;
+  bool operator==(const LogDestination&) const = default;
+};
+
+struct LogConfig {
+  std::optional<LogDestination> file;
+  std::optional<LogDestination> stdout_;
+  std::optional<LogDestination> syslog;
+  bool operator==(const LogConfig&) const = default;
+};
+
+// `line vty` block of quagga/FRR-written files. vipd has no telnet vty (vipctl talks over a unix
+// socket), so these are kept only to be written back unchanged.
+struct VtyConfig {
+  bool present = false;
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> exec_timeout;  // minutes, seconds
+  std::string access_class;
+  std::string ipv6_access_class;
+  bool no_login = false;
+  bool operator==(const VtyConfig&) const = default;
+};
+
+// `neighbor A remote-as <ASN|internal|external>`.
+struct RemoteAs {
+  enum class Kind : std::uint8_t { kNumber, kInternal, kExternal };
+  Kind kind = Kind::kNumber;
+  std::uint32_t asn = 0;  // only for kNumber
+  std::string to_string() const;
+  bool operator==(const RemoteAs&) const = default;
+};
+
+struct Timers {
+  std::uint16_t keepalive = 0;
+  std::uint16_t hold = 0;
+  bool operator==(const Timers&) const = default;
+};
+
+// Options of one neighbor in one address family. Later per-AF options (route-reflector-client,
+// next-hop-self, prefix-list in/out, maximum-prefix) are added here as members.
+struct NeighborAfConfig {
+  bool active = false;  // effective activation (FRR keeps it per peer, not as a default)
+  bool operator==(const NeighborAfConfig&) const = default;
+};
+
+struct NeighborConfig {
+  IpAddress address;
+  RemoteAs remote_as;
+  std::string description;  // verbatim words joined by one space, quotes included
+  std::string password;     // TCP MD5 (RFC 2385)
+  std::optional<Timers> timers;
+  std::optional<std::uint16_t> connect_retry;  // `timers connect N`
+  std::string update_source;                   // address or interface name; empty: unset
+  bool passive = false;
+  bool shutdown = false;
+  std::string shutdown_message;  // RFC 9003 shutdown communication
+  std::optional<std::uint8_t> ebgp_multihop;
+  std::optional<std::uint16_t> port;
+  std::array<NeighborAfConfig, kAddressFamilyCount> af{};
+
+  NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }
+  const NeighborAfConfig& in(AddressFamily f) const { return af[index(f)]; }
+  bool operator==(const NeighborConfig&) const = default;
+};
+
+// Per address family settings of the instance.
+struct AfConfig {
+  std::vector<Prefix> networks;  // in config order
+  std::optional<std::uint16_t> maximum_paths;
+  std::optional<std::uint16_t> maximum_paths_ibgp;
+  bool operator==(const AfConfig&) const = default;
+};
+
+struct RouterBgp {
+  std::uint32_t asn = 0;
+  std::optional<IpAddress> router_id;
+  std::optional<Timers> timers;
+  bool log_neighbor_changes = false;
+  bool default_ipv4_unicast = true;       // `no bgp default ipv4-unicast` clears it
+  std::vector<NeighborConfig> neighbors;  // in config order
+  std::array<AfConfig, kAddressFamilyCount> af{};
+
+  AfConfig& in(AddressFamily f) { return af[index(f)]; }
+  const AfConfig& in(AddressFamily f) const { return af[index(f)]; }
+  NeighborConfig* find(const IpAddress& address);
+  const NeighborConfig* find(const IpAddress& address) const;
+  // FRR semantics: a new IPv4 neighbor is active in IPv4 unicast unless `no bgp default
+  // ipv4-unicast`; everything else must be activated explicitly.
+  bool active_by_default(const IpAddress& neighbor, AddressFamily f) const;
+  bool operator==(const RouterBgp&) const = default;
+};
+
+struct BgpConfig {
+  std::string hostname;
+  std::string password;         // quagga vty `password`, kept for write-back only
+  std::string enable_password;  // `enable password`, likewise
+  LogConfig log;
+  VtyConfig vty;
+  std::optional<RouterBgp> bgp;
+  bool operator==(const BgpConfig&) const = default;
+};
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,71 @@
+#include "bgp/config/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "bgp/config/commands.hpp"
+#include "control/cli.hpp"
+
+namespace vipd::bgp::config {
+namespace {
+
+// "% Unknown command: x\n% Invalid input at 'y'" -> "Unknown command: x; Invalid input at 'y'".
+std::string strip_markers(std::string_view output) {
+  std::string out;
+  while (!output.empty()) {
+    auto eol = output.find('\n');
+    std::string_view line = output.substr(0, eol);
+    output = eol == std::string_view::npos ? std::string_view{} : output.substr(eol + 1);
+    if (line.starts_with("% ")) line.remove_prefix(2);
+    if (line.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  if (line == 0) return fmt::format("{}: {}", file, message);
+  return fmt::format("{}:{}: {}", file, line, message);
+}
+
+Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_view file_name) {
+  BgpConfig config;
+  control::CommandTree tree;
+  install_config_commands(tree, [&config]() -> BgpConfig& { return config; });
+  control::Session session;
+  session.push(kConfigNode);
+  std::size_t number = 0;
+  while (!text.empty()) {
+    auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    ++number;
+    auto result = tree.execute(session, line);
+    if (!result.ok)
+      return unexpected(ConfigError{std::string(file_name), number, strip_markers(result.output)});
+    // `end` (last line of FRR-written files) or a top-level `exit` leaves config mode; a file
+    // is config mode throughout, so whatever follows is read there again.
+    if (session.node() == "exec") session.push(kConfigNode);
+  }
+  return config;
+}
+
+Result<BgpConfig, ConfigError> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return unexpected(ConfigError{
+        path, 0, fmt::format("can't open configuration file: {}", std::strerror(errno))});
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return unexpected(ConfigError{path, 0, "read error"});
+  return parse_config(text.str(), path);
+}
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,28 @@
+// Reading `bgpd.conf`: every line runs through the command tree in config mode, as FRR's
+// config reader does. A file either loads completely or not at all.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "bgp/config/model.hpp"
+#include "common/result.hpp"
+
+namespace vipd::bgp::config {
+
+struct ConfigError {
+  std::string file;
+  std::size_t line = 0;  // 1-based; 0 when the file could not be read at all
+  std::string message;   // the command's error text without FRR's "% " markers
+  // "FILE:LINE: message" (or "FILE: message" for line 0).
+  std::string to_string() const;
+  bool operator==(const ConfigError&) const = default;
+};
+
+// The first failing line fails the whole text; nothing of it is returned, so a caller reloading
+// a file keeps its previous configuration.
+Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_view file_name);
+Result<BgpConfig, ConfigError> load_config_file(const std::string& path);
+
+}  // namespace vipd::bgp::config

@@ -1,0 +1,105 @@
+#include "bgp/config/render.hpp"
+
+#include <fmt/format.h>
+
+namespace vipd::bgp::config {
+namespace {
+
+void line(std::string& out, std::string_view text) {
+  out += text;
+  out += '\n';
+}
+
+std::string with_level(std::string text, const std::string& level) {
+  if (!level.empty()) text += " " + level;
+  return text;
+}
+
+void render_globals(std::string& out, const BgpConfig& c) {
+  std::size_t before = out.size();
+  if (!c.hostname.empty()) line(out, "hostname " + c.hostname);
+  if (!c.password.empty()) line(out, "password " + c.password);
+  if (!c.enable_password.empty()) line(out, "enable password " + c.enable_password);
+  if (c.log.file) line(out, with_level("log file " + c.log.file->path, c.log.file->level));
+  if (c.log.stdout_) line(out, with_level("log stdout", c.log.stdout_->level));
+  if (c.log.syslog) line(out, with_level("log syslog", c.log.syslog->level));
+  if (out.size() != before) line(out, "!");
+}
+
+// Per-neighbor lines in the order FRR's bgp_config_write_peer_global() uses.
+void render_neighbor(std::string& out, const NeighborConfig& n) {
+  const std::string p = " neighbor " + n.address.to_string();
+  line(out, p + " remote-as " + n.remote_as.to_string());
+  if (!n.description.empty()) line(out, p + " description " + n.description);
+  if (n.shutdown)
+    line(out,
+         p + " shutdown" + (n.shutdown_message.empty() ? "" : " message " + n.shutdown_message));
+  if (!n.password.empty()) line(out, p + " password " + n.password);
+  if (n.port) line(out, fmt::format("{} port {}", p, *n.port));
+  if (n.passive) line(out, p + " passive");
+  if (n.ebgp_multihop) {
+    line(out, *n.ebgp_multihop == 255 ? p + " ebgp-multihop"
+                                      : fmt::format("{} ebgp-multihop {}", p, *n.ebgp_multihop));
+  }
+  if (!n.update_source.empty()) line(out, p + " update-source " + n.update_source);
+  if (n.timers) line(out, fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
+  if (n.connect_retry) line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
+}
+
+// The address-family block, written only when it says something beyond the defaults.
+void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
+  std::string body;
+  const AfConfig& c = bgp.in(af);
+  for (const auto& prefix : c.networks) line(body, "  network " + prefix.to_string());
+  if (c.maximum_paths) line(body, fmt::format("  maximum-paths {}", *c.maximum_paths));
+  if (c.maximum_paths_ibgp)
+    line(body, fmt::format("  maximum-paths ibgp {}", *c.maximum_paths_ibgp));
+  for (const auto& n : bgp.neighbors) {
+    bool active = n.in(af).active;
+    if (active == bgp.active_by_default(n.address, af)) continue;
+    line(body, fmt::format("  {}neighbor {} activate", active ? "" : "no ", n.address.to_string()));
+  }
+  if (body.empty()) return;
+  line(out, " !");
+  line(out, std::string(" address-family ") + to_string(af));
+  out += body;
+  line(out, " exit-address-family");
+}
+
+void render_router(std::string& out, const RouterBgp& bgp) {
+  line(out, fmt::format("router bgp {}", bgp.asn));
+  if (bgp.router_id) line(out, " bgp router-id " + bgp.router_id->to_string());
+  if (bgp.log_neighbor_changes) line(out, " bgp log-neighbor-changes");
+  if (!bgp.default_ipv4_unicast) line(out, " no bgp default ipv4-unicast");
+  if (bgp.timers)
+    line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
+  for (const auto& n : bgp.neighbors) render_neighbor(out, n);
+  for (auto af : kAddressFamilies) render_af(out, bgp, af);
+  line(out, "exit");
+  line(out, "!");
+}
+
+void render_vty(std::string& out, const VtyConfig& vty) {
+  if (!vty.present) return;
+  line(out, "line vty");
+  if (vty.exec_timeout)
+    line(out,
+         fmt::format(" exec-timeout {} {}", vty.exec_timeout->first, vty.exec_timeout->second));
+  if (!vty.access_class.empty()) line(out, " access-class " + vty.access_class);
+  if (!vty.ipv6_access_class.empty()) line(out, " ipv6 access-class " + vty.ipv6_access_class);
+  if (vty.no_login) line(out, " no login");
+  line(out, "!");
+}
+
+}  // namespace
+
+std::string render_config(const BgpConfig& config) {
+  std::string out;
+  render_globals(out, config);
+  if (config.bgp) render_router(out, *config.bgp);
+  render_vty(out, config.vty);
+  line(out, "end");
+  return out;
+}
+
+}  // namespace vipd::bgp::config
