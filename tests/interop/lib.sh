@@ -521,8 +521,8 @@ gobgp_start() {
     --log-level=debug >"$d/gobgpd.log" 2>&1 &
   _peer_register "$node" gobgp $! "$d/gobgpd.toml" "$d/gobgpd.log" "$port"
   wait_until 15 gobgp_cli "$node" global || it_die "gobgpd on $node did not start"
-  for p in "${P_PFX4[@]}"; do gobgp_cli "$node" global rib add -a ipv4 "$p" >/dev/null || it_die "gobgp rib add $p"; done
-  for p in "${P_PFX6[@]}"; do gobgp_cli "$node" global rib add -a ipv6 "$p" >/dev/null || it_die "gobgp rib add $p"; done
+  for p in "${P_PFX4[@]}"; do gobgp_cli "$node" global rib add -a ipv4 "$p" origin igp >/dev/null || it_die "gobgp rib add $p"; done
+  for p in "${P_PFX6[@]}"; do gobgp_cli "$node" global rib add -a ipv6 "$p" origin igp >/dev/null || it_die "gobgp rib add $p"; done
 }
 
 gobgp_cli() {
