@@ -542,6 +542,9 @@ PathAttributes decode_path_attributes(ByteSpan field, const Options& options,
                           std::move(failure->reason)});
     }
   }
+  // Canonical order, as the encoder writes them, so decode(encode(x)) == x.
+  std::stable_sort(attrs.unknown.begin(), attrs.unknown.end(),
+                   [](const RawAttribute& x, const RawAttribute& y) { return x.type < y.type; });
   return attrs;
 }
 

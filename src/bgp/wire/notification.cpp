@@ -68,8 +68,9 @@ Notification make_shutdown_notification(std::uint8_t subcode, std::string_view t
   Notification n;
   n.code = error_code::kCease;
   n.subcode = subcode;
-  n.data.push_back(static_cast<std::uint8_t>(clean.size()));
-  n.data.insert(n.data.end(), clean.begin(), clean.end());
+  // Sized up front: push_back + insert trips a GCC 12 -Warray-bounds false positive at -O2.
+  n.data.assign(1 + clean.size(), static_cast<std::uint8_t>(clean.size()));
+  std::copy(clean.begin(), clean.end(), n.data.begin() + 1);
   if (carries_shutdown_communication(n.code, n.subcode)) n.shutdown_message = std::move(clean);
   return n;
 }

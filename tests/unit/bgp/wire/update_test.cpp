@@ -208,6 +208,20 @@ TEST(Update, EncodingIsCanonicalTypeOrder) {
             update_message("", "40 01 01 01 40 02 00 40 03 04 c0000201 c0 63 00", ""));
 }
 
+// Found by bgp_message_fuzz: unknown attributes out of type order must compare equal after a
+// round trip, so the decoder keeps them in the encoder's (type-code) order.
+TEST(Update, UnknownAttributesAreKeptInTypeOrder) {
+  Bytes msg = update_message("", "c0 40 01 aa c0 00 00 c0 63 00", "");
+  auto u = decode_update(body_of(msg), kTwoOctet);
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u->attributes.unknown.size(), 3u);
+  EXPECT_EQ(u->attributes.unknown[0].type, 0);
+  EXPECT_EQ(u->attributes.unknown[1].type, 64);
+  auto back = decode_update(body_of(encode_update(*u, kTwoOctet)), kTwoOctet);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, *u);
+}
+
 TEST(Update, LongAsSequenceIsSplitInto255AsSegments) {
   Update u;
   u.attributes.as_path = AsPath{{{SegmentType::kAsSequence, std::vector<std::uint32_t>(300, 7)}}};
