@@ -26,7 +26,12 @@ class Builder {
   const Config& config() const { return config_; }
   State from() const { return from_; }
 
-  void emit(Action action) { actions_.push_back(std::move(action)); }
+  // Constructs the action in place: moving a temporary Action trips GCC 12's
+  // -Wmaybe-uninitialized false positive under -fsanitize (GCC PR 105562).
+  template <typename A>
+  void emit(A&& action) {
+    actions_.emplace_back(std::in_place_type<std::decay_t<A>>, std::forward<A>(action));
+  }
   void start(TimerKind which, Milliseconds duration) { emit(StartTimer{which, duration}); }
   // RFC 4271 §10: ConnectRetry and Keepalive timers are jittered.
   void start_jittered(TimerKind which, Milliseconds duration);

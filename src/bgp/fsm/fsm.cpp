@@ -66,11 +66,13 @@ void Builder::to_idle(DownReason reason, std::optional<SendNotification> notific
   // RFC 4271 §8.1.1 DampPeerOscillations: wait IdleHoldTime before restarting, doubling it
   // for the next consecutive failure (FRR doubles its start timer the same way).
   if (next_.admin_up) {
-    const Milliseconds wait =
-        next_.next_idle_hold.count() > 0 ? next_.next_idle_hold : config_.idle_hold_base;
+    // The cap also applies when the configuration lowered it since the last failure.
+    const Milliseconds cap = std::max(config_.idle_hold_max, config_.idle_hold_base);
+    const Milliseconds wait = std::min(
+        next_.next_idle_hold.count() > 0 ? next_.next_idle_hold : config_.idle_hold_base, cap);
     start(TimerKind::kIdleHold, wait);
     next_.idle_hold_pending = true;
-    next_.next_idle_hold = std::min(wait * 2, std::max(config_.idle_hold_max, wait));
+    next_.next_idle_hold = std::min(wait * 2, cap);
   }
 }
 

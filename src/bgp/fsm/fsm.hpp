@@ -83,6 +83,8 @@ struct Config {
   Milliseconds idle_hold_base{std::chrono::seconds(1)};
   Milliseconds idle_hold_max{std::chrono::seconds(120)};
   Milliseconds idle_hold_reset{std::chrono::seconds(300)};
+
+  bool operator==(const Config&) const = default;
 };
 
 // RFC 4271 §10: ConnectRetry and Keepalive timers are reduced by a random factor in
@@ -179,12 +181,12 @@ enum class DownReason : std::uint8_t {
 std::string_view to_string(DownReason reason);
 
 struct StartTimer {  // (re)start: a running timer of that kind is restarted
-  TimerKind which;
-  Milliseconds duration;
+  TimerKind which = TimerKind::kConnectRetry;
+  Milliseconds duration{0};
   bool operator==(const StartTimer&) const = default;
 };
 struct StopTimer {
-  TimerKind which;
+  TimerKind which = TimerKind::kConnectRetry;
   bool operator==(const StopTimer&) const = default;
 };
 struct InitiateTcpConnection {  // connect to the peer (abort a pending attempt first)
@@ -200,8 +202,8 @@ struct SendKeepalive {
   bool operator==(const SendKeepalive&) const = default;
 };
 struct SendNotification {  // always followed by DropTcpConnection (RFC 4271 §6)
-  std::uint8_t code;
-  std::uint8_t subcode;
+  std::uint8_t code = 0;
+  std::uint8_t subcode = 0;
   Bytes data;
   bool operator==(const SendNotification&) const = default;
 };
@@ -214,7 +216,7 @@ struct SessionEstablished {
 // Leaving Established: "deletes all routes associated with this connection" (§8.2.2); the glue
 // clears the Adj-RIB-In and withdraws what it learned from this peer.
 struct SessionDown {
-  DownReason reason;
+  DownReason reason = DownReason::kFsmError;
   bool operator==(const SessionDown&) const = default;
 };
 

@@ -47,10 +47,19 @@ void Session::handle(const Event& event) {
   if (dispatching_) return;  // re-entered from an action callback: run after this one
   dispatching_ = true;
   const std::shared_ptr<bool> alive = alive_;
-  while (!queue_.empty()) {
-    const Event next = std::move(queue_.front());
-    queue_.pop_front();
-    if (!dispatch(next, alive)) return;  // destroyed by a callback: touch nothing
+  try {
+    while (!queue_.empty()) {
+      const Event next = std::move(queue_.front());
+      queue_.pop_front();
+      if (!dispatch(next, alive)) return;  // destroyed by a callback: touch nothing
+    }
+  } catch (...) {
+    // A throwing callback must not leave the Session deaf to later events.
+    if (*alive) {
+      dispatching_ = false;
+      queue_.clear();
+    }
+    throw;
   }
   dispatching_ = false;
 }

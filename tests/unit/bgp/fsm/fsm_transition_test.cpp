@@ -303,6 +303,15 @@ TEST_F(FsmTransition, BackoffDoublesUpToTheMaximum) {
                             "StartTimer(IdleHold, 10000ms)", "StartTimer(IdleHold, 10000ms)"}));
 }
 
+TEST_F(FsmTransition, LoweredMaximumCapsTheNextWait) {
+  config_.idle_hold_max = 10s;
+  SessionState s = started(State::kConnect);
+  s.next_idle_hold = 64s;  // grown under an older, larger maximum
+  const Transition t = run(s, TcpConnectionFails{});
+  EXPECT_EQ(names(t.actions).back(), "StartTimer(IdleHold, 10000ms)");
+  EXPECT_EQ(t.state.next_idle_hold, 10s);
+}
+
 TEST_F(FsmTransition, StableSessionAndManualStartResetTheBackoff) {
   SessionState s = negotiated(State::kEstablished);
   s.next_idle_hold = 64s;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "event/sim_clock.hpp"
@@ -261,6 +262,18 @@ TEST_F(SessionTest, StateChangesAreObservedAndTimed) {
   EXPECT_EQ(session_->time_in_state(), 2s);
   EXPECT_EQ(changes, (std::vector<std::pair<State, State>>{{State::kIdle, State::kConnect},
                                                            {State::kConnect, State::kOpenSent}}));
+}
+
+TEST_F(SessionTest, ThrowingCallbackDoesNotWedgeTheSession) {
+  make();
+  on_action_ = [](const Action& a) {
+    if (std::holds_alternative<InitiateTcpConnection>(a)) throw std::runtime_error("no route");
+  };
+  EXPECT_THROW(session_->handle(ManualStart{}), std::runtime_error);
+  EXPECT_EQ(session_->state(), State::kConnect);
+  on_action_ = nullptr;
+  session_->handle(TcpCrAcked{});
+  EXPECT_EQ(session_->state(), State::kOpenSent);
 }
 
 TEST_F(SessionTest, GlueMayDestroyTheSessionFromItsCallback) {
