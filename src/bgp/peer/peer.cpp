@@ -1,0 +1,612 @@
+#include "bgp/peer/peer.hpp"
+
+#include <sys/socket.h>
+
+#include <asio/post.hpp>
+
+#include "bgp/peer/socket_options.hpp"
+#include "bgp/wire/validate.hpp"
+#include "common/log.hpp"
+
+namespace vipd::bgp::peer {
+
+using fsm::State;
+
+bool PeerSettings::is_ibgp() const {
+  switch (remote_as_kind) {
+    case RemoteAsKind::kInternal:
+      return true;
+    case RemoteAsKind::kExternal:
+      return false;
+    case RemoteAsKind::kNumber:
+      return remote_as == local_as;
+  }
+  return false;
+}
+
+// One TCP connection to the neighbor and the FSM instance that owns it (RFC 4271 §8: one FSM
+// per connection until a collision is resolved, §6.8).
+struct Peer::Connection {
+  fsm::Origin origin = fsm::Origin::kLocal;
+  std::unique_ptr<fsm::Session> fsm;
+  std::shared_ptr<MessageStream> stream;
+  std::shared_ptr<asio::ip::tcp::socket> connecting;  // outgoing attempt in progress
+  std::optional<wire::Open> sent_open;
+  std::optional<wire::Open> received_open;
+  std::optional<wire::Negotiated> negotiated;
+  wire::Options options;
+  std::optional<wire::Update> pending_update;  // until the FSM says ProcessUpdate
+
+  ~Connection() {
+    if (stream) stream->close();
+    if (connecting) {
+      std::error_code ec;
+      connecting->close(ec);
+    }
+  }
+};
+
+namespace {
+
+fsm::Config fsm_config(const PeerSettings& s) {
+  fsm::Config c = s.timers;
+  c.passive = s.timers.passive;
+  return c;
+}
+
+std::string down_text(fsm::DownReason reason) {
+  // FRR's "Last reset ... due to" wording where it has one.
+  switch (reason) {
+    case fsm::DownReason::kManualStop:
+      return "Admin. shutdown";
+    case fsm::DownReason::kAutomaticStop:
+      return "Automatic stop";
+    case fsm::DownReason::kHoldTimerExpired:
+      return "Hold Timer Expired";
+    case fsm::DownReason::kTcpConnectionFails:
+      return "Peer closed the session";
+    case fsm::DownReason::kNotificationReceived:
+      return "BGP Notification received";
+    case fsm::DownReason::kNotificationSent:
+      return "BGP Notification send";
+    case fsm::DownReason::kFsmError:
+      return "FSM error";
+    case fsm::DownReason::kCollision:
+      return "Connection collision";
+  }
+  return "Unknown";
+}
+
+// Every prefix the UPDATE announces becomes a withdrawal (RFC 7606 §2 treat-as-withdraw).
+void convert_to_withdraw(wire::Update& update) {
+  update.withdrawn.insert(update.withdrawn.end(), update.nlri.begin(), update.nlri.end());
+  update.nlri.clear();
+  if (auto& reach = update.attributes.mp_reach) {
+    if (!update.attributes.mp_unreach)
+      update.attributes.mp_unreach = wire::MpUnreach{reach->afi_safi, {}, {}};
+    if (update.attributes.mp_unreach->afi_safi == reach->afi_safi) {
+      auto& w = update.attributes.mp_unreach->withdrawn;
+      w.insert(w.end(), reach->nlri.begin(), reach->nlri.end());
+    }
+    reach.reset();
+  }
+}
+
+}  // namespace
+
+Peer::Peer(asio::io_context& io, event::Clock& clock, PeerSettings settings)
+    : io_(io), clock_(clock), settings_(std::move(settings)) {
+  primary_ = make_connection(fsm::Origin::kLocal);
+}
+
+Peer::~Peer() {
+  *alive_ = false;
+}
+
+std::unique_ptr<Peer::Connection> Peer::make_connection(fsm::Origin origin) {
+  auto c = std::make_unique<Connection>();
+  c->origin = origin;
+  Connection* raw = c.get();
+  c->fsm = std::make_unique<fsm::Session>(
+      clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); });
+  return c;
+}
+
+std::string Peer::name() const {
+  return settings_.address.to_string();
+}
+
+Peer::Connection* Peer::other(const Connection& c) const {
+  if (primary_.get() == &c) return secondary_.get();
+  if (secondary_.get() == &c) return primary_.get();
+  return nullptr;
+}
+
+State Peer::state() const {
+  return primary_->fsm->state();
+}
+const fsm::Session::Stats& Peer::stats() const {
+  return primary_->fsm->stats();
+}
+const fsm::Session& Peer::session() const {
+  return *primary_->fsm;
+}
+
+std::size_t Peer::output_queue() const {
+  return primary_->stream ? primary_->stream->queued_messages() : 0;
+}
+
+std::optional<std::pair<IpAddress, std::uint16_t>> Peer::local_endpoint() const {
+  if (!primary_->stream) return std::nullopt;
+  return std::pair{primary_->stream->local_address(), primary_->stream->local_port()};
+}
+
+std::optional<std::pair<IpAddress, std::uint16_t>> Peer::remote_endpoint() const {
+  if (!primary_->stream) return std::nullopt;
+  return std::pair{primary_->stream->remote_address(), primary_->stream->remote_port()};
+}
+
+void Peer::start() {
+  if (settings_.shutdown) return;
+  if (settings_.timers.passive)
+    primary_->fsm->handle(fsm::ManualStartPassive{});
+  else
+    primary_->fsm->handle(fsm::ManualStart{});
+}
+
+void Peer::stop(std::uint8_t cease_subcode, const std::string& message) {
+  fsm::ManualStop stop{cease_subcode, message};
+  if (secondary_) {
+    secondary_->fsm->handle(stop);
+    secondary_.reset();
+  }
+  primary_->fsm->handle(stop);
+}
+
+bool Peer::reconfigure(const PeerSettings& next) {
+  PeerSettings cosmetic = settings_;
+  cosmetic.description = next.description;
+  cosmetic.timers = next.timers;
+  cosmetic.shutdown = next.shutdown;
+  cosmetic.shutdown_message = next.shutdown_message;
+  if (cosmetic == next) {
+    // Timers apply from the next session (as FRR); shutdown toggles stop or start it.
+    bool was_shutdown = settings_.shutdown;
+    settings_ = next;
+    primary_->fsm->set_config(fsm_config(settings_));
+    if (next.shutdown && !was_shutdown)
+      stop(fsm::notify::kCeaseAdminShutdown, next.shutdown_message);
+    if (!next.shutdown && was_shutdown) start();
+    return next.shutdown != was_shutdown;
+  }
+  // RFC 4486 §4 "Other Configuration Change": the session must be re-established.
+  stop(fsm::notify::kCeaseOtherConfigChange);
+  settings_ = next;
+  auto stats = primary_->fsm->stats();
+  primary_ = make_connection(fsm::Origin::kLocal);
+  primary_->fsm->restore_stats(stats);
+  start();
+  return true;
+}
+
+void Peer::on_action(Connection& c, const fsm::Action& action) {
+  std::visit(
+      [&](const auto& a) {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, fsm::InitiateTcpConnection>) {
+          initiate(c);
+        } else if constexpr (std::is_same_v<A, fsm::DropTcpConnection>) {
+          drop(c);
+        } else if constexpr (std::is_same_v<A, fsm::SendOpen>) {
+          c.sent_open = local_open();
+          send(c, *c.sent_open);
+        } else if constexpr (std::is_same_v<A, fsm::SendKeepalive>) {
+          send(c, wire::Keepalive{});
+        } else if constexpr (std::is_same_v<A, fsm::SendNotification>) {
+          wire::Notification n{a.code, a.subcode, a.data, std::nullopt};
+          log::warning("%NOTIFICATION: sent to neighbor {} {}/{} ({}) {} bytes", name(), a.code,
+                       a.subcode, n.name(), a.data.size());
+          send(c, n);
+        } else if constexpr (std::is_same_v<A, fsm::ProcessUpdate>) {
+          process_update(c);
+        } else if constexpr (std::is_same_v<A, fsm::SessionEstablished>) {
+          on_established(c);
+        } else if constexpr (std::is_same_v<A, fsm::SessionDown>) {
+          on_down(c, a.reason);
+        } else {
+          static_assert(std::is_same_v<A, fsm::StartTimer> || std::is_same_v<A, fsm::StopTimer>);
+        }
+      },
+      action);
+}
+
+void Peer::initiate(Connection& c) {
+  using asio::ip::tcp;
+  if (c.connecting || c.stream) drop(c);
+  auto socket = std::make_shared<tcp::socket>(io_);
+  std::error_code ec;
+  socket->open(settings_.address.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  if (!ec && !settings_.password.empty()) {
+    ec = set_tcp_md5(socket->native_handle(), settings_.address, settings_.password);
+    if (ec) log::error("neighbor {}: cannot set TCP MD5 key: {}", name(), ec.message());
+  }
+  if (!ec && !settings_.update_source_interface.empty()) {
+    const auto& dev = settings_.update_source_interface;
+    if (setsockopt(socket->native_handle(), SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(),
+                   static_cast<socklen_t>(dev.size())) != 0)
+      ec = {errno, std::system_category()};
+  }
+  if (!ec && settings_.update_source)
+    socket->bind(tcp::endpoint(to_asio(*settings_.update_source), 0), ec);
+  if (!ec && !settings_.is_ibgp())
+    ec = set_ttl(socket->native_handle(), settings_.address,
+                 settings_.ebgp_multihop > 0 ? settings_.ebgp_multihop : 1);
+  if (!ec) (void)set_traffic_class(socket->native_handle(), settings_.address);
+  if (ec) {
+    log::error("neighbor {}: cannot open a connection: {}", name(), ec.message());
+    asio::post(io_, [this, alive = alive_, raw = &c] {
+      if (*alive && (primary_.get() == raw || secondary_.get() == raw))
+        raw->fsm->handle(fsm::TcpConnectionFails{});
+    });
+    return;
+  }
+  c.connecting = socket;
+  socket->async_connect(tcp::endpoint(to_asio(settings_.address), settings_.port),
+                        [this, alive = alive_, raw = &c, socket](std::error_code error) {
+                          if (!*alive || error == asio::error::operation_aborted) return;
+                          if (primary_.get() != raw && secondary_.get() != raw) return;
+                          if (raw->connecting != socket) return;  // a stale attempt
+                          raw->connecting.reset();
+                          if (error) {
+                            log::debug("neighbor {}: connect failed: {}", name(), error.message());
+                            raw->fsm->handle(fsm::TcpConnectionFails{});
+                            return;
+                          }
+                          attach(*raw, std::move(*socket), fsm::Origin::kLocal);
+                          raw->fsm->handle(fsm::TcpCrAcked{});
+                        });
+}
+
+void Peer::attach(Connection& c, asio::ip::tcp::socket socket, fsm::Origin origin) {
+  c.origin = origin;
+  c.stream = std::make_shared<MessageStream>(std::move(socket));
+  Connection* raw = &c;
+  c.stream->start({
+      .on_message = [this, raw](ByteSpan m) { on_message(*raw, m); },
+      .on_header_error =
+          [this, raw](const wire::Error& e) {
+            log::warning("neighbor {}: bad message header: {}", name(), e.reason);
+            raw->fsm->handle(fsm::BgpHeaderErr{e.code, e.subcode, e.data});
+          },
+      .on_closed =
+          [this, raw](std::error_code ec) {
+            log::debug("neighbor {}: connection closed: {}", name(), ec.message());
+            raw->fsm->handle(fsm::TcpConnectionFails{});
+          },
+  });
+}
+
+void Peer::drop(Connection& c) {
+  if (c.stream) c.stream->close();  // still flushes a queued NOTIFICATION
+  c.stream.reset();
+  if (c.connecting) {
+    std::error_code ec;
+    c.connecting->close(ec);
+    c.connecting.reset();
+  }
+  c.options = {};
+  c.sent_open.reset();
+  c.received_open.reset();
+  c.negotiated.reset();
+  c.pending_update.reset();
+}
+
+void Peer::send(Connection& c, const wire::Message& message) {
+  if (!c.stream) return;
+  std::visit(
+      [&](const auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, wire::Open>) ++sent_.opens;
+        if constexpr (std::is_same_v<M, wire::Update>) ++sent_.updates;
+        if constexpr (std::is_same_v<M, wire::Notification>) ++sent_.notifications;
+        if constexpr (std::is_same_v<M, wire::Keepalive>) ++sent_.keepalives;
+        if constexpr (std::is_same_v<M, wire::RouteRefresh>) ++sent_.route_refreshes;
+      },
+      message);
+  c.stream->send(wire::encode(message, c.options));
+}
+
+wire::Open Peer::local_open() const {
+  std::vector<wire::Capability> caps;
+  // RFC 4760 §8 / RFC 5492: what we can carry, then what we understand.
+  if (settings_.ipv4_unicast) caps.emplace_back(wire::MultiprotocolCapability{wire::kIpv4Unicast});
+  if (settings_.ipv6_unicast) caps.emplace_back(wire::MultiprotocolCapability{wire::kIpv6Unicast});
+  caps.emplace_back(wire::RouteRefreshCapability{});
+  caps.emplace_back(wire::ExtendedMessageCapability{});
+  // RFC 4724 §3 with no AFI/SAFI: we send End-of-RIB and can act as a receiving speaker, but
+  // preserve no forwarding state ourselves.
+  wire::GracefulRestartCapability gr;
+  gr.restart_time = 120;
+  caps.emplace_back(gr);
+  return wire::make_open(settings_.local_as,
+                         static_cast<std::uint16_t>(settings_.timers.hold_time.count()),
+                         settings_.router_id, std::move(caps));
+}
+
+void Peer::on_message(Connection& c, ByteSpan message) {
+  auto type = static_cast<wire::MessageType>(message[18]);
+  switch (type) {
+    case wire::MessageType::kOpen:
+      ++received_.opens;
+      break;
+    case wire::MessageType::kUpdate:
+      ++received_.updates;
+      break;
+    case wire::MessageType::kNotification:
+      ++received_.notifications;
+      break;
+    case wire::MessageType::kKeepalive:
+      ++received_.keepalives;
+      break;
+    case wire::MessageType::kRouteRefresh:
+      ++received_.route_refreshes;
+      break;
+  }
+  auto decoded = wire::decode_message(message, c.options);
+  if (!decoded) {
+    const wire::Error& e = decoded.error();
+    log::warning("neighbor {}: malformed {} message: {}", name(), static_cast<int>(type), e.reason);
+    switch (e.code) {
+      case wire::error_code::kOpenMessage:
+        c.fsm->handle(fsm::BgpOpenMsgErr{e.code, e.subcode, e.data});
+        break;
+      case wire::error_code::kUpdateMessage:
+        c.fsm->handle(fsm::UpdateMsgErr{e.code, e.subcode, e.data});
+        break;
+      default:
+        c.fsm->handle(fsm::BgpHeaderErr{e.code, e.subcode, e.data});
+        break;
+    }
+    return;
+  }
+  std::visit(
+      [&](auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, wire::Open>) {
+          on_open(c, m);
+        } else if constexpr (std::is_same_v<M, wire::Update>) {
+          on_update(c, std::move(m));
+        } else if constexpr (std::is_same_v<M, wire::Notification>) {
+          log::warning("%NOTIFICATION: received from neighbor {} {}/{} ({}) {} bytes{}", name(),
+                       m.code, m.subcode, m.name(), m.data.size(),
+                       m.shutdown_message ? " \"" + *m.shutdown_message + "\"" : "");
+          if (m.code == wire::error_code::kOpenMessage &&
+              m.subcode == wire::open_subcode::kUnsupportedVersionNumber)
+            c.fsm->handle(fsm::NotifMsgVerErr{m.data});
+          else
+            c.fsm->handle(fsm::NotifMsg{m.code, m.subcode, m.data});
+        } else if constexpr (std::is_same_v<M, wire::Keepalive>) {
+          c.fsm->handle(fsm::KeepAliveMsg{});
+        } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
+          // RFC 2918 §4: re-advertise our Adj-RIB-Out; we originate nothing yet, so the answer
+          // is the End-of-RIB marker alone.
+          if (c.fsm->state() == State::kEstablished) {
+            send(c, wire::make_end_of_rib(m.afi_safi));
+            c.fsm->handle(fsm::UpdateSent{});
+          }
+        }
+      },
+      decoded.value());
+}
+
+void Peer::on_open(Connection& c, const wire::Open& open) {
+  wire::OpenExpectations expect;
+  expect.local_as = settings_.local_as;
+  expect.local_bgp_identifier = settings_.router_id;
+  switch (settings_.remote_as_kind) {
+    case PeerSettings::RemoteAsKind::kNumber:
+      expect.remote_as = settings_.remote_as;
+      break;
+    case PeerSettings::RemoteAsKind::kInternal:
+      expect.remote_as = settings_.local_as;
+      break;
+    case PeerSettings::RemoteAsKind::kExternal:
+      break;
+  }
+  auto error = wire::check_open(open, expect);
+  if (!error && settings_.remote_as_kind == PeerSettings::RemoteAsKind::kExternal &&
+      open.real_as() == settings_.local_as)
+    error = wire::make_error(wire::error_code::kOpenMessage, wire::open_subcode::kBadPeerAs,
+                             "peer AS equals ours for an external neighbor");
+  if (error) {
+    log::warning("neighbor {}: OPEN rejected: {}", name(), error->reason);
+    c.fsm->handle(fsm::BgpOpenMsgErr{error->code, error->subcode, error->data});
+    return;
+  }
+  // RFC 4271 §6.8: the peer's BGP Identifier is now known; settle a second connection.
+  if (Connection* o = other(c);
+      o && o->stream &&
+      (o->fsm->state() == State::kOpenSent || o->fsm->state() == State::kOpenConfirm ||
+       o->fsm->state() == State::kEstablished)) {
+    auto decision = fsm::resolve_collision(settings_.router_id, open.bgp_identifier,
+                                           {o->fsm->state(), o->origin}, {c.fsm->state(), c.origin},
+                                           settings_.local_as, open.real_as());
+    if (decision == fsm::CollisionDecision::kCloseNew) {
+      log::info("neighbor {}: connection collision, closing the {} connection", name(),
+                c.origin == fsm::Origin::kLocal ? "outgoing" : "incoming");
+      c.fsm->handle(fsm::OpenCollisionDump{});
+      dump_later(&c);
+      return;
+    }
+    if (decision == fsm::CollisionDecision::kCloseExisting) {
+      log::info("neighbor {}: connection collision, closing the {} connection", name(),
+                o->origin == fsm::Origin::kLocal ? "outgoing" : "incoming");
+      o->fsm->handle(fsm::OpenCollisionDump{});
+      dump_later(o);
+    }
+  }
+  if (c.sent_open) {
+    c.negotiated = wire::negotiate(*c.sent_open, open,
+                                   static_cast<std::uint16_t>(settings_.timers.keepalive.count()));
+    c.options = c.negotiated->options();
+    if (c.stream) c.stream->set_max_message_size(wire::max_message_size(c.options));
+  }
+  c.received_open = open;
+  c.fsm->handle(fsm::BgpOpen{open.hold_time, open.bgp_identifier, open.real_as()});
+}
+
+void Peer::on_update(Connection& c, wire::Update update) {
+  wire::ValidationContext ctx;
+  ctx.ibgp = settings_.is_ibgp();
+  ctx.four_octet_as = c.options.four_octet_as;
+  if (c.negotiated) ctx.afi_safis = c.negotiated->afi_safis;
+  // RFC 4271 §6.3 / FRR `bgp enforce-first-as` (on by default): an eBGP peer's path starts
+  // with its own AS.
+  if (!ctx.ibgp && c.negotiated) ctx.enforce_first_as = c.negotiated->peer_as;
+  auto verdict = wire::validate_update(update, ctx);
+  switch (verdict.action) {
+    case wire::UpdateAction::kSessionReset: {
+      const auto& e = *verdict.error;
+      log::warning("neighbor {}: malformed UPDATE, resetting the session: {}", name(),
+                   verdict.reason);
+      c.fsm->handle(fsm::UpdateMsgErr{e.code, e.subcode, e.data});
+      return;
+    }
+    case wire::UpdateAction::kTreatAsWithdraw:
+      // RFC 7606 §2: log and withdraw what the UPDATE announced.
+      log::warning("neighbor {}: malformed UPDATE treated as withdraw: {}", name(), verdict.reason);
+      ++treated_as_withdraw_;
+      wire::apply_discards(update, verdict);
+      convert_to_withdraw(update);
+      break;
+    case wire::UpdateAction::kAttributeDiscard:
+      log::warning("neighbor {}: UPDATE attributes discarded: {}", name(), verdict.reason);
+      wire::apply_discards(update, verdict);
+      break;
+    case wire::UpdateAction::kAccept:
+      break;
+  }
+  c.pending_update = std::move(update);
+  c.fsm->handle(fsm::UpdateMsg{});
+  c.pending_update.reset();
+}
+
+void Peer::process_update(Connection& c) {
+  if (!c.pending_update) return;
+  const wire::Update& u = *c.pending_update;
+  const auto& families = c.negotiated ? c.negotiated->afi_safis : std::vector{wire::kIpv4Unicast};
+  auto negotiated = [&](wire::AfiSafi f) {
+    return std::find(families.begin(), families.end(), f) != families.end();
+  };
+  if (negotiated(wire::kIpv4Unicast)) {
+    for (const auto& p : u.withdrawn) adj_rib_in_.withdraw(wire::kIpv4Unicast, p);
+  }
+  if (const auto& unreach = u.attributes.mp_unreach; unreach && negotiated(unreach->afi_safi)) {
+    for (const auto& p : unreach->withdrawn) adj_rib_in_.withdraw(unreach->afi_safi, p);
+  }
+  const auto& reach = u.attributes.mp_reach;
+  bool announces = (!u.nlri.empty() && negotiated(wire::kIpv4Unicast)) ||
+                   (reach && negotiated(reach->afi_safi) && !reach->nlri.empty());
+  if (!announces) return;
+  // One shared attribute set for every prefix of this UPDATE; the NLRI fields are not part of it.
+  auto attributes = std::make_shared<wire::PathAttributes>(u.attributes);
+  attributes->mp_unreach.reset();
+  if (attributes->mp_reach) attributes->mp_reach->nlri.clear();
+  rib::AttributesHandle shared = std::move(attributes);
+  if (negotiated(wire::kIpv4Unicast))
+    for (const auto& p : u.nlri) adj_rib_in_.announce(wire::kIpv4Unicast, p, shared);
+  if (reach && negotiated(reach->afi_safi))
+    for (const auto& p : reach->nlri) adj_rib_in_.announce(reach->afi_safi, p, shared);
+}
+
+void Peer::on_established(Connection& c) {
+  if (secondary_.get() == &c) {
+    // The second connection won (§6.8) or the first one failed: it becomes the session.
+    auto old = std::move(primary_);
+    primary_ = std::move(secondary_);
+    auto stats = old->fsm->stats();
+    const auto& now = primary_->fsm->stats();
+    stats.established_transitions += now.established_transitions;
+    stats.established_at = now.established_at;
+    stats.last_state_change = now.last_state_change;
+    primary_->fsm->restore_stats(stats);
+  } else if (secondary_) {
+    dump_later(secondary_.get());
+  }
+  negotiated_ = c.negotiated;
+  received_open_ = c.received_open;
+  log::notice("%ADJCHANGE: neighbor {}{} Up", name(),
+              settings_.description.empty() ? "" : "(" + settings_.description + ")");
+  // RFC 4724 §2: the initial update is complete (we originate nothing yet).
+  if (c.negotiated) {
+    for (const auto& family : c.negotiated->afi_safis) {
+      if (family != wire::kIpv4Unicast && family != wire::kIpv6Unicast) continue;
+      send(c, wire::make_end_of_rib(family));
+    }
+    c.fsm->handle(fsm::UpdateSent{});
+  }
+}
+
+void Peer::on_down(Connection&, fsm::DownReason reason) {
+  last_reset_text_ = down_text(reason);
+  // RFC 4271 §8.2.2: leaving Established deletes all routes learned on the connection.
+  adj_rib_in_.clear();
+  negotiated_.reset();
+  log::notice("%ADJCHANGE: neighbor {}{} Down {}", name(),
+              settings_.description.empty() ? "" : "(" + settings_.description + ")",
+              last_reset_text_);
+}
+
+void Peer::dump_later(Connection* loser) {
+  asio::post(io_, [this, alive = alive_, loser] {
+    if (!*alive) return;
+    if (secondary_.get() == loser) {
+      secondary_.reset();
+    } else if (primary_.get() == loser && secondary_) {
+      auto stats = primary_->fsm->stats();
+      primary_ = std::move(secondary_);
+      primary_->fsm->restore_stats(stats);
+    }
+  });
+}
+
+void Peer::accept(asio::ip::tcp::socket socket) {
+  State s = primary_->fsm->state();
+  // RFC 4271 §8.2.2 Idle: "refuses all incoming BGP connections".
+  if (s == State::kIdle) {
+    log::debug("neighbor {}: refusing connection in Idle", name());
+    return;  // the socket closes here
+  }
+  if (!primary_->stream) {  // Connect or Active: this connection becomes the session
+    if (primary_->connecting) {
+      std::error_code ec;
+      primary_->connecting->close(ec);
+      primary_->connecting.reset();
+    }
+    attach(*primary_, std::move(socket), fsm::Origin::kRemote);
+    primary_->fsm->handle(fsm::TcpConnectionConfirmed{});
+    return;
+  }
+  if ((s == State::kOpenSent || s == State::kOpenConfirm) && !secondary_) {
+    // RFC 4271 §6.8: run both until the peer's OPEN tells who wins.
+    secondary_ = make_connection(fsm::Origin::kRemote);
+    attach(*secondary_, std::move(socket), fsm::Origin::kRemote);
+    Connection* raw = secondary_.get();
+    raw->fsm->set_state_observer([this, raw](State, State to) {
+      if (to == State::kIdle || to == State::kActive) dump_later(raw);
+    });
+    raw->fsm->handle(fsm::ManualStartPassive{});
+    raw->fsm->handle(fsm::TcpConnectionConfirmed{});
+    return;
+  }
+  // Collision with an Established session (§6.8): the new connection is closed.
+  log::info("neighbor {}: closing a new connection that collides with the session", name());
+  auto stream = std::make_shared<MessageStream>(std::move(socket));
+  stream->send(wire::encode(
+      wire::Notification{
+          wire::error_code::kCease, fsm::notify::kCeaseCollisionResolution, {}, std::nullopt},
+      {}));
+  stream->close();
+}
+
+}  // namespace vipd::bgp::peer

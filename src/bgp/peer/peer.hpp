@@ -1,0 +1,122 @@
+// One configured BGP neighbor: its TCP connection(s), the RFC 4271 §8 FSM driver for each,
+// message decoding and checks, and its Adj-RIB-In. This is the only place where sockets, the
+// wire codec and the FSM meet.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bgp/fsm/collision.hpp"
+#include "bgp/fsm/session.hpp"
+#include "bgp/peer/message_stream.hpp"
+#include "bgp/rib/adj_rib_in.hpp"
+#include "bgp/wire/message.hpp"
+#include "bgp/wire/open_check.hpp"
+#include "event/clock.hpp"
+
+namespace vipd::bgp::peer {
+
+struct PeerSettings {
+  IpAddress address;
+  std::uint16_t port = 179;
+  std::uint32_t local_as = 0;
+  std::uint32_t router_id = 0;  // host order
+  // The configured remote AS; for `remote-as internal|external` the speaker resolves it.
+  enum class RemoteAsKind : std::uint8_t { kNumber, kInternal, kExternal };
+  RemoteAsKind remote_as_kind = RemoteAsKind::kNumber;
+  std::uint32_t remote_as = 0;
+  std::string description;
+  std::string password;  // RFC 2385 TCP MD5 key; empty = none
+  std::optional<IpAddress> update_source;
+  std::string update_source_interface;
+  bool shutdown = false;
+  std::string shutdown_message;
+  int ebgp_multihop = 0;  // 0: directly connected (TTL 1 for eBGP)
+  fsm::Config timers;
+  bool ipv4_unicast = true;
+  bool ipv6_unicast = false;
+
+  bool operator==(const PeerSettings&) const = default;
+  bool is_ibgp() const;
+};
+
+struct MessageCounters {
+  std::uint64_t opens = 0, updates = 0, notifications = 0, keepalives = 0, route_refreshes = 0;
+  std::uint64_t total() const {
+    return opens + updates + notifications + keepalives + route_refreshes;
+  }
+};
+
+class Peer {
+ public:
+  Peer(asio::io_context& io, event::Clock& clock, PeerSettings settings);
+  ~Peer();
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // Starts the session unless the neighbor is shut down (ManualStart, or the passive variant).
+  void start();
+  // ManualStop: Cease with this subcode (RFC 4486) and RFC 9003 message to an open session.
+  void stop(std::uint8_t cease_subcode, const std::string& message = {});
+  // Replaces the settings. Returns true when the session was reset to apply them.
+  bool reconfigure(const PeerSettings& settings);
+  // A TCP connection the listener accepted from this neighbor's address.
+  void accept(asio::ip::tcp::socket socket);
+
+  const PeerSettings& settings() const { return settings_; }
+  fsm::State state() const;
+  const fsm::Session::Stats& stats() const;
+  const fsm::Session& session() const;
+  const std::optional<wire::Negotiated>& negotiated() const { return negotiated_; }
+  const std::optional<wire::Open>& received_open() const { return received_open_; }
+  const rib::AdjRibIn& adj_rib_in() const { return adj_rib_in_; }
+  const MessageCounters& received() const { return received_; }
+  const MessageCounters& sent() const { return sent_; }
+  std::size_t output_queue() const;
+  // Local and remote endpoint of the established connection.
+  std::optional<std::pair<IpAddress, std::uint16_t>> local_endpoint() const;
+  std::optional<std::pair<IpAddress, std::uint16_t>> remote_endpoint() const;
+  // "Hold Timer Expired", "Peer closed the session", "Admin. shutdown", ... (FRR wording).
+  const std::string& last_reset_text() const { return last_reset_text_; }
+  std::uint64_t updates_treated_as_withdraw() const { return treated_as_withdraw_; }
+
+ private:
+  struct Connection;
+
+  std::unique_ptr<Connection> make_connection(fsm::Origin origin);
+  void on_action(Connection& c, const fsm::Action& action);
+  void initiate(Connection& c);
+  void attach(Connection& c, asio::ip::tcp::socket socket, fsm::Origin origin);
+  void drop(Connection& c);
+  void send(Connection& c, const wire::Message& message);
+  void on_message(Connection& c, ByteSpan message);
+  void on_open(Connection& c, const wire::Open& open);
+  void on_update(Connection& c, wire::Update update);
+  void process_update(Connection& c);
+  void on_established(Connection& c);
+  void on_down(Connection& c, fsm::DownReason reason);
+  void dump_later(Connection* loser);
+  Connection* other(const Connection& c) const;
+  wire::Open local_open() const;
+  std::string name() const;
+
+  asio::io_context& io_;
+  event::Clock& clock_;
+  PeerSettings settings_;
+  std::unique_ptr<Connection> primary_;
+  std::unique_ptr<Connection> secondary_;
+  std::optional<wire::Negotiated> negotiated_;
+  std::optional<wire::Open> received_open_;
+  rib::AdjRibIn adj_rib_in_;
+  MessageCounters received_, sent_;
+  std::string last_reset_text_;
+  std::uint64_t treated_as_withdraw_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vipd::bgp::peer

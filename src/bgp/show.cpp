@@ -1,0 +1,353 @@
+// `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`: the quagga/FRR vtysh layouts
+// (see tests/data/seed/show-ip-bgp-summary.txt) and FRR's JSON keys.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "bgp/speaker.hpp"
+#include "bgp/wire/error.hpp"
+
+namespace vipd::bgp {
+namespace {
+
+using json = nlohmann::json;
+using config::AddressFamily;
+
+std::string ipv4_text(std::uint32_t host_order) {
+  return IpAddress::v4(host_order).to_string();
+}
+
+wire::AfiSafi wire_family(AddressFamily af) {
+  return af == AddressFamily::kIpv4Unicast ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+}
+
+bool active_in(const peer::Peer& p, AddressFamily af) {
+  return af == AddressFamily::kIpv4Unicast ? p.settings().ipv4_unicast : p.settings().ipv6_unicast;
+}
+
+// quagga's peer_uptime(): hh:mm:ss below a day, then 1d02h03m, then 01w2d03h.
+std::string uptime_text(event::Duration d, bool ever) {
+  if (!ever) return "never";
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  long days = s / 86400, hours = s / 3600 % 24, minutes = s / 60 % 60, seconds = s % 60;
+  if (days == 0) return fmt::format("{:02d}:{:02d}:{:02d}", hours, minutes, seconds);
+  if (days < 7) return fmt::format("{}d{:02d}h{:02d}m", days, hours, minutes);
+  return fmt::format("{:02d}w{}d{:02d}h", days / 7, days % 7, hours);
+}
+
+// Time since the session went up, or since it last went down (quagga's Up/Down column).
+std::pair<event::Duration, bool> up_down(const peer::Peer& p, const event::Clock& clock) {
+  const auto& st = p.stats();
+  if (p.state() == fsm::State::kEstablished) return {p.session().uptime(), true};
+  if (st.established_transitions == 0) return {{}, false};
+  return {clock.now() - st.last_reset, true};
+}
+
+std::string state_text(const peer::Peer& p) {
+  if (p.settings().shutdown) return "Idle (Admin)";
+  return std::string(fsm::to_string(p.state()));
+}
+
+std::int64_t ms(event::Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+std::string family_title(AddressFamily af) {
+  return af == AddressFamily::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
+}
+
+}  // namespace
+
+class ShowCommands {
+ public:
+  ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
+
+  std::size_t rib_entries(AddressFamily af) const {
+    // Distinct prefixes over every Adj-RIB-In of the family.
+    std::size_t max = 0;
+    for (const auto& [a, p] : s_.peers()) max += p->adj_rib_in().count(wire_family(af));
+    return max;
+  }
+
+  std::string summary_text(AddressFamily af, bool with_title) const {
+    std::string out;
+    if (with_title) out += family_title(af) + " Summary:\n";
+    if (!s_.running().bgp) return out + "% BGP instance not found\n";
+    out += fmt::format("BGP router identifier {}, local AS number {}\n", ipv4_text(s_.router_id()),
+                       s_.local_as());
+    std::size_t routes = rib_entries(af);
+    // An Adj-RIB-In route is a hash node holding a prefix and a shared attribute handle.
+    std::size_t route_bytes = sizeof(Prefix) + sizeof(rib::AttributesHandle) + 2 * sizeof(void*);
+    out += fmt::format("RIB entries {}, using {} bytes of memory\n", routes, routes * route_bytes);
+    std::size_t peers = 0;
+    for (const auto& [a, p] : s_.peers())
+      if (active_in(*p, af)) ++peers;
+    out += fmt::format("Peers {}, using {} KiB of memory\n\n", peers,
+                       (peers * sizeof(peer::Peer) + 1023) / 1024);
+    out +=
+        "Neighbor        V         AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\n";
+    for (const auto& [address, p] : s_.peers()) {
+      if (!active_in(*p, af)) continue;
+      std::string name = address.to_string();
+      // Long (IPv6) addresses get a line of their own, as in quagga/FRR.
+      if (name.size() > 15) {
+        out += name + "\n";
+        name.clear();
+      }
+      auto [since, ever] = up_down(*p, clock_);
+      std::string state = p->state() == fsm::State::kEstablished
+                              ? fmt::format("{:>8}", p->adj_rib_in().count(wire_family(af)))
+                              : state_text(*p);
+      std::uint32_t remote_as =
+          p->negotiated() ? p->negotiated()->peer_as : p->settings().remote_as;
+      out += fmt::format("{:<16}4 {:>5} {:>7} {:>7} {:>8} {:>4} {:>4} {:>8} {}\n", name, remote_as,
+                         p->received().total(), p->sent().total(), 0, 0, p->output_queue(),
+                         uptime_text(since, ever), state);
+    }
+    out += fmt::format("\nTotal number of neighbors {}\n", peers);
+    return out;
+  }
+
+  json summary_json(AddressFamily af) const {
+    json j = json::object();
+    j["routerId"] = ipv4_text(s_.router_id());
+    j["as"] = s_.local_as();
+    j["vrfId"] = 0;
+    j["vrfName"] = "default";
+    j["tableVersion"] = 0;
+    j["ribCount"] = rib_entries(af);
+    json peers = json::object();
+    for (const auto& [address, p] : s_.peers()) {
+      if (!active_in(*p, af)) continue;
+      auto [since, ever] = up_down(*p, clock_);
+      json q;
+      q["remoteAs"] = p->negotiated() ? p->negotiated()->peer_as : p->settings().remote_as;
+      q["localAs"] = s_.local_as();
+      q["version"] = 4;
+      q["msgRcvd"] = p->received().total();
+      q["msgSent"] = p->sent().total();
+      q["tableVersion"] = 0;
+      q["inq"] = 0;
+      q["outq"] = p->output_queue();
+      q["peerUptime"] = uptime_text(since, ever);
+      q["peerUptimeMsec"] = ever ? ms(since) : 0;
+      q["pfxRcd"] = p->adj_rib_in().count(wire_family(af));
+      q["state"] = state_text(*p);
+      q["connectionsEstablished"] = p->stats().established_transitions;
+      q["connectionsDropped"] = p->stats().dropped;
+      if (!p->settings().description.empty()) q["desc"] = p->settings().description;
+      q["idType"] = address.is_v4() ? "ipv4" : "ipv6";
+      peers[address.to_string()] = q;
+    }
+    j["peers"] = peers;
+    j["peerCount"] = peers.size();
+    j["totalPeers"] = peers.size();
+    return j;
+  }
+
+  json neighbor_json(const peer::Peer& p) const {
+    const auto& st = p.stats();
+    const auto& set = p.settings();
+    json j;
+    j["remoteAs"] = p.negotiated() ? p.negotiated()->peer_as : set.remote_as;
+    j["localAs"] = s_.local_as();
+    j["nbrExternalLink"] = !set.is_ibgp();
+    j["nbrInternalLink"] = set.is_ibgp();
+    if (!set.description.empty()) j["nbrDesc"] = set.description;
+    j["remoteRouterId"] =
+        p.received_open() ? ipv4_text(p.received_open()->bgp_identifier) : "0.0.0.0";
+    j["localRouterId"] = ipv4_text(s_.router_id());
+    j["bgpState"] = state_text(p);
+    j["bgpTimerUpMsec"] = p.state() == fsm::State::kEstablished ? ms(p.session().uptime()) : 0;
+    j["bgpTimerUpString"] =
+        uptime_text(p.session().uptime(), p.state() == fsm::State::kEstablished);
+    const auto& fsm_state = p.session().fsm_state();
+    j["bgpTimerHoldTimeMsecs"] = fsm_state.hold_time_s * 1000;
+    j["bgpTimerKeepAliveIntervalMsecs"] = fsm_state.keepalive_s * 1000;
+    j["bgpTimerConfiguredHoldTimeMsecs"] = set.timers.hold_time.count() * 1000;
+    j["bgpTimerConfiguredKeepAliveIntervalMsecs"] = set.timers.keepalive.count() * 1000;
+    j["connectionsEstablished"] = st.established_transitions;
+    j["connectionsDropped"] = st.dropped;
+    j["lastResetDueTo"] = p.last_reset_text().empty() ? "never" : p.last_reset_text();
+    if (st.last_error) {
+      j["lastNotificationReason"] =
+          wire::notification_name(st.last_error->code, st.last_error->subcode);
+      j["lastErrorCodeSubcode"] =
+          fmt::format("{:02x}{:02x}", st.last_error->code, st.last_error->subcode);
+      j["lastNotificationSent"] = st.last_error->sent;
+    }
+    json msgs;
+    msgs["depthInq"] = 0;
+    msgs["depthOutq"] = p.output_queue();
+    auto counters = [](const peer::MessageCounters& c) {
+      return json{
+          {"opens", c.opens},           {"notifications", c.notifications},  {"updates", c.updates},
+          {"keepalives", c.keepalives}, {"routeRefresh", c.route_refreshes}, {"total", c.total()}};
+    };
+    msgs["sent"] = counters(p.sent());
+    msgs["received"] = counters(p.received());
+    j["messageStats"] = msgs;
+    json afs = json::object();
+    for (auto af : config::kAddressFamilies) {
+      if (!active_in(p, af)) continue;
+      afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = {
+          {"acceptedPrefixCounter", p.adj_rib_in().count(wire_family(af))}};
+    }
+    j["addressFamilyInfo"] = afs;
+    if (auto l = p.local_endpoint()) {
+      j["hostLocal"] = l->first.to_string();
+      j["portLocal"] = l->second;
+    }
+    if (auto r = p.remote_endpoint()) {
+      j["hostForeign"] = r->first.to_string();
+      j["portForeign"] = r->second;
+    }
+    j["updatesTreatedAsWithdraw"] = p.updates_treated_as_withdraw();
+    return j;
+  }
+
+  std::string neighbor_text(const IpAddress& address, const peer::Peer& p) const {
+    const auto& st = p.stats();
+    const auto& set = p.settings();
+    std::string out;
+    std::uint32_t remote_as = p.negotiated() ? p.negotiated()->peer_as : set.remote_as;
+    out +=
+        fmt::format("BGP neighbor is {}, remote AS {}, local AS {}, {} link\n", address.to_string(),
+                    remote_as, s_.local_as(), set.is_ibgp() ? "internal" : "external");
+    if (!set.description.empty()) out += fmt::format(" Description: {}\n", set.description);
+    out += fmt::format("  BGP version 4, remote router ID {}, local router ID {}\n",
+                       p.received_open() ? ipv4_text(p.received_open()->bgp_identifier) : "0.0.0.0",
+                       ipv4_text(s_.router_id()));
+    out += fmt::format("  BGP state = {}", state_text(p));
+    if (p.state() == fsm::State::kEstablished)
+      out += fmt::format(", up for {}", uptime_text(p.session().uptime(), true));
+    out += "\n";
+    const auto& fs = p.session().fsm_state();
+    if (p.state() == fsm::State::kEstablished)
+      out += fmt::format("  Hold time is {}, keepalive interval is {} seconds\n", fs.hold_time_s,
+                         fs.keepalive_s);
+    out += fmt::format("  Configured hold time is {}, keepalive interval is {} seconds\n",
+                       set.timers.hold_time.count(), set.timers.keepalive.count());
+    if (const auto& n = p.negotiated()) {
+      out += "  Neighbor capabilities:\n";
+      out += fmt::format("    4 Byte AS: advertised{}\n", n->four_octet_as ? " and received" : "");
+      out +=
+          fmt::format("    Route refresh: advertised{}\n", n->route_refresh ? " and received" : "");
+      out += fmt::format("    Extended Message: advertised{}\n",
+                         n->extended_message ? " and received" : "");
+      for (const auto& f : n->afi_safis)
+        out += fmt::format("    Address Family {}: advertised and received\n",
+                           f == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast");
+      out += fmt::format("    Graceful Restart Capability: advertised{}\n",
+                         n->peer_graceful_restart ? " and received" : "");
+    }
+    out += "  Message statistics:\n";
+    out += fmt::format("    Inq depth is 0\n    Outq depth is {}\n", p.output_queue());
+    out += "                         Sent       Rcvd\n";
+    auto row = [&](const char* label, std::uint64_t sent, std::uint64_t rcvd) {
+      out += fmt::format("    {:<18}{:>7}    {:>7}\n", label, sent, rcvd);
+    };
+    row("Opens:", p.sent().opens, p.received().opens);
+    row("Notifications:", p.sent().notifications, p.received().notifications);
+    row("Updates:", p.sent().updates, p.received().updates);
+    row("Keepalives:", p.sent().keepalives, p.received().keepalives);
+    row("Route Refresh:", p.sent().route_refreshes, p.received().route_refreshes);
+    row("Total:", p.sent().total(), p.received().total());
+    for (auto af : config::kAddressFamilies) {
+      if (!active_in(p, af)) continue;
+      out += fmt::format("\n For address family: {}\n  {} accepted prefixes\n", family_title(af),
+                         p.adj_rib_in().count(wire_family(af)));
+    }
+    out += fmt::format("\n  Connections established {}; dropped {}\n", st.established_transitions,
+                       st.dropped);
+    if (p.last_reset_text().empty()) {
+      out += "  Last reset never\n";
+    } else {
+      out += fmt::format("  Last reset {}, due to {}\n",
+                         uptime_text(clock_.now() - st.last_reset, true), p.last_reset_text());
+    }
+    if (st.last_error)
+      out += fmt::format("  Last NOTIFICATION {} {}/{} ({})\n",
+                         st.last_error->sent ? "sent" : "received", st.last_error->code,
+                         st.last_error->subcode,
+                         wire::notification_name(st.last_error->code, st.last_error->subcode));
+    if (auto l = p.local_endpoint())
+      out += fmt::format("Local host: {}, Local port: {}\n", l->first.to_string(), l->second);
+    if (auto r = p.remote_endpoint())
+      out += fmt::format("Foreign host: {}, Foreign port: {}\n", r->first.to_string(), r->second);
+    return out;
+  }
+
+ private:
+  const Speaker& s_;
+  const event::Clock& clock_;
+};
+
+void Speaker::install_commands(control::CommandTree& tree) {
+  auto show = std::make_shared<ShowCommands>(*this, clock_);
+  tree.describe("bgp", "BGP information");
+  tree.describe("summary", "Summary of BGP neighbor status");
+  tree.describe("neighbors", "Detailed information on TCP and BGP neighbor connections");
+  tree.describe("json", "JavaScript Object Notation");
+
+  auto summary = [this, show](const control::Invocation& inv, control::Session&) {
+    if (inv.has("json")) {
+      nlohmann::json j = nlohmann::json::object();
+      if (running_.bgp) {
+        j["ipv4Unicast"] = show->summary_json(AddressFamily::kIpv4Unicast);
+        j["ipv6Unicast"] = show->summary_json(AddressFamily::kIpv6Unicast);
+      }
+      return control::CommandResult::success(j.dump(2) + "\n");
+    }
+    if (inv.has("ipv6"))
+      return control::CommandResult::success(
+          show->summary_text(AddressFamily::kIpv6Unicast, false));
+    if (inv.has("all")) {
+      return control::CommandResult::success(show->summary_text(AddressFamily::kIpv4Unicast, true) +
+                                             "\n" +
+                                             show->summary_text(AddressFamily::kIpv6Unicast, true));
+    }
+    return control::CommandResult::success(show->summary_text(AddressFamily::kIpv4Unicast, false));
+  };
+  tree.install("exec", "show ip bgp summary [json]", "Show IPv4 BGP neighbor summary", summary);
+  tree.install("exec", "show bgp <ipv4|ipv6$ipv6> [unicast] summary [json]",
+               "Show BGP neighbor summary of one address family", summary);
+  tree.install("exec", "show bgp summary$all [json]", "Show BGP neighbor summary", summary);
+
+  auto neighbors = [this, show](const control::Invocation& inv, control::Session&) {
+    std::optional<IpAddress> which;
+    if (inv.has("peer")) which = IpAddress::parse(inv.get("peer"));
+    if (which && !peers_.contains(*which))
+      return control::CommandResult::failure("% No such neighbor " + which->to_string());
+    if (inv.has("json")) {
+      nlohmann::json j = nlohmann::json::object();
+      for (const auto& [address, p] : peers_)
+        if (!which || *which == address) j[address.to_string()] = show->neighbor_json(*p);
+      return control::CommandResult::success(j.dump(2) + "\n");
+    }
+    std::string out;
+    for (const auto& [address, p] : peers_)
+      if (!which || *which == address) out += show->neighbor_text(address, *p) + "\n";
+    return control::CommandResult::success(out);
+  };
+  tree.install("exec", "show <ip bgp|bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
+               "Show BGP neighbors", neighbors);
+
+  // `clear ip bgp *|A`: RFC 4486 Administrative Reset, then the session restarts.
+  tree.install("exec", "clear <ip bgp|bgp> <*$all|A.B.C.D$peer|X:X::X:X$peer>",
+               "Reset BGP sessions", [this](const control::Invocation& inv, control::Session&) {
+                 std::vector<peer::Peer*> targets;
+                 for (auto& [address, p] : peers_)
+                   if (inv.has("all") || IpAddress::parse(inv.get("peer")) == address)
+                     targets.push_back(p.get());
+                 if (targets.empty())
+                   return control::CommandResult::failure("% No such neighbor " + inv.get("peer"));
+                 for (auto* p : targets) {
+                   p->stop(fsm::notify::kCeaseAdminReset, "");
+                   p->start();
+                 }
+                 return control::CommandResult::success();
+               });
+}
+
+}  // namespace vipd::bgp

@@ -1,0 +1,240 @@
+#include "bgp/speaker.hpp"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "bgp/peer/socket_options.hpp"
+#include "common/log.hpp"
+
+namespace vipd::bgp {
+
+using asio::ip::tcp;
+
+// A listening socket for one address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4
+// neighbors go on the IPv4 socket in their own form).
+class Speaker::Listener {
+ public:
+  Listener(asio::io_context& io, Family family, std::function<void(tcp::socket)> on_accept)
+      : acceptor_(io), family_(family), on_accept_(std::move(on_accept)) {}
+
+  std::error_code open(std::uint16_t port) {
+    std::error_code ec;
+    auto endpoint =
+        family_ == Family::kIpv4 ? tcp::endpoint(tcp::v4(), port) : tcp::endpoint(tcp::v6(), port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return ec;
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (family_ == Family::kIpv6) acceptor_.set_option(asio::ip::v6_only(true), ec);
+    acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      std::error_code ignored;
+      acceptor_.close(ignored);
+      return ec;
+    }
+    accept_next();
+    return {};
+  }
+
+  Family family() const { return family_; }
+  int fd() { return acceptor_.native_handle(); }
+
+ private:
+  void accept_next() {
+    acceptor_.async_accept([this](std::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) on_accept_(std::move(socket));
+      accept_next();
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  Family family_;
+  std::function<void(tcp::socket)> on_accept_;
+};
+
+std::uint32_t pick_router_id() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return 0;
+  std::uint32_t best = 0, best_loopback = 0;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP)) continue;
+    std::uint32_t a = ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr);
+    if (i->ifa_flags & IFF_LOOPBACK) {
+      if ((a >> 24) != 127) best_loopback = std::max(best_loopback, a);
+    } else {
+      best = std::max(best, a);
+    }
+  }
+  freeifaddrs(list);
+  return best_loopback ? best_loopback : best;
+}
+
+Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
+    : io_(io), clock_(clock), options_(options) {}
+
+Speaker::~Speaker() = default;
+
+std::uint32_t Speaker::local_as() const {
+  return running_.bgp ? running_.bgp->asn : 0;
+}
+
+peer::PeerSettings Speaker::settings_for(const config::RouterBgp& bgp,
+                                         const config::NeighborConfig& n) const {
+  peer::PeerSettings s;
+  s.address = n.address;
+  s.port = n.port.value_or(179);
+  s.local_as = bgp.asn;
+  s.router_id = router_id_;
+  switch (n.remote_as.kind) {
+    case config::RemoteAs::Kind::kNumber:
+      s.remote_as_kind = peer::PeerSettings::RemoteAsKind::kNumber;
+      break;
+    case config::RemoteAs::Kind::kInternal:
+      s.remote_as_kind = peer::PeerSettings::RemoteAsKind::kInternal;
+      break;
+    case config::RemoteAs::Kind::kExternal:
+      s.remote_as_kind = peer::PeerSettings::RemoteAsKind::kExternal;
+      break;
+  }
+  s.remote_as = n.remote_as.asn;
+  s.description = n.description;
+  s.password = n.password;
+  if (!n.update_source.empty()) {
+    if (auto a = IpAddress::parse(n.update_source))
+      s.update_source = *a;
+    else
+      s.update_source_interface = n.update_source;
+  }
+  s.shutdown = n.shutdown;
+  s.shutdown_message = n.shutdown_message;
+  s.ebgp_multihop = n.ebgp_multihop.value_or(0);
+  // Neighbor timers override `timers bgp`, which overrides FRR's defaults (60/180).
+  auto timers = n.timers ? n.timers : bgp.timers;
+  if (timers) {
+    s.timers.keepalive = std::chrono::seconds(timers->keepalive);
+    s.timers.hold_time = std::chrono::seconds(timers->hold);
+  }
+  if (n.connect_retry) s.timers.connect_retry_time = std::chrono::seconds(*n.connect_retry);
+  s.timers.passive = n.passive;
+  s.ipv4_unicast = n.in(config::AddressFamily::kIpv4Unicast).active;
+  s.ipv6_unicast = n.in(config::AddressFamily::kIpv6Unicast).active;
+  return s;
+}
+
+Status<std::string> Speaker::open_listeners() {
+  if (!options_.listen || !listeners_.empty()) return Ok{};
+  std::string errors;
+  for (Family f : {Family::kIpv4, Family::kIpv6}) {
+    auto l = std::make_unique<Listener>(io_, f, [this](tcp::socket s) { on_accept(std::move(s)); });
+    if (auto ec = l->open(options_.listen_port)) {
+      errors +=
+          fmt::format("{}cannot listen on {} port {}: {}", errors.empty() ? "" : "; ",
+                      f == Family::kIpv4 ? "IPv4" : "IPv6", options_.listen_port, ec.message());
+      continue;
+    }
+    listeners_.push_back(std::move(l));
+  }
+  if (listeners_.empty()) return unexpected(errors);
+  if (!errors.empty()) log::warning("bgp: {}", errors);
+  listener_keys_.clear();
+  return Ok{};
+}
+
+void Speaker::update_listener_keys() {
+  std::map<IpAddress, std::string> wanted;
+  for (const auto& [address, p] : peers_)
+    if (!p->settings().password.empty()) wanted[address] = p->settings().password;
+  auto set = [&](const IpAddress& address, const std::string& key) {
+    for (auto& l : listeners_) {
+      if ((l->family() == Family::kIpv4) != address.is_v4()) continue;
+      if (auto ec = peer::set_tcp_md5(l->fd(), address, key))
+        log::error("bgp: cannot set the TCP MD5 key for {}: {}", address.to_string(), ec.message());
+    }
+  };
+  for (const auto& [address, key] : listener_keys_)
+    if (!wanted.contains(address)) set(address, "");  // an empty key removes it
+  for (const auto& [address, key] : wanted) {
+    auto it = listener_keys_.find(address);
+    if (it == listener_keys_.end() || it->second != key) set(address, key);
+  }
+  listener_keys_ = std::move(wanted);
+}
+
+void Speaker::on_accept(tcp::socket socket) {
+  std::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return;
+  IpAddress address = peer::from_asio(remote.address());
+  auto it = peers_.find(address);
+  if (it == peers_.end()) {
+    log::info("bgp: connection from {} refused: not a configured neighbor", address.to_string());
+    return;
+  }
+  it->second->accept(std::move(socket));
+}
+
+void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message) {
+  for (auto& [address, p] : peers_) p->stop(cease_subcode, message);
+  peers_.clear();
+}
+
+Status<std::string> Speaker::apply(const config::BgpConfig& next) {
+  if (!next.bgp) {
+    remove_all(fsm::notify::kCeasePeerDeconfigured);
+    listeners_.clear();
+    listener_keys_.clear();
+    running_ = next;
+    return Ok{};
+  }
+  if (auto opened = open_listeners(); !opened) return opened;
+
+  const config::RouterBgp& bgp = *next.bgp;
+  std::uint32_t router_id = bgp.router_id ? bgp.router_id->v4_host_order() : pick_router_id();
+  bool identity_changed = !running_.bgp || running_.bgp->asn != bgp.asn || router_id != router_id_;
+  if (identity_changed && !peers_.empty()) {
+    // RFC 4486 §4 "Other Configuration Change": our AS or BGP Identifier is in every OPEN.
+    log::notice("bgp: local AS or router-id changed, resetting every session");
+    remove_all(fsm::notify::kCeaseOtherConfigChange);
+  }
+  router_id_ = router_id;
+  if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
+
+  // Removed neighbors: RFC 4486 §4 "Peer De-configured".
+  for (auto it = peers_.begin(); it != peers_.end();) {
+    if (!bgp.find(it->first)) {
+      log::info("bgp: neighbor {} removed", it->first.to_string());
+      it->second->stop(fsm::notify::kCeasePeerDeconfigured);
+      it = peers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  running_ = next;
+  std::vector<peer::Peer*> to_start;
+  for (const auto& n : bgp.neighbors) {
+    auto settings = settings_for(bgp, n);
+    auto it = peers_.find(n.address);
+    if (it == peers_.end()) {
+      auto p = std::make_unique<peer::Peer>(io_, clock_, settings);
+      to_start.push_back(p.get());
+      peers_.emplace(n.address, std::move(p));
+    } else if (it->second->settings() != settings) {
+      if (it->second->reconfigure(settings))
+        log::info("bgp: neighbor {} reset to apply its new configuration", n.address.to_string());
+    }
+  }
+  // Keys first: a neighbor may connect as soon as it is started.
+  update_listener_keys();
+  for (auto* p : to_start) p->start();
+  return Ok{};
+}
+
+void Speaker::shutdown(const std::string& message) {
+  remove_all(fsm::notify::kCeaseAdminShutdown, message);
+  listeners_.clear();
+  listener_keys_.clear();
+}
+
+}  // namespace vipd::bgp

@@ -1,0 +1,76 @@
+// The BGP module of vipd: owns the neighbors of the running configuration, listens for their
+// connections, applies configuration changes live (reload, vipctl) and answers the BGP `show`
+// and `clear` commands.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/v6_only.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "bgp/config/model.hpp"
+#include "bgp/peer/peer.hpp"
+#include "control/cli.hpp"
+#include "event/clock.hpp"
+
+namespace vipd::bgp {
+
+struct SpeakerOptions {
+  std::uint16_t listen_port = 179;  // FRR `bgpd -p`; tests use other ports
+  bool listen = true;
+};
+
+class Speaker {
+ public:
+  Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options);
+  ~Speaker();
+  Speaker(const Speaker&) = delete;
+  Speaker& operator=(const Speaker&) = delete;
+
+  // Makes `next` the running configuration, changing only what differs (config::diff): new
+  // neighbors start, removed ones get Cease/Peer De-configured, changed ones are reset when the
+  // change needs it. Returns an error (and changes nothing) if it cannot be applied, e.g. the
+  // listening socket cannot be opened.
+  Status<std::string> apply(const config::BgpConfig& next);
+  const config::BgpConfig& running() const { return running_; }
+
+  // Cease / Administrative Shutdown (RFC 4486, with the RFC 9003 message) to every neighbor and
+  // stops listening. The NOTIFICATIONs are flushed by the io_context's remaining work.
+  void shutdown(const std::string& message);
+
+  // `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`, ... into the exec node.
+  void install_commands(control::CommandTree& tree);
+
+  // Read access for the show commands.
+  const std::map<IpAddress, std::unique_ptr<peer::Peer>>& peers() const { return peers_; }
+  std::uint32_t router_id() const { return router_id_; }
+  std::uint32_t local_as() const;
+
+ private:
+  class Listener;
+  peer::PeerSettings settings_for(const config::RouterBgp& bgp,
+                                  const config::NeighborConfig& n) const;
+  Status<std::string> open_listeners();
+  void update_listener_keys();
+  void on_accept(asio::ip::tcp::socket socket);
+  void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
+
+  asio::io_context& io_;
+  event::Clock& clock_;
+  SpeakerOptions options_;
+  config::BgpConfig running_;
+  std::uint32_t router_id_ = 0;
+  std::map<IpAddress, std::unique_ptr<peer::Peer>> peers_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::map<IpAddress, std::string> listener_keys_;  // TCP MD5 keys set on the listeners
+};
+
+// The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an
+// interface that is up, preferring non-loopback ones; 0 if there is none.
+std::uint32_t pick_router_id();
+
+}  // namespace vipd::bgp

@@ -1,0 +1,43 @@
+#include "bgp/rib/adj_rib_in.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vipd::bgp::rib {
+namespace {
+
+Prefix P(const char* s) {
+  return *Prefix::parse(s);
+}
+
+TEST(AdjRibIn, CountsPerFamilyAndReplacesImplicitly) {
+  AdjRibIn rib;
+  auto a = std::make_shared<wire::PathAttributes>();
+  auto b = std::make_shared<wire::PathAttributes>();
+  b->med = 5;
+  rib.announce(wire::kIpv4Unicast, P("10.47.40.0/32"), a);
+  rib.announce(wire::kIpv4Unicast, P("10.47.40.1/32"), a);
+  rib.announce(wire::kIpv4Unicast, P("10.47.40.1/32"), b);  // implicit withdraw of a
+  rib.announce(wire::kIpv6Unicast, P("2001:db8::/48"), b);
+  EXPECT_EQ(rib.count(wire::kIpv4Unicast), 2u);
+  EXPECT_EQ(rib.count(wire::kIpv6Unicast), 1u);
+  EXPECT_EQ(rib.total(), 3u);
+  ASSERT_NE(rib.find(wire::kIpv4Unicast, P("10.47.40.1/32")), nullptr);
+  EXPECT_EQ((*rib.find(wire::kIpv4Unicast, P("10.47.40.1/32")))->med, 5u);
+  EXPECT_EQ(rib.find(wire::kIpv6Unicast, P("10.47.40.1/32")), nullptr);
+}
+
+TEST(AdjRibIn, WithdrawAndClear) {
+  AdjRibIn rib;
+  auto a = std::make_shared<wire::PathAttributes>();
+  rib.announce(wire::kIpv4Unicast, P("10.0.0.0/8"), a);
+  EXPECT_FALSE(rib.withdraw(wire::kIpv4Unicast, P("10.0.0.0/16")));
+  EXPECT_FALSE(rib.withdraw(wire::kIpv6Unicast, P("10.0.0.0/8")));
+  EXPECT_TRUE(rib.withdraw(wire::kIpv4Unicast, P("10.0.0.0/8")));
+  EXPECT_EQ(rib.total(), 0u);
+  rib.announce(wire::kIpv4Unicast, P("10.0.0.0/8"), a);
+  rib.clear();
+  EXPECT_EQ(rib.count(wire::kIpv4Unicast), 0u);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::rib
