@@ -157,10 +157,18 @@ void step_connect_or_active(Builder& b, const Event& event) {
     return;
   }
   if (is<TcpConnectionFails>(event)) {
-    // Connect (DelayOpenTimer not running): Idle without incrementing the counter.
+    if (connect) {
+      // Deviation from RFC 4271 §8.2.2 Connect (which goes to Idle), as FRR and OpenBGPD do: a
+      // refused or failed connection attempt waits in Active for the ConnectRetry timer while
+      // still accepting the peer's connection. In Idle the peer's own attempts would be
+      // refused, and a neighbor that comes back would wait for our backoff.
+      b.emit(DropTcpConnection{});
+      b.restart_connect_retry();
+      b.go(State::kActive);
+      return;
+    }
     // Active: Idle, counter incremented, damping.
-    b.to_idle(DownReason::kTcpConnectionFails, std::nullopt,
-              connect ? Counter::kKeep : Counter::kIncrement);
+    b.to_idle(DownReason::kTcpConnectionFails, std::nullopt, Counter::kIncrement);
     return;
   }
   if (is<NotifMsgVerErr>(event)) {

@@ -66,7 +66,7 @@ const Row kTable[] = {
   {"Tcp_CR_Invalid",             {"I",   "C",    "A",   "S",      "F",        "E"}},
   {"Tcp_CR_Acked",               {"I",   "S",    "S",   "S",      "F",        "E"}},
   {"TcpConnectionConfirmed",     {"I",   "S",    "S",   "S",      "F",        "E"}},
-  {"TcpConnectionFails",         {"I",   "I",    "I",   "A",      "I",        "I"}},
+  {"TcpConnectionFails",         {"I",   "A",    "I",   "A",      "I",        "I"}},
   {"BGPOpen",                    {"I",   "I",    "I",   "F",      "I 5/2",    "I 5/3"}},
   {"BGPHeaderErr",               {"I",   "I",    "I",   "I 1/0",  "I 1/0",    "I 1/0"}},
   {"BGPOpenMsgErr",              {"I",   "I",    "I",   "I 2/0",  "I 2/0",    "I 5/3"}},
@@ -205,7 +205,7 @@ TEST(FsmTable, ConnectRetryCounter) {
   };
   // ManualStop sets it to zero in every state.
   for (State state : kStates) EXPECT_EQ(counter_after(state, ManualStop{}), 0u);
-  // Connect + TcpConnectionFails: Idle without increment; Active: incremented.
+  // Connect + TcpConnectionFails: Active without increment; Active: Idle, incremented.
   EXPECT_EQ(counter_after(State::kConnect, TcpConnectionFails{}), 5u);
   EXPECT_EQ(counter_after(State::kActive, TcpConnectionFails{}), 6u);
   // OpenSent + TcpConnectionFails: back to Active, counter untouched.

@@ -103,12 +103,14 @@ TEST_F(FsmTransition, TcpUpSendsOpenWithLargeHoldTimer) {
   }
 }
 
-TEST_F(FsmTransition, ConnectTcpFailureGoesIdleAndWaits) {
+TEST_F(FsmTransition, ConnectTcpFailureWaitsInActive) {
+  // Deliberate deviation from RFC 4271 §8.2.2 (Idle), as FRR/OpenBGPD: keep accepting the
+  // peer's connection and retry when ConnectRetry fires; no backoff for refused attempts.
   const Transition t = run(started(State::kConnect), TcpConnectionFails{});
-  EXPECT_EQ(t.state.state, State::kIdle);
-  EXPECT_EQ(names(t.actions), concat(idle_stops(), {"StartTimer(IdleHold, 1000ms)"}));
-  EXPECT_TRUE(t.state.idle_hold_pending);
-  EXPECT_EQ(t.state.next_idle_hold, 2s);
+  EXPECT_EQ(t.state.state, State::kActive);
+  EXPECT_EQ(names(t.actions), (Strings{"DropTcpConnection", "StartTimer(ConnectRetry, 120000ms)"}));
+  EXPECT_FALSE(t.state.idle_hold_pending);
+  EXPECT_EQ(t.state.connect_retry_counter, started(State::kConnect).connect_retry_counter);
 }
 
 TEST_F(FsmTransition, ManualStopInConnectSendsNothing) {
@@ -269,7 +271,7 @@ TEST_F(FsmTransition, EstablishedNotificationOrTcpFailureWithdrawsRoutes) {
 // ---- §8.1.1 DampPeerOscillations: the IdleHold backoff ----
 
 TEST_F(FsmTransition, IdleHoldExpiryRestartsTheSession) {
-  SessionState s = run(started(State::kConnect), TcpConnectionFails{}).state;
+  SessionState s = run(started(State::kActive), TcpConnectionFails{}).state;
   s.connect_retry_counter = 3;
   const Transition t = run(s, IdleHoldTimerExpires{});
   EXPECT_EQ(t.state.state, State::kConnect);
@@ -290,12 +292,13 @@ TEST_F(FsmTransition, IdleHoldRestartFollowsNeighborPassive) {
 TEST_F(FsmTransition, BackoffDoublesUpToTheMaximum) {
   config_.idle_hold_base = 1s;
   config_.idle_hold_max = 10s;
-  SessionState s = started(State::kConnect);
+  SessionState s = started(State::kActive);
   Strings waits;
   for (int i = 0; i < 6; ++i) {
-    Transition t = run(s, TcpConnectionFails{});
+    Transition t = run(s, TcpConnectionFails{});  // Active -> Idle, damped
     waits.push_back(names(t.actions).back());
-    t = run(t.state, IdleHoldTimerExpires{});
+    t = run(t.state, IdleHoldTimerExpires{});  // -> Connect
+    t = run(t.state, TcpConnectionFails{});    // -> Active, not damped
     s = t.state;
   }
   EXPECT_EQ(waits, (Strings{"StartTimer(IdleHold, 1000ms)", "StartTimer(IdleHold, 2000ms)",
@@ -305,7 +308,7 @@ TEST_F(FsmTransition, BackoffDoublesUpToTheMaximum) {
 
 TEST_F(FsmTransition, LoweredMaximumCapsTheNextWait) {
   config_.idle_hold_max = 10s;
-  SessionState s = started(State::kConnect);
+  SessionState s = started(State::kActive);
   s.next_idle_hold = 64s;  // grown under an older, larger maximum
   const Transition t = run(s, TcpConnectionFails{});
   EXPECT_EQ(names(t.actions).back(), "StartTimer(IdleHold, 10000ms)");

@@ -177,27 +177,25 @@ TEST_F(SessionTest, OpenMustArriveWithinFourMinutes) {
 }
 
 // A peer that refuses every connection: the glue reports the failure from inside its
-// InitiateTcpConnection handler (re-entrant handle()), and the restart waits double each time.
-TEST_F(SessionTest, BackoffDoublesWithConsecutiveFailures) {
-  config_.idle_hold_base = 1s;
-  config_.idle_hold_max = 8s;
+// InitiateTcpConnection handler (re-entrant handle()). Refused attempts are not damped: the
+// session waits in Active (still accepting) and retries every ConnectRetry interval.
+TEST_F(SessionTest, RefusedConnectionsRetryEveryConnectRetryInterval) {
+  config_.connect_retry_time = 5s;
   make();
   on_action_ = [this](const Action& a) {
     if (std::holds_alternative<InitiateTcpConnection>(a)) session_->handle(TcpConnectionFails{});
   };
   session_->handle(ManualStart{});
-  EXPECT_EQ(session_->state(), State::kIdle);
-  clock_.advance(40s);
-  // Waits 1, 2, 4, 8, 8, 8, ...
-  EXPECT_EQ(times_of("InitiateTcpConnection"),
-            (std::vector<Duration>{0s, 1s, 3s, 7s, 15s, 23s, 31s, 39s}));
-  // A manual restart forgets the history.
+  EXPECT_EQ(session_->state(), State::kActive);
+  clock_.advance(21s);
+  EXPECT_EQ(times_of("InitiateTcpConnection"), (std::vector<Duration>{0s, 5s, 10s, 15s, 20s}));
+  EXPECT_EQ(session_->state(), State::kActive);
   on_action_ = nullptr;
   session_->handle(ManualStop{});
   EXPECT_EQ(clock_.armed_timers(), 0u);
   session_->handle(ManualStart{});
   session_->handle(TcpConnectionFails{});
-  EXPECT_EQ(session_->timer_deadline(TimerKind::kIdleHold), clock_.now() + 1s);
+  EXPECT_EQ(session_->timer_deadline(TimerKind::kConnectRetry), clock_.now() + 5s);
 }
 
 TEST_F(SessionTest, StableSessionResetsTheBackoff) {
