@@ -1,0 +1,26 @@
+// The vipd process: composes the modules whose configuration was given, the control socket and
+// the signal handling around one Asio event loop.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vipd {
+
+struct DaemonOptions {
+  bool foreground = false;
+  std::string bgp_config;
+  std::string vrrp_config;
+  std::vector<std::string> lb_configs;
+  std::string socket = "/run/vipd.sock";
+  std::string log_file;
+  std::string pid_file;
+  std::string log_level = "info";
+  std::uint16_t bgp_port = 179;
+};
+
+// Runs until SIGTERM/SIGINT; returns the process exit status.
+int run_daemon(const DaemonOptions& options);
+
+}  // namespace vipd

@@ -1,0 +1,24 @@
+// vipd: keeps virtual IPs reachable. Thin: parses the command line, the rest is in daemon.cpp.
+#include <CLI/CLI.hpp>
+
+#include "daemon.hpp"
+
+int main(int argc, char** argv) {
+  vipd::DaemonOptions options;
+  CLI::App app{"vipd: BGP, VRRP and service IP daemon"};
+  app.add_flag("-f,--foreground", options.foreground, "Stay in the foreground, log to stderr");
+  app.add_option("--bgp-config", options.bgp_config, "quagga/FRR bgpd.conf")
+      ->check(CLI::ExistingFile);
+  app.add_option("--vrrp-config", options.vrrp_config, "keepalived.conf");
+  app.add_option("--lb-config", options.lb_configs, "MetalLB resources (file or directory)");
+  app.add_option("--socket", options.socket, "Control socket for vipctl")->capture_default_str();
+  app.add_option("--log-file", options.log_file, "Log to this file");
+  app.add_option("--log-level", options.log_level, "debug, info, notice, warning or error")
+      ->capture_default_str();
+  app.add_option("--pid-file", options.pid_file, "Write the process id here");
+  app.add_option("--bgp-port", options.bgp_port, "TCP port to accept BGP connections on")
+      ->capture_default_str();
+  app.set_version_flag("--version", PROJECT_VERSION);
+  CLI11_PARSE(app, argc, argv);
+  return vipd::run_daemon(options);
+}
