@@ -33,8 +33,9 @@ struct Options {
   // RFC 6793 §4.1: both sides advertised the 4-octet AS capability; AS_PATH and AGGREGATOR carry
   // 4-octet AS numbers.
   bool four_octet_as = false;
-  // RFC 8654 §4: both sides advertised the extended message capability; UPDATE, NOTIFICATION and
-  // ROUTE-REFRESH may be up to 65535 octets.
+  // RFC 8654 §4: UPDATE, NOTIFICATION and ROUTE-REFRESH may be up to 65535 octets. For decoding
+  // set it when we advertised the capability, for encoding when the peer did
+  // (Negotiated::receive_options() / send_options()).
   bool extended_message = false;
 
   bool operator==(const Options&) const = default;

@@ -125,7 +125,9 @@ Negotiated negotiate(const Open& local, const Open& remote,
   std::set_intersection(mine.begin(), mine.end(), theirs.begin(), theirs.end(),
                         std::back_inserter(n.afi_safis));
   n.route_refresh = remote.supports_route_refresh();
-  n.extended_message = local.supports_extended_message() && remote.supports_extended_message();
+  n.extended_message_receive = local.supports_extended_message();
+  n.extended_message_send = remote.supports_extended_message();
+  n.extended_message = n.extended_message_receive && n.extended_message_send;
   if (const auto* gr = remote.graceful_restart()) n.peer_graceful_restart = *gr;
   return n;
 }

@@ -43,8 +43,16 @@ struct Negotiated {
   std::vector<AfiSafi> afi_safis;  // sorted
   bool route_refresh = false;      // the peer accepts ROUTE-REFRESH from us (RFC 2918 §4)
   bool extended_message = false;   // both sides advertised it (RFC 8654 §3)
+  // RFC 8654 §4-§6: we may receive extended messages once we advertised the capability, and
+  // may send them once the peer advertised it.
+  bool extended_message_receive = false;
+  bool extended_message_send = false;
   std::optional<GracefulRestartCapability> peer_graceful_restart;
 
+  // Options for decoding what the peer sends, and for encoding what we send.
+  Options receive_options() const { return Options{four_octet_as, extended_message_receive}; }
+  Options send_options() const { return Options{four_octet_as, extended_message_send}; }
+  // Both directions with the conservative (both sides) extended message setting.
   Options options() const { return Options{four_octet_as, extended_message}; }
   bool operator==(const Negotiated&) const = default;
 };

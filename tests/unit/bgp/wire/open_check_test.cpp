@@ -115,6 +115,10 @@ TEST(Negotiate, TimersAndFamilies) {
   EXPECT_EQ(n.afi_safis, std::vector<AfiSafi>{kIpv6Unicast});
   EXPECT_TRUE(n.route_refresh);
   EXPECT_FALSE(n.extended_message);
+  EXPECT_TRUE(n.extended_message_receive);  // we advertised it: the peer may send them
+  EXPECT_FALSE(n.extended_message_send);
+  EXPECT_EQ(n.receive_options(), (Options{true, true}));
+  EXPECT_EQ(n.send_options(), (Options{true, false}));
   EXPECT_FALSE(n.peer_graceful_restart);
   EXPECT_EQ(n.options(), (Options{true, false}));
   EXPECT_EQ(negotiate(local, remote, 10).keepalive_time, 10);
