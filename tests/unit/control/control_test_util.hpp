@@ -24,6 +24,9 @@ inline void install_test_commands(CommandTree& tree, std::string& hostname) {
   tree.add_node("config-router", "config-router");
   tree.describe("show", "Show running system information");
   tree.describe("neighbor", "Specify neighbor router");
+  // Keywords after the first take their `?` help from describe() only.
+  tree.describe("foo", "Foo");
+  tree.describe("session", "The node stack");
   tree.install("exec", "show foo", "Foo", [](const Invocation&, Session&) {
     return CommandResult::success("foo output\nsecond line");
   });
