@@ -34,7 +34,10 @@ struct Peer::Connection {
   std::optional<wire::Open> sent_open;
   std::optional<wire::Open> received_open;
   std::optional<wire::Negotiated> negotiated;
-  wire::Options options;
+  // RFC 8654 §4: what we may receive depends on what we advertised, what we may send on what
+  // the peer advertised.
+  wire::Options receive_options;
+  wire::Options send_options;
   std::optional<wire::Update> pending_update;  // until the FSM says ProcessUpdate
 
   ~Connection() {
@@ -294,7 +297,8 @@ void Peer::drop(Connection& c) {
     c.connecting->close(ec);
     c.connecting.reset();
   }
-  c.options = {};
+  c.receive_options = {};
+  c.send_options = {};
   c.sent_open.reset();
   c.received_open.reset();
   c.negotiated.reset();
@@ -313,7 +317,7 @@ void Peer::send(Connection& c, const wire::Message& message) {
         if constexpr (std::is_same_v<M, wire::RouteRefresh>) ++sent_.route_refreshes;
       },
       message);
-  c.stream->send(wire::encode(message, c.options));
+  c.stream->send(wire::encode(message, c.send_options));
 }
 
 wire::Open Peer::local_open() const {
@@ -352,7 +356,7 @@ void Peer::on_message(Connection& c, ByteSpan message) {
       ++received_.route_refreshes;
       break;
   }
-  auto decoded = wire::decode_message(message, c.options);
+  auto decoded = wire::decode_message(message, c.receive_options);
   if (!decoded) {
     const wire::Error& e = decoded.error();
     log::warning("neighbor {}: malformed {} message: {}", name(), static_cast<int>(type), e.reason);
@@ -448,8 +452,9 @@ void Peer::on_open(Connection& c, const wire::Open& open) {
   if (c.sent_open) {
     c.negotiated = wire::negotiate(*c.sent_open, open,
                                    static_cast<std::uint16_t>(settings_.timers.keepalive.count()));
-    c.options = c.negotiated->options();
-    if (c.stream) c.stream->set_max_message_size(wire::max_message_size(c.options));
+    c.receive_options = c.negotiated->receive_options();
+    c.send_options = c.negotiated->send_options();
+    if (c.stream) c.stream->set_max_message_size(wire::max_message_size(c.receive_options));
   }
   c.received_open = open;
   c.fsm->handle(fsm::BgpOpen{open.hold_time, open.bgp_identifier, open.real_as()});
@@ -458,7 +463,7 @@ void Peer::on_open(Connection& c, const wire::Open& open) {
 void Peer::on_update(Connection& c, wire::Update update) {
   wire::ValidationContext ctx;
   ctx.ibgp = settings_.is_ibgp();
-  ctx.four_octet_as = c.options.four_octet_as;
+  ctx.four_octet_as = c.receive_options.four_octet_as;
   if (c.negotiated) ctx.afi_safis = c.negotiated->afi_safis;
   // RFC 4271 §6.3 / FRR `bgp enforce-first-as` (on by default): an eBGP peer's path starts
   // with its own AS.
@@ -592,8 +597,11 @@ void Peer::accept(asio::ip::tcp::socket socket) {
     secondary_ = make_connection(fsm::Origin::kRemote);
     attach(*secondary_, std::move(socket), fsm::Origin::kRemote);
     Connection* raw = secondary_.get();
-    raw->fsm->set_state_observer([this, raw](State, State to) {
-      if (to == State::kIdle || to == State::kActive) dump_later(raw);
+    // Only a failure after the start counts: ManualStartPassive itself moves Idle -> Active,
+    // and reacting to that destroyed every second connection right after it sent its OPEN, so
+    // a §6.8 collision was never resolved (found by tests/unit/bgp/peer collision tests).
+    raw->fsm->set_state_observer([this, raw](State from, State to) {
+      if (from != State::kIdle && (to == State::kIdle || to == State::kActive)) dump_later(raw);
     });
     raw->fsm->handle(fsm::ManualStartPassive{});
     raw->fsm->handle(fsm::TcpConnectionConfirmed{});
