@@ -15,7 +15,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVIPD_SANITIZE=ON -DVIPD_INTE
 cmake --build build-asan -j"$jobs"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPD_FUZZ=ON -DVIPD_TESTS=OFF \
   -DVIPD_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build build-fuzz -j"$jobs"
+cmake --build build-fuzz -j"$jobs" --target fuzzers
 set +e
 
 passed=0
