@@ -19,8 +19,7 @@ HOLD=3
 KEEPALIVE=1
 
 gobgp_down() { ! peer_established gobgp "$ROUTER_V4"; }
-all_prefixes_back() { vipd_pfx_is "$FRR" 1 && vipd_pfx_is "$BIRD" 1 && vipd_pfx_is "$GOBGP" 1; }
-frr_saw_cease() { frr_last_error frr "$ROUTER_V4" | grep -q "lastNotificationReason=Cease/Administrative Shutdown"; }
+frr_saw_cease() { frr_last_error frr "$ROUTER_V4" | grep -q "Cease/Administrative Shutdown"; }
 bird_saw_cease() { bird_last_error bird "$ROUTER_V4" | grep -qi "Received: Administrative shutdown"; }
 gobgp_saw_cease() { grep -q "code 6(cease) subcode 2(administrative shutdown)" "${PEER_LOG[gobgp]}"; }
 conns_grew() { local now; now=$(vipd_neighbor_field "$GOBGP" connectionsEstablished) && ((now > $1)); }
@@ -61,7 +60,7 @@ check "GoBGP (no MD5): vipd Established" wait_until 20 vipd_established "$GOBGP"
 check "MD5 FRR: prefix received over the MD5 session" wait_until 10 vipd_pfx_is "$FRR" 1
 
 # --- Wrong AS ----------------------------------------------------------------------------
-frr_bad_as() { frr_last_error frrbad "$ROUTER_V4" | grep -q 'lastNotificationReason=OPEN Message Error/Bad Peer AS'; }
+frr_bad_as() { frr_last_error frrbad "$ROUTER_V4" | grep -q 'OPEN Message Error/Bad Peer AS'; }
 bird_bad_as() { bird_last_error birdbd "$ROUTER_V4" | grep -qi 'Received: Bad peer AS'; }
 check "wrong AS: FRR (AS 65099, vipd expects 65005) received OPEN Message Error/Bad Peer AS" \
   wait_until 15 frr_bad_as
@@ -85,8 +84,8 @@ either_md5_up() {
 check "MD5 wrong password (FRR and BIRD): never Established in 8 s, neither side" never_for 8 either_md5_up
 peer_stop frr
 peer_stop bird
-peer_start frr frr --as 65001 --password s3cret-frr "${common[@]}"
-peer_start bird bird --as 65002 --password s3cret-bird "${common[@]}"
+peer_start frr frr --as 65001 --password s3cret-frr "${common[@]}" --prefix 10.201.0.0/24
+peer_start bird bird --as 65002 --password s3cret-bird "${common[@]}" --prefix 10.202.0.0/24
 check "MD5 right password again: FRR Established" wait_until 20 vipd_established "$FRR"
 check "MD5 right password again: BIRD Established" wait_until 20 vipd_established "$BIRD"
 
@@ -135,8 +134,10 @@ vipd_start "$IT_DIR/bgpd.conf"
 check "kill -9 vipd, restart: FRR (MD5) Established again" wait_until 30 vipd_established "$FRR"
 check "kill -9 vipd, restart: BIRD (MD5) Established again" wait_until 30 vipd_established "$BIRD"
 check "kill -9 vipd, restart: GoBGP Established again" wait_until 30 vipd_established "$GOBGP"
-check "kill -9 vipd, restart: prefixes received again" \
-  wait_until 10 all_prefixes_back
+check "kill -9 vipd, restart: FRR prefix received again (pfxRcd 1)" wait_until 10 vipd_pfx_is "$FRR" 1
+check "kill -9 vipd, restart: BIRD prefix received again (pfxRcd 1)" wait_until 5 vipd_pfx_is "$BIRD" 1
+check "kill -9 vipd, restart: GoBGP prefix received again (pfxRcd 1)" wait_until 5 vipd_pfx_is "$GOBGP" 1
+it_log "pfxRcd after vipd restart: FRR=$(vipd_pfx_rcvd "$FRR") BIRD=$(vipd_pfx_rcvd "$BIRD") GoBGP=$(vipd_pfx_rcvd "$GOBGP")"
 
 # --- SIGTERM: Cease / Administrative Shutdown ---------------------------------------------
 rc=0

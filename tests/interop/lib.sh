@@ -397,9 +397,12 @@ frr_vtysh() {
 
 frr_state() { frr_vtysh "$1" "show bgp neighbors $2 json" | json_get ".[\"$2\"].bgpState"; }
 
+# FRR records a NOTIFICATION in the neighbor's JSON only when it arrives on the connection FRR
+# opened; one received on the accepted ("stub") connection of a collision is only in its log.
 frr_last_error() {
   frr_vtysh "$1" "show bgp neighbors $2 json" |
     jq -r ".[\"$2\"] | \"lastResetDueTo=\(.lastResetDueTo // \"\") lastNotificationReason=\(.lastNotificationReason // \"\") lastErrorCodeSubcode=\(.lastErrorCodeSubcode // \"\")\""
+  grep -a "%NOTIFICATION: received from neighbor $2 " "${PEER_LOG[$1]}" | tail -n 1 || true
 }
 
 # pfxRcd as FRR sees it from the neighbor, for AFI ipv4Unicast/ipv6Unicast.
@@ -608,7 +611,8 @@ exabgp_last_error() { grep -h 'peer reset, message' "${PEER_LOG[$1]}" | tail -n 
 # ---------------------------------------------------------------------------------------------
 # vipd
 
-# vipd_start CONFIG_TEXT_FILE : starts vipd in the router namespace.
+# vipd_start CONFIG_FILE : starts vipd in the router namespace. VIPD_EXTRA_ARGS (word-split) is
+# appended to its command line, e.g. VIPD_EXTRA_ARGS="--log-level debug".
 vipd_start() {
   it_require_vipd
   VIPD_CONF=$1
@@ -618,9 +622,10 @@ vipd_start() {
   for entry in "${IT_LOGS[@]}"; do [[ "$entry" == "vipd|"* ]] && already=1; done
   ((already)) || { it_add_log vipd "$VIPD_LOG"; it_add_log "vipd stdout" "$IT_DIR/vipd.stdout"; }
   rm -f "$VIPD_SOCK"
+  # shellcheck disable=SC2086  # VIPD_EXTRA_ARGS is a list of words
   ip netns exec "$IT_ROUTER_NS" "$VIPD_BIN_DIR/vipd" --foreground --bgp-config "$VIPD_CONF" \
     --socket "$VIPD_SOCK" --log-file "$VIPD_LOG" --pid-file "$IT_DIR/vipd.pid" \
-    >>"$IT_DIR/vipd.stdout" 2>&1 &
+    ${VIPD_EXTRA_ARGS:-} >>"$IT_DIR/vipd.stdout" 2>&1 &
   VIPD_PID=$!
   IT_PIDS+=("$VIPD_PID")
   wait_until 10 vipctl show ip bgp summary json || it_die "vipd did not answer on $VIPD_SOCK"
