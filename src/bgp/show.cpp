@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "bgp/speaker.hpp"
 #include "bgp/wire/error.hpp"
@@ -62,11 +63,16 @@ class ShowCommands {
  public:
   ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
 
-  std::size_t rib_entries(AddressFamily af) const {
-    // Distinct prefixes over every Adj-RIB-In of the family.
-    std::size_t max = 0;
-    for (const auto& [a, p] : s_.peers()) max += p->adj_rib_in().count(wire_family(af));
-    return max;
+  // Distinct prefixes over every Adj-RIB-In of the family, and the routes (paths) to them.
+  std::pair<std::size_t, std::size_t> rib_entries(AddressFamily af) const {
+    std::unordered_set<Prefix> prefixes;
+    std::size_t routes = 0;
+    for (const auto& [a, p] : s_.peers()) {
+      routes += p->adj_rib_in().count(wire_family(af));
+      p->adj_rib_in().for_each(wire_family(af),
+                               [&](const Prefix& prefix, const auto&) { prefixes.insert(prefix); });
+    }
+    return {prefixes.size(), routes};
   }
 
   std::string summary_text(AddressFamily af, bool with_title) const {
@@ -75,10 +81,11 @@ class ShowCommands {
     if (!s_.running().bgp) return out + "% BGP instance not found\n";
     out += fmt::format("BGP router identifier {}, local AS number {}\n", ipv4_text(s_.router_id()),
                        s_.local_as());
-    std::size_t routes = rib_entries(af);
+    auto [prefixes, routes] = rib_entries(af);
     // An Adj-RIB-In route is a hash node holding a prefix and a shared attribute handle.
     std::size_t route_bytes = sizeof(Prefix) + sizeof(rib::AttributesHandle) + 2 * sizeof(void*);
-    out += fmt::format("RIB entries {}, using {} bytes of memory\n", routes, routes * route_bytes);
+    out +=
+        fmt::format("RIB entries {}, using {} bytes of memory\n", prefixes, routes * route_bytes);
     std::size_t peers = 0;
     for (const auto& [a, p] : s_.peers())
       if (active_in(*p, af)) ++peers;
@@ -115,7 +122,7 @@ class ShowCommands {
     j["vrfId"] = 0;
     j["vrfName"] = "default";
     j["tableVersion"] = 0;
-    j["ribCount"] = rib_entries(af);
+    j["ribCount"] = rib_entries(af).first;
     json peers = json::object();
     for (const auto& [address, p] : s_.peers()) {
       if (!active_in(*p, af)) continue;

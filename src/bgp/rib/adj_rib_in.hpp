@@ -24,6 +24,12 @@ class AdjRibIn {
   std::size_t count(wire::AfiSafi family) const;
   std::size_t total() const;
   const AttributesHandle* find(wire::AfiSafi family, const Prefix& prefix) const;
+  template <typename Fn>  // fn(const Prefix&, const AttributesHandle&)
+  void for_each(wire::AfiSafi family, Fn&& fn) const {
+    auto it = tables_.find(family);
+    if (it == tables_.end()) return;
+    for (const auto& [prefix, attributes] : it->second) fn(prefix, attributes);
+  }
 
  private:
   std::map<wire::AfiSafi, std::unordered_map<Prefix, AttributesHandle>> tables_;
