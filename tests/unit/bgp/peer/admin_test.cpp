@@ -1,0 +1,168 @@
+// Administrative ends of sessions (RFC 4486 Cease subcodes, RFC 9003 shutdown communication)
+// driven through Speaker::shutdown and Speaker::apply, and TCP MD5 (RFC 2385) on loopback.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace vipd::bgp::testing {
+namespace {
+
+std::string neighbor_lines(const std::string& a, const std::string& remote_as = "65001",
+                           const std::string& extra = "") {
+  return " neighbor " + a + " remote-as " + remote_as + "\n neighbor " + a +
+         " timers 10 30\n neighbor " + a + " timers connect 1\n" + extra;
+}
+
+std::string passive(const std::string& a, const std::string& extra = "") {
+  return neighbor_lines(a, "65001", " neighbor " + a + " passive\n" + extra);
+}
+
+// RFC 4486 §4 Administrative Shutdown with the RFC 9003 message; vipd stops listening.
+TEST_F(SpeakerTest, ShutdownSendsAdministrativeShutdownWithMessage) {
+  const std::string a = "127.0.0.30";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  speaker_->shutdown("maintenance");
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kAdministrativeShutdown);
+  EXPECT_EQ(n->shutdown_message, "maintenance");
+  EXPECT_EQ(to_hex(n->data),
+            "0b" + to_hex(Bytes{'m', 'a', 'i', 'n', 't', 'e', 'n', 'a', 'n', 'c', 'e'}));
+  EXPECT_TRUE(c->wait_closed(2s));
+  EXPECT_TRUE(speaker_->peers().empty());
+  EXPECT_FALSE(connect(a, 500ms)) << "vipd still accepts connections after shutdown";
+}
+
+// RFC 4486 §4 Peer De-configured when the neighbor is removed from the configuration; the
+// other neighbor is not disturbed.
+TEST_F(SpeakerTest, RemovedNeighborGetsPeerDeconfigured) {
+  const std::string a = "127.0.0.31", b = "127.0.0.32";
+  apply(router_bgp(passive(a) + passive(b)));
+  auto ca = establish(a);
+  ASSERT_TRUE(ca);
+  auto cb = establish(b);
+  ASSERT_TRUE(cb);
+  apply(router_bgp(passive(b)));
+  auto n = ca->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kPeerDeconfigured);
+  EXPECT_TRUE(ca->wait_closed(2s));
+  EXPECT_EQ(peer(a), nullptr);
+  EXPECT_FALSE(show("show ip bgp neighbors json").contains(a));
+  cb->keep_alive_for(200ms);
+  EXPECT_FALSE(cb->eof());
+  EXPECT_TRUE(established(b));
+}
+
+// RFC 4486 §4 Other Configuration Change for a new remote-as, then vipd connects again and the
+// session comes up with the new AS.
+TEST_F(SpeakerTest, RemoteAsChangeResetsWithOtherConfigChangeAndReconnects) {
+  const std::string a = "127.0.0.33";
+  std::uint16_t peer_port = free_port();
+  FakeListener listener(stepper(), a, peer_port);
+  std::string port_line = " neighbor " + a + " port " + std::to_string(peer_port) + "\n";
+  apply(router_bgp(neighbor_lines(a, "65001", port_line)));
+  auto first = listener.accept(3s);
+  ASSERT_TRUE(first);
+  handshake(*first, a, peer_open(65001));
+  ASSERT_FALSE(HasFatalFailure());
+
+  apply(router_bgp(neighbor_lines(a, "65002", port_line)));
+  auto n = first->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kOtherConfigurationChange);
+  EXPECT_TRUE(first->wait_closed(2s));
+
+  auto second = listener.accept(3s);
+  ASSERT_TRUE(second) << "vipd did not reconnect";
+  handshake(*second, a, peer_open(65002));
+  ASSERT_FALSE(HasFatalFailure());
+  auto j = neighbor_json(a);
+  EXPECT_EQ(j["remoteAs"], 65002);
+  EXPECT_EQ(j["connectionsEstablished"], 2);
+}
+
+// `neighbor A shutdown message TEXT`: Administrative Shutdown with TEXT; while shut down the
+// neighbor refuses connections; `no neighbor A shutdown` lets it come up again.
+TEST_F(SpeakerTest, NeighborShutdownMessageAndReenable) {
+  const std::string a = "127.0.0.34";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  apply(router_bgp(passive(a, " neighbor " + a + " shutdown message going down for upgrade\n")));
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kAdministrativeShutdown);
+  EXPECT_EQ(n->shutdown_message, "going down for upgrade");
+  EXPECT_TRUE(c->wait_closed(2s));
+  EXPECT_EQ(peer(a)->state(), fsm::State::kIdle);
+  EXPECT_EQ(neighbor_json(a)["bgpState"], "Idle (Admin)");
+  EXPECT_EQ(neighbor_json(a)["lastResetDueTo"], "Admin. shutdown");
+
+  // Still refused after the IdleHold time would have restarted an automatically stopped peer.
+  pump_for(1200ms);
+  auto refused = connect(a);
+  ASSERT_TRUE(refused);
+  EXPECT_TRUE(refused->wait_closed(2s));
+  EXPECT_EQ(refused->bytes_received(), 0u);
+
+  apply(router_bgp(passive(a)));
+  auto again = establish(a);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(neighbor_json(a)["connectionsEstablished"], 2);
+}
+
+// RFC 2385 on loopback, vipd passive: the listener carries the neighbor's key.
+TEST_F(SpeakerTest, Md5MatchingKeyEstablishes) {
+  const std::string a = "127.0.0.40";
+  apply(router_bgp(passive(a, " neighbor " + a + " password secret\n")));
+  auto c = connect(a, 2s, "secret");
+  ASSERT_TRUE(c) << "TCP with the right MD5 key did not connect";
+  handshake(*c, a, peer_open());
+}
+
+TEST_F(SpeakerTest, Md5WrongOrMissingKeyNeverConnects) {
+  const std::string wrong = "127.0.0.41", none = "127.0.0.42";
+  apply(router_bgp(passive(wrong, " neighbor " + wrong + " password secret\n") +
+                   passive(none, " neighbor " + none + " password secret\n")));
+  // The SYNs are dropped by the kernel: neither handshake completes.
+  EXPECT_FALSE(connect(wrong, 1500ms, "not-the-secret"));
+  EXPECT_FALSE(connect(none, 1500ms));
+  EXPECT_EQ(peer(wrong)->state(), fsm::State::kActive);
+  EXPECT_EQ(peer(none)->state(), fsm::State::kActive);
+  EXPECT_EQ(peer(wrong)->received().total(), 0u);
+}
+
+// RFC 2385 with vipd as the active side: its outgoing socket carries the key.
+TEST_F(SpeakerTest, Md5ActiveSideEstablishes) {
+  const std::string a = "127.0.0.43";
+  std::uint16_t peer_port = free_port();
+  FakeListener listener(stepper(), a, peer_port, "127.0.0.1", "secret");
+  apply(router_bgp(neighbor_lines(a, "65001",
+                                  " neighbor " + a + " port " + std::to_string(peer_port) +
+                                      "\n neighbor " + a + " password secret\n")));
+  auto c = listener.accept(3s);
+  ASSERT_TRUE(c) << "vipd did not connect with the MD5 key";
+  handshake(*c, a, peer_open());
+}
+
+TEST_F(SpeakerTest, Md5ActiveSideWrongKeyNeverConnects) {
+  const std::string a = "127.0.0.44";
+  std::uint16_t peer_port = free_port();
+  FakeListener listener(stepper(), a, peer_port, "127.0.0.1", "other");
+  apply(router_bgp(neighbor_lines(a, "65001",
+                                  " neighbor " + a + " port " + std::to_string(peer_port) +
+                                      "\n neighbor " + a + " password secret\n")));
+  EXPECT_FALSE(listener.accept(2s));
+  EXPECT_NE(peer(a)->state(), fsm::State::kOpenSent);
+  EXPECT_NE(peer(a)->state(), fsm::State::kEstablished);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
