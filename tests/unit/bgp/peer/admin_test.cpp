@@ -166,3 +166,63 @@ TEST_F(SpeakerTest, Md5ActiveSideWrongKeyNeverConnects) {
 
 }  // namespace
 }  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// `clear ip bgp A`: RFC 4486 Administrative Reset, then the neighbor accepts a new session.
+TEST_F(SpeakerTest, ClearIpBgpSendsAdministrativeResetAndRestarts) {
+  const std::string a = "127.0.0.35";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  control::Session session;
+  auto result = tree_.execute(session, "clear ip bgp " + a);
+  EXPECT_TRUE(result.ok) << result.output;
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kAdministrativeReset);
+  EXPECT_TRUE(c->wait_closed(2s));
+  ASSERT_TRUE(wait_until([&] { return peer(a)->state() == fsm::State::kActive; }, 3s));
+  auto again = establish(a);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(neighbor_json(a)["connectionsEstablished"], 2);
+  EXPECT_FALSE(tree_.execute(session, "clear ip bgp 127.0.0.36").ok);
+}
+
+// A new router-id changes the BGP Identifier of every OPEN: RFC 4486 Other Configuration
+// Change to every session, and the next OPEN carries the new identifier.
+TEST_F(SpeakerTest, RouterIdChangeResetsSessions) {
+  const std::string a = "127.0.0.36";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  apply(router_bgp(passive(a), "10.0.0.9"));
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kOtherConfigurationChange);
+  EXPECT_TRUE(c->wait_closed(2s));
+  ASSERT_TRUE(wait_until([&] { return peer(a) && peer(a)->state() == fsm::State::kActive; }, 3s));
+  auto again = connect(a);
+  ASSERT_TRUE(again);
+  auto m = again->read(2s);
+  ASSERT_TRUE(m && std::holds_alternative<wire::Open>(*m));
+  EXPECT_EQ(std::get<wire::Open>(*m).bgp_identifier, 0x0a000009u);
+  EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["routerId"], "10.0.0.9");
+}
+
+// Removing the password removes the key from the listener: a peer without a key gets in.
+TEST_F(SpeakerTest, Md5KeyRemovedFromListener) {
+  const std::string a = "127.0.0.45";
+  apply(router_bgp(passive(a, " neighbor " + a + " password secret\n")));
+  EXPECT_FALSE(connect(a, 500ms));
+  apply(router_bgp(passive(a)));
+  ASSERT_TRUE(wait_until([&] { return peer(a)->state() == fsm::State::kActive; }, 3s));
+  auto c = establish(a);
+  EXPECT_TRUE(c);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing

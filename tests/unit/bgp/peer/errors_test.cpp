@@ -143,6 +143,8 @@ struct CollisionCase {
   const char* name;
   bool vipd_higher;          // vipd's BGP Identifier is the higher one
   bool open_first_incoming;  // the fake peer sends its OPEN first on its own connection
+  // The fake peer connects only after vipd's connection reached OpenConfirm.
+  bool late_connect = false;
 };
 
 const CollisionCase kCollisions[] = {
@@ -150,6 +152,8 @@ const CollisionCase kCollisions[] = {
     {"VipdHigherOpenOnPeersConnectionFirst", true, true},
     {"PeerHigherOpenOnVipdsConnectionFirst", false, false},
     {"PeerHigherOpenOnPeersConnectionFirst", false, true},
+    {"VipdHigherSecondConnectionInOpenConfirm", true, false, true},
+    {"PeerHigherSecondConnectionInOpenConfirm", false, false, true},
 };
 
 class CollisionTest : public SpeakerTest, public ::testing::WithParamInterface<int> {};
@@ -173,18 +177,28 @@ TEST_P(CollisionTest, ExactlyOneSessionSurvives) {
   auto m = outgoing->read(2s);
   ASSERT_TRUE(m && std::holds_alternative<wire::Open>(*m));
   ASSERT_EQ(peer(a)->state(), fsm::State::kOpenSent);
+  auto open = peer_open(65001, their_id);
+  if (tc.late_connect) {
+    ASSERT_TRUE(outgoing->send(wire::Message{open}));
+    m = outgoing->read(2s);
+    ASSERT_TRUE(m && std::holds_alternative<wire::Keepalive>(*m));
+    ASSERT_EQ(peer(a)->state(), fsm::State::kOpenConfirm);
+  }
   // Connection B: fake peer -> vipd; vipd answers with its OPEN on it too.
   auto incoming = connect(a);
   ASSERT_TRUE(incoming);
   m = incoming->read(2s);
   ASSERT_TRUE(m && std::holds_alternative<wire::Open>(*m)) << "no OPEN on the second connection";
 
-  auto open = peer_open(65001, their_id);
-  FakeConnection& first = tc.open_first_incoming ? *incoming : *outgoing;
-  FakeConnection& second = tc.open_first_incoming ? *outgoing : *incoming;
-  ASSERT_TRUE(first.send(wire::Message{open}));
-  step();
-  second.send(wire::Message{open});  // may already be closed
+  if (tc.late_connect) {
+    ASSERT_TRUE(incoming->send(wire::Message{open}));
+  } else {
+    FakeConnection& first = tc.open_first_incoming ? *incoming : *outgoing;
+    FakeConnection& second = tc.open_first_incoming ? *outgoing : *incoming;
+    ASSERT_TRUE(first.send(wire::Message{open}));
+    step();
+    second.send(wire::Message{open});  // may already be closed
+  }
 
   // The winner is the connection initiated by the speaker with the higher identifier.
   FakeConnection& winner = tc.vipd_higher ? *outgoing : *incoming;
@@ -196,8 +210,10 @@ TEST_P(CollisionTest, ExactlyOneSessionSurvives) {
   EXPECT_EQ(n->subcode, wire::cease_subcode::kConnectionCollisionResolution);
   EXPECT_TRUE(loser.wait_closed(2s));
 
-  m = winner.read(2s);
-  ASSERT_TRUE(m && std::holds_alternative<wire::Keepalive>(*m)) << "no KEEPALIVE on the winner";
+  if (!(tc.late_connect && tc.vipd_higher)) {  // else the winner had its KEEPALIVE already
+    m = winner.read(2s);
+    ASSERT_TRUE(m && std::holds_alternative<wire::Keepalive>(*m)) << "no KEEPALIVE on the winner";
+  }
   ASSERT_TRUE(winner.send(wire::Message{wire::Keepalive{}}));
   ASSERT_TRUE(wait_until([&] { return established(a); }, 2s));
 
@@ -216,12 +232,76 @@ TEST_P(CollisionTest, ExactlyOneSessionSurvives) {
   EXPECT_EQ(j["remoteRouterId"], tc.vipd_higher ? "10.0.0.3" : "10.0.0.5");
   // No third connection is attempted while Established.
   EXPECT_FALSE(listener.accept(0ms));
+
+  if (tc.late_connect && !tc.vipd_higher) {
+    // The promoted (accepted) session restarts like the configured one: when it fails, vipd
+    // connects out again after the IdleHold time.
+    winner.close();
+    auto next = listener.accept(4s);
+    ASSERT_TRUE(next) << "vipd did not reconnect after the promoted session failed";
+    handshake(*next, a, open);
+    ASSERT_FALSE(HasFatalFailure());
+    EXPECT_EQ(neighbor_json(a)["connectionsEstablished"], 2);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Both, CollisionTest,
                          ::testing::Range(0, static_cast<int>(std::size(kCollisions))),
                          [](const ::testing::TestParamInfo<int>& info) {
                            return std::string(kCollisions[info.param].name);
+                         });
+
+// RFC 4271 §8.2.2 / RFC 6608: a message the state does not expect is an FSM Error with the
+// subcode of that state.
+enum class Stage { kOpenSent, kOpenConfirm, kEstablished };
+struct FsmErrorCase {
+  const char* name;
+  Stage stage;
+  std::function<wire::Message()> message;
+  std::uint8_t subcode;
+};
+
+const FsmErrorCase kFsmErrors[] = {
+    {"KeepaliveInOpenSent", Stage::kOpenSent, [] { return wire::Message{wire::Keepalive{}}; },
+     wire::fsm_subcode::kUnexpectedInOpenSent},
+    {"UpdateInOpenConfirm", Stage::kOpenConfirm, [] { return announce_v4({pfx("10.0.0.0/8")}); },
+     wire::fsm_subcode::kUnexpectedInOpenConfirm},
+    {"OpenInEstablished", Stage::kEstablished, [] { return wire::Message{peer_open()}; },
+     wire::fsm_subcode::kUnexpectedInEstablished},
+};
+
+class FsmErrorTest : public SpeakerTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(FsmErrorTest, UnexpectedMessageIsFsmError) {
+  const FsmErrorCase& tc = kFsmErrors[GetParam()];
+  const std::string a = "127.0.4." + std::to_string(10 + GetParam());
+  apply(router_bgp(passive_neighbor(a)));
+  auto c = connect(a);
+  ASSERT_TRUE(c);
+  auto m = c->read(2s);
+  ASSERT_TRUE(m && std::holds_alternative<wire::Open>(*m));
+  if (tc.stage != Stage::kOpenSent) {
+    ASSERT_TRUE(c->send(wire::Message{peer_open()}));
+    m = c->read(2s);
+    ASSERT_TRUE(m && std::holds_alternative<wire::Keepalive>(*m));
+  }
+  if (tc.stage == Stage::kEstablished) {
+    ASSERT_TRUE(c->send(wire::Message{wire::Keepalive{}}));
+    ASSERT_TRUE(wait_until([&] { return established(a); }, 2s));
+  }
+  ASSERT_TRUE(c->send(tc.message()));
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kFsm);
+  EXPECT_EQ(n->subcode, tc.subcode);
+  EXPECT_TRUE(c->wait_closed(2s));
+  EXPECT_NE(peer(a)->state(), fsm::State::kEstablished);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fsm, FsmErrorTest,
+                         ::testing::Range(0, static_cast<int>(std::size(kFsmErrors))),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(kFsmErrors[info.param].name);
                          });
 
 // RFC 4271 §6.8: a connection that arrives while the session is Established is closed

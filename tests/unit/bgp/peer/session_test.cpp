@@ -248,3 +248,64 @@ TEST_F(SpeakerTest, UnknownPeerAddressIsClosedWithoutMessages) {
 
 }  // namespace
 }  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// A NOTIFICATION from the peer ends the session without an answer (RFC 4271 §6.4, §8.2.2) and
+// is shown as received.
+TEST_F(SpeakerTest, NotificationFromPeerIsRecorded) {
+  const std::string a = "127.0.0.11";
+  apply(router_bgp(" neighbor " + a + " remote-as 65001\n neighbor " + a + " passive\n"));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->send(wire::Message{
+      wire::make_shutdown_notification(wire::cease_subcode::kAdministrativeShutdown, "bye")}));
+  EXPECT_FALSE(c->read_skipping_routine(1s)) << "vipd answered a NOTIFICATION";
+  EXPECT_TRUE(c->wait_closed(2s));
+  ASSERT_TRUE(wait_until([&] { return !established(a); }, 1s));
+  auto j = neighbor_json(a);
+  EXPECT_EQ(j["lastResetDueTo"], "BGP Notification received");
+  EXPECT_EQ(j["lastErrorCodeSubcode"], "0602");
+  EXPECT_EQ(j["lastNotificationSent"], false);
+  EXPECT_EQ(j["messageStats"]["received"]["notifications"], 1);
+}
+
+// RFC 2918 §4: a ROUTE-REFRESH is answered with the Adj-RIB-Out, which for vipd (originating
+// nothing) is the End-of-RIB marker of that family.
+TEST_F(SpeakerTest, RouteRefreshIsAnsweredWithEndOfRib) {
+  const std::string a = "127.0.0.12";
+  apply(router_bgp(" neighbor " + a + " remote-as 65001\n neighbor " + a +
+                   " timers 10 30\n neighbor " + a + " passive\n"));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  auto m = c->read(2s);  // the initial End-of-RIB
+  ASSERT_TRUE(m && std::holds_alternative<wire::Update>(*m));
+  ASSERT_TRUE(c->send(wire::Message{wire::RouteRefresh{wire::kIpv4Unicast, 0}}));
+  for (int i = 0; i < 3; ++i) {
+    m = c->read(2s);
+    ASSERT_TRUE(m) << "no answer to ROUTE-REFRESH";
+    if (!std::holds_alternative<wire::Keepalive>(*m)) break;
+  }
+  auto* u = std::get_if<wire::Update>(&*m);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->end_of_rib(), wire::kIpv4Unicast);
+  EXPECT_EQ(neighbor_json(a)["messageStats"]["received"]["routeRefresh"], 1);
+}
+
+// RFC 4271 §4.2, §10: a Hold Time of 0 from the peer disables keepalives and the hold timer.
+TEST_F(SpeakerTest, HoldTimeZeroDisablesKeepalives) {
+  const std::string a = "127.0.0.13";
+  apply(router_bgp(" neighbor " + a + " remote-as 65001\n neighbor " + a +
+                   " timers 1 3\n neighbor " + a + " passive\n"));
+  auto c = establish(a, peer_open(65001, 0x0a000002, 0));
+  ASSERT_TRUE(c);
+  std::size_t before = c->keepalives_received();
+  EXPECT_FALSE(c->read_skipping_routine(2s));
+  EXPECT_EQ(c->keepalives_received(), before);
+  EXPECT_TRUE(established(a));
+  EXPECT_EQ(neighbor_json(a)["bgpTimerHoldTimeMsecs"], 0);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
