@@ -7,7 +7,9 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "bgp/config/commands.hpp"
@@ -38,11 +40,47 @@ std::string system_hostname() {
   return buf;
 }
 
+// In daemon mode, the pipe to the process that was started: the daemon writes one NUL byte
+// once it serves (sockets open, pid file written), or the reason it cannot start. -1 otherwise.
+int g_ready_fd = -1;
+
+// Ends the wait of the starting process: it exits 0 on success, else prints `error` and exits 1.
+void report_startup(const std::string& error) {
+  if (g_ready_fd < 0) return;
+  std::string message = error.empty() ? std::string(1, '\0') : error;
+  if (::write(g_ready_fd, message.data(), message.size()) < 0) {
+    // The starting process is gone; nobody is left to tell.
+  }
+  ::close(g_ready_fd);
+  g_ready_fd = -1;
+}
+
 // Classic double fork: the daemon is no process group leader and has no controlling terminal.
+// The starting process waits until the daemon has started (or failed to), so that its exit
+// status says whether vipd runs, as init scripts expect.
 bool daemonize() {
+  int ready[2];
+  if (::pipe(ready) != 0) return false;
   pid_t pid = fork();
   if (pid < 0) return false;
-  if (pid > 0) _exit(0);
+  if (pid > 0) {
+    ::close(ready[1]);
+    std::string reply;
+    char buffer[512];
+    for (;;) {
+      ssize_t n = ::read(ready[0], buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      reply.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (reply.size() == 1 && reply[0] == '\0') _exit(0);
+    std::fprintf(stderr, "vipd: %s\n",
+                 reply.empty() ? "the daemon exited during startup" : reply.c_str());
+    _exit(1);
+  }
+  ::close(ready[0]);
+  ::fcntl(ready[1], F_SETFD, FD_CLOEXEC);
+  g_ready_fd = ready[1];
   setsid();
   pid = fork();
   if (pid < 0) return false;
@@ -69,10 +107,7 @@ class Daemon {
   int run(bgp::config::BgpConfig initial) {
     candidate_ = initial;
     install_commands();
-    if (auto applied = speaker_.apply(candidate_); !applied) {
-      log::error("vipd: {}", applied.error());
-      return 1;
-    }
+    if (auto applied = speaker_.apply(candidate_); !applied) return startup_failed(applied.error());
     control::ServerOptions server_options;
     server_options.path = options_.socket;
     server_options.hostname = [this] {
@@ -80,10 +115,17 @@ class Daemon {
     };
     server_ = std::make_unique<control::Server>(io_, tree_, server_options);
     if (auto started = server_->start(); !started) {
-      log::error("vipd: control socket: {}", started.error());
       speaker_.shutdown("");
-      return 1;
+      return startup_failed("control socket: " + started.error());
     }
+    // Only now: a vipd that could not start (another one serves this socket) leaves the pid file
+    // of the running one alone.
+    if (!write_pid_file()) {
+      server_->close();
+      speaker_.shutdown("");
+      return startup_failed("cannot write pid file " + options_.pid_file);
+    }
+    report_startup("");
     wait_for_signal();
     const auto& bgp = candidate_.bgp;
     log::notice("vipd {} started: {}", PROJECT_VERSION,
@@ -93,10 +135,27 @@ class Daemon {
     // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading.
     io_.restart();
     io_.run_for(std::chrono::seconds(2));
+    if (pid_file_written_) std::remove(options_.pid_file.c_str());
     return 0;
   }
 
  private:
+  int startup_failed(const std::string& message) {
+    log::error("vipd: {}", message);
+    report_startup(message);
+    return 1;
+  }
+
+  bool write_pid_file() {
+    if (options_.pid_file.empty()) return true;
+    std::ofstream pid(options_.pid_file, std::ios::trunc);
+    pid << getpid() << "\n";
+    pid.close();
+    if (!pid) return false;
+    pid_file_written_ = true;
+    return true;
+  }
+
   void install_commands() {
     control::install_shell_commands(tree_);
     bgp::config::install_config_commands(tree_, [this]() -> bgp::config::BgpConfig& {
@@ -187,6 +246,7 @@ class Daemon {
   std::unique_ptr<control::Server> server_;
   asio::signal_set signals_;
   bool sync_pending_ = false;
+  bool pid_file_written_ = false;
 };
 
 bool setup_logging(const DaemonOptions& options, const bgp::config::BgpConfig& config) {
@@ -211,9 +271,24 @@ bool setup_logging(const DaemonOptions& options, const bgp::config::BgpConfig& c
   return true;
 }
 
+// The daemon changes to "/": the files it was given keep meaning what they meant where it was
+// started (`write memory`, SIGHUP reload, log reopen, pid file and socket removal).
+DaemonOptions absolute_paths(DaemonOptions options) {
+  for (std::string* path :
+       {&options.bgp_config, &options.socket, &options.log_file, &options.pid_file}) {
+    std::error_code ec;
+    if (!path->empty()) {
+      auto absolute = std::filesystem::absolute(*path, ec);
+      if (!ec) *path = absolute.lexically_normal().string();
+    }
+  }
+  return options;
+}
+
 }  // namespace
 
-int run_daemon(const DaemonOptions& options) {
+int run_daemon(const DaemonOptions& given) {
+  const DaemonOptions options = given.foreground ? given : absolute_paths(given);
   if (!options.vrrp_config.empty() || !options.lb_configs.empty()) {
     std::fprintf(stderr,
                  "vipd: the VRRP and load-balancer modules are not in this build yet; only "
@@ -222,7 +297,7 @@ int run_daemon(const DaemonOptions& options) {
   }
   bgp::config::BgpConfig config;
   if (!options.bgp_config.empty()) {
-    auto loaded = bgp::config::load_config_file(options.bgp_config);
+    auto loaded = bgp::config::load_config_file(given.bgp_config);
     if (!loaded) {
       std::fprintf(stderr, "vipd: %s\n", loaded.error().to_string().c_str());
       return 1;
@@ -231,19 +306,12 @@ int run_daemon(const DaemonOptions& options) {
   }
   if (!setup_logging(options, config)) return 1;
   if (!options.foreground && !daemonize()) {
-    log::error("vipd: cannot become a daemon: {}", std::strerror(errno));
+    std::string message = fmt::format("cannot become a daemon: {}", std::strerror(errno));
+    log::error("vipd: {}", message);
+    report_startup(message);
     return 1;
   }
-  if (!options.pid_file.empty()) {
-    std::ofstream pid(options.pid_file, std::ios::trunc);
-    pid << getpid() << "\n";
-    if (!pid) {
-      log::error("vipd: cannot write pid file {}", options.pid_file);
-      return 1;
-    }
-  }
   int status = Daemon(options).run(std::move(config));
-  if (!options.pid_file.empty()) std::remove(options.pid_file.c_str());
   log::notice("vipd stopped");
   return status;
 }
