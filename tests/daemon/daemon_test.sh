@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# End-to-end test of vipd and vipctl as users run them: config errors, the seed bgpd.conf,
+# the control socket, live configuration, write memory, SIGHUP reload, daemon mode and SIGTERM.
+#
+# Everything runs on loopback with files in a private temporary directory. When the test may
+# (root, or user namespaces), it re-runs itself in a fresh network namespace that has only `lo`,
+# so that the seed's neighbors (192.168.12.x) are never dialed on the host's network.
+#
+#   VIPD_BIN_DIR=build/bin bash tests/daemon/daemon_test.sh
+set -euo pipefail
+
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN_DIR=$(cd "${VIPD_BIN_DIR:-$SRC_DIR/build/bin}" && pwd)
+VIPD=$BIN_DIR/vipd
+VIPCTL=$BIN_DIR/vipctl
+SEED=$SRC_DIR/tests/data/seed/bgpd.conf
+
+if [[ -z ${VIPD_E2E_NETNS:-} ]]; then
+  export VIPD_E2E_NETNS=none
+  if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then
+    VIPD_E2E_NETNS=private exec unshare --net bash "${BASH_SOURCE[0]}" "$@"
+  elif unshare --map-root-user --net true 2>/dev/null; then
+    VIPD_E2E_NETNS=private exec unshare --map-root-user --net bash "${BASH_SOURCE[0]}" "$@"
+  fi
+fi
+if [[ $VIPD_E2E_NETNS == private ]]; then
+  ip link set lo up
+  echo "note: running in a private network namespace (loopback only)"
+else
+  echo "note: no private network namespace; vipd may try to reach the seed's neighbors"
+fi
+
+for tool in "$VIPD" "$VIPCTL"; do
+  [[ -x $tool ]] || { echo "FAIL: $tool is not built"; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/vipd-e2e.XXXXXX)
+OURS=()  # pids of the vipd processes this test started (foreground and daemonized)
+failures=0
+
+cleanup() {
+  local pid
+  for pid in "${OURS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${OURS[@]}"; do
+    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: $*"; }
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+# check NAME COMMAND...: PASS/FAIL by the command's status.
+check() {
+  local name=$1
+  shift
+  if "$@" >/dev/null; then pass "$name"; else fail "$name"; fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+ctl() { timeout 20 "$VIPCTL" --socket "$SOCK" "$@"; }
+
+# wait_for COMMAND...: retries for up to 10 s.
+wait_for() {
+  for _ in $(seq 100); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+gone_within() {  # gone_within SECONDS PID
+  local tenths=$(($1 * 10))
+  for _ in $(seq "$tenths"); do
+    kill -0 "$2" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Number of lines of the log matching a pattern (reloads are awaited by counting them).
+log_count() { grep -c -- "$2" "$1" 2>/dev/null || true; }
+wait_log_count() {  # wait_log_count LOG PATTERN MIN
+  for _ in $(seq 100); do
+    (($(log_count "$1" "$2") >= $3)) && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+echo "== configuration errors"
+bad_config() {  # bad_config NAME LINE EXPECTED_MESSAGE TEXT
+  local file=$WORK/$1.conf output status=0
+  printf '%s' "$4" >"$file"
+  output=$(timeout 10 "$VIPD" --foreground --bgp-config "$file" --socket "$WORK/bad.sock" \
+    --bgp-port "$(free_port)" 2>&1) || status=$?
+  if ((status == 0 || status == 124)); then
+    fail "$1: vipd exited with status $status (expected a failure): $output"
+  elif ! grep -qF -- "$file:$2: $3" <<<"$output"; then
+    fail "$1: expected '$file:$2: $3', got: $output"
+  else
+    pass "$1: status $status, '$output'"
+  fi
+}
+bad_config unknown-command 3 "Unknown command: frobnicate 42" \
+  $'router bgp 65000\n bgp router-id 192.0.2.1\n frobnicate 42\n neighbor 192.0.2.2 remote-as 1\n'
+bad_config bad-address 4 "Unknown command: neighbor 192.0.2.300 remote-as 65001" \
+  $'!\nrouter bgp 65000\n neighbor 192.0.2.2 remote-as 65001\n neighbor 192.0.2.300 remote-as 65001\n'
+bad_config description-first 2 "Specify remote-as or peer-group commands first" \
+  $'router bgp 65000\n neighbor 192.0.2.2 description "too early"\n neighbor 192.0.2.2 remote-as 1\n'
+
+# ---------------------------------------------------------------------------------------------
+echo "== seed configuration (tests/data/seed/bgpd.conf, verbatim)"
+CONF=$WORK/bgpd.conf
+SOCK=$WORK/vipd.sock
+LOG=$WORK/vipd.log
+cp "$SEED" "$CONF"
+chmod 0640 "$CONF"
+PORT=$(free_port)
+"$VIPD" --foreground --bgp-config "$CONF" --socket "$SOCK" --bgp-port "$PORT" --log-file "$LOG" &
+FG_PID=$!
+OURS+=("$FG_PID")
+if ! wait_for ctl show running-config; then
+  fail "vipd did not answer on $SOCK"
+  cat "$LOG" || true
+  exit 1
+fi
+
+running=$(ctl show running-config)
+check "running-config has the six neighbors" \
+  test "$(grep -c '^ neighbor 192\.168\.12\.1[1-6] remote-as 65009$' <<<"$running")" -eq 6
+check 'running-config keeps the description "k3s-node-4 verbatim' \
+  grep -qx ' neighbor 192.168.12.15 description "k3s-node-4' <<<"$running"
+summary=$(ctl show ip bgp summary)
+check "summary has the quagga header line" grep -qxF \
+  'Neighbor        V         AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd' \
+  <<<"$summary"
+check "summary says Total number of neighbors 6" \
+  grep -qx 'Total number of neighbors 6' <<<"$summary"
+check "show ip bgp summary json parses" \
+  bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary json | python3 -m json.tool >/dev/null"
+check "show running-config json parses" \
+  bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show running-config json | python3 -m json.tool >/dev/null"
+
+# ---------------------------------------------------------------------------------------------
+echo "== control socket"
+check "control socket is mode 0600" test "$(stat -c %a "$SOCK")" = 600
+second_status=0
+second_out=$(timeout 10 "$VIPD" --foreground --bgp-config "$CONF" --socket "$SOCK" \
+  --bgp-port "$(free_port)" 2>&1) || second_status=$?
+if ((second_status != 0 && second_status != 124)) && grep -q "already listening" <<<"$second_out"; then
+  pass "a second vipd on the same socket fails: $second_out"
+else
+  fail "a second vipd on the same socket: status $second_status, output: $second_out"
+fi
+check "the first vipd keeps its socket" test -S "$SOCK"
+check "the first vipd keeps answering" ctl show ip bgp summary
+
+# ---------------------------------------------------------------------------------------------
+echo "== live configuration with vipctl -c"
+configure() { ctl -c 'configure terminal' -c 'router bgp 65000' "$@" -c end >/dev/null; }
+has_neighbor() { ctl show ip bgp summary | grep -q "^$1 "; }
+neighbor_count() { ctl show ip bgp summary | grep -qx "Total number of neighbors $1"; }
+
+check "vipctl -c adds neighbor 127.0.0.9" configure -c 'neighbor 127.0.0.9 remote-as 65010'
+check "127.0.0.9 is in the summary" has_neighbor 127.0.0.9
+check "the summary counts 7 neighbors" neighbor_count 7
+check "vipctl -c 'no neighbor 127.0.0.9'" configure -c 'no neighbor 127.0.0.9'
+check "127.0.0.9 is gone from the summary" bash -c "! timeout 20 '$VIPCTL' --socket '$SOCK' \
+  show ip bgp summary | grep -q '^127\.0\.0\.9 '"
+check "vipctl -c adds 127.0.0.9 again" configure -c 'neighbor 127.0.0.9 remote-as 65010'
+before_write=$(ctl show running-config)
+write_out=$(ctl write memory 2>&1) && pass "write memory: $write_out" || fail "write memory: $write_out"
+check "the written file has the new neighbor" grep -qx ' neighbor 127.0.0.9 remote-as 65010' "$CONF"
+check "the written file is the running configuration" \
+  test "$(cat "$CONF")" = "$before_write"
+check "write memory keeps the file mode (0640)" test "$(stat -c %a "$CONF")" = 640
+reloads=$(log_count "$LOG" "configuration reloaded")
+kill -HUP "$FG_PID"
+check "SIGHUP reloads the written file" wait_log_count "$LOG" "configuration reloaded" $((reloads + 1))
+check "the reloaded configuration is unchanged" test "$(ctl show running-config)" = "$before_write"
+
+# ---------------------------------------------------------------------------------------------
+echo "== piped interactive mode"
+piped_status=0
+piped_out=$(printf 'configure terminal\nrouter bgp 65000\nneighbor 127.0.0.8 remote-as 65011\nend\n' |
+  timeout 20 "$VIPCTL" --socket "$SOCK" 2>&1) || piped_status=$?
+if ((piped_status == 0)); then pass "piped commands succeed"; else
+  fail "piped commands: status $piped_status: $piped_out"
+fi
+check "127.0.0.8 is in the summary" has_neighbor 127.0.0.8
+
+# ---------------------------------------------------------------------------------------------
+echo "== SIGHUP with an edited file"
+{ cat "$SEED"; echo " neighbor 127.0.0.7 remote-as 65020"; } >"$CONF"
+reloads=$(log_count "$LOG" "configuration reloaded")
+kill -HUP "$FG_PID"
+check "SIGHUP reloads the edited file" wait_log_count "$LOG" "configuration reloaded" $((reloads + 1))
+check "the added 127.0.0.7 is in the summary" has_neighbor 127.0.0.7
+check "127.0.0.9 and 127.0.0.8 are gone (not in the file)" \
+  bash -c "! timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary | grep -q '^127\.0\.0\.[89] '"
+grep -v '192\.168\.12\.16' "$SEED" >"$CONF"
+reloads=$(log_count "$LOG" "configuration reloaded")
+kill -HUP "$FG_PID"
+check "SIGHUP reloads the shortened file" \
+  wait_log_count "$LOG" "configuration reloaded" $((reloads + 1))
+check "the removed 192.168.12.16 is gone" \
+  bash -c "! timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary | grep -q '^192\.168\.12\.16 '"
+check "the summary counts 5 neighbors" neighbor_count 5
+
+before_broken=$(ctl show running-config)
+printf 'router bgp 65000\n neighbor 192.168.12.11 remote-as 65009\n neighbor 10.1.1.1 bogus\n' >"$CONF"
+failed_reloads=$(log_count "$LOG" "reload failed")
+kill -HUP "$FG_PID"
+check "SIGHUP with a broken file logs the error" \
+  wait_log_count "$LOG" "reload failed" $((failed_reloads + 1))
+check "the log names $CONF:3" grep -q "reload failed.*$CONF:3: " "$LOG"
+check "the running configuration is kept" test "$(ctl show running-config)" = "$before_broken"
+check "vipd still runs after the broken reload" kill -0 "$FG_PID"
+
+# ---------------------------------------------------------------------------------------------
+echo "== vipctl exit status"
+status=0
+out=$(ctl frobnicate the router 2>&1) || status=$?
+if ((status != 0)) && grep -q "Unknown command" <<<"$out"; then
+  pass "unknown command: status $status, '$out'"
+else
+  fail "unknown command: status $status, output: $out"
+fi
+status=0
+out=$(timeout 20 "$VIPCTL" --socket "$WORK/missing.sock" show ip bgp summary 2>&1) || status=$?
+if ((status != 0 && status != 124)) && grep -q "missing.sock" <<<"$out"; then
+  pass "missing socket: status $status, '$out'"
+else
+  fail "missing socket: status $status, output: $out"
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "== SIGTERM (foreground)"
+kill -TERM "$FG_PID"
+check "foreground vipd exits within 3 s of SIGTERM" gone_within 3 "$FG_PID"
+fg_status=0
+wait "$FG_PID" || fg_status=$?
+check "foreground vipd exit status is 0 (was $fg_status)" test "$fg_status" -eq 0
+check "the socket file is removed" test ! -e "$SOCK"
+check "the log says Terminating on signal SIGTERM" grep -q "Terminating on signal SIGTERM" "$LOG"
+
+# ---------------------------------------------------------------------------------------------
+echo "== daemon mode"
+cp "$SEED" "$CONF"
+SOCK=$WORK/daemon.sock
+PID_FILE=$WORK/daemon.pid
+DLOG=$WORK/daemon.log
+status=0
+timeout 20 "$VIPD" --bgp-config "$CONF" --socket "$SOCK" --pid-file "$PID_FILE" --log-file "$DLOG" \
+  --bgp-port "$(free_port)" || status=$?
+check "vipd returns after daemonizing (status $status)" test "$status" -eq 0
+DAEMON_PID=$(cat "$PID_FILE" 2>/dev/null || true)
+if [[ $DAEMON_PID =~ ^[0-9]+$ ]] && [[ $(readlink "/proc/$DAEMON_PID/exe" 2>/dev/null) == "$(readlink -f "$VIPD")" ]]; then
+  OURS+=("$DAEMON_PID")
+  pass "the pid file holds the daemon's pid ($DAEMON_PID)"
+else
+  fail "the pid file holds '$DAEMON_PID', not a running vipd"
+  DAEMON_PID=
+fi
+check "the daemon answers vipctl" wait_for ctl show ip bgp summary
+check "the daemon has no controlling terminal" \
+  test "$(ps -o tty= -p "${DAEMON_PID:-0}" | tr -d ' ')" = "?"
+
+# A second daemon on the same socket must say so with its exit status, and must leave the
+# running daemon's pid file alone.
+status=0
+timeout 20 "$VIPD" --bgp-config "$CONF" --socket "$SOCK" --pid-file "$PID_FILE" \
+  --log-file "$WORK/second-daemon.log" --bgp-port "$(free_port)" 2>"$WORK/second.err" || status=$?
+if ((status != 0 && status != 124)); then
+  pass "a second daemon on the same socket fails (status $status: $(cat "$WORK/second.err"))"
+else
+  fail "a second daemon on the same socket returned status $status"
+  sleep 1
+  second=$(cat "$PID_FILE" 2>/dev/null || true)
+  [[ -n $second && $second != "$DAEMON_PID" ]] && OURS+=("$second")
+fi
+check "the first daemon's pid file is intact" test "$(cat "$PID_FILE" 2>/dev/null)" = "$DAEMON_PID"
+check "the first daemon keeps answering" ctl show ip bgp summary
+
+if [[ -n $DAEMON_PID ]]; then
+  kill -TERM "$DAEMON_PID"
+  check "the daemon exits within 3 s of SIGTERM" gone_within 3 "$DAEMON_PID"
+fi
+check "the pid file is removed" test ! -e "$PID_FILE"
+check "the socket file is removed" test ! -e "$SOCK"
+check "the log says Terminating on signal SIGTERM" grep -q "Terminating on signal SIGTERM" "$DLOG"
+
+# Relative paths: the daemon changes to / but must keep using the files it was given.
+echo "== daemon mode with relative paths"
+mkdir "$WORK/rel"
+cp "$SEED" "$WORK/rel/bgpd.conf"
+status=0
+(cd "$WORK/rel" && timeout 20 "$VIPD" --bgp-config bgpd.conf --socket rel.sock --pid-file rel.pid \
+  --log-file rel.log --bgp-port "$(free_port)") || status=$?
+check "vipd with relative paths returns (status $status)" test "$status" -eq 0
+REL_PID=$(cat "$WORK/rel/rel.pid" 2>/dev/null || true)
+[[ $REL_PID =~ ^[0-9]+$ ]] && OURS+=("$REL_PID")
+SOCK=$WORK/rel/rel.sock
+check "the socket is created in the starting directory" wait_for test -S "$SOCK"
+check "write memory writes the given file" \
+  bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' -c 'configure terminal' -c 'router bgp 65000' \
+    -c 'neighbor 127.0.0.6 remote-as 65030' -c end -c 'write memory' >/dev/null &&
+    grep -q '127.0.0.6' '$WORK/rel/bgpd.conf'"
+if [[ $REL_PID =~ ^[0-9]+$ ]]; then
+  kill -HUP "$REL_PID"
+  check "SIGHUP reloads the given file" wait_log_count "$WORK/rel/rel.log" "configuration reloaded" 1
+  kill -TERM "$REL_PID"
+  check "the daemon exits on SIGTERM" gone_within 3 "$REL_PID"
+else
+  fail "no pid in rel.pid"
+fi
+check "its pid file and socket are removed" test ! -e "$WORK/rel/rel.pid" -a ! -e "$SOCK"
+
+echo
+if ((failures > 0)); then
+  echo "daemon_e2e: $failures check(s) failed"
+  exit 1
+fi
+echo "daemon_e2e: all checks passed"
