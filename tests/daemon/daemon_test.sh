@@ -180,7 +180,9 @@ check "127.0.0.9 is gone from the summary" bash -c "! timeout 20 '$VIPCTL' --soc
   show ip bgp summary | grep -q '^127\.0\.0\.9 '"
 check "vipctl -c adds 127.0.0.9 again" configure -c 'neighbor 127.0.0.9 remote-as 65010'
 before_write=$(ctl show running-config)
-write_out=$(ctl write memory 2>&1) && pass "write memory: $write_out" || fail "write memory: $write_out"
+if write_out=$(ctl write memory 2>&1); then pass "write memory: $write_out"; else
+  fail "write memory: $write_out"
+fi
 check "the written file has the new neighbor" grep -qx ' neighbor 127.0.0.9 remote-as 65010' "$CONF"
 check "the written file is the running configuration" \
   test "$(cat "$CONF")" = "$before_write"
@@ -202,11 +204,18 @@ check "127.0.0.8 is in the summary" has_neighbor 127.0.0.8
 
 # ---------------------------------------------------------------------------------------------
 echo "== SIGHUP with an edited file"
-{ cat "$SEED"; echo " neighbor 127.0.0.7 remote-as 65020"; } >"$CONF"
+# A quagga-era file may hold a Latin-1 description (not UTF-8).
+{
+  cat "$SEED"
+  echo " neighbor 127.0.0.7 remote-as 65020"
+  printf ' neighbor 127.0.0.7 description caf\xe9\n'
+} >"$CONF"
 reloads=$(log_count "$LOG" "configuration reloaded")
 kill -HUP "$FG_PID"
 check "SIGHUP reloads the edited file" wait_log_count "$LOG" "configuration reloaded" $((reloads + 1))
 check "the added 127.0.0.7 is in the summary" has_neighbor 127.0.0.7
+check "show running-config json with a Latin-1 description parses" \
+  bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show running-config json | python3 -m json.tool >/dev/null"
 check "127.0.0.9 and 127.0.0.8 are gone (not in the file)" \
   bash -c "! timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary | grep -q '^127\.0\.0\.[89] '"
 grep -v '192\.168\.12\.16' "$SEED" >"$CONF"
