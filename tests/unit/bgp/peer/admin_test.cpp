@@ -1,8 +1,8 @@
 // Administrative ends of sessions (RFC 4486 Cease subcodes, RFC 9003 shutdown communication)
 // driven through Speaker::shutdown and Speaker::apply, and TCP MD5 (RFC 2385) on loopback.
-#include <gtest/gtest.h>
-
 #include "harness.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vipd::bgp::testing {
 namespace {

@@ -1,8 +1,8 @@
 // Malformed messages on an Established session (RFC 4271 §6.1, §6.3, RFC 7606) and connection
 // collisions (RFC 4271 §6.8) over real TCP on loopback.
-#include <gtest/gtest.h>
-
 #include "harness.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vipd::bgp::testing {
 namespace {

@@ -3,6 +3,12 @@
 // sockets on the same thread. Every wait pumps the io_context and ends at a deadline.
 #pragma once
 
+// Asio first, before any standard library header, as in the vipd sources (peer.hpp,
+// speaker.hpp): asio picks aligned_new/aligned_delete by whether libstdc++ has announced
+// aligned_alloc yet, and TUs that disagree mix operator new with free (ASan
+// alloc-dealloc-mismatch).
+#include <asio/io_context.hpp>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,7 +18,6 @@
 
 #include <gtest/gtest.h>
 
-#include <asio/io_context.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Speaker and Peer over real TCP on loopback against a scripted fake peer: session setup in both
 // directions, End-of-RIB, prefix counting, keepalive and hold timers, OPEN errors.
-#include <gtest/gtest.h>
-
 #include "harness.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vipd::bgp::testing {
 namespace {
