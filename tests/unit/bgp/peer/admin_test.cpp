@@ -137,6 +137,10 @@ TEST_F(SpeakerTest, Md5WrongOrMissingKeyNeverConnects) {
   EXPECT_EQ(peer(wrong)->state(), fsm::State::kActive);
   EXPECT_EQ(peer(none)->state(), fsm::State::kActive);
   EXPECT_EQ(peer(wrong)->received().total(), 0u);
+  // Control: vipd does listen, and the right key gets in.
+  auto c = connect(wrong, 2s, "secret");
+  ASSERT_TRUE(c);
+  handshake(*c, wrong, peer_open());
 }
 
 // RFC 2385 with vipd as the active side: its outgoing socket carries the key.
@@ -162,6 +166,12 @@ TEST_F(SpeakerTest, Md5ActiveSideWrongKeyNeverConnects) {
   EXPECT_FALSE(listener.accept(2s));
   EXPECT_NE(peer(a)->state(), fsm::State::kOpenSent);
   EXPECT_NE(peer(a)->state(), fsm::State::kEstablished);
+  // Control: vipd keeps trying, and with the right key on the listener its next attempt is
+  // accepted.
+  ASSERT_TRUE(listener.set_key("127.0.0.1", "secret"));
+  auto c = listener.accept(4s);
+  ASSERT_TRUE(c) << "vipd did not retry";
+  handshake(*c, a, peer_open());
 }
 
 }  // namespace

@@ -267,6 +267,10 @@ class FakeListener {
   FakeListener(const FakeListener&) = delete;
   FakeListener& operator=(const FakeListener&) = delete;
 
+  bool set_key(const std::string& md5_peer, const std::string& md5_key) {
+    return set_md5_key(fd_, md5_peer, md5_key);
+  }
+
   std::unique_ptr<FakeConnection> accept(Millis timeout) {
     auto deadline = SteadyClock::now() + timeout;
     for (;;) {
