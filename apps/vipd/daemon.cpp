@@ -17,6 +17,7 @@
 #include "bgp/config/parser.hpp"
 #include "bgp/config/render.hpp"
 #include "bgp/speaker.hpp"
+#include "common/json.hpp"
 #include "common/log.hpp"
 #include "control/cli.hpp"
 #include "control/server.hpp"
@@ -164,17 +165,13 @@ class Daemon {
     });
     speaker_.install_commands(tree_);
     tree_.describe("running-config", "running configuration (same as write terminal)");
-    tree_.install("exec", "show running-config [json]", "Show the running configuration",
-                  [this](const control::Invocation& inv, control::Session&) {
-                    // quagga-era files may carry Latin-1 descriptions: replace what is not UTF-8
-                    // rather than fail the command.
-                    if (inv.has("json"))
-                      return control::CommandResult::success(
-                          bgp::config::to_json(candidate_)
-                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                          "\n");
-                    return control::CommandResult::success(bgp::config::render_config(candidate_));
-                  });
+    tree_.install(
+        "exec", "show running-config [json]", "Show the running configuration",
+        [this](const control::Invocation& inv, control::Session&) {
+          if (inv.has("json"))
+            return control::CommandResult::success(json_text(bgp::config::to_json(candidate_)));
+          return control::CommandResult::success(bgp::config::render_config(candidate_));
+        });
     auto write = [this](const control::Invocation&, control::Session&) {
       if (options_.bgp_config.empty())
         return control::CommandResult::failure(

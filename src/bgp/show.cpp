@@ -7,6 +7,7 @@
 
 #include "bgp/speaker.hpp"
 #include "bgp/wire/error.hpp"
+#include "common/json.hpp"
 
 namespace vipd::bgp {
 namespace {
@@ -304,7 +305,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
         j["ipv4Unicast"] = show->summary_json(AddressFamily::kIpv4Unicast);
         j["ipv6Unicast"] = show->summary_json(AddressFamily::kIpv6Unicast);
       }
-      return control::CommandResult::success(j.dump(2) + "\n");
+      return control::CommandResult::success(json_text(j));
     }
     if (inv.has("ipv6"))
       return control::CommandResult::success(
@@ -330,7 +331,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
       nlohmann::json j = nlohmann::json::object();
       for (const auto& [address, p] : peers_)
         if (!which || *which == address) j[address.to_string()] = show->neighbor_json(*p);
-      return control::CommandResult::success(j.dump(2) + "\n");
+      return control::CommandResult::success(json_text(j));
     }
     std::string out;
     for (const auto& [address, p] : peers_)
@@ -350,7 +351,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
                  if (targets.empty())
                    return control::CommandResult::failure("% No such neighbor " + inv.get("peer"));
                  for (auto* p : targets) {
-                   p->stop(fsm::notify::kCeaseAdminReset, "");
+                   p->stop(wire::cease_subcode::kAdministrativeReset, "");
                    p->start();
                  }
                  return control::CommandResult::success();

@@ -182,7 +182,7 @@ void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message)
 
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (!next.bgp) {
-    remove_all(fsm::notify::kCeasePeerDeconfigured);
+    remove_all(wire::cease_subcode::kPeerDeconfigured);
     listeners_.clear();
     listener_keys_.clear();
     running_ = next;
@@ -196,7 +196,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (identity_changed && !peers_.empty()) {
     // RFC 4486 §4 "Other Configuration Change": our AS or BGP Identifier is in every OPEN.
     log::notice("bgp: local AS or router-id changed, resetting every session");
-    remove_all(fsm::notify::kCeaseOtherConfigChange);
+    remove_all(wire::cease_subcode::kOtherConfigurationChange);
   }
   router_id_ = router_id;
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
@@ -205,7 +205,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   for (auto it = peers_.begin(); it != peers_.end();) {
     if (!bgp.find(it->first)) {
       log::info("bgp: neighbor {} removed", it->first.to_string());
-      it->second->stop(fsm::notify::kCeasePeerDeconfigured);
+      it->second->stop(wire::cease_subcode::kPeerDeconfigured);
       it = peers_.erase(it);
     } else {
       ++it;
@@ -232,7 +232,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
 }
 
 void Speaker::shutdown(const std::string& message) {
-  remove_all(fsm::notify::kCeaseAdminShutdown, message);
+  remove_all(wire::cease_subcode::kAdministrativeShutdown, message);
   listeners_.clear();
   listener_keys_.clear();
 }

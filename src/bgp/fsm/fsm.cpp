@@ -84,7 +84,7 @@ void Builder::open_sent() {
 }
 
 void Builder::fsm_error(std::uint8_t subcode) {
-  to_idle(DownReason::kFsmError, SendNotification{notify::kFsmError, subcode, {}});
+  to_idle(DownReason::kFsmError, SendNotification{wire::error_code::kFsm, subcode, {}});
 }
 
 // RFC 4271 §8.2.2, Idle state.

@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "bgp/wire/constants.hpp"
 #include "common/bytes.hpp"
 
 namespace vipd::bgp::fsm {
@@ -39,31 +40,7 @@ enum class TimerKind : std::uint8_t { kConnectRetry, kHold, kKeepalive, kIdleHol
 inline constexpr std::size_t kTimerKindCount = 5;
 std::string_view to_string(TimerKind timer);
 
-// NOTIFICATION error codes and the subcodes the FSM itself sends.
-namespace notify {
-inline constexpr std::uint8_t kMessageHeaderError = 1;  // RFC 4271 §4.5
-inline constexpr std::uint8_t kOpenMessageError = 2;
-inline constexpr std::uint8_t kUpdateMessageError = 3;
-inline constexpr std::uint8_t kHoldTimerExpired = 4;
-inline constexpr std::uint8_t kFsmError = 5;
-inline constexpr std::uint8_t kCease = 6;
-// RFC 6608 §3, FSM Error subcodes.
-inline constexpr std::uint8_t kFsmUnspecified = 0;
-inline constexpr std::uint8_t kFsmUnexpectedInOpenSent = 1;
-inline constexpr std::uint8_t kFsmUnexpectedInOpenConfirm = 2;
-inline constexpr std::uint8_t kFsmUnexpectedInEstablished = 3;
-// RFC 4486 §4 Cease subcodes (9: RFC 8538, 10: RFC 9384).
-inline constexpr std::uint8_t kCeaseMaxPrefixes = 1;
-inline constexpr std::uint8_t kCeaseAdminShutdown = 2;
-inline constexpr std::uint8_t kCeasePeerDeconfigured = 3;
-inline constexpr std::uint8_t kCeaseAdminReset = 4;
-inline constexpr std::uint8_t kCeaseConnectionRejected = 5;
-inline constexpr std::uint8_t kCeaseOtherConfigChange = 6;
-inline constexpr std::uint8_t kCeaseCollisionResolution = 7;
-inline constexpr std::uint8_t kCeaseOutOfResources = 8;
-inline constexpr std::uint8_t kCeaseHardReset = 9;
-inline constexpr std::uint8_t kCeaseBfdDown = 10;
-}  // namespace notify
+// NOTIFICATION codes and subcodes are those of the codec (bgp/wire/constants.hpp).
 
 struct Config {
   // RFC 4271 §4.2: our Hold Time, 0 or >= 3 s (FRR default 180, `timers bgp K H`).
@@ -98,7 +75,7 @@ struct ManualStart {};  // 1
 struct ManualStop {     // 2
   // Cease subcode: 2 Administrative Shutdown (`neighbor A shutdown`), 4 Administrative Reset
   // (`clear ip bgp A`), 3 Peer De-configured, ...
-  std::uint8_t cease_subcode = notify::kCeaseAdminShutdown;
+  std::uint8_t cease_subcode = wire::cease_subcode::kAdministrativeShutdown;
   // RFC 9003 Shutdown Communication, sent as length octet + UTF-8 (truncated to 255 octets).
   std::string shutdown_message;
 };
@@ -127,12 +104,12 @@ struct BgpOpen {                      // 19, already validated by the caller (§
   std::uint32_t peer_asn = 0;
 };
 struct BgpHeaderErr {  // 21, RFC 4271 §6.1
-  std::uint8_t code = notify::kMessageHeaderError;
+  std::uint8_t code = wire::error_code::kMessageHeader;
   std::uint8_t subcode = 0;
   Bytes data;
 };
 struct BgpOpenMsgErr {  // 22, RFC 4271 §6.2
-  std::uint8_t code = notify::kOpenMessageError;
+  std::uint8_t code = wire::error_code::kOpenMessage;
   std::uint8_t subcode = 0;
   Bytes data;
 };
@@ -148,7 +125,7 @@ struct NotifMsg {  // 25, any other NOTIFICATION received
 struct KeepAliveMsg {};  // 26
 struct UpdateMsg {};     // 27, a valid UPDATE
 struct UpdateMsgErr {    // 28, RFC 4271 §6.3 / RFC 7606 session-reset class
-  std::uint8_t code = notify::kUpdateMessageError;
+  std::uint8_t code = wire::error_code::kUpdateMessage;
   std::uint8_t subcode = 0;
   Bytes data;
 };

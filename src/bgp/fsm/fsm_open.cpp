@@ -7,7 +7,7 @@ namespace vipd::bgp::fsm::detail {
 namespace {
 
 SendNotification cease(std::uint8_t subcode, Bytes data = {}) {
-  return SendNotification{notify::kCease, subcode, std::move(data)};
+  return SendNotification{wire::error_code::kCease, subcode, std::move(data)};
 }
 
 template <typename Err>
@@ -35,12 +35,13 @@ bool step_common(Builder& b, const Event& event) {
     return true;
   }
   if (is<HoldTimerExpires>(event)) {
-    b.to_idle(DownReason::kHoldTimerExpired, SendNotification{notify::kHoldTimerExpired, 0, {}});
+    b.to_idle(DownReason::kHoldTimerExpired,
+              SendNotification{wire::error_code::kHoldTimerExpired, 0, {}});
     return true;
   }
   if (is<OpenCollisionDump>(event)) {
     // RFC 4271 §6.8 / RFC 4486: Cease, Connection Collision Resolution.
-    b.to_idle(DownReason::kCollision, cease(notify::kCeaseCollisionResolution));
+    b.to_idle(DownReason::kCollision, cease(wire::cease_subcode::kConnectionCollisionResolution));
     return true;
   }
   if (const auto* err = std::get_if<BgpOpenMsgErr>(&event);
@@ -131,7 +132,8 @@ void step_open_sent(Builder& b, const Event& event) {
   }
   if (is<UpdateSent, IdleHoldResetTimerExpires>(event)) return;  // Established only
   // "In response to any other event (Events 9, 11-13, 20, 25-28)": FSM Error.
-  b.fsm_error(is_message(event) ? notify::kFsmUnexpectedInOpenSent : notify::kFsmUnspecified);
+  b.fsm_error(is_message(event) ? wire::fsm_subcode::kUnexpectedInOpenSent
+                                : wire::fsm_subcode::kUnspecified);
 }
 
 // RFC 4271 §8.2.2, OpenConfirm state.
@@ -150,7 +152,8 @@ void step_open_confirm(Builder& b, const Event& event) {
   // A second OPEN on this connection is unexpected: collisions between two connections are
   // resolved by the glue, which signals OpenCollisionDump to the loser (§6.8). "In response
   // to any other event (Events 9, 12-13, 20, 27-28)": FSM Error.
-  b.fsm_error(is_message(event) ? notify::kFsmUnexpectedInOpenConfirm : notify::kFsmUnspecified);
+  b.fsm_error(is_message(event) ? wire::fsm_subcode::kUnexpectedInOpenConfirm
+                                : wire::fsm_subcode::kUnspecified);
 }
 
 // RFC 4271 §8.2.2, Established state.
@@ -186,7 +189,8 @@ void step_established(Builder& b, const Event& event) {
   }
   // "In response to any other event (Events 9, 12-13, 20-22)": FSM Error. That includes an
   // OPEN (valid or not) on an Established connection.
-  b.fsm_error(is_message(event) ? notify::kFsmUnexpectedInEstablished : notify::kFsmUnspecified);
+  b.fsm_error(is_message(event) ? wire::fsm_subcode::kUnexpectedInEstablished
+                                : wire::fsm_subcode::kUnspecified);
 }
 
 }  // namespace vipd::bgp::fsm::detail

@@ -112,7 +112,7 @@ void Session::record_received(const Event& event) {
   } else if (const auto* v = std::get_if<NotifMsgVerErr>(&event)) {
     ++stats_.notifications_received;
     // RFC 4271 §6.2: OPEN Message Error / Unsupported Version Number.
-    stats_.last_error = LastError{notify::kOpenMessageError, 1, v->data, false, clock_.now()};
+    stats_.last_error = LastError{wire::error_code::kOpenMessage, 1, v->data, false, clock_.now()};
   }
 }
 

@@ -170,6 +170,7 @@ bool Peer::reconfigure(const PeerSettings& next) {
   PeerSettings cosmetic = settings_;
   cosmetic.description = next.description;
   cosmetic.timers = next.timers;
+  cosmetic.timers.passive = settings_.timers.passive;  // FRR resets the session for `passive`
   cosmetic.shutdown = next.shutdown;
   cosmetic.shutdown_message = next.shutdown_message;
   if (cosmetic == next) {
@@ -178,12 +179,12 @@ bool Peer::reconfigure(const PeerSettings& next) {
     settings_ = next;
     primary_->fsm->set_config(fsm_config(settings_));
     if (next.shutdown && !was_shutdown)
-      stop(fsm::notify::kCeaseAdminShutdown, next.shutdown_message);
+      stop(wire::cease_subcode::kAdministrativeShutdown, next.shutdown_message);
     if (!next.shutdown && was_shutdown) start();
     return next.shutdown != was_shutdown;
   }
   // RFC 4486 §4 "Other Configuration Change": the session must be re-established.
-  stop(fsm::notify::kCeaseOtherConfigChange);
+  stop(wire::cease_subcode::kOtherConfigurationChange);
   settings_ = next;
   auto stats = primary_->fsm->stats();
   primary_ = make_connection(fsm::Origin::kLocal);
@@ -610,10 +611,11 @@ void Peer::accept(asio::ip::tcp::socket socket) {
   // Collision with an Established session (§6.8): the new connection is closed.
   log::info("neighbor {}: closing a new connection that collides with the session", name());
   auto stream = std::make_shared<MessageStream>(std::move(socket));
-  stream->send(wire::encode(
-      wire::Notification{
-          wire::error_code::kCease, fsm::notify::kCeaseCollisionResolution, {}, std::nullopt},
-      {}));
+  stream->send(wire::encode(wire::Notification{wire::error_code::kCease,
+                                               wire::cease_subcode::kConnectionCollisionResolution,
+                                               {},
+                                               std::nullopt},
+                            {}));
   stream->close();
 }
 

@@ -106,7 +106,7 @@ TEST(Collision, TwoSessionsOneSurvives) {
 
   EXPECT_EQ(primary.state(), State::kIdle);
   EXPECT_EQ(primary_out.front(), "SendNotification(6/7)");
-  EXPECT_EQ(primary.stats().last_error->code, notify::kCease);
+  EXPECT_EQ(primary.stats().last_error->code, wire::error_code::kCease);
   EXPECT_EQ(secondary.state(), State::kOpenConfirm);
   EXPECT_EQ(secondary_out, (Strings{"SendKeepalive"}));
   // The winner is promoted: it carries the loser's counters over and restarts per Config.

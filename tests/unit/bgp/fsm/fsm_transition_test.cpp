@@ -248,7 +248,7 @@ TEST_F(FsmTransition, AdministrativeResetAndAutomaticStopSubcodes) {
   EXPECT_EQ(names(run(negotiated(State::kEstablished), ManualStop{4, ""}).actions)[0],
             "SendNotification(6/4)");
   EXPECT_EQ(names(run(negotiated(State::kEstablished),
-                      AutomaticStop{notify::kCeaseMaxPrefixes, {0, 1, 1, 0, 0, 0, 100}})
+                      AutomaticStop{wire::cease_subcode::kMaxPrefixes, {0, 1, 1, 0, 0, 0, 100}})
                       .actions)[0],
             "SendNotification(6/1 00010100000064)");
 }

@@ -98,7 +98,7 @@ TEST_F(SessionTest, SilentPeerIsDroppedExactlyAtHoldExpiry) {
   EXPECT_EQ(stats.dropped, 1u);
   ASSERT_TRUE(stats.last_error);
   EXPECT_TRUE(stats.last_error->sent);
-  EXPECT_EQ(stats.last_error->code, notify::kHoldTimerExpired);
+  EXPECT_EQ(stats.last_error->code, wire::error_code::kHoldTimerExpired);
   EXPECT_EQ(stats.last_reset_reason, DownReason::kHoldTimerExpired);
   EXPECT_EQ(stats.last_reset, start_ + 140s);
   EXPECT_EQ(session_->uptime(), Duration::zero());
