@@ -1,0 +1,111 @@
+// Interned path attributes (DESIGN principle 5, hash-consing as in BIRD's rta cache and FRR's
+// attrhash): every distinct wire::PathAttributes exists once; routes hold an AttrRef, a
+// pointer-sized handle with an intrusive reference count. The copy is released when the last
+// AttrRef to it goes away. Single-threaded (DESIGN principle 4): counts are plain integers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_set>
+#include <utility>
+
+#include "bgp/wire/attributes.hpp"
+
+namespace vipd::bgp::rib {
+
+class AttributeStore;
+
+namespace detail {
+// One shared, immutable attribute set and its bookkeeping.
+struct AttrNode {
+  wire::PathAttributes attrs;
+  std::size_t hash = 0;
+  std::uint32_t refs = 0;
+  AttributeStore* store = nullptr;  // null once the store is gone (the node then frees itself)
+};
+void release_node(AttrNode* node) noexcept;
+}  // namespace detail
+
+// A counted reference to one interned attribute set. Two AttrRefs from the same store hold equal
+// attributes exactly when they point at the same copy, so operator== compares pointers.
+class AttrRef {
+ public:
+  AttrRef() = default;
+  AttrRef(const AttrRef& other) noexcept : node_(other.node_) {
+    if (node_) ++node_->refs;
+  }
+  AttrRef(AttrRef&& other) noexcept : node_(std::exchange(other.node_, nullptr)) {}
+  AttrRef& operator=(const AttrRef& other) noexcept {
+    AttrRef copy(other);
+    std::swap(node_, copy.node_);
+    return *this;
+  }
+  AttrRef& operator=(AttrRef&& other) noexcept {
+    AttrRef moved(std::move(other));
+    std::swap(node_, moved.node_);
+    return *this;
+  }
+  ~AttrRef() { reset(); }
+
+  void reset() noexcept {
+    if (node_ && --node_->refs == 0) detail::release_node(node_);
+    node_ = nullptr;
+  }
+  const wire::PathAttributes& operator*() const { return node_->attrs; }
+  const wire::PathAttributes* operator->() const { return &node_->attrs; }
+  const wire::PathAttributes* get() const { return node_ ? &node_->attrs : nullptr; }
+  explicit operator bool() const { return node_ != nullptr; }
+  // Number of AttrRefs sharing this copy (0 for an empty handle).
+  std::uint32_t use_count() const { return node_ ? node_->refs : 0; }
+
+  friend bool operator==(const AttrRef& a, const AttrRef& b) { return a.node_ == b.node_; }
+
+ private:
+  friend class AttributeStore;
+  explicit AttrRef(detail::AttrNode* node) noexcept : node_(node) { ++node_->refs; }
+  detail::AttrNode* node_ = nullptr;
+};
+static_assert(sizeof(AttrRef) == sizeof(void*));
+
+// Hash over every field of the attribute set (equality is PathAttributes::operator==).
+std::size_t hash_attributes(const wire::PathAttributes& attrs);
+
+class AttributeStore {
+ public:
+  AttributeStore() = default;
+  // AttrRefs may outlive the store: their copies are then freed by the last reference.
+  ~AttributeStore();
+  AttributeStore(const AttributeStore&) = delete;
+  AttributeStore& operator=(const AttributeStore&) = delete;
+
+  // The shared copy equal to `attrs`, made if there is none yet.
+  AttrRef intern(wire::PathAttributes attrs);
+  // Distinct attribute sets currently referenced.
+  std::size_t size() const { return nodes_.size(); }
+
+ private:
+  friend void detail::release_node(detail::AttrNode* node) noexcept;
+
+  // Heterogeneous lookup: a node, or attributes not interned yet with their hash.
+  struct Probe {
+    const wire::PathAttributes* attrs;
+    std::size_t hash;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(const detail::AttrNode* n) const { return n->hash; }
+    std::size_t operator()(const Probe& p) const { return p.hash; }
+  };
+  struct Equal {
+    using is_transparent = void;
+    bool operator()(const detail::AttrNode* a, const detail::AttrNode* b) const { return a == b; }
+    bool operator()(const Probe& p, const detail::AttrNode* n) const {
+      return p.hash == n->hash && *p.attrs == n->attrs;
+    }
+    bool operator()(const detail::AttrNode* n, const Probe& p) const { return (*this)(p, n); }
+  };
+
+  std::unordered_set<detail::AttrNode*, Hash, Equal> nodes_;
+};
+
+}  // namespace vipd::bgp::rib

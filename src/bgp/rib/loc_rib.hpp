@@ -1,0 +1,115 @@
+// Loc-RIB (RFC 4271 §3.2, §9.1): per address family, every prefix with the paths the peers
+// offer for it (one per peer, interned attributes), the best path and the multipath set chosen
+// by the decision process (decision.hpp). The single owner of the table (DESIGN principle 3):
+// routes come in through update()/withdraw(), and what changed is queued as Change records that
+// the FIB and Adj-RIB-Out owners drain; the Loc-RIB calls nobody.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "bgp/rib/attribute_store.hpp"
+#include "bgp/rib/decision.hpp"
+#include "bgp/rib/path_list.hpp"
+#include "bgp/rib/prefix_table.hpp"
+#include "common/ip.hpp"
+
+namespace vipd::bgp::rib {
+
+// One path of a selection, as handed to the FIB and Adj-RIB-Out owners.
+struct SelectedPath {
+  PeerId peer = 0;
+  AttrRef attrs;
+  bool operator==(const SelectedPath&) const = default;
+};
+
+// What changed for one prefix: the new best path and multipaths (best first), or its removal
+// (no usable path is left).
+struct Change {
+  wire::AfiSafi family;
+  Prefix prefix;
+  bool removed = false;
+  std::vector<SelectedPath> paths;  // empty when removed
+};
+
+class LocRib {
+ public:
+  // RFC 4271 §9.1.2.1: the IGP cost to a next hop, nullopt when it is unreachable (the path is
+  // then not a candidate). Without a resolver every next hop is reachable at cost 0.
+  using NextHopResolver = std::function<std::optional<std::uint32_t>(const IpAddress&)>;
+
+  explicit LocRib(DecisionOptions options = {}, NextHopResolver resolver = {});
+
+  // Facts about a peer; set before its first route. Changing them re-runs the decision for the
+  // peer's prefixes (router-id after a reconnect, for example).
+  void set_peer(PeerId peer, const PeerInfo& info);
+  const PeerInfo* peer(PeerId peer) const;
+
+  // Adds or replaces (implicit withdraw, RFC 4271 §3.1) the peer's path to `prefix`. False for
+  // families other than IPv4/IPv6 unicast or an unknown peer.
+  bool update(wire::AfiSafi family, const Prefix& prefix, PeerId peer, AttrRef attrs);
+  // True if the peer had a path to `prefix`.
+  bool withdraw(wire::AfiSafi family, const Prefix& prefix, PeerId peer);
+  // Every path of the peer, in every family (RFC 4271 §8.2.2: session down). Returns how many.
+  std::size_t withdraw_peer(PeerId peer);
+
+  // New options (configuration change): the decision is re-run for every prefix.
+  void set_options(const DecisionOptions& options);
+  const DecisionOptions& options() const { return options_; }
+  // Next-hop reachability or IGP costs changed: asks the resolver again for every path.
+  void revalidate();
+
+  // The changes queued since the last call, in order.
+  std::vector<Change> drain_changes() { return std::exchange(changes_, {}); }
+  std::size_t pending_changes() const { return changes_.size(); }
+
+  const PathList* find(wire::AfiSafi family, const Prefix& prefix) const;
+  // The best path followed by the other multipaths, as a Change would carry them.
+  std::vector<SelectedPath> selected(wire::AfiSafi family, const Prefix& prefix) const;
+  std::size_t prefix_count(wire::AfiSafi family) const;
+  std::size_t path_count(wire::AfiSafi family) const;
+  // Bytes held by the prefix tables and the path arrays (not counting interned attributes).
+  std::size_t memory_bytes() const;
+
+  template <typename Fn>  // fn(const Prefix&, const PathList&)
+  void for_each(wire::AfiSafi family, Fn&& fn) const {
+    if (family == wire::kIpv4Unicast)
+      v4_.for_each([&](const V4Key& k, const PathList& l) { fn(k.prefix(), l); });
+    else if (family == wire::kIpv6Unicast)
+      v6_.for_each([&](const V6Key& k, const PathList& l) { fn(k.prefix(), l); });
+  }
+
+ private:
+  PathList* lookup(wire::AfiSafi family, const Prefix& prefix);
+  PathList* insert(wire::AfiSafi family, const Prefix& prefix);
+  void erase(wire::AfiSafi family, const Prefix& prefix);
+  // RFC 4271 §9.1.2.1 / §9.1.2: whether the path may be a candidate, and its IGP cost.
+  void validate(wire::AfiSafi family, Path& path) const;
+  // Runs the decision process for one prefix and queues a Change if the selection moved.
+  void decide(wire::AfiSafi family, const Prefix& prefix, PathList& list);
+  // The current selection of `list` (best first, then the other multipaths in list order).
+  static void collect(const PathList& list, std::vector<SelectedPath>& out);
+  template <typename Table>
+  std::size_t withdraw_peer_in(Table& table, wire::AfiSafi family, PeerId peer);
+  template <typename Table>
+  void rerun_in(Table& table, wire::AfiSafi family, bool validate_paths,
+                std::optional<PeerId> only);
+  // Re-validates (optionally) and re-decides every prefix, or only those with a path of `only`.
+  void rerun(bool validate_paths, std::optional<PeerId> only);
+
+  DecisionOptions options_;
+  NextHopResolver resolver_;
+  std::vector<std::optional<PeerInfo>> peers_;  // indexed by PeerId
+  PrefixTable<V4Key, PathList> v4_;
+  PrefixTable<V6Key, PathList> v6_;
+  std::size_t v4_paths_ = 0;
+  std::size_t v6_paths_ = 0;
+  std::vector<Change> changes_;
+  std::vector<Candidate> scratch_;  // reused by decide()
+  std::vector<std::size_t> scratch_index_;
+  std::vector<SelectedPath> before_;  // selection before the current change
+  std::vector<SelectedPath> after_;
+};
+
+}  // namespace vipd::bgp::rib
