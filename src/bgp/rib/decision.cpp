@@ -236,6 +236,11 @@ std::vector<std::size_t> multipaths(std::span<const Candidate> c, std::size_t be
 Selection select(std::span<const Candidate> c, const DecisionOptions& o) {
   Selection s;
   if (c.empty()) return s;
+  if (c.size() == 1) {  // the common case of a route server or a single-homed prefix
+    s.best = 0;
+    s.multipath.push_back(0);
+    return s;
+  }
   std::vector<std::size_t> finalists;
   if (o.deterministic_med) {
     finalists = group_winners(c, o);

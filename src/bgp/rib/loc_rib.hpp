@@ -24,8 +24,9 @@ struct SelectedPath {
   bool operator==(const SelectedPath&) const = default;
 };
 
-// What changed for one prefix: the new best path and multipaths (best first), or its removal
-// (no usable path is left).
+// What changed for one prefix: the new best path and multipaths (best first, then the other
+// multipaths in arrival order), or its removal (no usable path is left). Queued only when the
+// set of selected paths or the attributes of one of them changed.
 struct Change {
   wire::AfiSafi family;
   Prefix prefix;
