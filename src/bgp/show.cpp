@@ -2,9 +2,11 @@
 // (see tests/data/seed/show-ip-bgp-summary.txt) and FRR's JSON keys.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "bgp/rib/decision.hpp"
 #include "bgp/speaker.hpp"
 #include "bgp/wire/error.hpp"
 #include "common/json.hpp"
@@ -60,8 +62,128 @@ std::string family_title(AddressFamily af) {
 
 }  // namespace
 
+// "65009 65001 {1,2} (65010)": sequences, sets in braces, confederation segments in
+// parentheses (RFC 5065), as quagga/FRR print AS paths.
+std::string as_path_text(const wire::AsPath& path) {
+  std::string out;
+  for (const auto& segment : path.segments) {
+    if (!out.empty()) out += ' ';
+    bool set =
+        segment.type == wire::SegmentType::kAsSet || segment.type == wire::SegmentType::kConfedSet;
+    bool confed = segment.type == wire::SegmentType::kConfedSequence ||
+                  segment.type == wire::SegmentType::kConfedSet;
+    out += confed ? "(" : set ? "{" : "";
+    for (std::size_t i = 0; i < segment.asns.size(); ++i)
+      out += (i ? (set ? "," : " ") : "") + std::to_string(segment.asns[i]);
+    out += confed ? ")" : set ? "}" : "";
+  }
+  return out;
+}
+
+char origin_code(const wire::PathAttributes& a) {
+  if (!a.origin) return '?';
+  switch (*a.origin) {
+    case wire::Origin::kIgp:
+      return 'i';
+    case wire::Origin::kEgp:
+      return 'e';
+    case wire::Origin::kIncomplete:
+      return '?';
+  }
+  return '?';
+}
+
 class ShowCommands {
  public:
+  // Prefixes of the Loc-RIB in address order, for stable output.
+  std::vector<std::pair<Prefix, const rib::PathList*>> table(AddressFamily af) const {
+    std::vector<std::pair<Prefix, const rib::PathList*>> rows;
+    s_.loc_rib().for_each(wire_family(af), [&](const Prefix& p, const rib::PathList& l) {
+      rows.emplace_back(p, &l);
+    });
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return rows;
+  }
+
+  bool internal(const rib::Path& path) const {
+    const auto* p = s_.peer_of(path.peer);
+    return p && p->settings().is_ibgp();
+  }
+
+  // The layout of quagga's `show ip bgp` (tests/data/seed/show-ip-bgp.txt): status, network,
+  // next hop, metric, local preference, weight, AS path and origin; best path first.
+  std::string table_text(AddressFamily af) const {
+    std::string out = "\n   Network          Next Hop            Metric LocPrf Weight Path\n";
+    for (const auto& [prefix, list] : table(af)) {
+      std::vector<const rib::Path*> paths;
+      for (const auto& path : list->paths()) paths.push_back(&path);
+      std::stable_partition(paths.begin(), paths.end(),
+                            [](const rib::Path* p) { return p->best(); });
+      std::string network = prefix.to_string();
+      for (const rib::Path* path : paths) {
+        const wire::PathAttributes& a = *path->attrs;
+        std::string status{path->valid() ? '*' : ' ',
+                           path->best()        ? '>'
+                           : path->multipath() ? '='
+                                               : ' ',
+                           internal(*path) ? 'i' : ' '};
+        auto next_hop = rib::next_hop_of(a, wire_family(af));
+        std::string line = status;
+        if (network.size() > 16) {
+          out += status + network + "\n";
+          line = std::string(20, ' ');
+        } else {
+          line += fmt::format("{:<17}", network);
+        }
+        network.clear();
+        line += fmt::format("{:<16}", next_hop ? next_hop->to_string() : "0.0.0.0");
+        if (next_hop && next_hop->to_string().size() > 15) {
+          out += line + "\n";
+          line = std::string(36, ' ');
+        }
+        line += a.med ? fmt::format("{:>10}", *a.med) : std::string(10, ' ');
+        line += a.local_pref && internal(*path) ? fmt::format("{:>7}", *a.local_pref)
+                                                : std::string(7, ' ');
+        line += fmt::format("{:>7} ", 0);
+        std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
+        line += as_path + (as_path.empty() ? "" : " ") + origin_code(a);
+        out += line + "\n";
+      }
+    }
+    auto rows = table(af);
+    out += fmt::format("\nDisplayed  {} routes and {} total paths\n", rows.size(),
+                       s_.loc_rib().path_count(wire_family(af)));
+    return out;
+  }
+
+  nlohmann::json table_json(AddressFamily af) const {
+    nlohmann::json routes = nlohmann::json::object();
+    for (const auto& [prefix, list] : table(af)) {
+      nlohmann::json paths = nlohmann::json::array();
+      for (const auto& path : list->paths()) {
+        const wire::PathAttributes& a = *path.attrs;
+        nlohmann::json j;
+        j["valid"] = path.valid();
+        if (path.best()) j["bestpath"] = true;
+        if (path.multipath()) j["multipath"] = true;
+        j["pathFrom"] = internal(path) ? "internal" : "external";
+        j["path"] = a.as_path ? as_path_text(*a.as_path) : "";
+        j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
+        if (a.med) j["metric"] = *a.med;
+        if (a.local_pref) j["locPrf"] = *a.local_pref;
+        if (auto nh = rib::next_hop_of(a, wire_family(af)))
+          j["nexthops"] = nlohmann::json::array(
+              {{{"ip", nh->to_string()}, {"afi", nh->is_v4() ? "ipv4" : "ipv6"}}});
+        if (const auto* p = s_.peer_of(path.peer)) j["peerId"] = p->settings().address.to_string();
+        paths.push_back(j);
+      }
+      routes[prefix.to_string()] = paths;
+    }
+    return {
+        {"routerId", ipv4_text(s_.router_id())}, {"localAS", s_.local_as()}, {"routes", routes}};
+  }
+
   ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
 
   // Distinct prefixes over every Adj-RIB-In of the family, and the routes (paths) to them.
@@ -340,6 +462,16 @@ void Speaker::install_commands(control::CommandTree& tree) {
   };
   tree.install("exec", "show <ip bgp|bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
                "Show BGP neighbors", neighbors);
+
+  auto table = [this, show](const control::Invocation& inv, control::Session&) {
+    auto af = inv.has("ipv6") ? AddressFamily::kIpv6Unicast : AddressFamily::kIpv4Unicast;
+    if (!running_.bgp) return control::CommandResult::failure("% BGP instance not found");
+    if (inv.has("json")) return control::CommandResult::success(json_text(show->table_json(af)));
+    return control::CommandResult::success(show->table_text(af));
+  };
+  tree.install("exec", "show ip bgp [json]", "Show the IPv4 BGP table", table);
+  tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
+               "Show the BGP table of one address family", table);
 
   // `clear ip bgp *|A`: RFC 4486 Administrative Reset, then the session restarts.
   tree.install("exec", "clear <ip bgp|bgp> <*$all|A.B.C.D$peer|X:X::X:X$peer>",

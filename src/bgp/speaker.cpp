@@ -4,7 +4,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include "bgp/peer/socket_options.hpp"
+
 #include "common/log.hpp"
 
 namespace vipd::bgp {
@@ -176,8 +178,85 @@ void Speaker::on_accept(tcp::socket socket) {
 }
 
 void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message) {
-  for (auto& [address, p] : peers_) p->stop(cease_subcode, message);
+  for (auto& [address, p] : peers_) {
+    p->stop(cease_subcode, message);
+    forget(*p);
+  }
   peers_.clear();
+}
+
+rib::PeerId Speaker::id_of(const peer::Peer& p) {
+  if (auto it = peer_ids_.find(&p); it != peer_ids_.end()) return it->second;
+  auto free = std::find(peers_by_id_.begin(), peers_by_id_.end(), nullptr);
+  auto id = static_cast<rib::PeerId>(free - peers_by_id_.begin());
+  if (free == peers_by_id_.end())
+    peers_by_id_.push_back(&p);
+  else
+    *free = &p;
+  peer_ids_.emplace(&p, id);
+  return id;
+}
+
+void Speaker::forget(const peer::Peer& p) {
+  auto it = peer_ids_.find(&p);
+  if (it == peer_ids_.end()) return;
+  loc_rib_.withdraw_peer(it->second);
+  peers_by_id_[it->second] = nullptr;
+  peer_ids_.erase(it);
+  publish();
+}
+
+const peer::Peer* Speaker::peer_of(rib::PeerId id) const {
+  return id < peers_by_id_.size() ? peers_by_id_[id] : nullptr;
+}
+
+rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) const {
+  rib::DecisionOptions o;
+  o.local_as = bgp.asn;
+  // quagga and FRR take `maximum-paths` at router level as IPv4 unicast; one Loc-RIB option
+  // serves both families until per-family options are needed.
+  const auto& v4 = bgp.in(config::AddressFamily::kIpv4Unicast);
+  o.maximum_paths = v4.maximum_paths.value_or(1);
+  o.maximum_paths_ibgp = v4.maximum_paths_ibgp.value_or(1);
+  return o;
+}
+
+void Speaker::publish() {
+  // The Loc-RIB queues what changed for the kernel FIB and the Adj-RIB-Out. Neither exists in
+  // this build yet, so the queue is emptied here to keep it bounded; the table itself is current
+  // and answers `show ip bgp`.
+  (void)loc_rib_.drain_changes();
+}
+
+void Speaker::session_up(peer::Peer& p) {
+  rib::PeerInfo info;
+  info.ebgp = !p.settings().is_ibgp();
+  info.address = p.settings().address;
+  if (p.received_open()) info.router_id = p.received_open()->bgp_identifier;
+  if (p.negotiated()) info.as = p.negotiated()->peer_as;
+  loc_rib_.set_peer(id_of(p), info);
+  publish();
+}
+
+void Speaker::session_down(peer::Peer& p) {
+  loc_rib_.withdraw_peer(id_of(p));
+  publish();
+}
+
+void Speaker::routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
+                               std::span<const Prefix> prefixes) {
+  rib::PeerId id = id_of(p);
+  for (const auto& prefix : prefixes) loc_rib_.withdraw(family, prefix, id);
+  publish();
+}
+
+void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
+                               std::span<const Prefix> prefixes,
+                               const wire::PathAttributes& attributes) {
+  rib::PeerId id = id_of(p);
+  rib::AttrRef shared = attributes_.intern(attributes);
+  for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, shared);
+  publish();
 }
 
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {
@@ -199,6 +278,8 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     remove_all(wire::cease_subcode::kOtherConfigurationChange);
   }
   router_id_ = router_id;
+  if (auto options = decision_options(bgp); options != loc_rib_.options())
+    loc_rib_.set_options(options);
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".
@@ -206,6 +287,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     if (!bgp.find(it->first)) {
       log::info("bgp: neighbor {} removed", it->first.to_string());
       it->second->stop(wire::cease_subcode::kPeerDeconfigured);
+      forget(*it->second);
       it = peers_.erase(it);
     } else {
       ++it;
@@ -218,6 +300,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     auto it = peers_.find(n.address);
     if (it == peers_.end()) {
       auto p = std::make_unique<peer::Peer>(io_, clock_, settings);
+      p->set_observer(this);
       to_start.push_back(p.get());
       peers_.emplace(n.address, std::move(p));
     } else if (it->second->settings() != settings) {

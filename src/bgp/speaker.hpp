@@ -14,6 +14,8 @@
 
 #include "bgp/config/model.hpp"
 #include "bgp/peer/peer.hpp"
+#include "bgp/rib/attribute_store.hpp"
+#include "bgp/rib/loc_rib.hpp"
 #include "control/cli.hpp"
 #include "event/clock.hpp"
 
@@ -24,7 +26,7 @@ struct SpeakerOptions {
   bool listen = true;
 };
 
-class Speaker {
+class Speaker : private peer::RouteObserver {
  public:
   Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options);
   ~Speaker();
@@ -49,6 +51,9 @@ class Speaker {
   const std::map<IpAddress, std::unique_ptr<peer::Peer>>& peers() const { return peers_; }
   std::uint32_t router_id() const { return router_id_; }
   std::uint32_t local_as() const;
+  const rib::LocRib& loc_rib() const { return loc_rib_; }
+  // The neighbor a Loc-RIB path came from (nullptr once it is gone).
+  const peer::Peer* peer_of(rib::PeerId id) const;
 
  private:
   class Listener;
@@ -58,6 +63,19 @@ class Speaker {
   void update_listener_keys();
   void on_accept(asio::ip::tcp::socket socket);
   void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
+  rib::DecisionOptions decision_options(const config::RouterBgp& bgp) const;
+  rib::PeerId id_of(const peer::Peer& p);
+  // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
+  void forget(const peer::Peer& p);
+  void publish();
+
+  // peer::RouteObserver: the neighbors' accepted routes feed the Loc-RIB.
+  void session_up(peer::Peer& p) override;
+  void session_down(peer::Peer& p) override;
+  void routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
+                        std::span<const Prefix> prefixes) override;
+  void routes_announced(peer::Peer& p, wire::AfiSafi family, std::span<const Prefix> prefixes,
+                        const wire::PathAttributes& attributes) override;
 
   asio::io_context& io_;
   event::Clock& clock_;
@@ -67,6 +85,10 @@ class Speaker {
   std::map<IpAddress, std::unique_ptr<peer::Peer>> peers_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<IpAddress, std::string> listener_keys_;  // TCP MD5 keys set on the listeners
+  rib::AttributeStore attributes_;
+  rib::LocRib loc_rib_;
+  std::map<const peer::Peer*, rib::PeerId> peer_ids_;
+  std::vector<const peer::Peer*> peers_by_id_;  // index: PeerId; nullptr when free
 };
 
 // The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an

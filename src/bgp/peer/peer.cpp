@@ -504,12 +504,14 @@ void Peer::process_update(Connection& c) {
   auto negotiated = [&](wire::AfiSafi f) {
     return std::find(families.begin(), families.end(), f) != families.end();
   };
-  if (negotiated(wire::kIpv4Unicast)) {
-    for (const auto& p : u.withdrawn) adj_rib_in_.withdraw(wire::kIpv4Unicast, p);
-  }
-  if (const auto& unreach = u.attributes.mp_unreach; unreach && negotiated(unreach->afi_safi)) {
-    for (const auto& p : unreach->withdrawn) adj_rib_in_.withdraw(unreach->afi_safi, p);
-  }
+  auto withdraw = [&](wire::AfiSafi family, const std::vector<Prefix>& prefixes) {
+    if (prefixes.empty()) return;
+    for (const auto& p : prefixes) adj_rib_in_.withdraw(family, p);
+    if (observer_) observer_->routes_withdrawn(*this, family, prefixes);
+  };
+  if (negotiated(wire::kIpv4Unicast)) withdraw(wire::kIpv4Unicast, u.withdrawn);
+  if (const auto& unreach = u.attributes.mp_unreach; unreach && negotiated(unreach->afi_safi))
+    withdraw(unreach->afi_safi, unreach->withdrawn);
   const auto& reach = u.attributes.mp_reach;
   bool announces = (!u.nlri.empty() && negotiated(wire::kIpv4Unicast)) ||
                    (reach && negotiated(reach->afi_safi) && !reach->nlri.empty());
@@ -519,10 +521,13 @@ void Peer::process_update(Connection& c) {
   attributes->mp_unreach.reset();
   if (attributes->mp_reach) attributes->mp_reach->nlri.clear();
   rib::AttributesHandle shared = std::move(attributes);
-  if (negotiated(wire::kIpv4Unicast))
-    for (const auto& p : u.nlri) adj_rib_in_.announce(wire::kIpv4Unicast, p, shared);
-  if (reach && negotiated(reach->afi_safi))
-    for (const auto& p : reach->nlri) adj_rib_in_.announce(reach->afi_safi, p, shared);
+  auto announce = [&](wire::AfiSafi family, const std::vector<Prefix>& prefixes) {
+    if (prefixes.empty()) return;
+    for (const auto& p : prefixes) adj_rib_in_.announce(family, p, shared);
+    if (observer_) observer_->routes_announced(*this, family, prefixes, *shared);
+  };
+  if (negotiated(wire::kIpv4Unicast)) announce(wire::kIpv4Unicast, u.nlri);
+  if (reach && negotiated(reach->afi_safi)) announce(reach->afi_safi, reach->nlri);
 }
 
 void Peer::on_established(Connection& c) {
@@ -541,6 +546,7 @@ void Peer::on_established(Connection& c) {
   }
   negotiated_ = c.negotiated;
   received_open_ = c.received_open;
+  if (observer_) observer_->session_up(*this);
   log::notice("%ADJCHANGE: neighbor {}{} Up", name(),
               settings_.description.empty() ? "" : "(" + settings_.description + ")");
   // RFC 4724 §2: the initial update is complete (we originate nothing yet).
@@ -557,6 +563,7 @@ void Peer::on_down(Connection&, fsm::DownReason reason) {
   last_reset_text_ = down_text(reason);
   // RFC 4271 §8.2.2: leaving Established deletes all routes learned on the connection.
   adj_rib_in_.clear();
+  if (observer_) observer_->session_down(*this);
   negotiated_.reset();
   log::notice("%ADJCHANGE: neighbor {}{} Down {}", name(),
               settings_.description.empty() ? "" : "(" + settings_.description + ")",

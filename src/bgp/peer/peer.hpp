@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "bgp/fsm/collision.hpp"
@@ -52,6 +53,22 @@ struct MessageCounters {
   }
 };
 
+class Peer;
+
+// Who learns about this peer's routes beyond its own Adj-RIB-In (the speaker's Loc-RIB). Called
+// with what the peer accepted, already filtered to the negotiated families and with RFC 7606
+// treat-as-withdraw applied.
+class RouteObserver {
+ public:
+  virtual ~RouteObserver() = default;
+  virtual void session_up(Peer& peer) = 0;
+  virtual void session_down(Peer& peer) = 0;
+  virtual void routes_withdrawn(Peer& peer, wire::AfiSafi family,
+                                std::span<const Prefix> prefixes) = 0;
+  virtual void routes_announced(Peer& peer, wire::AfiSafi family, std::span<const Prefix> prefixes,
+                                const wire::PathAttributes& attributes) = 0;
+};
+
 class Peer {
  public:
   Peer(asio::io_context& io, event::Clock& clock, PeerSettings settings);
@@ -59,6 +76,7 @@ class Peer {
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
 
+  void set_observer(RouteObserver* observer) { observer_ = observer; }
   // Starts the session unless the neighbor is shut down (ManualStart, or the passive variant).
   void start();
   // ManualStop: Cease with this subcode (RFC 4486) and RFC 9003 message to an open session.
@@ -116,6 +134,7 @@ class Peer {
   MessageCounters received_, sent_;
   std::string last_reset_text_;
   std::uint64_t treated_as_withdraw_ = 0;
+  RouteObserver* observer_ = nullptr;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -424,6 +424,12 @@ class SpeakerTest : public ::testing::Test {
     EXPECT_FALSE(j.is_discarded()) << result.output;
     return j;
   }
+  std::string show_text(const std::string& command) {
+    control::Session session;
+    auto result = tree_.execute(session, command);
+    EXPECT_TRUE(result.ok) << command << ": " << result.output;
+    return result.output;
+  }
   nlohmann::json neighbor_json(const std::string& address) {
     return show("show ip bgp neighbors " + address + " json")[address];
   }
