@@ -213,6 +213,9 @@ const peer::Peer* Speaker::peer_of(rib::PeerId id) const {
 rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) const {
   rib::DecisionOptions o;
   o.local_as = bgp.asn;
+  o.always_compare_med = bgp.always_compare_med;
+  o.deterministic_med = bgp.deterministic_med;
+  o.multipath_relax = bgp.multipath_relax;
   // quagga and FRR take `maximum-paths` at router level as IPv4 unicast; one Loc-RIB option
   // serves both families until per-family options are needed.
   const auto& v4 = bgp.in(config::AddressFamily::kIpv4Unicast);

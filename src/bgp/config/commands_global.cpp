@@ -33,6 +33,16 @@ void install_modes(CommandTree& tree) {
 }
 
 void install_host(CommandTree& tree, const ContextPtr& ctx) {
+  tree.install(kConfigNode, "bgp no-rib", "Do not install BGP routes in the kernel",
+               [ctx](const Invocation&, Session&) {
+                 ctx->target().no_rib = true;
+                 return CommandResult::success();
+               });
+  tree.install(kConfigNode, "no bgp no-rib", "Install BGP routes in the kernel",
+               [ctx](const Invocation&, Session&) {
+                 ctx->target().no_rib = false;
+                 return CommandResult::success();
+               });
   tree.install(kConfigNode, "hostname WORD$name", "Set system's network name",
                [ctx](const Invocation& inv, Session&) {
                  ctx->target().hostname = inv.get("name");

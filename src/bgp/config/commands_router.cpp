@@ -59,6 +59,29 @@ void install_instance(CommandTree& tree, const ContextPtr& ctx) {
               bgp.default_ipv4_unicast = false;
               return ok();
             });
+  struct Flag {
+    const char* pattern;
+    const char* help;
+    bool RouterBgp::*member;
+  };
+  for (const Flag& f : {
+           Flag{"bgp always-compare-med", "Allow comparing MED from different neighbors",
+                &RouterBgp::always_compare_med},
+           Flag{"bgp deterministic-med",
+                "Pick the best-MED path among paths advertised from the neighboring AS",
+                &RouterBgp::deterministic_med},
+           Flag{"bgp bestpath as-path multipath-relax",
+                "Allow load sharing across routes that have different AS paths (but same length)",
+                &RouterBgp::multipath_relax},
+       }) {
+    for (bool set : {true, false}) {
+      on_router(tree, kRouterNode, std::string(set ? "" : "no ") + f.pattern, f.help, ctx,
+                [member = f.member, set](RouterBgp& bgp, const Invocation&, Session&) {
+                  bgp.*member = set;
+                  return ok();
+                });
+    }
+  }
   on_router(
       tree, kRouterNode, "timers bgp (0-65535)$keepalive (0-65535)$hold", "Adjust routing timers",
       ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {

@@ -69,14 +69,15 @@ void diff_neighbors(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
 
 bool ConfigDiff::empty() const {
   return !instance_added && !instance_removed && !asn_changed && !router_id_changed &&
-         !timers_changed && !multipath_changed && !log_changed && neighbors_added.empty() &&
-         neighbors_removed.empty() && neighbors_changed.empty() && networks_added.empty() &&
-         networks_removed.empty();
+         !timers_changed && !multipath_changed && !log_changed && !no_rib_changed &&
+         neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
+         networks_added.empty() && networks_removed.empty();
 }
 
 ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
   ConfigDiff d;
   d.log_changed = before.hostname != after.hostname || before.log != after.log;
+  d.no_rib_changed = before.no_rib != after.no_rib;
   const RouterBgp* a = before.bgp ? &*before.bgp : nullptr;
   const RouterBgp* b = after.bgp ? &*after.bgp : nullptr;
   d.instance_added = !a && b;
@@ -85,6 +86,9 @@ ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
     d.asn_changed = a->asn != b->asn;
     d.router_id_changed = a->router_id != b->router_id;
     d.timers_changed = a->timers != b->timers;
+    d.multipath_changed = a->always_compare_med != b->always_compare_med ||
+                          a->deterministic_med != b->deterministic_med ||
+                          a->multipath_relax != b->multipath_relax;
     for (auto af : kAddressFamilies)
       if (a->in(af).maximum_paths != b->in(af).maximum_paths ||
           a->in(af).maximum_paths_ibgp != b->in(af).maximum_paths_ibgp)

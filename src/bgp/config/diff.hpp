@@ -36,8 +36,10 @@ struct ConfigDiff {
   bool asn_changed = false;        // every session restarts
   bool router_id_changed = false;  // every session restarts
   bool timers_changed = false;     // `timers bgp`: used at the next session start
-  bool multipath_changed = false;  // maximum-paths of some family: rerun best path selection
-  bool log_changed = false;        // hostname, log destinations or levels
+  // maximum-paths of some family or a best-path option: rerun best path selection
+  bool multipath_changed = false;
+  bool log_changed = false;     // hostname, log destinations or levels
+  bool no_rib_changed = false;  // `bgp no-rib` toggled: install or remove the kernel routes
   std::vector<IpAddress> neighbors_added;
   std::vector<IpAddress> neighbors_removed;
   std::vector<NeighborChange> neighbors_changed;

@@ -46,6 +46,9 @@ nlohmann::json router_json(const RouterBgp& bgp) {
     j["timers"] = {{"keepalive", bgp.timers->keepalive}, {"holdTime", bgp.timers->hold}};
   j["logNeighborChanges"] = bgp.log_neighbor_changes;
   j["defaultIpv4Unicast"] = bgp.default_ipv4_unicast;
+  j["alwaysCompareMed"] = bgp.always_compare_med;
+  j["deterministicMed"] = bgp.deterministic_med;
+  j["multipathRelax"] = bgp.multipath_relax;
   j["neighbors"] = nlohmann::json::array();
   for (const auto& n : bgp.neighbors) j["neighbors"].push_back(neighbor_json(n));
   nlohmann::json afs = nlohmann::json::object();
@@ -69,6 +72,7 @@ nlohmann::json to_json(const BgpConfig& config) {
   if (!config.hostname.empty()) j["hostname"] = config.hostname;
   if (!config.password.empty()) j["passwordSet"] = true;
   if (!config.enable_password.empty()) j["enablePasswordSet"] = true;
+  j["noRib"] = config.no_rib;
   nlohmann::json log = nlohmann::json::object();
   if (config.log.file) log["file"] = destination(*config.log.file, true);
   if (config.log.stdout_) log["stdout"] = destination(*config.log.stdout_, false);

@@ -110,7 +110,11 @@ struct RouterBgp {
   std::optional<IpAddress> router_id;
   std::optional<Timers> timers;
   bool log_neighbor_changes = false;
-  bool default_ipv4_unicast = true;       // `no bgp default ipv4-unicast` clears it
+  bool default_ipv4_unicast = true;  // `no bgp default ipv4-unicast` clears it
+  // Best-path options (RFC 4271 §9.1.2.2 (c) and FRR's multipath rules).
+  bool always_compare_med = false;        // `bgp always-compare-med`
+  bool deterministic_med = false;         // `bgp deterministic-med`
+  bool multipath_relax = false;           // `bgp bestpath as-path multipath-relax`
   std::vector<NeighborConfig> neighbors;  // in config order
   std::array<AfConfig, kAddressFamilyCount> af{};
 
@@ -130,6 +134,9 @@ struct BgpConfig {
   std::string enable_password;  // `enable password`, likewise
   LogConfig log;
   VtyConfig vty;
+  // FRR's global `bgp no-rib`: best paths are not installed in the kernel (route servers,
+  // tests).
+  bool no_rib = false;
   std::optional<RouterBgp> bgp;
   bool operator==(const BgpConfig&) const = default;
 };

@@ -23,6 +23,7 @@ void render_globals(std::string& out, const BgpConfig& c) {
   if (c.log.file) line(out, with_level("log file " + c.log.file->path, c.log.file->level));
   if (c.log.stdout_) line(out, with_level("log stdout", c.log.stdout_->level));
   if (c.log.syslog) line(out, with_level("log syslog", c.log.syslog->level));
+  if (c.no_rib) line(out, "bgp no-rib");
   if (out.size() != before) line(out, "!");
 }
 
@@ -71,6 +72,9 @@ void render_router(std::string& out, const RouterBgp& bgp) {
   if (bgp.router_id) line(out, " bgp router-id " + bgp.router_id->to_string());
   if (bgp.log_neighbor_changes) line(out, " bgp log-neighbor-changes");
   if (!bgp.default_ipv4_unicast) line(out, " no bgp default ipv4-unicast");
+  if (bgp.always_compare_med) line(out, " bgp always-compare-med");
+  if (bgp.deterministic_med) line(out, " bgp deterministic-med");
+  if (bgp.multipath_relax) line(out, " bgp bestpath as-path multipath-relax");
   if (bgp.timers)
     line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
   for (const auto& n : bgp.neighbors) render_neighbor(out, n);

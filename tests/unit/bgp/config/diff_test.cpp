@@ -138,6 +138,12 @@ TEST(ConfigDiff, TimersMultipathAndLogging) {
   EXPECT_TRUE(t.neighbors_changed.empty());
   EXPECT_TRUE(after(" address-family ipv6\n  maximum-paths 4\n").multipath_changed);
   EXPECT_TRUE(after(" maximum-paths ibgp 2\n").multipath_changed);
+  EXPECT_TRUE(after(" bgp always-compare-med\n").multipath_changed);
+  EXPECT_TRUE(after(" bgp bestpath as-path multipath-relax\n").multipath_changed);
+  EXPECT_FALSE(after(" bgp deterministic-med\n").empty());
+  auto r = after("bgp no-rib\n");
+  EXPECT_TRUE(r.no_rib_changed);
+  EXPECT_FALSE(r.multipath_changed);
   auto l = after("log syslog informational\n");
   EXPECT_TRUE(l.log_changed);
   EXPECT_FALSE(l.timers_changed);

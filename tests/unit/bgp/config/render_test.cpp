@@ -15,11 +15,15 @@ const char* kFullConfig =
     "log file /var/log/vipd/bgpd.log informational\n"
     "log stdout warnings\n"
     "log syslog\n"
+    "bgp no-rib\n"
     "!\n"
     "router bgp 4200000000\n"
     " bgp router-id 192.0.2.1\n"
     " bgp log-neighbor-changes\n"
     " no bgp default ipv4-unicast\n"
+    " bgp always-compare-med\n"
+    " bgp deterministic-med\n"
+    " bgp bestpath as-path multipath-relax\n"
     " timers bgp 10 30\n"
     " neighbor 192.0.2.2 remote-as 65001\n"
     " neighbor 192.0.2.2 description \"uplink 1\n"
@@ -123,6 +127,26 @@ TEST(RenderConfig, NeighborActivatedBeforeDefaultWasTurnedOffRoundTrips) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *c);
   EXPECT_TRUE(again->bgp->neighbors[0].in(AddressFamily::kIpv4Unicast).active);
+}
+
+TEST(RenderConfig, BestPathOptionsAndNoRibAreSetAndCleared) {
+  auto on = parse_config(
+      "bgp no-rib\nrouter bgp 1\n bgp always-compare-med\n bgp deterministic-med\n"
+      " bgp bestpath as-path multipath-relax\n",
+      "on.conf");
+  ASSERT_TRUE(on.ok()) << on.error().to_string();
+  EXPECT_TRUE(on->no_rib);
+  EXPECT_TRUE(on->bgp->always_compare_med);
+  EXPECT_TRUE(on->bgp->deterministic_med);
+  EXPECT_TRUE(on->bgp->multipath_relax);
+  auto off = parse_config(
+      "bgp no-rib\nno bgp no-rib\nrouter bgp 1\n bgp always-compare-med\n"
+      " no bgp always-compare-med\n bgp deterministic-med\n no bgp deterministic-med\n"
+      " bgp bestpath as-path multipath-relax\n no bgp bestpath as-path multipath-relax\n",
+      "off.conf");
+  ASSERT_TRUE(off.ok()) << off.error().to_string();
+  EXPECT_FALSE(off->no_rib);
+  EXPECT_EQ(*off->bgp, *parse_config("router bgp 1\n", "plain.conf")->bgp);
 }
 
 TEST(RenderConfig, EmptyConfigIsJustEnd) {
