@@ -1,0 +1,62 @@
+// Loc-RIB changes for the Fib tests: paths whose attributes carry only a next hop.
+#pragma once
+
+#include <vector>
+
+#include "bgp/rib/attribute_store.hpp"
+#include "bgp/rib/loc_rib.hpp"
+#include "netlink/route_message.hpp"
+
+namespace vipd::netlink::test {
+
+class Changes {
+ public:
+  // The prefix with one selected path per next hop, best first.
+  bgp::rib::Change route(const char* prefix, std::vector<const char*> next_hops) {
+    auto p = *Prefix::parse(prefix);
+    bgp::rib::Change c{
+        p.family() == Family::kIpv4 ? bgp::wire::kIpv4Unicast : bgp::wire::kIpv6Unicast,
+        p,
+        false,
+        {}};
+    bgp::rib::PeerId peer = 0;
+    for (const char* nh : next_hops) c.paths.push_back({peer++, attrs(c.family, nh)});
+    return c;
+  }
+  bgp::rib::Change removed(const char* prefix) {
+    auto p = *Prefix::parse(prefix);
+    return {p.family() == Family::kIpv4 ? bgp::wire::kIpv4Unicast : bgp::wire::kIpv6Unicast,
+            p,
+            true,
+            {}};
+  }
+  bgp::rib::AttrRef attrs(bgp::wire::AfiSafi family, const char* next_hop) {
+    bgp::wire::PathAttributes a;
+    a.origin = bgp::wire::Origin::kIgp;
+    if (family == bgp::wire::kIpv4Unicast) {
+      a.next_hop = IpAddress::parse(next_hop);
+    } else {
+      a.mp_reach = bgp::wire::MpReach{};
+      a.mp_reach->afi_safi = family;
+      a.mp_reach->next_hop = IpAddress::parse(next_hop);
+    }
+    return store_.intern(std::move(a));
+  }
+
+ private:
+  bgp::rib::AttributeStore store_;
+};
+
+inline std::vector<IpAddress> gateways(const std::vector<NextHop>& hops) {
+  std::vector<IpAddress> out;
+  for (const auto& h : hops) out.push_back(h.gateway);
+  return out;
+}
+
+inline std::vector<IpAddress> ips(std::vector<const char*> texts) {
+  std::vector<IpAddress> out;
+  for (const char* t : texts) out.push_back(*IpAddress::parse(t));
+  return out;
+}
+
+}  // namespace vipd::netlink::test

@@ -1,0 +1,213 @@
+// NetlinkFib against the real kernel, in a network namespace of its own: a forked child
+// unshares the network namespace (root only), so nothing here touches the host's routes. The
+// child reports failed checks through a pipe; the parent asserts there are none.
+#include <gtest/gtest.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "fib_test_util.hpp"
+#include "netlink/fib.hpp"
+
+namespace vipd::netlink {
+namespace {
+
+using test::gateways;
+using test::ips;
+
+struct Report {
+  std::string failures;
+  std::string notes;  // measurements, printed by the parent
+};
+
+#define CHILD_CHECK(cond, what)                                                                  \
+  do {                                                                                           \
+    if (!(cond))                                                                                 \
+      report.failures += std::string("line ") + std::to_string(__LINE__) + ": " + (what) + "\n"; \
+  } while (0)
+
+bool sh(const char* command) {
+  return std::system((std::string(command) + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+std::optional<Route> kernel_route(RouteSocket& s, const char* prefix) {
+  auto p = *Prefix::parse(prefix);
+  auto routes = s.dump(p.family() == Family::kIpv4 ? AF_INET : AF_INET6, kRouteProtocol);
+  if (!routes) return std::nullopt;
+  for (auto& r : *routes)
+    if (r.prefix == p) return r;
+  return std::nullopt;
+}
+
+std::size_t kernel_count(RouteSocket& s, int family) {
+  auto routes = s.dump(family, kRouteProtocol);
+  return routes ? routes->size() : 0;
+}
+
+// Runs in the child, inside its own network namespace.
+void scenario(Report& report) {
+  CHILD_CHECK(sh("ip link set lo up"), "lo up");
+  // A veth pair (the dummy driver is not in every kernel): d0 carries the addresses, its peer
+  // is up so that d0 has a carrier.
+  CHILD_CHECK(sh("ip link add d0 type veth peer name d1 && ip link set d1 up && "
+                 "ip link set d0 up && ip addr add 192.0.2.1/24 dev d0 && "
+                 "ip -6 addr add 2001:db8:12::1/64 dev d0 nodad"),
+              "veth interface with addresses");
+  int d0 = static_cast<int>(if_nametoindex("d0"));
+  CHILD_CHECK(d0 > 0, "d0 has an ifindex");
+
+  RouteSocket probe;
+  CHILD_CHECK(probe.open().ok(), "probe socket");
+
+  // Stale routes of a previous run, and a static route that is not ours.
+  {
+    RouteSocket previous;
+    CHILD_CHECK(previous.open().ok(), "previous-run socket");
+    std::vector<RouteRequest> old{
+        {RouteOp::kReplace,
+         Route{*Prefix::parse("10.99.0.0/16"), {NextHop{*IpAddress::parse("192.0.2.50")}}}},
+        {RouteOp::kReplace, Route{*Prefix::parse("2001:db8:99::/48"),
+                                  {NextHop{*IpAddress::parse("2001:db8:12::50")}}}}};
+    auto sent = previous.send(old);
+    CHILD_CHECK(sent && sent->empty(), "previous run installs two routes");
+  }
+  CHILD_CHECK(sh("ip route add 10.98.0.0/16 via 192.0.2.60 proto static"), "static route");
+  // 196 is FRR staticd's protocol (rt_protos.d/frr.conf): a router running both keeps it.
+  CHILD_CHECK(sh("ip route add 10.97.0.0/16 via 192.0.2.61 proto 196"), "FRR static route");
+  CHILD_CHECK(kernel_count(probe, AF_INET) == 1 && kernel_count(probe, AF_INET6) == 1,
+              "two stale routes of protocol 200 before start");
+
+  test::Changes c;
+  NetlinkFib fib;
+  auto opened = fib.open();
+  CHILD_CHECK(opened && *opened == 2, "open() deletes the two stale routes");
+  CHILD_CHECK(kernel_count(probe, AF_INET) == 0 && kernel_count(probe, AF_INET6) == 0,
+              "no protocol-200 route left after open()");
+  CHILD_CHECK(sh("ip route show 10.98.0.0/16 | grep -q 192.0.2.60"),
+              "the static route (another protocol) is kept");
+  CHILD_CHECK(sh("ip route show 10.97.0.0/16 | grep -q 192.0.2.61"),
+              "FRR's static route (protocol 196) is kept");
+
+  // Three next hops, then two, then none.
+  fib.apply({c.route("10.47.40.1/32", {"192.0.2.11", "192.0.2.12", "192.0.2.13"})});
+  auto r = kernel_route(probe, "10.47.40.1/32");
+  CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.11", "192.0.2.12", "192.0.2.13"}),
+              "kernel route with three next hops");
+  if (r)
+    for (const auto& h : r->next_hops) CHILD_CHECK(h.ifindex == d0, "next hop resolved over d0");
+  CHILD_CHECK(sh("ip route show 10.47.40.1 | grep -q 'proto 200\\|proto vipd'"),
+              "ip route shows our protocol");
+  fib.resolve_interfaces();
+  for (const auto& h : fib.routes().at(*Prefix::parse("10.47.40.1/32")).next_hops)
+    CHILD_CHECK(h.ifindex == d0, "resolve_interfaces() learns d0");
+
+  fib.apply({c.route("10.47.40.1/32", {"192.0.2.11", "192.0.2.13"})});
+  r = kernel_route(probe, "10.47.40.1/32");
+  CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.11", "192.0.2.13"}),
+              "replaced by two next hops");
+  fib.apply({c.route("10.47.40.1/32", {"192.0.2.12"})});
+  r = kernel_route(probe, "10.47.40.1/32");
+  CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.12"}), "replaced by one next hop");
+  fib.apply({c.removed("10.47.40.1/32")});
+  CHILD_CHECK(!kernel_route(probe, "10.47.40.1/32"), "deleted");
+
+  // IPv6 multipath.
+  fib.apply({c.route("2001:db8:47::1/128", {"2001:db8:12::11", "2001:db8:12::12"})});
+  r = kernel_route(probe, "2001:db8:47::1/128");
+  CHILD_CHECK(r && gateways(r->next_hops) == ips({"2001:db8:12::11", "2001:db8:12::12"}),
+              "IPv6 route with two next hops");
+  fib.apply({c.route("2001:db8:47::1/128", {"2001:db8:12::12"})});
+  r = kernel_route(probe, "2001:db8:47::1/128");
+  CHILD_CHECK(r && gateways(r->next_hops) == ips({"2001:db8:12::12"}),
+              "IPv6 replaced by one next hop");
+
+  // A next hop the kernel cannot reach fails that route only.
+  fib.apply({c.route("10.47.40.2/32", {"198.51.100.1"}), c.route("10.47.40.3/32", {"192.0.2.11"})});
+  CHILD_CHECK(fib.failures() == 1, "one failure");
+  CHILD_CHECK(!fib.routes().at(*Prefix::parse("10.47.40.2/32")).installed, "unreachable marked");
+  CHILD_CHECK(fib.routes().at(*Prefix::parse("10.47.40.2/32")).error.find("unreachable") !=
+                  std::string::npos,
+              "error text: " + fib.routes().at(*Prefix::parse("10.47.40.2/32")).error);
+  CHILD_CHECK(kernel_route(probe, "10.47.40.3/32").has_value(), "the other route installed");
+
+  // Clean shutdown.
+  fib.remove_all();
+  CHILD_CHECK(kernel_count(probe, AF_INET) == 0 && kernel_count(probe, AF_INET6) == 0,
+              "remove_all() leaves no route of ours");
+  CHILD_CHECK(sh("ip route show 10.98.0.0/16 | grep -q 192.0.2.60"), "static route kept");
+
+  // Throughput: 100,000 /32s over two next hops in one apply(), then their removal.
+  constexpr int kRoutes = 100000;
+  std::vector<bgp::rib::Change> bulk, gone;
+  bgp::rib::Change two = c.route("10.0.0.0/32", {"192.0.2.11", "192.0.2.12"});
+  for (int i = 0; i < kRoutes; ++i) {
+    Prefix p(IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i)), 32);
+    bulk.push_back({bgp::wire::kIpv4Unicast, p, false, two.paths});
+    gone.push_back({bgp::wire::kIpv4Unicast, p, true, {}});
+  }
+  std::size_t batches = fib.socket().batches_sent();
+  auto t0 = std::chrono::steady_clock::now();
+  fib.apply(bulk);
+  auto t1 = std::chrono::steady_clock::now();
+  std::size_t installed = kernel_count(probe, AF_INET);
+  auto t2 = std::chrono::steady_clock::now();
+  fib.apply(gone);
+  auto t3 = std::chrono::steady_clock::now();
+  CHILD_CHECK(installed == kRoutes, "100k routes installed: " + std::to_string(installed));
+  CHILD_CHECK(fib.failures() == 1, "no failure in the bulk");
+  CHILD_CHECK(kernel_count(probe, AF_INET) == 0, "100k routes deleted");
+  auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "100000 routes x 2 next hops: install %.3f s (%.0f routes/s, %zu sendmsg), "
+                "delete %.3f s (%.0f routes/s); dump of 100000 %.3f s\n",
+                secs(t1 - t0), kRoutes / secs(t1 - t0), fib.socket().batches_sent() - batches,
+                secs(t3 - t2), kRoutes / secs(t3 - t2), secs(t2 - t1));
+  report.notes += line;
+}
+
+TEST(NetlinkFibKernel, InstallsReplacesDeletesAndRemovesStaleRoutesInANamespace) {
+  if (geteuid() != 0) {
+    std::printf("skipped: needs root to unshare a network namespace (CI runs as root)\n");
+    GTEST_SKIP() << "needs root to unshare a network namespace";
+  }
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    Report report;
+    if (unshare(CLONE_NEWNET) != 0)
+      report.failures = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + "\n";
+    else
+      scenario(report);
+    std::string out = report.failures + "\x1f" + report.notes;
+    ssize_t written = write(fds[1], out.data(), out.size());
+    _exit(written == static_cast<ssize_t>(out.size()) && report.failures.empty() ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, n);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  auto split = out.find('\x1f');
+  ASSERT_NE(split, std::string::npos) << "the child died without reporting: " << status;
+  EXPECT_EQ(out.substr(0, split), "");
+  std::printf("%s", out.substr(split + 1).c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+}  // namespace vipd::netlink
