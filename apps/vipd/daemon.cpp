@@ -22,6 +22,7 @@
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
+#include "netlink/fib.hpp"
 
 namespace vipd {
 namespace {
@@ -97,13 +98,27 @@ bool daemonize() {
   return true;
 }
 
+// Unless the configuration says `bgp no-rib`, the speaker installs its best paths in the kernel
+// over rtnetlink. The kernel FIB is opened when the configuration first asks for it; opening
+// deletes the routes a previous vipd left (docs/fib.md).
+bgp::Speaker::FibFactory kernel_fib(event::Clock& clock) {
+  return [&clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
+    auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
+    auto opened = fib->open();
+    if (!opened) return unexpected(opened.error());
+    return std::unique_ptr<netlink::Fib>(std::move(fib));
+  };
+}
+
 class Daemon {
  public:
   explicit Daemon(const DaemonOptions& options)
       : options_(options),
         clock_(io_),
         speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
-        signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+        signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+    speaker_.set_kernel_fib(kernel_fib(clock_));
+  }
 
   int run(bgp::config::BgpConfig initial) {
     candidate_ = initial;

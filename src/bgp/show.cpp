@@ -470,6 +470,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
     return control::CommandResult::success(show->table_text(af));
   };
   tree.install("exec", "show ip bgp [json]", "Show the IPv4 BGP table", table);
+  install_route_commands(tree);
   tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
                "Show the BGP table of one address family", table);
 

@@ -74,7 +74,7 @@ std::uint32_t pick_router_id() {
 }
 
 Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
-    : io_(io), clock_(clock), options_(options) {}
+    : io_(io), clock_(clock), options_(options), fib_(std::make_unique<netlink::NullFib>(&clock)) {}
 
 Speaker::~Speaker() = default;
 
@@ -225,10 +225,39 @@ rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) con
 }
 
 void Speaker::publish() {
-  // The Loc-RIB queues what changed for the kernel FIB and the Adj-RIB-Out. Neither exists in
-  // this build yet, so the queue is emptied here to keep it bounded; the table itself is current
-  // and answers `show ip bgp`.
-  (void)loc_rib_.drain_changes();
+  // The Loc-RIB queues what changed for the kernel FIB and the Adj-RIB-Out; the FIB is the only
+  // consumer in this build (the Adj-RIB-Out does not exist yet).
+  if (loc_rib_.pending_changes() == 0) return;
+  fib_->apply(loc_rib_.drain_changes());
+}
+
+Status<std::string> Speaker::select_fib(bool no_rib) {
+  bool kernel = !no_rib && kernel_fib_;
+  if (kernel == fib_is_kernel_) return Ok{};
+  std::unique_ptr<netlink::Fib> next;
+  if (kernel) {
+    auto made = kernel_fib_();
+    if (!made) return unexpected("kernel FIB: " + made.error());
+    next = std::move(*made);
+  } else {
+    next = std::make_unique<netlink::NullFib>(&clock_);
+  }
+  publish();  // the old backend is current before it hands over
+  fib_->remove_all();
+  // The new backend starts with every selected path of the Loc-RIB.
+  std::vector<rib::Change> all;
+  for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
+    loc_rib_.for_each(family, [&](const Prefix& prefix, const rib::PathList&) {
+      auto paths = loc_rib_.selected(family, prefix);
+      if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths)});
+    });
+  }
+  next->apply(all);
+  log::info("bgp: best paths go to the {} FIB{}", next->name(),
+            kernel ? "" : " (not installed in the kernel)");
+  fib_ = std::move(next);
+  fib_is_kernel_ = kernel;
+  return Ok{};
 }
 
 void Speaker::session_up(peer::Peer& p) {
@@ -263,6 +292,7 @@ void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
 }
 
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {
+  if (auto selected = select_fib(next.no_rib); !selected) return selected;
   if (!next.bgp) {
     remove_all(wire::cease_subcode::kPeerDeconfigured);
     listeners_.clear();
@@ -314,10 +344,17 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   // Keys first: a neighbor may connect as soon as it is started.
   update_listener_keys();
   for (auto* p : to_start) p->start();
+  // New decision options re-ran the decision process: its changes go to the FIB now.
+  publish();
   return Ok{};
 }
 
 void Speaker::shutdown(const std::string& message) {
+  // The kernel routes go first and at once (one batch of deletes), not as a replace per
+  // neighbor while the sessions close one by one; nothing is installed after this.
+  fib_->remove_all();
+  fib_ = std::make_unique<netlink::NullFib>(&clock_);
+  fib_is_kernel_ = false;
   remove_all(wire::cease_subcode::kAdministrativeShutdown, message);
   listeners_.clear();
   listener_keys_.clear();

@@ -18,6 +18,7 @@
 #include "bgp/rib/loc_rib.hpp"
 #include "control/cli.hpp"
 #include "event/clock.hpp"
+#include "netlink/fib.hpp"
 
 namespace vipd::bgp {
 
@@ -33,6 +34,12 @@ class Speaker : private peer::RouteObserver {
   Speaker(const Speaker&) = delete;
   Speaker& operator=(const Speaker&) = delete;
 
+  // Makes the kernel FIB backend (the daemon: an opened NetlinkFib). Used while the running
+  // configuration lacks FRR's global `bgp no-rib`; without a factory, or with `bgp no-rib`, the
+  // best paths go to a NullFib (nothing is installed). Set before the first apply().
+  using FibFactory = std::function<Result<std::unique_ptr<netlink::Fib>, std::string>()>;
+  void set_kernel_fib(FibFactory factory) { kernel_fib_ = std::move(factory); }
+
   // Makes `next` the running configuration, changing only what differs (config::diff): new
   // neighbors start, removed ones get Cease/Peer De-configured, changed ones are reset when the
   // change needs it. Returns an error (and changes nothing) if it cannot be applied, e.g. the
@@ -40,8 +47,9 @@ class Speaker : private peer::RouteObserver {
   Status<std::string> apply(const config::BgpConfig& next);
   const config::BgpConfig& running() const { return running_; }
 
-  // Cease / Administrative Shutdown (RFC 4486, with the RFC 9003 message) to every neighbor and
-  // stops listening. The NOTIFICATIONs are flushed by the io_context's remaining work.
+  // Deletes the routes installed in the kernel, then Cease / Administrative Shutdown (RFC 4486,
+  // with the RFC 9003 message) to every neighbor and stops listening. The NOTIFICATIONs are
+  // flushed by the io_context's remaining work.
   void shutdown(const std::string& message);
 
   // `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`, ... into the exec node.
@@ -52,6 +60,8 @@ class Speaker : private peer::RouteObserver {
   std::uint32_t router_id() const { return router_id_; }
   std::uint32_t local_as() const;
   const rib::LocRib& loc_rib() const { return loc_rib_; }
+  // The FIB the best paths are written to (never null).
+  netlink::Fib& fib() const { return *fib_; }
   // The neighbor a Loc-RIB path came from (nullptr once it is gone).
   const peer::Peer* peer_of(rib::PeerId id) const;
 
@@ -68,6 +78,11 @@ class Speaker : private peer::RouteObserver {
   // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
   void forget(const peer::Peer& p);
   void publish();
+  // Chooses the FIB backend for `no_rib` (see set_kernel_fib()); a new backend gets
+  // the whole Loc-RIB and the old one deletes what it installed.
+  Status<std::string> select_fib(bool no_rib);
+  // `show ip route`, `show ipv6 route` (show_route.cpp).
+  void install_route_commands(control::CommandTree& tree);
 
   // peer::RouteObserver: the neighbors' accepted routes feed the Loc-RIB.
   void session_up(peer::Peer& p) override;
@@ -89,6 +104,9 @@ class Speaker : private peer::RouteObserver {
   rib::LocRib loc_rib_;
   std::map<const peer::Peer*, rib::PeerId> peer_ids_;
   std::vector<const peer::Peer*> peers_by_id_;  // index: PeerId; nullptr when free
+  FibFactory kernel_fib_;
+  std::unique_ptr<netlink::Fib> fib_;
+  bool fib_is_kernel_ = false;
 };
 
 // The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an
