@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Kernel FIB end to end: the seed topology (router namespace with vipd and the seed's bgpd.conf
+# plus `maximum-paths 8`, six GoBGP speakers AS 65009 each announcing 10.47.40.0-6/32). Checks:
+#   - a stale route of vipd's protocol (200) is deleted at start;
+#   - `ip route show 10.47.40.N` in the router namespace lists six next hops, proto 200, for all
+#     seven /32s; `vipctl show ip route [json]` shows them;
+#   - kill -9 of one speaker: within hold time (3 s) + 2 s its next hop leaves every route and
+#     the other five stay;
+#   - SIGTERM to vipd: every route of protocol 200 is gone.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+export IT_V4_NET=192.168.12 IT_V6_NET=fd00:12::
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+it_init fib
+it_require_vipd
+
+topo_create
+ip -n "$IT_ROUTER_NS" addr add 192.168.5.1/32 dev lo  # the seed router's bgp router-id
+nodes=(k3s-master-1 k3s-node-1 k3s-node-2 k3s-node-3 k3s-node-4 k3s-node-5)
+addrs=()
+for i in "${!nodes[@]}"; do
+  addrs+=("192.168.12.$((11 + i))")
+  topo_add_node "${nodes[$i]}" "${addrs[$i]}" "fd00:12::$((11 + i))"
+done
+
+# The seed's bgpd.conf, verbatim, plus ECMP and short timers (hold 3 s) under `router bgp`.
+conf=$IT_DIR/bgpd.conf
+cp "$root/tests/data/seed/bgpd.conf" "$conf"
+{
+  echo " maximum-paths 8"
+  for a in "${addrs[@]}"; do echo " neighbor $a timers 1 3"; done
+} >>"$conf"
+
+# A route a previous vipd left behind (kill -9, crash): deleted at start.
+ip -n "$IT_ROUTER_NS" route add 10.99.0.0/16 via 192.168.12.11 proto 200
+vipd_start "$conf"
+check "stale route of protocol 200 deleted at start" \
+  wait_until 5 bash -c "[[ -z \$(ip -n '$IT_ROUTER_NS' route show 10.99.0.0/16) ]]"
+
+services=()
+for n in 0 1 2 3 4 5 6; do services+=(--prefix "10.47.40.$n/32"); done
+for i in "${!nodes[@]}"; do
+  peer_start gobgp "${nodes[$i]}" --as 65009 --keepalive 1 --hold 3 \
+    --neighbor "$ROUTER_V4" 65000 "${services[@]}"
+done
+
+# route_gateways PREFIX : the gateways of vipd's kernel route to PREFIX, sorted, one a line.
+route_gateways() {
+  ip -n "$IT_ROUTER_NS" -j route show "$1" proto 200 |
+    jq -r '.[] | if .nexthops then .nexthops[].gateway else .gateway end' | sort
+}
+# every_route_has GATEWAYS... : each of the seven /32s has exactly these next hops.
+every_route_has() {
+  local want n
+  want=$(printf '%s\n' "$@" | sort)
+  for n in 0 1 2 3 4 5 6; do
+    [[ "$(route_gateways "10.47.40.$n/32")" == "$want" ]] || return 1
+  done
+}
+
+t0=$(date +%s%N)
+if wait_until 60 every_route_has "${addrs[@]}"; then
+  pass "seven routes with six next hops after $((($(date +%s%N) - t0) / 1000000)) ms"
+else
+  fail "seven routes with six next hops within 60 s"
+  ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
+fi
+shown=$(ip -n "$IT_ROUTER_NS" route show 10.47.40.1)
+echo "router# ip route show 10.47.40.1"
+echo "$shown"
+check "ip route shows protocol 200 (or its name vipd)" grep -qE 'proto (200|vipd)' <<<"$shown"
+check "ip route lists six nexthop lines" test "$(grep -c 'nexthop via' <<<"$shown")" -eq 6
+check "each next hop resolved over br0" test "$(grep -c 'dev br0' <<<"$shown")" -eq 6
+
+text=$(vipctl show ip route)
+echo "router# show ip route"
+echo "$text"
+check "show ip route: 10.47.40.1/32 selected and in the FIB" \
+  grep -qE '^B>\* 10\.47\.40\.1/32 \[20/0\] via 192\.168\.12\.1[1-6], br0, weight 1, ' <<<"$text"
+check "show ip route: 7 routes, 42 next hop lines" \
+  test "$(grep -c ' via 192\.168\.12\.' <<<"$text")" -eq 42
+check "show ip route json: 7 installed routes with 6 next hops each" \
+  test "$(vipctl show ip route json | jq '[.[][] | select(.installed and (.nexthops | length) == 6)] | length')" -eq 7
+
+# A dead speaker: vipd's hold timer (3 s) expires, its next hop leaves every route.
+victim=k3s-node-2 victim_addr=192.168.12.13
+survivors=()
+for a in "${addrs[@]}"; do [[ "$a" == "$victim_addr" ]] || survivors+=("$a"); done
+peer_kill9 "$victim"
+t0=$(date +%s%N)
+if wait_until 5 every_route_has "${survivors[@]}"; then
+  pass "next hop $victim_addr gone from all seven routes after $((($(date +%s%N) - t0) / 1000000)) ms (hold 3 s)"
+else
+  fail "next hop $victim_addr not removed from every route within hold time + 2 s"
+  ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
+fi
+check "the five other next hops stay" holds_for 3 every_route_has "${survivors[@]}"
+
+# Clean shutdown: routes removed.
+kill -TERM "$VIPD_PID"
+t0=$(date +%s%N)
+wait "$VIPD_PID" 2>/dev/null || true
+check "vipd exits on SIGTERM" bash -c "! kill -0 $VIPD_PID 2>/dev/null"
+remaining=$(ip -n "$IT_ROUTER_NS" route show proto 200)
+check "no route of protocol 200 after SIGTERM" test -z "$remaining"
+it_log "vipd stopped $((($(date +%s%N) - t0) / 1000000)) ms after SIGTERM"
+it_finish
