@@ -5,8 +5,9 @@
 #   - a stale route of vipd's protocol (200) is deleted at start;
 #   - `ip route show 10.47.40.N` in the router namespace lists six next hops, proto 200, for all
 #     seven /32s; `vipctl show ip route [json]` shows them;
+#   - `bgp no-rib` (live) removes the routes from the kernel, `no bgp no-rib` puts them back;
 #   - kill -9 of one speaker: within hold time (3 s) + 2 s its next hop leaves every route and
-#     the other five stay;
+#     the other five stay; the same for a frozen speaker (SIGSTOP, hold timer expiry);
 #   - SIGTERM to vipd: every route of protocol 200 is gone.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,6 +86,15 @@ check "show ip route: 7 routes, 42 next hop lines" \
 check "show ip route json: 7 installed routes with 6 next hops each" \
   test "$(vipctl show ip route json | jq '[.[][] | select(.installed and (.nexthops | length) == 6)] | length')" -eq 7
 
+# FRR's global `bgp no-rib`, live: the routes leave the kernel and come back with `no bgp no-rib`.
+no_routes() { [[ -z "$(ip -n "$IT_ROUTER_NS" route show proto 200)" ]]; }
+check "vipctl: bgp no-rib" vipctl -c 'configure terminal' -c 'bgp no-rib' -c end
+check "bgp no-rib removes the kernel routes" wait_until 3 no_routes
+check "show ip route under no-rib: routes without FIB flag" \
+  grep -qE '^B>  10\.47\.40\.1/32 \[20/0\] via ' <<<"$(vipctl show ip route)"
+check "vipctl: no bgp no-rib" vipctl -c 'configure terminal' -c 'no bgp no-rib' -c end
+check "no bgp no-rib installs the seven routes again" wait_until 3 every_route_has "${addrs[@]}"
+
 # A dead speaker: vipd's hold timer (3 s) expires, its next hop leaves every route.
 victim=k3s-node-2 victim_addr=192.168.12.13
 survivors=()
@@ -92,12 +102,26 @@ for a in "${addrs[@]}"; do [[ "$a" == "$victim_addr" ]] || survivors+=("$a"); do
 peer_kill9 "$victim"
 t0=$(date +%s%N)
 if wait_until 5 every_route_has "${survivors[@]}"; then
-  pass "next hop $victim_addr gone from all seven routes after $((($(date +%s%N) - t0) / 1000000)) ms (hold 3 s)"
+  pass "next hop $victim_addr gone from all seven routes after $((($(date +%s%N) - t0) / 1000000)) ms (session closed)"
 else
   fail "next hop $victim_addr not removed from every route within hold time + 2 s"
   ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
 fi
 check "the five other next hops stay" holds_for 3 every_route_has "${survivors[@]}"
+
+# kill -9 closes the speaker's TCP socket, so vipd sees the session end at once. A frozen speaker
+# (SIGSTOP) keeps the socket open: only vipd's hold timer (3 s) notices.
+frozen=k3s-node-3 frozen_addr=192.168.12.14
+left=()
+for a in "${survivors[@]}"; do [[ "$a" == "$frozen_addr" ]] || left+=("$a"); done
+peer_freeze "$frozen"
+t0=$(date +%s%N)
+if wait_until 5 every_route_has "${left[@]}"; then
+  pass "frozen speaker's next hop $frozen_addr gone after $((($(date +%s%N) - t0) / 1000000)) ms (hold 3 s)"
+else
+  fail "frozen speaker's next hop $frozen_addr not removed within hold time + 2 s"
+fi
+peer_thaw "$frozen"
 
 # Clean shutdown: routes removed.
 kill -TERM "$VIPD_PID"
