@@ -115,7 +115,8 @@ class ShowCommands {
   // next hop, metric, local preference, weight, AS path and origin; best path first.
   std::string table_text(AddressFamily af) const {
     std::string out = "\n   Network          Next Hop            Metric LocPrf Weight Path\n";
-    for (const auto& [prefix, list] : table(af)) {
+    const auto rows = table(af);
+    for (const auto& [prefix, list] : rows) {
       std::vector<const rib::Path*> paths;
       for (const auto& path : list->paths()) paths.push_back(&path);
       std::stable_partition(paths.begin(), paths.end(),
@@ -151,7 +152,6 @@ class ShowCommands {
         out += line + "\n";
       }
     }
-    auto rows = table(af);
     out += fmt::format("\nDisplayed  {} routes and {} total paths\n", rows.size(),
                        s_.loc_rib().path_count(wire_family(af)));
     return out;

@@ -35,12 +35,10 @@ class MessageStream : public std::enable_shared_from_this<MessageStream> {
   void close();
   void set_max_message_size(std::size_t size) { max_message_size_ = size; }
 
-  bool is_open() const { return !closing_; }
   const IpAddress& local_address() const { return local_; }
   const IpAddress& remote_address() const { return remote_; }
   std::uint16_t local_port() const { return local_port_; }
   std::uint16_t remote_port() const { return remote_port_; }
-  int native_handle() { return socket_.native_handle(); }
   std::size_t queued_messages() const { return queue_.size() + (writing_ ? 1 : 0); }
 
  private:
