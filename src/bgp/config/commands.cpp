@@ -79,6 +79,24 @@ void describe_keywords(CommandTree& tree) {
       {"ebgp-multihop", "Allow EBGP neighbors not on directly connected networks"},
       {"port", "Neighbor's BGP port"},
       {"activate", "Enable the Address Family for this Neighbor"},
+      {"next-hop-self", "Disable the next hop calculation for this neighbor"},
+      {"route-reflector-client", "Configure a neighbor as Route Reflector client"},
+      {"route-server-client", "Configure a neighbor as Route Server client"},
+      {"prefix-list", "Filter updates to/from this neighbor"},
+      {"in", "Filter incoming updates"},
+      {"out", "Filter outgoing updates"},
+      {"maximum-prefix", "Maximum number of prefixes accepted from this peer"},
+      {"warning-only", "Only give warning message when limit is exceeded"},
+      {"restart", "Restart bgp connection after limit is exceeded"},
+      {"cluster-id", "Configure Route-Reflector Cluster-id"},
+      {"ebgp-requires-policy", "Require in and out policy for eBGP peers (RFC8212)"},
+      {"seq", "sequence number of an entry"},
+      {"permit", "Specify packets to forward"},
+      {"deny", "Specify packets to reject"},
+      {"ge", "Minimum prefix length to be matched"},
+      {"le", "Maximum prefix length to be matched"},
+      {"any", "Any prefix match. Same as \"0.0.0.0/0 le 32\""},
+      {"ip", "IP information"},
   };
   for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
 }
@@ -93,6 +111,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::describe_keywords(tree);
   detail::install_global_commands(tree, ctx);
   detail::install_router_commands(tree, ctx);
+  detail::install_policy_commands(tree, ctx);
   detail::install_neighbor_commands(tree, ctx);
 }
 

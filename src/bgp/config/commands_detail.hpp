@@ -44,5 +44,6 @@ inline constexpr const char* kPeer = "<A.B.C.D|X:X::X:X>$peer";
 void install_global_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_router_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx);
+void install_policy_commands(CommandTree& tree, const ContextPtr& ctx);
 
 }  // namespace vipd::bgp::config::detail

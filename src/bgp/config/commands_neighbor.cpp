@@ -222,6 +222,84 @@ void install_activation(CommandTree& tree, const ContextPtr& ctx) {
   }
 }
 
+// Per address family options; at router level they mean IPv4 unicast, as in quagga.
+void install_af_flags(CommandTree& tree, const ContextPtr& ctx) {
+  struct Flag {
+    const char* keyword;
+    const char* help;
+    bool NeighborAfConfig::*member;
+  };
+  for (const Flag& f : {
+           Flag{"next-hop-self", "Disable the next hop calculation for this neighbor",
+                &NeighborAfConfig::next_hop_self},
+           Flag{"route-reflector-client", "Configure a neighbor as Route Reflector client",
+                &NeighborAfConfig::route_reflector_client},
+           Flag{"route-server-client", "Configure a neighbor as Route Server client",
+                &NeighborAfConfig::route_server_client},
+       }) {
+    for (const char* node : {kRouterNode, kRouterAfNode}) {
+      for (bool no : {false, true}) {
+        on_neighbor(
+            tree, node, f.keyword, f.help, ctx,
+            [member = f.member, no](RouterBgp& bgp, NeighborConfig& n, const Invocation&,
+                                    Session& s) {
+              // RFC 4456 §6: reflection happens between internal peers only.
+              if (member == &NeighborAfConfig::route_reflector_client && !no &&
+                  n.remote_as.kind != RemoteAs::Kind::kInternal &&
+                  !(n.remote_as.kind == RemoteAs::Kind::kNumber && n.remote_as.asn == bgp.asn))
+                return CommandResult::failure("% Invalid command. Not an internal neighbor");
+              n.in(session_family(s)).*member = !no;
+              return ok();
+            },
+            no);
+      }
+    }
+  }
+}
+
+void install_af_policy(CommandTree& tree, const ContextPtr& ctx) {
+  for (const char* node : {kRouterNode, kRouterAfNode}) {
+    on_neighbor(tree, node, "prefix-list WORD$name <in|out>$direction",
+                "Filter updates to/from this neighbor", ctx,
+                [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session& s) {
+                  auto& af = n.in(session_family(s));
+                  (inv.get("direction") == "in" ? af.prefix_list_in : af.prefix_list_out) =
+                      inv.get("name");
+                  return ok();
+                });
+    on_neighbor(
+        tree, node, "prefix-list [WORD] <in|out>$direction", "Remove a prefix-list filter", ctx,
+        [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session& s) {
+          auto& af = n.in(session_family(s));
+          (inv.get("direction") == "in" ? af.prefix_list_in : af.prefix_list_out).clear();
+          return ok();
+        },
+        true);
+    on_neighbor(tree, node,
+                "maximum-prefix (1-4294967295)$limit [(1-100)$threshold] "
+                "[<warning-only$warning|restart (1-65535)$restart>]",
+                "Maximum number of prefixes accepted from this peer", ctx,
+                [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session& s) {
+                  MaximumPrefix m;
+                  m.limit = number(inv.get("limit"));
+                  if (inv.has("threshold"))
+                    m.threshold = static_cast<std::uint8_t>(number(inv.get("threshold")));
+                  m.warning_only = inv.has("warning");
+                  if (inv.has("restart"))
+                    m.restart_minutes = static_cast<std::uint16_t>(number(inv.get("restart")));
+                  n.in(session_family(s)).maximum_prefix = m;
+                  return ok();
+                });
+    on_neighbor(
+        tree, node, "maximum-prefix [LINE...]", "Remove the prefix limit", ctx,
+        [](RouterBgp&, NeighborConfig& n, const Invocation&, Session& s) {
+          n.in(session_family(s)).maximum_prefix.reset();
+          return ok();
+        },
+        true);
+  }
+}
+
 }  // namespace
 
 void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx) {
@@ -229,6 +307,8 @@ void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_texts(tree, ctx);
   install_session_options(tree, ctx);
   install_activation(tree, ctx);
+  install_af_flags(tree, ctx);
+  install_af_policy(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config::detail

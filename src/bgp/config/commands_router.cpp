@@ -73,6 +73,8 @@ void install_instance(CommandTree& tree, const ContextPtr& ctx) {
            Flag{"bgp bestpath as-path multipath-relax",
                 "Allow load sharing across routes that have different AS paths (but same length)",
                 &RouterBgp::multipath_relax},
+           Flag{"bgp ebgp-requires-policy", "Require in and out policy for eBGP peers (RFC 8212)",
+                &RouterBgp::ebgp_requires_policy},
        }) {
     for (bool set : {true, false}) {
       on_router(tree, kRouterNode, std::string(set ? "" : "no ") + f.pattern, f.help, ctx,
@@ -82,6 +84,16 @@ void install_instance(CommandTree& tree, const ContextPtr& ctx) {
                 });
     }
   }
+  on_router(tree, kRouterNode, "bgp cluster-id A.B.C.D$id", "Configure Route-Reflector Cluster-id",
+            ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {
+              bgp.cluster_id = IpAddress::parse(inv.get("id"));
+              return ok();
+            });
+  on_router(tree, kRouterNode, "no bgp cluster-id [A.B.C.D]", "Use the router-id as cluster-id",
+            ctx, [](RouterBgp& bgp, const Invocation&, Session&) {
+              bgp.cluster_id.reset();
+              return ok();
+            });
   on_router(
       tree, kRouterNode, "timers bgp (0-65535)$keepalive (0-65535)$hold", "Adjust routing timers",
       ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {

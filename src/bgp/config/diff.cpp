@@ -19,7 +19,17 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
   check(a.update_source != b.update_source, "update-source", true);
   check(a.port != b.port, "port", true);
   check(a.ebgp_multihop != b.ebgp_multihop, "ebgp-multihop", true);
-  check(a.af != b.af, "activate", true);
+  bool activation = false, exports = false, imports = false;
+  for (auto af : kAddressFamilies) {
+    activation |= a.in(af).active != b.in(af).active;
+    exports |= !a.in(af).same_export(b.in(af));
+    imports |= a.in(af).prefix_list_in != b.in(af).prefix_list_in ||
+               a.in(af).maximum_prefix != b.in(af).maximum_prefix;
+  }
+  check(activation, "activate", true);
+  // Policy and roles apply without a reset (FRR's automatic soft reconfiguration).
+  check(exports, "outbound policy", false);
+  check(imports, "inbound policy", false);
   // Local behaviour only.
   check(a.description != b.description, "description", false);
   check(a.passive != b.passive, "passive", false);

@@ -31,9 +31,23 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
   if (n.ebgp_multihop) j["ebgpMultihop"] = *n.ebgp_multihop;
   if (n.port) j["port"] = *n.port;
   nlohmann::json afs = nlohmann::json::object();
-  for (auto af : kAddressFamilies)
-    if (n.in(af).active)
-      afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = {{"active", true}};
+  for (auto af : kAddressFamilies) {
+    const NeighborAfConfig& a = n.in(af);
+    if (!a.active) continue;
+    nlohmann::json o = {{"active", true}};
+    if (a.next_hop_self) o["nextHopSelf"] = true;
+    if (a.route_reflector_client) o["routeReflectorClient"] = true;
+    if (a.route_server_client) o["routeServerClient"] = true;
+    if (!a.prefix_list_in.empty()) o["prefixListIn"] = a.prefix_list_in;
+    if (!a.prefix_list_out.empty()) o["prefixListOut"] = a.prefix_list_out;
+    if (const auto& m = a.maximum_prefix) {
+      nlohmann::json mp = {{"limit", m->limit}, {"warningOnly", m->warning_only}};
+      if (m->threshold) mp["threshold"] = *m->threshold;
+      if (m->restart_minutes) mp["restartMinutes"] = *m->restart_minutes;
+      o["maximumPrefix"] = mp;
+    }
+    afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = o;
+  }
   j["addressFamilies"] = afs;
   return j;
 }
@@ -49,6 +63,8 @@ nlohmann::json router_json(const RouterBgp& bgp) {
   j["alwaysCompareMed"] = bgp.always_compare_med;
   j["deterministicMed"] = bgp.deterministic_med;
   j["multipathRelax"] = bgp.multipath_relax;
+  j["ebgpRequiresPolicy"] = bgp.ebgp_requires_policy;
+  if (bgp.cluster_id) j["clusterId"] = bgp.cluster_id->to_string();
   j["neighbors"] = nlohmann::json::array();
   for (const auto& n : bgp.neighbors) j["neighbors"].push_back(neighbor_json(n));
   nlohmann::json afs = nlohmann::json::object();
@@ -79,6 +95,23 @@ nlohmann::json to_json(const BgpConfig& config) {
   if (config.log.syslog) log["syslog"] = destination(*config.log.syslog, false);
   j["log"] = log;
   j["routerBgp"] = config.bgp ? router_json(*config.bgp) : nlohmann::json(nullptr);
+  nlohmann::json lists = nlohmann::json::array();
+  for (const auto& l : config.prefix_lists) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : l.entries) {
+      nlohmann::json x = {{"seq", e.seq},
+                          {"type", e.permit ? "permit" : "deny"},
+                          {"prefix", e.any ? "any" : e.prefix.to_string()}};
+      if (e.ge) x["ge"] = *e.ge;
+      if (e.le) x["le"] = *e.le;
+      entries.push_back(x);
+    }
+    lists.push_back({{"name", l.name},
+                     {"addressFamily", l.af == AddressFamily::kIpv4Unicast ? "ipv4" : "ipv6"},
+                     {"description", l.description},
+                     {"entries", entries}});
+  }
+  j["prefixLists"] = lists;
   return j;
 }
 

@@ -45,4 +45,32 @@ bool RouterBgp::active_by_default(const IpAddress& neighbor, AddressFamily f) co
   return f == AddressFamily::kIpv4Unicast && neighbor.is_v4() && default_ipv4_unicast;
 }
 
+bool PrefixListEntry::matches(const Prefix& p) const {
+  if (any) return true;
+  if (p.family() != prefix.family() || p.length() < prefix.length()) return false;
+  if (Prefix(p.address(), prefix.length()) != prefix) return false;
+  // FRR lib/plist.c: without ge/le only the exact length matches; `ge` alone reaches up to the
+  // family's full length.
+  if (!ge && !le) return p.length() == prefix.length();
+  std::uint8_t max = p.family() == Family::kIpv4 ? 32 : 128;
+  return p.length() >= ge.value_or(prefix.length()) && p.length() <= le.value_or(max);
+}
+
+bool PrefixList::permits(const Prefix& p) const {
+  if (entries.empty()) return true;
+  for (const auto& e : entries)
+    if (e.matches(p)) return e.permit;
+  return false;
+}
+
+PrefixList* BgpConfig::find_prefix_list(AddressFamily af, std::string_view name) {
+  auto it = std::find_if(prefix_lists.begin(), prefix_lists.end(),
+                         [&](const PrefixList& l) { return l.af == af && l.name == name; });
+  return it == prefix_lists.end() ? nullptr : &*it;
+}
+
+const PrefixList* BgpConfig::find_prefix_list(AddressFamily af, std::string_view name) const {
+  return const_cast<BgpConfig*>(this)->find_prefix_list(af, name);
+}
+
 }  // namespace vipd::bgp::config

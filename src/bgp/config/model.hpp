@@ -70,11 +70,53 @@ struct Timers {
   bool operator==(const Timers&) const = default;
 };
 
-// Options of one neighbor in one address family. Later per-AF options (route-reflector-client,
-// next-hop-self, prefix-list in/out, maximum-prefix) are added here as members.
+// `neighbor A maximum-prefix N [THRESHOLD] [warning-only|restart MINUTES]`.
+struct MaximumPrefix {
+  std::uint32_t limit = 0;
+  std::optional<std::uint8_t> threshold;         // percent for the warning; FRR's default 75
+  bool warning_only = false;                     // log instead of closing the session
+  std::optional<std::uint16_t> restart_minutes;  // reconnect after this long
+  bool operator==(const MaximumPrefix&) const = default;
+};
+
+// Options of one neighbor in one address family.
 struct NeighborAfConfig {
   bool active = false;  // effective activation (FRR keeps it per peer, not as a default)
+  bool next_hop_self = false;
+  bool route_reflector_client = false;  // RFC 4456
+  bool route_server_client = false;     // RFC 7947
+  std::string prefix_list_in;           // names of `ip prefix-list`s; empty: none
+  std::string prefix_list_out;
+  std::optional<MaximumPrefix> maximum_prefix;
   bool operator==(const NeighborAfConfig&) const = default;
+  // The options that change what is sent to the neighbor (its Adj-RIB-Out).
+  bool same_export(const NeighborAfConfig& o) const {
+    return next_hop_self == o.next_hop_self && route_reflector_client == o.route_reflector_client &&
+           route_server_client == o.route_server_client && prefix_list_out == o.prefix_list_out;
+  }
+};
+
+// One line of `ip prefix-list NAME seq N <permit|deny> <PREFIX [ge N] [le N]|any>`.
+struct PrefixListEntry {
+  std::uint32_t seq = 0;
+  bool permit = true;
+  bool any = false;  // `any`: every prefix of the family
+  Prefix prefix;
+  std::optional<std::uint8_t> ge;
+  std::optional<std::uint8_t> le;
+  bool operator==(const PrefixListEntry&) const = default;
+  bool matches(const Prefix& p) const;
+};
+
+// `ip prefix-list` (IPv4) or `ipv6 prefix-list`: entries ordered by seq, first match decides,
+// no match denies (FRR lib/plist.c; an empty list permits everything, as FRR's does).
+struct PrefixList {
+  AddressFamily af = AddressFamily::kIpv4Unicast;
+  std::string name;
+  std::string description;
+  std::vector<PrefixListEntry> entries;  // sorted by seq
+  bool operator==(const PrefixList&) const = default;
+  bool permits(const Prefix& p) const;
 };
 
 struct NeighborConfig {
@@ -112,9 +154,13 @@ struct RouterBgp {
   bool log_neighbor_changes = false;
   bool default_ipv4_unicast = true;  // `no bgp default ipv4-unicast` clears it
   // Best-path options (RFC 4271 §9.1.2.2 (c) and FRR's multipath rules).
-  bool always_compare_med = false;        // `bgp always-compare-med`
-  bool deterministic_med = false;         // `bgp deterministic-med`
-  bool multipath_relax = false;           // `bgp bestpath as-path multipath-relax`
+  bool always_compare_med = false;      // `bgp always-compare-med`
+  bool deterministic_med = false;       // `bgp deterministic-med`
+  bool multipath_relax = false;         // `bgp bestpath as-path multipath-relax`
+  std::optional<IpAddress> cluster_id;  // `bgp cluster-id` (RFC 4456 §7); default router-id
+  // `bgp ebgp-requires-policy` (RFC 8212): eBGP neighbors without an inbound (outbound) prefix
+  // list accept (send) nothing. Off by default, unlike FRR, so quagga files keep working.
+  bool ebgp_requires_policy = false;
   std::vector<NeighborConfig> neighbors;  // in config order
   std::array<AfConfig, kAddressFamilyCount> af{};
 
@@ -137,8 +183,11 @@ struct BgpConfig {
   // FRR's global `bgp no-rib`: best paths are not installed in the kernel (route servers,
   // tests).
   bool no_rib = false;
+  std::vector<PrefixList> prefix_lists;  // in creation order
   std::optional<RouterBgp> bgp;
   bool operator==(const BgpConfig&) const = default;
+  PrefixList* find_prefix_list(AddressFamily af, std::string_view name);
+  const PrefixList* find_prefix_list(AddressFamily af, std::string_view name) const;
 };
 
 }  // namespace vipd::bgp::config

@@ -56,9 +56,24 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   if (c.maximum_paths_ibgp)
     line(body, fmt::format("  maximum-paths ibgp {}", *c.maximum_paths_ibgp));
   for (const auto& n : bgp.neighbors) {
-    bool active = n.in(af).active;
-    if (active == bgp.active_by_default(n.address, af)) continue;
-    line(body, fmt::format("  {}neighbor {} activate", active ? "" : "no ", n.address.to_string()));
+    const NeighborAfConfig& a = n.in(af);
+    const std::string p = "  neighbor " + n.address.to_string();
+    if (a.active != bgp.active_by_default(n.address, af))
+      line(body,
+           fmt::format("  {}neighbor {} activate", a.active ? "" : "no ", n.address.to_string()));
+    // FRR's bgp_config_write_peer_af() order.
+    if (a.route_reflector_client) line(body, p + " route-reflector-client");
+    if (a.route_server_client) line(body, p + " route-server-client");
+    if (a.next_hop_self) line(body, p + " next-hop-self");
+    if (!a.prefix_list_in.empty()) line(body, p + " prefix-list " + a.prefix_list_in + " in");
+    if (!a.prefix_list_out.empty()) line(body, p + " prefix-list " + a.prefix_list_out + " out");
+    if (const auto& m = a.maximum_prefix) {
+      std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
+      if (m->threshold) text += fmt::format(" {}", *m->threshold);
+      if (m->warning_only) text += " warning-only";
+      if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
+      line(body, text);
+    }
   }
   if (body.empty()) return;
   line(out, " !");
@@ -75,11 +90,30 @@ void render_router(std::string& out, const RouterBgp& bgp) {
   if (bgp.always_compare_med) line(out, " bgp always-compare-med");
   if (bgp.deterministic_med) line(out, " bgp deterministic-med");
   if (bgp.multipath_relax) line(out, " bgp bestpath as-path multipath-relax");
+  if (bgp.ebgp_requires_policy) line(out, " bgp ebgp-requires-policy");
+  if (bgp.cluster_id) line(out, " bgp cluster-id " + bgp.cluster_id->to_string());
   if (bgp.timers)
     line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
   for (const auto& n : bgp.neighbors) render_neighbor(out, n);
   for (auto af : kAddressFamilies) render_af(out, bgp, af);
   line(out, "exit");
+  line(out, "!");
+}
+
+void render_prefix_lists(std::string& out, const BgpConfig& c) {
+  if (c.prefix_lists.empty()) return;
+  for (const auto& l : c.prefix_lists) {
+    const std::string head = fmt::format(
+        "{} prefix-list {}", l.af == AddressFamily::kIpv4Unicast ? "ip" : "ipv6", l.name);
+    if (!l.description.empty()) line(out, head + " description " + l.description);
+    for (const auto& e : l.entries) {
+      std::string text = fmt::format("{} seq {} {} ", head, e.seq, e.permit ? "permit" : "deny");
+      text += e.any ? "any" : e.prefix.to_string();
+      if (e.ge) text += fmt::format(" ge {}", *e.ge);
+      if (e.le) text += fmt::format(" le {}", *e.le);
+      line(out, text);
+    }
+  }
   line(out, "!");
 }
 
@@ -101,6 +135,7 @@ std::string render_config(const BgpConfig& config) {
   std::string out;
   render_globals(out, config);
   if (config.bgp) render_router(out, *config.bgp);
+  render_prefix_lists(out, config);
   render_vty(out, config.vty);
   line(out, "end");
   return out;
