@@ -38,6 +38,8 @@ const char* step_name(Step step) {
   switch (step) {
     case Step::kNone:
       return "First path received";
+    case Step::kWeight:
+      return "Weight";
     case Step::kLocalPref:
       return "Local Pref";
     case Step::kAsPathLength:
@@ -62,6 +64,13 @@ const char* step_name(Step step) {
       return "Equal";
   }
   return "Unknown";
+}
+
+// FRR step 1, weight: originated routes carry 32768, learned ones 0 (vipd has no `neighbor A
+// weight`); higher wins.
+int compare_weight(const Candidate& a, const Candidate& b, const DecisionOptions&) {
+  if (a.peer->local == b.peer->local) return 0;
+  return a.peer->local ? -1 : 1;
 }
 
 // RFC 4271 §9.1.1 (degree of preference from LOCAL_PREF): higher wins. FRR step 2.
@@ -137,7 +146,8 @@ Verdict compare(const Candidate& a, const Candidate& b, const DecisionOptions& o
     Step step;
     Fn fn;
   };
-  static constexpr std::array<Entry, 6> kUpToIgp{{
+  static constexpr std::array<Entry, 7> kUpToIgp{{
+      {Step::kWeight, compare_weight},
       {Step::kLocalPref, compare_local_pref},
       {Step::kAsPathLength, compare_as_path_length},
       {Step::kOrigin, compare_origin},

@@ -1,9 +1,9 @@
 // The BGP decision process (RFC 4271 §9.1) in the order FRR applies it (FRR user guide, "Route
 // Selection"; bgp_path_info_cmp() in bgpd/bgp_route.c), and FRR's multipath selection
 // (`maximum-paths`, `bgp bestpath as-path multipath-relax`). Pure functions over candidate paths:
-// no tables, no I/O. Steps FRR has and vipd does not: weight and local routes (nothing is
-// originated yet), AIGP, and "prefer the oldest eBGP path" (vipd behaves as FRR with
-// `bgp bestpath compare-routerid`, so the outcome does not depend on arrival times).
+// no tables, no I/O. Steps FRR has and vipd does not: configurable weight (vipd has only FRR's
+// implicit 32768 for originated routes), AIGP, and "prefer the oldest eBGP path" (vipd behaves as
+// FRR with `bgp bestpath compare-routerid`, so the outcome does not depend on arrival times).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,9 @@ struct PeerInfo {
   std::uint32_t router_id = 0;  // BGP Identifier from the peer's OPEN, host order
   IpAddress address;            // the peer's address (session remote end)
   std::uint32_t as = 0;         // the peer's AS
+  // The local "peer" holding routes this speaker originates (`network`). FRR gives them weight
+  // 32768 and every learned route weight 0, so they win the first step.
+  bool local = false;
   bool operator==(const PeerInfo&) const = default;
 };
 
@@ -51,6 +54,7 @@ struct Candidate {
 // The step that decided between two paths (FRR's "Path Selection Reason").
 enum class Step : std::uint8_t {
   kNone,  // only one candidate, or none
+  kWeight,
   kLocalPref,
   kAsPathLength,
   kOrigin,
@@ -66,6 +70,7 @@ enum class Step : std::uint8_t {
 const char* step_name(Step step);
 
 // Each step: < 0 when `a` is preferred, > 0 when `b` is, 0 when this step does not decide.
+int compare_weight(const Candidate& a, const Candidate& b, const DecisionOptions& o);
 int compare_local_pref(const Candidate& a, const Candidate& b, const DecisionOptions& o);
 int compare_as_path_length(const Candidate& a, const Candidate& b, const DecisionOptions& o);
 int compare_origin(const Candidate& a, const Candidate& b, const DecisionOptions& o);

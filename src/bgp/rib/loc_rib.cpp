@@ -116,7 +116,11 @@ void LocRib::decide(wire::AfiSafi family, const Prefix& prefix, PathList& list) 
   }
   list.set_reason(s.reason);
   collect(list, after_);
-  if (after_ != before_) changes_.push_back(Change{family, prefix, after_.empty(), after_});
+  if (after_ != before_) {
+    std::optional<SelectedPath> previous;
+    if (!before_.empty()) previous = before_.front();
+    changes_.push_back(Change{family, prefix, after_.empty(), after_, std::move(previous)});
+  }
   // The snapshots hold references: drop them so released routes free their attributes.
   before_.clear();
   after_.clear();

@@ -32,6 +32,10 @@ struct Change {
   Prefix prefix;
   bool removed = false;
   std::vector<SelectedPath> paths;  // empty when removed
+  // The best path before this change, if there was one. The Adj-RIB-Out is computed from the
+  // Loc-RIB rather than stored (as BIRD without an export table): what a peer was sent is what
+  // the export rules made of this path, so a withdrawal is sent only if that was something.
+  std::optional<SelectedPath> previous_best;
 };
 
 class LocRib {

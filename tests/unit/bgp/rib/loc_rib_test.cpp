@@ -122,7 +122,10 @@ TEST_F(LocRibTest, WithdrawOfTheBestPromotesTheNext) {
   EXPECT_TRUE(changes[0].paths.empty());
   EXPECT_EQ(rib_.find(wire::kIpv4Unicast, P("10.47.40.2/32")), nullptr);
   EXPECT_EQ(rib_.path_count(wire::kIpv4Unicast), 0u);
-  EXPECT_EQ(store_.size(), 0u);  // the Loc-RIB held the last references
+  ASSERT_TRUE(changes[0].previous_best);
+  EXPECT_EQ(changes[0].previous_best->peer, 2);
+  changes.clear();               // the change held the previous best path's attributes
+  EXPECT_EQ(store_.size(), 0u);  // the Loc-RIB held the other references
 }
 
 TEST_F(LocRibTest, OnlySelectedPathsCauseChanges) {

@@ -1,0 +1,81 @@
+// The export rules: what a neighbor is sent for a Loc-RIB best path (RFC 4271 §9.1.3 Phase 3 and
+// §5.1, RFC 4456 for route reflection, RFC 7947 for route servers, RFC 1997 well-known
+// communities). Pure functions: no tables, no sockets. Per-prefix policy (prefix lists, RFC 8212)
+// is the caller's; these rules depend only on the attributes and the two peers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "bgp/rib/decision.hpp"
+#include "bgp/wire/attributes.hpp"
+#include "common/ip.hpp"
+
+namespace vipd::bgp::rib {
+
+// RFC 1997 §2 well-known communities.
+namespace community {
+inline constexpr std::uint32_t kNoExport = 0xFFFFFF01;
+inline constexpr std::uint32_t kNoAdvertise = 0xFFFFFF02;
+inline constexpr std::uint32_t kNoExportSubconfed = 0xFFFFFF03;
+}  // namespace community
+
+// A neighbor as the export rules see it, as the source of a path or as its receiver.
+struct ExportPeer {
+  PeerId id = 0;
+  bool ebgp = true;
+  bool local = false;           // the pseudo-peer of originated routes (`network`)
+  bool rr_client = false;       // `neighbor A route-reflector-client` (RFC 4456)
+  bool rs_client = false;       // `neighbor A route-server-client` (RFC 7947)
+  std::uint32_t router_id = 0;  // BGP Identifier, host order
+  bool operator==(const ExportPeer&) const = default;
+};
+
+// The receiving neighbor: its role plus what we need to rewrite the next hop.
+struct ExportTarget {
+  ExportPeer peer;
+  bool next_hop_self = false;  // `neighbor A next-hop-self`
+  // Our end of the session and, for the other family, an address of ours to use as next hop
+  // (nullopt: none known; an IPv4-mapped IPv6 address is used for IPv6 routes, as FRR does).
+  std::optional<IpAddress> local_v4;
+  std::optional<IpAddress> local_v6;
+  // Subnets of our interfaces that the neighbor's address is in (RFC 4271 §5.1.3: a next hop
+  // on such a subnet may be passed on unchanged to an eBGP neighbor, "third-party" next hop).
+  std::vector<Prefix> shared_subnets;
+  bool operator==(const ExportTarget&) const = default;
+};
+
+struct ExportContext {
+  std::uint32_t local_as = 0;
+  std::uint32_t cluster_id = 0;            // RFC 4456 §7; the router-id unless configured
+  std::uint32_t default_local_pref = 100;  // `bgp default local-preference`
+};
+
+// Why a path is not sent; kSent when it is.
+enum class ExportVerdict : std::uint8_t {
+  kSent,
+  kSplitHorizon,      // the neighbor the path came from
+  kNoAdvertise,       // RFC 1997 NO_ADVERTISE
+  kNoExport,          // RFC 1997 NO_EXPORT / NO_EXPORT_SUBCONFED towards eBGP
+  kIbgpToIbgp,        // RFC 4271 §9.2: iBGP-learned, neither end a route-reflector client
+  kOriginatorIsPeer,  // RFC 4456 §8: the neighbor originated it into the cluster
+};
+const char* verdict_name(ExportVerdict verdict);
+
+struct ExportResult {
+  ExportVerdict verdict = ExportVerdict::kSent;
+  wire::PathAttributes attributes;  // meaningful when verdict == kSent
+};
+
+// The attributes `to` is sent for a path learned from `from` in `family` (IPv4 or IPv6 unicast):
+// IPv4 routes carry NEXT_HOP, IPv6 routes an MP_REACH_NLRI with the next hop and no NLRI (the
+// caller adds the prefixes when it packs UPDATEs).
+ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs,
+                         const ExportPeer& from, const ExportTarget& to, const ExportContext& ctx);
+
+// RFC 4271 §5.1.2: `asn` put in front of the path (a new AS_SEQUENCE segment when the first one
+// is not a sequence or is full).
+void prepend_as(wire::AsPath& path, std::uint32_t asn);
+
+}  // namespace vipd::bgp::rib

@@ -1,0 +1,95 @@
+#include "bgp/rib/update_packer.hpp"
+
+#include "bgp/wire/as4.hpp"
+#include "bgp/wire/update.hpp"
+
+namespace vipd::bgp::rib {
+
+namespace {
+
+// Fixed bytes of an UPDATE: header (19), Withdrawn Routes Length (2), Total Path Attribute
+// Length (2).
+constexpr std::size_t kUpdateOverhead = 19 + 2 + 2;
+// An MP_UNREACH_NLRI attribute without prefixes: flags, type, extended length (2), AFI, SAFI.
+constexpr std::size_t kMpUnreachOverhead = 1 + 1 + 2 + 3;
+
+}  // namespace
+
+UpdatePacker::UpdatePacker(wire::Options options, Sink sink)
+    : options_(options), sink_(std::move(sink)), max_size_(wire::max_message_size(options)) {}
+
+void UpdatePacker::start(Kind kind, wire::AfiSafi family, const AttrRef& attrs) {
+  if (kind_ == kind && family_ == family && (kind == Kind::kWithdraw || attrs_ == attrs)) return;
+  emit();
+  kind_ = kind;
+  family_ = family;
+  attrs_ = attrs;
+  used_ = 0;
+  if (kind == Kind::kWithdraw) {
+    capacity_ =
+        max_size_ - kUpdateOverhead - (family == wire::kIpv4Unicast ? 0 : kMpUnreachOverhead);
+    return;
+  }
+  if (family != wire::kIpv4Unicast && !attrs->mp_reach) {
+    capacity_ = 0;  // no next hop for the family: nothing can be sent
+    return;
+  }
+  wire::Update probe;
+  probe.attributes = *attrs;
+  if (!options_.four_octet_as) probe.attributes = wire::prepare_for_two_octet_peer(*attrs);
+  std::size_t base = wire::encode_update(probe, options_).size();
+  // One byte of margin: adding NLRI may push MP_REACH_NLRI over 255 octets, which takes the
+  // two-octet Extended Length form (RFC 4271 §4.3).
+  capacity_ = base + 1 < max_size_ ? max_size_ - base - 1 : 0;
+}
+
+void UpdatePacker::add(const Prefix& prefix) {
+  std::size_t size = encoded_prefix_size(prefix);
+  if (size > capacity_) {
+    ++unsendable_;
+    return;
+  }
+  if (used_ + size > capacity_) emit();
+  prefixes_.push_back(prefix);
+  used_ += size;
+}
+
+void UpdatePacker::announce(wire::AfiSafi family, const AttrRef& attrs, const Prefix& prefix) {
+  start(Kind::kAnnounce, family, attrs);
+  add(prefix);
+}
+
+void UpdatePacker::withdraw(wire::AfiSafi family, const Prefix& prefix) {
+  start(Kind::kWithdraw, family, AttrRef{});
+  add(prefix);
+}
+
+void UpdatePacker::emit() {
+  if (prefixes_.empty()) return;
+  wire::Update u;
+  if (kind_ == Kind::kWithdraw) {
+    if (family_ == wire::kIpv4Unicast) {
+      u.withdrawn = std::move(prefixes_);
+    } else {
+      u.attributes.mp_unreach = wire::MpUnreach{family_, std::move(prefixes_), {}};
+    }
+  } else {
+    u.attributes = options_.four_octet_as ? *attrs_ : wire::prepare_for_two_octet_peer(*attrs_);
+    if (family_ == wire::kIpv4Unicast)
+      u.nlri = std::move(prefixes_);
+    else
+      u.attributes.mp_reach->nlri = std::move(prefixes_);
+  }
+  prefixes_.clear();
+  used_ = 0;
+  ++messages_;
+  sink_(wire::encode_update(u, options_));
+}
+
+void UpdatePacker::flush() {
+  emit();
+  kind_ = Kind::kNone;
+  attrs_.reset();
+}
+
+}  // namespace vipd::bgp::rib

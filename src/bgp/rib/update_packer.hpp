@@ -1,0 +1,64 @@
+// Turns a stream of per-prefix announcements and withdrawals for one neighbor into as few UPDATE
+// messages as the size limit allows (RFC 4271 §4.3, §9.2: prefixes that share attributes share
+// an UPDATE; RFC 4760 for IPv6 in MP_REACH_NLRI / MP_UNREACH_NLRI). Order is kept exactly: a
+// run of consecutive operations of one kind with the same attributes becomes one message (or
+// several when it does not fit), so a later operation on a prefix always goes out after an
+// earlier one. Loc-RIB changes caused by one received UPDATE share attributes and are
+// consecutive, which is what makes the runs long.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "bgp/rib/attribute_store.hpp"
+#include "bgp/wire/error.hpp"
+#include "common/bytes.hpp"
+#include "common/ip.hpp"
+
+namespace vipd::bgp::rib {
+
+class UpdatePacker {
+ public:
+  using Sink = std::function<void(Bytes)>;  // one whole encoded UPDATE
+
+  // `options` are the session's send options (AS number width, extended messages).
+  UpdatePacker(wire::Options options, Sink sink);
+
+  // `attrs` are export attributes (export_path()): NEXT_HOP for IPv4, MP_REACH_NLRI without
+  // NLRI for IPv6.
+  void announce(wire::AfiSafi family, const AttrRef& attrs, const Prefix& prefix);
+  void withdraw(wire::AfiSafi family, const Prefix& prefix);
+  // Sends what is pending.
+  void flush();
+
+  std::size_t messages() const { return messages_; }
+  // Prefixes that could not be sent: their attributes alone exceed the message size, or an IPv6
+  // route has no next hop.
+  std::size_t unsendable() const { return unsendable_; }
+
+ private:
+  enum class Kind : std::uint8_t { kNone, kAnnounce, kWithdraw };
+  void start(Kind kind, wire::AfiSafi family, const AttrRef& attrs);
+  void add(const Prefix& prefix);
+  void emit();
+
+  wire::Options options_;
+  Sink sink_;
+  std::size_t max_size_;
+  // The open run.
+  Kind kind_ = Kind::kNone;
+  wire::AfiSafi family_{};
+  AttrRef attrs_;
+  std::vector<Prefix> prefixes_;
+  std::size_t used_ = 0;      // bytes of the prefixes in the run
+  std::size_t capacity_ = 0;  // bytes of prefixes one message can carry for this run
+  std::size_t messages_ = 0;
+  std::size_t unsendable_ = 0;
+};
+
+// Bytes of one prefix in the RFC 4271 §4.3 length+prefix form.
+inline std::size_t encoded_prefix_size(const Prefix& p) {
+  return 1 + (p.length() + 7) / 8;
+}
+
+}  // namespace vipd::bgp::rib

@@ -1,0 +1,230 @@
+// UpdatePacker and AdjRibOut: what a neighbor is sent, checked by decoding the UPDATEs.
+#include "bgp/rib/adj_rib_out.hpp"
+
+#include <gtest/gtest.h>
+
+#include "bgp/wire/message.hpp"
+#include "rib_test_util.hpp"
+
+namespace vipd::bgp::rib {
+namespace {
+
+using test::attributes;
+using test::v4;
+
+Prefix P(const std::string& text) {
+  return *Prefix::parse(text);
+}
+
+struct Sent {
+  std::vector<wire::Update> updates;
+  std::size_t bytes_max = 0;
+  wire::Options options{true, false};
+  UpdatePacker::Sink sink() {
+    return [this](Bytes b) {
+      bytes_max = std::max(bytes_max, b.size());
+      auto m = wire::decode_message(b, options);
+      ASSERT_TRUE(m.ok()) << m.error().reason;
+      updates.push_back(std::get<wire::Update>(*m));
+    };
+  }
+  std::size_t announced() const {
+    std::size_t n = 0;
+    for (const auto& u : updates)
+      n += u.nlri.size() + (u.attributes.mp_reach ? u.attributes.mp_reach->nlri.size() : 0);
+    return n;
+  }
+  std::size_t withdrawn() const {
+    std::size_t n = 0;
+    for (const auto& u : updates)
+      n += u.withdrawn.size() +
+           (u.attributes.mp_unreach ? u.attributes.mp_unreach->withdrawn.size() : 0);
+    return n;
+  }
+};
+
+std::vector<Prefix> many(std::size_t n) {
+  std::vector<Prefix> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(Prefix(IpAddress::v4(0x0A000000u + static_cast<std::uint32_t>(i << 8)), 24));
+  return out;
+}
+
+TEST(UpdatePacker, PacksSharedAttributesUpToTheMessageSize) {
+  AttributeStore store;
+  Sent sent;
+  UpdatePacker packer(sent.options, sent.sink());
+  auto attrs = store.intern(attributes({65001}, "192.0.2.1"));
+  for (const auto& p : many(2000)) packer.announce(wire::kIpv4Unicast, attrs, p);
+  packer.flush();
+  EXPECT_EQ(sent.announced(), 2000u);
+  EXPECT_LE(sent.bytes_max, 4096u);
+  // 2000 × 4 bytes of NLRI need at least two 4096-byte messages, and packing uses few.
+  EXPECT_GE(sent.updates.size(), 2u);
+  EXPECT_LE(sent.updates.size(), 3u);
+  EXPECT_EQ(packer.messages(), sent.updates.size());
+}
+
+TEST(UpdatePacker, KeepsOrderAcrossKindsAndAttributes) {
+  AttributeStore store;
+  Sent sent;
+  UpdatePacker packer(sent.options, sent.sink());
+  auto a = store.intern(attributes({65001}, "192.0.2.1"));
+  auto b = store.intern(attributes({65002}, "192.0.2.2"));
+  packer.announce(wire::kIpv4Unicast, a, P("10.0.0.0/24"));
+  packer.withdraw(wire::kIpv4Unicast, P("10.0.0.0/24"));
+  packer.announce(wire::kIpv4Unicast, b, P("10.0.0.0/24"));
+  packer.flush();
+  ASSERT_EQ(sent.updates.size(), 3u);
+  EXPECT_EQ(sent.updates[0].nlri, std::vector<Prefix>{P("10.0.0.0/24")});
+  EXPECT_EQ(sent.updates[1].withdrawn, std::vector<Prefix>{P("10.0.0.0/24")});
+  EXPECT_EQ(sent.updates[2].attributes.next_hop, v4("192.0.2.2"));
+}
+
+TEST(UpdatePacker, Ipv6GoesInMpReachAndMpUnreach) {
+  AttributeStore store;
+  Sent sent;
+  UpdatePacker packer(sent.options, sent.sink());
+  wire::PathAttributes a;
+  a.origin = wire::Origin::kIgp;
+  a.as_path = test::sequence({65001});
+  a.mp_reach = wire::MpReach{wire::kIpv6Unicast, *IpAddress::parse("2001:db8::1"), {}, {}, {}, {}};
+  auto ref = store.intern(a);
+  packer.announce(wire::kIpv6Unicast, ref, P("2001:db8:1::/48"));
+  packer.announce(wire::kIpv6Unicast, ref, P("2001:db8:2::/48"));
+  packer.withdraw(wire::kIpv6Unicast, P("2001:db8:3::/48"));
+  packer.flush();
+  ASSERT_EQ(sent.updates.size(), 2u);
+  ASSERT_TRUE(sent.updates[0].attributes.mp_reach);
+  EXPECT_EQ(sent.updates[0].attributes.mp_reach->nlri.size(), 2u);
+  EXPECT_TRUE(sent.updates[0].nlri.empty());
+  ASSERT_TRUE(sent.updates[1].attributes.mp_unreach);
+  EXPECT_EQ(sent.updates[1].attributes.mp_unreach->withdrawn,
+            std::vector<Prefix>{P("2001:db8:3::/48")});
+}
+
+TEST(UpdatePacker, TwoOctetPeerGetsAsTransAndAs4Path) {
+  AttributeStore store;
+  Sent sent;
+  sent.options = {false, false};
+  UpdatePacker packer(sent.options, sent.sink());
+  packer.announce(wire::kIpv4Unicast, store.intern(attributes({4200000001}, "192.0.2.1")),
+                  P("10.0.0.0/24"));
+  packer.flush();
+  ASSERT_EQ(sent.updates.size(), 1u);
+  EXPECT_EQ(sent.updates[0].attributes.as_path, test::sequence({23456}));  // AS_TRANS
+  EXPECT_EQ(sent.updates[0].attributes.as4_path, test::sequence({4200000001}));
+}
+
+// A Loc-RIB with two eBGP feeders and an AdjRibOut for a third neighbor.
+struct Fixture : ::testing::Test {
+  AttributeStore store;
+  LocRib rib{DecisionOptions{65000}};
+  Sent sent;
+  std::vector<ExportPeer> sources{ExportPeer{0, true, false, false, false, 1},
+                                  ExportPeer{1, true, false, false, false, 2},
+                                  ExportPeer{2, true, false, false, false, 3}};
+  std::unique_ptr<AdjRibOut> out;
+  void SetUp() override {
+    rib.set_peer(0, test::peer_at("198.51.100.1", 65001));
+    rib.set_peer(1, test::peer_at("198.51.100.2", 65002));
+    out = make(setup());
+  }
+  AdjRibOutSetup setup() {
+    AdjRibOutSetup s;
+    s.target.peer = sources[2];
+    s.target.local_v4 = v4("192.0.2.1");
+    s.context = ExportContext{65000, 1, 100};
+    s.families = {wire::kIpv4Unicast};
+    return s;
+  }
+  std::unique_ptr<AdjRibOut> make(AdjRibOutSetup s) {
+    return std::make_unique<AdjRibOut>(
+        std::move(s), sent.options, store,
+        [this](PeerId id) -> const ExportPeer* {
+          return id < sources.size() ? &sources[id] : nullptr;
+        },
+        sent.sink());
+  }
+  void publish() {
+    auto changes = rib.drain_changes();
+    out->apply(changes);
+  }
+};
+
+TEST_F(Fixture, BestPathChangesBecomeAnnouncementsAndWithdrawals) {
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  for (const auto& p : many(100)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  publish();
+  EXPECT_EQ(sent.announced(), 100u);
+  EXPECT_EQ(sent.updates.size(), 1u);
+  EXPECT_EQ(out->advertised(), 100u);
+  EXPECT_EQ(sent.updates[0].attributes.as_path, test::sequence({65000, 65001}));
+  EXPECT_EQ(sent.updates[0].attributes.next_hop, v4("192.0.2.1"));
+  // A worse path from another neighbor changes nothing that is sent.
+  sent.updates.clear();
+  auto longer = store.intern(attributes({65002, 65009}, "198.51.100.2"));
+  rib.update(wire::kIpv4Unicast, P("10.0.0.0/24"), 1, longer);
+  publish();
+  EXPECT_TRUE(sent.updates.empty());
+  // The best path goes: the other one replaces it (an implicit withdraw, RFC 4271 §3.1).
+  rib.withdraw(wire::kIpv4Unicast, P("10.0.0.0/24"), 0);
+  publish();
+  ASSERT_EQ(sent.updates.size(), 1u);
+  EXPECT_EQ(sent.updates[0].attributes.as_path, test::sequence({65000, 65002, 65009}));
+  // No path left: withdrawn.
+  sent.updates.clear();
+  rib.withdraw(wire::kIpv4Unicast, P("10.0.0.0/24"), 1);
+  publish();
+  EXPECT_EQ(sent.withdrawn(), 1u);
+  EXPECT_EQ(out->advertised(), 99u);
+  // The neighbor's session to a feeder drops: every prefix is withdrawn, packed.
+  sent.updates.clear();
+  rib.withdraw_peer(0);
+  publish();
+  EXPECT_EQ(sent.withdrawn(), 99u);
+  EXPECT_EQ(sent.updates.size(), 1u);
+  EXPECT_EQ(out->advertised(), 0u);
+}
+
+TEST_F(Fixture, RoutesFromTheNeighborItselfAreNotSentBack) {
+  sources[2].id = 0;  // the receiver is the feeder
+  out = make(setup());
+  rib.update(wire::kIpv4Unicast, P("10.0.0.0/24"), 0,
+             store.intern(attributes({65001}, "198.51.100.1")));
+  publish();
+  EXPECT_TRUE(sent.updates.empty());
+}
+
+TEST_F(Fixture, AnnounceAllGroupsByAttributesAndPolicyResyncWithdraws) {
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  auto b = store.intern(attributes({65002}, "198.51.100.2"));
+  auto prefixes = many(10);
+  for (std::size_t i = 0; i < prefixes.size(); ++i)
+    rib.update(wire::kIpv4Unicast, prefixes[i], i % 2 ? 0 : 1, i % 2 ? a : b);
+  rib.drain_changes();
+  out->announce_all(rib, wire::kIpv4Unicast);
+  EXPECT_EQ(sent.updates.size(), 2u);  // one per attribute set, not per prefix
+  EXPECT_EQ(sent.announced(), 10u);
+  // An outbound policy that keeps only the first prefix: the other nine are withdrawn.
+  sent.updates.clear();
+  auto s = setup();
+  s.permit = [&](wire::AfiSafi, const Prefix& p) { return p == prefixes[0]; };
+  out->resync(rib, s);
+  EXPECT_EQ(sent.withdrawn(), 9u);
+  EXPECT_EQ(sent.announced(), 0u);
+  EXPECT_EQ(out->advertised(), 1u);
+}
+
+TEST_F(Fixture, FamiliesNotNegotiatedAreNotSent) {
+  wire::PathAttributes v6;
+  v6.origin = wire::Origin::kIgp;
+  v6.as_path = test::sequence({65001});
+  v6.mp_reach = wire::MpReach{wire::kIpv6Unicast, *IpAddress::parse("2001:db8::1"), {}, {}, {}, {}};
+  rib.update(wire::kIpv6Unicast, P("2001:db8:1::/48"), 0, store.intern(v6));
+  publish();
+  EXPECT_TRUE(sent.updates.empty());
+}
+
+}  // namespace
+}  // namespace vipd::bgp::rib
