@@ -1,0 +1,190 @@
+// The VRRP virtual router state machine of RFC 5798 §6 (RFC 3768 §6 for VRRPv2) as a pure
+// function: step(InstanceState, Event, Config) -> Transition{InstanceState, Actions}.
+// It reads no socket and no clock. Timers are named in StartTimer/StopTimer/ShiftTimer actions
+// and come back as *Expired events; virtual_router.hpp executes them with event::Timer.
+//
+// Behaviour follows keepalived 2.2.7 (Debian 12) wherever it matters to a mixed cluster, with its
+// log wording; every difference from the RFC is listed in docs/vrrp.md. In short:
+//  - States: RFC Initialize/Backup/Master plus keepalived's FAULT (interface down, tracked object
+//    failed) and STOP (shut down).
+//  - A master that receives a lower-priority advert answers at once with its own advert and a
+//    burst of gratuitous ARPs ("forcing new election"); RFC 5798 only discards it.
+//  - `state MASTER` below priority 255 starts in BACKUP with a short Master_Down timer (one
+//    advert interval + the skew of priority 255); only the address owner (255) starts as MASTER.
+//  - preempt_delay: lower-priority adverts keep resetting the Master_Down timer until the delay
+//    (started by the first one) has run out; then they are discarded and the timer runs out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "vrrp/wire/advert.hpp"
+
+namespace vipd::vrrp::fsm {
+
+using Duration = std::chrono::nanoseconds;
+
+// keepalived's names, as in its logs and notify scripts ("MASTER", "BACKUP", ...).
+enum class State : std::uint8_t { kInitialize, kBackup, kMaster, kFault, kStop };
+std::string_view to_string(State state);
+
+enum class TimerKind : std::uint8_t {
+  kAdver,          // RFC 5798 §6.2 Adver_Timer (Master)
+  kMasterDown,     // RFC 5798 §6.2 Master_Down_Timer (Backup)
+  kPreemptDelay,   // keepalived preempt_delay (Backup)
+  kGarpDelay,      // keepalived garp_master_delay: second announcement burst (Master)
+  kGarpRefresh,    // keepalived garp_master_refresh: periodic announcements (Master)
+  kLowerPrioGarp,  // keepalived garp_lower_prio_delay: second burst after a lower advert
+};
+inline constexpr std::size_t kTimerKindCount = 6;
+std::string_view to_string(TimerKind timer);
+
+struct Config {
+  std::string name;  // the vrrp_instance name, "VI_1": every log line starts "(VI_1) "
+  wire::Version version = wire::Version::kV2;
+  std::uint8_t priority = 100;  // base priority, 1..255 (255: address owner)
+  // v2: whole seconds (RFC 3768 §5.3.7); v3: a multiple of 10 ms, at most 40.95 s.
+  Duration advert_interval = std::chrono::seconds(1);
+  // keepalived's initial state MASTER: `state MASTER`, or priority 255 without a `state`.
+  bool initial_master = false;
+  bool preempt = true;  // false: `nopreempt` (RFC 5798 Preempt_Mode)
+  Duration preempt_delay{0};
+  unsigned down_timer_adverts = 3;  // keepalived down_timer_adverts (RFC: 3)
+  // Our advert source (the interface's primary address): equal priorities are broken by it
+  // (RFC 5798 §6.4.3, higher wins).
+  IpAddress primary_address;
+  // Gratuitous ARP / unsolicited NA bursts (keepalived defaults).
+  unsigned garp_master_repeat = 5;
+  Duration garp_master_delay = std::chrono::seconds(5);
+  Duration garp_master_refresh{0};  // 0: off
+  unsigned garp_master_refresh_repeat = 1;
+  unsigned garp_lower_prio_repeat = 5;
+  Duration garp_lower_prio_delay = std::chrono::seconds(5);
+
+  bool operator==(const Config&) const = default;
+};
+
+// ---- Events ----
+
+struct Startup {};   // RFC 5798 §6.4.1 Startup
+struct Shutdown {};  // RFC 5798 §6.4.2/§6.4.3 Shutdown
+struct AdvertReceived {
+  // A valid advert for this instance (wire::receive_ipv4/ipv6 accepted it).
+  std::uint8_t priority = 0;
+  IpAddress source;                 // the sender's primary address
+  Duration max_advert_interval{0};  // v3 Max Adver Int (ignored for v2)
+};
+struct AdverTimerExpired {};
+struct MasterDownTimerExpired {};
+struct PreemptDelayExpired {};
+struct GarpDelayExpired {};
+struct GarpRefreshExpired {};
+struct LowerPrioGarpExpired {};
+// The total of base priority and tracking weights (vrrp_script, track_interface, vipctl);
+// clamped to 1..254, and ignored by an address owner (keepalived).
+struct PriorityChanged {
+  int priority = 0;
+};
+// One tracked object failed / recovered (interface down, script failed, ...). FAULT is left
+// when every raised fault is cleared.
+struct FaultRaised {};
+struct FaultCleared {};
+
+using Event =
+    std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
+                 PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
+                 PriorityChanged, FaultRaised, FaultCleared>;
+std::string_view event_name(const Event& event);
+AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
+
+// ---- Actions, executed in order ----
+
+struct SendAdvert {  // multicast an advert with this priority (0: we stop being master)
+  std::uint8_t priority = 0;
+  bool operator==(const SendAdvert&) const = default;
+};
+struct StartTimer {  // (re)arm
+  TimerKind which = TimerKind::kAdver;
+  Duration duration{0};
+  bool operator==(const StartTimer&) const = default;
+};
+struct StopTimer {
+  TimerKind which = TimerKind::kAdver;
+  bool operator==(const StopTimer&) const = default;
+};
+struct ShiftTimer {  // move a running timer's deadline by delta (no-op when not running)
+  TimerKind which = TimerKind::kMasterDown;
+  Duration delta{0};
+  bool operator==(const ShiftTimer&) const = default;
+};
+struct AddVips {
+  bool operator==(const AddVips&) const = default;
+};
+struct RemoveVips {
+  bool operator==(const RemoveVips&) const = default;
+};
+struct Announce {  // gratuitous ARP / unsolicited NA for every VIP, `repeat` times
+  unsigned repeat = 0;
+  bool operator==(const Announce&) const = default;
+};
+struct Notify {  // notify_master/backup/fault/stop and `notify` scripts: INSTANCE name STATE prio
+  State state = State::kBackup;
+  std::uint8_t priority = 0;
+  bool operator==(const Notify&) const = default;
+};
+struct NotifyMasterRxLowerPriority {  // keepalived notify_master_rx_lower_pri
+  bool operator==(const NotifyMasterRxLowerPriority&) const = default;
+};
+// kInfo lines are logged by keepalived always; kDetail only with -D (--log-detail).
+enum class LogLevel : std::uint8_t { kInfo, kDetail };
+struct Log {
+  LogLevel level = LogLevel::kInfo;
+  std::string text;
+  bool operator==(const Log&) const = default;
+};
+
+using Action = std::variant<SendAdvert, StartTimer, StopTimer, ShiftTimer, AddVips, RemoveVips,
+                            Announce, Notify, NotifyMasterRxLowerPriority, Log>;
+std::string to_string(const Action& action);
+
+// ---- State ----
+
+enum class PreemptDelay : std::uint8_t { kIdle, kRunning, kExpired };
+
+struct InstanceState {
+  State state = State::kInitialize;
+  std::uint8_t base_priority = 0;      // Config::priority from Startup on (254 if demoted)
+  std::uint8_t priority = 0;           // effective priority
+  Duration master_advert_interval{0};  // RFC 5798 Master_Adver_Interval
+  Duration master_down_duration{0};    // what the Master_Down timer was last armed with
+  unsigned faults = 0;                 // raised and not yet cleared
+  bool vips_set = false;
+  PreemptDelay preempt_delay = PreemptDelay::kIdle;
+  std::optional<IpAddress> master_address;  // last advert source seen in Backup
+  std::uint8_t master_priority = 0;
+
+  bool operator==(const InstanceState&) const = default;
+};
+
+struct Transition {
+  InstanceState state;
+  std::vector<Action> actions;
+};
+
+Transition step(const InstanceState& state, const Event& event, const Config& config);
+
+// RFC 5798 §6.1 Skew_Time: (256 - priority) * Master_Adver_Interval / 256 for v3; RFC 3768
+// §6.1: (256 - priority) / 256 seconds for v2 (whatever the interval).
+Duration skew_time(wire::Version version, std::uint8_t priority, Duration master_advert_interval);
+// RFC 5798 §6.1 Master_Down_Interval: 3 * Master_Adver_Interval + Skew_Time (3 is keepalived's
+// down_timer_adverts).
+Duration master_down_interval(const Config& config, std::uint8_t priority,
+                              Duration master_advert_interval);
+
+}  // namespace vipd::vrrp::fsm
