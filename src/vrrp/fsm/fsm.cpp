@@ -108,13 +108,9 @@ void Builder::startup() {
   next_.state = State::kBackup;
   log(LogLevel::kInfo, "Entering BACKUP STATE (init)");
   emit(Notify{State::kBackup, next_.priority});
-  if (config_.initial_master) {
-    // keepalived `state MASTER` below 255: wait one interval for a master to show up.
-    arm_master_down(next_.master_advert_interval +
-                    skew_time(config_.version, kPriorityOwner, next_.master_advert_interval));
-  } else {
-    arm_master_down(down_interval());
-  }
+  // keepalived: `state MASTER` below 255 waits the full Master_Down_Interval like any backup
+  // (its shorter first timeout applies to sync group members only).
+  arm_master_down(down_interval());
 }
 
 // RFC 5798 §6.4.2 / §6.4.3 "If a Shutdown event is received".

@@ -9,8 +9,8 @@
 //    failed) and STOP (shut down).
 //  - A master that receives a lower-priority advert answers at once with its own advert and a
 //    burst of gratuitous ARPs ("forcing new election"); RFC 5798 only discards it.
-//  - `state MASTER` below priority 255 starts in BACKUP with a short Master_Down timer (one
-//    advert interval + the skew of priority 255); only the address owner (255) starts as MASTER.
+//  - Only the address owner (255) with initial state MASTER starts as MASTER; `state MASTER`
+//    below 255 starts in BACKUP like `state BACKUP`.
 //  - preempt_delay: lower-priority adverts keep resetting the Master_Down timer until the delay
 //    (started by the first one) has run out; then they are discarded and the timer runs out.
 #pragma once
@@ -51,7 +51,8 @@ struct Config {
   std::uint8_t priority = 100;  // base priority, 1..255 (255: address owner)
   // v2: whole seconds (RFC 3768 §5.3.7); v3: a multiple of 10 ms, at most 40.95 s.
   Duration advert_interval = std::chrono::seconds(1);
-  // keepalived's initial state MASTER: `state MASTER`, or priority 255 without a `state`.
+  // keepalived's initial state MASTER: `state MASTER`, or priority 255 without a `state`. Only
+  // an address owner (priority 255) acts on it: it starts as MASTER instead of BACKUP.
   bool initial_master = false;
   bool preempt = true;  // false: `nopreempt` (RFC 5798 Preempt_Mode)
   Duration preempt_delay{0};
