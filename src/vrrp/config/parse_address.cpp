@@ -67,7 +67,7 @@ bool Parser::parse_address_line(const SourceLine& line, VirtualAddress& vip) {
         return fail(line, fmt::format("invalid prefix length '{}' in '{}'", length, spec));
       case NumberStatus::kOutOfRange:
         warn(line, fmt::format("Invalid address prefix len {} for address {} - using {}", length,
-                               spec.substr(0, slash), max));
+                               spec, max));
         break;
       case NumberStatus::kOk:
         vip.prefix_length = static_cast<std::uint8_t>(n);

@@ -53,6 +53,7 @@ struct InstanceDraft {
   std::optional<std::uint8_t> version;
   std::optional<Family> family;
   std::optional<std::int64_t> advert_int_us;
+  Location advert_int_at;
   std::optional<std::int64_t> preempt_delay_us;
   bool auth_block = false;
   std::optional<bool> accept;
@@ -186,6 +187,7 @@ class Parser {
   void resolve_track_interfaces(VrrpInstance& vrrp, InstanceDraft& draft);
   void drop_sync_group_weights(VrrpInstance& vrrp, const Location& at);
   bool check_vrids();
+  void check_script_security();
   bool resolve_sync_groups();
 
   LineSource& source_;

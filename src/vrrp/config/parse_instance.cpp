@@ -117,7 +117,10 @@ bool Parser::parse_instance_core(const SourceLine& line, VrrpInstance& vrrp, Ins
                       fmt::format("({}) Advert interval ({}) not valid! Must be > 0 - ignoring",
                                   vrrp.name, value)))
       return false;
-    if (us) draft.advert_int_us = *us;
+    if (us) {
+      draft.advert_int_us = *us;
+      draft.advert_int_at = where(line);
+    }
   } else if (keyword == "version") {
     std::optional<std::int64_t> version;
     if (!read_integer(line, 2, 3, version,

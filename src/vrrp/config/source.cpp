@@ -129,6 +129,13 @@ bool LineSource::read_physical_line(OpenFile& f) {
     if (!text) return fail(f.name, f.line, text.error());
     if (text->empty()) continue;
     if (auto why = unsupported_line(*text)) return fail(f.name, f.line, *why);
+    // keepalived recognises a whole-line include before splitting at braces, so that glob
+    // braces survive: `include vrrp/{a,b}.conf`.
+    auto words = split_words(*text);
+    if (words && words->size() == 2 && (*words)[0] == "include") {
+      f.pieces.push_back(std::move(*text));
+      return true;
+    }
     for (auto& piece : split_braces(*text)) f.pieces.push_back(std::move(piece));
     if (!f.pieces.empty()) return true;
   }

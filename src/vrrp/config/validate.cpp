@@ -32,7 +32,24 @@ bool Parser::validate() {
       global_draft_.garp_lower_prio_repeat.value_or(g.vrrp_garp_master_repeat);
   for (std::size_t i = 0; i < config_.instances.size(); ++i)
     if (!resolve_instance(config_.instances[i], instance_drafts_[i])) return false;
-  return check_vrids() && resolve_sync_groups();
+  if (!check_vrids() || !resolve_sync_groups()) return false;
+  check_script_security();
+  return true;
+}
+
+void Parser::check_script_security() {
+  // keepalived's check_vrrp_script_security(): scripts run as root unless enable_script_security
+  // makes it check who may write them.
+  if (config_.global_defs.enable_script_security) return;
+  const Location* first = script_places_.empty() ? nullptr : &script_places_.front();
+  for (std::size_t i = 0; first == nullptr && i < config_.instances.size(); ++i)
+    if (!(config_.instances[i].notify == Notify{})) first = &instance_drafts_[i].at;
+  for (std::size_t i = 0; first == nullptr && i < config_.sync_groups.size(); ++i)
+    if (!(config_.sync_groups[i].notify == Notify{})) first = &sync_group_drafts_[i].at;
+  if (first != nullptr)
+    warn(*first,
+         "SECURITY VIOLATION - scripts are being executed but script_security not "
+         "enabled.");
 }
 
 bool Parser::resolve_instance(VrrpInstance& vrrp, InstanceDraft& draft) {
@@ -143,25 +160,26 @@ void Parser::resolve_authentication(VrrpInstance& vrrp, const InstanceDraft& dra
 
 void Parser::resolve_advert_int(VrrpInstance& vrrp, const InstanceDraft& draft) {
   std::int64_t us = draft.advert_int_us.value_or(kSecond);
+  const Location& at = draft.advert_int_us ? draft.advert_int_at : draft.at;
   const double seconds = static_cast<double>(us) / kSecond;
   if (vrrp.version == 2) {
     // RFC 3768 §5.3.7: Adver Int is whole seconds. keepalived rounds half up, at least 1 s.
     if (us % kSecond != 0) {
-      warn(draft.at, fmt::format("({}) VRRPv2 advertisement interval {:f}s must be an integer. "
-                                 "rounding",
-                                 vrrp.name, seconds));
+      warn(at, fmt::format("({}) VRRPv2 advertisement interval {:f}s must be an integer. "
+                           "rounding",
+                           vrrp.name, seconds));
       us = std::max((us + kSecond / 2) / kSecond * kSecond, kSecond);
     }
   } else if (us >= 4096 * kCentisecond) {
     // RFC 5798 §5.2.7: Max Adver Int is 12 bits of centiseconds.
-    warn(draft.at, fmt::format("({}) VRRPv3 advertisement interval {:.2f}s is out of range. Must "
-                               "be less than 40.96s. Setting to 40.95s",
-                               vrrp.name, seconds));
+    warn(at, fmt::format("({}) VRRPv3 advertisement interval {:.2f}s is out of range. Must "
+                         "be less than 40.96s. Setting to 40.95s",
+                         vrrp.name, seconds));
     us = 4095 * kCentisecond;
   } else if (us % kCentisecond != 0) {
-    warn(draft.at, fmt::format("({}) VRRPv3 advertisement interval {:f}s must be in units of "
-                               "10ms - rounding",
-                               vrrp.name, seconds));
+    warn(at, fmt::format("({}) VRRPv3 advertisement interval {:f}s must be in units of "
+                         "10ms - rounding",
+                         vrrp.name, seconds));
     us = std::max((us + kCentisecond / 2) / kCentisecond * kCentisecond, kCentisecond);
   }
   vrrp.advert_int = Milliseconds(us / 1000);
@@ -323,6 +341,7 @@ void Parser::drop_sync_group_weights(VrrpInstance& vrrp, const Location& at) {
 bool Parser::resolve_sync_groups() {
   std::map<std::string, std::string, std::less<>> group_of;  // instance -> sync group
   std::vector<SyncGroup> kept;
+  std::vector<SyncGroupDraft> kept_drafts;
   for (std::size_t k = 0; k < config_.sync_groups.size(); ++k) {
     SyncGroup& group = config_.sync_groups[k];
     SyncGroupDraft& draft = sync_group_drafts_[k];
@@ -355,8 +374,10 @@ bool Parser::resolve_sync_groups() {
           drop_sync_group_weights(config_.instances[i], instance_drafts_[i].at);
       }
     kept.push_back(std::move(group));
+    kept_drafts.push_back(std::move(draft));
   }
   config_.sync_groups = std::move(kept);
+  sync_group_drafts_ = std::move(kept_drafts);
   return true;
 }
 
