@@ -7,34 +7,21 @@
 #include <cstring>
 
 namespace vipd::netlink {
-namespace {
-
-int af_of(const IpAddress& a) {
-  return a.is_v4() ? AF_INET : AF_INET6;
-}
-
-}  // namespace
 
 std::size_t build_route_message(std::span<std::byte> buffer, RouteOp op, const Route& route,
                                 std::uint32_t seq, std::uint16_t flags) {
   const std::size_t room = buffer.size();
-  std::size_t header_bytes = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(rtmsg));
-  if (room < header_bytes) return 0;
-  std::memset(buffer.data(), 0, header_bytes);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buffer.data());
+  // rtnetlink(7): NLM_F_REPLACE replaces an existing route for the same prefix (and, for
+  // IPv6, the whole set of multipath siblings), NLM_F_CREATE creates it if there is none.
+  nlmsghdr* nlh =
+      op == RouteOp::kReplace
+          ? start_message(buffer, RTM_NEWROUTE, flags | NLM_F_CREATE | NLM_F_REPLACE, sizeof(rtmsg))
+          : start_message(buffer, RTM_DELROUTE, flags, sizeof(rtmsg));
+  if (!nlh) return 0;
   nlh->nlmsg_seq = seq;
-  nlh->nlmsg_flags = flags | NLM_F_REQUEST;
-  if (op == RouteOp::kReplace) {
-    nlh->nlmsg_type = RTM_NEWROUTE;
-    // rtnetlink(7): NLM_F_REPLACE replaces an existing route for the same prefix (and, for
-    // IPv6, the whole set of multipath siblings), NLM_F_CREATE creates it if there is none.
-    nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
-  } else {
-    nlh->nlmsg_type = RTM_DELROUTE;
-  }
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_get_payload(nlh));
   const IpAddress& dst = route.prefix.address();
-  rtm->rtm_family = static_cast<unsigned char>(af_of(dst));
+  rtm->rtm_family = static_cast<unsigned char>(family_of(dst));
   rtm->rtm_dst_len = route.prefix.length();
   rtm->rtm_protocol = route.protocol;
   // rtm_table holds only 8 bits; RTA_TABLE below carries the full id.
@@ -86,6 +73,19 @@ std::vector<std::byte> build_route_message(RouteOp op, const Route& route, std::
   return out;
 }
 
+std::size_t build_route_dump_request(std::span<std::byte> buffer, int family, std::uint32_t table,
+                                     std::uint8_t protocol) {
+  nlmsghdr* nlh =
+      start_message(buffer, RTM_GETROUTE, NLM_F_DUMP, sizeof(rtmsg), MNL_ATTR_HDRLEN + 4);
+  if (!nlh) return 0;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_get_payload(nlh));
+  rtm->rtm_family = static_cast<unsigned char>(family);
+  rtm->rtm_protocol = protocol;
+  rtm->rtm_table = static_cast<unsigned char>(table < 256 ? table : RT_TABLE_UNSPEC);
+  mnl_attr_put_u32(nlh, RTA_TABLE, table);
+  return nlh->nlmsg_len;
+}
+
 std::optional<std::uint8_t> route_protocol(const nlmsghdr* message) {
   if (message->nlmsg_type != RTM_NEWROUTE && message->nlmsg_type != RTM_DELROUTE)
     return std::nullopt;
@@ -93,27 +93,11 @@ std::optional<std::uint8_t> route_protocol(const nlmsghdr* message) {
   return static_cast<const rtmsg*>(mnl_nlmsg_get_payload(message))->rtm_protocol;
 }
 
-namespace {
-
-std::optional<IpAddress> address_of(const nlattr* attr, int family) {
-  std::size_t len = mnl_attr_get_payload_len(attr);
-  const auto* p = static_cast<const std::uint8_t*>(mnl_attr_get_payload(attr));
-  if (family == AF_INET && len == 4) return IpAddress::v4({p[0], p[1], p[2], p[3]});
-  if (family == AF_INET6 && len == 16) {
-    std::array<std::uint8_t, 16> b{};
-    std::memcpy(b.data(), p, 16);
-    return IpAddress::v6(b);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::optional<Route> parse_route_message(const nlmsghdr* message) {
   if (message->nlmsg_type != RTM_NEWROUTE && message->nlmsg_type != RTM_DELROUTE)
     return std::nullopt;
-  if (message->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(rtmsg)) return std::nullopt;
-  const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(message));
+  const auto* rtm = family_header<rtmsg>(message);
+  if (!rtm) return std::nullopt;
   int family = rtm->rtm_family;
   if (family != AF_INET && family != AF_INET6) return std::nullopt;
   unsigned max_len = family == AF_INET ? 32 : 128;
@@ -126,14 +110,10 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
   std::optional<NextHop> single;
   int oif = 0;
   bool bad = false;
-  const auto* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(message));
-  for (auto* attr =
-           static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(message, sizeof(rtmsg)));
-       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
-       attr = mnl_attr_next(attr)) {
+  for_each_attribute(message, sizeof(rtmsg), [&](const nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
       case RTA_DST:
-        if (auto a = address_of(attr, family))
+        if (auto a = address_attribute(attr, family))
           dst = *a;
         else
           bad = true;
@@ -145,7 +125,7 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
         if (mnl_attr_get_payload_len(attr) == 4) oif = static_cast<int>(mnl_attr_get_u32(attr));
         break;
       case RTA_GATEWAY:
-        if (auto a = address_of(attr, family))
+        if (auto a = address_attribute(attr, family))
           single = NextHop{*a};
         else
           bad = true;
@@ -169,7 +149,7 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
           bool has_gateway = false;
           while (mnl_attr_ok(a, attr_left)) {
             if (mnl_attr_get_type(a) == RTA_GATEWAY) {
-              if (auto g = address_of(a, family)) {
+              if (auto g = address_attribute(a, family)) {
                 hop.gateway = *g;
                 has_gateway = true;
               }
@@ -189,7 +169,7 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
       default:
         break;
     }
-  }
+  });
   if (bad) return std::nullopt;
   route.prefix = Prefix(dst, rtm->rtm_dst_len);
   if (single) {

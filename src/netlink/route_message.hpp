@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "netlink/attributes.hpp"
 
 namespace vipd::netlink {
 
@@ -57,20 +58,15 @@ std::size_t build_route_message(std::span<std::byte> buffer, RouteOp op, const R
 std::vector<std::byte> build_route_message(RouteOp op, const Route& route, std::uint32_t seq,
                                            std::uint16_t flags = NLM_F_REQUEST);
 
+// An RTM_GETROUTE dump request for the routes of `family` (AF_INET, AF_INET6) in `table` with
+// rtm_protocol `protocol` (the kernel filters by both with NETLINK_GET_STRICT_CHK). Returns the
+// length, or 0 if it does not fit.
+std::size_t build_route_dump_request(std::span<std::byte> buffer, int family, std::uint32_t table,
+                                     std::uint8_t protocol);
+
 // A route of an RTM_NEWROUTE message (a dump entry or a notification): nullopt for other
 // message types, other families than IPv4/IPv6, or malformed attributes.
 std::optional<Route> parse_route_message(const nlmsghdr* message);
-
-// Calls fn(const nlattr*) for each attribute after the first `offset` payload bytes of the message
-// (libmnl's mnl_attr_for_each, which needs C's implicit void* conversion).
-template <typename Fn>
-void for_each_attribute(const nlmsghdr* message, std::size_t offset, Fn&& fn) {
-  const auto* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(message));
-  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(message, offset));
-       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
-       attr = mnl_attr_next(attr))
-    fn(attr);
-}
 
 // The rtm_protocol of an RTM_NEWROUTE message (filters dumps before parsing).
 std::optional<std::uint8_t> route_protocol(const nlmsghdr* message);

@@ -9,27 +9,27 @@
 
 namespace vipd::netlink::test {
 
+// A Change by field name (the struct grows fields other owners need, e.g. previous_best).
+inline bgp::rib::Change change(const Prefix& prefix, bool removed,
+                               std::vector<bgp::rib::SelectedPath> paths = {}) {
+  bgp::rib::Change c;
+  c.family = prefix.family() == Family::kIpv4 ? bgp::wire::kIpv4Unicast : bgp::wire::kIpv6Unicast;
+  c.prefix = prefix;
+  c.removed = removed;
+  c.paths = std::move(paths);
+  return c;
+}
+
 class Changes {
  public:
   // The prefix with one selected path per next hop, best first.
   bgp::rib::Change route(const char* prefix, std::vector<const char*> next_hops) {
-    auto p = *Prefix::parse(prefix);
-    bgp::rib::Change c{
-        p.family() == Family::kIpv4 ? bgp::wire::kIpv4Unicast : bgp::wire::kIpv6Unicast,
-        p,
-        false,
-        {}};
+    bgp::rib::Change c = change(*Prefix::parse(prefix), false);
     bgp::rib::PeerId peer = 0;
     for (const char* nh : next_hops) c.paths.push_back({peer++, attrs(c.family, nh)});
     return c;
   }
-  bgp::rib::Change removed(const char* prefix) {
-    auto p = *Prefix::parse(prefix);
-    return {p.family() == Family::kIpv4 ? bgp::wire::kIpv4Unicast : bgp::wire::kIpv6Unicast,
-            p,
-            true,
-            {}};
-  }
+  bgp::rib::Change removed(const char* prefix) { return change(*Prefix::parse(prefix), true); }
   bgp::rib::AttrRef attrs(bgp::wire::AfiSafi family, const char* next_hop) {
     bgp::wire::PathAttributes a;
     a.origin = bgp::wire::Origin::kIgp;

@@ -1,20 +1,15 @@
-// NetlinkFib against the real kernel, in a network namespace of its own: a forked child
-// unshares the network namespace (root only), so nothing here touches the host's routes. The
-// child reports failed checks through a pipe; the parent asserts there are none.
+// NetlinkFib against the real kernel, in a network namespace of its own
+// (namespace_test_util.hpp), so nothing here touches the host's routes.
 #include <gtest/gtest.h>
 #include <net/if.h>
-#include <sched.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "fib_test_util.hpp"
+#include "namespace_test_util.hpp"
 #include "netlink/fib.hpp"
 
 namespace vipd::netlink {
@@ -22,21 +17,8 @@ namespace {
 
 using test::gateways;
 using test::ips;
-
-struct Report {
-  std::string failures;
-  std::string notes;  // measurements, printed by the parent
-};
-
-#define CHILD_CHECK(cond, what)                                                                  \
-  do {                                                                                           \
-    if (!(cond))                                                                                 \
-      report.failures += std::string("line ") + std::to_string(__LINE__) + ": " + (what) + "\n"; \
-  } while (0)
-
-bool sh(const char* command) {
-  return std::system((std::string(command) + " >/dev/null 2>&1").c_str()) == 0;
-}
+using test::Report;
+using test::sh;
 
 std::optional<Route> kernel_route(RouteSocket& s, const char* prefix) {
   auto p = *Prefix::parse(prefix);
@@ -150,8 +132,8 @@ void scenario(Report& report) {
   bgp::rib::Change two = c.route("10.0.0.0/32", {"192.0.2.11", "192.0.2.12"});
   for (int i = 0; i < kRoutes; ++i) {
     Prefix p(IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i)), 32);
-    bulk.push_back({bgp::wire::kIpv4Unicast, p, false, two.paths});
-    gone.push_back({bgp::wire::kIpv4Unicast, p, true, {}});
+    bulk.push_back(test::change(p, false, two.paths));
+    gone.push_back(test::change(p, true));
   }
   std::size_t batches = fib.socket().batches_sent();
   auto t0 = std::chrono::steady_clock::now();
@@ -175,38 +157,7 @@ void scenario(Report& report) {
 }
 
 TEST(NetlinkFibKernel, InstallsReplacesDeletesAndRemovesStaleRoutesInANamespace) {
-  if (geteuid() != 0) {
-    std::printf("skipped: needs root to unshare a network namespace (CI runs as root)\n");
-    GTEST_SKIP() << "needs root to unshare a network namespace";
-  }
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(fds[0]);
-    Report report;
-    if (unshare(CLONE_NEWNET) != 0)
-      report.failures = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + "\n";
-    else
-      scenario(report);
-    std::string out = report.failures + "\x1f" + report.notes;
-    ssize_t written = write(fds[1], out.data(), out.size());
-    _exit(written == static_cast<ssize_t>(out.size()) && report.failures.empty() ? 0 : 1);
-  }
-  close(fds[1]);
-  std::string out;
-  char buffer[4096];
-  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, n);
-  close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  auto split = out.find('\x1f');
-  ASSERT_NE(split, std::string::npos) << "the child died without reporting: " << status;
-  EXPECT_EQ(out.substr(0, split), "");
-  std::printf("%s", out.substr(split + 1).c_str());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  test::run_in_namespace(scenario);
 }
 
 }  // namespace
