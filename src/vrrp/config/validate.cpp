@@ -76,12 +76,15 @@ bool Parser::resolve_instance(VrrpInstance& vrrp, InstanceDraft& draft) {
 
 void Parser::resolve_version(VrrpInstance& vrrp, const InstanceDraft& draft) {
   if (vrrp.family == Family::kIpv6) {
-    // RFC 3768 (VRRPv2) is IPv4 only. keepalived 2.2 sends v2 adverts over IPv6 when told to
-    // (outside strict mode); no other implementation understands them, so vipd uses v3.
-    if (draft.version == 2)
+    // RFC 3768 (VRRPv2) is IPv4 only. keepalived 2.2 still sends v2 adverts over IPv6 when the
+    // instance says `version 2` (vipd's codec does too, docs/vrrp.md); strict mode refuses.
+    if (draft.version == 2 && vrrp.strict_mode) {
       warn(draft.at,
            fmt::format("({}) cannot use IPv6 with VRRP version 2; setting version 3", vrrp.name));
-    vrrp.version = 3;
+      vrrp.version = 3;
+    } else {
+      vrrp.version = draft.version.value_or(3);
+    }
     return;
   }
   vrrp.version = draft.version.value_or(config_.global_defs.vrrp_version);
@@ -108,8 +111,6 @@ bool Parser::resolve_addresses(VrrpInstance& vrrp, const InstanceDraft& draft) {
                                            vips.end());
     vips.erase(excess, vips.end());
   }
-  if (vrrp.strict_mode && !vrrp.unicast_peer.empty())
-    warn(draft.at, fmt::format("({}) Unicast peers are not supported in strict mode", vrrp.name));
   return true;
 }
 
@@ -142,6 +143,8 @@ void Parser::resolve_authentication(VrrpInstance& vrrp, const InstanceDraft& dra
     why = "VRRP version 3 does not support authentication. Ignoring.";  // RFC 5798 §9
   } else if (vrrp.auth_pass.empty()) {
     why = "Authentication specified but no password given. Ignoring";
+  } else if (vrrp.family == Family::kIpv6 && vrrp.auth_type == AuthType::kAh) {
+    why = "Cannot use AH authentication with IPv6. ignoring";
   } else if (vrrp.auth_type == AuthType::kAh && vrrp.state == InitialState::kMaster &&
              vrrp.priority != 255) {
     // The AH sequence number must be learnt from an advert before taking over.
@@ -226,7 +229,7 @@ void Parser::resolve_strict_dependents(VrrpInstance& vrrp, const InstanceDraft& 
   const bool strict = vrrp.strict_mode;
   auto strict_reset = [&](auto& value, auto required, const char* what) {
     if (strict && value != required) {
-      warn(draft.at, fmt::format("({}) {} - resetting", vrrp.name, what));
+      warn(draft.at, fmt::format("({}) {}. resetting", vrrp.name, what));
       value = required;
     }
   };

@@ -61,12 +61,17 @@ TEST(Validate, AuthenticationThatKeepalivedDrops) {
 }
 
 TEST(Validate, Version2WithIpv6) {
-  // keepalived outside strict mode would send VRRPv2 over IPv6, which RFC 3768 does not define.
+  // keepalived 2.2.7 -t accepts `version 2` with IPv6 VIPs silently and sends VRRPv2 over IPv6
+  // (no RFC defines it; docs/vrrp.md); vipd keeps it so that it talks to such peers.
   auto [v, warnings] = checked(instance(" version 2", "fe80::1"));
-  EXPECT_EQ(v.version, 3);
+  EXPECT_EQ(v.version, 2);
   EXPECT_EQ(v.family, Family::kIpv6);
-  EXPECT_THAT(warnings, ElementsAre("k.conf:1: (VI_1) cannot use IPv6 with VRRP version 2; "
-                                    "setting version 3"));
+  EXPECT_THAT(warnings, IsEmpty());
+  // Strict mode refuses it, with keepalived's message.
+  auto [strict, ws] = checked(instance(" version 2\n strict_mode", "fe80::1"));
+  EXPECT_EQ(strict.version, 3);
+  EXPECT_THAT(ws, ElementsAre("k.conf:1: (VI_1) cannot use IPv6 with VRRP version 2; setting "
+                              "version 3"));
   // After the VIPs the family is known: keepalived -t prints exactly this.
   auto [late, wl] = checked(
       "vrrp_instance X {\n interface eth0\n virtual_router_id 5\n"
@@ -77,6 +82,12 @@ TEST(Validate, Version2WithIpv6) {
   // Without a version, IPv6 means v3 whatever global_defs says.
   EXPECT_EQ(checked("global_defs {\n vrrp_version 2\n}\n" + instance("", "fe80::1")).first.version,
             3);
+  // AH cannot protect IPv6 adverts.
+  auto [ah, wa] = checked(
+      instance(" version 2\n authentication {\n  auth_type AH\n  auth_pass k\n }", "fe80::1"));
+  EXPECT_EQ(ah.auth_type, AuthType::kNone);
+  EXPECT_THAT(wa, ElementsAre("k.conf:1: (VI_1) Cannot use AH authentication with IPv6. "
+                              "ignoring"));
 }
 
 TEST(Validate, AddressFamiliesDoNotMix) {
@@ -168,7 +179,7 @@ TEST(Validate, StrictMode) {
                           "k.conf:1: (VI_1) Strict mode does not support authentication. Ignoring.",
                           "k.conf:1: (VI_1) preempt_delay is incompatible with strict mode - "
                           "resetting",
-                          "k.conf:1: (VI_1) Strict mode requires no repeat garps - resetting"));
+                          "k.conf:1: (VI_1) Strict mode requires no repeat garps. resetting"));
   // global vrrp_strict applies to every instance; accept mode is then reset for v2 non-owners.
   auto [g, wg] = checked("global_defs {\n vrrp_strict\n}\n" + instance(" accept"));
   EXPECT_TRUE(g.strict_mode);
