@@ -118,25 +118,33 @@ TEST(Validate, NoVirtualAddress) {
 }
 
 TEST(Validate, AdvertIntRanges) {
-  auto [small, ws] = checked(instance(" version 3\n advert_int 0.005"));
-  EXPECT_EQ(small.advert_int, Milliseconds(1000));
-  EXPECT_THAT(ws, ElementsAre("k.conf:5: (VI_1) Advert interval (0.005) not valid! Must be > 0 - "
-                              "ignoring"));
-  auto [big, wb] = checked(instance(" advert_int 300"));
-  EXPECT_EQ(big.advert_int, Milliseconds(1000));
-  EXPECT_THAT(wb, ElementsAre("k.conf:4: (VI_1) Advert interval (300) not valid! Must be > 0 - "
-                              "ignoring"));
-  auto [v3big, w3] = checked(instance(" version 3\n advert_int 41"));
-  EXPECT_EQ(v3big.advert_int, Milliseconds(40950));
-  EXPECT_THAT(w3, ElementsAre("k.conf:5: (VI_1) VRRPv3 advertisement interval 41.00s is out of "
-                              "range. Must be less than 40.96s. Setting to 40.95s"));
-  auto [units, wu] = checked(instance(" version 3\n advert_int 40.951"));
-  EXPECT_EQ(units.advert_int, Milliseconds(40950));
-  EXPECT_THAT(wu, ElementsAre("k.conf:5: (VI_1) VRRPv3 advertisement interval 40.951000s must be "
-                              "in units of 10ms - rounding"));
-  EXPECT_EQ(checked(instance(" version 3\n advert_int 40.95")).first.advert_int,
-            Milliseconds(40950));
-  EXPECT_EQ(checked(instance(" version 3\n advert_int 1e-1")).first.advert_int, Milliseconds(100));
+  struct Case {
+    const char* body;
+    int ms;
+    const char* warning;  // "" for none
+  };
+  const Case cases[] = {
+      {" version 3\n advert_int 0.005", 1000,
+       "k.conf:5: (VI_1) Advert interval (0.005) not valid! Must be > 0 - ignoring"},
+      {" advert_int 300", 1000,
+       "k.conf:4: (VI_1) Advert interval (300) not valid! Must be > 0 - ignoring"},
+      {" version 3\n advert_int 41", 40950,
+       "k.conf:5: (VI_1) VRRPv3 advertisement interval 41.00s is out of range. Must be less than "
+       "40.96s. Setting to 40.95s"},
+      {" version 3\n advert_int 40.951", 40950,
+       "k.conf:5: (VI_1) VRRPv3 advertisement interval 40.951000s must be in units of 10ms - "
+       "rounding"},
+      {" version 3\n advert_int 40.95", 40950, ""},
+      {" version 3\n advert_int 1e-1", 100, ""},
+  };
+  for (const Case& c : cases) {
+    auto [v, warnings] = checked(instance(c.body));
+    EXPECT_EQ(v.advert_int, Milliseconds(c.ms)) << c.body;
+    if (*c.warning == '\0')
+      EXPECT_THAT(warnings, IsEmpty()) << c.body;
+    else
+      EXPECT_THAT(warnings, ElementsAre(c.warning)) << c.body;
+  }
 }
 
 TEST(Validate, Preemption) {
