@@ -49,6 +49,7 @@ std::pair<event::Duration, bool> up_down(const peer::Peer& p, const event::Clock
 
 std::string state_text(const peer::Peer& p) {
   if (p.settings().shutdown) return "Idle (Admin)";
+  if (p.prefix_limit_hit()) return "Idle (PfxCt)";
   return std::string(fsm::to_string(p.state()));
 }
 
@@ -186,16 +187,9 @@ class ShowCommands {
 
   ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
 
-  // Distinct prefixes over every Adj-RIB-In of the family, and the routes (paths) to them.
+  // Prefixes in the Loc-RIB of the family, and the routes (paths) to them.
   std::pair<std::size_t, std::size_t> rib_entries(AddressFamily af) const {
-    std::unordered_set<Prefix> prefixes;
-    std::size_t routes = 0;
-    for (const auto& [a, p] : s_.peers()) {
-      routes += p->adj_rib_in().count(wire_family(af));
-      p->adj_rib_in().for_each(wire_family(af),
-                               [&](const Prefix& prefix, const auto&) { prefixes.insert(prefix); });
-    }
-    return {prefixes.size(), routes};
+    return {s_.loc_rib().prefix_count(wire_family(af)), s_.loc_rib().path_count(wire_family(af))};
   }
 
   std::string summary_text(AddressFamily af, bool with_title) const {
@@ -226,7 +220,7 @@ class ShowCommands {
       }
       auto [since, ever] = up_down(*p, clock_);
       std::string state = p->state() == fsm::State::kEstablished
-                              ? fmt::format("{:>8}", p->adj_rib_in().count(wire_family(af)))
+                              ? fmt::format("{:>8}", s_.accepted(*p, wire_family(af)))
                               : state_text(*p);
       std::uint32_t remote_as =
           p->negotiated() ? p->negotiated()->peer_as : p->settings().remote_as;
@@ -261,7 +255,8 @@ class ShowCommands {
       q["outq"] = p->output_queue();
       q["peerUptime"] = uptime_text(since, ever);
       q["peerUptimeMsec"] = ever ? ms(since) : 0;
-      q["pfxRcd"] = p->adj_rib_in().count(wire_family(af));
+      q["pfxRcd"] = s_.accepted(*p, wire_family(af));
+      q["pfxSnt"] = s_.advertised(*p, wire_family(af));
       q["state"] = state_text(*p);
       q["connectionsEstablished"] = p->stats().established_transitions;
       q["connectionsDropped"] = p->stats().dropped;
@@ -321,7 +316,8 @@ class ShowCommands {
     for (auto af : config::kAddressFamilies) {
       if (!active_in(p, af)) continue;
       afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = {
-          {"acceptedPrefixCounter", p.adj_rib_in().count(wire_family(af))}};
+          {"acceptedPrefixCounter", s_.accepted(p, wire_family(af))},
+          {"sentPrefixCounter", s_.advertised(p, wire_family(af))}};
     }
     j["addressFamilyInfo"] = afs;
     if (auto l = p.local_endpoint()) {
@@ -386,7 +382,7 @@ class ShowCommands {
     for (auto af : config::kAddressFamilies) {
       if (!active_in(p, af)) continue;
       out += fmt::format("\n For address family: {}\n  {} accepted prefixes\n", family_title(af),
-                         p.adj_rib_in().count(wire_family(af)));
+                         s_.accepted(p, wire_family(af)));
     }
     out += fmt::format("\n  Connections established {}; dropped {}\n", st.established_transitions,
                        st.dropped);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include "bgp/peer/socket_options.hpp"
+#include "bgp/propagation.hpp"
 
 #include "common/log.hpp"
 
@@ -187,7 +188,8 @@ void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message)
 
 rib::PeerId Speaker::id_of(const peer::Peer& p) {
   if (auto it = peer_ids_.find(&p); it != peer_ids_.end()) return it->second;
-  auto free = std::find(peers_by_id_.begin(), peers_by_id_.end(), nullptr);
+  // Id 0 is kLocalPeer.
+  auto free = std::find(peers_by_id_.begin() + 1, peers_by_id_.end(), nullptr);
   auto id = static_cast<rib::PeerId>(free - peers_by_id_.begin());
   if (free == peers_by_id_.end())
     peers_by_id_.push_back(&p);
@@ -198,16 +200,18 @@ rib::PeerId Speaker::id_of(const peer::Peer& p) {
 }
 
 void Speaker::forget(const peer::Peer& p) {
+  routing_.erase(&p);
   auto it = peer_ids_.find(&p);
   if (it == peer_ids_.end()) return;
   loc_rib_.withdraw_peer(it->second);
+  // The other neighbors' withdrawals go out while the export rules still know this one.
+  publish();
   peers_by_id_[it->second] = nullptr;
   peer_ids_.erase(it);
-  publish();
 }
 
 const peer::Peer* Speaker::peer_of(rib::PeerId id) const {
-  return id < peers_by_id_.size() ? peers_by_id_[id] : nullptr;
+  return id != kLocalPeer && id < peers_by_id_.size() ? peers_by_id_[id] : nullptr;
 }
 
 rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) const {
@@ -216,6 +220,8 @@ rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) con
   o.always_compare_med = bgp.always_compare_med;
   o.deterministic_med = bgp.deterministic_med;
   o.multipath_relax = bgp.multipath_relax;
+  o.router_id = router_id_;
+  o.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;
   // quagga and FRR take `maximum-paths` at router level as IPv4 unicast; one Loc-RIB option
   // serves both families until per-family options are needed.
   const auto& v4 = bgp.in(config::AddressFamily::kIpv4Unicast);
@@ -225,10 +231,13 @@ rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) con
 }
 
 void Speaker::publish() {
-  // The Loc-RIB queues what changed for the kernel FIB and the Adj-RIB-Out; the FIB is the only
-  // consumer in this build (the Adj-RIB-Out does not exist yet).
+  // The Loc-RIB queues what changed; the kernel FIB and every Adj-RIB-Out take it in turn.
   if (loc_rib_.pending_changes() == 0) return;
-  fib_->apply(loc_rib_.drain_changes());
+  auto changes = loc_rib_.drain_changes();
+  fib_->apply(changes);
+  for (auto& [p, routing] : routing_)
+    for (auto& out : routing->out)
+      if (out) out->apply(changes);
 }
 
 Status<std::string> Speaker::select_fib(bool no_rib) {
@@ -249,7 +258,7 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     loc_rib_.for_each(family, [&](const Prefix& prefix, const rib::PathList&) {
       auto paths = loc_rib_.selected(family, prefix);
-      if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths)});
+      if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths), std::nullopt});
     });
   }
   next->apply(all);
@@ -268,9 +277,11 @@ void Speaker::session_up(peer::Peer& p) {
   if (p.negotiated()) info.as = p.negotiated()->peer_as;
   loc_rib_.set_peer(id_of(p), info);
   publish();
+  start_routing(p);
 }
 
 void Speaker::session_down(peer::Peer& p) {
+  routing_.erase(&p);
   loc_rib_.withdraw_peer(id_of(p));
   publish();
 }
@@ -285,9 +296,10 @@ void Speaker::routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
 void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
                                std::span<const Prefix> prefixes,
                                const wire::PathAttributes& attributes) {
-  rib::PeerId id = id_of(p);
-  rib::AttrRef shared = attributes_.intern(attributes);
-  for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, shared);
+  auto it = routing_.find(&p);
+  if (it == routing_.end()) return;
+  import(p, id_of(p), family, prefixes, attributes_.intern(attributes),
+         it->second->import_keys[family_index(family)]);
   publish();
 }
 
@@ -295,9 +307,11 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (auto selected = select_fib(next.no_rib); !selected) return selected;
   if (!next.bgp) {
     remove_all(wire::cease_subcode::kPeerDeconfigured);
+    running_ = next;
+    sync_networks();
+    publish();
     listeners_.clear();
     listener_keys_.clear();
-    running_ = next;
     return Ok{};
   }
   if (auto opened = open_listeners(); !opened) return opened;
@@ -313,6 +327,13 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   router_id_ = router_id;
   if (auto options = decision_options(bgp); options != loc_rib_.options())
     loc_rib_.set_options(options);
+  // The pseudo-peer of our own routes (FRR's "peer_self").
+  rib::PeerInfo self;
+  self.ebgp = false;
+  self.local = true;
+  self.router_id = router_id_;
+  self.as = bgp.asn;
+  loc_rib_.set_peer(kLocalPeer, self);
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".
@@ -344,8 +365,11 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   // Keys first: a neighbor may connect as soon as it is started.
   update_listener_keys();
   for (auto* p : to_start) p->start();
-  // New decision options re-ran the decision process: its changes go to the FIB now.
+  sync_networks();
+  // New decision options re-ran the decision process: its changes go out now, then policies
+  // and roles that changed are re-applied.
   publish();
+  update_routing();
   return Ok{};
 }
 

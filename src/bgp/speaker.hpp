@@ -14,6 +14,7 @@
 
 #include "bgp/config/model.hpp"
 #include "bgp/peer/peer.hpp"
+#include "bgp/rib/adj_rib_out.hpp"
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/loc_rib.hpp"
 #include "control/cli.hpp"
@@ -62,8 +63,15 @@ class Speaker : private peer::RouteObserver {
   const rib::LocRib& loc_rib() const { return loc_rib_; }
   // The FIB the best paths are written to (never null).
   netlink::Fib& fib() const { return *fib_; }
-  // The neighbor a Loc-RIB path came from (nullptr once it is gone).
+  // The neighbor a Loc-RIB path came from (nullptr once it is gone, and for kLocalPeer).
   const peer::Peer* peer_of(rib::PeerId id) const;
+  // The Loc-RIB's pseudo-peer for the routes of `network` statements.
+  static constexpr rib::PeerId kLocalPeer = 0;
+  // Prefixes accepted from (after inbound policy) and advertised to a neighbor.
+  std::size_t accepted(const peer::Peer& p, wire::AfiSafi family) const;
+  std::size_t advertised(const peer::Peer& p, wire::AfiSafi family) const;
+  // The export rules' view of the neighbor with this id (propagation.cpp); nullptr if gone.
+  const rib::ExportPeer* export_peer(rib::PeerId id, wire::AfiSafi family) const;
 
  private:
   class Listener;
@@ -84,6 +92,25 @@ class Speaker : private peer::RouteObserver {
   // `show ip route`, `show ipv6 route` (show_route.cpp).
   void install_route_commands(control::CommandTree& tree);
 
+  // Route propagation (propagation.cpp).
+  struct ExportKey;  // what an Adj-RIB-Out's behaviour depends on, comparable
+  struct ImportKey;  // likewise for inbound policy
+  struct Routing;    // per established neighbor: its Adj-RIB-Outs and policy keys
+  ExportKey export_key(const peer::Peer& p, wire::AfiSafi family) const;
+  ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
+  rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
+  void start_routing(peer::Peer& p);
+  // Re-applies policies and roles after a configuration change (FRR's automatic soft
+  // reconfiguration, in and out).
+  void update_routing();
+  // Imports prefixes from a neighbor through its inbound policy into the Loc-RIB.
+  void import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family, std::span<const Prefix> prefixes,
+              const rib::AttrRef& attrs, const ImportKey& policy);
+  void reimport(peer::Peer& p, wire::AfiSafi family, const ImportKey& policy);
+  void check_prefix_limit(peer::Peer& p, wire::AfiSafi family);
+  // The routes of `network` statements in the Loc-RIB.
+  void sync_networks();
+
   // peer::RouteObserver: the neighbors' accepted routes feed the Loc-RIB.
   void session_up(peer::Peer& p) override;
   void session_down(peer::Peer& p) override;
@@ -91,6 +118,7 @@ class Speaker : private peer::RouteObserver {
                         std::span<const Prefix> prefixes) override;
   void routes_announced(peer::Peer& p, wire::AfiSafi family, std::span<const Prefix> prefixes,
                         const wire::PathAttributes& attributes) override;
+  void refresh_requested(peer::Peer& p, wire::AfiSafi family) override;
 
   asio::io_context& io_;
   event::Clock& clock_;
@@ -103,7 +131,10 @@ class Speaker : private peer::RouteObserver {
   rib::AttributeStore attributes_;
   rib::LocRib loc_rib_;
   std::map<const peer::Peer*, rib::PeerId> peer_ids_;
-  std::vector<const peer::Peer*> peers_by_id_;  // index: PeerId; nullptr when free
+  std::vector<const peer::Peer*> peers_by_id_{nullptr};  // index: PeerId; nullptr when free
+  std::map<const peer::Peer*, std::unique_ptr<Routing>> routing_;
+  std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
+  mutable rib::ExportPeer export_scratch_;
   FibFactory kernel_fib_;
   std::unique_ptr<netlink::Fib> fib_;
   bool fib_is_kernel_ = false;

@@ -150,6 +150,8 @@ std::optional<std::pair<IpAddress, std::uint16_t>> Peer::remote_endpoint() const
 }
 
 void Peer::start() {
+  prefix_limit_hit_ = false;
+  if (restart_timer_) restart_timer_->cancel();
   if (settings_.shutdown) return;
   if (settings_.timers.passive)
     primary_->fsm->handle(fsm::ManualStartPassive{});
@@ -393,9 +395,12 @@ void Peer::on_message(Connection& c, ByteSpan message) {
         } else if constexpr (std::is_same_v<M, wire::Keepalive>) {
           c.fsm->handle(fsm::KeepAliveMsg{});
         } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
-          // RFC 2918 §4: re-advertise our Adj-RIB-Out; we originate nothing yet, so the answer
-          // is the End-of-RIB marker alone.
-          if (c.fsm->state() == State::kEstablished) {
+          // RFC 2918 §4: re-advertise the Adj-RIB-Out, then mark its end (RFC 4724 §2), which
+          // receivers treat as an empty UPDATE.
+          if (c.fsm->state() == State::kEstablished && c.negotiated &&
+              std::find(c.negotiated->afi_safis.begin(), c.negotiated->afi_safis.end(),
+                        m.afi_safi) != c.negotiated->afi_safis.end()) {
+            if (observer_) observer_->refresh_requested(*this, m.afi_safi);
             send(c, wire::make_end_of_rib(m.afi_safi));
             c.fsm->handle(fsm::UpdateSent{});
           }
@@ -549,7 +554,7 @@ void Peer::on_established(Connection& c) {
   if (observer_) observer_->session_up(*this);
   log::notice("%ADJCHANGE: neighbor {}{} Up", name(),
               settings_.description.empty() ? "" : "(" + settings_.description + ")");
-  // RFC 4724 §2: the initial update is complete (we originate nothing yet).
+  // RFC 4724 §2: the initial update (sent by the observer's session_up()) is complete.
   if (c.negotiated) {
     for (const auto& family : c.negotiated->afi_safis) {
       if (family != wire::kIpv4Unicast && family != wire::kIpv6Unicast) continue;
@@ -581,6 +586,53 @@ void Peer::dump_later(Connection* loser) {
       primary_->fsm->restore_stats(stats);
     }
   });
+}
+
+void Peer::send_update(Bytes encoded) {
+  Connection& c = *primary_;
+  if (!c.stream || c.fsm->state() != State::kEstablished) return;
+  ++sent_.updates;
+  c.stream->send(std::move(encoded));
+  c.fsm->handle(fsm::UpdateSent{});
+}
+
+wire::Options Peer::send_options() const {
+  return primary_->send_options;
+}
+
+bool Peer::request_refresh(wire::AfiSafi family) {
+  Connection& c = *primary_;
+  if (c.fsm->state() != State::kEstablished || !c.negotiated || !c.negotiated->route_refresh)
+    return false;
+  send(c, wire::RouteRefresh{family});
+  return true;
+}
+
+void Peer::stop_for_prefix_limit(wire::AfiSafi family, std::uint32_t limit,
+                                 std::optional<event::Duration> restart_after) {
+  // RFC 4486 §4: AFI (2 octets), SAFI (1), prefix upper bound (4).
+  ByteWriter data;
+  data.u16(static_cast<std::uint16_t>(family.afi));
+  data.u8(static_cast<std::uint8_t>(family.safi));
+  data.u32(limit);
+  fsm::AutomaticStop stop{wire::cease_subcode::kMaxPrefixes, data.take()};
+  if (secondary_) secondary_.reset();
+  primary_->fsm->handle(stop);
+  // A fresh FSM that nobody starts: the neighbor stays down instead of reconnecting after the
+  // idle hold time and overflowing again.
+  auto stats = primary_->fsm->stats();
+  primary_ = make_connection(fsm::Origin::kLocal);
+  primary_->fsm->restore_stats(stats);
+  prefix_limit_hit_ = true;
+  last_reset_text_ = "Max Prefix Limit";
+  if (restart_after) {
+    if (!restart_timer_) restart_timer_ = clock_.make_timer();
+    restart_timer_->arm(*restart_after, [this] { restart(); });
+  }
+}
+
+void Peer::restart() {
+  if (prefix_limit_hit_) start();
 }
 
 void Peer::accept(asio::ip::tcp::socket socket) {

@@ -67,6 +67,9 @@ class RouteObserver {
                                 std::span<const Prefix> prefixes) = 0;
   virtual void routes_announced(Peer& peer, wire::AfiSafi family, std::span<const Prefix> prefixes,
                                 const wire::PathAttributes& attributes) = 0;
+  // The neighbor sent ROUTE-REFRESH (RFC 2918 §4): re-advertise the Adj-RIB-Out of `family`.
+  // The peer sends the End-of-RIB marker afterwards.
+  virtual void refresh_requested(Peer& peer, wire::AfiSafi family) = 0;
 };
 
 class Peer {
@@ -85,6 +88,23 @@ class Peer {
   bool reconfigure(const PeerSettings& settings);
   // A TCP connection the listener accepted from this neighbor's address.
   void accept(asio::ip::tcp::socket socket);
+
+  // An encoded UPDATE for the established session (dropped when there is none).
+  void send_update(Bytes encoded);
+  // Asks the neighbor to send its routes of `family` again (RFC 2918), if it can.
+  bool request_refresh(wire::AfiSafi family);
+  // RFC 4486 §4 Cease / Maximum Number of Prefixes Reached, with the AFI/SAFI and limit as data;
+  // the neighbor then stays down (FRR's "Idle (PfxCt)") until restart() or, if given, the
+  // restart interval has passed.
+  void stop_for_prefix_limit(wire::AfiSafi family, std::uint32_t limit,
+                             std::optional<event::Duration> restart_after);
+  bool prefix_limit_hit() const { return prefix_limit_hit_; }
+  // Starts a neighbor stopped by stop_for_prefix_limit() again (`clear ip bgp`).
+  void restart();
+
+  bool established() const { return state() == fsm::State::kEstablished; }
+  // The options UPDATEs to this neighbor are encoded with (RFC 6793, RFC 8654).
+  wire::Options send_options() const;
 
   const PeerSettings& settings() const { return settings_; }
   fsm::State state() const;
@@ -134,6 +154,8 @@ class Peer {
   MessageCounters received_, sent_;
   std::string last_reset_text_;
   std::uint64_t treated_as_withdraw_ = 0;
+  bool prefix_limit_hit_ = false;
+  std::unique_ptr<event::Timer> restart_timer_;
   RouteObserver* observer_ = nullptr;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -24,7 +24,7 @@ AttrRef AdjRibOut::export_attributes(const AdjRibOutSetup& setup, wire::AfiSafi 
                                      const SelectedPath& path, bool& source_known) {
   CacheKey key{&setup, path.attrs.get(), path.peer, family};
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  const ExportPeer* from = sources_(path.peer);
+  const ExportPeer* from = sources_(path.peer, family);
   source_known = from != nullptr;
   if (!from) return {};  // not cached: the answer depends on assume_sent
   ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);

@@ -30,7 +30,7 @@ struct AdjRibOutSetup {
 class AdjRibOut {
  public:
   // The export facts of the neighbor a Loc-RIB path came from; nullptr if it is gone.
-  using SourceLookup = std::function<const ExportPeer*(PeerId)>;
+  using SourceLookup = std::function<const ExportPeer*(PeerId, wire::AfiSafi)>;
 
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
             SourceLookup sources, UpdatePacker::Sink sink);

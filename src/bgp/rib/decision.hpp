@@ -32,7 +32,11 @@ struct PeerInfo {
 };
 
 struct DecisionOptions {
-  std::uint32_t local_as = 0;              // for AS_PATH loop detection (RFC 4271 §9.1.2); 0: none
+  std::uint32_t local_as = 0;  // for AS_PATH loop detection (RFC 4271 §9.1.2); 0: none
+  // RFC 4456 §8 loop detection: a route carrying our router-id as ORIGINATOR_ID or our
+  // cluster-id in CLUSTER_LIST is ignored. 0: not checked.
+  std::uint32_t router_id = 0;
+  std::uint32_t cluster_id = 0;
   std::uint32_t default_local_pref = 100;  // `bgp default local-preference`
   bool always_compare_med = false;         // `bgp always-compare-med`
   bool deterministic_med = false;          // `bgp deterministic-med`

@@ -50,6 +50,7 @@ struct ExportContext {
   std::uint32_t local_as = 0;
   std::uint32_t cluster_id = 0;            // RFC 4456 §7; the router-id unless configured
   std::uint32_t default_local_pref = 100;  // `bgp default local-preference`
+  bool operator==(const ExportContext&) const = default;
 };
 
 // Why a path is not sent; kSent when it is.

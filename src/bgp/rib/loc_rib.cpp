@@ -1,5 +1,7 @@
 #include "bgp/rib/loc_rib.hpp"
 
+#include <algorithm>
+
 namespace vipd::bgp::rib {
 
 LocRib::LocRib(DecisionOptions options, NextHopResolver resolver)
@@ -64,6 +66,16 @@ std::size_t LocRib::path_count(wire::AfiSafi family) const {
   return 0;
 }
 
+std::size_t& LocRib::peer_paths(PeerId peer, wire::AfiSafi family) {
+  if (peer_paths_.size() <= peer) peer_paths_.resize(std::size_t{peer} + 1);
+  return peer_paths_[peer][family == wire::kIpv4Unicast ? 0 : 1];
+}
+
+std::size_t LocRib::paths_of(PeerId peer, wire::AfiSafi family) const {
+  if (peer >= peer_paths_.size()) return 0;
+  return peer_paths_[peer][family == wire::kIpv4Unicast ? 0 : 1];
+}
+
 std::size_t LocRib::memory_bytes() const {
   std::size_t bytes = v4_.memory_bytes() + v6_.memory_bytes();
   auto add = [&](const auto&, const PathList& l) { bytes += l.heap_bytes(); };
@@ -85,6 +97,13 @@ void LocRib::validate(wire::AfiSafi family, Path& path) const {
   path.igp_cost = 0;
   // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is excluded from Phase 2.
   if (has_as_loop(*path.attrs, options_.local_as)) return;
+  // RFC 4456 §8: our own reflected routes coming back.
+  const auto& a = *path.attrs;
+  if (options_.router_id && a.originator_id == options_.router_id) return;
+  if (options_.cluster_id && a.cluster_list &&
+      std::find(a.cluster_list->begin(), a.cluster_list->end(), options_.cluster_id) !=
+          a.cluster_list->end())
+    return;
   // RFC 4271 §9.1.2.1: a route whose NEXT_HOP does not resolve is excluded too.
   auto next_hop = next_hop_of(*path.attrs, family);
   if (!next_hop) return;
@@ -139,6 +158,7 @@ bool LocRib::update(wire::AfiSafi family, const Prefix& prefix, PeerId peer_id, 
   } else {
     path = &list->add(Path{std::move(attrs), peer_id});
     ++(family == wire::kIpv4Unicast ? v4_paths_ : v6_paths_);
+    ++peer_paths(peer_id, family);
   }
   validate(family, *path);
   decide(family, prefix, *list);
@@ -153,6 +173,7 @@ bool LocRib::withdraw(wire::AfiSafi family, const Prefix& prefix, PeerId peer_id
   collect(*list, before_);
   list->remove(static_cast<std::size_t>(path - list->paths().data()));
   --(family == wire::kIpv4Unicast ? v4_paths_ : v6_paths_);
+  --peer_paths(peer_id, family);
   decide(family, prefix, *list);
   if (list->empty()) erase(family, prefix);
   return true;
@@ -179,6 +200,8 @@ std::size_t LocRib::withdraw_peer_in(Table& table, wire::AfiSafi family, PeerId 
 std::size_t LocRib::withdraw_peer(PeerId peer_id) {
   std::size_t v4 = withdraw_peer_in(v4_, wire::kIpv4Unicast, peer_id);
   std::size_t v6 = withdraw_peer_in(v6_, wire::kIpv6Unicast, peer_id);
+  peer_paths(peer_id, wire::kIpv4Unicast) = 0;
+  peer_paths(peer_id, wire::kIpv6Unicast) = 0;
   v4_paths_ -= v4;
   v6_paths_ -= v6;
   return v4 + v6;
@@ -203,7 +226,9 @@ void LocRib::rerun(bool validate_paths, std::optional<PeerId> only) {
 
 void LocRib::set_options(const DecisionOptions& options) {
   if (options == options_) return;
-  bool local_as_changed = options.local_as != options_.local_as;
+  bool local_as_changed = options.local_as != options_.local_as ||
+                          options.router_id != options_.router_id ||
+                          options.cluster_id != options_.cluster_id;
   options_ = options;
   // A new local AS changes which paths loop (RFC 4271 §9.1.2).
   rerun(local_as_changed, std::nullopt);

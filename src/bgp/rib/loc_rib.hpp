@@ -5,6 +5,7 @@
 // the FIB and Adj-RIB-Out owners drain; the Loc-RIB calls nobody.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -74,6 +75,8 @@ class LocRib {
   std::vector<SelectedPath> selected(wire::AfiSafi family, const Prefix& prefix) const;
   std::size_t prefix_count(wire::AfiSafi family) const;
   std::size_t path_count(wire::AfiSafi family) const;
+  // Paths of one peer (FRR's accepted prefix count for `maximum-prefix` and PfxRcd).
+  std::size_t paths_of(PeerId peer, wire::AfiSafi family) const;
   // Bytes held by the prefix tables and the path arrays (not counting interned attributes).
   std::size_t memory_bytes() const;
 
@@ -108,6 +111,8 @@ class LocRib {
   std::vector<std::optional<PeerInfo>> peers_;  // indexed by PeerId
   PrefixTable<V4Key, PathList> v4_;
   PrefixTable<V6Key, PathList> v6_;
+  std::vector<std::array<std::size_t, 2>> peer_paths_;  // [PeerId][IPv4, IPv6]
+  std::size_t& peer_paths(PeerId peer, wire::AfiSafi family);
   std::size_t v4_paths_ = 0;
   std::size_t v6_paths_ = 0;
   std::vector<Change> changes_;

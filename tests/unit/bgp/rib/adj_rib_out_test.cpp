@@ -141,7 +141,7 @@ struct Fixture : ::testing::Test {
   std::unique_ptr<AdjRibOut> make(AdjRibOutSetup s) {
     return std::make_unique<AdjRibOut>(
         std::move(s), sent.options, store,
-        [this](PeerId id) -> const ExportPeer* {
+        [this](PeerId id, wire::AfiSafi) -> const ExportPeer* {
           return id < sources.size() ? &sources[id] : nullptr;
         },
         sent.sink());

@@ -1,0 +1,309 @@
+// Route propagation: inbound policy into the Loc-RIB, the Adj-RIB-Out of every established
+// neighbor, `network` origination, maximum-prefix, and re-applying policy after configuration
+// changes (FRR's automatic soft reconfiguration).
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "bgp/propagation.hpp"
+#include "common/log.hpp"
+
+namespace vipd::bgp {
+namespace {
+
+const char* family_text(wire::AfiSafi family) {
+  return family == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
+}
+
+std::optional<IpAddress> address_of(const sockaddr* sa) {
+  if (!sa) return std::nullopt;
+  if (sa->sa_family == AF_INET) {
+    std::array<std::uint8_t, 4> b;
+    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
+    return IpAddress::v4(b);
+  }
+  if (sa->sa_family == AF_INET6) {
+    std::array<std::uint8_t, 16> b;
+    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
+    return IpAddress::v6(b);
+  }
+  return std::nullopt;
+}
+
+std::uint8_t mask_length(const IpAddress& mask) {
+  std::uint8_t n = 0;
+  for (std::size_t i = 0; i < mask.size(); ++i) n += std::popcount(mask.octets()[i]);
+  return n;
+}
+
+// What the export rules need to know about our side of a session: an address of ours in each
+// family on the interface that carries it, and our subnets the neighbor is on.
+void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddress& remote) {
+  (local.is_v4() ? t.local_v4 : t.local_v6) = local;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return;
+  std::string interface;
+  for (ifaddrs* i = list; i; i = i->ifa_next)
+    if (address_of(i->ifa_addr) == local) interface = i->ifa_name;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    auto address = address_of(i->ifa_addr);
+    auto mask = address_of(i->ifa_netmask);
+    if (!address || !mask) continue;
+    Prefix subnet(*address, mask_length(*mask));
+    if (subnet.contains(remote) && std::find(t.shared_subnets.begin(), t.shared_subnets.end(),
+                                             subnet) == t.shared_subnets.end())
+      t.shared_subnets.push_back(subnet);
+    if (interface != i->ifa_name || address->is_link_local()) continue;
+    // RFC 2545 §2: the global address of the interface is the IPv6 next hop.
+    if (address->is_v6() && !t.local_v6) t.local_v6 = *address;
+    if (address->is_v4() && !t.local_v4) t.local_v4 = *address;
+  }
+  freeifaddrs(list);
+}
+
+}  // namespace
+
+const rib::ExportPeer* Speaker::export_peer(rib::PeerId id, wire::AfiSafi family) const {
+  if (id == kLocalPeer) {
+    export_scratch_ = rib::ExportPeer{kLocalPeer, false, true, false, false, router_id_};
+    return &export_scratch_;
+  }
+  const peer::Peer* p = peer_of(id);
+  if (!p || !running_.bgp) return nullptr;
+  const config::NeighborConfig* n = running_.bgp->find(p->settings().address);
+  if (!n) return nullptr;
+  const auto& af = n->in(config_family(family));
+  export_scratch_ = rib::ExportPeer{id,
+                                    !p->settings().is_ibgp(),
+                                    false,
+                                    af.route_reflector_client,
+                                    af.route_server_client,
+                                    p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0};
+  return &export_scratch_;
+}
+
+Speaker::ExportKey Speaker::export_key(const peer::Peer& p, wire::AfiSafi family) const {
+  ExportKey k;
+  k.family = family;
+  auto id = peer_ids_.at(&p);
+  k.target.peer = *export_peer(id, family);
+  const config::RouterBgp& bgp = *running_.bgp;
+  const config::NeighborConfig* n = bgp.find(p.settings().address);
+  const auto& af = n->in(config_family(family));
+  k.target.next_hop_self = af.next_hop_self;
+  if (auto local = p.local_endpoint(); local) {
+    fill_local_facts(k.target, local->first, p.settings().address);
+  }
+  k.context.local_as = bgp.asn;
+  k.context.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;
+  if (!af.prefix_list_out.empty()) {
+    if (const auto* l = running_.find_prefix_list(config_family(family), af.prefix_list_out))
+      k.prefix_list = *l;
+    else
+      k.deny_all = true;  // FRR: a missing prefix list denies
+  } else if (bgp.ebgp_requires_policy && k.target.peer.ebgp) {
+    k.deny_all = true;  // RFC 8212 §3
+  }
+  return k;
+}
+
+Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family) const {
+  ImportKey k;
+  if (!running_.bgp) return k;
+  const config::RouterBgp& bgp = *running_.bgp;
+  const config::NeighborConfig* n = bgp.find(p.settings().address);
+  if (!n) return k;
+  const auto& af = n->in(config_family(family));
+  k.maximum_prefix = af.maximum_prefix;
+  if (!af.prefix_list_in.empty()) {
+    if (const auto* l = running_.find_prefix_list(config_family(family), af.prefix_list_in))
+      k.prefix_list = *l;
+    else
+      k.deny_all = true;
+  } else if (bgp.ebgp_requires_policy && !p.settings().is_ibgp()) {
+    k.deny_all = true;  // RFC 8212 §3
+  }
+  return k;
+}
+
+rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
+  rib::AdjRibOutSetup s;
+  s.target = key.target;
+  s.context = key.context;
+  s.families = {key.family};
+  if (key.deny_all) {
+    s.permit = [](wire::AfiSafi, const Prefix&) { return false; };
+  } else if (key.prefix_list) {
+    s.permit = [list = *key.prefix_list](wire::AfiSafi, const Prefix& p) {
+      return list.permits(p);
+    };
+  }
+  return s;
+}
+
+void Speaker::start_routing(peer::Peer& p) {
+  auto r = std::make_unique<Routing>();
+  const auto* negotiated = p.negotiated() ? &p.negotiated()->afi_safis : nullptr;
+  for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
+    auto family = family_at(i);
+    r->import_keys[i] = import_key(p, family);
+    if (!negotiated ||
+        std::find(negotiated->begin(), negotiated->end(), family) == negotiated->end())
+      continue;
+    r->export_keys[i] = export_key(p, family);
+    r->out[i] = std::make_unique<rib::AdjRibOut>(
+        export_setup(*r->export_keys[i]), p.send_options(), attributes_,
+        [this](rib::PeerId id, wire::AfiSafi f) { return export_peer(id, f); },
+        [&p](Bytes b) { p.send_update(std::move(b)); });
+  }
+  Routing& routing = *r;
+  routing_[&p] = std::move(r);
+  // RFC 4271 §9.1.3: the whole Adj-RIB-Out goes out when the session comes up.
+  for (auto& out : routing.out)
+    if (out) out->announce_all(loc_rib_, out->setup().families.front());
+}
+
+void Speaker::refresh_requested(peer::Peer& p, wire::AfiSafi family) {
+  auto it = routing_.find(&p);
+  if (it == routing_.end()) return;
+  publish();
+  if (auto& out = it->second->out[family_index(family)]) out->announce_all(loc_rib_, family);
+}
+
+void Speaker::import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family,
+                     std::span<const Prefix> prefixes, const rib::AttrRef& attrs,
+                     const ImportKey& policy) {
+  if (!policy.deny_all && !policy.prefix_list) {
+    for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
+  } else {
+    // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
+    for (const auto& prefix : prefixes) {
+      if (policy.permits(prefix))
+        loc_rib_.update(family, prefix, id, attrs);
+      else
+        loc_rib_.withdraw(family, prefix, id);
+    }
+  }
+  check_prefix_limit(p, family);
+}
+
+void Speaker::reimport(peer::Peer& p, wire::AfiSafi family, const ImportKey& policy) {
+  // The Adj-RIB-In holds what the neighbor sent before policy (FRR's soft-reconfiguration
+  // inbound, always on), so a policy change needs no ROUTE-REFRESH.
+  rib::PeerId id = id_of(p);
+  std::vector<Prefix> one(1);
+  p.adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
+    one[0] = prefix;
+    import(p, id, family, one, attributes_.intern(*a), policy);
+  });
+}
+
+void Speaker::check_prefix_limit(peer::Peer& p, wire::AfiSafi family) {
+  auto it = routing_.find(&p);
+  if (it == routing_.end()) return;
+  Routing& r = *it->second;
+  std::size_t i = family_index(family);
+  const auto& limit = r.import_keys[i].maximum_prefix;
+  if (!limit) return;
+  std::size_t count = loc_rib_.paths_of(id_of(p), family);
+  std::size_t threshold = std::size_t{limit->limit} * limit->threshold.value_or(75) / 100;
+  if (count > limit->limit) {
+    log::warning("%MAXPFXEXCEED: No. of {} prefix received from {} reaches {}, max {}",
+                 family_text(family), p.settings().address.to_string(), count, limit->limit);
+    if (limit->warning_only) return;
+    std::optional<event::Duration> restart;
+    if (limit->restart_minutes) restart = std::chrono::minutes(*limit->restart_minutes);
+    // The session goes down (its routes leave through session_down()), but not from inside the
+    // peer's UPDATE processing that called us: later, on the loop, if it is still configured.
+    clock_.post([this, address = p.settings().address, family, limit = limit->limit, restart] {
+      auto found = peers_.find(address);
+      if (found != peers_.end() && found->second->established())
+        found->second->stop_for_prefix_limit(family, limit, restart);
+    });
+  } else if (count >= threshold && !r.threshold_logged[i]) {
+    r.threshold_logged[i] = true;
+    log::warning("%MAXPFX: No. of {} prefix received from {} reaches {}, max {}",
+                 family_text(family), p.settings().address.to_string(), count, limit->limit);
+  } else if (count < threshold) {
+    r.threshold_logged[i] = false;
+  }
+}
+
+void Speaker::update_routing() {
+  for (auto& [pp, r] : routing_) {
+    auto& p = *const_cast<peer::Peer*>(pp);
+    for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
+      auto family = family_at(i);
+      ImportKey in = import_key(p, family);
+      if (!(in == r->import_keys[i])) {
+        bool filters_changed = in.deny_all != r->import_keys[i].deny_all ||
+                               in.prefix_list != r->import_keys[i].prefix_list;
+        r->import_keys[i] = in;
+        if (filters_changed) {
+          log::info("bgp: neighbor {}: inbound policy changed, re-applying it",
+                    p.settings().address.to_string());
+          reimport(p, family, in);
+          publish();
+        } else {
+          check_prefix_limit(p, family);
+        }
+      }
+      if (!r->out[i]) continue;
+      ExportKey out = export_key(p, family);
+      if (r->export_keys[i] && out == *r->export_keys[i]) continue;
+      log::info("bgp: neighbor {}: outbound policy changed, re-advertising",
+                p.settings().address.to_string());
+      publish();
+      r->export_keys[i] = out;
+      r->out[i]->resync(loc_rib_, export_setup(out));
+    }
+  }
+}
+
+void Speaker::sync_networks() {
+  std::vector<std::pair<config::AddressFamily, Prefix>> wanted;
+  if (running_.bgp)
+    for (auto af : config::kAddressFamilies)
+      for (const auto& prefix : running_.bgp->in(af).networks) wanted.emplace_back(af, prefix);
+  auto family = [](config::AddressFamily af) {
+    return af == config::AddressFamily::kIpv4Unicast ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+  };
+  for (const auto& [af, prefix] : originated_)
+    if (std::find(wanted.begin(), wanted.end(), std::pair{af, prefix}) == wanted.end())
+      loc_rib_.withdraw(family(af), prefix, kLocalPeer);
+  for (const auto& [af, prefix] : wanted) {
+    // What FRR gives a `network` route: ORIGIN IGP, an empty AS_PATH, next hop 0.0.0.0 (or ::)
+    // meaning "this router", replaced by our address when sent.
+    wire::PathAttributes a;
+    a.origin = wire::Origin::kIgp;
+    a.as_path = wire::AsPath{};
+    if (af == config::AddressFamily::kIpv4Unicast) {
+      a.next_hop = IpAddress{};
+    } else {
+      wire::MpReach reach;
+      reach.afi_safi = wire::kIpv6Unicast;
+      reach.next_hop = IpAddress::v6({});
+      a.mp_reach = std::move(reach);
+    }
+    loc_rib_.update(family(af), prefix, kLocalPeer, attributes_.intern(std::move(a)));
+  }
+  originated_ = std::move(wanted);
+}
+
+std::size_t Speaker::accepted(const peer::Peer& p, wire::AfiSafi family) const {
+  auto it = peer_ids_.find(&p);
+  return it == peer_ids_.end() ? 0 : loc_rib_.paths_of(it->second, family);
+}
+
+std::size_t Speaker::advertised(const peer::Peer& p, wire::AfiSafi family) const {
+  auto it = routing_.find(&p);
+  if (it == routing_.end()) return 0;
+  const auto& out = it->second->out[family_index(family)];
+  return out ? out->advertised() : 0;
+}
+
+}  // namespace vipd::bgp

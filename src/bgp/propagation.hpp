@@ -1,0 +1,53 @@
+// Speaker internals shared by speaker.cpp and propagation.cpp (not a public header): the
+// per-neighbor routing state and the comparable keys that say when policies must be re-applied.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "bgp/config/model.hpp"
+#include "bgp/rib/adj_rib_out.hpp"
+#include "bgp/speaker.hpp"
+
+namespace vipd::bgp {
+
+struct Speaker::ExportKey {
+  wire::AfiSafi family;
+  rib::ExportTarget target;
+  rib::ExportContext context;
+  bool deny_all = false;                          // RFC 8212, or a missing prefix list
+  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME out`
+  bool operator==(const ExportKey&) const = default;
+};
+
+struct Speaker::ImportKey {
+  bool deny_all = false;
+  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME in`
+  std::optional<config::MaximumPrefix> maximum_prefix;
+  bool operator==(const ImportKey&) const = default;
+  bool permits(const Prefix& p) const {
+    return !deny_all && (!prefix_list || prefix_list->permits(p));
+  }
+};
+
+struct Speaker::Routing {
+  static constexpr std::size_t kFamilies = 2;  // IPv4, IPv6 unicast
+  std::array<std::unique_ptr<rib::AdjRibOut>, kFamilies> out;
+  std::array<std::optional<ExportKey>, kFamilies> export_keys;
+  std::array<ImportKey, kFamilies> import_keys;
+  std::array<bool, kFamilies> threshold_logged{};
+};
+
+inline std::size_t family_index(wire::AfiSafi family) {
+  return family == wire::kIpv4Unicast ? 0 : 1;
+}
+inline wire::AfiSafi family_at(std::size_t index) {
+  return index == 0 ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+}
+inline config::AddressFamily config_family(wire::AfiSafi family) {
+  return family == wire::kIpv4Unicast ? config::AddressFamily::kIpv4Unicast
+                                      : config::AddressFamily::kIpv6Unicast;
+}
+
+}  // namespace vipd::bgp

@@ -1,0 +1,234 @@
+// Route propagation through the Speaker over real TCP: what neighbors are sent (RFC 4271 §9.1.3,
+// §5.1), reflection (RFC 4456), policy, origination, maximum-prefix, ROUTE-REFRESH.
+#include <map>
+
+#include "harness.hpp"
+
+namespace vipd::bgp::testing {
+namespace {
+
+// What a fake peer has been sent: prefix -> attributes, applied in order like a real RIB-In.
+struct Received {
+  std::map<Prefix, wire::PathAttributes> routes;
+  std::size_t updates = 0;
+  std::size_t end_of_ribs = 0;
+  void apply(const wire::Update& u) {
+    ++updates;
+    if (u.end_of_rib()) {
+      ++end_of_ribs;
+      return;
+    }
+    for (const auto& p : u.withdrawn) routes.erase(p);
+    if (u.attributes.mp_unreach)
+      for (const auto& p : u.attributes.mp_unreach->withdrawn) routes.erase(p);
+    auto attrs = u.attributes;
+    attrs.mp_unreach.reset();
+    for (const auto& p : u.nlri) routes[p] = attrs;
+    if (u.attributes.mp_reach) {
+      attrs.mp_reach->nlri.clear();
+      for (const auto& p : u.attributes.mp_reach->nlri) routes[p] = attrs;
+    }
+  }
+};
+
+class PropagationTest : public SpeakerTest {
+ protected:
+  // Reads what `c` is sent (answering keepalives) until `done` holds or the time is up.
+  bool receive_until(FakeConnection& c, Received& r, const std::function<bool()>& done,
+                     Millis timeout = 3s) {
+    auto deadline = SteadyClock::now() + timeout;
+    while (!done()) {
+      auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+      if (left <= 0ms) return false;
+      auto m = c.read(std::min(left, Millis(100)));
+      if (!m) continue;
+      if (auto* u = std::get_if<wire::Update>(&*m)) r.apply(*u);
+      if (std::holds_alternative<wire::Keepalive>(*m)) c.send(wire::Message{wire::Keepalive{}});
+    }
+    return true;
+  }
+  static std::string neighbor(const std::string& a, std::uint32_t as) {
+    std::string out;
+    for (std::string line :
+         {"remote-as " + std::to_string(as), std::string("timers 1 3"), std::string("passive")})
+      out += " neighbor " + a + " " + line + "\n";
+    return out;
+  }
+  static wire::Message announce(std::vector<Prefix> prefixes, std::uint32_t as = 65001,
+                                const char* next_hop = "192.0.2.1") {
+    wire::Update u;
+    u.attributes = path(as);
+    u.attributes.next_hop = ip(next_hop);
+    u.nlri = std::move(prefixes);
+    return u;
+  }
+  static wire::Message withdraw(std::vector<Prefix> prefixes) {
+    wire::Update u;
+    u.withdrawn = std::move(prefixes);
+    return u;
+  }
+  static std::vector<std::uint32_t> as_path(const wire::PathAttributes& a) {
+    std::vector<std::uint32_t> out;
+    if (a.as_path)
+      for (const auto& s : a.as_path->segments) out.insert(out.end(), s.asns.begin(), s.asns.end());
+    return out;
+  }
+};
+
+TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002)));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  Received rb;
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24")})));
+  // A next hop on the subnet the receiver shares with us goes through unchanged (third party).
+  ASSERT_TRUE(ca->send(announce({pfx("10.2.0.0/24")}, 65001, "127.0.0.2")));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 3; })) << rb.routes.size();
+  const auto& r = rb.routes[pfx("10.1.0.0/24")];
+  EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000, 65001}));
+  EXPECT_EQ(r.next_hop, ip("127.0.0.1"));
+  EXPECT_FALSE(r.local_pref);
+  EXPECT_EQ(rb.routes[pfx("10.2.0.0/24")].next_hop, ip("127.0.0.2"));
+  // Both prefixes sharing attributes came in one UPDATE.
+  EXPECT_LE(rb.updates, 3u + 1u);  // + End-of-RIB
+  // Nothing is sent back to the neighbor it came from.
+  Received ra;
+  receive_until(
+      *ca, ra, [] { return false; }, 300ms);
+  EXPECT_TRUE(ra.routes.empty());
+  EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["peers"][b]["pfxSnt"], 3);
+
+  ASSERT_TRUE(ca->send(withdraw({pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  EXPECT_FALSE(rb.routes.contains(pfx("10.1.0.0/24")));
+  // The source session ends: everything it gave is withdrawn from the others.
+  ca->close();
+  ASSERT_TRUE(receive_until(
+      *cb, rb, [&] { return rb.routes.empty(); }, 5s));
+}
+
+TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002) +
+                   " address-family ipv4 unicast\n  network 198.51.100.0/24\n"
+                   " exit-address-family\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  ASSERT_TRUE(ca);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 1; }, 3s));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(cb);
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  ASSERT_EQ(rb.routes.size(), 2u);
+  // Our own route: our AS only, our address as next hop.
+  EXPECT_EQ(as_path(rb.routes[pfx("198.51.100.0/24")]), (std::vector<std::uint32_t>{65000}));
+  EXPECT_EQ(rb.routes[pfx("198.51.100.0/24")].next_hop, ip("127.0.0.1"));
+  // ROUTE-REFRESH (RFC 2918): the table again, then End-of-RIB.
+  Received again;
+  ASSERT_TRUE(cb->send(wire::Message{wire::RouteRefresh{wire::kIpv4Unicast}}));
+  ASSERT_TRUE(receive_until(*cb, again, [&] { return again.end_of_ribs == 1; }));
+  EXPECT_EQ(again.routes.size(), 2u);
+  // `no network`: withdrawn.
+  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002)));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
+}
+
+TEST_F(PropagationTest, IbgpRoutesAreReflectedOnlyWithRouteReflectorClients) {
+  const std::string c1 = "127.0.0.2", c2 = "127.0.0.3";
+  auto run = [&](bool reflect) {
+    std::string body = neighbor(c1, 65000) + neighbor(c2, 65000);
+    if (reflect) body += " neighbor " + c1 + " route-reflector-client\n";
+    apply(router_bgp(body));
+    auto x = establish(c1, peer_open(65000, 0x0a000002));
+    auto y = establish(c2, peer_open(65000, 0x0a000003));
+    if (!x || !y) return Received{};
+    wire::Update u = std::get<wire::Update>(announce({pfx("10.9.0.0/24")}, 0));
+    u.attributes.as_path = wire::AsPath{};
+    u.attributes.local_pref = 150;
+    x->send(wire::Message{u});
+    Received ry;
+    receive_until(
+        *y, ry, [&] { return !ry.routes.empty(); }, 1500ms);
+    return ry;
+  };
+  Received plain = run(false);
+  EXPECT_TRUE(plain.routes.empty());  // RFC 4271 §9.2: no iBGP to iBGP
+  apply(router_bgp(""));
+  Received reflected = run(true);
+  ASSERT_EQ(reflected.routes.size(), 1u);
+  const auto& r = reflected.routes.begin()->second;
+  EXPECT_EQ(r.originator_id, 0x0a000002u);                              // RFC 4456 §8
+  EXPECT_EQ(r.cluster_list, (std::vector<std::uint32_t>{0x0a000001}));  // our router-id
+  EXPECT_EQ(r.next_hop, ip("192.0.2.1"));                               // unchanged
+  EXPECT_EQ(r.local_pref, 150u);
+}
+
+TEST_F(PropagationTest, PrefixListsInAndOutApplyLive) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  std::string lists =
+      "ip prefix-list IN seq 5 permit 10.0.0.0/8 le 24\n"
+      "ip prefix-list OUT seq 5 deny 10.1.1.0/24\n"
+      "ip prefix-list OUT seq 10 permit any\n";
+  std::string base = neighbor(a, 65001) + neighbor(b, 65002);
+  apply(lists + router_bgp(base + " neighbor " + a + " prefix-list IN in\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24"), pfx("192.0.2.0/24")})));
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  EXPECT_FALSE(rb.routes.contains(pfx("192.0.2.0/24")));  // denied inbound
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 2);
+  // Outbound list added live: 10.1.1.0/24 is withdrawn from b only.
+  apply(lists + router_bgp(base + " neighbor " + a + " prefix-list IN in\n neighbor " + b +
+                           " prefix-list OUT out\n"));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
+  // Inbound list removed live: what the neighbor sent before is re-evaluated (no refresh).
+  apply(lists + router_bgp(base + " neighbor " + b + " prefix-list OUT out\n"));
+  ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 3; }, 3s));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  EXPECT_TRUE(rb.routes.contains(pfx("192.0.2.0/24")));
+}
+
+TEST_F(PropagationTest, EbgpRequiresPolicyBlocksBothWaysUntilAPolicyExists) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  apply(router_bgp(" bgp ebgp-requires-policy\n" + neighbor(a, 65001) + neighbor(b, 65002)));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
+  Received rb;
+  receive_until(
+      *cb, rb, [] { return false; }, 500ms);
+  EXPECT_TRUE(rb.routes.empty());
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 0);  // RFC 8212: nothing accepted
+}
+
+TEST_F(PropagationTest, MaximumPrefixClosesTheSessionWithCeaseAndData) {
+  const std::string a = "127.0.0.2";
+  apply(router_bgp(neighbor(a, 65001) + " neighbor " + a + " maximum-prefix 2\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  ASSERT_TRUE(ca);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24"), pfx("10.1.2.0/24")})));
+  auto n = ca->read_notification(3s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kMaxPrefixes);
+  // RFC 4486 §4: AFI 1, SAFI 1, limit 2.
+  EXPECT_EQ(n->data, (Bytes{0, 1, 1, 0, 0, 0, 2}));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return show("show ip bgp summary json")["ipv4Unicast"]["peers"][a]["state"] ==
+               "Idle (PfxCt)";
+      },
+      3s));
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 0);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
