@@ -93,18 +93,22 @@ Result<BgpConnection, std::string> BgpConnection::establish(const SessionConfig&
   }
   const std::int64_t deadline = monotonic_ns() + config.connect_timeout.count() * kNsPerMs;
   std::string error;
-  int fd = -1;
-  // The daemon under test may still be starting: retry refused connections until the deadline.
-  while (fd < 0) {
+  // The daemon under test may still be starting: retry refused connections, and connections it
+  // closes before the OPEN exchange is done (GoBGP resets those from neighbors it has not
+  // configured yet), until the deadline. A NOTIFICATION or an unacceptable OPEN is final.
+  while (true) {
     // A bounded attempt: should a SYN go unanswered, a fresh socket (new source port) retries.
-    fd = connect_once(config, std::min(deadline, monotonic_ns() + 2000 * kNsPerMs), error);
-    if (fd >= 0) break;
+    int fd = connect_once(config, std::min(deadline, monotonic_ns() + 2000 * kNsPerMs), error);
+    if (fd >= 0) {
+      BgpConnection connection(fd);
+      auto failed = connection.exchange_opens(config, deadline);
+      if (!failed) return connection;
+      error = failed->reason;
+      if (!failed->retry) return unexpected(error);
+    }
     if (monotonic_ns() >= deadline) return unexpected(error);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  BgpConnection connection(fd);
-  if (auto failed = connection.exchange_opens(config)) return unexpected(*failed);
-  return connection;
 }
 
 BgpConnection::BgpConnection(BgpConnection&& other) noexcept
@@ -127,7 +131,10 @@ std::size_t BgpConnection::max_send_size() const {
 
 // RFC 4271 §8.2.2: OpenSent (our OPEN out, wait for theirs), OpenConfirm (KEEPALIVE out, wait
 // for theirs), Established.
-std::optional<std::string> BgpConnection::exchange_opens(const SessionConfig& config) {
+std::optional<BgpConnection::HandshakeFailure> BgpConnection::exchange_opens(
+    const SessionConfig& config, std::int64_t deadline_ns) {
+  auto retry = [](std::string reason) { return HandshakeFailure{std::move(reason), true}; };
+  auto give_up = [](std::string reason) { return HandshakeFailure{std::move(reason), false}; };
   std::vector<wire::Capability> capabilities{
       wire::MultiprotocolCapability{wire::kIpv4Unicast},
       wire::RouteRefreshCapability{},
@@ -136,27 +143,26 @@ std::optional<std::string> BgpConnection::exchange_opens(const SessionConfig& co
   const std::uint32_t identifier = config.local_address.v4_host_order();
   wire::Open local =
       wire::make_open(config.local_as, config.hold_time, identifier, std::move(capabilities));
-  if (!send_all(wire::encode_open(local))) return "sending OPEN failed";
+  if (!send_all(wire::encode_open(local))) return retry("sending OPEN failed");
 
-  const std::int64_t deadline = monotonic_ns() + config.connect_timeout.count() * kNsPerMs;
-  auto open_message = wait_message(deadline);
-  if (!open_message) return "waiting for OPEN: " + open_message.error();
+  auto open_message = wait_message(deadline_ns);
+  if (!open_message) return retry("waiting for OPEN: " + open_message.error());
   auto decoded = wire::decode_message(*open_message, wire::Options{});
-  if (!decoded) return "bad OPEN: " + decoded.error().reason;
+  if (!decoded) return give_up("bad OPEN: " + decoded.error().reason);
   const auto* remote = std::get_if<wire::Open>(&*decoded);
-  if (remote == nullptr) return "expected OPEN, got " + describe_message(*open_message);
+  if (remote == nullptr) return give_up("expected OPEN, got " + describe_message(*open_message));
   wire::OpenExpectations expect{config.local_as, identifier, config.remote_as, {}};
   if (auto problem = wire::check_open(*remote, expect)) {
     send_all(wire::encode_notification(wire::to_notification(*problem)));
-    return "unacceptable OPEN: " + problem->reason;
+    return give_up("unacceptable OPEN: " + problem->reason);
   }
   negotiated_ = wire::negotiate(local, *remote);
-  if (!send_all(wire::encode_keepalive())) return "sending KEEPALIVE failed";
+  if (!send_all(wire::encode_keepalive())) return retry("sending KEEPALIVE failed");
 
-  auto confirm = wait_message(deadline);
-  if (!confirm) return "waiting for KEEPALIVE: " + confirm.error();
+  auto confirm = wait_message(deadline_ns);
+  if (!confirm) return retry("waiting for KEEPALIVE: " + confirm.error());
   if ((*confirm)[18] != static_cast<std::uint8_t>(wire::MessageType::kKeepalive)) {
-    return "expected KEEPALIVE, got " + describe_message(*confirm);
+    return give_up("expected KEEPALIVE, got " + describe_message(*confirm));
   }
   keepalive_sent(monotonic_ns());
   return std::nullopt;

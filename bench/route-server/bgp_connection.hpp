@@ -81,7 +81,12 @@ class BgpConnection {
 
  private:
   explicit BgpConnection(int fd) : fd_(fd) {}
-  std::optional<std::string> exchange_opens(const SessionConfig& config);
+  struct HandshakeFailure {
+    std::string reason;
+    bool retry = false;  // the connection went away without a NOTIFICATION: try a new one
+  };
+  std::optional<HandshakeFailure> exchange_opens(const SessionConfig& config,
+                                                 std::int64_t deadline_ns);
   // Blocks (poll) until a whole message is in the buffer or the deadline passes.
   Result<Bytes, std::string> wait_message(std::int64_t deadline_ns);
 

@@ -31,12 +31,12 @@ results_markdown() {
       "${R_STATUS[$d]}"
   done
   echo
-  echo "| daemon | version | feeder send (s) | CPU propagate (s) | CPU withdraw (s) | feeder+sinks CPU (s) | load (1 min) before |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
+  echo "| daemon | version | feeder send (s) | CPU propagate (s) | CPU withdraw (s) | feeder+sinks CPU (s) | load (1 min) before | first AS, next hop at a sink |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|"
   for d in $DAEMONS; do
     [[ -n "${R_STATUS[$d]:-}" ]] || continue
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$d" "${R_VERSION[$d]}" "${R_FEED[$d]}" \
-      "${R_CPU_A[$d]}" "${R_CPU_W[$d]}" "${R_TOOLS[$d]}" "${R_LOAD[$d]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$d" "${R_VERSION[$d]}" "${R_FEED[$d]}" \
+      "${R_CPU_A[$d]}" "${R_CPU_W[$d]}" "${R_TOOLS[$d]}" "${R_LOAD[$d]}" "${R_SAMPLE[$d]}"
   done
 }
 
@@ -68,7 +68,9 @@ AS 65101...) receive them. All daemons run on the same topology, with the same f
   Routes, packed) until every sink holds none.
 - **CPU**: utime+stime of all the daemon's processes (everything in the router namespace) over
   both phases. **peak RSS**: VmHWM summed over those processes (an upper bound for OpenBGPD,
-  whose three processes peak at different times).
+  whose processes peak at different times). **feeder send**: how long the feeder took to
+  write the whole table, i.e. how fast the daemon read it. **first AS, next hop**: what a sink
+  received with its first route; a route server passes the feeder's (65001, 10.0.0.2) on.
 - **Configs** (written by \`bench/route-server/daemons.sh\`): every neighbor passive,
   route-server semantics (BIRD \`rs client\`, FRR \`route-server-client\`, GoBGP
   \`route-server-client\`, OpenBGPD \`transparent-as yes\`, vipd \`route-server-client\`), eBGP
@@ -110,7 +112,8 @@ the daemon's CPU time moved; the row then says why.
 - A shared machine (other builds running) adds noise: the load before each daemon's round is
   in the second table.
 - Timestamps have the harness's polling out of the way (the tools stamp the events
-  themselves), but CPU and RSS are read by the harness at 0.2 s granularity around the phases.
+  themselves), but CPU and RSS are read by the harness, which polls every 0.5 s: the daemon's CPU
+  includes up to that much idle time after a phase.
 EOF
 }
 

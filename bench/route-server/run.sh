@@ -26,7 +26,10 @@ set -euo pipefail
 
 RS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RS_REPO=$(cd "$RS_HERE/../.." && pwd)
-RS_COMMAND="bench/route-server/run.sh $*"
+RS_COMMAND="bench/route-server/run.sh"
+for arg in "$@"; do
+  if [[ $arg =~ ^[A-Za-z0-9_./=,:-]+$ ]]; then RS_COMMAND+=" $arg"; else RS_COMMAND+=" ${arg@Q}"; fi
+done
 
 PREFIXES=1000000
 SINKS=4
@@ -90,8 +93,9 @@ FEED_FD=""
 DAEMON_PID=""
 CLK_TCK=$(getconf CLK_TCK)
 declare -A R_STATUS=() R_VERSION=() R_PROP=() R_WD=() R_CPU=() R_CPU_A=() R_CPU_W=() R_RSS=()
-declare -A R_FEED=() R_LOAD=() R_TOOLS=()
+declare -A R_FEED=() R_LOAD=() R_TOOLS=() R_SAMPLE=()
 
+# shellcheck disable=SC2317  # called through wait_until
 round_exited() {
   local pid
   for pid in "${ROUND_PIDS[@]}"; do
@@ -122,8 +126,10 @@ stop_round() {
 # subshell, not the harness.
 feeder_command() { (echo "$1" >&"$FEED_FD") 2>/dev/null || true; }
 
+# shellcheck disable=SC2317  # the EXIT trap
 rs_cleanup() {
   local rc=$?
+  set +e  # from here on every step is best effort, and (exit rc) must not end the trap
   stop_round
   (exit "$rc")
   it_cleanup
@@ -283,7 +289,7 @@ bench_one() {
   RD="$IT_DIR/$d"
   mkdir -p "$RD"
   R_STATUS[$d]=ok R_PROP[$d]=- R_WD[$d]=- R_CPU[$d]=- R_CPU_A[$d]=- R_CPU_W[$d]=- R_RSS[$d]=-
-  R_FEED[$d]=- R_TOOLS[$d]=- R_LOAD[$d]=$(cut -d' ' -f1 /proc/loadavg)
+  R_FEED[$d]=- R_TOOLS[$d]=- R_SAMPLE[$d]=- R_LOAD[$d]=$(cut -d' ' -f1 /proc/loadavg)
   if ! "${d}_available"; then
     R_STATUS[$d]="not installed" R_VERSION[$d]=$d
     return
@@ -316,6 +322,9 @@ bench_one() {
   fi
   R_PROP[$d]=$(phase_seconds announce_start full)
   R_FEED[$d]=$(phase_seconds announce_start announce_done feeder)
+  # What a sink got: AS_PATH head and NEXT_HOP of its first route (route-server semantics).
+  R_SAMPLE[$d]=$(awk '$1 == "sample" { sub("first_as=", "", $3); sub("next_hop=", "", $4)
+                                      print $3 ", " $4; exit }' "$RD/sink1.out")
   it_log "$d: propagated in ${R_PROP[$d]} s; withdrawing"
   phase "$d" withdraw empty
   R_CPU_W[$d]=$(ticks_to_s "$PHASE_TICKS")
@@ -347,4 +356,6 @@ main() {
   ((WRITE_DOCS == 0)) || write_docs
 }
 
-main
+# On one line with main: bash reads a script as it runs it, so an edit of this file during a
+# run cannot add commands after main.
+main; exit

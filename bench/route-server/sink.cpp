@@ -3,7 +3,8 @@
 // to it (NLRI and Withdrawn Routes, and MP_REACH/MP_UNREACH_NLRI for IPv4 unicast should a
 // daemon use them). Decoding stays cheap: the UPDATE is split into its three fields and only
 // the prefixes are walked (with the vipd codec's decode_prefixes); the attributes are parsed
-// only when they carry MP_REACH/MP_UNREACH_NLRI.
+// only when they carry MP_REACH/MP_UNREACH_NLRI, and once for the first announcement, to show
+// what the daemon did to the attributes.
 //
 // Reports, one per line on stdout, each with a CLOCK_MONOTONIC timestamp in ns:
 //   established <ns> <details>
@@ -11,6 +12,10 @@
 //   full <ns> <count>         the count reached --expect
 //   empty <ns>                the count went back to 0 after full
 //   eor <ns> <count>          an IPv4 unicast End-of-RIB arrived
+//   sample <ns> first_as=<AS> next_hop=<address>
+//                             the first announcement's AS_PATH head and NEXT_HOP: a route
+//                             server passes on the feeder's AS (no own AS prepended) and next
+//                             hop
 //   closed <ns> <why>         the session ended (exit status 2)
 // The sink runs until it is killed.
 #include <poll.h>
@@ -72,6 +77,7 @@ class Sink {
     for (const Prefix& p : *gone) counter_.remove(p);
     if (has_multiprotocol_attribute(attributes)) apply_multiprotocol(attributes);
     for (const Prefix& p : *added) counter_.add(p);
+    if (!sampled_ && !added->empty()) report_sample(attributes);
     if (body.size() == 4) report("eor {} {}", monotonic_ns(), counter_.count());
     return std::nullopt;
   }
@@ -105,7 +111,20 @@ class Sink {
     }
   }
 
+  void report_sample(ByteSpan attributes) {
+    sampled_ = true;
+    std::vector<wire::AttributeProblem> problems;
+    wire::PathAttributes decoded = wire::decode_path_attributes(attributes, options_, problems);
+    std::string first_as = "none";
+    if (decoded.as_path && !decoded.as_path->empty()) {
+      first_as = std::to_string(decoded.as_path->segments.front().asns.front());
+    }
+    report("sample {} first_as={} next_hop={}", monotonic_ns(), first_as,
+           decoded.next_hop ? decoded.next_hop->to_string() : "none");
+  }
+
   PrefixCounter counter_;
+  bool sampled_ = false;
   std::size_t expect_;
   wire::Options options_;
   bool full_ = false;
