@@ -231,6 +231,15 @@ void asio_and_routes(Report& report) {
   while (!seen() && std::chrono::steady_clock::now() < deadline) io.run_for(50ms);
   CHILD_CHECK(seen(), "the io_context delivered the route and the link-down events");
   CHILD_CHECK(monitor.running() && monitor.error().empty(), "still running");
+  // IPv4 flushes the routes over a link that goes down without telling anyone (no
+  // RTM_DELROUTE): the link event is the only signal a FIB gets (docs/netlink.md).
+  io.run_for(200ms);
+  auto left = routes.dump(AF_INET, kRouteProtocol);
+  CHILD_CHECK(left && left->empty(), "the kernel flushed the IPv4 route with d0");
+  CHILD_CHECK(recorder.find<RouteEvent>([&](const RouteEvent& e) {
+    return e.kind == RouteEvent::Kind::kRemoved && e.route.prefix == route.prefix;
+  }) < 0,
+              "and sent no RTM_DELROUTE for it");
 
   monitor.stop();
   std::size_t before = recorder.events.size();
