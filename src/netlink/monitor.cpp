@@ -128,8 +128,11 @@ Status<std::string> Monitor::open() {
   // Joined first, dumped second: a change between the two is in the dump and in the queue, and
   // the queued copy then matches the table and reports nothing.
   if (options_.links) {
-    auto links = requests_.open().ok() ? list_links(requests_)
-                                       : unexpected(Error{errno, "netlink socket", false});
+    if (auto opened = requests_.open(); !opened) {
+      ::close(fd);
+      return opened;
+    }
+    auto links = list_links(requests_);
     if (!links) {
       ::close(fd);
       return unexpected("netlink link dump: " + links.error().text());
