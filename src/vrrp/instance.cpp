@@ -1,0 +1,453 @@
+#include "vrrp/instance.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "l2/wire/arp.hpp"
+#include "l2/wire/ndp.hpp"
+#include "vrrp/wire/ipv4.hpp"
+
+namespace vipd::vrrp {
+
+namespace {
+
+constexpr std::size_t kNotFromPeerSlot = wire::kDropCauseCount;
+constexpr std::size_t kSendErrorSlot = wire::kDropCauseCount + 1;
+
+std::uint8_t wire_auth_type(config::AuthType type) {
+  switch (type) {
+    case config::AuthType::kNone:
+      return wire::kAuthNone;
+    case config::AuthType::kPass:
+      return wire::kAuthSimple;
+    case config::AuthType::kAh:
+      return wire::kAuthIpsecAh;
+  }
+  return wire::kAuthNone;
+}
+
+std::string_view notify_state(fsm::State state) {
+  return fsm::to_string(state);
+}
+
+}  // namespace
+
+std::uint64_t InstanceCounters::total_drops() const {
+  std::uint64_t total = not_from_peer;
+  for (auto n : drops) total += n;
+  return total;
+}
+
+Instance::Instance(InstanceEnvironment env, config::VrrpInstance config,
+                   const config::GlobalDefs& globals)
+    : env_(env),
+      config_(std::move(config)),
+      globals_(globals),
+      frame_timer_(env.clock.make_timer()) {
+  group_ =
+      config_.family == Family::kIpv4 ? globals_.vrrp_mcast_group4 : globals_.vrrp_mcast_group6;
+}
+
+Instance::~Instance() = default;
+
+fsm::State Instance::state() const {
+  return router_ ? router_->state() : fsm::State::kInitialize;
+}
+
+std::size_t Instance::faults() const {
+  return static_cast<std::size_t>(std::count_if(tracked_.begin(), tracked_.end(),
+                                                [](const auto& t) { return t.second.fault; }));
+}
+
+int Instance::base_priority() const {
+  return override_ ? *override_ : config_.priority;
+}
+
+int Instance::total_priority() const {
+  int total = base_priority();
+  for (const auto& [key, tracked] : tracked_) total += tracked.delta;
+  return total;
+}
+
+fsm::Config Instance::fsm_config() const {
+  fsm::Config c;
+  c.name = config_.name;
+  c.version = config_.version == 3 ? wire::Version::kV3 : wire::Version::kV2;
+  c.priority = config_.priority;
+  c.advert_interval = config_.advert_int;
+  c.initial_master = config_.state == config::InitialState::kMaster;
+  c.preempt = !config_.nopreempt;
+  c.preempt_delay = config_.preempt_delay;
+  c.primary_address = source_;
+  c.garp_master_repeat = config_.garp_master_repeat;
+  c.garp_master_delay = config_.garp_master_delay;
+  c.garp_master_refresh = config_.garp_master_refresh;
+  c.garp_master_refresh_repeat = config_.garp_master_refresh_repeat;
+  c.garp_lower_prio_repeat = config_.garp_lower_prio_repeat;
+  c.garp_lower_prio_delay = config_.garp_lower_prio_delay;
+  return c;
+}
+
+std::vector<IpAddress> Instance::advert_addresses() const {
+  std::vector<IpAddress> out;
+  for (const auto& vip : config_.virtual_ipaddress) {
+    if (vip.address.family() != config_.family) continue;
+    if (out.size() == wire::kMaxAddresses) break;
+    out.push_back(vip.address);
+  }
+  return out;
+}
+
+wire::Expectations Instance::expectations() const {
+  wire::Expectations e;
+  e.vrid = config_.virtual_router_id;
+  e.version = config_.version == 3 ? wire::Version::kV3 : wire::Version::kV2;
+  if (e.version == wire::Version::kV2) {
+    e.auth_type = wire_auth_type(config_.auth_type);
+    if (e.auth_type == wire::kAuthSimple)
+      e.auth_data = wire::auth_data_from_password(config_.auth_pass);
+    e.advert_interval_s = static_cast<std::uint8_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(config_.advert_int).count());
+  }
+  if (!config_.skip_check_adv_addr && !globals_.vrrp_skip_check_adv_addr)
+    e.addresses = advert_addresses();
+  return e;
+}
+
+Status<std::string> Instance::resolve_interface() {
+  auto found = env_.network.find_interface(config_.interface);
+  if (!found)
+    return unexpected(fmt::format("({}) interface {} does not exist", name(), config_.interface));
+  interface_ = *found;
+  if (config_.source_address) {
+    source_ = *config_.source_address;
+  } else if (config_.family == Family::kIpv4 && interface_.ipv4) {
+    source_ = *interface_.ipv4;
+  } else if (config_.family == Family::kIpv6 && interface_.ipv6_link_local) {
+    source_ = *interface_.ipv6_link_local;
+  } else {
+    // keepalived: "(VI_1) Cannot find an IP address to use for interface eth0".
+    return unexpected(fmt::format("({}) Cannot find an IP address to use for interface {}", name(),
+                                  interface_.name));
+  }
+  if (config_.use_vmac) {
+    netlink::MacvlanSpec spec =
+        netlink::keepalived_vmac(interface_.ifindex, config_.virtual_router_id, config_.family);
+    if (!config_.vmac_name.empty()) spec.name = config_.vmac_name;
+    auto created = env_.network.create_vmac(spec);
+    if (!created)
+      return unexpected(
+          fmt::format("({}) cannot create VMAC {}: {}", name(), spec.name, created.error()));
+    vmac_ = *created;
+    log::info("({}) Success creating VMAC interface {}", name(), vmac_->name);
+  }
+  return Ok();
+}
+
+Status<std::string> Instance::start() {
+  if (router_) return Ok();
+  if (auto resolved = resolve_interface(); !resolved) return resolved;
+  expect_ = expectations();
+  const bool unicast = !config_.unicast_peer.empty();
+  if (auto listening = env_.network.listen(interface_.ifindex, config_.family,
+                                           unicast ? std::nullopt : std::optional(group_));
+      !listening) {
+    return unexpected(fmt::format("({}) cannot open the VRRP socket on {}: {}", name(),
+                                  interface_.name, listening.error()));
+  }
+  router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
+  if (!config_.dont_track_primary && !interface_.up)
+    tracked_["interface " + interface_.name].fault = true;
+  for (const auto& [key, tracked] : tracked_)
+    if (tracked.fault) router_->fault();
+  router_->start();
+  update_priority();
+  return Ok();
+}
+
+void Instance::stop() {
+  if (!router_ || stopped_) return;
+  router_->stop();
+  stopped_ = true;
+  frame_timer_->cancel();
+  pending_frames_.clear();
+  if (vmac_) {
+    if (auto deleted = env_.network.delete_link(vmac_->ifindex); !deleted)
+      log::warning("({}) Error removing VMAC interface {}: {}", name(), vmac_->name,
+                   deleted.error());
+    else
+      log::info("({}) Success removing VMAC interface {}", name(), vmac_->name);
+  }
+}
+
+// ---- Receive path ----
+
+void Instance::receive(const ReceivedPacket& packet) {
+  if (!running()) return;
+  auto received = packet.family == Family::kIpv4
+                      ? wire::receive_ipv4(packet.data, expect_)
+                      : wire::receive_ipv6(packet.data, packet.source, packet.destination,
+                                           packet.hop_limit, expect_);
+  if (!received) return drop(received.error(), packet);
+  if (!config_.unicast_peer.empty()) {
+    const auto& peers = config_.unicast_peer;
+    if (std::none_of(peers.begin(), peers.end(),
+                     [&](const auto& peer) { return peer.address == received->source; })) {
+      ++counters_.not_from_peer;
+      log_once(kNotFromPeerSlot, fmt::format("({}) unicast source address {} not a unicast peer",
+                                             name(), received->source.to_string()));
+      return;
+    }
+  }
+  const wire::Advert& advert = received->advert;
+  router_->advert_received(
+      advert.priority, received->source,
+      advert.version == wire::Version::kV3 ? advert.advert_interval() : fsm::Duration::zero());
+}
+
+void Instance::drop(wire::DropCause cause, const ReceivedPacket& packet) {
+  const auto slot = static_cast<std::size_t>(cause);
+  ++counters_.drops[slot];
+  log_once(slot, drop_log_line(config_, interface_.name, cause, packet, expect_));
+}
+
+void Instance::log_once(std::size_t slot, const std::string& text) {
+  LogSlot& s = log_slots_[slot];
+  const auto now = env_.clock.now();
+  if (s.last && now - *s.last < kDropLogInterval) {
+    ++s.suppressed;
+    return;
+  }
+  if (s.suppressed > 0)
+    log::info("{} ({} more since the last report)", text, s.suppressed);
+  else
+    log::info("{}", text);
+  s.last = now;
+  s.suppressed = 0;
+}
+
+// ---- Tracking and priority ----
+
+void Instance::set_tracked(const std::string& key, int delta, bool fault) {
+  Tracked& t = tracked_[key];
+  const bool was_fault = t.fault;
+  t.delta = delta;
+  t.fault = fault;
+  if (!router_ || stopped_) return;
+  if (fault && !was_fault) router_->fault();
+  if (!fault && was_fault) router_->fault_cleared();
+  update_priority();
+}
+
+namespace {
+// keepalived's weights: a positive weight is added while the object is up/good, a negative one
+// while it is down/failed; `reverse` swaps up and down. Weight 0: down means FAULT.
+std::pair<int, bool> weighted(int weight, bool reverse, bool up) {
+  if (reverse) up = !up;
+  if (weight == 0) return {0, !up};
+  if (weight > 0) return {up ? weight : 0, false};
+  return {up ? 0 : weight, false};
+}
+}  // namespace
+
+void Instance::link_changed(const std::string& name, bool up) {
+  if (name == config_.interface && !config_.dont_track_primary) {
+    if (router_) interface_.up = up;
+    set_tracked("interface " + name, 0, !up);
+  }
+  for (const auto& t : config_.track_interface) {
+    if (t.name != name || (name == config_.interface && !config_.dont_track_primary)) continue;
+    auto [delta, fault] = weighted(t.weight, t.reverse, up);
+    set_tracked("interface " + name, delta, fault);
+  }
+}
+
+void Instance::script_changed(const std::string& name, bool good) {
+  for (const auto& t : config_.track_script) {
+    if (t.name != name) continue;
+    auto [delta, fault] = weighted(t.weight, t.reverse, good);
+    set_tracked("script " + name, delta, fault);
+  }
+}
+
+void Instance::set_priority_override(std::optional<std::uint8_t> priority) {
+  override_ = priority;
+  update_priority();
+}
+
+void Instance::update_priority() {
+  if (!router_ || stopped_) return;
+  const int total = total_priority();
+  if (total == last_priority_sent_) return;
+  // The first value after start is only news when it differs from the configured priority.
+  if (last_priority_sent_ >= 0 || total != config_.priority) router_->set_priority(total);
+  last_priority_sent_ = total;
+}
+
+// ---- ActionSink ----
+
+void Instance::send_advert(std::uint8_t priority) {
+  wire::Advert advert;
+  advert.version = expect_.version;
+  advert.family = config_.family;
+  advert.vrid = config_.virtual_router_id;
+  advert.priority = priority;
+  advert.addresses = advert_addresses();
+  if (advert.version == wire::Version::kV2) {
+    advert.advert_interval_s = expect_.advert_interval_s;
+    if (config_.family == Family::kIpv4) {
+      advert.auth_type = expect_.auth_type;
+      advert.auth_data = expect_.auth_data;
+    }
+  } else {
+    advert.max_advert_interval_cs = static_cast<std::uint16_t>(
+        std::min<std::int64_t>(config_.advert_int.count() / 10, wire::kMaxAdvertIntervalCs));
+  }
+  std::vector<IpAddress> destinations;
+  for (const auto& peer : config_.unicast_peer) destinations.push_back(peer.address);
+  if (destinations.empty()) destinations.push_back(group_);
+  const int ifindex = vmac_ ? vmac_->ifindex : interface_.ifindex;
+  for (const IpAddress& destination : destinations) {
+    Bytes message = wire::encode_advert(advert, {source_, destination});
+    auto sent = env_.network.send_advert(ifindex, source_, destination, message);
+    if (!sent) {
+      ++counters_.send_errors;
+      log_once(kSendErrorSlot, fmt::format("({}): send advert error ({})", name(), sent.error()));
+    }
+  }
+}
+
+std::vector<const config::VirtualAddress*> Instance::all_vips() const {
+  std::vector<const config::VirtualAddress*> out;
+  for (const auto& vip : config_.virtual_ipaddress) out.push_back(&vip);
+  for (const auto& vip : config_.virtual_ipaddress_excluded) out.push_back(&vip);
+  return out;
+}
+
+std::optional<InterfaceInfo> Instance::vip_interface(const config::VirtualAddress& vip) {
+  if (vip.dev.empty() || vip.dev == config_.interface) return vmac_ ? *vmac_ : interface_;
+  auto it = vip_interfaces_.find(vip.dev);
+  if (it != vip_interfaces_.end()) return it->second;
+  auto found = env_.network.find_interface(vip.dev);
+  if (found) vip_interfaces_.emplace(vip.dev, *found);
+  return found;
+}
+
+netlink::InterfaceAddress Instance::kernel_address(const config::VirtualAddress& vip,
+                                                   int ifindex) const {
+  netlink::InterfaceAddress a =
+      netlink::virtual_address(ifindex, vip.address, vip.prefix_length, vip.label);
+  a.broadcast = vip.broadcast;
+  a.peer = vip.peer;
+  if (vip.address.is_v4()) a.scope = vip.scope;
+  if (vip.noprefixroute) a.flags |= IFA_F_NOPREFIXROUTE;
+  if (vip.address.is_v6()) a.flags |= IFA_F_NODAD;
+  return a;
+}
+
+void Instance::add_vips() {
+  ActionSink::log(fsm::LogLevel::kDetail, fmt::format("({}) setting VIPs.", name()));
+  for (const config::VirtualAddress* vip : all_vips()) {
+    auto dev = vip_interface(*vip);
+    if (!dev) {
+      log::warning("({}) cannot add VIP {}: no interface {}", name(), vip->to_string(), vip->dev);
+      continue;
+    }
+    if (auto added = env_.network.add_address(kernel_address(*vip, dev->ifindex)); !added)
+      log::warning("({}) cannot add VIP {}: {}", name(), vip->to_string(), added.error());
+  }
+}
+
+void Instance::remove_vips() {
+  ActionSink::log(fsm::LogLevel::kDetail, fmt::format("({}) removing VIPs.", name()));
+  for (const config::VirtualAddress* vip : all_vips()) {
+    auto dev = vip_interface(*vip);
+    if (!dev) continue;
+    if (auto removed = env_.network.delete_address(kernel_address(*vip, dev->ifindex)); !removed)
+      log::warning("({}) cannot remove VIP {}: {}", name(), vip->to_string(), removed.error());
+  }
+}
+
+void Instance::announce(unsigned repeat) {
+  for (const config::VirtualAddress* vip : all_vips()) {
+    auto dev = vip_interface(*vip);
+    if (!dev) continue;
+    const bool v4 = vip->address.is_v4();
+    ActionSink::log(fsm::LogLevel::kDetail,
+                    fmt::format("({}) Sending/queueing {} on {} for {}", name(),
+                                v4 ? "gratuitous ARPs" : "Unsolicited Neighbour Adverts", dev->name,
+                                vip->address.to_string()));
+    Bytes frame = v4 ? l2::wire::build_gratuitous_arp(dev->mac, vip->address)
+                     : l2::wire::build_unsolicited_neighbor_advert(dev->mac, vip->address);
+    std::string line = fmt::format(
+        "{} on {} for {}", v4 ? "Sending gratuitous ARP" : "Sending unsolicited Neighbour Advert",
+        dev->name, vip->address.to_string());
+    for (unsigned i = 0; i < repeat; ++i) pending_frames_.push_back({dev->ifindex, frame, line});
+  }
+  if (!frame_timer_->armed()) send_pending_frames();
+}
+
+// vrrp_garp_interval / vrrp_gna_interval space the frames of a burst; 0 sends them at once.
+void Instance::send_pending_frames() {
+  while (!pending_frames_.empty()) {
+    PendingFrame next = std::move(pending_frames_.front());
+    pending_frames_.pop_front();
+    ActionSink::log(fsm::LogLevel::kDetail, next.log_line);
+    if (auto sent = env_.network.send_frame(next.ifindex, next.frame); !sent)
+      log::warning("Error sending {}: {}", next.log_line.substr(8), sent.error());
+    else
+      ++counters_.garp_sent;
+    const bool arp = next.frame.size() == l2::wire::kArpFrameSize;
+    const auto gap = arp ? globals_.vrrp_garp_interval : globals_.vrrp_gna_interval;
+    if (gap.count() > 0 && !pending_frames_.empty()) {
+      frame_timer_->arm(gap, [this] { send_pending_frames(); });
+      return;
+    }
+  }
+}
+
+void Instance::run_script(const config::ScriptCommand& command, std::vector<std::string> extra) {
+  if (command.empty()) return;
+  std::vector<std::string> argv = command.argv;
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  ++counters_.notify_runs;
+  env_.processes.run(argv, std::nullopt, [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
+    if (!exit.started)
+      log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
+  });
+}
+
+void Instance::notify(fsm::State state, std::uint8_t priority) {
+  const config::Notify& n = config_.notify;
+  switch (state) {
+    case fsm::State::kMaster:
+      run_script(n.master, {});
+      break;
+    case fsm::State::kBackup:
+      run_script(n.backup, {});
+      break;
+    case fsm::State::kFault:
+      run_script(n.fault, {});
+      break;
+    case fsm::State::kStop:
+      run_script(n.stop, {});
+      break;
+    case fsm::State::kInitialize:
+      break;
+  }
+  // keepalived's generic notify: TYPE NAME STATE PRIORITY.
+  run_script(n.any,
+             {"INSTANCE", name(), std::string(notify_state(state)), std::to_string(priority)});
+}
+
+void Instance::notify_master_rx_lower_priority() {
+  run_script(config_.notify.master_rx_lower_pri, {});
+}
+
+void Instance::log(fsm::LogLevel level, std::string_view text) {
+  ActionSink::log(level, text);
+}
+
+}  // namespace vipd::vrrp

@@ -1,0 +1,166 @@
+// One keepalived `vrrp_instance`: the socket side of a virtual router. It feeds the packets its
+// socket receives through the wire checks (wire::receive_ipv4/receive_ipv6) into the state
+// machine (fsm::VirtualRouter), and performs what the state machine asks for as its ActionSink:
+// adverts to the multicast group or the unicast peers, VIPs through netlink, gratuitous ARPs and
+// unsolicited NAs, notify scripts. Dropped packets are counted per wire::DropCause and logged
+// once per cause (keepalived's wording). Tracked objects (interfaces, vrrp_scripts) and
+// `vipctl vrrp NAME priority P` change the effective priority or raise faults.
+//
+// Everything goes through Network and ProcessRunner (network.hpp, process.hpp), so the logic is
+// tested with a SimClock and fakes (tests/unit/vrrp/instance).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "event/clock.hpp"
+#include "vrrp/config/model.hpp"
+#include "vrrp/fsm/virtual_router.hpp"
+#include "vrrp/network.hpp"
+#include "vrrp/process.hpp"
+#include "vrrp/wire/validate.hpp"
+
+namespace vipd::vrrp {
+
+struct InstanceEnvironment {
+  event::Clock& clock;
+  Network& network;
+  ProcessRunner& processes;
+};
+
+// Counters the state machine does not keep (VirtualRouter::Stats has the advert counters).
+struct InstanceCounters {
+  std::array<std::uint64_t, wire::kDropCauseCount> drops{};
+  std::uint64_t not_from_peer = 0;  // unicast: the source is none of the unicast_peer addresses
+  std::uint64_t send_errors = 0;
+  std::uint64_t garp_sent = 0;  // gratuitous ARPs and unsolicited NAs
+  std::uint64_t notify_runs = 0;
+  std::uint64_t total_drops() const;
+};
+
+class Instance final : public fsm::ActionSink {
+ public:
+  Instance(InstanceEnvironment env, config::VrrpInstance config, const config::GlobalDefs& globals);
+  ~Instance() override;
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  // Resolves the interface (creating the VMAC of use_vmac), starts listening and starts the
+  // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down. An
+  // error (no such interface, no source address, socket refused) leaves the instance stopped.
+  Status<std::string> start();
+  // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
+  // notify_stop run. The instance ignores everything afterwards.
+  void stop();
+  bool running() const { return router_ != nullptr && !stopped_; }
+
+  // A packet of this instance's socket (its interface and family). Counted and dropped, or
+  // handed to the state machine.
+  void receive(const ReceivedPacket& packet);
+
+  // Tracked objects. `key` names one ("interface eth0", "script chk"); `delta` is what it adds
+  // to the priority now, `fault` whether it holds the instance in FAULT.
+  void set_tracked(const std::string& key, int delta, bool fault);
+  // A link changed: the instance's own interface (fault unless dont_track_primary) and its
+  // track_interface entries.
+  void link_changed(const std::string& name, bool up);
+  // A vrrp_script result, for the instance's track_script entries.
+  void script_changed(const std::string& name, bool good);
+  // `vipctl vrrp NAME priority P` (nullopt: back to the configured priority).
+  void set_priority_override(std::optional<std::uint8_t> priority);
+
+  const std::string& name() const { return config_.name; }
+  const config::VrrpInstance& config() const { return config_; }
+  const config::GlobalDefs& globals() const { return globals_; }
+  // The interface whose socket receives this instance's adverts, and the address family.
+  int receive_ifindex() const { return interface_.ifindex; }
+  Family family() const { return config_.family; }
+  const InterfaceInfo& interface() const { return interface_; }
+  const std::optional<InterfaceInfo>& vmac() const { return vmac_; }
+  const IpAddress& source_address() const { return source_; }
+  fsm::State state() const;
+  // The base priority with the vipctl override, and with the tracking weights added (what the
+  // state machine was last given; clamped by it).
+  int base_priority() const;
+  int total_priority() const;
+  std::optional<std::uint8_t> priority_override() const { return override_; }
+  const fsm::VirtualRouter* router() const { return router_.get(); }
+  const InstanceCounters& counters() const { return counters_; }
+  std::size_t faults() const;
+
+  // fsm::ActionSink
+  void send_advert(std::uint8_t priority) override;
+  void add_vips() override;
+  void remove_vips() override;
+  void announce(unsigned repeat) override;
+  void notify(fsm::State state, std::uint8_t priority) override;
+  void notify_master_rx_lower_priority() override;
+  void log(fsm::LogLevel level, std::string_view text) override;
+
+ private:
+  struct Tracked {
+    int delta = 0;
+    bool fault = false;
+  };
+  struct PendingFrame {
+    int ifindex = 0;
+    Bytes frame;
+    std::string log_line;
+  };
+
+  fsm::Config fsm_config() const;
+  wire::Expectations expectations() const;
+  std::vector<IpAddress> advert_addresses() const;
+  std::vector<const config::VirtualAddress*> all_vips() const;
+  std::optional<InterfaceInfo> vip_interface(const config::VirtualAddress& vip);
+  netlink::InterfaceAddress kernel_address(const config::VirtualAddress& vip, int ifindex) const;
+  Status<std::string> resolve_interface();
+  void drop(wire::DropCause cause, const ReceivedPacket& packet);
+  void log_once(std::size_t slot, const std::string& text);
+  void update_priority();
+  void run_script(const config::ScriptCommand& command, std::vector<std::string> extra);
+  void send_pending_frames();
+
+  InstanceEnvironment env_;
+  config::VrrpInstance config_;
+  config::GlobalDefs globals_;
+  InterfaceInfo interface_;
+  std::optional<InterfaceInfo> vmac_;
+  std::map<std::string, InterfaceInfo> vip_interfaces_;
+  IpAddress source_;
+  IpAddress group_;
+  wire::Expectations expect_;
+  std::unique_ptr<fsm::VirtualRouter> router_;
+  bool stopped_ = false;
+  std::optional<std::uint8_t> override_;
+  std::map<std::string, Tracked> tracked_;
+  int last_priority_sent_ = -1;
+  InstanceCounters counters_;
+  // Rate limit of the per-cause drop logs (and the other once-per-cause lines): when each was
+  // last logged and how many were suppressed since.
+  struct LogSlot {
+    std::optional<event::TimePoint> last;
+    std::uint64_t suppressed = 0;
+  };
+  std::array<LogSlot, wire::kDropCauseCount + 2> log_slots_{};
+  bool send_failing_ = false;
+  std::deque<PendingFrame> pending_frames_;
+  std::unique_ptr<event::Timer> frame_timer_;
+};
+
+// Drop logs are repeated at most this often per cause and instance.
+inline constexpr std::chrono::seconds kDropLogInterval{60};
+
+// keepalived's log line for a dropped packet ("(VI_1) invalid TTL/HL. Received 64 and expect
+// 255"), with what could be read from the packet.
+std::string drop_log_line(const config::VrrpInstance& instance, const std::string& interface,
+                          wire::DropCause cause, const ReceivedPacket& packet,
+                          const wire::Expectations& expect);
+
+}  // namespace vipd::vrrp

@@ -1,0 +1,77 @@
+// VrrpModule: every vrrp_instance and vrrp_script of one keepalived.conf, on one event loop.
+// apply() starts a configuration and, on later calls (SIGHUP), reloads it keeping the instances
+// and scripts whose configuration did not change running untouched (no state change, no
+// advert gap); changed instances are stopped (as on shutdown) and started anew, removed ones
+// stopped, new ones started. Packets and link events come in from the outside (kernel_network
+// and the netlink link monitor in service.hpp, or a test) and are routed to the instances.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "event/clock.hpp"
+#include "netlink/link_message.hpp"
+#include "vrrp/config/model.hpp"
+#include "vrrp/instance.hpp"
+#include "vrrp/network.hpp"
+#include "vrrp/process.hpp"
+#include "vrrp/script.hpp"
+
+namespace vipd::control {
+class CommandTree;
+}
+
+namespace vipd::vrrp {
+
+class VrrpModule {
+ public:
+  VrrpModule(event::Clock& clock, Network& network, ProcessRunner& processes);
+  ~VrrpModule();
+  VrrpModule(const VrrpModule&) = delete;
+  VrrpModule& operator=(const VrrpModule&) = delete;
+
+  // Starts or reloads. Instances that cannot start (no such interface, ...) are logged and
+  // left out; the rest runs.
+  void apply(const config::KeepalivedConfig& config);
+  // Clean stop of every instance (RFC 5798 §6.4.3: priority 0 from masters), VIPs removed,
+  // VMACs deleted, notify_stop run.
+  void stop();
+
+  // A packet of a VRRP socket: given to the instance of its interface and family with the
+  // advert's VRID, or, when none has it, to every instance of that socket (they count it as
+  // vrid-mismatch, or under the check that failed first).
+  void packet_received(const ReceivedPacket& packet);
+  // A link went up or down (netlink monitor).
+  void link_changed(const std::string& name, bool up);
+
+  Instance* find(std::string_view name);
+  const Instance* find(std::string_view name) const;
+  // In configuration order.
+  std::vector<const Instance*> instances() const;
+  const ScriptTracker* script(std::string_view name) const;
+  const config::KeepalivedConfig& running() const { return running_; }
+  event::Clock& clock() const { return clock_; }
+
+  // `show vrrp [NAME] [json]`, `vrrp NAME priority P`, `no vrrp NAME priority` (show.cpp).
+  void install_commands(control::CommandTree& tree);
+
+ private:
+  void start_instance(const config::VrrpInstance& config);
+  void sync_scripts(const config::KeepalivedConfig& config);
+  void script_changed(const std::string& name, bool good);
+  static bool same_globals(const config::GlobalDefs& a, const config::GlobalDefs& b);
+
+  event::Clock& clock_;
+  Network& network_;
+  ProcessRunner& processes_;
+  config::KeepalivedConfig running_;
+  bool applied_ = false;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::map<std::string, std::unique_ptr<ScriptTracker>, std::less<>> scripts_;
+};
+
+}  // namespace vipd::vrrp

@@ -1,0 +1,54 @@
+// Child processes for notify scripts and vrrp_script health checks, without blocking the event
+// loop. ProcessRunner is the interface the instance and the script tracker use (tests give a fake
+// that finishes processes when told); AsioProcessRunner spawns with posix_spawn and waits on a
+// pidfd through the daemon's io_context, killing a child that outlives its timeout.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vipd::vrrp {
+
+struct ProcessExit {
+  bool started = true;     // false: could not be spawned (then `error` says why)
+  bool timed_out = false;  // killed after its timeout
+  int exit_code = -1;      // when it exited normally
+  int signal = 0;          // when a signal ended it
+  std::string error;
+  bool success() const { return started && !timed_out && signal == 0 && exit_code == 0; }
+};
+
+class ProcessRunner {
+ public:
+  using Done = std::function<void(const ProcessExit&)>;
+  virtual ~ProcessRunner() = default;
+  // Runs argv[0] (a path, or a name looked up in PATH) with argv. `timeout`: SIGTERM after it,
+  // SIGKILL 1 s later (keepalived's order). `done` (may be empty) runs on the loop once the child
+  // is reaped; it is never called after the runner is destroyed.
+  virtual void run(const std::vector<std::string>& argv,
+                   std::optional<std::chrono::milliseconds> timeout, Done done) = 0;
+};
+
+class AsioProcessRunner final : public ProcessRunner {
+ public:
+  explicit AsioProcessRunner(asio::io_context& io);
+  ~AsioProcessRunner() override;
+  void run(const std::vector<std::string>& argv, std::optional<std::chrono::milliseconds> timeout,
+           Done done) override;
+  std::size_t running() const { return children_.size(); }
+
+ private:
+  struct Child;
+  void finish(int pid);
+
+  asio::io_context& io_;
+  std::map<int, std::unique_ptr<Child>> children_;
+};
+
+}  // namespace vipd::vrrp
