@@ -423,7 +423,7 @@ bird_start() {
   {
     echo "log \"$d/bird.log\" all;"
     echo "router id $rid;"
-    echo "debug protocols { states, events };"
+    echo "debug protocols { states, events, packets };"
     echo "protocol device { scan time 10; }"
     echo "protocol direct { ipv4; ipv6; interface \"eth0\"; }"
     echo "protocol static s4 { ipv4;"
@@ -559,7 +559,14 @@ exabgp_start() {
   local d="$IT_DIR/exabgp-$node" i p
   mkdir -p "$d"
   local rid=${P_RID:-${NODE_V4[$node]}}
+  # What ExaBGP receives, as its JSON API messages, one a line (exabgp_routes replays them). The
+  # process's stdout would be read back as API commands: nothing is written there, but the shell
+  # keeps it open (no exec), as ExaBGP takes its end of file for the process's death.
+  : >"$d/received.json"
+  printf '#!/bin/sh\ncat >>"%s"\n' "$d/received.json" >"$d/dump.sh"
+  chmod 755 "$d/dump.sh"
   {
+    echo "process dump { run $d/dump.sh; encoder json; }"
     for i in "${!P_NBR[@]}"; do
       local fam="ipv4 unicast;" pfx=("${P_PFX4[@]}")
       if is_v6 "${P_NBR[$i]}"; then fam="ipv6 unicast;"; pfx=("${P_PFX6[@]}"); fi
@@ -572,6 +579,7 @@ exabgp_start() {
       [[ -n "$P_PW" ]] && echo "  md5-password \"$P_PW\";"
       ((P_PASSIVE)) && echo "  passive true;"
       echo "  family { $fam }"
+      echo "  api { processes [ dump ]; neighbor-changes; receive { parsed; update; } }"
       echo "  static {"
       for p in "${pfx[@]}"; do echo "    route $p next-hop self;"; done
       echo "  }"
@@ -586,7 +594,7 @@ exabgp_start() {
     exabgp.api.cli=false exabgp.api.pipename="exabgp-$IT_TAG" exabgp.tcp.bind="" \
     exabgp.tcp.connections=0 exabgp.tcp.delay=0 exabgp.daemon.drop=false \
     exabgp "$d/exabgp.conf" >"$d/stdout.log" 2>&1 &
-  _peer_register "$node" exabgp $! "$d/exabgp.conf" "$d/exabgp.log" ""
+  _peer_register "$node" exabgp $! "$d/exabgp.conf" "$d/exabgp.log" "$d/received.json"
   it_add_log "exabgp stdout on $node" "$d/stdout.log"
   sleep 0.5
   peer_alive "$node" || it_die "ExaBGP on $node exited at start"
@@ -607,6 +615,134 @@ exabgp_state() {
 
 # e.g. "peer reset, message [notification received (6,2)] error[Cease / Administrative Shutdown]"
 exabgp_last_error() { grep -h 'peer reset, message' "${PEER_LOG[$1]}" | tail -n 3; }
+
+# ---------------------------------------------------------------------------------------------
+# Routes a peer received, read from the peer's own CLI/API and normalised to one line a route:
+#   PREFIX path=ASN,ASN,... origin=igp|egp|incomplete nh=NEXT_HOP lp=LOCAL_PREF
+# `path=` is empty for an empty AS_PATH; nh is the (global) next hop; lp is `-` when the route
+# has none. Sorted. The family is the session's (lib.sh runs one family per session).
+
+# peer_routes NODE NEIGHBOR : the routes the peer on NODE holds from NEIGHBOR.
+peer_routes() { "${PEER_TYPE[$1]}_routes" "$1" "$2"; }
+
+# _peer_routes_seen NODE NEIGHBOR STRIP : peer_routes, without the lp= field if STRIP is 1.
+_peer_routes_seen() {
+  local strip=$3
+  peer_routes "$1" "$2" | if ((strip)); then sed 's/ lp=[^ ]*$//'; else cat; fi
+}
+
+# peer_routes_are NODE NEIGHBOR [-n] LINE... : exactly these routes, nothing more (order free).
+# With -n the lp= field is left out of the comparison (an eBGP route carries no LOCAL_PREF, and
+# some daemons show their own default for it).
+peer_routes_are() {
+  local node=$1 nbr=$2 strip=0 got
+  shift 2
+  [[ "${1:-}" == -n ]] && { strip=1; shift; }
+  got=$(_peer_routes_seen "$node" "$nbr" "$strip") || return 1
+  [[ "$got" == "$(printf '%s\n' "$@" | sort)" ]]
+}
+
+# peer_routes_diff NODE NEIGHBOR [-n] LINE... : prints what peer_routes_are found wrong.
+peer_routes_diff() {
+  local node=$1 nbr=$2 strip=0
+  shift 2
+  [[ "${1:-}" == -n ]] && { strip=1; shift; }
+  diff <(printf '%s\n' "$@" | sort) <(_peer_routes_seen "$node" "$nbr" "$strip" || echo "(no answer from $node)") |
+    sed -n 's/^< /  missing:    /p; s/^> /  unexpected: /p'
+}
+
+# peer_has_route NODE NEIGHBOR PREFIX / peer_lacks_route NODE NEIGHBOR PREFIX
+peer_has_route() { peer_routes "$1" "$2" | grep -q "^$3 "; }
+peer_lacks_route() { local r; r=$(peer_routes "$1" "$2") && ! grep -q "^$3 " <<<"$r"; }
+
+# peer_saw_eor NODE NEIGHBOR : the peer received an End-of-RIB marker (RFC 4724 §2) from
+# NEIGHBOR for the session's family, on its current run.
+peer_saw_eor() { "${PEER_TYPE[$1]}_saw_eor" "$1" "$2"; }
+
+frr_saw_eor() {
+  local af=ipv4Unicast
+  is_v6 "$2" && af=ipv6Unicast
+  frr_vtysh "$1" "show bgp neighbors $2 json" |
+    jq -e --arg n "$2" --arg af "$af" '.[$n].gracefulRestartInfo.endOfRibRecv[$af] == true' >/dev/null
+}
+
+# BIRD traces "<TRACE> nK: Got END-OF-RIB" (debug packets).
+bird_saw_eor() { grep -q "<TRACE> $(bird_proto_of "$1" "$2"): Got END-OF-RIB" "${PEER_LOG[$1]}"; }
+
+# gobgpd --log-level=debug: {"Key":"10.0.0.1","msg":"EOR received",...}
+gobgp_saw_eor() {
+  jq -Rne --arg n "$2" 'any(inputs | fromjson? | select(.msg == "EOR received"); .Key == $n)' \
+    "${PEER_LOG[$1]}" >/dev/null
+}
+
+exabgp_saw_eor() {
+  jq -Rne --arg n "$2" 'any(inputs | fromjson?; .neighbor.address.peer == $n and .neighbor.message.eor != null)' \
+    "${PEER_CTL[$1]}" >/dev/null
+}
+
+# FRR: `show bgp <afi> unicast neighbors N routes json`, the paths from N in the BGP table.
+frr_routes() {
+  local af=ipv4
+  is_v6 "$2" && af=ipv6
+  local out
+  out=$(frr_vtysh "$1" "show bgp $af unicast neighbors $2 routes json") && [[ -n "$out" ]] || return 1
+  jq -r '
+    (.routes // {}) | to_entries[] | .key as $p | .value[] |
+    "\($p) path=\(.path // "" | gsub(" "; ",")) origin=\(.origin // "-" | ascii_downcase) nh=\([.nexthops[]? | select(.scope != "link-local") | .ip] | first // "-") lp=\(.locPrf // "-")"' \
+    <<<"$out" | sort
+}
+
+# BIRD: `show route protocol nK all` of the protocol of that neighbor.
+bird_routes() {
+  local proto
+  proto=$(bird_proto_of "$1" "$2")
+  [[ -n "$proto" ]] || return 1
+  local out
+  out=$(birdc -s "${PEER_CTL[$1]}" show route protocol "$proto" all 2>/dev/null) || return 1
+  awk '
+    function flush() { if (pfx != "") print pfx " path=" path " origin=" origin " nh=" nh " lp=" lp; pfx = "" }
+    /^[0-9a-fA-F:.]+\/[0-9]+ / { flush(); pfx = $1; path = ""; origin = "-"; nh = "-"; lp = "-"; next }
+    /^[ \t]+BGP\.origin:/ { origin = tolower($2); next }
+    /^[ \t]+BGP\.as_path:/ { path = ""; for (i = 2; i <= NF; i++) path = path (i > 2 ? "," : "") $i; next }
+    /^[ \t]+BGP\.next_hop:/ { nh = $2; next }
+    /^[ \t]+BGP\.local_pref:/ { lp = $2; next }
+    END { flush() }' <<<"$out" | sort
+}
+
+# GoBGP: `gobgp neighbor N adj-in -a ipv4|ipv6 -j` (before GoBGP's import policy; it has none).
+gobgp_routes() {
+  local af=ipv4
+  is_v6 "$2" && af=ipv6
+  local out
+  out=$(gobgp_cli "$1" neighbor "$2" adj-in -a "$af" -j) && [[ -n "$out" ]] || return 1
+  jq -r '
+    (. // {}) | to_entries[] | .key as $p | .value[] |
+    (.attrs // []) as $a |
+    ([$a[] | select(.type == 2) | .as_paths[]?.asns[]?] | map(tostring) | join(",")) as $path |
+    ([$a[] | select(.type == 3 or .type == 14) | .nexthop] | first // "-") as $nh |
+    ([$a[] | select(.type == 5) | .value] | first // "-") as $lp |
+    ([$a[] | select(.type == 1) | ["igp", "egp", "incomplete"][.value]] | first // "-") as $origin |
+    "\($p) path=\($path) origin=\($origin) nh=\($nh) lp=\($lp)"' <<<"$out" | sort
+}
+
+# ExaBGP: replays the JSON API messages its `dump` process recorded: announcements and
+# withdrawals in order, everything forgotten when the session goes down or comes up again.
+exabgp_routes() {
+  [[ -f "${PEER_CTL[$1]}" ]] || return 1
+  jq -Rnr --arg nbr "$2" '
+    def nlri: if type == "object" then .nlri else . end;
+    reduce (inputs | fromjson? | select(.neighbor.address.peer == $nbr)) as $m ({};
+      if $m.type == "state" and ($m.neighbor.state | IN("down", "connected", "up")) then {}
+      elif $m.type == "update" and $m.neighbor.message.update then
+        $m.neighbor.message.update as $u
+        | ($u.attribute // {}) as $a
+        | reduce ($u.withdraw // {} | .[] | .[] | nlri) as $p (.; del(.[$p]))
+        | reduce ($u.announce // {} | .[] | to_entries[] | .key as $nh | .value[] |
+                  [nlri, ($nh | split(" ")[0])]) as $e (.;
+            .[$e[0]] = "path=\($a["as-path"] // [] | map(tostring) | join(",")) origin=\($a.origin // "-") nh=\($e[1]) lp=\($a["local-preference"] // "-")")
+      else . end)
+    | to_entries[] | "\(.key) \(.value)"' "${PEER_CTL[$1]}" | sort
+}
 
 # ---------------------------------------------------------------------------------------------
 # vipd
@@ -699,22 +835,33 @@ vipd_established_all() {
 }
 
 # Writes a vipd config for the router: vipd_conf FILE ASN [LINES...] ; the lines are put inside
-# `router bgp`, IPv6 neighbors are activated in address-family ipv6 unicast automatically.
+# `router bgp`, IPv6 neighbors are activated in address-family ipv6 unicast automatically. A
+# line "af6 X" puts X inside address-family ipv6 unicast (e.g. "af6 network 2001:db8::/48").
 vipd_conf() {
   local file=$1 asn=$2 l
   shift 2
-  local v6=()
+  local v6=() af6=()
   {
     echo "router bgp $asn"
     echo " bgp router-id $ROUTER_V4"
     for l in "$@"; do
+      if [[ "$l" == "af6 "* ]]; then af6+=("${l#af6 }"); continue; fi
       echo " $l"
       if [[ "$l" =~ ^neighbor\ ([0-9a-fA-F:]*:[0-9a-fA-F:]*)\ remote-as ]]; then v6+=("${BASH_REMATCH[1]}"); fi
     done
-    if ((${#v6[@]})); then
+    if ((${#v6[@]} + ${#af6[@]})); then
       echo " address-family ipv6 unicast"
       for l in "${v6[@]}"; do echo "  neighbor $l activate"; done
+      for l in "${af6[@]}"; do echo "  $l"; done
       echo " exit-address-family"
     fi
   } >"$file"
+}
+
+# vipd_configure LINE... : runs the lines in vipd's config mode, in one vipctl session
+# (`configure terminal` first), e.g. vipd_configure "router bgp 65000" "no network 10.0.0.0/8".
+vipd_configure() {
+  local args=(-c "configure terminal") l
+  for l in "$@"; do args+=(-c "$l"); done
+  vipctl "${args[@]}"
 }
