@@ -23,6 +23,9 @@
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
 #include "netlink/fib.hpp"
+#include "vrrp/config/json.hpp"
+#include "vrrp/config/parser.hpp"
+#include "vrrp/service.hpp"
 
 namespace vipd {
 namespace {
@@ -110,6 +113,24 @@ bgp::Speaker::FibFactory kernel_fib(event::Clock& clock) {
   };
 }
 
+// The keepalived.conf given with --vrrp-config, as loaded, with the text of the file itself
+// for `show running-config`.
+struct VrrpFile {
+  vrrp::config::KeepalivedConfig config;
+  std::vector<vrrp::config::ConfigWarning> warnings;
+  std::string text;
+};
+
+Result<VrrpFile, std::string> load_vrrp_file(const std::string& path) {
+  VrrpFile file;
+  auto loaded = vrrp::config::load_keepalived_config(path, &file.warnings);
+  if (!loaded) return unexpected(loaded.error().to_string());
+  file.config = std::move(*loaded);
+  std::ifstream in(path);
+  file.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return file;
+}
+
 class Daemon {
  public:
   explicit Daemon(const DaemonOptions& options)
@@ -120,8 +141,12 @@ class Daemon {
     speaker_.set_kernel_fib(kernel_fib(clock_));
   }
 
-  int run(bgp::config::BgpConfig initial) {
+  int run(bgp::config::BgpConfig initial, std::optional<VrrpFile> vrrp_file) {
     candidate_ = initial;
+    if (vrrp_file) {
+      vrrp_file_ = std::move(*vrrp_file);
+      vrrp_ = std::make_unique<vrrp::VrrpService>(io_, clock_);
+    }
     install_commands();
     if (auto applied = speaker_.apply(candidate_); !applied) return startup_failed(applied.error());
     control::ServerOptions server_options;
@@ -141,12 +166,23 @@ class Daemon {
       speaker_.shutdown("");
       return startup_failed("cannot write pid file " + options_.pid_file);
     }
+    if (vrrp_) {
+      for (const auto& warning : vrrp_file_.warnings) log::warning("{}", warning.to_string());
+      if (auto started = vrrp_->start(vrrp_file_.config); !started) {
+        server_->close();
+        speaker_.shutdown("");
+        return startup_failed("VRRP: " + started.error());
+      }
+    }
     report_startup("");
     wait_for_signal();
     const auto& bgp = candidate_.bgp;
-    log::notice("vipd {} started: {}", PROJECT_VERSION,
+    log::notice("vipd {} started: {}{}", PROJECT_VERSION,
                 bgp ? fmt::format("BGP AS {} with {} neighbors", bgp->asn, bgp->neighbors.size())
-                    : std::string("no BGP instance"));
+                    : std::string("no BGP instance"),
+                vrrp_ ? fmt::format(", VRRP with {} instances from {}",
+                                    vrrp_->module().instances().size(), options_.vrrp_config)
+                      : std::string());
     io_.run();
     // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading.
     io_.restart();
@@ -179,14 +215,22 @@ class Daemon {
       return candidate_;
     });
     speaker_.install_commands(tree_);
+    if (vrrp_) vrrp_->module().install_commands(tree_);
     tree_.describe("running-config", "running configuration (same as write terminal)");
-    tree_.install(
-        "exec", "show running-config [json]", "Show the running configuration",
-        [this](const control::Invocation& inv, control::Session&) {
-          if (inv.has("json"))
-            return control::CommandResult::success(json_text(bgp::config::to_json(candidate_)));
-          return control::CommandResult::success(bgp::config::render_config(candidate_));
-        });
+    tree_.install("exec", "show running-config [json]", "Show the running configuration",
+                  [this](const control::Invocation& inv, control::Session&) {
+                    if (inv.has("json")) {
+                      nlohmann::json j = bgp::config::to_json(candidate_);
+                      if (vrrp_) j["vrrp"] = vrrp::config::to_json(vrrp_->module().running());
+                      return control::CommandResult::success(json_text(j));
+                    }
+                    std::string text = bgp::config::render_config(candidate_);
+                    // The VRRP part as keepalived.conf, the file as it was last loaded.
+                    if (vrrp_)
+                      text += fmt::format("!\n! keepalived.conf {}\n!\n{}", options_.vrrp_config,
+                                          vrrp_file_.text);
+                    return control::CommandResult::success(text);
+                  });
     auto write = [this](const control::Invocation&, control::Session&) {
       if (options_.bgp_config.empty())
         return control::CommandResult::failure(
@@ -219,8 +263,21 @@ class Daemon {
     });
   }
 
+  void reload_vrrp() {
+    auto loaded = load_vrrp_file(options_.vrrp_config);
+    if (!loaded) {
+      log::error("reload failed, keeping the running VRRP configuration: {}", loaded.error());
+      return;
+    }
+    for (const auto& warning : loaded->warnings) log::warning("{}", warning.to_string());
+    vrrp_file_ = std::move(*loaded);
+    vrrp_->reload(vrrp_file_.config);
+    log::notice("configuration reloaded from {}", options_.vrrp_config);
+  }
+
   void reload() {
     log::reopen();
+    if (vrrp_) reload_vrrp();
     if (options_.bgp_config.empty()) return;
     auto loaded = bgp::config::load_config_file(options_.bgp_config);
     if (!loaded) {
@@ -246,6 +303,8 @@ class Daemon {
         return;
       }
       log::notice("Terminating on signal {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      // RFC 5798 §6.4.3: masters send priority 0; VIPs and VMACs are removed.
+      if (vrrp_) vrrp_->stop();
       // RFC 4486: Cease / Administrative Shutdown to every neighbor.
       speaker_.shutdown("");
       server_->close();
@@ -260,6 +319,8 @@ class Daemon {
   bgp::config::BgpConfig candidate_;
   bgp::Speaker speaker_;
   std::unique_ptr<control::Server> server_;
+  VrrpFile vrrp_file_;
+  std::unique_ptr<vrrp::VrrpService> vrrp_;
   asio::signal_set signals_;
   bool sync_pending_ = false;
   bool pid_file_written_ = false;
@@ -290,8 +351,8 @@ bool setup_logging(const DaemonOptions& options, const bgp::config::BgpConfig& c
 // The daemon changes to "/": the files it was given keep meaning what they meant where it was
 // started (`write memory`, SIGHUP reload, log reopen, pid file and socket removal).
 DaemonOptions absolute_paths(DaemonOptions options) {
-  for (std::string* path :
-       {&options.bgp_config, &options.socket, &options.log_file, &options.pid_file}) {
+  for (std::string* path : {&options.bgp_config, &options.vrrp_config, &options.socket,
+                            &options.log_file, &options.pid_file}) {
     std::error_code ec;
     if (!path->empty()) {
       auto absolute = std::filesystem::absolute(*path, ec);
@@ -305,10 +366,10 @@ DaemonOptions absolute_paths(DaemonOptions options) {
 
 int run_daemon(const DaemonOptions& given) {
   const DaemonOptions options = given.foreground ? given : absolute_paths(given);
-  if (!options.vrrp_config.empty() || !options.lb_configs.empty()) {
+  if (!options.lb_configs.empty()) {
     std::fprintf(stderr,
-                 "vipd: the VRRP and load-balancer modules are not in this build yet; only "
-                 "--bgp-config is supported\n");
+                 "vipd: the load-balancer module is not in this build yet; only --bgp-config "
+                 "and --vrrp-config are supported\n");
     return 1;
   }
   bgp::config::BgpConfig config;
@@ -320,6 +381,16 @@ int run_daemon(const DaemonOptions& given) {
     }
     config = *loaded;
   }
+  // keepalived.conf errors are reported as FILE:LINE before the daemon detaches.
+  std::optional<VrrpFile> vrrp_file;
+  if (!options.vrrp_config.empty()) {
+    auto loaded = load_vrrp_file(options.vrrp_config);
+    if (!loaded) {
+      std::fprintf(stderr, "vipd: %s\n", loaded.error().c_str());
+      return 1;
+    }
+    vrrp_file = std::move(*loaded);
+  }
   if (!setup_logging(options, config)) return 1;
   if (!options.foreground && !daemonize()) {
     std::string message = fmt::format("cannot become a daemon: {}", std::strerror(errno));
@@ -327,7 +398,7 @@ int run_daemon(const DaemonOptions& given) {
     report_startup(message);
     return 1;
   }
-  int status = Daemon(options).run(std::move(config));
+  int status = Daemon(options).run(std::move(config), std::move(vrrp_file));
   log::notice("vipd stopped");
   return status;
 }

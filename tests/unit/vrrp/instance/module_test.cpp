@@ -1,0 +1,125 @@
+// The module: reload keeps unchanged instances running, and the vipctl commands.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "control/cli.hpp"
+#include "control/server.hpp"
+#include "fakes.hpp"
+#include "vrrp/show.hpp"
+
+namespace vipd::vrrp::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Module, ReloadKeepsUnchangedInstancesAndRestartsChangedOnes) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(parse(seed_instance(100) + seed_instance(100, "", "VI_2", 52)));
+  h.clock.advance(4s);
+  const Instance* vi1 = &h.instance("VI_1");
+  const Instance* vi2 = &h.instance("VI_2");
+  ASSERT_EQ(vi1->state(), fsm::State::kMaster);
+  ASSERT_EQ(vi2->state(), fsm::State::kMaster);
+  const auto adverts = h.network.adverts.size();
+
+  h.module.apply(parse(seed_instance(100) + seed_instance(90, "", "VI_2", 52) +
+                       seed_instance(100, "", "VI_3", 53)));
+  EXPECT_EQ(&h.instance("VI_1"), vi1);
+  EXPECT_EQ(vi1->state(), fsm::State::kMaster);
+  (void)vi2;  // (a new instance may reuse its address)
+  EXPECT_EQ(h.instance("VI_2").state(), fsm::State::kBackup);
+  EXPECT_EQ(h.instance("VI_2").router()->stats().became_master, 0u);
+  EXPECT_EQ(vi1->router()->stats().became_master, 1u);
+  EXPECT_EQ(h.instance("VI_2").config().priority, 90);
+  EXPECT_EQ(h.instance("VI_3").state(), fsm::State::kBackup);
+  // The restarted VI_2 said goodbye as a master does (priority 0); VI_1 sent nothing extra.
+  ASSERT_EQ(h.network.adverts.size(), adverts + 1);
+  EXPECT_EQ(h.network.adverts.back().decoded().vrid, 52);
+  EXPECT_EQ(h.network.adverts.back().decoded().priority, 0);
+  EXPECT_EQ(logs.count("(VI_2) configuration changed, restarting on reload"), 1u);
+
+  h.module.apply(parse(seed_instance(100)));
+  EXPECT_EQ(h.module.instances().size(), 1u);
+  EXPECT_EQ(&h.instance("VI_1"), vi1);
+  EXPECT_EQ(logs.count("(VI_3) removed on reload"), 1u);
+}
+
+class Commands : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    control::install_shell_commands(tree);
+    h.module.install_commands(tree);
+    h.module.apply(parse(seed_instance(100)));
+  }
+  control::CommandResult run(const std::string& line) { return tree.execute(session, line); }
+
+  LogCapture logs;
+  Harness h;
+  control::CommandTree tree;
+  control::Session session;
+};
+
+TEST_F(Commands, ShowVrrpText) {
+  h.clock.advance(4s);
+  PeerAdvert bad;
+  bad.ttl = 1;
+  h.deliver(bad.packet());
+  auto r = run("show vrrp");
+  ASSERT_TRUE(r.ok) << r.output;
+  const std::string& out = r.output;
+  for (const char* line :
+       {"------< VRRP Topology >------\n", " VRRP Instance = VI_1\n", "   State = MASTER\n",
+        "   Interface = eth0\n", "   Using src_ip = 192.168.5.2\n",
+        "   Multicast address 224.0.0.18\n", "   Virtual Router ID = 51\n", "   Priority = 100\n",
+        "   Effective priority = 100\n", "   Advert interval = 1 sec\n",
+        "   Master advert interval = 1000 milli-sec\n",
+        "   Authentication type = SIMPLE_PASSWORD\n",
+        "   Virtual IP (1):\n     192.168.5.1/16 dev eth0", "     Sent: 1\n", "     TTL: 1\n",
+        "     bad-ttl: 1\n", "   Became master: 1\n"})
+    EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
+  // The password stays out of the output.
+  EXPECT_EQ(out.find("1111"), std::string::npos);
+}
+
+TEST_F(Commands, ShowVrrpJsonAndPriorityCommand) {
+  PeerAdvert peer;
+  h.deliver(peer.packet());
+  auto r = run("show vrrp VI_1 json");
+  ASSERT_TRUE(r.ok) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["name"], "VI_1");
+  EXPECT_EQ(j[0]["state"], "BACKUP");
+  EXPECT_EQ(j[0]["master"]["address"], "192.168.5.9");
+  EXPECT_EQ(j[0]["master"]["priority"], 200);
+  EXPECT_EQ(j[0]["priority"]["configured"], 100);
+  EXPECT_EQ(j[0]["advert_interval_ms"], 1000);
+  EXPECT_EQ(j[0]["vips"][0], "192.168.5.1/16 dev eth0");
+  EXPECT_EQ(j[0]["counters"]["adverts_received"], 1);
+  EXPECT_EQ(j[0]["counters"]["drops"]["bad-ttl"], 0);
+
+  ASSERT_TRUE(run("vrrp VI_1 priority 250").ok);
+  j = nlohmann::json::parse(run("show vrrp json").output);
+  EXPECT_EQ(j[0]["priority"]["override"], 250);
+  EXPECT_EQ(j[0]["priority"]["effective"], 250);
+  EXPECT_EQ(j[0]["priority"]["total"], 250);
+  // Preempts the 200 master after Master_Down_Interval (as keepalived would).
+  h.clock.advance(4s);
+  EXPECT_EQ(h.instance().state(), fsm::State::kMaster);
+  ASSERT_TRUE(run("no vrrp VI_1 priority").ok);
+  j = nlohmann::json::parse(run("show vrrp json").output);
+  EXPECT_TRUE(j[0]["priority"]["override"].is_null());
+  EXPECT_EQ(j[0]["priority"]["effective"], 100);
+}
+
+TEST_F(Commands, Errors) {
+  EXPECT_FALSE(run("show vrrp VI_9").ok);
+  EXPECT_FALSE(run("vrrp VI_9 priority 10").ok);
+  EXPECT_FALSE(run("vrrp VI_1 priority 255").ok);
+  EXPECT_FALSE(run("vrrp VI_1 priority 0").ok);
+}
+
+}  // namespace
+}  // namespace vipd::vrrp::testing
