@@ -38,7 +38,9 @@ rs_launch() {
 # ----- vipd (FRR syntax) -----
 
 vipd_available() { [[ -x "$VIPD_BIN_DIR/vipd" ]]; }
-vipd_version() { echo "vipd $("$VIPD_BIN_DIR/vipd" --version 2>/dev/null) ($(git -C "$RS_REPO" describe --always --dirty 2>/dev/null))"; }
+vipd_version() {
+  echo "vipd $("$VIPD_BIN_DIR/vipd" --version 2>/dev/null) (binary of $(date -u -r "$VIPD_BIN_DIR/vipd" +%Y-%m-%dT%H:%MZ), tree $RS_COMMIT)"
+}
 
 vipd_start() {
   local d=$1 addr as

@@ -48,8 +48,6 @@ print_table() {
 }
 
 docs_section() {
-  local commit
-  commit=$(git -C "$RS_REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
   cat <<EOF
 ## Route server
 
@@ -84,7 +82,7 @@ AS 65101...) receive them. All daemons run on the same topology, with the same f
 
 ### Results
 
-Run on $(date -u +%Y-%m-%d) at commit $commit: P = $PREFIXES prefixes, S = $SINKS sinks, seed $SEED.
+Run on $(date -u +%Y-%m-%d) from commit $RS_COMMIT: P = $PREFIXES prefixes, S = $SINKS sinks, seed $SEED.
 Machine: $(machine_facts).${NOTE:+ $NOTE}
 
 $(results_markdown)
@@ -100,7 +98,8 @@ sudo $RS_COMMAND
 
 \`--quick\` (P = 50,000, S = 2) is a smoke run of the harness; \`--daemons "bird frr"\` picks
 daemons; \`--keep\` keeps the configs and logs (path printed at the start). Each phase gives up
-after \`--timeout\` seconds, or after \`--stall\` seconds in which neither the sinks' counts nor
+after \`--timeout\` seconds (default 1800, as GoBGP needs over 15 minutes a phase for a full
+table here), or after \`--stall\` seconds in which neither the sinks' counts nor
 the daemon's CPU time moved; the row then says why.
 
 ### What limits the measurement
@@ -109,6 +108,8 @@ the daemon's CPU time moved; the row then says why.
   is kernel time of whoever sends): with few cores the sinks' decoding and the kernel's TCP
   work compete with the daemon. Ratios to BIRD in the same run are the figure to read, not
   absolute times.
+- The sinks' work depends on how the daemon packs its UPDATEs: fewer prefixes per UPDATE
+  means more messages for the sinks and the kernel on the same cores (feeder+sinks CPU column).
 - A shared machine (other builds running) adds noise: the load before each daemon's round is
   in the second table.
 - Timestamps have the harness's polling out of the way (the tools stamp the events

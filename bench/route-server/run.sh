@@ -14,7 +14,8 @@
 #            [--daemons "vipd bird frr gobgp openbgpd"] [--seed N] [--timeout S] [--stall S]
 #            [--build-dir DIR] [--extended-message] [--write-docs] [--keep] [--note TEXT]
 #   --quick       P = 50,000 and S = 2 (a smoke run of the harness)
-#   --timeout S   give up a phase after S seconds (default 120 quick, 900 full)
+#   --timeout S   give up a phase after S seconds (default 120 quick, 1800 full: GoBGP needs
+#                 over 15 minutes a phase for P = 1,000,000 on 2 cores)
 #   --stall S     give up a phase when neither the sinks' counts nor the daemon's CPU time
 #                 moved for S seconds (default 15): a daemon that does not propagate at all
 #   --write-docs  write the results into docs/benchmarks.md, section "Route server"
@@ -26,6 +27,8 @@ set -euo pipefail
 
 RS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RS_REPO=$(cd "$RS_HERE/../.." && pwd)
+# The tree the run starts from (others may commit while it runs).
+RS_COMMIT=$(git -C "$RS_REPO" describe --always --dirty 2>/dev/null || echo unknown)
 RS_COMMAND="bench/route-server/run.sh"
 for arg in "$@"; do
   if [[ $arg =~ ^[A-Za-z0-9_./=,:-]+$ ]]; then RS_COMMAND+=" $arg"; else RS_COMMAND+=" ${arg@Q}"; fi
@@ -60,7 +63,7 @@ while (($#)); do
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[[ -n "$TIMEOUT" ]] || { ((QUICK)) && TIMEOUT=120 || TIMEOUT=900; }
+[[ -n "$TIMEOUT" ]] || { ((QUICK)) && TIMEOUT=120 || TIMEOUT=1800; }
 ((SINKS >= 1 && SINKS <= 89)) || { echo "run.sh: --sinks must be 1-89" >&2; exit 2; }
 
 FEEDER_BIN="$BUILD_DIR/bench/bgp_feeder"
