@@ -82,7 +82,8 @@ class KernelNetwork::Channel {
     receiver_ = receiver;
     // A channel opened for sending first discards what it received until now.
     if (filtered_) {
-      ::setsockopt(fd(), SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+      int unused = 0;  // the kernel wants an int-sized option even here
+      ::setsockopt(fd(), SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof unused);
       filtered_ = false;
     }
     wait(alive);
@@ -162,7 +163,16 @@ KernelNetwork::~KernelNetwork() {
 }
 
 Status<std::string> KernelNetwork::open() {
-  return netlink_.open();
+  if (auto opened = netlink_.open(); !opened) return opened;
+  // keepalived opens its gratuitous ARP channel at startup; so does vipd, to log it once and
+  // fail early without CAP_NET_RAW.
+  packet_fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (packet_fd_ < 0) {
+    log::error("Error {} while registering gratuitous ARP shared channel", errno);
+    return unexpected(errno_text("socket(AF_PACKET)"));
+  }
+  log::info("Registering gratuitous ARP shared channel");
+  return Ok();
 }
 
 std::optional<InterfaceInfo> KernelNetwork::find_interface(std::string_view name) {
@@ -297,14 +307,7 @@ Status<std::string> KernelNetwork::send_advert(int ifindex, const IpAddress& sou
 }
 
 Status<std::string> KernelNetwork::send_frame(int ifindex, ByteSpan frame) {
-  if (packet_fd_ < 0) {
-    packet_fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (packet_fd_ < 0) {
-      log::error("Error {} while registering gratuitous ARP shared channel", errno);
-      return unexpected(errno_text("socket(AF_PACKET)"));
-    }
-    log::info("Registering gratuitous ARP shared channel");
-  }
+  if (packet_fd_ < 0) return unexpected("no gratuitous ARP channel (open() failed)");
   if (frame.size() < 14) return unexpected("frame too short");
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
@@ -344,6 +347,10 @@ Result<InterfaceInfo, std::string> KernelNetwork::create_vmac(const netlink::Mac
   InterfaceInfo info = info_of(*created);
   info.up = true;
   return info;
+}
+
+void KernelNetwork::close_sockets() {
+  channels_.clear();
 }
 
 Status<std::string> KernelNetwork::delete_link(int ifindex) {

@@ -26,8 +26,10 @@ class KernelNetwork final : public Network {
   KernelNetwork(const KernelNetwork&) = delete;
   KernelNetwork& operator=(const KernelNetwork&) = delete;
 
-  // Opens the rtnetlink socket.
+  // Opens the rtnetlink socket and the AF_PACKET channel.
   Status<std::string> open();
+  // Closes every VRRP socket (after the last advert on shutdown), so the loop can end.
+  void close_sockets();
 
   std::optional<InterfaceInfo> find_interface(std::string_view name) override;
   Status<std::string> listen(int ifindex, Family family,

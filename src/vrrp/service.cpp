@@ -44,6 +44,7 @@ void VrrpService::stop() {
   stopped_ = true;
   module_.stop();
   monitor_.stop();
+  network_.close_sockets();
 }
 
 }  // namespace vipd::vrrp
