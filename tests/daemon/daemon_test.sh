@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of vipd and vipctl as users run them: config errors, the seed bgpd.conf,
-# the control socket, live configuration, write memory, SIGHUP reload, daemon mode and SIGTERM.
+# the control socket, live configuration, write memory, SIGHUP reload, daemon mode and SIGTERM;
+# and the seed keepalived.conf (--vrrp-config) on a veth pair of the private namespace.
 #
 # Everything runs on loopback with files in a private temporary directory. When the test may
 # (root, or user namespaces), it re-runs itself in a fresh network namespace that has only `lo`,
@@ -335,6 +336,57 @@ else
   fail "no pid in rel.pid"
 fi
 check "its pid file and socket are removed" test ! -e "$WORK/rel/rel.pid" -a ! -e "$SOCK"
+
+# ---------------------------------------------------------------------------------------------
+echo "== VRRP (--vrrp-config)"
+KA_BAD=$WORK/bad-keepalived.conf
+printf 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n frobnicate 3\n}\n' >"$KA_BAD"
+status=0
+output=$(timeout 10 "$VIPD" --foreground --vrrp-config "$KA_BAD" --socket "$WORK/bad.sock" 2>&1) ||
+  status=$?
+if ((status == 1)) && grep -qF -- "$KA_BAD:4: Unknown keyword 'frobnicate'" <<<"$output"; then
+  pass "keepalived.conf error: status 1, '$output'"
+else
+  fail "keepalived.conf error: status $status, '$output'"
+fi
+if [[ $VIPD_E2E_NETNS == private ]] && ip link add vr0 type veth peer name vr1 2>/dev/null; then
+  # The seed's keepalived.conf on a veth end of this private namespace, with the BGP seed beside
+  # it: alone on the link, the instance becomes master after Master_Down_Interval (3.96 s).
+  ip link set vr1 up && ip link set vr0 up && ip addr add 192.168.5.5/16 dev vr0
+  KA=$WORK/keepalived.conf
+  sed 's/interface eth0/interface vr0/; s/dev eth0/dev vr0/' \
+    "$SRC_DIR/tests/data/seed/keepalived.conf" >"$KA"
+  SOCK=$WORK/vrrp.sock
+  VLOG=$WORK/vrrp.log
+  "$VIPD" --foreground --vrrp-config "$KA" --bgp-config "$SEED" --bgp-port "$(free_port)" \
+    --socket "$SOCK" --log-file "$VLOG" &
+  VRRP_PID=$!
+  OURS+=("$VRRP_PID")
+  wait_for test -s "$VLOG" || true
+  check "VRRP starts in BACKUP" wait_log_count "$VLOG" "(VI_1) Entering BACKUP STATE (init)" 1
+  check "VRRP alone becomes MASTER" wait_log_count "$VLOG" "(VI_1) Entering MASTER STATE" 1
+  check "the VIP is on vr0" wait_for bash -c "ip -4 addr show dev vr0 | grep -q 'inet 192.168.5.1/16'"
+  check "show vrrp says MASTER" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show vrrp |
+    grep -qx '   State = MASTER'"
+  check "show vrrp VI_1 json parses" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show vrrp VI_1 json |
+    python3 -c 'import json,sys; assert json.load(sys.stdin)[0][\"state\"] == \"MASTER\"'"
+  check "BGP runs beside VRRP" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary |
+    grep -q 'Total number of neighbors 6'"
+  check "running-config json has the vrrp part" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' \
+    show running-config json | python3 -c 'import json,sys; json.load(sys.stdin)[\"vrrp\"][\"vrrp_instances\"][0]'"
+  check "vrrp VI_1 priority 200" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' vrrp VI_1 priority 200 &&
+    timeout 20 '$VIPCTL' --socket '$SOCK' show vrrp | grep -qx '   Effective priority = 200'"
+  kill -HUP "$VRRP_PID"
+  check "SIGHUP reloads keepalived.conf" wait_log_count "$VLOG" "configuration reloaded from $KA" 1
+  check "an unchanged instance stays MASTER over a reload" \
+    test "$(log_count "$VLOG" "Entering MASTER STATE")" -eq 1
+  kill -TERM "$VRRP_PID"
+  check "vipd with VRRP exits on SIGTERM" gone_within 3 "$VRRP_PID"
+  check "the VIP is removed on SIGTERM" bash -c "! ip -4 addr show dev vr0 | grep -q 192.168.5.1"
+  ip link del vr0 2>/dev/null || true
+else
+  echo "note: no private network namespace; VRRP runtime checks skipped"
+fi
 
 echo
 if ((failures > 0)); then
