@@ -198,7 +198,7 @@ void Speaker::reimport(peer::Peer& p, wire::AfiSafi family, const ImportKey& pol
   std::vector<Prefix> one(1);
   p.adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
     one[0] = prefix;
-    import(p, id, family, one, attributes_.intern(*a), policy);
+    import(p, id, family, one, a, policy);
   });
 }
 

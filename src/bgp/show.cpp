@@ -199,10 +199,11 @@ class ShowCommands {
     out += fmt::format("BGP router identifier {}, local AS number {}\n", ipv4_text(s_.router_id()),
                        s_.local_as());
     auto [prefixes, routes] = rib_entries(af);
-    // An Adj-RIB-In route is a hash node holding a prefix and a shared attribute handle.
-    std::size_t route_bytes = sizeof(Prefix) + sizeof(rib::AttributesHandle) + 2 * sizeof(void*);
-    out +=
-        fmt::format("RIB entries {}, using {} bytes of memory\n", prefixes, routes * route_bytes);
+    // What the Loc-RIB and the Adj-RIBs-In of the family occupy (not the shared attributes).
+    std::size_t bytes = s_.loc_rib().memory_bytes();
+    for (const auto& [a, p] : s_.peers()) bytes += p->adj_rib_in().memory_bytes();
+    (void)routes;
+    out += fmt::format("RIB entries {}, using {} bytes of memory\n", prefixes, bytes);
     std::size_t peers = 0;
     for (const auto& [a, p] : s_.peers())
       if (active_in(*p, af)) ++peers;

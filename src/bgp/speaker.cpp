@@ -242,7 +242,7 @@ void Speaker::publish() {
 
 Status<std::string> Speaker::select_fib(bool no_rib) {
   bool kernel = !no_rib && kernel_fib_;
-  if (kernel == fib_is_kernel_) return Ok{};
+  if (kernel == fib_is_kernel_ && (kernel || fib_->tracking() == !no_rib)) return Ok{};
   std::unique_ptr<netlink::Fib> next;
   if (kernel) {
     auto made = kernel_fib_();
@@ -250,6 +250,8 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
     next = std::move(*made);
   } else {
     next = std::make_unique<netlink::NullFib>(&clock_);
+    // `bgp no-rib`: nothing to install and nothing to show in `show ip route`.
+    next->set_tracking(!no_rib);
   }
   publish();  // the old backend is current before it hands over
   fib_->remove_all();
@@ -294,12 +296,10 @@ void Speaker::routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
 }
 
 void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
-                               std::span<const Prefix> prefixes,
-                               const wire::PathAttributes& attributes) {
+                               std::span<const Prefix> prefixes, const rib::AttrRef& attributes) {
   auto it = routing_.find(&p);
   if (it == routing_.end()) return;
-  import(p, id_of(p), family, prefixes, attributes_.intern(attributes),
-         it->second->import_keys[family_index(family)]);
+  import(p, id_of(p), family, prefixes, attributes, it->second->import_keys[family_index(family)]);
   publish();
 }
 
@@ -355,6 +355,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     if (it == peers_.end()) {
       auto p = std::make_unique<peer::Peer>(io_, clock_, settings);
       p->set_observer(this);
+      p->set_attribute_store(&attributes_);
       to_start.push_back(p.get());
       peers_.emplace(n.address, std::move(p));
     } else if (it->second->settings() != settings) {

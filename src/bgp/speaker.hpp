@@ -117,7 +117,7 @@ class Speaker : private peer::RouteObserver {
   void routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
                         std::span<const Prefix> prefixes) override;
   void routes_announced(peer::Peer& p, wire::AfiSafi family, std::span<const Prefix> prefixes,
-                        const wire::PathAttributes& attributes) override;
+                        const rib::AttrRef& attributes) override;
   void refresh_requested(peer::Peer& p, wire::AfiSafi family) override;
 
   asio::io_context& io_;

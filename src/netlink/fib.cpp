@@ -23,6 +23,7 @@ event::TimePoint Fib::now() const {
 }
 
 void Fib::apply(const std::vector<bgp::rib::Change>& changes) {
+  if (!tracking_) return;
   requests_.clear();
   const auto stamp = now();
   for (const auto& change : changes) {

@@ -46,6 +46,10 @@ class Fib {
   virtual std::string_view name() const = 0;
 
   void set_max_next_hops(std::size_t n) { max_next_hops_ = n; }
+  // Off: apply() only counts (a route server with FRR's `bgp no-rib` keeps no FIB view at all,
+  // which saves a map entry per prefix). On by default.
+  void set_tracking(bool on) { tracking_ = on; }
+  bool tracking() const { return tracking_; }
   // Counters: routes written (replace), deleted, and refused by the backend.
   std::size_t installs() const { return installs_; }
   std::size_t deletes() const { return deletes_; }
@@ -63,6 +67,7 @@ class Fib {
   const event::Clock* clock_;
   std::map<Prefix, FibEntry> routes_;
   std::size_t max_next_hops_ = 256;
+  bool tracking_ = true;
   std::size_t installs_ = 0, deletes_ = 0, failures_ = 0;
   std::vector<RouteRequest> requests_;  // reused by apply()
 };

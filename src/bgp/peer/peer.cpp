@@ -521,15 +521,16 @@ void Peer::process_update(Connection& c) {
   bool announces = (!u.nlri.empty() && negotiated(wire::kIpv4Unicast)) ||
                    (reach && negotiated(reach->afi_safi) && !reach->nlri.empty());
   if (!announces) return;
-  // One shared attribute set for every prefix of this UPDATE; the NLRI fields are not part of it.
-  auto attributes = std::make_shared<wire::PathAttributes>(u.attributes);
-  attributes->mp_unreach.reset();
-  if (attributes->mp_reach) attributes->mp_reach->nlri.clear();
-  rib::AttributesHandle shared = std::move(attributes);
+  // One shared, interned attribute set for every prefix of this UPDATE; the NLRI fields are not
+  // part of it.
+  wire::PathAttributes attributes = u.attributes;
+  attributes.mp_unreach.reset();
+  if (attributes.mp_reach) attributes.mp_reach->nlri.clear();
+  rib::AttrRef shared = store_->intern(std::move(attributes));
   auto announce = [&](wire::AfiSafi family, const std::vector<Prefix>& prefixes) {
     if (prefixes.empty()) return;
     for (const auto& p : prefixes) adj_rib_in_.announce(family, p, shared);
-    if (observer_) observer_->routes_announced(*this, family, prefixes, *shared);
+    if (observer_) observer_->routes_announced(*this, family, prefixes, shared);
   };
   if (negotiated(wire::kIpv4Unicast)) announce(wire::kIpv4Unicast, u.nlri);
   if (reach && negotiated(reach->afi_safi)) announce(reach->afi_safi, reach->nlri);

@@ -66,7 +66,7 @@ class RouteObserver {
   virtual void routes_withdrawn(Peer& peer, wire::AfiSafi family,
                                 std::span<const Prefix> prefixes) = 0;
   virtual void routes_announced(Peer& peer, wire::AfiSafi family, std::span<const Prefix> prefixes,
-                                const wire::PathAttributes& attributes) = 0;
+                                const rib::AttrRef& attributes) = 0;
   // The neighbor sent ROUTE-REFRESH (RFC 2918 §4): re-advertise the Adj-RIB-Out of `family`.
   // The peer sends the End-of-RIB marker afterwards.
   virtual void refresh_requested(Peer& peer, wire::AfiSafi family) = 0;
@@ -80,6 +80,9 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
 
   void set_observer(RouteObserver* observer) { observer_ = observer; }
+  // Where received attribute sets are interned (the speaker's, shared with its Loc-RIB); the
+  // peer has its own otherwise.
+  void set_attribute_store(rib::AttributeStore* store) { store_ = store; }
   // Starts the session unless the neighbor is shut down (ManualStart, or the passive variant).
   void start();
   // ManualStop: Cease with this subcode (RFC 4486) and RFC 9003 message to an open session.
@@ -150,6 +153,8 @@ class Peer {
   std::unique_ptr<Connection> secondary_;
   std::optional<wire::Negotiated> negotiated_;
   std::optional<wire::Open> received_open_;
+  rib::AttributeStore own_store_;
+  rib::AttributeStore* store_ = &own_store_;
   rib::AdjRibIn adj_rib_in_;
   MessageCounters received_, sent_;
   std::string last_reset_text_;

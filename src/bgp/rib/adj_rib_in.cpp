@@ -3,34 +3,37 @@
 namespace vipd::bgp::rib {
 
 void AdjRibIn::announce(wire::AfiSafi family, const Prefix& prefix, AttributesHandle attributes) {
-  tables_[family][prefix] = std::move(attributes);
+  if (family == wire::kIpv4Unicast && prefix.family() == Family::kIpv4)
+    v4_[V4Key::of(prefix)] = std::move(attributes);
+  else if (family == wire::kIpv6Unicast && prefix.family() == Family::kIpv6)
+    v6_[V6Key::of(prefix)] = std::move(attributes);
 }
 
 bool AdjRibIn::withdraw(wire::AfiSafi family, const Prefix& prefix) {
-  auto it = tables_.find(family);
-  return it != tables_.end() && it->second.erase(prefix) > 0;
+  if (family == wire::kIpv4Unicast && prefix.family() == Family::kIpv4)
+    return v4_.erase(V4Key::of(prefix));
+  if (family == wire::kIpv6Unicast && prefix.family() == Family::kIpv6)
+    return v6_.erase(V6Key::of(prefix));
+  return false;
 }
 
 void AdjRibIn::clear() {
-  tables_.clear();
+  v4_ = {};
+  v6_ = {};
 }
 
 std::size_t AdjRibIn::count(wire::AfiSafi family) const {
-  auto it = tables_.find(family);
-  return it == tables_.end() ? 0 : it->second.size();
-}
-
-std::size_t AdjRibIn::total() const {
-  std::size_t n = 0;
-  for (const auto& [family, table] : tables_) n += table.size();
-  return n;
+  if (family == wire::kIpv4Unicast) return v4_.size();
+  if (family == wire::kIpv6Unicast) return v6_.size();
+  return 0;
 }
 
 const AttributesHandle* AdjRibIn::find(wire::AfiSafi family, const Prefix& prefix) const {
-  auto it = tables_.find(family);
-  if (it == tables_.end()) return nullptr;
-  auto route = it->second.find(prefix);
-  return route == it->second.end() ? nullptr : &route->second;
+  if (family == wire::kIpv4Unicast && prefix.family() == Family::kIpv4)
+    return v4_.find(V4Key::of(prefix));
+  if (family == wire::kIpv6Unicast && prefix.family() == Family::kIpv6)
+    return v6_.find(V6Key::of(prefix));
+  return nullptr;
 }
 
 }  // namespace vipd::bgp::rib

@@ -1,38 +1,42 @@
-// Adj-RIB-In (RFC 4271 §3.2): the routes one peer advertised to us and that we accepted, per
-// address family. Attribute sets are shared between the prefixes of one UPDATE.
+// Adj-RIB-In (RFC 4271 §3.2): the routes one peer advertised to us, before inbound policy (so a
+// policy change is re-applied without asking the peer again, FRR's soft-reconfiguration
+// inbound), per address family. Entries are a prefix key and an interned attribute handle in an
+// open-addressing table: 16 bytes per slot.
 #pragma once
 
-#include <map>
-#include <memory>
-#include <unordered_map>
-
-#include "bgp/wire/attributes.hpp"
+#include "bgp/rib/attribute_store.hpp"
+#include "bgp/rib/prefix_table.hpp"
+#include "bgp/wire/constants.hpp"
 #include "common/ip.hpp"
 
 namespace vipd::bgp::rib {
 
-using AttributesHandle = std::shared_ptr<const wire::PathAttributes>;
+using AttributesHandle = AttrRef;
 
 class AdjRibIn {
  public:
   // Adds or replaces the route for `prefix` (an implicit withdraw of the old one, §3.1).
+  // Families other than IPv4/IPv6 unicast are ignored.
   void announce(wire::AfiSafi family, const Prefix& prefix, AttributesHandle attributes);
   // True if there was a route to remove.
   bool withdraw(wire::AfiSafi family, const Prefix& prefix);
   void clear();
 
   std::size_t count(wire::AfiSafi family) const;
-  std::size_t total() const;
+  std::size_t total() const { return v4_.size() + v6_.size(); }
   const AttributesHandle* find(wire::AfiSafi family, const Prefix& prefix) const;
+  std::size_t memory_bytes() const { return v4_.memory_bytes() + v6_.memory_bytes(); }
   template <typename Fn>  // fn(const Prefix&, const AttributesHandle&)
   void for_each(wire::AfiSafi family, Fn&& fn) const {
-    auto it = tables_.find(family);
-    if (it == tables_.end()) return;
-    for (const auto& [prefix, attributes] : it->second) fn(prefix, attributes);
+    if (family == wire::kIpv4Unicast)
+      v4_.for_each([&](const V4Key& k, const AttrRef& a) { fn(k.prefix(), a); });
+    else if (family == wire::kIpv6Unicast)
+      v6_.for_each([&](const V6Key& k, const AttrRef& a) { fn(k.prefix(), a); });
   }
 
  private:
-  std::map<wire::AfiSafi, std::unordered_map<Prefix, AttributesHandle>> tables_;
+  PrefixTable<V4Key, AttrRef> v4_;
+  PrefixTable<V6Key, AttrRef> v6_;
 };
 
 }  // namespace vipd::bgp::rib

@@ -9,24 +9,27 @@ AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore
     : setup_(std::move(setup)),
       store_(store),
       sources_(std::move(sources)),
-      packer_(options, std::move(sink)) {
-  // Any non-empty attribute set: only its identity matters (never equal to an export).
-  wire::PathAttributes marker;
-  marker.unknown.push_back(wire::RawAttribute{0xC0, 255, Bytes{0x76}});
-  unknown_source_ = store_.intern(std::move(marker));
-}
+      packer_(options, std::move(sink)) {}
 
 bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
-AttrRef AdjRibOut::export_attributes(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                                     const SelectedPath& path, bool& source_known) {
+void AdjRibOut::clear_cache() {
+  // clear() costs the bucket count, which one large batch leaves high: start afresh then.
+  if (cache_.bucket_count() > 64)
+    cache_ = {};
+  else
+    cache_.clear();
+}
+
+AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                            const SelectedPath& path) {
+  if (setup.permit && !setup.permit(family, prefix)) return {};
   CacheKey key{&setup, path.attrs.get(), path.peer, family};
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   const ExportPeer* from = sources_(path.peer, family);
-  source_known = from != nullptr;
-  if (!from) return {};  // not cached: the answer depends on assume_sent
+  if (!from) return {};
   ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
   AttrRef out;
   if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
@@ -34,21 +37,18 @@ AttrRef AdjRibOut::export_attributes(const AdjRibOutSetup& setup, wire::AfiSafi 
   return out;
 }
 
-AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                            const SelectedPath& path, bool assume_sent) {
-  if (setup.permit && !setup.permit(family, prefix)) return {};
-  bool source_known = true;
-  AttrRef out = export_attributes(setup, family, path, source_known);
-  // A withdrawal for a route the neighbor never got is harmless (RFC 4271 §9.1.3 lets it
-  // ignore it); a missed one is not.
-  if (!source_known && assume_sent) return unknown_source_;
-  return out;
+bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                             const Prefix& prefix, const SelectedPath& path) const {
+  if (setup.permit && !setup.permit(family, prefix)) return false;
+  const ExportPeer* from = sources_(path.peer, family);
+  if (!from) return true;
+  return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
 }
 
-void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, const AttrRef& before,
-                     const AttrRef& after) {
+void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
+                     bool unchanged) {
   if (after) {
-    if (after == before) return;
+    if (before && unchanged) return;
     packer_.announce(family, after, prefix);
     if (!before) ++advertised_;
   } else if (before) {
@@ -60,11 +60,18 @@ void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, const AttrRef& 
 void AdjRibOut::apply(std::span<const Change> changes) {
   for (const Change& c : changes) {
     if (!carries(c.family)) continue;
-    AttrRef before, after;
-    if (c.previous_best) before = exported(setup_, c.family, c.prefix, *c.previous_best, true);
-    if (!c.removed && !c.paths.empty())
-      after = exported(setup_, c.family, c.prefix, c.paths.front(), false);
-    send(c.family, c.prefix, before, after);
+    bool before = c.previous_best && was_exported(setup_, c.family, c.prefix, *c.previous_best);
+    AttrRef after;
+    bool unchanged = false;
+    if (!c.removed && !c.paths.empty()) {
+      // Only the multipath set moved: the best path, hence the export, is the same.
+      unchanged = c.previous_best && *c.previous_best == c.paths.front();
+      if (!(before && unchanged))
+        after = exported(setup_, c.family, c.prefix, c.paths.front());
+      else
+        after = c.paths.front().attrs;  // any non-empty handle: nothing is sent
+    }
+    send(c.family, c.prefix, before, after, unchanged);
   }
   packer_.flush();
   clear_cache();
@@ -91,7 +98,7 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
   rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
     selected = rib.selected(family, prefix);
     if (selected.empty()) return;
-    AttrRef out = exported(setup_, family, prefix, selected.front(), false);
+    AttrRef out = exported(setup_, family, prefix, selected.front());
     if (!out) return;
     Group& g = groups[out.get()];
     if (!g.attrs) g.attrs = out;
@@ -107,15 +114,17 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
 void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   AdjRibOutSetup old = std::move(setup_);
   setup_ = std::move(next);
+  // Only the prefix filter changed: what stays permitted was sent with the same attributes.
+  bool same_rewrite = old.target == setup_.target && old.context == setup_.context;
   std::vector<SelectedPath> selected;
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     if (!carries(family)) continue;
     rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
       selected = rib.selected(family, prefix);
       if (selected.empty()) return;
-      AttrRef before = exported(old, family, prefix, selected.front(), true);
-      AttrRef after = exported(setup_, family, prefix, selected.front(), false);
-      send(family, prefix, before, after);
+      bool before = was_exported(old, family, prefix, selected.front());
+      AttrRef after = exported(setup_, family, prefix, selected.front());
+      send(family, prefix, before, after, same_rewrite);
     });
   }
   packer_.flush();

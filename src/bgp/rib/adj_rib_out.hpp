@@ -64,22 +64,25 @@ class AdjRibOut {
              (static_cast<std::size_t>(k.family.afi) << 20) ^ std::hash<const void*>()(k.setup);
     }
   };
-  // What this neighbor is (or was) sent for `path`: the interned export attributes, or an
-  // empty AttrRef when nothing is sent. `assume_sent` answers for a source that is gone.
+  // What this neighbor is sent for `path`: the interned export attributes, or an empty AttrRef
+  // when nothing is sent.
   AttrRef exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                   const SelectedPath& path, bool assume_sent);
-  AttrRef export_attributes(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                            const SelectedPath& path, bool& source_known);
-  void send(wire::AfiSafi family, const Prefix& prefix, const AttrRef& before,
-            const AttrRef& after);
-  void clear_cache() { cache_.clear(); }
+                   const SelectedPath& path);
+  // Whether the neighbor was sent something for `path` (no attributes built). True for a source
+  // that is gone: a withdrawal for a route the neighbor never got is harmless (RFC 4271 §9.1.3
+  // lets it ignore it); a missed one is not.
+  bool was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                    const SelectedPath& path) const;
+  // `unchanged`: the new export is known to equal the old one (same path, same attributes).
+  void send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
+            bool unchanged);
+  void clear_cache();
 
   AdjRibOutSetup setup_;
   AttributeStore& store_;
   SourceLookup sources_;
   UpdatePacker packer_;
   std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;
-  AttrRef unknown_source_;  // stands for "sent" when the source is gone
   std::size_t advertised_ = 0;
 };
 

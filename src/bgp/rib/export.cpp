@@ -36,9 +36,20 @@ void prepend_as(wire::AsPath& path, std::uint32_t asn) {
 
 namespace {
 
-bool has_community(const wire::PathAttributes& attrs, std::uint32_t value) {
-  return attrs.communities && std::find(attrs.communities->begin(), attrs.communities->end(),
-                                        value) != attrs.communities->end();
+// RFC 1997 well-known communities present on a path, found in one pass.
+struct WellKnown {
+  bool no_export = false;
+  bool no_advertise = false;
+};
+WellKnown well_known(const wire::PathAttributes& attrs) {
+  WellKnown w;
+  if (!attrs.communities) return w;
+  for (std::uint32_t c : *attrs.communities) {
+    // No confederations: NO_EXPORT_SUBCONFED acts as NO_EXPORT (RFC 1997 §2).
+    if (c == community::kNoExport || c == community::kNoExportSubconfed) w.no_export = true;
+    if (c == community::kNoAdvertise) w.no_advertise = true;
+  }
+  return w;
 }
 
 // The address of ours that a neighbor should use as next hop for a route of `family`.
@@ -109,34 +120,27 @@ void rewrite_next_hop_ibgp(wire::AfiSafi family, wire::PathAttributes& a, const 
 
 }  // namespace
 
+ExportVerdict export_verdict(const wire::PathAttributes& attrs, const ExportPeer& from,
+                             const ExportTarget& to) {
+  const ExportPeer& peer = to.peer;
+  if (!from.local && from.id == peer.id) return ExportVerdict::kSplitHorizon;
+  WellKnown w = well_known(attrs);
+  if (w.no_advertise) return ExportVerdict::kNoAdvertise;
+  if (peer.ebgp && w.no_export) return ExportVerdict::kNoExport;
+  bool reflect = !peer.ebgp && !from.ebgp && !from.local;
+  if (reflect && !from.rr_client && !peer.rr_client) return ExportVerdict::kIbgpToIbgp;
+  if (reflect && attrs.originator_id.value_or(from.router_id) == peer.router_id)
+    return ExportVerdict::kOriginatorIsPeer;
+  return ExportVerdict::kSent;
+}
+
 ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs,
                          const ExportPeer& from, const ExportTarget& to, const ExportContext& ctx) {
   ExportResult r;
+  r.verdict = export_verdict(attrs, from, to);
+  if (r.verdict != ExportVerdict::kSent) return r;
   const ExportPeer& peer = to.peer;
-  if (!from.local && from.id == peer.id) {
-    r.verdict = ExportVerdict::kSplitHorizon;
-    return r;
-  }
-  if (has_community(attrs, community::kNoAdvertise)) {
-    r.verdict = ExportVerdict::kNoAdvertise;
-    return r;
-  }
-  // No confederations: NO_EXPORT_SUBCONFED acts as NO_EXPORT (RFC 1997 §2).
-  if (peer.ebgp && (has_community(attrs, community::kNoExport) ||
-                    has_community(attrs, community::kNoExportSubconfed))) {
-    r.verdict = ExportVerdict::kNoExport;
-    return r;
-  }
   bool reflect = !peer.ebgp && !from.ebgp && !from.local;
-  if (reflect && !from.rr_client && !peer.rr_client) {
-    r.verdict = ExportVerdict::kIbgpToIbgp;
-    return r;
-  }
-  if (reflect && attrs.originator_id.value_or(from.router_id) == peer.router_id) {
-    r.verdict = ExportVerdict::kOriginatorIsPeer;
-    return r;
-  }
-
   wire::PathAttributes& a = r.attributes;
   a = attrs;
   a.mp_unreach.reset();

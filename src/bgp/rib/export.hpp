@@ -69,6 +69,11 @@ struct ExportResult {
   wire::PathAttributes attributes;  // meaningful when verdict == kSent
 };
 
+// Whether a path learned from `from` is sent to `to` at all (the first half of export_path(),
+// without building attributes).
+ExportVerdict export_verdict(const wire::PathAttributes& attrs, const ExportPeer& from,
+                             const ExportTarget& to);
+
 // The attributes `to` is sent for a path learned from `from` in `family` (IPv4 or IPv6 unicast):
 // IPv4 routes carry NEXT_HOP, IPv6 routes an MP_REACH_NLRI with the next hop and no NLRI (the
 // caller adds the prefixes when it packs UPDATEs).

@@ -10,10 +10,12 @@ Prefix P(const char* s) {
 }
 
 TEST(AdjRibIn, CountsPerFamilyAndReplacesImplicitly) {
+  AttributeStore store;
   AdjRibIn rib;
-  auto a = std::make_shared<wire::PathAttributes>();
-  auto b = std::make_shared<wire::PathAttributes>();
-  b->med = 5;
+  auto a = store.intern(wire::PathAttributes{});
+  wire::PathAttributes with_med;
+  with_med.med = 5;
+  auto b = store.intern(with_med);
   rib.announce(wire::kIpv4Unicast, P("10.47.40.0/32"), a);
   rib.announce(wire::kIpv4Unicast, P("10.47.40.1/32"), a);
   rib.announce(wire::kIpv4Unicast, P("10.47.40.1/32"), b);  // implicit withdraw of a
@@ -27,8 +29,9 @@ TEST(AdjRibIn, CountsPerFamilyAndReplacesImplicitly) {
 }
 
 TEST(AdjRibIn, WithdrawAndClear) {
+  AttributeStore store;
   AdjRibIn rib;
-  auto a = std::make_shared<wire::PathAttributes>();
+  auto a = store.intern(wire::PathAttributes{});
   rib.announce(wire::kIpv4Unicast, P("10.0.0.0/8"), a);
   EXPECT_FALSE(rib.withdraw(wire::kIpv4Unicast, P("10.0.0.0/16")));
   EXPECT_FALSE(rib.withdraw(wire::kIpv6Unicast, P("10.0.0.0/8")));
@@ -37,6 +40,8 @@ TEST(AdjRibIn, WithdrawAndClear) {
   rib.announce(wire::kIpv4Unicast, P("10.0.0.0/8"), a);
   rib.clear();
   EXPECT_EQ(rib.count(wire::kIpv4Unicast), 0u);
+  a.reset();
+  EXPECT_EQ(store.size(), 0u);  // the table released its references
 }
 
 }  // namespace
