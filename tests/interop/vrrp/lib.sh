@@ -105,9 +105,9 @@ vr_conf() {
   ((version == 3)) && globals+=("    vrrp_version 3")
   awk -v prio="$priority" -v adv="$advert" -v v3="$((version == 3))" \
     -v globals="$(printf '%s\n' "${globals[@]}")" -v instance="$(printf '%s\n' "${instance[@]}")" '
-    /^    router_id / { print; if (globals != "") printf "%s", globals; next }
+    /^    router_id / { print; if (globals != "") print globals; next }
     /^    priority [0-9]+$/ { print "    priority " prio; next }
-    /^    advert_int [0-9.]+$/ { print "    advert_int " adv; if (instance != "") printf "%s", instance; next }
+    /^    advert_int [0-9.]+$/ { print "    advert_int " adv; if (instance != "") print instance; next }
     v3 && /^    authentication \{/ { skip = 1; next }
     skip { if ($0 ~ /^    \}/) skip = 0; next }
     { print }' "$VR_SEED_CONF" >"$file"
@@ -141,8 +141,8 @@ _vr_start_vipd() {
   _vr_add_log_once "vipd on $name" "$d/vipd.log"
   _vr_add_log_once "vipd stdout on $name" "$d/vipd.stdout"
   rm -f "$d/vipd.sock"
-  # shellcheck disable=SC2086  # VIPD_EXTRA_ARGS is a list of words
   # Debug is vipd's counterpart of keepalived's -D (docs/vrrp.md, "Log levels").
+  # shellcheck disable=SC2086  # VIPD_EXTRA_ARGS is a list of words
   ip netns exec "${VR_NS[$name]}" "$VIPD_BIN_DIR/vipd" --foreground --vrrp-config "$conf" \
     --socket "$d/vipd.sock" --log-file "$d/vipd.log" --pid-file "$d/vipd.pid" \
     --log-level "${VR_VIPD_LOG_LEVEL:-debug}" ${VIPD_EXTRA_ARGS:-} >>"$d/vipd.stdout" 2>&1 &
