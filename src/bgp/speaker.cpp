@@ -77,7 +77,9 @@ std::uint32_t pick_router_id() {
 Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
     : io_(io), clock_(clock), options_(options), fib_(std::make_unique<netlink::NullFib>(&clock)) {}
 
-Speaker::~Speaker() = default;
+Speaker::~Speaker() {
+  *alive_ = false;
+}
 
 std::uint32_t Speaker::local_as() const {
   return running_.bgp ? running_.bgp->asn : 0;
@@ -292,7 +294,7 @@ void Speaker::routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
                                std::span<const Prefix> prefixes) {
   rib::PeerId id = id_of(p);
   for (const auto& prefix : prefixes) loc_rib_.withdraw(family, prefix, id);
-  publish();
+  publish_soon();
 }
 
 void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
@@ -300,7 +302,19 @@ void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
   auto it = routing_.find(&p);
   if (it == routing_.end()) return;
   import(p, id_of(p), family, prefixes, attributes, it->second->import_keys[family_index(family)]);
-  publish();
+  publish_soon();
+}
+
+void Speaker::publish_soon() {
+  // Every UPDATE of one socket read is taken in before the changes go out: larger batches,
+  // fuller UPDATEs to the neighbors, one write per neighbor instead of one per UPDATE read.
+  if (publish_posted_) return;
+  publish_posted_ = true;
+  clock_.post([this, alive = alive_] {
+    if (!*alive) return;
+    publish_posted_ = false;
+    publish();
+  });
 }
 
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {

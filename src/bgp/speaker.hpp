@@ -86,6 +86,8 @@ class Speaker : private peer::RouteObserver {
   // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
   void forget(const peer::Peer& p);
   void publish();
+  // publish() once the current burst of received UPDATEs has been taken in.
+  void publish_soon();
   // Chooses the FIB backend for `no_rib` (see set_kernel_fib()); a new backend gets
   // the whole Loc-RIB and the old one deletes what it installed.
   Status<std::string> select_fib(bool no_rib);
@@ -135,6 +137,8 @@ class Speaker : private peer::RouteObserver {
   std::map<const peer::Peer*, std::unique_ptr<Routing>> routing_;
   std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
   mutable rib::ExportPeer export_scratch_;
+  bool publish_posted_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   FibFactory kernel_fib_;
   std::unique_ptr<netlink::Fib> fib_;
   bool fib_is_kernel_ = false;
