@@ -67,30 +67,41 @@ void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddr
 
 }  // namespace
 
-const rib::ExportPeer* Speaker::export_peer(rib::PeerId id, wire::AfiSafi family) const {
-  if (id == kLocalPeer) {
-    export_scratch_ = rib::ExportPeer{kLocalPeer, false, true, false, false, router_id_};
-    return &export_scratch_;
-  }
+std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
+                                                         wire::AfiSafi family) const {
+  if (id == kLocalPeer) return rib::ExportPeer{kLocalPeer, false, true, false, false, router_id_};
   const peer::Peer* p = peer_of(id);
-  if (!p || !running_.bgp) return nullptr;
+  if (!p || !running_.bgp) return std::nullopt;
   const config::NeighborConfig* n = running_.bgp->find(p->settings().address);
-  if (!n) return nullptr;
+  if (!n) return std::nullopt;
   const auto& af = n->in(config_family(family));
-  export_scratch_ = rib::ExportPeer{id,
-                                    !p->settings().is_ibgp(),
-                                    false,
-                                    af.route_reflector_client,
-                                    af.route_server_client,
-                                    p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0};
-  return &export_scratch_;
+  return rib::ExportPeer{id,
+                         !p->settings().is_ibgp(),
+                         false,
+                         af.route_reflector_client,
+                         af.route_server_client,
+                         p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0};
+}
+
+void Speaker::refresh_export_peers() {
+  // Looked up once per exported prefix: a table, rebuilt when configuration or sessions change.
+  export_peers_.assign(peers_by_id_.size(), {});
+  for (rib::PeerId id = 0; id < peers_by_id_.size(); ++id)
+    for (std::size_t i = 0; i < Routing::kFamilies; ++i)
+      export_peers_[id][i] = make_export_peer(id, family_at(i));
+}
+
+const rib::ExportPeer* Speaker::export_peer(rib::PeerId id, wire::AfiSafi family) const {
+  if (id >= export_peers_.size()) return nullptr;
+  const auto& e = export_peers_[id][family_index(family)];
+  return e ? &*e : nullptr;
 }
 
 Speaker::ExportKey Speaker::export_key(const peer::Peer& p, wire::AfiSafi family) const {
   ExportKey k;
   k.family = family;
   auto id = peer_ids_.at(&p);
-  k.target.peer = *export_peer(id, family);
+  k.target.peer = *make_export_peer(id, family);
   const config::RouterBgp& bgp = *running_.bgp;
   const config::NeighborConfig* n = bgp.find(p.settings().address);
   const auto& af = n->in(config_family(family));

@@ -210,6 +210,7 @@ void Speaker::forget(const peer::Peer& p) {
   publish();
   peers_by_id_[it->second] = nullptr;
   peer_ids_.erase(it);
+  refresh_export_peers();
 }
 
 const peer::Peer* Speaker::peer_of(rib::PeerId id) const {
@@ -281,6 +282,7 @@ void Speaker::session_up(peer::Peer& p) {
   if (p.negotiated()) info.as = p.negotiated()->peer_as;
   loc_rib_.set_peer(id_of(p), info);
   publish();
+  refresh_export_peers();
   start_routing(p);
 }
 
@@ -380,6 +382,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   // Keys first: a neighbor may connect as soon as it is started.
   update_listener_keys();
   for (auto* p : to_start) p->start();
+  refresh_export_peers();
   sync_networks();
   // New decision options re-ran the decision process: its changes go out now, then policies
   // and roles that changed are re-applied.

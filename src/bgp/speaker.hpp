@@ -7,6 +7,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/v6_only.hpp>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -99,6 +100,8 @@ class Speaker : private peer::RouteObserver {
   struct ImportKey;  // likewise for inbound policy
   struct Routing;    // per established neighbor: its Adj-RIB-Outs and policy keys
   ExportKey export_key(const peer::Peer& p, wire::AfiSafi family) const;
+  std::optional<rib::ExportPeer> make_export_peer(rib::PeerId id, wire::AfiSafi family) const;
+  void refresh_export_peers();
   ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
   rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
   void start_routing(peer::Peer& p);
@@ -136,7 +139,8 @@ class Speaker : private peer::RouteObserver {
   std::vector<const peer::Peer*> peers_by_id_{nullptr};  // index: PeerId; nullptr when free
   std::map<const peer::Peer*, std::unique_ptr<Routing>> routing_;
   std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
-  mutable rib::ExportPeer export_scratch_;
+  // export_peer() answers from here: [PeerId][IPv4, IPv6].
+  std::vector<std::array<std::optional<rib::ExportPeer>, 2>> export_peers_;
   bool publish_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   FibFactory kernel_fib_;
