@@ -651,9 +651,8 @@ peer_routes_diff() {
     sed -n 's/^< /  missing:    /p; s/^> /  unexpected: /p'
 }
 
-# peer_has_route NODE NEIGHBOR PREFIX / peer_lacks_route NODE NEIGHBOR PREFIX
+# peer_has_route NODE NEIGHBOR PREFIX : the peer holds PREFIX from NEIGHBOR, whatever its attributes.
 peer_has_route() { peer_routes "$1" "$2" | grep -q "^$3 "; }
-peer_lacks_route() { local r; r=$(peer_routes "$1" "$2") && ! grep -q "^$3 " <<<"$r"; }
 
 # peer_saw_eor NODE NEIGHBOR : the peer received an End-of-RIB marker (RFC 4724 §2) from
 # NEIGHBOR for the session's family, on its current run.
