@@ -188,12 +188,23 @@ void Speaker::refresh_requested(peer::Peer& p, wire::AfiSafi family) {
 void Speaker::import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family,
                      std::span<const Prefix> prefixes, const rib::AttrRef& attrs,
                      const ImportKey& policy) {
-  if (!policy.deny_all && !policy.prefix_list) {
+  // RFC 4271 §9.1.2 and RFC 4456 §8: a route carrying our own AS in its AS_PATH, our router-id
+  // as ORIGINATOR_ID or our cluster id in CLUSTER_LIST is dropped on receipt, as FRR does
+  // ("DENIED due to: as-path contains our own AS"): not stored, not counted in pfxRcd or
+  // towards maximum-prefix. (FRR neighbors send our own routes back to us.)
+  const auto& options = loc_rib_.options();
+  const auto& a = *attrs;
+  bool looped = rib::has_as_loop(a, options.local_as) ||
+                (options.router_id && a.originator_id == options.router_id) ||
+                (options.cluster_id && a.cluster_list &&
+                 std::find(a.cluster_list->begin(), a.cluster_list->end(), options.cluster_id) !=
+                     a.cluster_list->end());
+  if (!looped && !policy.deny_all && !policy.prefix_list) {
     for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
   } else {
     // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
     for (const auto& prefix : prefixes) {
-      if (policy.permits(prefix))
+      if (!looped && policy.permits(prefix))
         loc_rib_.update(family, prefix, id, attrs);
       else
         loc_rib_.withdraw(family, prefix, id);

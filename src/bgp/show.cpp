@@ -147,7 +147,8 @@ class ShowCommands {
         line += a.med ? fmt::format("{:>10}", *a.med) : std::string(10, ' ');
         line += a.local_pref && internal(*path) ? fmt::format("{:>7}", *a.local_pref)
                                                 : std::string(7, ' ');
-        line += fmt::format("{:>7} ", 0);
+        // FRR's implicit weight: 32768 for our own routes, 0 for learned ones.
+        line += fmt::format("{:>7} ", path->peer == Speaker::kLocalPeer ? 32768 : 0);
         std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
         line += as_path + (as_path.empty() ? "" : " ") + origin_code(a);
         out += line + "\n";
@@ -158,16 +159,134 @@ class ShowCommands {
     return out;
   }
 
+  // The paths of one prefix, best first, as `show ip bgp A.B.C.D/M` lists them (FRR layout).
+  std::vector<const rib::Path*> ordered_paths(const rib::PathList& list) const {
+    std::vector<const rib::Path*> paths;
+    for (const auto& path : list.paths()) paths.push_back(&path);
+    std::stable_partition(paths.begin(), paths.end(), [](const rib::Path* p) { return p->best(); });
+    return paths;
+  }
+
+  // The longest prefix of the Loc-RIB covering `target` (a prefix is looked up as given).
+  std::optional<Prefix> covering(AddressFamily af, const Prefix& target, bool exact) const {
+    if (exact) {
+      if (s_.loc_rib().find(wire_family(af), target)) return target;
+      return std::nullopt;
+    }
+    for (int len = target.length(); len >= 0; --len) {
+      Prefix p(target.address(), static_cast<std::uint8_t>(len));
+      if (s_.loc_rib().find(wire_family(af), p)) return p;
+    }
+    return std::nullopt;
+  }
+
+  std::string detail_text(AddressFamily af, const Prefix& prefix) const {
+    const rib::PathList& list = *s_.loc_rib().find(wire_family(af), prefix);
+    auto paths = ordered_paths(list);
+    bool has_best = !paths.empty() && paths.front()->best();
+    // FRR marks "multipath" only when more than one path is used.
+    auto used = std::count_if(paths.begin(), paths.end(),
+                              [](const rib::Path* p) { return p->multipath(); });
+    std::string out = fmt::format("BGP routing table entry for {}\n", prefix.to_string());
+    out += fmt::format("Paths: ({} available{}, table default)\n", paths.size(),
+                       has_best ? ", best #1" : ", no best path");
+    for (const rib::Path* path : paths) {
+      const wire::PathAttributes& a = *path->attrs;
+      const peer::Peer* from = s_.peer_of(path->peer);
+      std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
+      out += "  " + (as_path.empty() ? std::string("Local") : as_path) + "\n";
+      auto nh = rib::next_hop_of(a, wire_family(af));
+      if (from) {
+        std::uint32_t rid = from->negotiated() ? from->negotiated()->peer_bgp_identifier : 0;
+        out += fmt::format("    {} from {} ({})\n", nh ? nh->to_string() : "0.0.0.0",
+                           from->settings().address.to_string(), ipv4_text(rid));
+      } else {
+        out += fmt::format("    {} from 0.0.0.0 ({})\n", nh ? nh->to_string() : "0.0.0.0",
+                           ipv4_text(s_.router_id()));
+      }
+      std::string origin = origin_code(a) == 'i'   ? "IGP"
+                           : origin_code(a) == 'e' ? "EGP"
+                                                   : "incomplete";
+      std::string line = "      Origin " + origin;
+      if (a.med) line += fmt::format(", metric {}", *a.med);
+      if (a.local_pref) line += fmt::format(", localpref {}", *a.local_pref);
+      if (path->peer == Speaker::kLocalPeer) line += ", weight 32768";
+      if (path->valid()) line += ", valid";
+      line += path->peer == Speaker::kLocalPeer ? ", sourced, local"
+              : internal(*path)                 ? ", internal"
+                                                : ", external";
+      if (path->multipath() && used > 1) line += ", multipath";
+      if (path->best()) line += fmt::format(", best ({})", rib::step_name(list.reason()));
+      out += line + "\n";
+      if (a.communities) {
+        std::string c;
+        for (auto v : *a.communities) c += fmt::format(" {}:{}", v >> 16, v & 0xffff);
+        out += "      Community:" + c + "\n";
+      }
+      if (a.originator_id)
+        out += fmt::format("      Originator: {}", ipv4_text(*a.originator_id)) +
+               (a.cluster_list ? ", Cluster list:" : "");
+      if (a.cluster_list)
+        for (auto id : *a.cluster_list) out += " " + ipv4_text(id);
+      if (a.originator_id || a.cluster_list) out += "\n";
+    }
+    return out;
+  }
+
+  nlohmann::json detail_json(AddressFamily af, const Prefix& prefix) const {
+    const rib::PathList& list = *s_.loc_rib().find(wire_family(af), prefix);
+    nlohmann::json paths = nlohmann::json::array();
+    for (const rib::Path* path : ordered_paths(list)) {
+      const wire::PathAttributes& a = *path->attrs;
+      nlohmann::json j;
+      std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
+      j["aspath"] = {{"string", as_path.empty() ? "Local" : as_path},
+                     {"length", a.as_path ? a.as_path->length() : 0}};
+      j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
+      if (a.med) j["metric"] = *a.med;
+      if (a.local_pref) j["locPrf"] = *a.local_pref;
+      j["weight"] = path->peer == Speaker::kLocalPeer ? 32768 : 0;
+      j["valid"] = path->valid();
+      if (path->multipath()) j["multipath"] = true;
+      if (path->best())
+        j["bestpath"] = {{"overall", true}, {"selectionReason", rib::step_name(list.reason())}};
+      if (a.communities) {
+        nlohmann::json c = nlohmann::json::array();
+        for (auto v : *a.communities) c.push_back(fmt::format("{}:{}", v >> 16, v & 0xffff));
+        j["community"] = {{"list", c}};
+      }
+      if (a.originator_id) j["originatorId"] = ipv4_text(*a.originator_id);
+      if (a.cluster_list) {
+        nlohmann::json c = nlohmann::json::array();
+        for (auto id : *a.cluster_list) c.push_back(ipv4_text(id));
+        j["clusterList"] = {{"list", c}};
+      }
+      if (auto nh = rib::next_hop_of(a, wire_family(af)))
+        j["nexthops"] = nlohmann::json::array({{{"ip", nh->to_string()}}});
+      if (const peer::Peer* from = s_.peer_of(path->peer)) {
+        j["peer"] = {{"peerId", from->settings().address.to_string()},
+                     {"type", internal(*path) ? "internal" : "external"}};
+      } else {
+        j["peer"] = {{"peerId", "0.0.0.0"}, {"type", "local"}};
+      }
+      paths.push_back(j);
+    }
+    return {{"prefix", prefix.to_string()}, {"paths", paths}};
+  }
+
   nlohmann::json table_json(AddressFamily af) const {
     nlohmann::json routes = nlohmann::json::object();
     for (const auto& [prefix, list] : table(af)) {
       nlohmann::json paths = nlohmann::json::array();
+      auto used = std::count_if(list->paths().begin(), list->paths().end(),
+                                [](const rib::Path& p) { return p.multipath(); });
       for (const auto& path : list->paths()) {
         const wire::PathAttributes& a = *path.attrs;
         nlohmann::json j;
         j["valid"] = path.valid();
         if (path.best()) j["bestpath"] = true;
-        if (path.multipath()) j["multipath"] = true;
+        // As FRR: "multipath" only when more than one path is used.
+        if (path.multipath() && used > 1) j["multipath"] = true;
         j["pathFrom"] = internal(path) ? "internal" : "external";
         j["path"] = a.as_path ? as_path_text(*a.as_path) : "";
         j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
@@ -467,6 +586,29 @@ void Speaker::install_commands(control::CommandTree& tree) {
     return control::CommandResult::success(show->table_text(af));
   };
   tree.install("exec", "show ip bgp [json]", "Show the IPv4 BGP table", table);
+  // `show ip bgp A.B.C.D[/M]` (FRR): an address gives the longest covering prefix, a prefix
+  // must exist as given.
+  auto detail = [this, show](const control::Invocation& inv, control::Session&) {
+    if (!running_.bgp) return control::CommandResult::failure("% BGP instance not found");
+    std::string text = inv.get("target");
+    bool exact = text.find('/') != std::string::npos;
+    auto target = Prefix::parse(text);
+    if (!target) return control::CommandResult::failure("% Malformed prefix");
+    auto af = target->family() == Family::kIpv4 ? AddressFamily::kIpv4Unicast
+                                                : AddressFamily::kIpv6Unicast;
+    auto found = show->covering(af, *target, exact);
+    if (!found) {
+      if (inv.has("json")) return control::CommandResult::success("{}");
+      return control::CommandResult::failure("% Network not in table");
+    }
+    if (inv.has("json"))
+      return control::CommandResult::success(json_text(show->detail_json(af, *found)));
+    return control::CommandResult::success(show->detail_text(af, *found));
+  };
+  tree.install("exec",
+               "show <ip bgp|bgp ipv4 [unicast]|bgp ipv6 [unicast]|bgp> "
+               "<A.B.C.D|A.B.C.D/M|X:X::X:X|X:X::X:X/M>$target [json]",
+               "Show one route of the BGP table", detail);
   install_route_commands(tree);
   tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
                "Show the BGP table of one address family", table);

@@ -126,6 +126,22 @@ TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
   // Our own route: our AS only, our address as next hop.
   EXPECT_EQ(as_path(rb.routes[pfx("198.51.100.0/24")]), (std::vector<std::uint32_t>{65000}));
   EXPECT_EQ(rb.routes[pfx("198.51.100.0/24")].next_hop, ip("127.0.0.1"));
+  // `show ip bgp A.B.C.D/M` and `show ip bgp ADDRESS json` (longest match), FRR's layout.
+  std::string detail = show_text("show ip bgp 198.51.100.0/24");
+  EXPECT_NE(detail.find("BGP routing table entry for 198.51.100.0/24"), std::string::npos)
+      << detail;
+  EXPECT_NE(detail.find("  Local\n"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("weight 32768, valid, sourced, local, best"), std::string::npos) << detail;
+  auto j = show("show ip bgp 10.1.0.77 json");
+  EXPECT_EQ(j["prefix"], "10.1.0.0/24");
+  ASSERT_EQ(j["paths"].size(), 1u);
+  EXPECT_EQ(j["paths"][0]["aspath"]["string"], "65001");
+  EXPECT_EQ(j["paths"][0]["peer"]["peerId"], a);
+  EXPECT_EQ(j["paths"][0]["bestpath"]["overall"], true);
+  control::Session session;
+  auto missing = tree_.execute(session, "show ip bgp 203.0.113.0/24");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_NE(missing.output.find("Network not in table"), std::string::npos);
   // ROUTE-REFRESH (RFC 2918): the table again, then End-of-RIB.
   Received again;
   ASSERT_TRUE(cb->send(wire::Message{wire::RouteRefresh{wire::kIpv4Unicast}}));
