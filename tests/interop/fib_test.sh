@@ -90,8 +90,12 @@ check "show ip route json: 7 installed routes with 6 next hops each" \
 no_routes() { [[ -z "$(ip -n "$IT_ROUTER_NS" route show proto 200)" ]]; }
 check "vipctl: bgp no-rib" vipctl -c 'configure terminal' -c 'bgp no-rib' -c end
 check "bgp no-rib removes the kernel routes" wait_until 3 no_routes
-check "show ip route under no-rib: routes without FIB flag" \
-  grep -qE '^B>  10\.47\.40\.1/32 \[20/0\] via ' <<<"$(vipctl show ip route)"
+# As in FRR, `bgp no-rib` keeps BGP's routes out of the RIB: `show ip route` lists none of them
+# (the Loc-RIB still has them: `show ip bgp`).
+check "show ip route under no-rib: no BGP routes" \
+  eval '! grep -qE "^B" <<<"$(vipctl show ip route)"'
+check "show ip bgp under no-rib: the routes are still selected" \
+  grep -qE '^\*> 10\.47\.40\.1/32' <<<"$(vipctl show ip bgp)"
 check "vipctl: no bgp no-rib" vipctl -c 'configure terminal' -c 'no bgp no-rib' -c end
 check "no bgp no-rib installs the seven routes again" wait_until 3 every_route_has "${addrs[@]}"
 
