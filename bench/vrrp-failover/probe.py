@@ -12,7 +12,8 @@
         "gap START END MS LOST BEFORE AFTER" replies stopped at START (the last reply before)
                                              and resumed at END (the first reply after); LOST
                                              probes went unanswered; BEFORE/AFTER name who
-                                             answered. Only gaps of at least --min-gap (5 ms).
+                                             answered. Gaps of at least --min-gap (5 ms), and
+                                             every change of responder whatever the gap.
         "# sent N received M"                at SIGTERM.
 """
 
@@ -84,7 +85,7 @@ def probe(args):
                 received += 1
                 if last_time is None:
                     out.write(f"first {stamp} {name}\n")
-                elif stamp - last_time >= min_gap:
+                elif stamp - last_time >= min_gap or name != last_name:
                     lost = max(0, seq - last_seq - 1)
                     out.write(f"gap {last_time} {stamp} {(stamp - last_time) / 1e6:.1f} {lost} "
                               f"{last_name} {name}\n")

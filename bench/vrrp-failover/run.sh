@@ -94,16 +94,27 @@ prober_stop() {
   { wait "$PROBER_PID"; } 2>/dev/null
 }
 
-# resumed_after FILE T0 : the prober saw replies stop and resume after T0.
-resumed_after() { awk -v t0="$2" '$1 == "gap" && $3 > t0 { found = 1 } END { exit !found }' "$1"; }
+# The failover in a prober file: the gaps after T0 in which probes were lost (short gaps
+# without loss are replies delayed on a busy machine). The outage spans them all, from the last
+# reply before the first to the first reply after the last: if a router answers for a moment
+# and then goes quiet again, that is still one outage.
 
-# outage FILE T0 : "MS START BEFORE AFTER" of the longest gap that ends after T0 and starts at
-# most 100 ms before it (START: the last reply before the event); "0 T0 - -" when the replies
-# never stopped for 5 ms (the prober's --min-gap).
+# resumed_after FILE T0 : replies came back from another router than r1 after the last loss
+# and have not stopped for 0.5 s.
+resumed_after() {
+  awk -v t0="$2" -v now="$(vr_now)" '$1 == "gap" && $3 > t0 && $5 > 0 { end = $3; after = $7 }
+    END { exit !(end != "" && after != "r1" && now - end > 500000000) }' "$1"
+}
+
+# outage FILE T0 : "MS START BEFORE AFTER" of the failover after T0 (START: the last reply
+# before it); "0 T0 - -" if no probe was lost.
 outage() {
-  awk -v t0="$2" '$1 == "gap" && $3 > t0 && $2 >= t0 - 100000000 && $4 + 0 > best {
-      best = $4 + 0; line = $4 " " $2 " " $6 " " $7 }
-    END { print (line == "" ? "0 " t0 " - -" : line) }' "$1"
+  awk -v t0="$2" '$1 == "gap" && $3 > t0 && $5 > 0 {
+      if (start == "") { start = $2; before = $6 }
+      end = $3; after = $7 }
+    END {
+      if (start == "") print "0 " t0 " - -"
+      else printf "%.1f %s %s %s\n", (end - start) / 1e6, start, before, after }' "$1"
 }
 
 # last_advert_before MAC T : the time (ns) of MAC's last VRRP advert on the bridge before T.
@@ -142,7 +153,6 @@ measure() {
   t0=$(vr_now)
   if [[ $mode == kill9 ]]; then vr_crash r1; else vr_stop r1 || status="exit-$?"; fi
   wait_until 15 resumed_after "$file" "$t0" || status="no-recovery"
-  sleep 0.1
   prober_stop
   # The VIP move and the GARP are timed from the start of the client's outage (the kill and
   # stop commands themselves take a few ms to run).
