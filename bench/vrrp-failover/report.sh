@@ -186,6 +186,11 @@ the authentication block); all four run vipd, or all four keepalived, with the s
   (RFC 5798 §6.1): 3961 / 961 ms at 1 s, 198 / 48 ms at 0.05 s. The outage after a crash is
   between 2 and 3 intervals + skew (the last advert left up to one interval before the crash),
   plus the time to the client's ARP update.
+- **Runs over the bound** are listed with the gratuitous ARPs seen right after the takeover.
+  When the backups' timers expire together, several become master for a moment and each sends
+  its burst; Linux takes a gratuitous ARP whatever the neighbour entry's locktime, so if a
+  loser's burst crosses the wire last, the client sends to a router that has just given the
+  VIP up, until the winner's second burst \`garp_master_delay\` (5 s) later.
 - **Targets** (issue 4): after kill -9, within 10% of the RFC bound and no worse than
   keepalived in the same run (both judged here on "back after last advert", the outage without
   the crash's phase: the stricter reading); after a clean stop, an outage under 50 ms at
