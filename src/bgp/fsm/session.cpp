@@ -38,30 +38,12 @@ Session::Session(event::Clock& clock, Config config, ActionHandler on_action, Ji
   stats_.last_state_change = clock_.now();
 }
 
-Session::~Session() {
-  *alive_ = false;
-}
+Session::~Session() = default;
 
 void Session::handle(const Event& event) {
-  queue_.push_back(event);
-  if (dispatching_) return;  // re-entered from an action callback: run after this one
-  dispatching_ = true;
-  const std::shared_ptr<bool> alive = alive_;
-  try {
-    while (!queue_.empty()) {
-      const Event next = std::move(queue_.front());
-      queue_.pop_front();
-      if (!dispatch(next, alive)) return;  // destroyed by a callback: touch nothing
-    }
-  } catch (...) {
-    // A throwing callback must not leave the Session deaf to later events.
-    if (*alive) {
-      dispatching_ = false;
-      queue_.clear();
-    }
-    throw;
-  }
-  dispatching_ = false;
+  events_.handle(event, [this](const Event& next, const std::shared_ptr<bool>& alive) {
+    return dispatch(next, alive);
+  });
 }
 
 bool Session::dispatch(const Event& event, const std::shared_ptr<bool>& alive) {

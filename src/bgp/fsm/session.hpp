@@ -26,6 +26,7 @@
 
 #include "bgp/fsm/fsm.hpp"
 #include "event/clock.hpp"
+#include "event/serial_queue.hpp"
 
 namespace vipd::bgp::fsm {
 
@@ -92,9 +93,7 @@ class Session {
   SessionState fsm_;
   Stats stats_;
   std::array<std::unique_ptr<event::Timer>, kTimerKindCount> timers_;
-  std::deque<Event> queue_;
-  bool dispatching_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  event::SerialQueue<Event> events_;  // last member: destroyed first, clearing its flag
 };
 
 }  // namespace vipd::bgp::fsm

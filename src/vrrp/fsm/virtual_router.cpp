@@ -40,30 +40,12 @@ VirtualRouter::VirtualRouter(event::Clock& clock, Config config, ActionSink& sin
   stats_.last_transition = clock_.now();
 }
 
-VirtualRouter::~VirtualRouter() {
-  *alive_ = false;
-}
+VirtualRouter::~VirtualRouter() = default;
 
 void VirtualRouter::handle(const Event& event) {
-  queue_.push_back(event);
-  if (dispatching_) return;  // re-entered from a sink call: run after the current step
-  dispatching_ = true;
-  const std::shared_ptr<bool> alive = alive_;
-  try {
-    while (!queue_.empty()) {
-      const Event next = std::move(queue_.front());
-      queue_.pop_front();
-      if (!dispatch(next, alive)) return;
-    }
-  } catch (...) {
-    // A throwing sink must not leave the router deaf to later events.
-    if (*alive) {
-      dispatching_ = false;
-      queue_.clear();
-    }
-    throw;
-  }
-  dispatching_ = false;
+  events_.handle(event, [this](const Event& next, const std::shared_ptr<bool>& alive) {
+    return dispatch(next, alive);
+  });
 }
 
 bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& alive) {

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "event/clock.hpp"
+#include "event/serial_queue.hpp"
 #include "vrrp/fsm/fsm.hpp"
 
 namespace vipd::vrrp::fsm {
@@ -86,9 +87,7 @@ class VirtualRouter {
   InstanceState fsm_;
   Stats stats_;
   std::array<std::unique_ptr<event::Timer>, kTimerKindCount> timers_;
-  std::deque<Event> queue_;
-  bool dispatching_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  event::SerialQueue<Event> events_;  // last member: destroyed first, clearing its flag
 };
 
 }  // namespace vipd::vrrp::fsm
