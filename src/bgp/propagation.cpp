@@ -192,13 +192,7 @@ void Speaker::import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family,
   // as ORIGINATOR_ID or our cluster id in CLUSTER_LIST is dropped on receipt, as FRR does
   // ("DENIED due to: as-path contains our own AS"): not stored, not counted in pfxRcd or
   // towards maximum-prefix. (FRR neighbors send our own routes back to us.)
-  const auto& options = loc_rib_.options();
-  const auto& a = *attrs;
-  bool looped = rib::has_as_loop(a, options.local_as) ||
-                (options.router_id && a.originator_id == options.router_id) ||
-                (options.cluster_id && a.cluster_list &&
-                 std::find(a.cluster_list->begin(), a.cluster_list->end(), options.cluster_id) !=
-                     a.cluster_list->end());
+  bool looped = rib::loops_back(*attrs, loc_rib_.options());
   if (!looped && !policy.deny_all && !policy.prefix_list) {
     for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
   } else {

@@ -306,9 +306,9 @@ class ShowCommands {
 
   ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
 
-  // Prefixes in the Loc-RIB of the family, and the routes (paths) to them.
-  std::pair<std::size_t, std::size_t> rib_entries(AddressFamily af) const {
-    return {s_.loc_rib().prefix_count(wire_family(af)), s_.loc_rib().path_count(wire_family(af))};
+  // Prefixes in the Loc-RIB of the family.
+  std::size_t rib_entries(AddressFamily af) const {
+    return s_.loc_rib().prefix_count(wire_family(af));
   }
 
   std::string summary_text(AddressFamily af, bool with_title) const {
@@ -317,11 +317,10 @@ class ShowCommands {
     if (!s_.running().bgp) return out + "% BGP instance not found\n";
     out += fmt::format("BGP router identifier {}, local AS number {}\n", ipv4_text(s_.router_id()),
                        s_.local_as());
-    auto [prefixes, routes] = rib_entries(af);
+    std::size_t prefixes = rib_entries(af);
     // What the Loc-RIB and the Adj-RIBs-In of the family occupy (not the shared attributes).
     std::size_t bytes = s_.loc_rib().memory_bytes();
     for (const auto& [a, p] : s_.peers()) bytes += p->adj_rib_in().memory_bytes();
-    (void)routes;
     out += fmt::format("RIB entries {}, using {} bytes of memory\n", prefixes, bytes);
     std::size_t peers = 0;
     for (const auto& [a, p] : s_.peers())
@@ -359,7 +358,7 @@ class ShowCommands {
     j["vrfId"] = 0;
     j["vrfName"] = "default";
     j["tableVersion"] = 0;
-    j["ribCount"] = rib_entries(af).first;
+    j["ribCount"] = rib_entries(af);
     json peers = json::object();
     for (const auto& [address, p] : s_.peers()) {
       if (!active_in(*p, af)) continue;

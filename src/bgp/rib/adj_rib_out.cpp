@@ -60,18 +60,13 @@ void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, bool before, co
 void AdjRibOut::apply(std::span<const Change> changes) {
   for (const Change& c : changes) {
     if (!carries(c.family)) continue;
+    bool kept = !c.removed && !c.paths.empty();
+    // Only the multipath set moved: the best path, hence the export, is the same.
+    if (kept && c.previous_best && *c.previous_best == c.paths.front()) continue;
     bool before = c.previous_best && was_exported(setup_, c.family, c.prefix, *c.previous_best);
     AttrRef after;
-    bool unchanged = false;
-    if (!c.removed && !c.paths.empty()) {
-      // Only the multipath set moved: the best path, hence the export, is the same.
-      unchanged = c.previous_best && *c.previous_best == c.paths.front();
-      if (!(before && unchanged))
-        after = exported(setup_, c.family, c.prefix, c.paths.front());
-      else
-        after = c.paths.front().attrs;  // any non-empty handle: nothing is sent
-    }
-    send(c.family, c.prefix, before, after, unchanged);
+    if (kept) after = exported(setup_, c.family, c.prefix, c.paths.front());
+    send(c.family, c.prefix, before, after, false);
   }
   packer_.flush();
   clear_cache();

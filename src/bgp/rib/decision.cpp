@@ -170,6 +170,14 @@ Verdict compare(const Candidate& a, const Candidate& b, const DecisionOptions& o
   return {0, Step::kEqual, multipath};
 }
 
+bool loops_back(const wire::PathAttributes& a, const DecisionOptions& o) {
+  if (has_as_loop(a, o.local_as)) return true;
+  if (o.router_id && a.originator_id == o.router_id) return true;
+  return o.cluster_id && a.cluster_list &&
+         std::find(a.cluster_list->begin(), a.cluster_list->end(), o.cluster_id) !=
+             a.cluster_list->end();
+}
+
 std::optional<std::uint32_t> neighbor_as(const wire::PathAttributes& attrs) {
   if (!attrs.as_path) return 0;
   for (const auto& segment : attrs.as_path->segments) {

@@ -104,6 +104,9 @@ Verdict compare(const Candidate& a, const Candidate& b, const DecisionOptions& o
 std::optional<std::uint32_t> neighbor_as(const wire::PathAttributes& attrs);
 // RFC 4271 §9.1.2: the local AS appears in AS_PATH (or AS4_PATH, RFC 6793 §4.2.3).
 bool has_as_loop(const wire::PathAttributes& attrs, std::uint32_t local_as);
+// RFC 4271 §9.1.2 and RFC 4456 §8: the path comes back to us — our AS in its AS_PATH, our
+// router-id as ORIGINATOR_ID or our cluster id in CLUSTER_LIST (checks with a 0 option are off).
+bool loops_back(const wire::PathAttributes& attrs, const DecisionOptions& o);
 // The next hop of a path in one address family: NEXT_HOP for IPv4 unicast (RFC 4271 §5.1.3),
 // else the MP_REACH_NLRI next hop of that family (RFC 4760 §3).
 std::optional<IpAddress> next_hop_of(const wire::PathAttributes& attrs, wire::AfiSafi family);

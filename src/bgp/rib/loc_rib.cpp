@@ -96,14 +96,8 @@ void LocRib::validate(wire::AfiSafi family, Path& path) const {
   path.flags &= static_cast<std::uint8_t>(~path_flag::kValid);
   path.igp_cost = 0;
   // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is excluded from Phase 2.
-  if (has_as_loop(*path.attrs, options_.local_as)) return;
-  // RFC 4456 §8: our own reflected routes coming back.
-  const auto& a = *path.attrs;
-  if (options_.router_id && a.originator_id == options_.router_id) return;
-  if (options_.cluster_id && a.cluster_list &&
-      std::find(a.cluster_list->begin(), a.cluster_list->end(), options_.cluster_id) !=
-          a.cluster_list->end())
-    return;
+  // RFC 4271 §9.1.2 / RFC 4456 §8: a route that comes back to us is excluded from Phase 2.
+  if (loops_back(*path.attrs, options_)) return;
   // RFC 4271 §9.1.2.1: a route whose NEXT_HOP does not resolve is excluded too.
   auto next_hop = next_hop_of(*path.attrs, family);
   if (!next_hop) return;
