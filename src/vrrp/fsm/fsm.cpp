@@ -72,6 +72,7 @@ void Builder::stop_master_timers() {
   stop(TimerKind::kGarpDelay);
   stop(TimerKind::kGarpRefresh);
   stop(TimerKind::kLowerPrioGarp);
+  next_.lower_prio_bursts_owed = 0;
 }
 
 void Builder::stop_backup_timers() {
@@ -259,6 +260,9 @@ void Builder::master_lower_priority(const AdvertReceived& advert) {
   if (config_.garp_lower_prio_repeat > 0) {
     emit(Announce{config_.garp_lower_prio_repeat});
     if (config_.garp_lower_prio_delay > Duration::zero()) {
+      // One timer for all owed bursts, re-armed by the latest advert: they go out together
+      // garp_lower_prio_delay after the election settled.
+      ++next_.lower_prio_bursts_owed;
       start(TimerKind::kLowerPrioGarp, config_.garp_lower_prio_delay);
     }
   }
@@ -385,7 +389,10 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
       b.start(TimerKind::kGarpRefresh, config.garp_master_refresh);
     }
   } else if (std::holds_alternative<LowerPrioGarpExpired>(event)) {
-    if (current == State::kMaster) b.emit(Announce{config.garp_lower_prio_repeat});
+    if (current == State::kMaster && state.lower_prio_bursts_owed > 0) {
+      b.emit(Announce{config.garp_lower_prio_repeat * state.lower_prio_bursts_owed});
+    }
+    b.next().lower_prio_bursts_owed = 0;
   } else if (const auto* change = std::get_if<PriorityChanged>(&event)) {
     if (current != State::kInitialize && current != State::kStop) {
       b.priority_changed(change->priority);

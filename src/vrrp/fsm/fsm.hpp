@@ -169,6 +169,9 @@ struct InstanceState {
   PreemptDelay preempt_delay = PreemptDelay::kIdle;
   std::optional<IpAddress> master_address;  // last advert source seen in Backup
   std::uint8_t master_priority = 0;
+  // Delayed "forcing new election" bursts owed when kLowerPrioGarp fires: keepalived schedules one
+  // per lower-priority advert, so two backups timing out together get two bursts, not one.
+  unsigned lower_prio_bursts_owed = 0;
 
   bool operator==(const InstanceState&) const = default;
 };

@@ -231,6 +231,24 @@ TEST(Master, LowerPriorityAdvertForcesNewElection) {
   EXPECT_EQ(actions_of(t.state, LowerPrioGarpExpired{}, c), Strings{"Announce(5)"});
 }
 
+// keepalived schedules one delayed burst per lower-priority advert: two backups whose timers
+// expired together cost two bursts now and two later (the seed's failover log shows both).
+TEST(Master, EachForcedElectionOwesOneDelayedBurst) {
+  const Config c = seed_config(100, "192.168.5.2");
+  InstanceState state = run(c, {Startup{}, MasterDownTimerExpired{}});
+  state = step(state, AdvertReceived{10, ip("192.168.5.5")}, c).state;
+  state = step(state, AdvertReceived{10, ip("192.168.5.6")}, c).state;
+  EXPECT_EQ(state.lower_prio_bursts_owed, 2u);
+  const Transition fired = step(state, LowerPrioGarpExpired{}, c);
+  EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
+  EXPECT_EQ(fired.state.lower_prio_bursts_owed, 0u);
+  EXPECT_TRUE(step(fired.state, LowerPrioGarpExpired{}, c).actions.empty());
+  // Leaving Master forgets them.
+  state = step(state, AdvertReceived{200, ip("192.168.5.7")}, c).state;
+  EXPECT_EQ(state.state, State::kBackup);
+  EXPECT_EQ(state.lower_prio_bursts_owed, 0u);
+}
+
 TEST(Master, LowerPriorityWithoutGarps) {
   Config c = seed_config(100, "192.168.5.2");
   c.garp_lower_prio_repeat = 0;
