@@ -61,6 +61,7 @@ class Builder {
   void learn_interval(const AdvertReceived& advert);
   void reset_preempt_delay(bool log_stop);
   void master_lower_priority(const AdvertReceived& advert);
+  void owe_burst(TimerKind timer, unsigned& owed, Duration delay);
 
   InstanceState next_;
   const Config& config_;
@@ -72,6 +73,8 @@ void Builder::stop_master_timers() {
   stop(TimerKind::kGarpDelay);
   stop(TimerKind::kGarpRefresh);
   stop(TimerKind::kLowerPrioGarp);
+  stop(TimerKind::kElectionGarp);
+  next_.election_bursts_owed = 0;
   next_.lower_prio_bursts_owed = 0;
 }
 
@@ -250,6 +253,18 @@ void Builder::backup_advert(const AdvertReceived& advert) {
   next_.master_address = advert.source;
 }
 
+void Builder::owe_burst(TimerKind timer, unsigned& owed, Duration delay) {
+  if (owed == 0) {
+    if (delay > Duration::zero()) {
+      start(timer, delay);
+    } else {
+      emit(Announce{config_.garp_lower_prio_repeat});
+      return;
+    }
+  }
+  owed = std::min(owed + 1, kMaxElectionBursts);
+}
+
 void Builder::master_lower_priority(const AdvertReceived& advert) {
   // RFC 5798 §6.4.3 discards it; keepalived re-asserts itself so that the other router (which
   // presumably missed our adverts) goes back to backup, and refreshes the ARP caches.
@@ -258,12 +273,12 @@ void Builder::master_lower_priority(const AdvertReceived& advert) {
       advert.source.to_string(), advert.priority, next_.priority);
   emit(SendAdvert{next_.priority});
   if (config_.garp_lower_prio_repeat > 0) {
-    emit(Announce{config_.garp_lower_prio_repeat});
+    // Armed by the first advert only (a steady stream of lower adverts must not postpone the
+    // bursts forever); later ones add to what that run owes.
+    owe_burst(TimerKind::kElectionGarp, next_.election_bursts_owed, config_.election_garp_hold);
     if (config_.garp_lower_prio_delay > Duration::zero()) {
-      // One timer for all owed bursts, re-armed by the latest advert: they go out together
-      // garp_lower_prio_delay after the election settled.
-      ++next_.lower_prio_bursts_owed;
-      start(TimerKind::kLowerPrioGarp, config_.garp_lower_prio_delay);
+      owe_burst(TimerKind::kLowerPrioGarp, next_.lower_prio_bursts_owed,
+                config_.garp_lower_prio_delay);
     }
   }
   emit(NotifyMasterRxLowerPriority{});
@@ -393,6 +408,11 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
       b.emit(Announce{config.garp_lower_prio_repeat * state.lower_prio_bursts_owed});
     }
     b.next().lower_prio_bursts_owed = 0;
+  } else if (std::holds_alternative<ElectionGarpExpired>(event)) {
+    if (current == State::kMaster && state.election_bursts_owed > 0) {
+      b.emit(Announce{config.garp_lower_prio_repeat * state.election_bursts_owed});
+    }
+    b.next().election_bursts_owed = 0;
   } else if (const auto* change = std::get_if<PriorityChanged>(&event)) {
     if (current != State::kInitialize && current != State::kStop) {
       b.priority_changed(change->priority);

@@ -41,9 +41,14 @@ enum class TimerKind : std::uint8_t {
   kGarpDelay,      // keepalived garp_master_delay: second announcement burst (Master)
   kGarpRefresh,    // keepalived garp_master_refresh: periodic announcements (Master)
   kLowerPrioGarp,  // keepalived garp_lower_prio_delay: second burst after a lower advert
+  kElectionGarp,   // the "forcing new election" burst, held back until the loser's GARPs are out
 };
-inline constexpr std::size_t kTimerKindCount = 6;
+inline constexpr std::size_t kTimerKindCount = 7;
 std::string_view to_string(TimerKind timer);
+
+// Bursts one timer run owes at most: each lower-priority advert adds one (keepalived), but a
+// flood of spoofed ones must not turn into a flood of gratuitous ARPs.
+inline constexpr unsigned kMaxElectionBursts = 4;
 
 struct Config {
   std::string name;  // the vrrp_instance name, "VI_1": every log line starts "(VI_1) "
@@ -67,6 +72,11 @@ struct Config {
   unsigned garp_master_refresh_repeat = 1;
   unsigned garp_lower_prio_repeat = 5;
   Duration garp_lower_prio_delay = std::chrono::seconds(5);
+  // keepalived sends the "forcing new election" burst at once. When two backups time out
+  // together that burst races the loser's own (the loser is still adding its VIPs when our
+  // reaction to its advert goes out), and a loser-last burst leaves clients on the loser until
+  // garp_lower_prio_delay. Holding ours back this long puts it after the loser's.
+  Duration election_garp_hold = std::chrono::milliseconds(50);
 
   bool operator==(const Config&) const = default;
 };
@@ -87,6 +97,7 @@ struct PreemptDelayExpired {};
 struct GarpDelayExpired {};
 struct GarpRefreshExpired {};
 struct LowerPrioGarpExpired {};
+struct ElectionGarpExpired {};
 // The total of base priority and tracking weights (vrrp_script, track_interface, vipctl);
 // clamped to 1..254, and ignored by an address owner (keepalived).
 struct PriorityChanged {
@@ -100,7 +111,7 @@ struct FaultCleared {};
 using Event =
     std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
                  PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
-                 PriorityChanged, FaultRaised, FaultCleared>;
+                 ElectionGarpExpired, PriorityChanged, FaultRaised, FaultCleared>;
 std::string_view event_name(const Event& event);
 AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
 
@@ -169,8 +180,10 @@ struct InstanceState {
   PreemptDelay preempt_delay = PreemptDelay::kIdle;
   std::optional<IpAddress> master_address;  // last advert source seen in Backup
   std::uint8_t master_priority = 0;
-  // Delayed "forcing new election" bursts owed when kLowerPrioGarp fires: keepalived schedules one
-  // per lower-priority advert, so two backups timing out together get two bursts, not one.
+  // "Forcing new election" bursts owed when kElectionGarp fires and again when kLowerPrioGarp
+  // fires: keepalived sends one of each per lower-priority advert, so two backups timing out
+  // together cost two bursts, not one (at most kMaxElectionBursts per timer run).
+  unsigned election_bursts_owed = 0;
   unsigned lower_prio_bursts_owed = 0;
 
   bool operator==(const InstanceState&) const = default;

@@ -53,6 +53,8 @@ std::string_view to_string(TimerKind timer) {
       return "GarpRefresh";
     case TimerKind::kLowerPrioGarp:
       return "LowerPrioGarp";
+    case TimerKind::kElectionGarp:
+      return "ElectionGarp";
   }
   return "Unknown";
 }
@@ -67,6 +69,7 @@ std::string_view event_name(const Event& event) {
                                                 "GarpDelayExpired",
                                                 "GarpRefreshExpired",
                                                 "LowerPrioGarpExpired",
+                                                "ElectionGarpExpired",
                                                 "PriorityChanged",
                                                 "FaultRaised",
                                                 "FaultCleared"};

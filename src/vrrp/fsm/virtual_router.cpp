@@ -20,6 +20,8 @@ Event expiry_event(TimerKind which) {
       return GarpRefreshExpired{};
     case TimerKind::kLowerPrioGarp:
       return LowerPrioGarpExpired{};
+    case TimerKind::kElectionGarp:
+      return ElectionGarpExpired{};
   }
   return LowerPrioGarpExpired{};
 }

@@ -210,7 +210,7 @@ TEST(Master, SamePriorityHigherAddressWins) {
       names(t.actions).front(),
       "Log((VI_1) Master received advert from 192.168.5.5 with same priority 10 but higher IP "
       "address than ours)");
-  EXPECT_EQ(names(t.actions)[5], "Log((VI_1) Entering BACKUP STATE)");
+  EXPECT_EQ(names(t.actions)[6], "Log((VI_1) Entering BACKUP STATE)");
 }
 
 TEST(Master, LowerPriorityAdvertForcesNewElection) {
@@ -222,13 +222,25 @@ TEST(Master, LowerPriorityAdvertForcesNewElection) {
       names(t.actions),
       (Strings{"Log((VI_1) Received advert from 192.168.5.5 with lower priority 10, ours 100, "
                "forcing new election)",
-               "SendAdvert(100)", "Announce(5)", "StartTimer(LowerPrioGarp, 5000ms)",
-               "NotifyMasterRxLowerPriority", "StartTimer(Adver, 1000ms)"}));
+               "SendAdvert(100)", "StartTimer(ElectionGarp, 50ms)",
+               "StartTimer(LowerPrioGarp, 5000ms)", "NotifyMasterRxLowerPriority",
+               "StartTimer(Adver, 1000ms)"}));
   // Same priority, lower address: the same.
   t = step(master, AdvertReceived{100, ip("192.168.5.1")}, c);
   EXPECT_EQ(t.state.state, State::kMaster);
   EXPECT_EQ(names(t.actions)[1], "SendAdvert(100)");
+  EXPECT_EQ(actions_of(t.state, ElectionGarpExpired{}, c), Strings{"Announce(5)"});
   EXPECT_EQ(actions_of(t.state, LowerPrioGarpExpired{}, c), Strings{"Announce(5)"});
+}
+
+// Without the hold the burst goes out at once (keepalived).
+TEST(Master, ElectionBurstWithoutHold) {
+  Config c = seed_config(100, "192.168.5.2");
+  c.election_garp_hold = Duration::zero();
+  const InstanceState master = run(c, {Startup{}, MasterDownTimerExpired{}});
+  const Transition t = step(master, AdvertReceived{10, ip("192.168.5.5")}, c);
+  EXPECT_EQ(names(t.actions)[2], "Announce(5)");
+  EXPECT_EQ(t.state.election_bursts_owed, 0u);
 }
 
 // keepalived schedules one delayed burst per lower-priority advert: two backups whose timers
@@ -237,15 +249,31 @@ TEST(Master, EachForcedElectionOwesOneDelayedBurst) {
   const Config c = seed_config(100, "192.168.5.2");
   InstanceState state = run(c, {Startup{}, MasterDownTimerExpired{}});
   state = step(state, AdvertReceived{10, ip("192.168.5.5")}, c).state;
-  state = step(state, AdvertReceived{10, ip("192.168.5.6")}, c).state;
+  // The second advert does not re-arm the timers (a stream of them must not postpone the bursts).
+  const Transition second = step(state, AdvertReceived{10, ip("192.168.5.6")}, c);
+  EXPECT_EQ(std::count_if(second.actions.begin(), second.actions.end(),
+                          [](const Action& a) {
+                            const auto* s = std::get_if<StartTimer>(&a);
+                            return s != nullptr && s->which != TimerKind::kAdver;
+                          }),
+            0);
+  state = second.state;
+  EXPECT_EQ(state.election_bursts_owed, 2u);
   EXPECT_EQ(state.lower_prio_bursts_owed, 2u);
-  const Transition fired = step(state, LowerPrioGarpExpired{}, c);
+  Transition fired = step(state, ElectionGarpExpired{}, c);
+  EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
+  EXPECT_EQ(fired.state.election_bursts_owed, 0u);
+  fired = step(fired.state, LowerPrioGarpExpired{}, c);
   EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
   EXPECT_EQ(fired.state.lower_prio_bursts_owed, 0u);
   EXPECT_TRUE(step(fired.state, LowerPrioGarpExpired{}, c).actions.empty());
+  // A flood is capped.
+  for (int i = 0; i < 20; ++i) state = step(state, AdvertReceived{10, ip("192.168.5.9")}, c).state;
+  EXPECT_EQ(state.election_bursts_owed, kMaxElectionBursts);
   // Leaving Master forgets them.
   state = step(state, AdvertReceived{200, ip("192.168.5.7")}, c).state;
   EXPECT_EQ(state.state, State::kBackup);
+  EXPECT_EQ(state.election_bursts_owed, 0u);
   EXPECT_EQ(state.lower_prio_bursts_owed, 0u);
 }
 
@@ -448,6 +476,7 @@ TEST(Names, StatesTimersEvents) {
   EXPECT_EQ(to_string(State::kMaster), "MASTER");
   EXPECT_EQ(to_string(State::kStop), "STOP");
   EXPECT_EQ(to_string(TimerKind::kLowerPrioGarp), "LowerPrioGarp");
+  EXPECT_EQ(to_string(TimerKind::kElectionGarp), "ElectionGarp");
   EXPECT_EQ(event_name(FaultCleared{}), "FaultCleared");
   EXPECT_EQ(event_name(Startup{}), "Startup");
   wire::Advert advert;
