@@ -184,7 +184,9 @@ class Daemon {
                                     vrrp_->module().instances().size(), options_.vrrp_config)
                       : std::string());
     io_.run();
-    // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading.
+    // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading (nor
+    // on the signal wait re-armed during a VRRP handover).
+    signals_.cancel();
     io_.restart();
     io_.run_for(std::chrono::seconds(2));
     if (pid_file_written_) std::remove(options_.pid_file.c_str());
@@ -302,13 +304,25 @@ class Daemon {
         wait_for_signal();
         return;
       }
+      if (terminating_) {
+        // A second signal while VRRP masters hand over: stop waiting.
+        if (vrrp_) vrrp_->stop();
+        io_.stop();
+        return;
+      }
+      terminating_ = true;
       log::notice("Terminating on signal {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      // RFC 5798 §6.4.3: masters send priority 0; VIPs and VMACs are removed.
-      if (vrrp_) vrrp_->stop();
       // RFC 4486: Cease / Administrative Shutdown to every neighbor.
       speaker_.shutdown("");
       server_->close();
-      io_.stop();
+      if (!vrrp_) {
+        io_.stop();
+        return;
+      }
+      // RFC 5798 §6.4.3: masters send priority 0, then hand their VIPs over to the backup that
+      // takes over (VrrpService::stop); VMACs are removed.
+      vrrp_->stop([this] { io_.stop(); });
+      wait_for_signal();
     });
   }
 
@@ -323,6 +337,7 @@ class Daemon {
   std::unique_ptr<vrrp::VrrpService> vrrp_;
   asio::signal_set signals_;
   bool sync_pending_ = false;
+  bool terminating_ = false;
   bool pid_file_written_ = false;
 };
 

@@ -7,7 +7,8 @@
 # the VIP every 1 ms; every router runs an echo responder (probe.py). The master r1 is then
 #   kill9  crashed: SIGKILL to its daemon and its link down at once (a dead router; the stale
 #          VIP on its interface answers nobody), later rebooted (daemon start, link up);
-#   term   stopped cleanly: SIGTERM, the daemon sends priority 0 and removes the VIP.
+#   term   stopped cleanly: SIGTERM, the daemon sends priority 0 and removes the VIP (keepalived
+#          at once; vipd once the backup that takes over advertises: no outage expected).
 # The outage is the client's: last reply before -> first reply after (from the prober's own
 # timestamps). Also recorded, from the start of the outage: when a backup had the VIP configured
 # (a 5 ms sampler of the routers' addresses) and its first gratuitous ARP on the bridge (tcpdump);
@@ -38,7 +39,7 @@ done
 IMPLS="vipd keepalived"
 REPS=5
 CASES="2:1 3:1 3:0.05"
-MODES="kill9 term"
+MODES=${VRRP_BENCH_MODES:-"kill9 term"}
 WRITE_DOCS=0
 NOTE=""
 BUILD_NAME=build
@@ -102,19 +103,22 @@ prober_stop() {
 # resumed_after FILE T0 : replies came back from another router than r1 after the last loss
 # and have not stopped for 0.5 s.
 resumed_after() {
-  awk -v t0="$2" -v now="$(vr_now)" '$1 == "gap" && $3 > t0 && $5 > 0 { end = $3; after = $7 }
+  awk -v t0="$2" -v now="$(vr_now)" '$1 == "gap" && $3 > t0 && ($5 > 0 || $6 != $7) { end = $3; after = $7 }
     END { exit !(end != "" && after != "r1" && now - end > 500000000) }' "$1"
 }
 
 # outage FILE T0 : "MS START BEFORE AFTER" of the failover after T0 (START: the last reply
-# before it); "0 T0 - -" if no probe was lost.
+# before it); "0 T0 BEFORE AFTER" if no probe was lost (a seamless handover: only the
+# responder changed), "0 T0 - -" if nothing changed at all.
 outage() {
   awk -v t0="$2" '$1 == "gap" && $3 > t0 && $5 > 0 {
       if (start == "") { start = $2; before = $6 }
       end = $3; after = $7 }
+    $1 == "gap" && $3 > t0 && $5 == 0 && $6 != $7 && moved_from == "" { moved_from = $6; moved_to = $7 }
     END {
-      if (start == "") print "0 " t0 " - -"
-      else printf "%.1f %s %s %s\n", (end - start) / 1e6, start, before, after }' "$1"
+      if (start != "") printf "%.1f %s %s %s\n", (end - start) / 1e6, start, before, after
+      else if (moved_from != "") print "0 " t0 " " moved_from " " moved_to
+      else print "0 " t0 " - -" }' "$1"
 }
 
 # last_advert_before MAC T : the time (ns) of MAC's last VRRP advert on the bridge before T.

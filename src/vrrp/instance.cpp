@@ -87,6 +87,8 @@ fsm::Config Instance::fsm_config() const {
   c.garp_master_refresh_repeat = config_.garp_master_refresh_repeat;
   c.garp_lower_prio_repeat = config_.garp_lower_prio_repeat;
   c.garp_lower_prio_delay = config_.garp_lower_prio_delay;
+  c.first_garp_hold =
+      std::min<fsm::Duration>(std::chrono::milliseconds(10), config_.advert_int / 10);
   return c;
 }
 
@@ -167,10 +169,38 @@ Status<std::string> Instance::start() {
   return Ok();
 }
 
-void Instance::stop() {
-  if (!router_ || stopped_) return;
+fsm::Duration Instance::handover_time() const {
+  return fsm::skew_time(fsm_config().version, 1, config_.advert_int) +
+         std::chrono::milliseconds(100);
+}
+
+void Instance::stop(std::function<void()> done) {
+  if (!router_ || stopped_) {
+    if (done) done();
+    return;
+  }
+  if (handing_over_) {
+    // Stopped again while waiting for a successor: give up waiting.
+    if (done) stop_done_ = std::move(done);
+    remove_vips();
+    return;
+  }
+  fsm::Config c = router_->config();
+  c.stop_handover = done ? handover_time() : fsm::Duration::zero();
+  // The successor may hold its gratuitous ARPs for first_garp_hold (a vipd) or not (keepalived).
+  c.handover_grace = c.first_garp_hold + std::chrono::milliseconds(10);
+  router_->set_config(std::move(c));
+  stop_done_ = std::move(done);
+  handing_over_ = true;
   router_->stop();
+  // Nothing held (or released at once): done now. Otherwise remove_vips() finishes.
+  if (!router_->fsm_state().vips_set) finish_stop();
+}
+
+void Instance::finish_stop() {
+  if (stopped_) return;
   stopped_ = true;
+  handing_over_ = false;
   frame_timer_->cancel();
   pending_frames_.clear();
   if (vmac_) {
@@ -180,12 +210,17 @@ void Instance::stop() {
     else
       log::info("({}) Success removing VMAC interface {}", name(), vmac_->name);
   }
+  if (stop_done_) {
+    auto done = std::move(stop_done_);
+    stop_done_ = nullptr;
+    done();
+  }
 }
 
 // ---- Receive path ----
 
 void Instance::receive(const ReceivedPacket& packet) {
-  if (!running()) return;
+  if (!listening()) return;
   auto received = packet.family == Family::kIpv4
                       ? wire::receive_ipv4(packet.data, expect_)
                       : wire::receive_ipv6(packet.data, packet.source, packet.destination,
@@ -368,6 +403,7 @@ void Instance::remove_vips() {
     if (auto removed = env_.network.delete_address(kernel_address(*vip, dev->ifindex)); !removed)
       log::warning("({}) cannot remove VIP {}: {}", name(), vip->to_string(), removed.error());
   }
+  if (handing_over_) finish_stop();
 }
 
 void Instance::announce(unsigned repeat) {

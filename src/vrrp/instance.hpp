@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,8 +58,16 @@ class Instance final : public fsm::ActionSink {
   Status<std::string> start();
   // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
   // notify_stop run. The instance ignores everything afterwards.
-  void stop();
-  bool running() const { return router_ != nullptr && !stopped_; }
+  // With `done` (the daemon exiting) a master hands over: it keeps its VIPs until the
+  // successor's first advert, at most handover_time() (fsm::Config::stop_handover), and `done`
+  // runs once they are gone (at once when nothing was held). Without it (reload), or on a
+  // second stop() while handing over, everything goes at once.
+  void stop(std::function<void()> done = {});
+  bool running() const { return router_ != nullptr && !stopped_ && !handing_over_; }
+  // Running, or stopping and still waiting for a successor's advert.
+  bool listening() const { return router_ != nullptr && !stopped_; }
+  // The longest a backup waits after our priority 0 (its Skew_Time at priority 1) and slack.
+  fsm::Duration handover_time() const;
 
   // A packet of this instance's socket (its interface and family). Counted and dropped, or
   // handed to the state machine.
@@ -126,6 +135,7 @@ class Instance final : public fsm::ActionSink {
   void update_priority();
   void run_script(const config::ScriptCommand& command, std::vector<std::string> extra);
   void send_pending_frames();
+  void finish_stop();
 
   InstanceEnvironment env_;
   config::VrrpInstance config_;
@@ -138,6 +148,8 @@ class Instance final : public fsm::ActionSink {
   wire::Expectations expect_;
   std::unique_ptr<fsm::VirtualRouter> router_;
   bool stopped_ = false;
+  bool handing_over_ = false;
+  std::function<void()> stop_done_;
   std::optional<std::uint8_t> override_;
   std::map<std::string, Tracked> tracked_;
   int last_priority_sent_ = -1;

@@ -108,15 +108,28 @@ void VrrpModule::script_changed(const std::string& name, bool good) {
   for (auto& instance : instances_) instance->script_changed(name, good);
 }
 
-void VrrpModule::stop() {
-  for (auto& instance : instances_) instance->stop();
+void VrrpModule::stop(std::function<void()> done) {
   scripts_.clear();
+  if (!done) {
+    for (auto& instance : instances_) instance->stop();
+    return;
+  }
+  // `done` once every instance has handed over; run from the loop, not from inside an
+  // instance's receive path.
+  auto pending = std::make_shared<std::size_t>(instances_.size() + 1);
+  auto one_done = [this, pending, done = std::move(done)] {
+    if (--*pending > 0) return;
+    stop_timer_ = clock_.make_timer();
+    stop_timer_->arm(event::Duration::zero(), done);
+  };
+  for (auto& instance : instances_) instance->stop(one_done);
+  one_done();
 }
 
 void VrrpModule::packet_received(const ReceivedPacket& packet) {
   std::vector<Instance*> on_socket;
   for (auto& instance : instances_) {
-    if (instance->running() && instance->receive_ifindex() == packet.ifindex &&
+    if (instance->listening() && instance->receive_ifindex() == packet.ifindex &&
         instance->family() == packet.family)
       on_socket.push_back(instance.get());
   }

@@ -6,6 +6,7 @@
 // and the netlink link monitor in service.hpp, or a test) and are routed to the instances.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,8 +39,9 @@ class VrrpModule {
   // left out; the rest runs.
   void apply(const config::KeepalivedConfig& config);
   // Clean stop of every instance (RFC 5798 §6.4.3: priority 0 from masters), VIPs removed,
-  // VMACs deleted, notify_stop run.
-  void stop();
+  // VMACs deleted, notify_stop run. With `done`, masters hand over (Instance::stop) and `done`
+  // runs from the loop when all have.
+  void stop(std::function<void()> done = {});
 
   // A packet of a VRRP socket: given to the instance of its interface and family with the
   // advert's VRID, or, when none has it, to every instance of that socket (they count it as
@@ -72,6 +74,7 @@ class VrrpModule {
   bool applied_ = false;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<std::string, std::unique_ptr<ScriptTracker>, std::less<>> scripts_;
+  std::unique_ptr<event::Timer> stop_timer_;  // runs stop()'s `done`
 };
 
 }  // namespace vipd::vrrp

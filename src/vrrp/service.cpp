@@ -39,10 +39,24 @@ Status<std::string> VrrpService::start(const config::KeepalivedConfig& config) {
   return Ok();
 }
 
-void VrrpService::stop() {
+void VrrpService::stop(std::function<void()> done) {
+  if (stopped_) return;
+  if (stopping_ || !done) {
+    // Second signal, reload failure or destruction: no more waiting.
+    module_.stop();
+    close();
+    return;
+  }
+  stopping_ = true;
+  module_.stop([this, done = std::move(done)] {
+    close();
+    done();
+  });
+}
+
+void VrrpService::close() {
   if (stopped_) return;
   stopped_ = true;
-  module_.stop();
   monitor_.stop();
   network_.close_sockets();
 }

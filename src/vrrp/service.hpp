@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,8 +25,10 @@ class VrrpService {
   Status<std::string> start(const config::KeepalivedConfig& config);
   // SIGHUP: unchanged instances keep running (VrrpModule::apply).
   void reload(const config::KeepalivedConfig& config) { module_.apply(config); }
-  // SIGTERM: priority 0, VIPs removed, VMACs deleted.
-  void stop();
+  // SIGTERM: priority 0, VIPs removed, VMACs deleted. With `done`, masters hand over first
+  // (VrrpModule::stop) and `done` runs when everything is closed; a second stop() while
+  // handing over stops at once.
+  void stop(std::function<void()> done = {});
 
   VrrpModule& module() { return module_; }
 
@@ -35,6 +38,8 @@ class VrrpService {
   VrrpModule module_;
   netlink::AsioMonitor monitor_;
   bool stopped_ = false;
+  bool stopping_ = false;
+  void close();
 };
 
 }  // namespace vipd::vrrp

@@ -54,6 +54,7 @@ class Builder {
   void master_advert(const AdvertReceived& advert);
   void priority_changed(int requested);
   void fault_cleared();
+  void handover_done(std::string_view why);
 
  private:
   void stop_master_timers();
@@ -61,7 +62,6 @@ class Builder {
   void learn_interval(const AdvertReceived& advert);
   void reset_preempt_delay(bool log_stop);
   void master_lower_priority(const AdvertReceived& advert);
-  void owe_burst(TimerKind timer, unsigned& owed, Duration delay);
 
   InstanceState next_;
   const Config& config_;
@@ -73,8 +73,7 @@ void Builder::stop_master_timers() {
   stop(TimerKind::kGarpDelay);
   stop(TimerKind::kGarpRefresh);
   stop(TimerKind::kLowerPrioGarp);
-  stop(TimerKind::kElectionGarp);
-  next_.election_bursts_owed = 0;
+  stop(TimerKind::kFirstGarp);
   next_.lower_prio_bursts_owed = 0;
 }
 
@@ -86,6 +85,8 @@ void Builder::stop_backup_timers() {
 
 // RFC 5798 §6.4.1.
 void Builder::startup() {
+  if (next_.state == State::kStop && next_.vips_set) stop(TimerKind::kHandover);
+  next_.successor.reset();
   next_.base_priority = config_.priority;
   next_.priority = config_.priority;
   next_.master_advert_interval = config_.advert_interval;
@@ -123,13 +124,27 @@ void Builder::shutdown() {
     stop_master_timers();
     emit(SendAdvert{kPriorityStop});
     log(LogLevel::kDetail, "sent 0 priority");
-    emit(RemoveVips{});
-    next_.vips_set = false;
+    if (config_.stop_handover > Duration::zero()) {
+      // The VIPs stay until the successor's advert (handover_done) or kHandover.
+      start(TimerKind::kHandover, config_.stop_handover);
+    } else {
+      emit(RemoveVips{});
+      next_.vips_set = false;
+    }
   } else {
     stop_backup_timers();
   }
   next_.state = State::kStop;
   emit(Notify{State::kStop, next_.priority});
+}
+
+// Stop with the VIPs still held (Config::stop_handover): release them now.
+void Builder::handover_done(std::string_view why) {
+  stop(TimerKind::kHandover);
+  log(LogLevel::kDetail, "releasing the virtual addresses ({})", why);
+  emit(RemoveVips{});
+  next_.vips_set = false;
+  next_.successor.reset();
 }
 
 // RFC 5798 §6.4.1 / §6.4.2 transition to Master.
@@ -148,7 +163,11 @@ void Builder::enter_master() {
   emit(AddVips{});
   next_.vips_set = true;
   if (config_.garp_master_repeat > 0) {
-    emit(Announce{config_.garp_master_repeat});
+    if (config_.first_garp_hold > Duration::zero()) {
+      start(TimerKind::kFirstGarp, config_.first_garp_hold);
+    } else {
+      emit(Announce{config_.garp_master_repeat});
+    }
     if (config_.garp_master_delay > Duration::zero()) {
       start(TimerKind::kGarpDelay, config_.garp_master_delay);
     }
@@ -253,18 +272,6 @@ void Builder::backup_advert(const AdvertReceived& advert) {
   next_.master_address = advert.source;
 }
 
-void Builder::owe_burst(TimerKind timer, unsigned& owed, Duration delay) {
-  if (owed == 0) {
-    if (delay > Duration::zero()) {
-      start(timer, delay);
-    } else {
-      emit(Announce{config_.garp_lower_prio_repeat});
-      return;
-    }
-  }
-  owed = std::min(owed + 1, kMaxElectionBursts);
-}
-
 void Builder::master_lower_priority(const AdvertReceived& advert) {
   // RFC 5798 §6.4.3 discards it; keepalived re-asserts itself so that the other router (which
   // presumably missed our adverts) goes back to backup, and refreshes the ARP caches.
@@ -273,12 +280,13 @@ void Builder::master_lower_priority(const AdvertReceived& advert) {
       advert.source.to_string(), advert.priority, next_.priority);
   emit(SendAdvert{next_.priority});
   if (config_.garp_lower_prio_repeat > 0) {
-    // Armed by the first advert only (a steady stream of lower adverts must not postpone the
-    // bursts forever); later ones add to what that run owes.
-    owe_burst(TimerKind::kElectionGarp, next_.election_bursts_owed, config_.election_garp_hold);
+    emit(Announce{config_.garp_lower_prio_repeat});
     if (config_.garp_lower_prio_delay > Duration::zero()) {
-      owe_burst(TimerKind::kLowerPrioGarp, next_.lower_prio_bursts_owed,
-                config_.garp_lower_prio_delay);
+      // Armed by the first advert only (a steady stream of lower adverts must not postpone the
+      // burst forever); later ones add to what that run owes.
+      if (next_.lower_prio_bursts_owed == 0)
+        start(TimerKind::kLowerPrioGarp, config_.garp_lower_prio_delay);
+      next_.lower_prio_bursts_owed = std::min(next_.lower_prio_bursts_owed + 1, kMaxElectionBursts);
     }
   }
   emit(NotifyMasterRxLowerPriority{});
@@ -380,6 +388,21 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
   } else if (const auto* advert = std::get_if<AdvertReceived>(&event)) {
     if (current == State::kBackup) b.backup_advert(*advert);
     if (current == State::kMaster) b.master_advert(*advert);
+    if (current == State::kStop && state.vips_set && advert->priority != kPriorityStop &&
+        !state.successor) {
+      // The successor's advert precedes its gratuitous ARPs (it sends the advert first).
+      b.next().successor = advert->source;
+      if (config.handover_grace > Duration::zero()) {
+        b.start(TimerKind::kHandover, config.handover_grace);
+      } else {
+        b.handover_done(fmt::format("new master {}", advert->source.to_string()));
+      }
+    }
+  } else if (std::holds_alternative<HandoverExpired>(event)) {
+    if (current == State::kStop && state.vips_set) {
+      b.handover_done(state.successor ? fmt::format("new master {}", state.successor->to_string())
+                                      : std::string("no new master"));
+    }
   } else if (std::holds_alternative<AdverTimerExpired>(event)) {
     if (current == State::kMaster) {
       // RFC 5798 §6.4.3 "If the Adver_Timer fires".
@@ -408,11 +431,8 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
       b.emit(Announce{config.garp_lower_prio_repeat * state.lower_prio_bursts_owed});
     }
     b.next().lower_prio_bursts_owed = 0;
-  } else if (std::holds_alternative<ElectionGarpExpired>(event)) {
-    if (current == State::kMaster && state.election_bursts_owed > 0) {
-      b.emit(Announce{config.garp_lower_prio_repeat * state.election_bursts_owed});
-    }
-    b.next().election_bursts_owed = 0;
+  } else if (std::holds_alternative<FirstGarpExpired>(event)) {
+    if (current == State::kMaster) b.emit(Announce{config.garp_master_repeat});
   } else if (const auto* change = std::get_if<PriorityChanged>(&event)) {
     if (current != State::kInitialize && current != State::kStop) {
       b.priority_changed(change->priority);

@@ -41,9 +41,10 @@ enum class TimerKind : std::uint8_t {
   kGarpDelay,      // keepalived garp_master_delay: second announcement burst (Master)
   kGarpRefresh,    // keepalived garp_master_refresh: periodic announcements (Master)
   kLowerPrioGarp,  // keepalived garp_lower_prio_delay: second burst after a lower advert
-  kElectionGarp,   // the "forcing new election" burst, held back until the loser's GARPs are out
+  kFirstGarp,      // the takeover burst, held back while a colliding master may still win
+  kHandover,       // Stop: how long a stopping master keeps its VIPs waiting for a successor
 };
-inline constexpr std::size_t kTimerKindCount = 7;
+inline constexpr std::size_t kTimerKindCount = 8;
 std::string_view to_string(TimerKind timer);
 
 // Bursts one timer run owes at most: each lower-priority advert adds one (keepalived), but a
@@ -72,11 +73,22 @@ struct Config {
   unsigned garp_master_refresh_repeat = 1;
   unsigned garp_lower_prio_repeat = 5;
   Duration garp_lower_prio_delay = std::chrono::seconds(5);
-  // keepalived sends the "forcing new election" burst at once. When two backups time out
-  // together that burst races the loser's own (the loser is still adding its VIPs when our
-  // reaction to its advert goes out), and a loser-last burst leaves clients on the loser until
-  // garp_lower_prio_delay. Holding ours back this long puts it after the loser's.
-  Duration election_garp_hold = std::chrono::milliseconds(50);
+  // keepalived announces the moment it becomes master. Equal-priority backups time out
+  // together (same Skew_Time, RFC 5798 §6.4.2), all become master and all announce; the winner
+  // (higher address) re-announces on the loser's advert ("forcing new election"), but that
+  // burst races the loser's own, and a loser-last burst strands the clients on the loser until
+  // garp_lower_prio_delay. Holding the takeover burst this long lets the loser hear the
+  // winner's advert (sent at the same instant) and yield before it announced anything.
+  // vipd's default: min(10 ms, advert interval / 10) (Instance); 0 announces at once.
+  Duration first_garp_hold{0};
+  // A master that stops sends priority 0 (RFC 5798 §6.4.3) and then, unlike keepalived, keeps
+  // its VIPs until the successor's first advert (or this long): the backup takes over only
+  // after its Skew_Time (§6.4.2, up to one advert interval), and removing the VIPs at once
+  // leaves the address unreachable for that long. Zero: remove at once, as keepalived.
+  Duration stop_handover{0};
+  // ... and that long after the successor's advert, so that its (held, first_garp_hold)
+  // gratuitous ARPs are out before the old owner lets go.
+  Duration handover_grace{0};
 
   bool operator==(const Config&) const = default;
 };
@@ -97,7 +109,8 @@ struct PreemptDelayExpired {};
 struct GarpDelayExpired {};
 struct GarpRefreshExpired {};
 struct LowerPrioGarpExpired {};
-struct ElectionGarpExpired {};
+struct FirstGarpExpired {};
+struct HandoverExpired {};
 // The total of base priority and tracking weights (vrrp_script, track_interface, vipctl);
 // clamped to 1..254, and ignored by an address owner (keepalived).
 struct PriorityChanged {
@@ -111,7 +124,7 @@ struct FaultCleared {};
 using Event =
     std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
                  PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
-                 ElectionGarpExpired, PriorityChanged, FaultRaised, FaultCleared>;
+                 FirstGarpExpired, HandoverExpired, PriorityChanged, FaultRaised, FaultCleared>;
 std::string_view event_name(const Event& event);
 AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
 
@@ -180,11 +193,12 @@ struct InstanceState {
   PreemptDelay preempt_delay = PreemptDelay::kIdle;
   std::optional<IpAddress> master_address;  // last advert source seen in Backup
   std::uint8_t master_priority = 0;
-  // "Forcing new election" bursts owed when kElectionGarp fires and again when kLowerPrioGarp
-  // fires: keepalived sends one of each per lower-priority advert, so two backups timing out
-  // together cost two bursts, not one (at most kMaxElectionBursts per timer run).
-  unsigned election_bursts_owed = 0;
+  // Delayed "forcing new election" bursts owed when kLowerPrioGarp fires: keepalived schedules
+  // one per lower-priority advert, so two backups timing out together cost two delayed bursts,
+  // not one (at most kMaxElectionBursts per timer run).
   unsigned lower_prio_bursts_owed = 0;
+  // Stop with VIPs held (Config::stop_handover): the successor whose advert we heard.
+  std::optional<IpAddress> successor;
 
   bool operator==(const InstanceState&) const = default;
 };

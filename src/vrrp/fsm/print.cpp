@@ -53,8 +53,10 @@ std::string_view to_string(TimerKind timer) {
       return "GarpRefresh";
     case TimerKind::kLowerPrioGarp:
       return "LowerPrioGarp";
-    case TimerKind::kElectionGarp:
-      return "ElectionGarp";
+    case TimerKind::kFirstGarp:
+      return "FirstGarp";
+    case TimerKind::kHandover:
+      return "Handover";
   }
   return "Unknown";
 }
@@ -69,7 +71,8 @@ std::string_view event_name(const Event& event) {
                                                 "GarpDelayExpired",
                                                 "GarpRefreshExpired",
                                                 "LowerPrioGarpExpired",
-                                                "ElectionGarpExpired",
+                                                "FirstGarpExpired",
+                                                "HandoverExpired",
                                                 "PriorityChanged",
                                                 "FaultRaised",
                                                 "FaultCleared"};

@@ -20,8 +20,10 @@ Event expiry_event(TimerKind which) {
       return GarpRefreshExpired{};
     case TimerKind::kLowerPrioGarp:
       return LowerPrioGarpExpired{};
-    case TimerKind::kElectionGarp:
-      return ElectionGarpExpired{};
+    case TimerKind::kFirstGarp:
+      return FirstGarpExpired{};
+    case TimerKind::kHandover:
+      return HandoverExpired{};
   }
   return LowerPrioGarpExpired{};
 }

@@ -222,25 +222,32 @@ TEST(Master, LowerPriorityAdvertForcesNewElection) {
       names(t.actions),
       (Strings{"Log((VI_1) Received advert from 192.168.5.5 with lower priority 10, ours 100, "
                "forcing new election)",
-               "SendAdvert(100)", "StartTimer(ElectionGarp, 50ms)",
-               "StartTimer(LowerPrioGarp, 5000ms)", "NotifyMasterRxLowerPriority",
-               "StartTimer(Adver, 1000ms)"}));
+               "SendAdvert(100)", "Announce(5)", "StartTimer(LowerPrioGarp, 5000ms)",
+               "NotifyMasterRxLowerPriority", "StartTimer(Adver, 1000ms)"}));
   // Same priority, lower address: the same.
   t = step(master, AdvertReceived{100, ip("192.168.5.1")}, c);
   EXPECT_EQ(t.state.state, State::kMaster);
   EXPECT_EQ(names(t.actions)[1], "SendAdvert(100)");
-  EXPECT_EQ(actions_of(t.state, ElectionGarpExpired{}, c), Strings{"Announce(5)"});
   EXPECT_EQ(actions_of(t.state, LowerPrioGarpExpired{}, c), Strings{"Announce(5)"});
 }
 
-// Without the hold the burst goes out at once (keepalived).
-TEST(Master, ElectionBurstWithoutHold) {
-  Config c = seed_config(100, "192.168.5.2");
-  c.election_garp_hold = Duration::zero();
-  const InstanceState master = run(c, {Startup{}, MasterDownTimerExpired{}});
-  const Transition t = step(master, AdvertReceived{10, ip("192.168.5.5")}, c);
-  EXPECT_EQ(names(t.actions)[2], "Announce(5)");
-  EXPECT_EQ(t.state.election_bursts_owed, 0u);
+// With first_garp_hold the takeover burst waits, so that a backup that timed out together with
+// a higher-addressed one yields before it announced anything.
+TEST(Master, FirstBurstHeldThenSent) {
+  Config c = seed_config(10, "192.168.5.3");
+  c.first_garp_hold = 10ms;
+  const Transition entered = step(run(c, {Startup{}}), MasterDownTimerExpired{}, c);
+  const Strings actions = names(entered.actions);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "Announce(5)"), 0);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "StartTimer(FirstGarp, 10ms)"),
+            actions.end());
+  EXPECT_EQ(actions_of(entered.state, FirstGarpExpired{}, c), Strings{"Announce(5)"});
+  // The colliding winner's advert comes first: back to Backup, the burst never goes out.
+  const Transition yielded = step(entered.state, AdvertReceived{10, ip("192.168.5.5")}, c);
+  EXPECT_EQ(yielded.state.state, State::kBackup);
+  const Strings stops = names(yielded.actions);
+  EXPECT_NE(std::find(stops.begin(), stops.end(), "StopTimer(FirstGarp)"), stops.end());
+  EXPECT_TRUE(step(yielded.state, FirstGarpExpired{}, c).actions.empty());
 }
 
 // keepalived schedules one delayed burst per lower-priority advert: two backups whose timers
@@ -249,7 +256,7 @@ TEST(Master, EachForcedElectionOwesOneDelayedBurst) {
   const Config c = seed_config(100, "192.168.5.2");
   InstanceState state = run(c, {Startup{}, MasterDownTimerExpired{}});
   state = step(state, AdvertReceived{10, ip("192.168.5.5")}, c).state;
-  // The second advert does not re-arm the timers (a stream of them must not postpone the bursts).
+  // The second advert does not re-arm the timer (a stream of them must not postpone the burst).
   const Transition second = step(state, AdvertReceived{10, ip("192.168.5.6")}, c);
   EXPECT_EQ(std::count_if(second.actions.begin(), second.actions.end(),
                           [](const Action& a) {
@@ -258,22 +265,17 @@ TEST(Master, EachForcedElectionOwesOneDelayedBurst) {
                           }),
             0);
   state = second.state;
-  EXPECT_EQ(state.election_bursts_owed, 2u);
   EXPECT_EQ(state.lower_prio_bursts_owed, 2u);
-  Transition fired = step(state, ElectionGarpExpired{}, c);
-  EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
-  EXPECT_EQ(fired.state.election_bursts_owed, 0u);
-  fired = step(fired.state, LowerPrioGarpExpired{}, c);
+  Transition fired = step(state, LowerPrioGarpExpired{}, c);
   EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
   EXPECT_EQ(fired.state.lower_prio_bursts_owed, 0u);
   EXPECT_TRUE(step(fired.state, LowerPrioGarpExpired{}, c).actions.empty());
   // A flood is capped.
   for (int i = 0; i < 20; ++i) state = step(state, AdvertReceived{10, ip("192.168.5.9")}, c).state;
-  EXPECT_EQ(state.election_bursts_owed, kMaxElectionBursts);
+  EXPECT_EQ(state.lower_prio_bursts_owed, kMaxElectionBursts);
   // Leaving Master forgets them.
   state = step(state, AdvertReceived{200, ip("192.168.5.7")}, c).state;
   EXPECT_EQ(state.state, State::kBackup);
-  EXPECT_EQ(state.election_bursts_owed, 0u);
   EXPECT_EQ(state.lower_prio_bursts_owed, 0u);
 }
 
@@ -410,6 +412,65 @@ TEST(Shutdown, StopIgnoresEventsUntilRestarted) {
   EXPECT_EQ(names(t.actions)[1], "Log((VI_1) Entering BACKUP STATE (init))");
 }
 
+// A stopping master keeps its VIPs until the successor's first advert (Config::stop_handover):
+// the backup takes over only after its Skew_Time, and the address must not go dark meanwhile.
+TEST(Shutdown, MasterHandsOverToTheNextMasterAdvert) {
+  Config c = seed_config(100);
+  c.stop_handover = 1100ms;
+  const InstanceState master = run(c, {Startup{}, MasterDownTimerExpired{}});
+  Transition t = step(master, Shutdown{}, c);
+  EXPECT_EQ(t.state.state, State::kStop);
+  EXPECT_TRUE(t.state.vips_set);
+  EXPECT_EQ(names(t.actions),
+            concat(master_stops(), {"SendAdvert(0)", "LogDetail((VI_1) sent 0 priority)",
+                                    "StartTimer(Handover, 1100ms)", "Notify(STOP, 100)"}));
+  // Another stopping router's priority 0 is no successor.
+  EXPECT_TRUE(step(t.state, AdvertReceived{0, ip("192.168.5.3")}, c).actions.empty());
+  t = step(t.state, AdvertReceived{10, ip("192.168.5.5")}, c);
+  EXPECT_FALSE(t.state.vips_set);
+  EXPECT_EQ(names(t.actions),
+            (Strings{"StopTimer(Handover)",
+                     "LogDetail((VI_1) releasing the virtual addresses (new master 192.168.5.5))",
+                     "RemoveVips"}));
+  // With a grace period the release waits for the successor's (held) gratuitous ARPs.
+  c.handover_grace = 20ms;
+  const InstanceState stopping = run(c, {Startup{}, MasterDownTimerExpired{}, Shutdown{}});
+  Transition graced = step(stopping, AdvertReceived{10, ip("192.168.5.5")}, c);
+  EXPECT_TRUE(graced.state.vips_set);
+  EXPECT_EQ(names(graced.actions), Strings{"StartTimer(Handover, 20ms)"});
+  EXPECT_TRUE(step(graced.state, AdvertReceived{10, ip("192.168.5.5")}, c).actions.empty());
+  graced = step(graced.state, HandoverExpired{}, c);
+  EXPECT_FALSE(graced.state.vips_set);
+  EXPECT_EQ(names(graced.actions)[1],
+            "LogDetail((VI_1) releasing the virtual addresses (new master 192.168.5.5))");
+  // Released: nothing more to do.
+  EXPECT_TRUE(step(t.state, HandoverExpired{}, c).actions.empty());
+  EXPECT_TRUE(step(t.state, AdvertReceived{10, ip("192.168.5.5")}, c).actions.empty());
+}
+
+TEST(Shutdown, HandoverEndsWithoutSuccessor) {
+  Config c = seed_config(100);
+  c.stop_handover = 1100ms;
+  const InstanceState stopping = run(c, {Startup{}, MasterDownTimerExpired{}, Shutdown{}});
+  Transition t = step(stopping, HandoverExpired{}, c);
+  EXPECT_FALSE(t.state.vips_set);
+  EXPECT_EQ(names(t.actions).back(), "RemoveVips");
+  // A restart while still holding them cancels the wait (startup removes the VIPs itself).
+  t = step(stopping, Startup{}, c);
+  EXPECT_EQ(names(t.actions).front(), "StopTimer(Handover)");
+  EXPECT_EQ(t.state.state, State::kBackup);
+  EXPECT_FALSE(t.state.vips_set);
+}
+
+TEST(Shutdown, BackupHasNothingToHandOver) {
+  Config c = seed_config(100);
+  c.stop_handover = 1100ms;
+  const Transition t = step(run(c, {Startup{}}), Shutdown{}, c);
+  EXPECT_FALSE(t.state.vips_set);
+  EXPECT_EQ(names(t.actions),
+            (Strings{"StopTimer(MasterDown)", "StopTimer(PreemptDelay)", "Notify(STOP, 100)"}));
+}
+
 TEST(Priority, ChangeInBackupShiftsTheMasterDownTimer) {
   const Config c = seed_config(100);
   Transition t = step(run(c, {Startup{}}), PriorityChanged{90}, c);
@@ -476,7 +537,8 @@ TEST(Names, StatesTimersEvents) {
   EXPECT_EQ(to_string(State::kMaster), "MASTER");
   EXPECT_EQ(to_string(State::kStop), "STOP");
   EXPECT_EQ(to_string(TimerKind::kLowerPrioGarp), "LowerPrioGarp");
-  EXPECT_EQ(to_string(TimerKind::kElectionGarp), "ElectionGarp");
+  EXPECT_EQ(to_string(TimerKind::kFirstGarp), "FirstGarp");
+  EXPECT_EQ(to_string(TimerKind::kHandover), "Handover");
   EXPECT_EQ(event_name(FaultCleared{}), "FaultCleared");
   EXPECT_EQ(event_name(Startup{}), "Startup");
   wire::Advert advert;

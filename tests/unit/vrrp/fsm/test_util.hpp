@@ -59,7 +59,7 @@ inline Strings enter_master(const std::string& name, int priority, const std::st
 
 inline Strings master_stops() {
   return {"StopTimer(Adver)", "StopTimer(GarpDelay)", "StopTimer(GarpRefresh)",
-          "StopTimer(LowerPrioGarp)", "StopTimer(ElectionGarp)"};
+          "StopTimer(LowerPrioGarp)", "StopTimer(FirstGarp)"};
 }
 
 }  // namespace vipd::vrrp::fsm::testing

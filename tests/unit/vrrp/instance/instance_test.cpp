@@ -45,7 +45,10 @@ TEST(Instance, BecomesMasterAddsTheVipOnceAndAnnouncesIt) {
   // Removed at startup (a crashed run may have left it), added once on becoming master.
   EXPECT_EQ(h.network.ops, (std::vector<std::string>{"delete 192.168.5.1/16 ifindex 2",
                                                      "add 192.168.5.1/16 ifindex 2"}));
-  // garp_master_repeat 5 gratuitous ARPs from eth0's MAC, a second burst garp_master_delay later.
+  // garp_master_repeat 5 gratuitous ARPs from eth0's MAC, a second burst garp_master_delay later;
+  // the first held 10 ms (fsm::Config::first_garp_hold: a colliding master may still win).
+  EXPECT_TRUE(h.network.frames.empty());
+  h.clock.advance(10ms);
   ASSERT_EQ(h.network.frames.size(), 5u);
   const Bytes expected =
       l2::wire::build_gratuitous_arp(h.network.interfaces["eth0"].mac, ip("192.168.5.1"));
@@ -69,6 +72,7 @@ TEST(Instance, GarpIntervalSpacesTheBurst) {
   h.module.apply(parse("global_defs {\n vrrp_garp_interval 0.1\n}\n" + seed_instance(100)));
   h.clock.advance(3610ms);
   ASSERT_EQ(h.instance().state(), fsm::State::kMaster);
+  h.clock.advance(10ms);
   EXPECT_EQ(h.network.frames.size(), 1u);
   h.clock.advance(250ms);
   EXPECT_EQ(h.network.frames.size(), 3u);
@@ -112,6 +116,74 @@ TEST(Instance, CleanStopSendsPriorityZeroAndRemovesTheVip) {
   h.deliver(PeerAdvert{}.packet());
   EXPECT_EQ(h.network.adverts.size(), adverts + 1);
   EXPECT_EQ(h.instance().router()->stats().adverts_received, 0u);
+}
+
+// The daemon's stop (SIGTERM): the VIP stays until the backup that takes over advertises, so
+// the address is reachable during the backup's Skew_Time; `done` runs once it is released.
+TEST(Instance, StopHandsTheVipOverToTheNextMaster) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(parse(seed_instance(100)));
+  h.clock.advance(4s);
+  ASSERT_EQ(h.instance().state(), fsm::State::kMaster);
+  int done = 0;
+  h.module.stop([&] { ++done; });
+  EXPECT_EQ(h.network.adverts.back().decoded().priority, 0);
+  EXPECT_EQ(h.network.installed.size(), 1u);
+  EXPECT_FALSE(h.instance().running());
+  EXPECT_TRUE(h.instance().listening());
+  // Seed backup, priority 10: Skew_Time 246/256 s.
+  h.clock.advance(961ms);
+  EXPECT_EQ(done, 0);
+  PeerAdvert successor;
+  successor.priority = 10;
+  h.deliver(successor.packet());
+  // Kept 20 ms more: the successor's own gratuitous ARPs may be held 10 ms.
+  EXPECT_EQ(h.network.installed.size(), 1u);
+  h.clock.advance(20ms);
+  EXPECT_TRUE(h.network.installed.empty());
+  EXPECT_FALSE(h.instance().listening());
+  h.clock.advance(1ms);
+  EXPECT_EQ(done, 1);
+  // Nothing sent after the priority 0 advert.
+  EXPECT_EQ(h.network.adverts.back().decoded().priority, 0);
+}
+
+TEST(Instance, StopWithoutSuccessorReleasesTheVipAfterTheLongestSkew) {
+  Harness h;
+  h.module.apply(parse(seed_instance(100)));
+  h.clock.advance(4s);
+  int done = 0;
+  h.module.stop([&] { ++done; });
+  // Skew_Time at priority 1 (255/256 s) and 100 ms.
+  h.clock.advance(1095ms);
+  EXPECT_EQ(h.network.installed.size(), 1u);
+  EXPECT_EQ(done, 0);
+  h.clock.advance(6ms);
+  EXPECT_TRUE(h.network.installed.empty());
+  EXPECT_EQ(done, 1);
+}
+
+TEST(Instance, SecondStopGivesUpWaiting) {
+  Harness h;
+  h.module.apply(parse(seed_instance(100)));
+  h.clock.advance(4s);
+  int done = 0;
+  h.module.stop([&] { ++done; });
+  h.module.stop();
+  EXPECT_TRUE(h.network.installed.empty());
+  h.clock.advance(1ms);
+  EXPECT_EQ(done, 1);
+}
+
+TEST(Instance, BackupStopIsDoneAtOnce) {
+  Harness h;
+  h.module.apply(parse(seed_instance(100)));
+  int done = 0;
+  h.module.stop([&] { ++done; });
+  h.clock.advance(1ms);
+  EXPECT_EQ(done, 1);
+  EXPECT_TRUE(h.network.adverts.empty());
 }
 
 TEST(Instance, BackupStopSendsNothing) {
