@@ -103,12 +103,16 @@ bool daemonize() {
 
 // Unless the configuration says `bgp no-rib`, the speaker installs its best paths in the kernel
 // over rtnetlink. The kernel FIB is opened when the configuration first asks for it; opening
-// deletes the routes a previous vipd left (docs/fib.md).
-bgp::Speaker::FibFactory kernel_fib(event::Clock& clock) {
-  return [&clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
+// deletes the routes a previous vipd left (docs/fib.md). It follows the links and addresses
+// with a netlink monitor on the daemon's loop, so that next hops over a link that goes down
+// leave their routes and come back with it (docs/netlink.md, "Link tracking").
+bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
+  return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
     auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
     auto opened = fib->open();
     if (!opened) return unexpected(opened.error());
+    if (auto tracked = fib->track_interfaces(io); !tracked)
+      return unexpected("link monitor: " + tracked.error());
     return std::unique_ptr<netlink::Fib>(std::move(fib));
   };
 }
@@ -138,7 +142,7 @@ class Daemon {
         clock_(io_),
         speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {
-    speaker_.set_kernel_fib(kernel_fib(clock_));
+    speaker_.set_kernel_fib(kernel_fib(io_, clock_));
   }
 
   int run(bgp::config::BgpConfig initial, std::optional<VrrpFile> vrrp_file) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <net/if.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "bgp/speaker.hpp"
@@ -61,31 +62,47 @@ void Speaker::install_route_commands(control::CommandTree& tree) {
         if (from && from->settings().is_ibgp()) distance = 200;
         metric = selected.front().attrs->med.value_or(0);
       }
-      // `*` in the FIB; `r` refused by the kernel; neither under `bgp no-rib`.
-      const char fib_code = !kernel ? ' ' : entry.installed ? '*' : 'r';
+      // A next hop is active when it resolves over a connected network of a usable link (always
+      // without link tracking); only active ones are in the kernel route. As zebra: `>` when one
+      // is active, then per next hop `*` in the FIB, `r` refused by the kernel, blank otherwise
+      // (and under `bgp no-rib`); an inactive one says so after its interface.
+      std::vector<bool> active;
+      for (const auto& hop : entry.next_hops) active.push_back(fib_->resolved(hop.gateway));
+      const bool any_active = std::find(active.begin(), active.end(), true) != active.end();
+      auto fib_code = [&](std::size_t i) {
+        return !kernel || !active[i] ? ' ' : entry.installed ? '*' : 'r';
+      };
+      // The kernel's choice for an active next hop; the link of its network for an inactive one.
+      auto ifindex_of = [&](std::size_t i) {
+        const auto& hop = entry.next_hops[i];
+        int link = fib_->resolution(hop.gateway).ifindex;
+        if (active[i]) return hop.ifindex > 0 ? hop.ifindex : link;
+        return link > 0 ? link : hop.ifindex;
+      };
       const std::string uptime = route_uptime(now - entry.since);
       if (json) {
         nlohmann::json hops = nlohmann::json::array();
-        for (const auto& hop : entry.next_hops) {
-          nlohmann::json h = {{"fib", kernel && entry.installed},
+        for (std::size_t i = 0; i < entry.next_hops.size(); ++i) {
+          const auto& hop = entry.next_hops[i];
+          nlohmann::json h = {{"fib", kernel && entry.installed && active[i]},
                               {"ip", hop.gateway.to_string()},
                               {"afi", hop.gateway.is_v4() ? "ipv4" : "ipv6"},
-                              {"active", true},
+                              {"active", static_cast<bool>(active[i])},
                               {"weight", hop.weight}};
-          if (hop.ifindex > 0) {
-            h["interfaceIndex"] = hop.ifindex;
-            h["interfaceName"] = interface_name(hop.ifindex);
+          if (int ifindex = ifindex_of(i); ifindex > 0) {
+            h["interfaceIndex"] = ifindex;
+            h["interfaceName"] = interface_name(ifindex);
           }
           hops.push_back(h);
         }
         nlohmann::json r = {{"prefix", prefix.to_string()},
                             {"prefixLen", prefix.length()},
                             {"protocol", "bgp"},
-                            {"selected", true},
+                            {"selected", any_active},
                             {"destSelected", true},
                             {"distance", distance},
                             {"metric", metric},
-                            {"installed", kernel && entry.installed},
+                            {"installed", kernel && entry.installed && any_active},
                             {"table", RT_TABLE_MAIN},
                             {"uptime", uptime},
                             {"nexthops", hops}};
@@ -94,15 +111,16 @@ void Speaker::install_route_commands(control::CommandTree& tree) {
         continue;
       }
       // FRR aligns the `via` of every further next hop under the first one.
-      std::string head =
-          fmt::format("B>{} {} [{}/{}]", fib_code, prefix.to_string(), distance, metric);
+      std::string head = fmt::format("B{}{} {} [{}/{}]", any_active ? '>' : ' ', fib_code(0),
+                                     prefix.to_string(), distance, metric);
       for (std::size_t i = 0; i < entry.next_hops.size(); ++i) {
         const auto& hop = entry.next_hops[i];
-        std::string name = interface_name(hop.ifindex);
+        std::string name = interface_name(ifindex_of(i));
         std::string lead =
-            i == 0 ? head : fmt::format("  {}{}", fib_code, std::string(head.size() - 3, ' '));
-        text += fmt::format("{} via {}{}, weight {}, {}\n", lead, hop.gateway.to_string(),
-                            name.empty() ? "" : ", " + name, hop.weight, uptime);
+            i == 0 ? head : fmt::format("  {}{}", fib_code(i), std::string(head.size() - 3, ' '));
+        text += fmt::format("{} via {}{}{}, weight {}, {}\n", lead, hop.gateway.to_string(),
+                            name.empty() ? "" : ", " + name, active[i] ? "" : " inactive",
+                            hop.weight, uptime);
       }
       if (!entry.installed) text += fmt::format("      rejected by the kernel: {}\n", entry.error);
     }

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "bgp/rib/decision.hpp"
 #include "common/log.hpp"
+#include "netlink/addresses.hpp"
 
 namespace vipd::netlink {
 namespace {
@@ -20,6 +22,44 @@ bool same_gateways(const std::vector<NextHop>& a, const std::vector<NextHop>& b)
 
 event::TimePoint Fib::now() const {
   return clock_ ? clock_->now() : event::SteadyClock::now();
+}
+
+ConnectedNetworks::Resolution Fib::resolve(const IpAddress& gateway) const {
+  // Untracked: the kernel resolves the gateway (or refuses the route) by itself.
+  if (!tracks_interfaces_) return {0, true};
+  return connected_.resolve(gateway);
+}
+
+ConnectedNetworks::Resolution Fib::resolution(const IpAddress& gateway) const {
+  auto it = gateways_.find(gateway);
+  return it != gateways_.end() ? it->second.resolution : resolve(gateway);
+}
+
+bool Fib::in_kernel(const FibEntry& entry) const {
+  return entry.installed && std::any_of(entry.next_hops.begin(), entry.next_hops.end(),
+                                        [&](const NextHop& h) { return resolved(h.gateway); });
+}
+
+void Fib::acquire(const std::vector<NextHop>& hops) {
+  for (const auto& hop : hops) {
+    auto [it, added] = gateways_.try_emplace(hop.gateway);
+    if (added) it->second.resolution = resolve(hop.gateway);
+    ++it->second.routes;
+  }
+}
+
+void Fib::release(const std::vector<NextHop>& hops) {
+  for (const auto& hop : hops) {
+    auto it = gateways_.find(hop.gateway);
+    if (it != gateways_.end() && --it->second.routes == 0) gateways_.erase(it);
+  }
+}
+
+std::vector<NextHop> Fib::resolved_hops(const std::vector<NextHop>& hops) const {
+  std::vector<NextHop> out;
+  for (const auto& hop : hops)
+    if (resolved(hop.gateway)) out.push_back(hop);
+  return out;
 }
 
 void Fib::apply(const std::vector<bgp::rib::Change>& changes) {
@@ -45,14 +85,36 @@ void Fib::apply(const std::vector<bgp::rib::Change>& changes) {
     auto it = routes_.find(change.prefix);
     if (hops.empty()) {
       if (it == routes_.end()) continue;
-      requests_.push_back({RouteOp::kDelete, Route{change.prefix, {}}});
+      // Nothing to delete when no next hop resolved: the route was never written, or was
+      // deleted when its last next hop went.
+      if (!it->second.installed || in_kernel(it->second))
+        requests_.push_back({RouteOp::kDelete, Route{change.prefix, {}}});
+      release(it->second.next_hops);
       routes_.erase(it);
       continue;
     }
     // Gateways only: the interfaces resolve_interfaces() filled in are the kernel's choice.
     if (it != routes_.end() && it->second.installed && same_gateways(it->second.next_hops, hops))
       continue;
-    requests_.push_back({RouteOp::kReplace, Route{change.prefix, hops}});
+    std::vector<NextHop> before;
+    bool was_written = false;
+    if (it != routes_.end()) {
+      before = resolved_hops(it->second.next_hops);
+      was_written = !it->second.installed || !before.empty();
+      release(it->second.next_hops);
+    }
+    acquire(hops);
+    auto active = resolved_hops(hops);
+    if (it != routes_.end() && it->second.installed && same_gateways(before, active)) {
+      // Only unresolved next hops came or went (a session over a link that is down ended):
+      // the kernel route stays as it is.
+      it->second.next_hops = std::move(hops);
+      continue;
+    }
+    if (!active.empty())
+      requests_.push_back({RouteOp::kReplace, Route{change.prefix, std::move(active)}});
+    else if (was_written)
+      requests_.push_back({RouteOp::kDelete, Route{change.prefix, {}}});
     routes_[change.prefix] = FibEntry{std::move(hops), stamp, true, {}};
   }
   write(requests_);
@@ -61,8 +123,75 @@ void Fib::apply(const std::vector<bgp::rib::Change>& changes) {
 void Fib::remove_all() {
   requests_.clear();
   for (const auto& [prefix, entry] : routes_)
-    if (entry.installed) requests_.push_back({RouteOp::kDelete, Route{prefix, {}}});
+    if (!entry.installed || in_kernel(entry))
+      requests_.push_back({RouteOp::kDelete, Route{prefix, {}}});
   routes_.clear();
+  gateways_.clear();
+  write(requests_);
+}
+
+void Fib::reset_interfaces(std::span<const Link> links,
+                           std::span<const InterfaceAddress> addresses) {
+  connected_.reset(links, addresses);
+  tracks_interfaces_ = true;
+  reresolve();
+}
+
+void Fib::interface_event(const Event& event) {
+  if (!tracks_interfaces_) return;
+  if (connected_.apply(event)) reresolve();
+}
+
+void Fib::reresolve() {
+  // The gateways whose resolution changed in a way the kernel route shows: resolved or not, or
+  // resolved over another link. With whether they were resolved before.
+  std::map<IpAddress, bool> changed;
+  for (auto& [gateway, state] : gateways_) {
+    auto after = resolve(gateway);
+    auto before = std::exchange(state.resolution, after);
+    if (after.usable == before.usable && (!after.usable || after.ifindex == before.ifindex))
+      continue;
+    changed.emplace(gateway, before.usable);
+    std::string name(connected_.link_name(after.ifindex));
+    if (name.empty()) name = std::to_string(after.ifindex);
+    if (after.usable)
+      log::notice("fib: next hop {} resolved over {}", gateway.to_string(), name);
+    else if (after.ifindex != 0)
+      log::notice("fib: next hop {} unresolved: {} is down", gateway.to_string(), name);
+    else
+      log::notice("fib: next hop {} unresolved: no connected network holds it",
+                  gateway.to_string());
+  }
+  if (changed.empty()) return;
+  // The routes using one of them get the next hops that resolve now, or are deleted if none
+  // does. Other routes are not written.
+  requests_.clear();
+  const auto stamp = now();
+  std::size_t rewritten = 0, deleted = 0;
+  for (auto& [prefix, entry] : routes_) {
+    bool affected = false, was_written = !entry.installed;
+    for (const auto& hop : entry.next_hops) {
+      auto c = changed.find(hop.gateway);
+      affected |= c != changed.end();
+      was_written |= c != changed.end() ? c->second : resolved(hop.gateway);
+    }
+    if (!affected) continue;
+    auto active = resolved_hops(entry.next_hops);
+    if (!active.empty()) {
+      requests_.push_back({RouteOp::kReplace, Route{prefix, std::move(active)}});
+      ++rewritten;
+    } else if (was_written) {
+      requests_.push_back({RouteOp::kDelete, Route{prefix, {}}});
+      ++deleted;
+    } else {
+      continue;
+    }
+    entry.since = stamp;
+    entry.installed = true;
+    entry.error.clear();
+  }
+  if (rewritten + deleted > 0)
+    log::info("fib: next hops changed: {} routes rewritten, {} deleted", rewritten, deleted);
   write(requests_);
 }
 
@@ -91,6 +220,8 @@ void Fib::write(std::vector<RouteRequest>& requests) {
   }
 }
 
+NetlinkFib::~NetlinkFib() = default;
+
 Result<std::size_t, std::string> NetlinkFib::open() {
   if (auto opened = socket_.open(); !opened) return unexpected(opened.error());
   std::vector<RouteRequest> stale;
@@ -109,6 +240,48 @@ Result<std::size_t, std::string> NetlinkFib::open() {
     log::notice("fib: deleted {} stale routes of protocol {} left by a previous run",
                 stale.size() - failures->size(), kRouteProtocol);
   return stale.size() - failures->size();
+}
+
+Status<std::string> NetlinkFib::track_interfaces(asio::io_context& io) {
+  if (monitor_) return Ok{};
+  MonitorOptions options;
+  options.routes = false;
+  // Links and addresses only: a link going down sends a few notifications per address.
+  options.receive_buffer_bytes = 1024 * 1024;
+  auto monitor = std::make_unique<AsioMonitor>(
+      io, [this](const Event& e) { monitor_event(e); }, options);
+  // Joined first, read second: a change in between is also queued, and applies idempotently.
+  if (auto started = monitor->start(); !started) return unexpected(started.error());
+  monitor_ = std::move(monitor);
+  auto addresses = list_addresses(socket_);
+  if (!addresses) {
+    monitor_.reset();
+    return unexpected("address dump: " + addresses.error().text());
+  }
+  std::vector<Link> links;
+  for (const auto& [index, link] : monitor_->monitor().links()) links.push_back(link);
+  reset_interfaces(links, *addresses);
+  log::info("fib: tracking {} links and {} connected networks", links.size(),
+            connected().network_count());
+  return Ok{};
+}
+
+void NetlinkFib::monitor_event(const Event& event) {
+  if (!std::holds_alternative<ResyncNeeded>(event)) {
+    interface_event(event);
+    return;
+  }
+  // Notifications were lost: read the addresses again. The monitor has already read the links
+  // again (and reports their changes as events next, which then change nothing).
+  auto addresses = list_addresses(socket_);
+  if (!addresses) {
+    log::error("fib: address dump after a monitor overrun: {}", addresses.error().text());
+    return;
+  }
+  std::vector<Link> links;
+  for (const auto& [index, link] : monitor_->monitor().links()) links.push_back(link);
+  log::warning("fib: link monitor overrun, links and addresses read again");
+  reset_interfaces(links, *addresses);
 }
 
 std::vector<RouteFailure> NetlinkFib::program(std::span<const RouteRequest> requests) {

@@ -2,22 +2,34 @@
 // Fib keeps what it installed (prefix -> next hops, for `show ip route`) and decides what to
 // write; the backend does the writing: NetlinkFib into the kernel's main table, NullFib nowhere
 // (tests, benchmarks, route servers and FRR's global `bgp no-rib`).
+//
+// Link tracking: once given the links and addresses (reset_interfaces()) and then their changes
+// (interface_event()), Fib resolves every next hop over the connected networks of usable links,
+// as zebra and BIRD do. A route carries only its resolved next hops into the kernel; when a link
+// goes down or comes back, the routes whose next hops changed are rewritten (docs/netlink.md,
+// "Link tracking"). The decision is here, without a socket; NetlinkFib feeds it a monitor.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "bgp/rib/loc_rib.hpp"
 #include "event/clock.hpp"
+#include "netlink/connected.hpp"
+#include "netlink/monitor.hpp"
+#include "netlink/monitor_asio.hpp"
 #include "netlink/route_socket.hpp"
 
 namespace vipd::netlink {
 
 struct FibEntry {
+  // Every distinct next hop of the selected paths, best first. The kernel route has those that
+  // resolve (Fib::resolved()); the others are shown as inactive.
   std::vector<NextHop> next_hops;
-  event::TimePoint since;  // when these next hops were written
+  event::TimePoint since;  // when the kernel route last changed
   bool installed = true;   // false: the kernel refused the route (error says why)
   std::string error;
 };
@@ -33,13 +45,34 @@ class Fib {
   // Installs, replaces or deletes one kernel route per change: a removed prefix is deleted;
   // otherwise the route gets the distinct next hops of the selected paths (best first), at most
   // max_next_hops of them, each of the prefix's own family. A prefix left with no such next
-  // hop (an IPv6 route with an IPv4 next hop, RFC 8950) is not installed. Kernel refusals are
-  // logged with the prefix and kept in the entry; they are not fatal.
+  // hop (an IPv6 route with an IPv4 next hop, RFC 8950) is not installed. Of these next hops the
+  // kernel gets the resolved ones; a route with none resolved stays out of the kernel (and is
+  // kept here, for `show ip route`). Kernel refusals are logged with the prefix and kept in the
+  // entry; they are not fatal.
   void apply(const std::vector<bgp::rib::Change>& changes);
   // Deletes every route this Fib installed (clean shutdown).
   void remove_all();
 
   const std::map<Prefix, FibEntry>& routes() const { return routes_; }
+
+  // Link tracking. The links and addresses the kernel has now (dumps): from here on next hops
+  // must resolve over a connected network of a usable link; routes whose next hops resolve
+  // differently are rewritten. Before the first call every next hop counts as resolved and the
+  // kernel alone decides (tests, benchmarks).
+  void reset_interfaces(std::span<const Link> links, std::span<const InterfaceAddress> addresses);
+  // A monitor event (LinkEvent, AddressEvent; others are ignored, as is every event before
+  // reset_interfaces()): a link that stops being usable takes the next hops resolved over it out
+  // of their routes (a route left with none is deleted); one that is usable again, or a new
+  // connected network, brings them back.
+  void interface_event(const Event& event);
+  bool tracks_interfaces() const { return tracks_interfaces_; }
+  const ConnectedNetworks& connected() const { return connected_; }
+  // How a gateway resolves now: over which link, and whether that link is usable. Untracked:
+  // always usable, link 0 (the kernel picks it).
+  ConnectedNetworks::Resolution resolution(const IpAddress& gateway) const;
+  bool resolved(const IpAddress& gateway) const { return resolution(gateway).usable; }
+  // The entry's route is in the kernel: not refused, and at least one next hop resolved.
+  bool in_kernel(const FibEntry& entry) const;
   // Fills in the output interfaces the kernel chose for the installed next hops (the kernel
   // resolves each gateway over its connected routes), for `show ip route`.
   virtual void resolve_interfaces() {}
@@ -61,11 +94,27 @@ class Fib {
   std::map<Prefix, FibEntry>& mutable_routes() { return routes_; }
 
  private:
+  // What the routes' gateways resolved to when their routes were last written, and how many
+  // routes use each: a link event re-resolves these few, and only if one changed are the
+  // routes searched.
+  struct Gateway {
+    std::size_t routes = 0;
+    ConnectedNetworks::Resolution resolution;
+  };
   event::TimePoint now() const;
   void write(std::vector<RouteRequest>& requests);
+  ConnectedNetworks::Resolution resolve(const IpAddress& gateway) const;
+  void acquire(const std::vector<NextHop>& hops);
+  void release(const std::vector<NextHop>& hops);
+  std::vector<NextHop> resolved_hops(const std::vector<NextHop>& hops) const;
+  // Re-resolves every gateway in use and rewrites the routes of those that changed.
+  void reresolve();
 
   const event::Clock* clock_;
   std::map<Prefix, FibEntry> routes_;
+  std::map<IpAddress, Gateway> gateways_;
+  ConnectedNetworks connected_;
+  bool tracks_interfaces_ = false;
   std::size_t max_next_hops_ = 256;
   bool tracking_ = true;
   std::size_t installs_ = 0, deletes_ = 0, failures_ = 0;
@@ -93,9 +142,14 @@ class NullFib : public Fib {
 class NetlinkFib : public Fib {
  public:
   using Fib::Fib;
+  ~NetlinkFib() override;
   // Opens the socket and deletes the kRouteProtocol routes a previous run left behind (IPv4 and
   // IPv6). Returns how many stale routes were deleted.
   Result<std::size_t, std::string> open();
+  // Link tracking (after open()): a netlink monitor on `io` (links and addresses) feeds
+  // interface_event(); the current links and addresses are read first. After a monitor overrun
+  // both are read again.
+  Status<std::string> track_interfaces(asio::io_context& io);
   void resolve_interfaces() override;
   std::string_view name() const override { return "netlink"; }
   RouteSocket& socket() { return socket_; }
@@ -104,7 +158,10 @@ class NetlinkFib : public Fib {
   std::vector<RouteFailure> program(std::span<const RouteRequest> requests) override;
 
  private:
+  void monitor_event(const Event& event);
+
   RouteSocket socket_;
+  std::unique_ptr<AsioMonitor> monitor_;  // destroyed first: its callback uses this
 };
 
 }  // namespace vipd::netlink

@@ -6,6 +6,12 @@
 #   - `ip route show 10.47.40.N` in the router namespace lists six next hops, proto 200, for all
 #     seven /32s; `vipctl show ip route [json]` shows them;
 #   - `bgp no-rib` (live) removes the routes from the kernel, `no bgp no-rib` puts them back;
+#   - link tracking: a seventh speaker on a link of its own (l-edge, 192.168.13.0/24, hold time
+#     30 s) adds its next hop to all seven routes; `ip link set l-edge down` in the router
+#     namespace takes exactly that next hop out of every route within 3 s (the kernel alone would
+#     keep it, marked dead), `vipctl show ip route [json]` shows it inactive, the session stays
+#     up; `up` brings it back; the same for a carrier loss (the speaker's end goes down: the
+#     kernel would keep it, marked linkdown, and still use it);
 #   - kill -9 of one speaker: within hold time (3 s) + 2 s its next hop leaves every route and
 #     the other five stay; the same for a frozen speaker (SIGSTOP, hold timer expiry);
 #   - SIGTERM to vipd: every route of protocol 200 is gone.
@@ -98,6 +104,80 @@ check "show ip bgp under no-rib: the routes are still selected" \
   grep -qE '^\*> 10\.47\.40\.1/32' <<<"$(vipctl show ip bgp)"
 check "vipctl: no bgp no-rib" vipctl -c 'configure terminal' -c 'no bgp no-rib' -c end
 check "no bgp no-rib installs the seven routes again" wait_until 3 every_route_has "${addrs[@]}"
+
+# Link tracking. The "edge" speaker sits on a link of its own, so its next hop resolves over
+# l-edge, not br0. Its hold time is 30 s: within this section only link events can move its
+# next hop, not the session.
+topo_add_link_node edge 192.168.13.2 192.168.13.1 fd00:13::2 fd00:13::1
+edge_link=${NODE_LINK[edge]}
+check "vipctl: neighbor 192.168.13.2 (edge)" vipd_configure "router bgp 65000" \
+  "neighbor 192.168.13.2 remote-as 65009" "neighbor 192.168.13.2 timers 10 30"
+peer_start gobgp edge --as 65009 --keepalive 10 --hold 30 --neighbor 192.168.13.1 65000 \
+  "${services[@]}"
+with_edge=("${addrs[@]}" 192.168.13.2)
+check "edge's next hop joins the seven routes" wait_until 30 every_route_has "${with_edge[@]}"
+check "edge's next hop resolved over $edge_link" \
+  test "$(ip -n "$IT_ROUTER_NS" route show 10.47.40.1 | grep -c "via 192.168.13.2 dev $edge_link")" -eq 1
+
+# vipd's view: each of the seven routes has exactly these next hops in the FIB (fib: true), and
+# the edge next hop marked active or not as ACTIVE says.
+show_agrees() {
+  local active=$1
+  shift
+  local want
+  want=$(printf '%s\n' "$@" | jq -R . | jq -sc 'sort')
+  [[ "$(vipctl show ip route json | jq --argjson want "$want" --argjson active "$active" '
+    [.[][] | select(.installed and ([.nexthops[] | select(.fib) | .ip] | sort) == $want
+                    and ([.nexthops[] | select(.ip == "192.168.13.2") | .active] == [$active]))]
+    | length')" == 7 ]]
+}
+
+# link_drill HOW DOWN UP : takes l-edge down with the command DOWN, checks that the edge next hop
+# leaves every kernel route and vipd agrees, then brings it back with UP.
+link_drill() {
+  local how=$1 down=$2 up=$3 t0
+  # shellcheck disable=SC2086  # the commands are lists of words
+  ip -n "$IT_ROUTER_NS" $down
+  t0=$(date +%s%N)
+  if wait_until 3 every_route_has "${addrs[@]}"; then
+    pass "$how: next hop 192.168.13.2 gone from all seven routes after $((($(date +%s%N) - t0) / 1000000)) ms, the six others kept"
+  else
+    fail "$how: next hop 192.168.13.2 not removed from every route within 3 s"
+    ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
+  fi
+  check "$how: show ip route json agrees (six in the FIB, 192.168.13.2 inactive)" \
+    wait_until 3 show_agrees false "${addrs[@]}"
+  local text
+  text=$(vipctl show ip route)
+  echo "router# show ip route    ($how)"
+  grep -A6 '10\.47\.40\.1/32' <<<"$text"
+  check "$how: show ip route marks 192.168.13.2 inactive in seven routes" \
+    test "$(grep -cE "^ +via 192\.168\.13\.2, $edge_link inactive, weight 1, " <<<"$text")" -eq 7
+  check "$how: show ip route has six FIB next hops per route" \
+    test "$(grep -cE '^(B>\*|  \*) .* via 192\.168\.12\.' <<<"$text")" -eq 42
+  check "$how: the edge session is still Established" vipd_established 192.168.13.2
+  # shellcheck disable=SC2086
+  ip -n "$IT_ROUTER_NS" $up
+  t0=$(date +%s%N)
+  if wait_until 5 every_route_has "${with_edge[@]}"; then
+    pass "$how, back up: all seven next hops back after $((($(date +%s%N) - t0) / 1000000)) ms"
+  else
+    fail "$how, back up: next hop 192.168.13.2 not back within 5 s"
+    ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
+  fi
+  check "$how, back up: show ip route json agrees (seven in the FIB)" \
+    wait_until 3 show_agrees true "${with_edge[@]}"
+}
+link_drill "$edge_link admin down" "link set $edge_link down" "link set $edge_link up"
+# The speaker's end goes down: l-edge stays admin up without a carrier (LOWERLAYERDOWN).
+link_drill "$edge_link carrier loss" "netns exec ${NODE_NS[edge]} ip link set eth0 down" \
+  "netns exec ${NODE_NS[edge]} ip link set eth0 up"
+check "edge session Established after both drills" vipd_established 192.168.13.2
+
+# The edge speaker leaves: the rest of the test has the six br0 speakers.
+peer_stop edge
+check "vipctl: no neighbor 192.168.13.2" vipd_configure "router bgp 65000" "no neighbor 192.168.13.2"
+check "edge's next hop gone once its speaker is" wait_until 5 every_route_has "${addrs[@]}"
 
 # A dead speaker: vipd's hold timer (3 s) expires, its next hop leaves every route.
 victim=k3s-node-2 victim_addr=192.168.12.13

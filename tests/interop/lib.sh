@@ -26,7 +26,7 @@ IT_CLEANED=0
 IT_NS_LIST=()          # namespaces to delete
 IT_PIDS=()             # pids of every daemon we started
 IT_LOGS=()             # "label|file" dumped on failure
-declare -gA NODE_NS=() NODE_V4=() NODE_V6=()
+declare -gA NODE_NS=() NODE_V4=() NODE_V6=() NODE_LINK=()
 declare -gA PEER_TYPE=() PEER_PID=() PEER_CONF=() PEER_LOG=() PEER_CTL=() PEER_ARGS=()
 IT_NODE_COUNT=0
 VIPD_PID=""
@@ -256,6 +256,29 @@ topo_add_node() {
   NODE_V6[$name]=$v6
   wait_until 10 ns_run "$ns" ping -c1 -W1 -q "$ROUTER_V4" || it_die "node $name cannot reach $ROUTER_V4"
   wait_until 10 ns_run "$ns" ping -6 -c1 -W1 -q "$ROUTER_V6" || it_die "node $name cannot reach $ROUTER_V6"
+}
+
+# topo_add_link_node NAME V4 ROUTER_V4 V6 ROUTER_V6 : node namespace on a link of its own to the
+# router: a veth pair, not a port of br0, with a /24 and a /64 network. The router's end is
+# l-NAME (NODE_LINK[NAME]), so the node's routes depend on that link's state alone.
+topo_add_link_node() {
+  local name=$1 v4=$2 rv4=$3 v6=$4 rv6=$5
+  local ns="vit-${name}-${IT_TAG}" dev="l-${name:0:10}"
+  it_ns_new "$ns"
+  ip -n "$ns" link add eth0 type veth peer name "$dev" netns "$IT_ROUTER_NS" ||
+    it_die "veth for $name"
+  ip -n "$IT_ROUTER_NS" addr add "${rv4}/24" dev "$dev"
+  ip -n "$IT_ROUTER_NS" addr add "${rv6}/64" dev "$dev" nodad
+  ip -n "$IT_ROUTER_NS" link set "$dev" up
+  ip -n "$ns" addr add "${v4}/24" dev eth0
+  ip -n "$ns" addr add "${v6}/64" dev eth0 nodad
+  ip -n "$ns" link set eth0 up
+  NODE_NS[$name]=$ns
+  NODE_V4[$name]=$v4
+  NODE_V6[$name]=$v6
+  # shellcheck disable=SC2034  # read by the test scripts
+  NODE_LINK[$name]=$dev
+  wait_until 10 ns_run "$ns" ping -c1 -W1 -q "$rv4" || it_die "node $name cannot reach $rv4"
 }
 
 is_v6() { [[ "$1" == *:* ]]; }

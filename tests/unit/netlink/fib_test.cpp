@@ -10,26 +10,7 @@ namespace {
 
 using test::gateways;
 using test::ips;
-
-// A null backend that keeps the requests and fails the prefixes it is told to.
-class RecordingFib : public Fib {
- public:
-  using Fib::Fib;
-  std::string_view name() const override { return "recording"; }
-  std::vector<RouteRequest> written;
-  std::map<Prefix, int> refuse;
-
- protected:
-  std::vector<RouteFailure> program(std::span<const RouteRequest> requests) override {
-    std::vector<RouteFailure> failures;
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-      written.push_back(requests[i]);
-      if (auto it = refuse.find(requests[i].route.prefix); it != refuse.end())
-        failures.push_back({i, it->second, "refused"});
-    }
-    return failures;
-  }
-};
+using test::RecordingFib;
 
 Prefix pfx(const char* s) {
   return *Prefix::parse(s);

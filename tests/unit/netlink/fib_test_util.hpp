@@ -1,10 +1,14 @@
-// Loc-RIB changes for the Fib tests: paths whose attributes carry only a next hop.
+// Loc-RIB changes for the Fib tests: paths whose attributes carry only a next hop; a Fib
+// backend that records what it is asked to write.
 #pragma once
 
+#include <map>
+#include <span>
 #include <vector>
 
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/loc_rib.hpp"
+#include "netlink/fib.hpp"
 #include "netlink/route_message.hpp"
 
 namespace vipd::netlink::test {
@@ -45,6 +49,26 @@ class Changes {
 
  private:
   bgp::rib::AttributeStore store_;
+};
+
+// A null backend that keeps the requests and fails the prefixes it is told to.
+class RecordingFib : public Fib {
+ public:
+  using Fib::Fib;
+  std::string_view name() const override { return "recording"; }
+  std::vector<RouteRequest> written;
+  std::map<Prefix, int> refuse;
+
+ protected:
+  std::vector<RouteFailure> program(std::span<const RouteRequest> requests) override {
+    std::vector<RouteFailure> failures;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      written.push_back(requests[i]);
+      if (auto it = refuse.find(requests[i].route.prefix); it != refuse.end())
+        failures.push_back({i, it->second, "refused"});
+    }
+    return failures;
+  }
 };
 
 inline std::vector<IpAddress> gateways(const std::vector<NextHop>& hops) {

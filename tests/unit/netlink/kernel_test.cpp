@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include <asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -158,6 +159,124 @@ void scenario(Report& report) {
 
 TEST(NetlinkFibKernel, InstallsReplacesDeletesAndRemovesStaleRoutesInANamespace) {
   test::run_in_namespace(scenario);
+}
+
+// Runs the loop (the monitor's events) until `done` holds, for at most three seconds.
+template <typename Pred>
+bool run_until(asio::io_context& io, Pred done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(20));
+    if (done()) return true;
+  }
+  return done();
+}
+
+// The gateways of our kernel route to `prefix`, in the kernel's order; empty if there is none.
+std::vector<IpAddress> kernel_gateways(RouteSocket& s, const char* prefix) {
+  auto r = kernel_route(s, prefix);
+  return r ? gateways(r->next_hops) : std::vector<IpAddress>{};
+}
+
+// Link tracking with the real kernel and monitor: three links a0, b0, c0 (veth pairs), a route
+// over all three. Admin down and carrier loss take a link's next hops out, up brings them back;
+// IPv6 ones only with their address, which the kernel flushed (keep_addr_on_down 0).
+void link_scenario(Report& report) {
+  CHILD_CHECK(sh("ip link set lo up && sysctl -qw net.ipv6.conf.all.keep_addr_on_down=0 && "
+                 "for l in a b c z; do ip link add ${l}0 type veth peer name ${l}1 && "
+                 "ip link set ${l}1 up && ip link set ${l}0 up; done && "
+                 "ip addr add 192.0.2.1/24 dev a0 && ip addr add 198.51.100.1/24 dev b0 && "
+                 "ip addr add 203.0.113.1/24 dev c0 && ip addr add 10.9.0.1/24 dev z0 && "
+                 "ip -6 addr add 2001:db8:a::1/64 dev a0 nodad && "
+                 "ip -6 addr add 2001:db8:b::1/64 dev b0 nodad"),
+              "three veth links with addresses");
+  RouteSocket probe;
+  CHILD_CHECK(probe.open().ok(), "probe socket");
+  asio::io_context io;
+  test::Changes c;
+  NetlinkFib fib;
+  CHILD_CHECK(fib.open().ok(), "open");
+  auto tracked = fib.track_interfaces(io);
+  CHILD_CHECK(tracked.ok(), "track_interfaces: " + (tracked ? std::string() : tracked.error()));
+  CHILD_CHECK(fib.tracks_interfaces() && fib.connected().network_count() >= 6,
+              "links and addresses read");
+  // The links are usable once their carrier is reported (the monitor says so).
+  CHILD_CHECK(run_until(io, [&] { return fib.resolved(*IpAddress::parse("203.0.113.2")); }),
+              "c0 usable");
+
+  const auto all3 = ips({"192.0.2.2", "198.51.100.2", "203.0.113.2"});
+  const auto both6 = ips({"2001:db8:a::2", "2001:db8:b::2"});
+  fib.apply({c.route("10.47.40.1/32", {"192.0.2.2", "198.51.100.2", "203.0.113.2"}),
+             c.route("10.47.40.2/32", {"192.0.2.2"}),
+             c.route("2001:db8:47::1/128", {"2001:db8:a::2", "2001:db8:b::2"})});
+  CHILD_CHECK(kernel_gateways(probe, "10.47.40.1/32") == all3, "three next hops");
+  CHILD_CHECK(kernel_gateways(probe, "2001:db8:47::1/128") == both6, "two IPv6 next hops");
+
+  // Admin down: the kernel marks a0's next hop dead (and deletes 10.47.40.2 itself); vipd
+  // rewrites the route without it.
+  CHILD_CHECK(sh("ip link set a0 down"), "a0 down");
+  CHILD_CHECK(run_until(io,
+                        [&] {
+                          return kernel_gateways(probe, "10.47.40.1/32") ==
+                                     ips({"198.51.100.2", "203.0.113.2"}) &&
+                                 kernel_gateways(probe, "2001:db8:47::1/128") ==
+                                     ips({"2001:db8:b::2"});
+                        }),
+              "a0 down: its next hops leave both routes");
+  CHILD_CHECK(sh("! ip route show 10.47.40.1 | grep -q dead"), "no dead next hop left");
+  CHILD_CHECK(!kernel_route(probe, "10.47.40.2/32"), "the route over a0 alone is gone");
+  CHILD_CHECK(fib.routes().contains(*Prefix::parse("10.47.40.2/32")), "and still known");
+  CHILD_CHECK(fib.failures() == 0, "no failures");
+
+  // Up: IPv4 comes back at once; IPv6 when its address does.
+  CHILD_CHECK(sh("ip link set a0 up"), "a0 up");
+  CHILD_CHECK(run_until(io,
+                        [&] {
+                          return kernel_gateways(probe, "10.47.40.1/32") == all3 &&
+                                 kernel_gateways(probe, "10.47.40.2/32") == ips({"192.0.2.2"});
+                        }),
+              "a0 up: both IPv4 routes complete again");
+  CHILD_CHECK(kernel_gateways(probe, "2001:db8:47::1/128") == ips({"2001:db8:b::2"}),
+              "IPv6 address flushed: its next hop stays out");
+  CHILD_CHECK(sh("ip -6 addr add 2001:db8:a::1/64 dev a0 nodad"), "IPv6 address again");
+  CHILD_CHECK(run_until(io, [&] { return kernel_gateways(probe, "2001:db8:47::1/128") == both6; }),
+              "IPv6 next hop back with its address");
+
+  // Carrier loss (the far end goes down): the kernel keeps the next hop, flagged linkdown;
+  // vipd takes it out.
+  CHILD_CHECK(sh("ip link set b1 down"), "b1 down");
+  CHILD_CHECK(run_until(io,
+                        [&] {
+                          return kernel_gateways(probe, "10.47.40.1/32") ==
+                                     ips({"192.0.2.2", "203.0.113.2"}) &&
+                                 kernel_gateways(probe, "2001:db8:47::1/128") ==
+                                     ips({"2001:db8:a::2"});
+                        }),
+              "b0 without carrier: its next hops leave");
+  CHILD_CHECK(sh("ip link set b1 up"), "b1 up");
+  CHILD_CHECK(run_until(io,
+                        [&] {
+                          return kernel_gateways(probe, "10.47.40.1/32") == all3 &&
+                                 kernel_gateways(probe, "2001:db8:47::1/128") == both6;
+                        }),
+              "carrier back: every next hop back");
+
+  // Unrelated links: nothing is written.
+  std::size_t writes = fib.installs() + fib.deletes();
+  CHILD_CHECK(sh("ip link set z0 down && ip link set z0 up && ip link add y0 type veth peer name "
+                 "y1 && ip link del y0"),
+              "unrelated link changes");
+  run_until(io, [] { return false; });
+  CHILD_CHECK(fib.installs() + fib.deletes() == writes, "unrelated links write nothing");
+
+  fib.remove_all();
+  CHILD_CHECK(kernel_count(probe, AF_INET) == 0 && kernel_count(probe, AF_INET6) == 0,
+              "remove_all() leaves nothing");
+}
+
+TEST(NetlinkFibKernel, LinkDownAndUpRewriteTheRoutesInANamespace) {
+  test::run_in_namespace(link_scenario);
 }
 
 }  // namespace
