@@ -238,9 +238,20 @@ void Speaker::publish() {
   if (loc_rib_.pending_changes() == 0) return;
   auto changes = loc_rib_.drain_changes();
   fib_->apply(changes);
+  std::vector<rib::AdjRibOut*> outs;
   for (auto& [p, routing] : routing_)
     for (auto& out : routing->out)
-      if (out) out->apply(changes);
+      if (out) outs.push_back(out.get());
+  // Change-major, in slices: the attribute sets a slice touches are still in cache when the
+  // next neighbor looks at them (neighbor-major order fetches every one again per neighbor,
+  // from memory when the batch is large).
+  constexpr std::size_t kSlice = 256;
+  const std::span<const rib::Change> all(changes);
+  for (std::size_t i = 0; i < all.size(); i += kSlice) {
+    const auto slice = all.subspan(i, std::min(kSlice, all.size() - i));
+    for (rib::AdjRibOut* out : outs) out->take(slice);
+  }
+  for (rib::AdjRibOut* out : outs) out->finish();
 }
 
 Status<std::string> Speaker::select_fib(bool no_rib) {

@@ -58,6 +58,16 @@ void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, bool before, co
 }
 
 void AdjRibOut::apply(std::span<const Change> changes) {
+  take(changes);
+  finish();
+}
+
+void AdjRibOut::finish() {
+  packer_.flush();
+  clear_cache();
+}
+
+void AdjRibOut::take(std::span<const Change> changes) {
   for (const Change& c : changes) {
     if (!carries(c.family)) continue;
     bool kept = !c.removed && !c.paths.empty();
@@ -68,8 +78,6 @@ void AdjRibOut::apply(std::span<const Change> changes) {
     if (kept) after = exported(setup_, c.family, c.prefix, c.paths.front());
     send(c.family, c.prefix, before, after, false);
   }
-  packer_.flush();
-  clear_cache();
 }
 
 void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {

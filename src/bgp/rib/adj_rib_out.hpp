@@ -37,6 +37,10 @@ class AdjRibOut {
 
   // Loc-RIB changes (in order); sends what they change for this neighbor.
   void apply(std::span<const Change> changes);
+  // apply() in slices: take() each slice in order, then finish() once. UPDATEs are packed
+  // across slices as by one apply().
+  void take(std::span<const Change> changes);
+  void finish();
   // Sends the whole table of `family` (session start, RFC 4271 §9.1.3; ROUTE-REFRESH, RFC 2918
   // §4), grouping prefixes by attributes.
   void announce_all(const LocRib& rib, wire::AfiSafi family);

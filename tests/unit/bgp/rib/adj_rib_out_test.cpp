@@ -152,6 +152,21 @@ struct Fixture : ::testing::Test {
   }
 };
 
+// The speaker feeds every neighbor slice by slice (take) and flushes once (finish): the
+// UPDATEs are the ones one apply() would send, packed across the slice boundaries.
+TEST_F(Fixture, SlicesPackLikeOneApply) {
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  for (const auto& p : many(300)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  const auto changes = rib.drain_changes();
+  out->take(std::span(changes).first(100));
+  out->take(std::span(changes).subspan(100));
+  EXPECT_TRUE(sent.updates.empty());  // nothing leaves before finish() (or a full UPDATE)
+  out->finish();
+  ASSERT_EQ(sent.updates.size(), 1u);
+  EXPECT_EQ(sent.announced(), 300u);
+  EXPECT_EQ(out->advertised(), 300u);
+}
+
 TEST_F(Fixture, BestPathChangesBecomeAnnouncementsAndWithdrawals) {
   auto a = store.intern(attributes({65001}, "198.51.100.1"));
   for (const auto& p : many(100)) rib.update(wire::kIpv4Unicast, p, 0, a);
