@@ -225,11 +225,14 @@ rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) con
   o.multipath_relax = bgp.multipath_relax;
   o.router_id = router_id_;
   o.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;
-  // quagga and FRR take `maximum-paths` at router level as IPv4 unicast; one Loc-RIB option
-  // serves both families until per-family options are needed.
+  // quagga and FRR take `maximum-paths` at router level as IPv4 unicast; IPv6 unicast has its
+  // own under `address-family ipv6 unicast` (FRR).
   const auto& v4 = bgp.in(config::AddressFamily::kIpv4Unicast);
   o.maximum_paths = v4.maximum_paths.value_or(1);
   o.maximum_paths_ibgp = v4.maximum_paths_ibgp.value_or(1);
+  const auto& v6 = bgp.in(config::AddressFamily::kIpv6Unicast);
+  o.maximum_paths_v6 = v6.maximum_paths.value_or(1);
+  o.maximum_paths_ibgp_v6 = v6.maximum_paths_ibgp.value_or(1);
   return o;
 }
 

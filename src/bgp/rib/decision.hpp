@@ -43,6 +43,10 @@ struct DecisionOptions {
   bool multipath_relax = false;            // `bgp bestpath as-path multipath-relax`
   std::uint16_t maximum_paths = 1;         // `maximum-paths N` (eBGP); 1 as quagga
   std::uint16_t maximum_paths_ibgp = 1;    // `maximum-paths ibgp N`
+  // `address-family ipv6 unicast` has its own two (FRR: per address family). select() reads
+  // the two above; the Loc-RIB puts these in their place for IPv6 prefixes.
+  std::uint16_t maximum_paths_v6 = 1;
+  std::uint16_t maximum_paths_ibgp_v6 = 1;
   bool operator==(const DecisionOptions&) const = default;
 };
 

@@ -5,7 +5,13 @@
 namespace vipd::bgp::rib {
 
 LocRib::LocRib(DecisionOptions options, NextHopResolver resolver)
-    : options_(options), resolver_(std::move(resolver)) {}
+    : options_(options), options_v6_(for_v6(options)), resolver_(std::move(resolver)) {}
+
+DecisionOptions LocRib::for_v6(DecisionOptions options) {
+  options.maximum_paths = options.maximum_paths_v6;
+  options.maximum_paths_ibgp = options.maximum_paths_ibgp_v6;
+  return options;
+}
 
 void LocRib::set_peer(PeerId peer, const PeerInfo& info) {
   if (peers_.size() <= peer) peers_.resize(std::size_t{peer} + 1);
@@ -122,7 +128,7 @@ void LocRib::decide(wire::AfiSafi family, const Prefix& prefix, PathList& list) 
                         next_hop_of(*p.attrs, family).value_or(IpAddress{})});
     scratch_index_.push_back(k);
   }
-  Selection s = select(scratch_, options_);
+  Selection s = select(scratch_, family == wire::kIpv6Unicast ? options_v6_ : options_);
   if (s.best) {
     for (std::size_t i : s.multipath) paths[scratch_index_[i]].flags |= path_flag::kMultipath;
     paths[scratch_index_[*s.best]].flags |= path_flag::kBest;
@@ -224,6 +230,7 @@ void LocRib::set_options(const DecisionOptions& options) {
                           options.router_id != options_.router_id ||
                           options.cluster_id != options_.cluster_id;
   options_ = options;
+  options_v6_ = for_v6(options);
   // A new local AS changes which paths loop (RFC 4271 §9.1.2).
   rerun(local_as_changed, std::nullopt);
 }

@@ -107,6 +107,8 @@ class LocRib {
   void rerun(bool validate_paths, std::optional<PeerId> only);
 
   DecisionOptions options_;
+  DecisionOptions options_v6_;  // options_ with the IPv6 maximum-paths (see DecisionOptions)
+  static DecisionOptions for_v6(DecisionOptions options);
   NextHopResolver resolver_;
   std::vector<std::optional<PeerInfo>> peers_;  // indexed by PeerId
   PrefixTable<V4Key, PathList> v4_;

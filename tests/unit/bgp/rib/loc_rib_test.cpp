@@ -243,6 +243,40 @@ TEST_F(LocRibTest, Ipv6UsesTheMpReachNextHop) {
   EXPECT_EQ(seen, 1);
 }
 
+// maximum-paths is per address family (FRR): IPv4's 8 here, IPv6's own value.
+TEST_F(LocRibTest, MaximumPathsPerFamily) {
+  auto announce_v6 = [&](int i) {
+    auto a = attributes({65009}, node(i).c_str());
+    a.mp_reach = wire::MpReach{wire::kIpv6Unicast,
+                               IpAddress::parse("2001:db8::" + std::to_string(50 + i)),
+                               {},
+                               {},
+                               {},
+                               {}};
+    ASSERT_TRUE(rib_.update(wire::kIpv6Unicast, P("2001:db8:47::/64"), static_cast<PeerId>(i),
+                            store_.intern(std::move(a))));
+  };
+  auto selected = [&](wire::AfiSafi family, const Prefix& prefix) {
+    std::size_t n = 0;
+    rib_.for_each(family, [&](const Prefix& p, const PathList& l) {
+      if (p != prefix) return;
+      for (const Path& path : l.paths()) n += path.multipath() || path.best() ? 1 : 0;
+    });
+    return n;
+  };
+  for (int i = 1; i <= 6; ++i) {
+    announce(i, "10.47.40.1/32");
+    announce_v6(i);
+  }
+  EXPECT_EQ(selected(wire::kIpv4Unicast, P("10.47.40.1/32")), 6u);
+  EXPECT_EQ(selected(wire::kIpv6Unicast, P("2001:db8:47::/64")), 1u);  // IPv6 left at 1
+  DecisionOptions o = rib_.options();
+  o.maximum_paths_v6 = 4;
+  rib_.set_options(o);
+  EXPECT_EQ(selected(wire::kIpv6Unicast, P("2001:db8:47::/64")), 4u);
+  EXPECT_EQ(selected(wire::kIpv4Unicast, P("10.47.40.1/32")), 6u);
+}
+
 TEST_F(LocRibTest, RejectsUnknownPeersAndFamilies) {
   auto a = store_.intern(attributes({65009}, node(1).c_str()));
   EXPECT_FALSE(rib_.update(wire::kIpv4Unicast, P("10.0.0.0/8"), 42, a));
