@@ -416,7 +416,8 @@ void Instance::announce(unsigned repeat) {
                                 v4 ? "gratuitous ARPs" : "Unsolicited Neighbour Adverts", dev->name,
                                 vip->address.to_string()));
     Bytes frame = v4 ? l2::wire::build_gratuitous_arp(dev->mac, vip->address)
-                     : l2::wire::build_unsolicited_neighbor_advert(dev->mac, vip->address);
+                     : l2::wire::build_unsolicited_neighbor_advert(
+                           dev->mac, vip->address, env_.network.ipv6_forwarding(dev->name));
     std::string line = fmt::format(
         "{} on {} for {}", v4 ? "Sending gratuitous ARP" : "Sending unsolicited Neighbour Advert",
         dev->name, vip->address.to_string());

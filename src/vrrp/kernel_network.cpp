@@ -12,6 +12,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <set>
 
 #include "common/log.hpp"
@@ -351,6 +352,14 @@ Result<InterfaceInfo, std::string> KernelNetwork::create_vmac(const netlink::Mac
 
 void KernelNetwork::close_sockets() {
   channels_.clear();
+}
+
+bool KernelNetwork::ipv6_forwarding(std::string_view name) {
+  // An interface name never holds '/' (dev_valid_name), so the path cannot escape the directory.
+  if (name.empty() || name.find('/') != std::string_view::npos) return false;
+  std::ifstream file(fmt::format("/proc/sys/net/ipv6/conf/{}/forwarding", name));
+  int value = 0;
+  return file >> value && value != 0;
 }
 
 Status<std::string> KernelNetwork::delete_link(int ifindex) {

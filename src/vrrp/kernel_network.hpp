@@ -42,6 +42,7 @@ class KernelNetwork final : public Network {
   Status<std::string> delete_address(const netlink::InterfaceAddress& address) override;
   Result<InterfaceInfo, std::string> create_vmac(const netlink::MacvlanSpec& spec) override;
   Status<std::string> delete_link(int ifindex) override;
+  bool ipv6_forwarding(std::string_view name) override;
 
  private:
   class Channel;

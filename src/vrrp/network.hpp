@@ -71,6 +71,10 @@ class Network {
   // use_vmac: creates the macvlan (replacing a leftover one of the same name) and brings it up.
   virtual Result<InterfaceInfo, std::string> create_vmac(const netlink::MacvlanSpec& spec) = 0;
   virtual Status<std::string> delete_link(int ifindex) = 0;
+
+  // net.ipv6.conf.NAME.forwarding: an unsolicited NA for a VIP on a forwarding interface
+  // carries the Router flag (RFC 4861 §4.4; keepalived's ndisc.c does the same).
+  virtual bool ipv6_forwarding(std::string_view /*name*/) { return false; }
 };
 
 }  // namespace vipd::vrrp

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,9 @@ class FakeNetwork : public Network {
     ops.push_back("delete link " + std::to_string(ifindex));
     return Ok();
   }
+  bool ipv6_forwarding(std::string_view name) override {
+    return forwarding.count(std::string(name)) > 0;
+  }
 
   // Adverts decoded (all sent so far), and the priorities they carried.
   std::vector<int> advert_priorities() const {
@@ -124,6 +128,7 @@ class FakeNetwork : public Network {
   std::vector<std::string> ops;
   std::map<IpAddress, netlink::InterfaceAddress> installed;
   std::vector<netlink::MacvlanSpec> vmacs;
+  std::set<std::string> forwarding;  // interfaces with net.ipv6.conf.*.forwarding = 1
   bool fail_send = false;
   bool fail_listen = false;
 };

@@ -328,6 +328,22 @@ TEST(Instance, Ipv6UsesTheLinkLocalSourceAndUnsolicitedNas) {
       1u);
 }
 
+// A router (IPv6 forwarding on the interface) says so in its NAs (RFC 4861 §4.4 R flag), or
+// hosts that learn the VIP's MAC from them would drop it from their default router list.
+TEST(Instance, Ipv6NaCarriesTheRouterFlagWhenForwarding) {
+  Harness h;
+  h.network.forwarding.insert("eth0");
+  h.module.apply(
+      parse("vrrp_instance V6 {\n interface eth0\n virtual_router_id 7\n priority 100\n version 3\n"
+            " advert_int 0.5\n virtual_ipaddress {\n  2001:db8:5::1/64\n }\n}\n"));
+  h.clock.advance(2s);
+  ASSERT_FALSE(h.network.frames.empty());
+  const auto na = l2::wire::parse_neighbor_advert_frame(h.network.frames[0].frame);
+  ASSERT_TRUE(na.ok());
+  EXPECT_TRUE(na->router);
+  EXPECT_TRUE(na->override);
+}
+
 TEST(Instance, SendErrorsAreCountedAndLoggedOnce) {
   LogCapture logs;
   Harness h;
