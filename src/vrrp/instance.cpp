@@ -148,6 +148,13 @@ Status<std::string> Instance::resolve_interface() {
 
 Status<std::string> Instance::start() {
   if (router_) return Ok();
+  if (auto prepared = prepare(); !prepared) return prepared;
+  run();
+  return Ok();
+}
+
+Status<std::string> Instance::prepare() {
+  if (router_) return Ok();
   if (auto resolved = resolve_interface(); !resolved) return resolved;
   expect_ = expectations();
   const bool unicast = !config_.unicast_peer.empty();
@@ -160,11 +167,20 @@ Status<std::string> Instance::start() {
   router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
   if (!config_.dont_track_primary && !interface_.up)
     tracked_["interface " + interface_.name].fault = true;
-  for (const auto& [key, tracked] : tracked_)
-    if (tracked.fault) router_->fault();
+  for (const auto& [key, tracked] : tracked_) {
+    if (!tracked.fault) continue;
+    // keepalived 2.2.7 names the cause while setting up tracking, before the state line.
+    if (key.starts_with("interface "))
+      log::info("({}): entering FAULT state ({} down)", name(), key);
+    router_->fault();
+  }
+  return Ok();
+}
+
+void Instance::run() {
+  if (!router_ || stopped_ || router_->state() != fsm::State::kInitialize) return;
   router_->start();
   update_priority();
-  return Ok();
 }
 
 void Instance::stop() {

@@ -54,7 +54,13 @@ class Instance final : public fsm::ActionSink {
   // Resolves the interface (creating the VMAC of use_vmac), starts listening and starts the
   // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down. An
   // error (no such interface, no source address, socket refused) leaves the instance stopped.
+  // start() is prepare() and then run().
   Status<std::string> start();
+  // Everything before the state machine's Startup: the interface, the socket, the state machine
+  // with the faults already known ("(VI_1): entering FAULT state (interface eth0 down)").
+  Status<std::string> prepare();
+  // The state machine's Startup (after prepare() succeeded).
+  void run();
   // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
   // notify_stop run. The instance ignores everything afterwards.
   void stop();

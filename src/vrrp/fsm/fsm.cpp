@@ -92,11 +92,12 @@ void Builder::startup() {
   next_.master_address.reset();
   next_.preempt_delay = PreemptDelay::kIdle;
   if (next_.faults > 0) {
-    // keepalived: an instance whose interface is down at startup goes to FAULT (init).
+    // keepalived 2.2.7: an instance whose interface is down at startup logs "(VI_1) entering
+    // FAULT state" (the instance logged the cause before).
+    next_.state = State::kFault;
+    log(LogLevel::kInfo, "entering FAULT state");
     emit(RemoveVips{});
     next_.vips_set = false;
-    next_.state = State::kFault;
-    log(LogLevel::kInfo, "Entering FAULT STATE (init)");
     emit(Notify{State::kFault, next_.priority});
     return;
   }

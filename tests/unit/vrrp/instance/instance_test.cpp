@@ -2,6 +2,8 @@
 // notify scripts, priority changes, VMAC, interface faults and the clean stop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fakes.hpp"
 #include "l2/wire/arp.hpp"
 #include "l2/wire/ndp.hpp"
@@ -181,7 +183,17 @@ TEST(Instance, StartsInFaultWhenTheInterfaceIsDown) {
   h.network.interfaces["eth0"].up = false;
   h.module.apply(parse(seed_instance(100)));
   EXPECT_EQ(h.instance().state(), fsm::State::kFault);
-  EXPECT_EQ(logs.count("(VI_1) Entering FAULT STATE (init)"), 1u);
+  // keepalived 2.2.7's two lines: the cause from the tracking set-up, then the state.
+  EXPECT_EQ(logs.count("(VI_1): entering FAULT state (interface eth0 down)"), 1u);
+  EXPECT_EQ(logs.count("(VI_1) entering FAULT state"), 1u);
+  EXPECT_LT(std::find(logs.lines.begin(), logs.lines.end(),
+                      "(VI_1): entering FAULT state (interface eth0 down)"),
+            std::find(logs.lines.begin(), logs.lines.end(), "(VI_1) entering FAULT state"));
+  EXPECT_EQ(logs.count("Entering BACKUP STATE"), 0u);
+  EXPECT_TRUE(h.network.installed.empty());
+  // It leaves FAULT as a backup when the link comes up.
+  h.module.link_changed("eth0", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
 }
 
 TEST(Instance, TrackInterfaceWeightChangesThePriority) {
