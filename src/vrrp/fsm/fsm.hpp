@@ -77,6 +77,10 @@ struct Config {
   // reaction to its advert goes out), and a loser-last burst leaves clients on the loser until
   // garp_lower_prio_delay. Holding ours back this long puts it after the loser's.
   Duration election_garp_hold = std::chrono::milliseconds(50);
+  // A member of a vrrp_sync_group (sync_group.hpp): when Master_Down runs out it only asks to
+  // become master (InstanceState::wants_master) and waits for SyncForce, so that the members
+  // change over together (keepalived: "prefer backup state to avoid thrashing").
+  bool sync_group = false;
 
   bool operator==(const Config&) const = default;
 };
@@ -107,11 +111,22 @@ struct PriorityChanged {
 // when every raised fault is cleared.
 struct FaultRaised {};
 struct FaultCleared {};
+// vrrp_sync_group (sync_group.hpp): the group holds a member in FAULT while another member has
+// a fault of its own (fault = true), and lets it go again (fault = false). A held member leaves
+// FAULT once its own faults are cleared too.
+struct SyncHold {
+  bool fault = false;
+};
+// vrrp_sync_group: follow a member that became MASTER (from BACKUP) or BACKUP (from MASTER), as
+// keepalived's "VRRP_Group(G1) Syncing instances to MASTER state"; other states are ignored.
+struct SyncForce {
+  State target = State::kBackup;
+};
 
-using Event =
-    std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
-                 PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
-                 ElectionGarpExpired, PriorityChanged, FaultRaised, FaultCleared>;
+using Event = std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired,
+                           MasterDownTimerExpired, PreemptDelayExpired, GarpDelayExpired,
+                           GarpRefreshExpired, LowerPrioGarpExpired, ElectionGarpExpired,
+                           PriorityChanged, FaultRaised, FaultCleared, SyncHold, SyncForce>;
 std::string_view event_name(const Event& event);
 AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
 
@@ -185,6 +200,10 @@ struct InstanceState {
   // together cost two bursts, not one (at most kMaxElectionBursts per timer run).
   unsigned election_bursts_owed = 0;
   unsigned lower_prio_bursts_owed = 0;
+  // Sync group members only (Config::sync_group): Master_Down ran out in BACKUP and no advert
+  // was accepted since (keepalived's wantstate MASTER); and whether the group holds us in FAULT.
+  bool wants_master = false;
+  bool sync_fault = false;
 
   bool operator==(const InstanceState&) const = default;
 };
