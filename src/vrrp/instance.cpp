@@ -87,6 +87,7 @@ fsm::Config Instance::fsm_config() const {
   c.garp_master_refresh_repeat = config_.garp_master_refresh_repeat;
   c.garp_lower_prio_repeat = config_.garp_lower_prio_repeat;
   c.garp_lower_prio_delay = config_.garp_lower_prio_delay;
+  c.sync_group = !sync_group_.empty();
   return c;
 }
 

@@ -54,13 +54,17 @@ class Instance final : public fsm::ActionSink {
   // Resolves the interface (creating the VMAC of use_vmac), starts listening and starts the
   // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down. An
   // error (no such interface, no source address, socket refused) leaves the instance stopped.
-  // start() is prepare() and then run().
+  // start() is prepare() and then run(); a sync group sits between the two (module.cpp).
   Status<std::string> start();
   // Everything before the state machine's Startup: the interface, the socket, the state machine
   // with the faults already known ("(VI_1): entering FAULT state (interface eth0 down)").
   Status<std::string> prepare();
   // The state machine's Startup (after prepare() succeeded).
   void run();
+  // Member of a vrrp_sync_group (before prepare()): the state machine waits for the group.
+  void set_sync_group(std::string group) { sync_group_ = std::move(group); }
+  const std::string& sync_group() const { return sync_group_; }
+  fsm::VirtualRouter* mutable_router() { return router_.get(); }
   // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
   // notify_stop run. The instance ignores everything afterwards.
   void stop();
@@ -135,6 +139,7 @@ class Instance final : public fsm::ActionSink {
 
   InstanceEnvironment env_;
   config::VrrpInstance config_;
+  std::string sync_group_;
   config::GlobalDefs globals_;
   InterfaceInfo interface_;
   std::optional<InterfaceInfo> vmac_;

@@ -16,6 +16,7 @@
 #include "event/clock.hpp"
 #include "netlink/link_message.hpp"
 #include "vrrp/config/model.hpp"
+#include "vrrp/fsm/sync_group.hpp"
 #include "vrrp/instance.hpp"
 #include "vrrp/network.hpp"
 #include "vrrp/process.hpp"
@@ -53,6 +54,8 @@ class VrrpModule {
   // In configuration order.
   std::vector<const Instance*> instances() const;
   const ScriptTracker* script(std::string_view name) const;
+  // A vrrp_sync_group's driver (nullptr: no such group running).
+  const fsm::SyncGroup* sync_group(std::string_view name) const;
   const config::KeepalivedConfig& running() const { return running_; }
   event::Clock& clock() const { return clock_; }
 
@@ -60,7 +63,23 @@ class VrrpModule {
   void install_commands(control::CommandTree& tree);
 
  private:
-  void start_instance(const config::VrrpInstance& config);
+  class GroupNotifier;
+  struct Group {
+    config::SyncGroup config;
+    std::unique_ptr<GroupNotifier> notifier;
+    std::unique_ptr<fsm::SyncGroup> driver;
+    Group();
+    ~Group();
+  };
+
+  // What an instance runs with: its block, plus the track_interface/track_script of its sync
+  // group (keepalived applies those to every member).
+  static config::VrrpInstance effective(const config::KeepalivedConfig& config,
+                                        const config::VrrpInstance& instance);
+  static const config::SyncGroup* group_of(const config::KeepalivedConfig& config,
+                                           std::string_view instance);
+  // Creates and prepares the instance (its state machine not started); nullptr when it cannot.
+  Instance* prepare_instance(const config::VrrpInstance& config);
   void sync_scripts(const config::KeepalivedConfig& config);
   void script_changed(const std::string& name, bool good);
   static bool same_globals(const config::GlobalDefs& a, const config::GlobalDefs& b);
@@ -72,6 +91,7 @@ class VrrpModule {
   bool applied_ = false;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<std::string, std::unique_ptr<ScriptTracker>, std::less<>> scripts_;
+  std::vector<std::unique_ptr<Group>> groups_;  // after instances_: destroyed first
 };
 
 }  // namespace vipd::vrrp
