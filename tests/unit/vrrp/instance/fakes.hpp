@@ -134,11 +134,13 @@ class FakeProcesses : public ProcessRunner {
     std::vector<std::string> argv;
     std::optional<std::chrono::milliseconds> timeout;
     Done done;
+    std::optional<RunAs> run_as;
     bool finished = false;
   };
+  using ProcessRunner::run;
   void run(const std::vector<std::string>& argv, std::optional<std::chrono::milliseconds> timeout,
-           Done done) override {
-    runs.push_back({argv, timeout, std::move(done)});
+           Done done, std::optional<RunAs> run_as) override {
+    runs.push_back({argv, timeout, std::move(done), run_as});
   }
   // Finishes the oldest unfinished run of argv[0] == program.
   void finish(const std::string& program, int exit_code, bool timed_out = false) {
