@@ -1,6 +1,7 @@
 #include "vrrp/instance.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -46,6 +47,7 @@ Instance::Instance(InstanceEnvironment env, config::VrrpInstance config,
       config_(std::move(config)),
       globals_(globals),
       frame_timer_(env.clock.make_timer()) {
+  notify_ = unchecked_notify(config_.notify, RunAs{::geteuid(), ::getegid()});
   group_ =
       config_.family == Family::kIpv4 ? globals_.vrrp_mcast_group4 : globals_.vrrp_mcast_group6;
 }
@@ -425,19 +427,22 @@ void Instance::send_pending_frames() {
   }
 }
 
-void Instance::run_script(const config::ScriptCommand& command, std::vector<std::string> extra) {
-  if (command.empty()) return;
-  std::vector<std::string> argv = command.argv;
+void Instance::run_script(const std::optional<Script>& command, std::vector<std::string> extra) {
+  if (!command || command->argv.empty()) return;
+  std::vector<std::string> argv = command->argv;
   argv.insert(argv.end(), extra.begin(), extra.end());
   ++counters_.notify_runs;
-  env_.processes.run(argv, std::nullopt, [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
-    if (!exit.started)
-      log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
-  });
+  env_.processes.run(
+      argv, std::nullopt,
+      [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
+        if (!exit.started)
+          log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
+      },
+      command->run_as);
 }
 
 void Instance::notify(fsm::State state, std::uint8_t priority) {
-  const config::Notify& n = config_.notify;
+  const NotifyScripts& n = notify_;
   switch (state) {
     case fsm::State::kMaster:
       run_script(n.master, {});
@@ -460,7 +465,7 @@ void Instance::notify(fsm::State state, std::uint8_t priority) {
 }
 
 void Instance::notify_master_rx_lower_priority() {
-  run_script(config_.notify.master_rx_lower_pri, {});
+  run_script(notify_.master_rx_lower_pri, {});
 }
 
 void Instance::log(fsm::LogLevel level, std::string_view text) {

@@ -24,6 +24,7 @@
 #include "vrrp/fsm/virtual_router.hpp"
 #include "vrrp/network.hpp"
 #include "vrrp/process.hpp"
+#include "vrrp/script_security.hpp"
 #include "vrrp/wire/validate.hpp"
 
 namespace vipd::vrrp {
@@ -64,6 +65,10 @@ class Instance final : public fsm::ActionSink {
   // Member of a vrrp_sync_group (before prepare()): the state machine waits for the group.
   void set_sync_group(std::string group) { sync_group_ = std::move(group); }
   const std::string& sync_group() const { return sync_group_; }
+  // The notify commands as they run (users, disabled ones left out: script_security.hpp).
+  // Default: the configured commands as vipd's user.
+  void set_notify_scripts(NotifyScripts scripts) { notify_ = std::move(scripts); }
+  const NotifyScripts& notify_scripts() const { return notify_; }
   fsm::VirtualRouter* mutable_router() { return router_.get(); }
   // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
   // notify_stop run. The instance ignores everything afterwards.
@@ -134,12 +139,13 @@ class Instance final : public fsm::ActionSink {
   void drop(wire::DropCause cause, const ReceivedPacket& packet);
   void log_once(std::size_t slot, const std::string& text);
   void update_priority();
-  void run_script(const config::ScriptCommand& command, std::vector<std::string> extra);
+  void run_script(const std::optional<Script>& command, std::vector<std::string> extra);
   void send_pending_frames();
 
   InstanceEnvironment env_;
   config::VrrpInstance config_;
   std::string sync_group_;
+  NotifyScripts notify_;
   config::GlobalDefs globals_;
   InterfaceInfo interface_;
   std::optional<InterfaceInfo> vmac_;

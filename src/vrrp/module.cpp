@@ -7,8 +7,12 @@
 
 namespace vipd::vrrp {
 
-VrrpModule::VrrpModule(event::Clock& clock, Network& network, ProcessRunner& processes)
-    : clock_(clock), network_(network), processes_(processes) {
+VrrpModule::VrrpModule(event::Clock& clock, Network& network, ProcessRunner& processes,
+                       const ScriptHost* scripts)
+    : clock_(clock),
+      network_(network),
+      processes_(processes),
+      scripts_host_(scripts != nullptr ? *scripts : system_scripts_) {
   network_.set_receiver([this](const ReceivedPacket& packet) { packet_received(packet); });
 }
 
@@ -27,11 +31,11 @@ bool VrrpModule::same_globals(const config::GlobalDefs& a, const config::GlobalD
 // keepalived's arguments GROUP NAME STATE 0.
 class VrrpModule::GroupNotifier final : public fsm::SyncGroupSink {
  public:
-  GroupNotifier(ProcessRunner& processes, const config::SyncGroup& group)
-      : processes_(processes), group_(group) {}
+  GroupNotifier(ProcessRunner& processes, std::string name, NotifyScripts scripts)
+      : processes_(processes), name_(std::move(name)), scripts_(std::move(scripts)) {}
   void log(std::string_view text) override { log::info("{}", text); }
   void notify(fsm::State state) override {
-    const config::Notify& n = group_.notify;
+    const NotifyScripts& n = scripts_;
     switch (state) {
       case fsm::State::kMaster:
         run(n.master, {});
@@ -48,23 +52,26 @@ class VrrpModule::GroupNotifier final : public fsm::SyncGroupSink {
       case fsm::State::kInitialize:
         return;
     }
-    run(n.any, {"GROUP", group_.name, std::string(fsm::to_string(state)), "0"});
+    run(n.any, {"GROUP", name_, std::string(fsm::to_string(state)), "0"});
   }
 
  private:
-  void run(const config::ScriptCommand& command, std::vector<std::string> extra) {
-    if (command.empty()) return;
-    std::vector<std::string> argv = command.argv;
+  void run(const std::optional<Script>& command, std::vector<std::string> extra) {
+    if (!command || command->argv.empty()) return;
+    std::vector<std::string> argv = command->argv;
     argv.insert(argv.end(), extra.begin(), extra.end());
     processes_.run(
-        argv, std::nullopt, [name = group_.name, argv0 = argv[0]](const ProcessExit& exit) {
+        argv, std::nullopt,
+        [name = name_, argv0 = argv[0]](const ProcessExit& exit) {
           if (!exit.started)
             log::warning("VRRP_Group({}) cannot run notify script {}: {}", name, argv0, exit.error);
-        });
+        },
+        command->run_as);
   }
 
   ProcessRunner& processes_;
-  const config::SyncGroup& group_;
+  std::string name_;
+  NotifyScripts scripts_;
 };
 
 VrrpModule::Group::Group() = default;
@@ -79,8 +86,12 @@ const config::SyncGroup* VrrpModule::group_of(const config::KeepalivedConfig& co
 }
 
 config::VrrpInstance VrrpModule::effective(const config::KeepalivedConfig& config,
-                                           const config::VrrpInstance& instance) {
+                                           const config::VrrpInstance& instance) const {
   config::VrrpInstance out = instance;
+  // keepalived removes the track_script entries of a disabled (insecure, missing) script.
+  auto disabled = [&](const config::TrackedScript& t) { return plan_.disabled.count(t.name) > 0; };
+  out.track_script.erase(std::remove_if(out.track_script.begin(), out.track_script.end(), disabled),
+                         out.track_script.end());
   const config::SyncGroup* group = group_of(config, instance.name);
   if (group == nullptr) return out;
   // keepalived: what the group tracks, every member tracks; without sync_group_tracking_weight a
@@ -97,13 +108,22 @@ config::VrrpInstance VrrpModule::effective(const config::KeepalivedConfig& confi
     if (std::any_of(list.begin(), list.end(), [&](const auto& o) { return o.name == t.name; }))
       continue;
     if (!group->sync_group_tracking_weight) t.weight = 0;
-    list.push_back(t);
+    if (!disabled(t)) list.push_back(t);
   }
   return out;
 }
 
+NotifyScripts VrrpModule::planned(const std::map<std::string, NotifyScripts, std::less<>>& all,
+                                  const std::string& name) {
+  auto it = all.find(name);
+  return it == all.end() ? NotifyScripts{} : it->second;
+}
+
 void VrrpModule::apply(const config::KeepalivedConfig& config) {
   const bool globals_changed = applied_ && !same_globals(running_.global_defs, config.global_defs);
+  // Who runs which script, and which may not run at all (keepalived checks while loading).
+  plan_ = plan_scripts(config, scripts_host_);
+  for (const auto& line : plan_.logs) log::warning("{}", line);
   // Which instances restart: a changed block (with its group's tracking) or group membership,
   // and every member of a sync group that is new, changed or has a restarting member.
   std::set<std::string, std::less<>> restart;
@@ -146,6 +166,8 @@ void VrrpModule::apply(const config::KeepalivedConfig& config) {
   instances_ = std::move(kept);
   running_ = config;
   applied_ = true;
+  for (auto& instance : instances_)
+    instance->set_notify_scripts(planned(plan_.instances, instance->name()));
   sync_scripts(config);
   // New instances: prepared first (interfaces, faults), then the sync groups decide their
   // initial state, then the state machines start (keepalived's order of log lines).
@@ -158,7 +180,8 @@ void VrrpModule::apply(const config::KeepalivedConfig& config) {
   for (const auto& group_config : running_.sync_groups) {
     auto group = std::make_unique<Group>();
     group->config = group_config;
-    group->notifier = std::make_unique<GroupNotifier>(processes_, group->config);
+    group->notifier = std::make_unique<GroupNotifier>(processes_, group_config.name,
+                                                      planned(plan_.groups, group_config.name));
     std::vector<std::pair<std::string, fsm::VirtualRouter*>> members;
     for (const auto& name : group_config.group)
       if (Instance* member = find(name); member && member->mutable_router())
@@ -192,6 +215,7 @@ Instance* VrrpModule::prepare_instance(const config::VrrpInstance& base) {
                                              instance_config, running_.global_defs);
   if (const config::SyncGroup* group = group_of(running_, base.name))
     instance->set_sync_group(group->name);
+  instance->set_notify_scripts(planned(plan_.instances, base.name));
   // Tracked objects known before the start: failed scripts (init_fail or a running tracker's
   // result) and interfaces already down.
   for (const auto& t : instance_config.track_script) {
@@ -221,6 +245,7 @@ void VrrpModule::sync_scripts(const config::KeepalivedConfig& config) {
       return std::any_of(list.begin(), list.end(),
                          [&](const auto& t) { return t.name == script.name; });
     };
+    if (plan_.disabled.count(script.name)) continue;  // logged by the plan
     const bool used =
         std::any_of(config.instances.begin(), config.instances.end(),
                     [&](const config::VrrpInstance& i) { return tracks(i.track_script); }) ||
@@ -230,14 +255,18 @@ void VrrpModule::sync_scripts(const config::KeepalivedConfig& config) {
       log::warning("Warning - script {} is not used", script.name);
       continue;
     }
+    std::optional<Script> command;
+    if (auto planned = plan_.scripts.find(script.name); planned != plan_.scripts.end())
+      command = planned->second;
     auto it = scripts_.find(script.name);
-    if (it != scripts_.end() && it->second->script() == script) {
+    if (it != scripts_.end() && it->second->script() == script &&
+        it->second->command() == command) {
       next.emplace(script.name, std::move(it->second));
       continue;
     }
     auto tracker = std::make_unique<ScriptTracker>(
         clock_, processes_, script,
-        [this](const std::string& name, bool good) { script_changed(name, good); });
+        [this](const std::string& name, bool good) { script_changed(name, good); }, command);
     next.emplace(script.name, std::move(tracker));
   }
   for (auto& [name, tracker] : next)

@@ -21,6 +21,7 @@
 #include "vrrp/network.hpp"
 #include "vrrp/process.hpp"
 #include "vrrp/script.hpp"
+#include "vrrp/script_security.hpp"
 
 namespace vipd::control {
 class CommandTree;
@@ -30,7 +31,10 @@ namespace vipd::vrrp {
 
 class VrrpModule {
  public:
-  VrrpModule(event::Clock& clock, Network& network, ProcessRunner& processes);
+  // `scripts`: users and files for script_user / enable_script_security (script_security.hpp);
+  // nullptr: the system's.
+  VrrpModule(event::Clock& clock, Network& network, ProcessRunner& processes,
+             const ScriptHost* scripts = nullptr);
   ~VrrpModule();
   VrrpModule(const VrrpModule&) = delete;
   VrrpModule& operator=(const VrrpModule&) = delete;
@@ -74,10 +78,13 @@ class VrrpModule {
 
   // What an instance runs with: its block, plus the track_interface/track_script of its sync
   // group (keepalived applies those to every member).
-  static config::VrrpInstance effective(const config::KeepalivedConfig& config,
-                                        const config::VrrpInstance& instance);
+  // Track scripts disabled by the script plan are left out.
+  config::VrrpInstance effective(const config::KeepalivedConfig& config,
+                                 const config::VrrpInstance& instance) const;
   static const config::SyncGroup* group_of(const config::KeepalivedConfig& config,
                                            std::string_view instance);
+  static NotifyScripts planned(const std::map<std::string, NotifyScripts, std::less<>>& all,
+                               const std::string& name);
   // Creates and prepares the instance (its state machine not started); nullptr when it cannot.
   Instance* prepare_instance(const config::VrrpInstance& config);
   void sync_scripts(const config::KeepalivedConfig& config);
@@ -87,6 +94,9 @@ class VrrpModule {
   event::Clock& clock_;
   Network& network_;
   ProcessRunner& processes_;
+  SystemScriptHost system_scripts_;
+  const ScriptHost& scripts_host_;
+  ScriptPlan plan_;
   config::KeepalivedConfig running_;
   bool applied_ = false;
   std::vector<std::unique_ptr<Instance>> instances_;
