@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "l2/wire/arp.hpp"
 #include "l2/wire/ndp.hpp"
+#include "vrrp/config/owner.hpp"
 #include "vrrp/wire/ipv4.hpp"
 
 namespace vipd::vrrp {
@@ -149,6 +150,19 @@ Status<std::string> Instance::resolve_interface() {
   return Ok();
 }
 
+// RFC 5798 §5.2.4: priority 255 is for the router that has the virtual addresses as its own,
+// and that router must use it. keepalived 2.2.7 does not check (an instance whose VIP is the
+// interface's address keeps its priority, and removes the address as a stale VIP at startup);
+// vipd warns. The interface's own addresses: its primary IPv4 and link-local IPv6 address (VIPs
+// left by an earlier run come after them).
+void Instance::check_owner() const {
+  std::vector<IpAddress> local;
+  if (interface_.ipv4) local.push_back(*interface_.ipv4);
+  if (interface_.ipv6_link_local) local.push_back(*interface_.ipv6_link_local);
+  for (const auto& warning : config::check_address_owner(config_, local))
+    log::warning("{}", warning);
+}
+
 Status<std::string> Instance::start() {
   if (router_) return Ok();
   if (auto prepared = prepare(); !prepared) return prepared;
@@ -159,6 +173,7 @@ Status<std::string> Instance::start() {
 Status<std::string> Instance::prepare() {
   if (router_) return Ok();
   if (auto resolved = resolve_interface(); !resolved) return resolved;
+  check_owner();
   expect_ = expectations();
   const bool unicast = !config_.unicast_peer.empty();
   if (auto listening = env_.network.listen(interface_.ifindex, config_.family,

@@ -136,6 +136,7 @@ class Instance final : public fsm::ActionSink {
   std::optional<InterfaceInfo> vip_interface(const config::VirtualAddress& vip);
   netlink::InterfaceAddress kernel_address(const config::VirtualAddress& vip, int ifindex) const;
   Status<std::string> resolve_interface();
+  void check_owner() const;
   void drop(wire::DropCause cause, const ReceivedPacket& packet);
   void log_once(std::size_t slot, const std::string& text);
   void update_priority();

@@ -196,6 +196,43 @@ TEST(Instance, StartsInFaultWhenTheInterfaceIsDown) {
   EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
 }
 
+TEST(Instance, AddressOwnerCheckedAtStart) {
+  // eth0's own address is 192.168.5.2 (FakeNetwork).
+  const std::string owned =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+      " priority 100\n virtual_ipaddress {\n  192.168.5.2/16\n }\n}\n";
+  {
+    LogCapture logs;
+    Harness h;
+    h.module.apply(parse(owned));
+    EXPECT_EQ(logs.count("(VI_1) owns virtual address 192.168.5.2 (configured on this router) but "
+                         "has priority 100; the address owner must use priority 255"),
+              1u);
+    // keepalived does not make it the owner either: priority and start as configured.
+    EXPECT_EQ(h.instance().router()->fsm_state().priority, 100);
+    EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  }
+  {
+    LogCapture logs;
+    Harness h;
+    std::string owner = owned;
+    owner.replace(owner.find("priority 100"), 12, "priority 255");
+    h.module.apply(parse(owner));
+    EXPECT_EQ(logs.count("address owner"), 0u);
+    EXPECT_EQ(h.instance().state(), fsm::State::kMaster);  // 255 without state: MASTER
+  }
+  {
+    LogCapture logs;
+    Harness h;
+    h.module.apply(
+        parse("vrrp_instance VI_1 {\n state MASTER\n interface eth0\n"
+              " virtual_router_id 51\n virtual_ipaddress {\n  192.168.5.1/16\n }\n}\n"));
+    EXPECT_EQ(logs.count("(VI_1) priority 255 is reserved for the address owner, but no virtual "
+                         "address of it is configured on this router"),
+              1u);
+  }
+}
+
 TEST(Instance, TrackInterfaceWeightChangesThePriority) {
   Harness h;
   InterfaceInfo eth1 = h.network.interfaces["eth0"];
