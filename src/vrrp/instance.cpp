@@ -170,8 +170,50 @@ Status<std::string> Instance::start() {
   return Ok();
 }
 
+// The tracked-object key of "the interface does not exist (yet)": a fault whatever
+// dont_track_primary says.
+constexpr std::string_view kNoInterface = "no interface";
+
 Status<std::string> Instance::prepare() {
   if (router_) return Ok();
+  const bool missing = !env_.network.find_interface(config_.interface);
+  if (missing) {
+    // keepalived 2.2.7 with dynamic_interfaces waits for it; without, it refuses to start
+    // ("Non-existent interface specified in configuration"). vipd waits in both cases.
+    if (globals_.dynamic_interfaces)
+      log::warning(
+          "Configuration specifies interface {} which doesn't currently exist - will "
+          "use if created",
+          config_.interface);
+    else
+      log::warning("WARNING - interface {} for vrrp_instance {} doesn't exist", config_.interface,
+                   name());
+    interface_ = InterfaceInfo{};
+    interface_.name = config_.interface;
+    tracked_[std::string(kNoInterface)].fault = true;
+  } else if (auto attached = attach(); !attached) {
+    return attached;
+  }
+  router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
+  if (!config_.dont_track_primary && !interface_.up)
+    tracked_["interface " + interface_.name].fault = true;
+  for (const auto& [key, tracked] : tracked_) {
+    if (!tracked.fault) continue;
+    // keepalived 2.2.7 names the cause while setting up tracking, before the state line.
+    if (key.starts_with("interface "))
+      log::info("({}): entering FAULT state ({} down)", name(), key);
+    else if (key == kNoInterface && config_.dont_track_primary)
+      log::info("({}): entering FAULT state (interface {} down)", name(), config_.interface);
+    router_->fault();
+  }
+  if (missing && !config_.source_address)
+    log::info("({}) entering FAULT state (no IPv{} address for interface)", name(),
+              config_.family == Family::kIpv4 ? 4 : 6);
+  return Ok();
+}
+
+// Everything that needs the interface: its index and addresses, the VMAC, the socket.
+Status<std::string> Instance::attach() {
   if (auto resolved = resolve_interface(); !resolved) return resolved;
   check_owner();
   expect_ = expectations();
@@ -182,17 +224,29 @@ Status<std::string> Instance::prepare() {
     return unexpected(fmt::format("({}) cannot open the VRRP socket on {}: {}", name(),
                                   interface_.name, listening.error()));
   }
-  router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
-  if (!config_.dont_track_primary && !interface_.up)
-    tracked_["interface " + interface_.name].fault = true;
-  for (const auto& [key, tracked] : tracked_) {
-    if (!tracked.fault) continue;
-    // keepalived 2.2.7 names the cause while setting up tracking, before the state line.
-    if (key.starts_with("interface "))
-      log::info("({}): entering FAULT state ({} down)", name(), key);
-    router_->fault();
-  }
+  attached_ = true;
   return Ok();
+}
+
+void Instance::interface_appeared() {
+  if (attached_ || !router_ || stopped_) return;
+  if (auto attached = attach(); !attached) {
+    log::error("{}", attached.error());
+    return;
+  }
+  // The advert source (equal priorities are decided by it) is known now.
+  router_->set_config(fsm_config());
+  set_tracked(std::string(kNoInterface), 0, false);
+}
+
+void Instance::interface_removed() {
+  if (!attached_ || !router_ || stopped_) return;
+  attached_ = false;
+  // The kernel deleted a VMAC on it too; a new interface of that name gets new ones.
+  vmac_.reset();
+  vip_interfaces_.clear();
+  interface_.up = false;
+  set_tracked(std::string(kNoInterface), 0, true);
 }
 
 void Instance::run() {
@@ -287,6 +341,9 @@ std::pair<int, bool> weighted(int weight, bool reverse, bool up) {
 }  // namespace
 
 void Instance::link_changed(const std::string& name, bool up) {
+  // An interface created after the start (or again after being deleted): first its state,
+  // then the instance's socket on it, so that FAULT is left once.
+  const bool appeared = name == config_.interface && !attached_ && up;
   if (name == config_.interface && !config_.dont_track_primary) {
     if (router_) interface_.up = up;
     set_tracked("interface " + name, 0, !up);
@@ -296,6 +353,7 @@ void Instance::link_changed(const std::string& name, bool up) {
     auto [delta, fault] = weighted(t.weight, t.reverse, up);
     set_tracked("interface " + name, delta, fault);
   }
+  if (appeared) interface_appeared();
 }
 
 void Instance::script_changed(const std::string& name, bool good) {

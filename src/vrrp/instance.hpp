@@ -53,12 +53,13 @@ class Instance final : public fsm::ActionSink {
   Instance& operator=(const Instance&) = delete;
 
   // Resolves the interface (creating the VMAC of use_vmac), starts listening and starts the
-  // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down. An
-  // error (no such interface, no source address, socket refused) leaves the instance stopped.
+  // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down or
+  // missing. An error (no source address, socket refused) leaves the instance stopped.
   // start() is prepare() and then run(); a sync group sits between the two (module.cpp).
   Status<std::string> start();
   // Everything before the state machine's Startup: the interface, the socket, the state machine
-  // with the faults already known ("(VI_1): entering FAULT state (interface eth0 down)").
+  // with the faults already known ("(VI_1): entering FAULT state (interface eth0 down)"). A
+  // missing interface is a fault, not an error: the instance waits for it (interface_removed).
   Status<std::string> prepare();
   // The state machine's Startup (after prepare() succeeded).
   void run();
@@ -85,6 +86,12 @@ class Instance final : public fsm::ActionSink {
   // A link changed: the instance's own interface (fault unless dont_track_primary) and its
   // track_interface entries.
   void link_changed(const std::string& name, bool up);
+  // The instance's interface was deleted: FAULT until an interface of that name comes up
+  // (link_changed), on which the instance opens its socket again (keepalived's
+  // dynamic_interfaces). An instance whose interface is missing at start waits the same way.
+  void interface_removed();
+  // Whether the instance has its interface (and socket).
+  bool attached() const { return attached_; }
   // A vrrp_script result, for the instance's track_script entries.
   void script_changed(const std::string& name, bool good);
   // `vipctl vrrp NAME priority P` (nullopt: back to the configured priority).
@@ -136,6 +143,8 @@ class Instance final : public fsm::ActionSink {
   std::optional<InterfaceInfo> vip_interface(const config::VirtualAddress& vip);
   netlink::InterfaceAddress kernel_address(const config::VirtualAddress& vip, int ifindex) const;
   Status<std::string> resolve_interface();
+  Status<std::string> attach();
+  void interface_appeared();
   void check_owner() const;
   void drop(wire::DropCause cause, const ReceivedPacket& packet);
   void log_once(std::size_t slot, const std::string& text);
@@ -156,6 +165,7 @@ class Instance final : public fsm::ActionSink {
   wire::Expectations expect_;
   std::unique_ptr<fsm::VirtualRouter> router_;
   bool stopped_ = false;
+  bool attached_ = false;
   std::optional<std::uint8_t> override_;
   std::map<std::string, Tracked> tracked_;
   int last_priority_sent_ = -1;

@@ -305,16 +305,32 @@ void VrrpModule::packet_received(const ReceivedPacket& packet) {
   for (Instance* instance : on_socket) instance->receive(packet);
 }
 
-void VrrpModule::link_changed(const std::string& name, bool up) {
-  const bool relevant = std::any_of(instances_.begin(), instances_.end(), [&](const auto& i) {
+bool VrrpModule::relevant(const std::string& link) const {
+  return std::any_of(instances_.begin(), instances_.end(), [&](const auto& i) {
     const auto& tracked = i->config().track_interface;
-    return i->config().interface == name ||
+    return i->config().interface == link ||
            std::any_of(tracked.begin(), tracked.end(),
-                       [&](const auto& t) { return t.name == name; });
+                       [&](const auto& t) { return t.name == link; });
   });
-  if (!relevant) return;
+}
+
+void VrrpModule::link_changed(const std::string& name, bool up) {
+  if (!relevant(name)) return;
   log::info("Netlink reports {} {}", name, up ? "up" : "down");
   for (auto& instance : instances_) instance->link_changed(name, up);
+}
+
+void VrrpModule::link_added(const std::string& name, bool up) {
+  if (!relevant(name)) return;
+  log::info("Interface {} added", name);
+  if (up) link_changed(name, up);
+}
+
+void VrrpModule::link_removed(const std::string& name) {
+  if (!relevant(name)) return;
+  log::info("Interface {} deleted", name);
+  for (auto& instance : instances_)
+    if (instance->config().interface == name) instance->interface_removed();
 }
 
 Instance* VrrpModule::find(std::string_view name) {

@@ -52,6 +52,10 @@ class VrrpModule {
   void packet_received(const ReceivedPacket& packet);
   // A link went up or down (netlink monitor).
   void link_changed(const std::string& name, bool up);
+  // A link was created or deleted (netlink monitor): instances whose interface it is (re)open
+  // their socket on it once it is up, or wait in FAULT for it to come back.
+  void link_added(const std::string& name, bool up);
+  void link_removed(const std::string& name);
 
   Instance* find(std::string_view name);
   const Instance* find(std::string_view name) const;
@@ -90,6 +94,7 @@ class VrrpModule {
   void sync_scripts(const config::KeepalivedConfig& config);
   void script_changed(const std::string& name, bool good);
   static bool same_globals(const config::GlobalDefs& a, const config::GlobalDefs& b);
+  bool relevant(const std::string& link) const;
 
   event::Clock& clock_;
   Network& network_;

@@ -233,6 +233,92 @@ TEST(Instance, AddressOwnerCheckedAtStart) {
   }
 }
 
+TEST(Instance, InterfaceCreatedAfterTheStartIsPickedUp) {
+  // keepalived 2.2.7 with dynamic_interfaces, an instance on eth9 before eth9 exists.
+  LogCapture logs;
+  Harness h;
+  const std::string conf =
+      "global_defs {\n dynamic_interfaces\n}\n"
+      "vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 51\n priority 100\n"
+      " virtual_ipaddress {\n  10.9.9.100/24\n }\n}\n";
+  h.module.apply(parse(conf));
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  EXPECT_FALSE(h.instance().attached());
+  EXPECT_TRUE(h.network.listens.empty());
+  const std::vector<std::string> start_lines = {
+      "Configuration specifies interface eth9 which doesn't currently exist - will use if created",
+      "(VI_1): entering FAULT state (interface eth9 down)",
+      "(VI_1) entering FAULT state (no IPv4 address for interface)", "(VI_1) entering FAULT state"};
+  std::vector<std::string> seen;
+  for (const auto& line : logs.lines)
+    if (std::find(start_lines.begin(), start_lines.end(), line) != start_lines.end())
+      seen.push_back(line);
+  EXPECT_EQ(seen, start_lines);
+  h.clock.advance(10s);
+  EXPECT_TRUE(h.network.adverts.empty());
+
+  // Created (down), then up: the socket is opened and FAULT left once.
+  InterfaceInfo eth9 = h.network.interfaces["eth0"];
+  eth9.ifindex = 9;
+  eth9.name = "eth9";
+  eth9.up = false;
+  eth9.ipv4 = ip("10.9.9.2");
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", false);
+  EXPECT_EQ(logs.count("Interface eth9 added"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  h.network.interfaces["eth9"].up = true;
+  h.module.link_changed("eth9", true);
+  EXPECT_TRUE(h.instance().attached());
+  ASSERT_EQ(h.network.listens.size(), 1u);
+  EXPECT_EQ(h.network.listens[0].ifindex, 9);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  EXPECT_EQ(logs.count("(VI_1) Entering BACKUP STATE"), 1u);
+  h.clock.advance(4s);
+  ASSERT_EQ(h.instance().state(), fsm::State::kMaster);
+  ASSERT_FALSE(h.network.adverts.empty());
+  EXPECT_EQ(h.network.adverts.back().ifindex, 9);
+  EXPECT_EQ(h.network.adverts.back().source, ip("10.9.9.2"));
+  EXPECT_EQ(h.network.installed.count(ip("10.9.9.100")), 1u);
+
+  // Deleted: FAULT; created again (with another index, already up): back on the new one.
+  h.network.interfaces.erase("eth9");
+  h.module.link_changed("eth9", false);
+  h.module.link_removed("eth9");
+  EXPECT_EQ(logs.count("Interface eth9 deleted"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  EXPECT_FALSE(h.instance().attached());
+  eth9.ifindex = 19;
+  eth9.up = true;
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  EXPECT_EQ(h.instance().receive_ifindex(), 19);
+  PeerAdvert peer;
+  peer.addresses = {ip("10.9.9.100")};
+  ReceivedPacket packet = peer.packet();
+  packet.ifindex = 19;
+  h.deliver(packet);  // reaches the instance (and is dropped: PASS auth, the instance has none)
+  EXPECT_EQ(h.instance().counters().total_drops(), 1u);
+}
+
+TEST(Instance, MissingInterfaceWithoutDynamicInterfacesWaitsToo) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(
+      parse("vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 51\n"
+            " virtual_ipaddress {\n  10.9.9.100/24\n }\n}\n"));
+  // keepalived refuses to start here ("Non-existent interface specified in configuration").
+  EXPECT_EQ(logs.count("WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  InterfaceInfo eth9 = h.network.interfaces["eth0"];
+  eth9.ifindex = 9;
+  eth9.name = "eth9";
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+}
+
 TEST(Instance, TrackInterfaceWeightChangesThePriority) {
   Harness h;
   InterfaceInfo eth1 = h.network.interfaces["eth0"];

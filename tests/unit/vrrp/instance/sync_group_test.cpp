@@ -156,6 +156,22 @@ TEST(SyncGroup, StartsInFaultWhenAMemberInterfaceIsDown) {
                                }));
 }
 
+TEST(SyncGroup, MemberWaitingForItsInterface) {
+  SyncHarness h;
+  const InterfaceInfo eth1 = h.network.interfaces["eth1"];
+  h.network.interfaces.erase("eth1");
+  h.module.apply(parse(group_config()));
+  EXPECT_EQ(h.instance("VI_1").state(), fsm::State::kFault);
+  EXPECT_EQ(h.instance("VI_2").state(), fsm::State::kFault);
+  h.network.interfaces["eth1"] = eth1;
+  h.module.link_added("eth1", true);
+  EXPECT_EQ(h.instance("VI_1").state(), fsm::State::kBackup);
+  EXPECT_EQ(h.instance("VI_2").state(), fsm::State::kBackup);
+  h.clock.advance(4s);
+  EXPECT_EQ(h.instance("VI_1").state(), fsm::State::kMaster);
+  EXPECT_EQ(h.instance("VI_2").state(), fsm::State::kMaster);
+}
+
 TEST(SyncGroup, GroupTrackingAppliesToEveryMember) {
   SyncHarness h;
   InterfaceInfo eth2 = h.network.interfaces["eth0"];
