@@ -1,12 +1,14 @@
 #include "vrrp/instance.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
 #include "common/log.hpp"
 #include "l2/wire/arp.hpp"
 #include "l2/wire/ndp.hpp"
+#include "vrrp/config/owner.hpp"
 #include "vrrp/wire/ipv4.hpp"
 
 namespace vipd::vrrp {
@@ -46,6 +48,7 @@ Instance::Instance(InstanceEnvironment env, config::VrrpInstance config,
       config_(std::move(config)),
       globals_(globals),
       frame_timer_(env.clock.make_timer()) {
+  notify_ = unchecked_notify(config_.notify, RunAs{::geteuid(), ::getegid()});
   group_ =
       config_.family == Family::kIpv4 ? globals_.vrrp_mcast_group4 : globals_.vrrp_mcast_group6;
 }
@@ -89,6 +92,7 @@ fsm::Config Instance::fsm_config() const {
   c.garp_lower_prio_delay = config_.garp_lower_prio_delay;
   c.first_garp_hold =
       std::min<fsm::Duration>(std::chrono::milliseconds(10), config_.advert_int / 10);
+  c.sync_group = !sync_group_.empty();
   return c;
 }
 
@@ -148,9 +152,72 @@ Status<std::string> Instance::resolve_interface() {
   return Ok();
 }
 
+// RFC 5798 §5.2.4: priority 255 is for the router that has the virtual addresses as its own,
+// and that router must use it. keepalived 2.2.7 does not check (an instance whose VIP is the
+// interface's address keeps its priority, and removes the address as a stale VIP at startup);
+// vipd warns. The interface's own addresses: its primary IPv4 and link-local IPv6 address (VIPs
+// left by an earlier run come after them).
+void Instance::check_owner() const {
+  std::vector<IpAddress> local;
+  if (interface_.ipv4) local.push_back(*interface_.ipv4);
+  if (interface_.ipv6_link_local) local.push_back(*interface_.ipv6_link_local);
+  for (const auto& warning : config::check_address_owner(config_, local))
+    log::warning("{}", warning);
+}
+
 Status<std::string> Instance::start() {
   if (router_) return Ok();
+  if (auto prepared = prepare(); !prepared) return prepared;
+  run();
+  return Ok();
+}
+
+// The tracked-object key of "the interface does not exist (yet)": a fault whatever
+// dont_track_primary says.
+constexpr std::string_view kNoInterface = "no interface";
+
+Status<std::string> Instance::prepare() {
+  if (router_) return Ok();
+  const bool missing = !env_.network.find_interface(config_.interface);
+  if (missing) {
+    // keepalived 2.2.7 with dynamic_interfaces waits for it; without, it refuses to start
+    // ("Non-existent interface specified in configuration"). vipd waits in both cases.
+    if (globals_.dynamic_interfaces)
+      log::warning(
+          "Configuration specifies interface {} which doesn't currently exist - will "
+          "use if created",
+          config_.interface);
+    else
+      log::warning("WARNING - interface {} for vrrp_instance {} doesn't exist", config_.interface,
+                   name());
+    interface_ = InterfaceInfo{};
+    interface_.name = config_.interface;
+    tracked_[std::string(kNoInterface)].fault = true;
+  } else if (auto attached = attach(); !attached) {
+    return attached;
+  }
+  router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
+  if (!config_.dont_track_primary && !interface_.up)
+    tracked_["interface " + interface_.name].fault = true;
+  for (const auto& [key, tracked] : tracked_) {
+    if (!tracked.fault) continue;
+    // keepalived 2.2.7 names the cause while setting up tracking, before the state line.
+    if (key.starts_with("interface "))
+      log::info("({}): entering FAULT state ({} down)", name(), key);
+    else if (key == kNoInterface && config_.dont_track_primary)
+      log::info("({}): entering FAULT state (interface {} down)", name(), config_.interface);
+    router_->fault();
+  }
+  if (missing && !config_.source_address)
+    log::info("({}) entering FAULT state (no IPv{} address for interface)", name(),
+              config_.family == Family::kIpv4 ? 4 : 6);
+  return Ok();
+}
+
+// Everything that needs the interface: its index and addresses, the VMAC, the socket.
+Status<std::string> Instance::attach() {
   if (auto resolved = resolve_interface(); !resolved) return resolved;
+  check_owner();
   expect_ = expectations();
   const bool unicast = !config_.unicast_peer.empty();
   if (auto listening = env_.network.listen(interface_.ifindex, config_.family,
@@ -159,14 +226,35 @@ Status<std::string> Instance::start() {
     return unexpected(fmt::format("({}) cannot open the VRRP socket on {}: {}", name(),
                                   interface_.name, listening.error()));
   }
-  router_ = std::make_unique<fsm::VirtualRouter>(env_.clock, fsm_config(), *this);
-  if (!config_.dont_track_primary && !interface_.up)
-    tracked_["interface " + interface_.name].fault = true;
-  for (const auto& [key, tracked] : tracked_)
-    if (tracked.fault) router_->fault();
+  attached_ = true;
+  return Ok();
+}
+
+void Instance::interface_appeared() {
+  if (attached_ || !router_ || stopped_) return;
+  if (auto attached = attach(); !attached) {
+    log::error("{}", attached.error());
+    return;
+  }
+  // The advert source (equal priorities are decided by it) is known now.
+  router_->set_config(fsm_config());
+  set_tracked(std::string(kNoInterface), 0, false);
+}
+
+void Instance::interface_removed() {
+  if (!attached_ || !router_ || stopped_) return;
+  attached_ = false;
+  // The kernel deleted a VMAC on it too; a new interface of that name gets new ones.
+  vmac_.reset();
+  vip_interfaces_.clear();
+  interface_.up = false;
+  set_tracked(std::string(kNoInterface), 0, true);
+}
+
+void Instance::run() {
+  if (!router_ || stopped_ || router_->state() != fsm::State::kInitialize) return;
   router_->start();
   update_priority();
-  return Ok();
 }
 
 fsm::Duration Instance::handover_time() const {
@@ -288,6 +376,9 @@ std::pair<int, bool> weighted(int weight, bool reverse, bool up) {
 }  // namespace
 
 void Instance::link_changed(const std::string& name, bool up) {
+  // An interface created after the start (or again after being deleted): first its state,
+  // then the instance's socket on it, so that FAULT is left once.
+  const bool appeared = name == config_.interface && !attached_ && up;
   if (name == config_.interface && !config_.dont_track_primary) {
     if (router_) interface_.up = up;
     set_tracked("interface " + name, 0, !up);
@@ -297,6 +388,7 @@ void Instance::link_changed(const std::string& name, bool up) {
     auto [delta, fault] = weighted(t.weight, t.reverse, up);
     set_tracked("interface " + name, delta, fault);
   }
+  if (appeared) interface_appeared();
 }
 
 void Instance::script_changed(const std::string& name, bool good) {
@@ -445,19 +537,22 @@ void Instance::send_pending_frames() {
   }
 }
 
-void Instance::run_script(const config::ScriptCommand& command, std::vector<std::string> extra) {
-  if (command.empty()) return;
-  std::vector<std::string> argv = command.argv;
+void Instance::run_script(const std::optional<Script>& command, std::vector<std::string> extra) {
+  if (!command || command->argv.empty()) return;
+  std::vector<std::string> argv = command->argv;
   argv.insert(argv.end(), extra.begin(), extra.end());
   ++counters_.notify_runs;
-  env_.processes.run(argv, std::nullopt, [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
-    if (!exit.started)
-      log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
-  });
+  env_.processes.run(
+      argv, std::nullopt,
+      [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
+        if (!exit.started)
+          log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
+      },
+      command->run_as);
 }
 
 void Instance::notify(fsm::State state, std::uint8_t priority) {
-  const config::Notify& n = config_.notify;
+  const NotifyScripts& n = notify_;
   switch (state) {
     case fsm::State::kMaster:
       run_script(n.master, {});
@@ -480,7 +575,7 @@ void Instance::notify(fsm::State state, std::uint8_t priority) {
 }
 
 void Instance::notify_master_rx_lower_priority() {
-  run_script(config_.notify.master_rx_lower_pri, {});
+  run_script(notify_.master_rx_lower_pri, {});
 }
 
 void Instance::log(fsm::LogLevel level, std::string_view text) {

@@ -25,6 +25,7 @@
 #include "vrrp/fsm/virtual_router.hpp"
 #include "vrrp/network.hpp"
 #include "vrrp/process.hpp"
+#include "vrrp/script_security.hpp"
 #include "vrrp/wire/validate.hpp"
 
 namespace vipd::vrrp {
@@ -53,9 +54,24 @@ class Instance final : public fsm::ActionSink {
   Instance& operator=(const Instance&) = delete;
 
   // Resolves the interface (creating the VMAC of use_vmac), starts listening and starts the
-  // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down. An
-  // error (no such interface, no source address, socket refused) leaves the instance stopped.
+  // state machine: "Entering BACKUP STATE (init)", or FAULT when the interface is down or
+  // missing. An error (no source address, socket refused) leaves the instance stopped.
+  // start() is prepare() and then run(); a sync group sits between the two (module.cpp).
   Status<std::string> start();
+  // Everything before the state machine's Startup: the interface, the socket, the state machine
+  // with the faults already known ("(VI_1): entering FAULT state (interface eth0 down)"). A
+  // missing interface is a fault, not an error: the instance waits for it (interface_removed).
+  Status<std::string> prepare();
+  // The state machine's Startup (after prepare() succeeded).
+  void run();
+  // Member of a vrrp_sync_group (before prepare()): the state machine waits for the group.
+  void set_sync_group(std::string group) { sync_group_ = std::move(group); }
+  const std::string& sync_group() const { return sync_group_; }
+  // The notify commands as they run (users, disabled ones left out: script_security.hpp).
+  // Default: the configured commands as vipd's user.
+  void set_notify_scripts(NotifyScripts scripts) { notify_ = std::move(scripts); }
+  const NotifyScripts& notify_scripts() const { return notify_; }
+  fsm::VirtualRouter* mutable_router() { return router_.get(); }
   // RFC 5798 §6.4.3 Shutdown: a master sends priority 0; VIPs removed, the VMAC deleted,
   // notify_stop run. The instance ignores everything afterwards.
   // With `done` (the daemon exiting) a master hands over: it keeps its VIPs until the
@@ -79,6 +95,12 @@ class Instance final : public fsm::ActionSink {
   // A link changed: the instance's own interface (fault unless dont_track_primary) and its
   // track_interface entries.
   void link_changed(const std::string& name, bool up);
+  // The instance's interface was deleted: FAULT until an interface of that name comes up
+  // (link_changed), on which the instance opens its socket again (keepalived's
+  // dynamic_interfaces). An instance whose interface is missing at start waits the same way.
+  void interface_removed();
+  // Whether the instance has its interface (and socket).
+  bool attached() const { return attached_; }
   // A vrrp_script result, for the instance's track_script entries.
   void script_changed(const std::string& name, bool good);
   // `vipctl vrrp NAME priority P` (nullopt: back to the configured priority).
@@ -130,15 +152,20 @@ class Instance final : public fsm::ActionSink {
   std::optional<InterfaceInfo> vip_interface(const config::VirtualAddress& vip);
   netlink::InterfaceAddress kernel_address(const config::VirtualAddress& vip, int ifindex) const;
   Status<std::string> resolve_interface();
+  Status<std::string> attach();
+  void interface_appeared();
+  void check_owner() const;
   void drop(wire::DropCause cause, const ReceivedPacket& packet);
   void log_once(std::size_t slot, const std::string& text);
   void update_priority();
-  void run_script(const config::ScriptCommand& command, std::vector<std::string> extra);
+  void run_script(const std::optional<Script>& command, std::vector<std::string> extra);
   void send_pending_frames();
   void finish_stop();
 
   InstanceEnvironment env_;
   config::VrrpInstance config_;
+  std::string sync_group_;
+  NotifyScripts notify_;
   config::GlobalDefs globals_;
   InterfaceInfo interface_;
   std::optional<InterfaceInfo> vmac_;
@@ -150,6 +177,7 @@ class Instance final : public fsm::ActionSink {
   bool stopped_ = false;
   bool handing_over_ = false;
   std::function<void()> stop_done_;
+  bool attached_ = false;
   std::optional<std::uint8_t> override_;
   std::map<std::string, Tracked> tracked_;
   int last_priority_sent_ = -1;

@@ -1,7 +1,9 @@
 #include "vrrp/process.hpp"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +22,29 @@ namespace {
 
 int pidfd_open(pid_t pid) {
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+bool executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// execvp's PATH search, done before fork (the child must not allocate). Empty: not found.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* env = ::getenv("PATH");
+  const std::string search = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= search.size()) {
+    std::size_t end = search.find(':', start);
+    if (end == std::string::npos) end = search.size();
+    std::string dir = search.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    if (executable_file(candidate)) return candidate;
+    start = end + 1;
+  }
+  return {};
 }
 
 ProcessExit exit_of(int status, bool timed_out) {
@@ -54,7 +79,8 @@ AsioProcessRunner::~AsioProcessRunner() {
 }
 
 void AsioProcessRunner::run(const std::vector<std::string>& argv,
-                            std::optional<std::chrono::milliseconds> timeout, Done done) {
+                            std::optional<std::chrono::milliseconds> timeout, Done done,
+                            std::optional<RunAs> run_as) {
   auto fail = [&](std::string error) {
     ProcessExit exit;
     exit.started = false;
@@ -62,25 +88,63 @@ void AsioProcessRunner::run(const std::vector<std::string>& argv,
     if (done) asio::post(io_, [done, exit] { done(exit); });
   };
   if (argv.empty()) return fail("empty command");
+  // Everything the child needs is made here: between fork and execve it may only make
+  // async-signal-safe calls.
+  const std::string path = find_program(argv[0]);
+  if (path.empty()) return fail(std::strerror(ENOENT));
   std::vector<char*> args;
   for (const std::string& word : argv) args.push_back(const_cast<char*>(word.c_str()));
   args.push_back(nullptr);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  // A process group of its own, so that a timeout ends a shell script's children too.
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return fail(std::strerror(rc));
+  const bool switch_user = run_as && (run_as->uid != ::geteuid() || run_as->gid != ::getegid());
+  const RunAs as = run_as.value_or(RunAs{});
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return fail(std::strerror(errno));
+  // Signals stay blocked until the child has reset their handlers (vipd's must not run there).
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // A process group of its own, so that a timeout ends a shell script's children too.
+    ::setpgid(0, 0);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // keepalived's set_script_env(): group first, supplementary groups cleared, then the user.
+    bool ok = true;
+    if (switch_user) {
+      ok = ::setgroups(1, &as.gid) == 0 && ::setgid(as.gid) == 0 && ::setuid(as.uid) == 0;
+    }
+    if (ok) ::execve(path.c_str(), args.data(), environ);
+    const int error = errno;
+    ssize_t ignored = ::write(report[1], &error, sizeof error);
+    (void)ignored;
+    ::_exit(127);
+  }
+  const int fork_errno = errno;
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    return fail(std::strerror(fork_errno));
+  }
+  ::setpgid(pid, pid);  // also from this side: no window where a timeout kill misses it
+  int child_errno = 0;
+  ssize_t got = 0;
+  do {
+    got = ::read(report[0], &child_errno, sizeof child_errno);
+  } while (got < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (got == static_cast<ssize_t>(sizeof child_errno)) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return fail(std::strerror(child_errno));
+  }
   int fd = pidfd_open(pid);
   if (fd < 0) {
     // No pidfd (kernel before 5.3): wait in the open, a rare fallback that blocks.

@@ -17,10 +17,12 @@ std::string_view to_string(ScriptTracker::Status status) {
 }
 
 ScriptTracker::ScriptTracker(event::Clock& clock, ProcessRunner& processes,
-                             config::VrrpScript script, OnChange on_change)
+                             config::VrrpScript script, OnChange on_change,
+                             std::optional<Script> command)
     : clock_(clock),
       processes_(processes),
       script_(std::move(script)),
+      command_(std::move(command)),
       on_change_(std::move(on_change)),
       timer_(clock.make_timer()) {
   if (script_.init_fail) status_ = Status::kFailed;
@@ -44,9 +46,12 @@ void ScriptTracker::run() {
   ++runs_;
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       script_.timeout.value_or(script_.interval));
-  processes_.run(script_.script.argv, timeout, [this, alive = alive_](const ProcessExit& exit) {
-    if (*alive) finished(exit);
-  });
+  processes_.run(
+      command_ ? command_->argv : script_.script.argv, timeout,
+      [this, alive = alive_](const ProcessExit& exit) {
+        if (*alive) finished(exit);
+      },
+      command_ ? std::optional<RunAs>(command_->run_as) : std::nullopt);
 }
 
 void ScriptTracker::finished(const ProcessExit& exit) {

@@ -15,6 +15,7 @@
 #include "event/clock.hpp"
 #include "vrrp/config/model.hpp"
 #include "vrrp/process.hpp"
+#include "vrrp/script_security.hpp"
 
 namespace vipd::vrrp {
 
@@ -24,8 +25,9 @@ class ScriptTracker {
   // Called when the status changes to good (true) or failed (false).
   using OnChange = std::function<void(const std::string& name, bool good)>;
 
+  // `command`: how the script runs (script_security.hpp); unset: its `script` as vipd.
   ScriptTracker(event::Clock& clock, ProcessRunner& processes, config::VrrpScript script,
-                OnChange on_change);
+                OnChange on_change, std::optional<Script> command = std::nullopt);
   ~ScriptTracker();
   ScriptTracker(const ScriptTracker&) = delete;
   ScriptTracker& operator=(const ScriptTracker&) = delete;
@@ -33,6 +35,7 @@ class ScriptTracker {
   // Runs the first check now and then every interval.
   void start();
   const config::VrrpScript& script() const { return script_; }
+  const std::optional<Script>& command() const { return command_; }
   Status status() const { return status_; }
   // For show: whether the state counts as good for weights (INIT does, like keepalived's
   // "not failed").
@@ -48,6 +51,7 @@ class ScriptTracker {
   event::Clock& clock_;
   ProcessRunner& processes_;
   config::VrrpScript script_;
+  std::optional<Script> command_;
   OnChange on_change_;
   std::unique_ptr<event::Timer> timer_;
   Status status_ = Status::kInit;

@@ -21,9 +21,12 @@ VrrpService::VrrpService(asio::io_context& io, event::Clock& clock)
             const auto* link = std::get_if<netlink::LinkEvent>(&event);
             if (!link) return;
             using Kind = netlink::LinkEvent::Kind;
+            if (link->kind == Kind::kAdded)
+              module_.link_added(link->link.name, link->link.usable());
             if (link->kind == Kind::kUp) module_.link_changed(link->link.name, true);
             if (link->kind == Kind::kDown || link->kind == Kind::kRemoved)
               module_.link_changed(link->link.name, false);
+            if (link->kind == Kind::kRemoved) module_.link_removed(link->link.name);
           },
           link_only()) {}
 

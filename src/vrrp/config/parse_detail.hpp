@@ -187,7 +187,6 @@ class Parser {
   void resolve_track_interfaces(VrrpInstance& vrrp, InstanceDraft& draft);
   void drop_sync_group_weights(VrrpInstance& vrrp, const Location& at);
   bool check_vrids();
-  void check_script_security();
   bool resolve_sync_groups();
 
   LineSource& source_;
@@ -196,7 +195,6 @@ class Parser {
   GlobalDraft global_draft_;
   std::vector<InstanceDraft> instance_drafts_;
   std::vector<SyncGroupDraft> sync_group_drafts_;
-  std::vector<Location> script_places_;
   std::optional<SourceLine> pushed_back_;
   std::optional<ConfigError> error_;
 };

@@ -30,7 +30,6 @@ bool Parser::parse_script(const SourceLine& header) {
     return true;
   }
   config_.scripts.push_back(std::move(script));
-  script_places_.push_back(where(header));
   return true;
 }
 

@@ -32,24 +32,9 @@ bool Parser::validate() {
       global_draft_.garp_lower_prio_repeat.value_or(g.vrrp_garp_master_repeat);
   for (std::size_t i = 0; i < config_.instances.size(); ++i)
     if (!resolve_instance(config_.instances[i], instance_drafts_[i])) return false;
-  if (!check_vrids() || !resolve_sync_groups()) return false;
-  check_script_security();
-  return true;
-}
-
-void Parser::check_script_security() {
-  // keepalived's check_vrrp_script_security(): scripts run as root unless enable_script_security
-  // makes it check who may write them.
-  if (config_.global_defs.enable_script_security) return;
-  const Location* first = script_places_.empty() ? nullptr : &script_places_.front();
-  for (std::size_t i = 0; first == nullptr && i < config_.instances.size(); ++i)
-    if (!(config_.instances[i].notify == Notify{})) first = &instance_drafts_[i].at;
-  for (std::size_t i = 0; first == nullptr && i < config_.sync_groups.size(); ++i)
-    if (!(config_.sync_groups[i].notify == Notify{})) first = &sync_group_drafts_[i].at;
-  if (first != nullptr)
-    warn(*first,
-         "SECURITY VIOLATION - scripts are being executed but script_security not "
-         "enabled.");
+  // keepalived's check_vrrp_script_security() needs the script files: the VRRP module runs it
+  // (src/vrrp/script_security.hpp).
+  return check_vrids() && resolve_sync_groups();
 }
 
 bool Parser::resolve_instance(VrrpInstance& vrrp, InstanceDraft& draft) {

@@ -92,12 +92,14 @@ void Builder::startup() {
   next_.master_advert_interval = config_.advert_interval;
   next_.master_address.reset();
   next_.preempt_delay = PreemptDelay::kIdle;
-  if (next_.faults > 0) {
-    // keepalived: an instance whose interface is down at startup goes to FAULT (init).
+  next_.wants_master = false;
+  if (next_.faults > 0 || next_.sync_fault) {
+    // keepalived 2.2.7: an instance whose interface is down at startup (or whose sync group is in
+    // FAULT) logs "(VI_1) entering FAULT state" (the instance logged the cause before).
+    next_.state = State::kFault;
+    log(LogLevel::kInfo, "entering FAULT state");
     emit(RemoveVips{});
     next_.vips_set = false;
-    next_.state = State::kFault;
-    log(LogLevel::kInfo, "Entering FAULT STATE (init)");
     emit(Notify{State::kFault, next_.priority});
     return;
   }
@@ -157,6 +159,7 @@ void Builder::enter_master() {
   }
   stop_backup_timers();
   next_.state = State::kMaster;
+  next_.wants_master = false;
   // keepalived sends the advert first so the old master drops the VIPs before our GARPs.
   emit(SendAdvert{next_.priority});
   log(LogLevel::kInfo, "Entering MASTER STATE");
@@ -183,6 +186,7 @@ void Builder::enter_backup() {
   const State from = next_.state;
   if (from == State::kMaster) stop_master_timers();
   next_.state = State::kBackup;
+  next_.wants_master = false;
   log(LogLevel::kInfo, "Entering BACKUP STATE");
   if (from == State::kMaster) {
     emit(RemoveVips{});
@@ -196,6 +200,7 @@ void Builder::enter_backup() {
 void Builder::enter_fault() {
   const State from = next_.state;
   next_.state = State::kFault;
+  next_.wants_master = false;
   log(LogLevel::kInfo, "Entering FAULT STATE");
   if (from == State::kMaster) {
     stop_master_timers();
@@ -252,6 +257,7 @@ void Builder::backup_advert(const AdvertReceived& advert) {
     // equal to the local Priority": accept this master and reset the Master_Down_Timer.
     learn_interval(advert);
     arm_master_down(down_interval());
+    next_.wants_master = false;
     next_.master_address = advert.source;
     next_.master_priority = advert.priority;
     if (config_.preempt_delay > Duration::zero()) {
@@ -413,7 +419,14 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
     if (current == State::kBackup) {
       // RFC 5798 §6.4.2 "If the Master_Down_Timer fires".
       b.log(LogLevel::kDetail, "Receive advertisement timeout");
-      b.enter_master();
+      if (config.sync_group) {
+        // keepalived's vrrp_sync_can_goto_master(): wait, timer re-armed, until every member
+        // of the group wants to be master; the group then sends SyncForce.
+        b.next().wants_master = true;
+        b.arm_master_down(b.down_interval());
+      } else {
+        b.enter_master();
+      }
     }
   } else if (std::holds_alternative<PreemptDelayExpired>(event)) {
     if (current == State::kBackup && state.preempt_delay == PreemptDelay::kRunning) {
@@ -443,8 +456,17 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
   } else if (std::holds_alternative<FaultCleared>(event)) {
     if (state.faults > 0) {
       --b.next().faults;
-      if (current == State::kFault && b.next().faults == 0) b.fault_cleared();
+      if (current == State::kFault && b.next().faults == 0 && !state.sync_fault) b.fault_cleared();
     }
+  } else if (const auto* hold = std::get_if<SyncHold>(&event)) {
+    if (hold->fault != state.sync_fault) {
+      b.next().sync_fault = hold->fault;
+      if (hold->fault && running && state.faults == 0) b.enter_fault();
+      if (!hold->fault && current == State::kFault && state.faults == 0) b.fault_cleared();
+    }
+  } else if (const auto* force = std::get_if<SyncForce>(&event)) {
+    if (force->target == State::kMaster && current == State::kBackup) b.enter_master();
+    if (force->target == State::kBackup && current == State::kMaster) b.enter_backup();
   }
   return std::move(b).finish();
 }

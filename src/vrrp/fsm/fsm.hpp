@@ -89,6 +89,10 @@ struct Config {
   // ... and that long after the successor's advert, so that its (held, first_garp_hold)
   // gratuitous ARPs are out before the old owner lets go.
   Duration handover_grace{0};
+  // A member of a vrrp_sync_group (sync_group.hpp): when Master_Down runs out it only asks to
+  // become master (InstanceState::wants_master) and waits for SyncForce, so that the members
+  // change over together (keepalived: "prefer backup state to avoid thrashing").
+  bool sync_group = false;
 
   bool operator==(const Config&) const = default;
 };
@@ -120,11 +124,23 @@ struct PriorityChanged {
 // when every raised fault is cleared.
 struct FaultRaised {};
 struct FaultCleared {};
+// vrrp_sync_group (sync_group.hpp): the group holds a member in FAULT while another member has
+// a fault of its own (fault = true), and lets it go again (fault = false). A held member leaves
+// FAULT once its own faults are cleared too.
+struct SyncHold {
+  bool fault = false;
+};
+// vrrp_sync_group: follow a member that became MASTER (from BACKUP) or BACKUP (from MASTER), as
+// keepalived's "VRRP_Group(G1) Syncing instances to MASTER state"; other states are ignored.
+struct SyncForce {
+  State target = State::kBackup;
+};
 
-using Event =
-    std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
-                 PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
-                 FirstGarpExpired, HandoverExpired, PriorityChanged, FaultRaised, FaultCleared>;
+using Event = std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired,
+                           MasterDownTimerExpired, PreemptDelayExpired, GarpDelayExpired,
+                           GarpRefreshExpired, LowerPrioGarpExpired, FirstGarpExpired,
+                           HandoverExpired, PriorityChanged, FaultRaised, FaultCleared, SyncHold,
+                           SyncForce>;
 std::string_view event_name(const Event& event);
 AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
 
@@ -199,6 +215,10 @@ struct InstanceState {
   unsigned lower_prio_bursts_owed = 0;
   // Stop with VIPs held (Config::stop_handover): the successor whose advert we heard.
   std::optional<IpAddress> successor;
+  // Sync group members only (Config::sync_group): Master_Down ran out in BACKUP and no advert
+  // was accepted since (keepalived's wantstate MASTER); and whether the group holds us in FAULT.
+  bool wants_master = false;
+  bool sync_fault = false;
 
   bool operator==(const InstanceState&) const = default;
 };

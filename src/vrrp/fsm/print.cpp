@@ -75,7 +75,9 @@ std::string_view event_name(const Event& event) {
                                                 "HandoverExpired",
                                                 "PriorityChanged",
                                                 "FaultRaised",
-                                                "FaultCleared"};
+                                                "FaultCleared",
+                                                "SyncHold",
+                                                "SyncForce"};
   static_assert(std::size(kNames) == std::variant_size_v<Event>);
   return kNames[event.index()];
 }

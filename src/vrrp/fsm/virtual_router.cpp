@@ -59,6 +59,8 @@ bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& al
   }
   Transition t = step(fsm_, event, config_);
   const State from = fsm_.state;
+  std::optional<InstanceState> before;
+  if (observer_) before = fsm_;
   fsm_ = std::move(t.state);
   if (from != fsm_.state) {
     stats_.last_transition = clock_.now();
@@ -72,6 +74,13 @@ bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& al
       continue;
     }
     perform(action);
+    if (!*alive) return false;
+  }
+  if (before && observer_ &&
+      (before->state != fsm_.state || (before->faults > 0) != (fsm_.faults > 0) ||
+       before->wants_master != fsm_.wants_master || before->sync_fault != fsm_.sync_fault)) {
+    const InstanceState after = fsm_;
+    observer_(*before, after);
     if (!*alive) return false;
   }
   return true;

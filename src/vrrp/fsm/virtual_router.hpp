@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -75,6 +76,12 @@ class VirtualRouter {
   const Stats& stats() const { return stats_; }
   std::optional<event::TimePoint> timer_deadline(TimerKind which) const;
 
+  // Told after a step (its actions performed) that changed the state, whether any fault is
+  // raised, wants_master or sync_fault: what a vrrp_sync_group (sync_group.hpp) follows. It may
+  // feed events back (they are queued like the sink's).
+  using Observer = std::function<void(const InstanceState& before, const InstanceState& after)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
  private:
   bool dispatch(const Event& event, const std::shared_ptr<bool>& alive);
   void run_timer_action(const Action& action);
@@ -86,6 +93,7 @@ class VirtualRouter {
   InstanceState fsm_;
   Stats stats_;
   std::array<std::unique_ptr<event::Timer>, kTimerKindCount> timers_;
+  Observer observer_;
   event::SerialQueue<Event> events_;  // last member: destroyed first, clearing its flag
 };
 

@@ -292,13 +292,9 @@ TEST(Instance, NotifyGivenTwiceKeepsTheFirst) {
   ASSERT_TRUE(p.result.ok());
   EXPECT_EQ(p.result->instances[0].notify.master.argv, std::vector<std::string>{"/bin/a"});
   // keepalived -t: "(V) notify_master script already specified - ignoring /bin/echo"
-  EXPECT_THAT(
-      p.warnings,
-      ElementsAre(
-          "k.conf:5: (VI_1) notify_master script already specified - ignoring "
-          "/bin/b",
-          "k.conf:1: SECURITY VIOLATION - scripts are being executed but script_security not "
-          "enabled."));
+  EXPECT_THAT(p.warnings,
+              ElementsAre("k.conf:5: (VI_1) notify_master script already specified - ignoring "
+                          "/bin/b"));
 }
 
 TEST(Instance, VmacUnicastAndSourceAddress) {
@@ -446,9 +442,7 @@ TEST(VrrpScript, KeepalivedCorrections) {
                   "k.conf:5: vrrp_script chk weight 300 must be in [-253, 253]",
                   "k.conf:6: (chk): vrrp script fall value '0' invalid, defaulting to 1",
                   "k.conf:7: vrrp_script chk unknown weight option foo",
-                  "k.conf:9: No script set for vrrp_script nos - removing",
-                  "k.conf:1: SECURITY VIOLATION - scripts are being executed but script_security "
-                  "not enabled."));
+                  "k.conf:9: No script set for vrrp_script nos - removing"));
   ASSERT_EQ(p.result->scripts.size(), 1u);
   const VrrpScript& s = p.result->scripts[0];
   EXPECT_EQ(s.script.argv, std::vector<std::string>{"/bin/echo"});
@@ -472,13 +466,8 @@ TEST(TrackScript, KeepalivedCorrections) {
   auto p = parse("vrrp_script chk {\n script /bin/true\n}\n" +
                  instance(" track_script {\n  chk weight 300\n }"));
   ASSERT_TRUE(p.result.ok());
-  EXPECT_THAT(
-      p.warnings,
-      ElementsAre(
-          "k.conf:8: (VI_1) weight 300 for chk must be between "
-          "[-253..253] inclusive. Ignoring...",
-          "k.conf:1: SECURITY VIOLATION - scripts are being executed but script_security not "
-          "enabled."));
+  EXPECT_THAT(p.warnings, ElementsAre("k.conf:8: (VI_1) weight 300 for chk must be between "
+                                      "[-253..253] inclusive. Ignoring..."));
   EXPECT_EQ(p.result->instances[0].track_script[0].weight, 0);
   EXPECT_EQ(error_of("vrrp_script chk {\n script /bin/true\n}\n" +
                      instance(" track_script {\n  chk foo 10\n }")),
@@ -545,16 +534,12 @@ TEST(SyncGroup, MembersLoseTheirTrackingWeights) {
   const VrrpInstance& v = p.result->instances[0];
   EXPECT_EQ(v.track_interface[0].weight, 0);
   EXPECT_EQ(v.track_script[0].weight, 0);
-  EXPECT_THAT(
-      p.warnings,
-      ElementsAre(
-          "k.conf:18: Sync group G1 has only 1 virtual router(s) - this probably "
-          "isn't what you want",
-          "k.conf:5: (VI_1) ignoring eth7 tracked interface weight due to SYNC "
-          "group",
-          "k.conf:5: (VI_1) ignoring chk tracked script weight due to SYNC group",
-          "k.conf:1: SECURITY VIOLATION - scripts are being executed but script_security not "
-          "enabled."));
+  EXPECT_THAT(p.warnings,
+              ElementsAre("k.conf:18: Sync group G1 has only 1 virtual router(s) - this probably "
+                          "isn't what you want",
+                          "k.conf:5: (VI_1) ignoring eth7 tracked interface weight due to SYNC "
+                          "group",
+                          "k.conf:5: (VI_1) ignoring chk tracked script weight due to SYNC group"));
 }
 
 }  // namespace

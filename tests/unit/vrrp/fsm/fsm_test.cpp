@@ -63,8 +63,8 @@ TEST(Startup, FaultBeforeStartupEntersFaultInit) {
   EXPECT_EQ(s.faults, 1u);
   Transition t = step(s, Startup{}, c);
   EXPECT_EQ(t.state.state, State::kFault);
-  EXPECT_EQ(names(t.actions), (Strings{"RemoveVips", "Log((VI_1) Entering FAULT STATE (init))",
-                                       "Notify(FAULT, 100)"}));
+  EXPECT_EQ(names(t.actions),
+            (Strings{"Log((VI_1) entering FAULT state)", "RemoveVips", "Notify(FAULT, 100)"}));
   t = step(t.state, FaultCleared{}, c);
   EXPECT_EQ(t.state.state, State::kBackup);
   EXPECT_EQ(names(t.actions), (Strings{"Log((VI_1) Entering BACKUP STATE)", "Notify(BACKUP, 100)",

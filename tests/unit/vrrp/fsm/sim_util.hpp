@@ -35,6 +35,7 @@ class RecordingSink : public ActionSink {
   void notify_master_rx_lower_priority() override { add("NotifyMasterRxLowerPriority"); }
   void log(LogLevel level, std::string_view text) override {
     if (level == LogLevel::kInfo) lines.emplace_back(text);
+    if (level == LogLevel::kInfo && journal != nullptr) journal->emplace_back(text);
     add(std::string(level == LogLevel::kInfo ? "Log(" : "LogDetail(") + std::string(text) + ")");
   }
 
@@ -48,7 +49,8 @@ class RecordingSink : public ActionSink {
   }
 
   std::vector<Record> records;
-  Strings lines;  // kInfo log lines: what keepalived logs without -D
+  Strings lines;               // kInfo log lines: what keepalived logs without -D
+  Strings* journal = nullptr;  // also appended to (several routers' lines in one order)
   std::function<void(std::uint8_t)> on_send;
   std::function<void(State)> on_notify;
 

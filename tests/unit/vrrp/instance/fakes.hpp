@@ -15,6 +15,7 @@
 #include "vrrp/module.hpp"
 #include "vrrp/network.hpp"
 #include "vrrp/process.hpp"
+#include "vrrp/script_security.hpp"
 #include "vrrp/wire/advert.hpp"
 #include "vrrp/wire/ipv4.hpp"
 
@@ -139,11 +140,13 @@ class FakeProcesses : public ProcessRunner {
     std::vector<std::string> argv;
     std::optional<std::chrono::milliseconds> timeout;
     Done done;
+    std::optional<RunAs> run_as;
     bool finished = false;
   };
+  using ProcessRunner::run;
   void run(const std::vector<std::string>& argv, std::optional<std::chrono::milliseconds> timeout,
-           Done done) override {
-    runs.push_back({argv, timeout, std::move(done)});
+           Done done, std::optional<RunAs> run_as) override {
+    runs.push_back({argv, timeout, std::move(done), run_as});
   }
   // Finishes the oldest unfinished run of argv[0] == program.
   void finish(const std::string& program, int exit_code, bool timed_out = false) {
@@ -168,6 +171,53 @@ class FakeProcesses : public ProcessRunner {
     return out;
   }
   std::vector<Run> runs;
+};
+
+// Users, groups and script files for script_user / enable_script_security: root and nobody
+// exist (keepalived_script only when added); every script exists, is executable and safe unless
+// listed in `insecure` or `missing`.
+class FakeScriptHost : public ScriptHost {
+ public:
+  RunAs self() const override { return {0, 0}; }
+  std::optional<RunAs> lookup(const std::string& user, const std::string& group,
+                              std::vector<std::string>& logs) const override {
+    auto u = users.find(user);
+    if (u == users.end()) {
+      logs.push_back("Script user '" + user + "' does not exist");
+      return std::nullopt;
+    }
+    RunAs as = u->second;
+    if (!group.empty()) {
+      auto g = groups.find(group);
+      if (g == groups.end()) {
+        logs.push_back("Script group '" + group + "' does not exist");
+        return std::nullopt;
+      }
+      as.gid = g->second;
+    }
+    return as;
+  }
+  ScriptCheck check(const std::string& command, RunAs as, bool security) const override {
+    ScriptCheck c;
+    if (missing.count(command)) {
+      c.not_found = true;
+      c.logs.push_back("Script " + command + " cannot be accessed - No such file or directory");
+      return c;
+    }
+    c.is_script = true;
+    c.executable = true;
+    if (insecure.count(command) && (as.uid == 0 || as.gid == 0)) {
+      c.insecure = true;
+      c.inhibit = security;
+      c.logs.push_back("Unsafe permissions found for script '" + command + "'" +
+                       (security ? " - disabling" : "") + ".");
+    }
+    return c;
+  }
+  std::map<std::string, RunAs> users{{"root", {0, 0}}, {"nobody", {65534, 65534}}};
+  std::map<std::string, gid_t> groups{{"root", 0}, {"nogroup", 65534}};
+  std::set<std::string> insecure;
+  std::set<std::string> missing;
 };
 
 // Captures every log line (any level) while alive.
@@ -246,7 +296,8 @@ struct Harness {
   event::SimClock clock;
   FakeNetwork network;
   FakeProcesses processes;
-  VrrpModule module{clock, network, processes};
+  FakeScriptHost scripts;
+  VrrpModule module{clock, network, processes, &scripts};
 
   void deliver(const ReceivedPacket& p) { network.receiver(p); }
   const Instance& instance(const char* name = "VI_1") {

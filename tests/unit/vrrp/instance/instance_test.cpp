@@ -2,6 +2,8 @@
 // notify scripts, priority changes, VMAC, interface faults and the clean stop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fakes.hpp"
 #include "l2/wire/arp.hpp"
 #include "l2/wire/ndp.hpp"
@@ -253,7 +255,140 @@ TEST(Instance, StartsInFaultWhenTheInterfaceIsDown) {
   h.network.interfaces["eth0"].up = false;
   h.module.apply(parse(seed_instance(100)));
   EXPECT_EQ(h.instance().state(), fsm::State::kFault);
-  EXPECT_EQ(logs.count("(VI_1) Entering FAULT STATE (init)"), 1u);
+  // keepalived 2.2.7's two lines: the cause from the tracking set-up, then the state.
+  EXPECT_EQ(logs.count("(VI_1): entering FAULT state (interface eth0 down)"), 1u);
+  EXPECT_EQ(logs.count("(VI_1) entering FAULT state"), 1u);
+  EXPECT_LT(std::find(logs.lines.begin(), logs.lines.end(),
+                      "(VI_1): entering FAULT state (interface eth0 down)"),
+            std::find(logs.lines.begin(), logs.lines.end(), "(VI_1) entering FAULT state"));
+  EXPECT_EQ(logs.count("Entering BACKUP STATE"), 0u);
+  EXPECT_TRUE(h.network.installed.empty());
+  // It leaves FAULT as a backup when the link comes up.
+  h.module.link_changed("eth0", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+}
+
+TEST(Instance, AddressOwnerCheckedAtStart) {
+  // eth0's own address is 192.168.5.2 (FakeNetwork).
+  const std::string owned =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+      " priority 100\n virtual_ipaddress {\n  192.168.5.2/16\n }\n}\n";
+  {
+    LogCapture logs;
+    Harness h;
+    h.module.apply(parse(owned));
+    EXPECT_EQ(logs.count("(VI_1) owns virtual address 192.168.5.2 (configured on this router) but "
+                         "has priority 100; the address owner must use priority 255"),
+              1u);
+    // keepalived does not make it the owner either: priority and start as configured.
+    EXPECT_EQ(h.instance().router()->fsm_state().priority, 100);
+    EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  }
+  {
+    LogCapture logs;
+    Harness h;
+    std::string owner = owned;
+    owner.replace(owner.find("priority 100"), 12, "priority 255");
+    h.module.apply(parse(owner));
+    EXPECT_EQ(logs.count("address owner"), 0u);
+    EXPECT_EQ(h.instance().state(), fsm::State::kMaster);  // 255 without state: MASTER
+  }
+  {
+    LogCapture logs;
+    Harness h;
+    h.module.apply(
+        parse("vrrp_instance VI_1 {\n state MASTER\n interface eth0\n"
+              " virtual_router_id 51\n virtual_ipaddress {\n  192.168.5.1/16\n }\n}\n"));
+    EXPECT_EQ(logs.count("(VI_1) priority 255 is reserved for the address owner, but no virtual "
+                         "address of it is configured on this router"),
+              1u);
+  }
+}
+
+TEST(Instance, InterfaceCreatedAfterTheStartIsPickedUp) {
+  // keepalived 2.2.7 with dynamic_interfaces, an instance on eth9 before eth9 exists.
+  LogCapture logs;
+  Harness h;
+  const std::string conf =
+      "global_defs {\n dynamic_interfaces\n}\n"
+      "vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 51\n priority 100\n"
+      " virtual_ipaddress {\n  10.9.9.100/24\n }\n}\n";
+  h.module.apply(parse(conf));
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  EXPECT_FALSE(h.instance().attached());
+  EXPECT_TRUE(h.network.listens.empty());
+  const std::vector<std::string> start_lines = {
+      "Configuration specifies interface eth9 which doesn't currently exist - will use if created",
+      "(VI_1): entering FAULT state (interface eth9 down)",
+      "(VI_1) entering FAULT state (no IPv4 address for interface)", "(VI_1) entering FAULT state"};
+  std::vector<std::string> seen;
+  for (const auto& line : logs.lines)
+    if (std::find(start_lines.begin(), start_lines.end(), line) != start_lines.end())
+      seen.push_back(line);
+  EXPECT_EQ(seen, start_lines);
+  h.clock.advance(10s);
+  EXPECT_TRUE(h.network.adverts.empty());
+
+  // Created (down), then up: the socket is opened and FAULT left once.
+  InterfaceInfo eth9 = h.network.interfaces["eth0"];
+  eth9.ifindex = 9;
+  eth9.name = "eth9";
+  eth9.up = false;
+  eth9.ipv4 = ip("10.9.9.2");
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", false);
+  EXPECT_EQ(logs.count("Interface eth9 added"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  h.network.interfaces["eth9"].up = true;
+  h.module.link_changed("eth9", true);
+  EXPECT_TRUE(h.instance().attached());
+  ASSERT_EQ(h.network.listens.size(), 1u);
+  EXPECT_EQ(h.network.listens[0].ifindex, 9);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  EXPECT_EQ(logs.count("(VI_1) Entering BACKUP STATE"), 1u);
+  h.clock.advance(4s);
+  ASSERT_EQ(h.instance().state(), fsm::State::kMaster);
+  ASSERT_FALSE(h.network.adverts.empty());
+  EXPECT_EQ(h.network.adverts.back().ifindex, 9);
+  EXPECT_EQ(h.network.adverts.back().source, ip("10.9.9.2"));
+  EXPECT_EQ(h.network.installed.count(ip("10.9.9.100")), 1u);
+
+  // Deleted: FAULT; created again (with another index, already up): back on the new one.
+  h.network.interfaces.erase("eth9");
+  h.module.link_changed("eth9", false);
+  h.module.link_removed("eth9");
+  EXPECT_EQ(logs.count("Interface eth9 deleted"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  EXPECT_FALSE(h.instance().attached());
+  eth9.ifindex = 19;
+  eth9.up = true;
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
+  EXPECT_EQ(h.instance().receive_ifindex(), 19);
+  PeerAdvert peer;
+  peer.addresses = {ip("10.9.9.100")};
+  ReceivedPacket packet = peer.packet();
+  packet.ifindex = 19;
+  h.deliver(packet);  // reaches the instance (and is dropped: PASS auth, the instance has none)
+  EXPECT_EQ(h.instance().counters().total_drops(), 1u);
+}
+
+TEST(Instance, MissingInterfaceWithoutDynamicInterfacesWaitsToo) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(
+      parse("vrrp_instance VI_1 {\n interface eth9\n virtual_router_id 51\n"
+            " virtual_ipaddress {\n  10.9.9.100/24\n }\n}\n"));
+  // keepalived refuses to start here ("Non-existent interface specified in configuration").
+  EXPECT_EQ(logs.count("WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist"), 1u);
+  EXPECT_EQ(h.instance().state(), fsm::State::kFault);
+  InterfaceInfo eth9 = h.network.interfaces["eth0"];
+  eth9.ifindex = 9;
+  eth9.name = "eth9";
+  h.network.interfaces["eth9"] = eth9;
+  h.module.link_added("eth9", true);
+  EXPECT_EQ(h.instance().state(), fsm::State::kBackup);
 }
 
 TEST(Instance, TrackInterfaceWeightChangesThePriority) {

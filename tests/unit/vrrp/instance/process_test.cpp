@@ -2,6 +2,9 @@
 // loop never blocking on a child.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <asio/io_context.hpp>
 #include <chrono>
 
@@ -34,6 +37,12 @@ TEST(ProcessRunner, ExitCodesAndSignals) {
   r.wait(1);
   r.run({"true"});  // looked up in PATH
   r.wait(2);
+  r.run({"vipd-no-such-program"});  // not in PATH
+  r.wait(3);
+  ASSERT_EQ(r.exits.size(), 3u);
+  EXPECT_FALSE(r.exits[2].started);
+  r.exits.pop_back();
+  r.wait(2);
   r.run({"/bin/sh", "-c", "kill -9 $$"});
   r.wait(3);
   ASSERT_EQ(r.exits.size(), 3u);
@@ -61,14 +70,36 @@ TEST(ProcessRunner, TimeoutKillsTheWholeProcessGroupWithoutBlocking) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
+TEST(ProcessRunner, RunsAsTheGivenUserAndGroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch users";
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  const RunAs as{nobody->pw_uid, nobody->pw_gid};
+  Runner r;
+  const std::string expect = "test \"$(id -u):$(id -g):$(id -G)\" = \"" + std::to_string(as.uid) +
+                             ":" + std::to_string(as.gid) + ":" + std::to_string(as.gid) + "\"";
+  r.runner.run(
+      {"/bin/sh", "-c", expect}, std::nullopt, [&](const ProcessExit& e) { r.exits.push_back(e); },
+      as);
+  // Without run_as (or with vipd's own ids) the child keeps vipd's user.
+  r.runner.run(
+      {"/bin/sh", "-c", "test \"$(id -u)\" = 0"}, std::nullopt,
+      [&](const ProcessExit& e) { r.exits.push_back(e); }, RunAs{0, 0});
+  r.wait(2);
+  ASSERT_EQ(r.exits.size(), 2u);
+  EXPECT_TRUE(r.exits[0].success()) << r.exits[0].exit_code;
+  EXPECT_TRUE(r.exits[1].success()) << r.exits[1].exit_code;
+}
+
 TEST(ProcessRunner, SpawnFailureIsReported) {
   Runner r;
   r.run({"/nonexistent/vipd-test-script"});
   r.run({});
   r.wait(2);
   ASSERT_EQ(r.exits.size(), 2u);
-  // posix_spawn reports a missing program either as a spawn error or as exit status 127.
-  EXPECT_TRUE(!r.exits[0].started || r.exits[0].exit_code == 127);
+  // execve's error comes back from the child.
+  EXPECT_FALSE(r.exits[0].started);
+  EXPECT_EQ(r.exits[0].error, "No such file or directory");
   EXPECT_FALSE(r.exits[0].success());
   EXPECT_FALSE(r.exits[1].started);
   EXPECT_EQ(r.exits[1].error, "empty command");
