@@ -108,7 +108,7 @@ class VrrpModule {
   bool applied_ = false;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<std::string, std::unique_ptr<ScriptTracker>, std::less<>> scripts_;
-  std::unique_ptr<event::Timer> stop_timer_;  // runs stop()'s `done`
+  std::unique_ptr<event::Timer> stop_timer_;    // runs stop()'s `done`
   std::vector<std::unique_ptr<Group>> groups_;  // after instances_: destroyed first
 };
 

@@ -136,11 +136,11 @@ struct SyncForce {
   State target = State::kBackup;
 };
 
-using Event = std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired,
-                           MasterDownTimerExpired, PreemptDelayExpired, GarpDelayExpired,
-                           GarpRefreshExpired, LowerPrioGarpExpired, FirstGarpExpired,
-                           HandoverExpired, PriorityChanged, FaultRaised, FaultCleared, SyncHold,
-                           SyncForce>;
+using Event =
+    std::variant<Startup, Shutdown, AdvertReceived, AdverTimerExpired, MasterDownTimerExpired,
+                 PreemptDelayExpired, GarpDelayExpired, GarpRefreshExpired, LowerPrioGarpExpired,
+                 FirstGarpExpired, HandoverExpired, PriorityChanged, FaultRaised, FaultCleared,
+                 SyncHold, SyncForce>;
 std::string_view event_name(const Event& event);
 AdvertReceived advert_received(const wire::Advert& advert, const IpAddress& source);
 
