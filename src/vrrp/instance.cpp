@@ -257,6 +257,35 @@ void Instance::run() {
   update_priority();
 }
 
+bool Instance::retunable(const config::VrrpInstance& running, const config::VrrpInstance& next) {
+  // Owner (255) or not decides the startup and the FSM's clamping: only a restart changes it.
+  if ((running.priority == fsm::kPriorityOwner) != (next.priority == fsm::kPriorityOwner))
+    return false;
+  config::VrrpInstance same = next;
+  same.priority = running.priority;
+  same.advert_int = running.advert_int;
+  same.nopreempt = running.nopreempt;
+  same.preempt_delay = running.preempt_delay;
+  same.notify = running.notify;
+  same.smtp_alert = running.smtp_alert;
+  same.garp_master_delay = running.garp_master_delay;
+  same.garp_master_repeat = running.garp_master_repeat;
+  same.garp_master_refresh = running.garp_master_refresh;
+  same.garp_master_refresh_repeat = running.garp_master_refresh_repeat;
+  same.garp_lower_prio_delay = running.garp_lower_prio_delay;
+  same.garp_lower_prio_repeat = running.garp_lower_prio_repeat;
+  same.debug = running.debug;
+  return same == running;
+}
+
+void Instance::retune(config::VrrpInstance next) {
+  config_ = std::move(next);
+  if (!router_ || stopped_ || handing_over_) return;
+  expect_ = expectations();  // a v2 advert_int change: the interval adverts must carry
+  router_->set_config(fsm_config());
+  update_priority();
+}
+
 fsm::Duration Instance::handover_time() const {
   return fsm::skew_time(fsm_config().version, 1, config_.advert_int) +
          std::chrono::milliseconds(100);

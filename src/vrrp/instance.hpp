@@ -79,6 +79,12 @@ class Instance final : public fsm::ActionSink {
   // runs once they are gone (at once when nothing was held). Without it (reload), or on a
   // second stop() while handing over, everything goes at once.
   void stop(std::function<void()> done = {});
+  // A reload that changes only what a running instance can take in place (priority other than
+  // to or from 255, advert_int, preemption, GARP settings, notify scripts): keepalived's reload
+  // keeps the state, and so does retune(). Anything else (interface, VRID, VIPs, tracking, ...)
+  // restarts the instance.
+  static bool retunable(const config::VrrpInstance& running, const config::VrrpInstance& next);
+  void retune(config::VrrpInstance next);
   bool running() const { return router_ != nullptr && !stopped_ && !handing_over_; }
   // Running, or stopping and still waiting for a successor's advert.
   bool listening() const { return router_ != nullptr && !stopped_; }

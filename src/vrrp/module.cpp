@@ -127,12 +127,21 @@ void VrrpModule::apply(const config::KeepalivedConfig& config) {
   // Which instances restart: a changed block (with its group's tracking) or group membership,
   // and every member of a sync group that is new, changed or has a restarting member.
   std::set<std::string, std::less<>> restart;
+  std::vector<std::pair<Instance*, config::VrrpInstance>> retune;
   for (auto& instance : instances_) {
     const config::VrrpInstance* next = config.find_instance(instance->name());
     const config::SyncGroup* old_group = group_of(running_, instance->name());
     const config::SyncGroup* new_group = group_of(config, instance->name());
-    if (!next || globals_changed || !(effective(config, *next) == instance->config()) ||
-        (old_group ? old_group->name : "") != (new_group ? new_group->name : ""))
+    if (!next || globals_changed ||
+        (old_group ? old_group->name : "") != (new_group ? new_group->name : "")) {
+      restart.insert(instance->name());
+      continue;
+    }
+    config::VrrpInstance wanted = effective(config, *next);
+    if (wanted == instance->config()) continue;
+    if (Instance::retunable(instance->config(), wanted))
+      retune.emplace_back(instance.get(), std::move(wanted));
+    else
       restart.insert(instance->name());
   }
   std::map<std::string, fsm::State, std::less<>> kept_groups;
@@ -164,6 +173,13 @@ void VrrpModule::apply(const config::KeepalivedConfig& config) {
     instance->stop();
   }
   instances_ = std::move(kept);
+  // keepalived keeps an instance's state across a reload; so does vipd when only timers,
+  // priority, preemption, GARP settings or scripts changed (no advert gap, no failover).
+  for (auto& [instance, wanted] : retune) {
+    if (!find(instance->name())) continue;  // restarted with its sync group after all
+    log::info("({}) configuration changed, applied without a restart", instance->name());
+    instance->retune(std::move(wanted));
+  }
   running_ = config;
   applied_ = true;
   for (auto& instance : instances_)

@@ -8,9 +8,6 @@ namespace vipd::vrrp::fsm {
 
 namespace {
 
-constexpr std::uint8_t kPriorityOwner = 255;  // RFC 5798 §5.2.4
-constexpr std::uint8_t kPriorityStop = 0;
-
 std::string micros_as_seconds(Duration d) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
   return fmt::format("{}.{:06}", us / 1000000, us % 1000000);

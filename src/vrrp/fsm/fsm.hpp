@@ -51,6 +51,9 @@ std::string_view to_string(TimerKind timer);
 // flood of spoofed ones must not turn into a flood of gratuitous ARPs.
 inline constexpr unsigned kMaxElectionBursts = 4;
 
+inline constexpr std::uint8_t kPriorityOwner = 255;  // RFC 5798 §5.2.4: the address owner
+inline constexpr std::uint8_t kPriorityStop = 0;     // RFC 5798 §5.2.4: the master stops
+
 struct Config {
   std::string name;  // the vrrp_instance name, "VI_1": every log line starts "(VI_1) "
   wire::Version version = wire::Version::kV2;

@@ -8,8 +8,6 @@ namespace vipd::vrrp::fsm {
 
 namespace {
 
-constexpr std::uint8_t kPriorityOwner = 255;  // RFC 5798 §5.2.4
-
 // A member is held in FAULT while another member has a fault of its own.
 void hold_orders(const std::vector<SyncMember>& members, std::vector<SyncOrder>& orders) {
   for (std::size_t i = 0; i < members.size(); ++i) {

@@ -24,7 +24,8 @@ TEST(Module, ReloadKeepsUnchangedInstancesAndRestartsChangedOnes) {
   ASSERT_EQ(vi2->state(), fsm::State::kMaster);
   const auto adverts = h.network.adverts.size();
 
-  h.module.apply(parse(seed_instance(100) + seed_instance(90, "", "VI_2", 52) +
+  // VI_2: a change that needs a restart (what is tracked), VI_3 new.
+  h.module.apply(parse(seed_instance(100) + seed_instance(90, " dont_track_primary\n", "VI_2", 52) +
                        seed_instance(100, "", "VI_3", 53)));
   EXPECT_EQ(&h.instance("VI_1"), vi1);
   EXPECT_EQ(vi1->state(), fsm::State::kMaster);
@@ -44,6 +45,43 @@ TEST(Module, ReloadKeepsUnchangedInstancesAndRestartsChangedOnes) {
   EXPECT_EQ(h.module.instances().size(), 1u);
   EXPECT_EQ(&h.instance("VI_1"), vi1);
   EXPECT_EQ(logs.count("(VI_3) removed on reload"), 1u);
+}
+
+// keepalived keeps the state over a reload that changes the priority or the timers: so does
+// vipd (no priority 0, no failover), and the next advert carries the new values.
+TEST(Module, ReloadRetunesPriorityAndTimersInPlace) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(parse(seed_instance(100)));
+  h.clock.advance(4s);
+  const Instance* vi1 = &h.instance("VI_1");
+  ASSERT_EQ(vi1->state(), fsm::State::kMaster);
+  h.module.apply(parse(seed_instance(150, " nopreempt\n garp_master_delay 2\n")));
+  EXPECT_EQ(&h.instance("VI_1"), vi1);
+  EXPECT_EQ(vi1->state(), fsm::State::kMaster);
+  EXPECT_EQ(vi1->router()->stats().became_master, 1u);
+  EXPECT_EQ(logs.count("(VI_1) configuration changed, applied without a restart"), 1u);
+  EXPECT_EQ(logs.count("(VI_1) Changing effective priority from 100 to 150"), 1u);
+  EXPECT_EQ(vi1->config().priority, 150);
+  h.clock.advance(1s);
+  for (int p : h.network.advert_priorities()) EXPECT_NE(p, 0);
+  EXPECT_EQ(h.network.adverts.back().decoded().priority, 150);
+  // To or from 255 (address owner) is a restart.
+  h.module.apply(parse(seed_instance(255)));
+  EXPECT_EQ(logs.count("(VI_1) configuration changed, restarting on reload"), 1u);
+}
+
+TEST(Module, RetunableFields) {
+  auto base = parse(seed_instance(100)).instances.at(0);
+  auto changed = base;
+  changed.advert_int = config::Milliseconds(2000);
+  changed.preempt_delay = config::Milliseconds(5000);
+  EXPECT_TRUE(Instance::retunable(base, changed));
+  changed.virtual_router_id = 52;
+  EXPECT_FALSE(Instance::retunable(base, changed));
+  changed = base;
+  changed.virtual_ipaddress.pop_back();
+  EXPECT_FALSE(Instance::retunable(base, changed));
 }
 
 class Commands : public ::testing::Test {
