@@ -29,8 +29,10 @@ void LocRib::set_peer(PeerId peer, const PeerInfo& info) {
   if (known && *peers_[peer] == info) return;
   std::optional<PeerInfo> before = std::exchange(peers_[peer], info);
   if (!known) return;
-  if (before->local != info.local) {
-    // Whether the peer's paths are resolved at all: the index changes with it.
+  bool has_paths = paths_of(peer, wire::kIpv4Unicast) + paths_of(peer, wire::kIpv6Unicast) > 0;
+  if (has_paths && (before->local != info.local || before->single_hop != info.single_hop)) {
+    // Whether and how the peer's paths are resolved: the index counts them by that. (A peer id
+    // goes to a new neighbor only once the old one's paths are gone.)
     rebuild_index();
     rerun(true, std::nullopt);
     return;
@@ -80,6 +82,7 @@ void LocRib::track(wire::AfiSafi family, const Prefix& prefix, const Path& path)
     last_entry_ = e;
   }
   ++e->paths;
+  if (peers_[path.peer]->single_hop) ++e->single_hop_paths;
   if (key->family == 0) {
     e->v4.push_back(V4Key::of(prefix));
     if (e->v4.size() > 2 * e->paths + 64) compact(*key, e->v4, v4_);
@@ -93,7 +96,9 @@ void LocRib::untrack(wire::AfiSafi family, const wire::PathAttributes& attrs, Pe
   auto key = key_of(family, attrs, peer_id);
   if (!key) return;
   NextHopEntry* e = entry(*key);
-  if (!e || --e->paths > 0) return;
+  if (!e) return;
+  if (peers_[peer_id]->single_hop) --e->single_hop_paths;
+  if (--e->paths > 0) return;
   // Its last path is gone: the prefixes listed for it need no re-decision any more.
   last_key_.reset();
   last_entry_ = nullptr;
@@ -145,7 +150,7 @@ std::vector<LocRib::NextHopState> LocRib::next_hops() const {
   std::vector<NextHopState> out;
   for (const auto& [key, e] : next_hop_index_)
     out.push_back({key.family == 0 ? wire::kIpv4Unicast : wire::kIpv6Unicast, key.address, e.paths,
-                   e.cost[0], e.cost[1]});
+                   e.single_hop_paths, e.cost[0], e.cost[1]});
   return out;
 }
 

@@ -84,6 +84,7 @@ class LocRib {
     wire::AfiSafi family;
     IpAddress address;
     std::size_t paths = 0;                   // paths using it
+    std::size_t single_hop_paths = 0;        // of them, from single-hop eBGP neighbors
     std::optional<std::uint32_t> cost;       // for iBGP and multihop eBGP paths
     std::optional<std::uint32_t> connected;  // for single-hop eBGP paths (connected only)
   };
@@ -158,6 +159,7 @@ class LocRib {
   };
   struct NextHopEntry {
     std::size_t paths = 0;
+    std::size_t single_hop_paths = 0;
     std::array<std::optional<std::uint32_t>, 2> cost;  // [recursive, connected only]
     std::vector<V4Key> v4;
     std::vector<V6Key> v6;
