@@ -105,14 +105,19 @@ bool daemonize() {
 // over rtnetlink. The kernel FIB is opened when the configuration first asks for it; opening
 // deletes the routes a previous vipd left (docs/fib.md). It follows the links and addresses
 // with a netlink monitor on the daemon's loop, so that next hops over a link that goes down
-// leave their routes and come back with it (docs/netlink.md, "Link tracking").
+// leave their routes and come back with it (docs/netlink.md, "Link tracking"), and BGP resolves
+// next hops over the same view (docs/config-bgp.md, "Next-hop resolution"). Without the
+// monitor routes are still installed: every next hop counts as reachable and the kernel decides.
 bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
   return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
     auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
     auto opened = fib->open();
     if (!opened) return unexpected(opened.error());
     if (auto tracked = fib->track_interfaces(io); !tracked)
-      return unexpected("link monitor: " + tracked.error());
+      log::error(
+          "fib: no link monitor ({}): links are not tracked, every next hop counts as "
+          "reachable",
+          tracked.error());
     return std::unique_ptr<netlink::Fib>(std::move(fib));
   };
 }

@@ -196,13 +196,19 @@ class ShowCommands {
       std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
       out += "  " + (as_path.empty() ? std::string("Local") : as_path) + "\n";
       auto nh = rib::next_hop_of(a, wire_family(af));
+      // FRR: "(inaccessible)" for a next hop that does not resolve (RFC 4271 §9.1.2.1), the
+      // IGP metric when there is one.
+      std::string hop = nh ? nh->to_string() : "0.0.0.0";
+      if (!path->valid())
+        hop += " (inaccessible)";
+      else if (path->igp_cost)
+        hop += fmt::format(" (metric {})", path->igp_cost);
       if (from) {
         std::uint32_t rid = from->negotiated() ? from->negotiated()->peer_bgp_identifier : 0;
-        out += fmt::format("    {} from {} ({})\n", nh ? nh->to_string() : "0.0.0.0",
-                           from->settings().address.to_string(), ipv4_text(rid));
+        out += fmt::format("    {} from {} ({})\n", hop, from->settings().address.to_string(),
+                           ipv4_text(rid));
       } else {
-        out += fmt::format("    {} from 0.0.0.0 ({})\n", nh ? nh->to_string() : "0.0.0.0",
-                           ipv4_text(s_.router_id()));
+        out += fmt::format("    {} from 0.0.0.0 ({})\n", hop, ipv4_text(s_.router_id()));
       }
       std::string origin = origin_code(a) == 'i'   ? "IGP"
                            : origin_code(a) == 'e' ? "EGP"
@@ -211,7 +217,7 @@ class ShowCommands {
       if (a.med) line += fmt::format(", metric {}", *a.med);
       if (a.local_pref) line += fmt::format(", localpref {}", *a.local_pref);
       if (path->peer == Speaker::kLocalPeer) line += ", weight 32768";
-      if (path->valid()) line += ", valid";
+      line += path->valid() ? ", valid" : ", invalid";
       line += path->peer == Speaker::kLocalPeer ? ", sourced, local"
               : internal(*path)                 ? ", internal"
                                                 : ", external";
@@ -261,8 +267,12 @@ class ShowCommands {
         for (auto id : *a.cluster_list) c.push_back(ipv4_text(id));
         j["clusterList"] = {{"list", c}};
       }
-      if (auto nh = rib::next_hop_of(a, wire_family(af)))
-        j["nexthops"] = nlohmann::json::array({{{"ip", nh->to_string()}}});
+      if (auto nh = rib::next_hop_of(a, wire_family(af))) {
+        nlohmann::json hop = {{"ip", nh->to_string()}, {"afi", nh->is_v4() ? "ipv4" : "ipv6"}};
+        if (path->valid()) hop["metric"] = path->igp_cost;
+        hop["accessible"] = path->valid();
+        j["nexthops"] = nlohmann::json::array({hop});
+      }
       if (const peer::Peer* from = s_.peer_of(path->peer)) {
         j["peer"] = {{"peerId", from->settings().address.to_string()},
                      {"type", internal(*path) ? "internal" : "external"}};
@@ -302,6 +312,72 @@ class ShowCommands {
     }
     return {
         {"routerId", ipv4_text(s_.router_id())}, {"localAS", s_.local_as()}, {"routes", routes}};
+  }
+
+  // `show ip bgp nexthop`, FRR's layout without the update times: every next hop of the
+  // peers' paths, valid or not as its paths resolve (connected only when a single-hop eBGP
+  // neighbor's paths use it, FRR's "Must be Connected"), the IGP metric and how it resolves.
+  struct NextHopRow {
+    rib::LocRib::NextHopState state;
+    bool connected_only = false;
+    std::optional<std::uint32_t> cost;
+    std::optional<netlink::Reachability::Resolution> resolution;
+  };
+  std::vector<NextHopRow> next_hop_rows() const {
+    std::vector<NextHopRow> rows;
+    const netlink::Reachability* view = s_.fib().reachability();
+    for (const auto& h : s_.loc_rib().next_hops()) {
+      NextHopRow row{h, h.single_hop_paths > 0, {}, {}};
+      row.cost = row.connected_only ? h.connected : h.cost;
+      if (view)
+        row.resolution =
+            view->resolve(h.address, row.connected_only ? netlink::Reachability::Mode::kConnected
+                                                        : netlink::Reachability::Mode::kRecursive);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+  std::string link_name(int ifindex) const {
+    std::string name(s_.fib().connected().link_name(ifindex));
+    return name.empty() ? std::to_string(ifindex) : name;
+  }
+  std::string next_hop_text() const {
+    std::string out = "Current BGP nexthop cache:\n";
+    for (const auto& row : next_hop_rows()) {
+      const auto& h = row.state;
+      if (!row.cost) {
+        out += fmt::format(" {} invalid, #paths {}\n", h.address.to_string(), h.paths);
+        if (row.connected_only) out += "  Must be Connected\n";
+        continue;
+      }
+      out += fmt::format(" {} valid [IGP metric {}], #paths {}\n", h.address.to_string(), *row.cost,
+                         h.paths);
+      if (!row.resolution || !row.resolution->reachable) continue;
+      if (row.resolution->route)
+        out += fmt::format("  Resolved prefix {}\n", row.resolution->route->to_string());
+      if (row.resolution->ifindex) out += "  if " + link_name(row.resolution->ifindex) + "\n";
+    }
+    return out;
+  }
+  nlohmann::json next_hop_json() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& row : next_hop_rows()) {
+      const auto& h = row.state;
+      nlohmann::json j;
+      j["valid"] = row.cost.has_value();
+      j["complete"] = row.cost.has_value();
+      if (row.cost) j["igpMetric"] = *row.cost;
+      j["pathCount"] = h.paths;
+      if (!row.cost && row.connected_only) j["isConnected"] = false;
+      if (row.cost && row.resolution && row.resolution->reachable) {
+        if (row.resolution->route) j["resolvedPrefix"] = row.resolution->route->to_string();
+        if (row.resolution->ifindex)
+          j["nexthops"] =
+              nlohmann::json::array({{{"interfaceName", link_name(row.resolution->ifindex)}}});
+      }
+      out[h.family == wire::kIpv4Unicast ? "ipv4" : "ipv6"][h.address.to_string()] = j;
+    }
+    return out;
   }
 
   ShowCommands(const Speaker& speaker, const event::Clock& clock) : s_(speaker), clock_(clock) {}
@@ -608,6 +684,16 @@ void Speaker::install_commands(control::CommandTree& tree) {
                "show <ip bgp|bgp ipv4 [unicast]|bgp ipv6 [unicast]|bgp> "
                "<A.B.C.D|A.B.C.D/M|X:X::X:X|X:X::X:X/M>$target [json]",
                "Show one route of the BGP table", detail);
+  // `show ip bgp nexthop` (FRR): the next hops in use and how they resolve (RFC 4271 §9.1.2.1).
+  tree.describe("nexthop", "BGP nexthop table");
+  tree.install("exec", "show <ip bgp|bgp> nexthop [json]", "Show the BGP nexthop table",
+               [this, show](const control::Invocation& inv, control::Session&) {
+                 if (!running_.bgp)
+                   return control::CommandResult::failure("% BGP instance not found");
+                 if (inv.has("json"))
+                   return control::CommandResult::success(json_text(show->next_hop_json()));
+                 return control::CommandResult::success(show->next_hop_text());
+               });
   install_route_commands(tree);
   tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
                "Show the BGP table of one address family", table);

@@ -272,6 +272,11 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
   }
   publish();  // the old backend is current before it hands over
   fib_->remove_all();
+  fib_ = std::move(next);
+  fib_is_kernel_ = kernel;
+  // Next hops resolve over the new backend's view (or are all reachable again) before it is
+  // filled; what that changes reaches the Adj-RIB-Outs with the next publish().
+  track_next_hops();
   // The new backend starts with every selected path of the Loc-RIB.
   std::vector<rib::Change> all;
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
@@ -280,12 +285,39 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
       if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths), std::nullopt});
     });
   }
-  next->apply(all);
-  log::info("bgp: best paths go to the {} FIB{}", next->name(),
+  fib_->apply(all);
+  log::info("bgp: best paths go to the {} FIB{}", fib_->name(),
             kernel ? "" : " (not installed in the kernel)");
-  fib_ = std::move(next);
-  fib_is_kernel_ = kernel;
+  publish();
   return Ok{};
+}
+
+void Speaker::track_next_hops() {
+  if (!fib_->reachability()) {
+    fib_->set_reachability_listener(nullptr);
+    if (loc_rib_.has_resolver()) loc_rib_.set_resolver({});
+    return;
+  }
+  fib_->set_reachability_listener([this] { next_hops_changed(); });
+  // FRR's nexthop tracking: a single-hop eBGP neighbor's next hops must be on a connected
+  // network; iBGP and multihop next hops may also resolve over a kernel route (netlink/
+  // reachability.hpp). The IGP cost is the resolving route's metric (0 when connected).
+  loc_rib_.set_resolver(
+      [this](const IpAddress& next_hop, bool connected_only) -> std::optional<std::uint32_t> {
+        const netlink::Reachability* view = fib_->reachability();
+        if (!view) return 0;
+        auto r = view->resolve(next_hop, connected_only ? netlink::Reachability::Mode::kConnected
+                                                        : netlink::Reachability::Mode::kRecursive);
+        if (!r.reachable) return std::nullopt;
+        return r.metric;
+      });
+}
+
+void Speaker::next_hops_changed() {
+  std::size_t decided = loc_rib_.revalidate();
+  if (decided > 0)
+    log::debug("bgp: next-hop reachability changed, {} prefixes decided again", decided);
+  publish();
 }
 
 void Speaker::session_up(peer::Peer& p) {
@@ -294,6 +326,8 @@ void Speaker::session_up(peer::Peer& p) {
   info.address = p.settings().address;
   if (p.received_open()) info.router_id = p.received_open()->bgp_identifier;
   if (p.negotiated()) info.as = p.negotiated()->peer_as;
+  // FRR's connected check: an eBGP neighbor without ebgp-multihop (TTL 1).
+  info.single_hop = info.ebgp && p.settings().ebgp_multihop <= 1;
   loc_rib_.set_peer(id_of(p), info);
   publish();
   refresh_export_peers();

@@ -92,6 +92,13 @@ class Speaker : private peer::RouteObserver {
   // Chooses the FIB backend for `no_rib` (see set_kernel_fib()); a new backend gets
   // the whole Loc-RIB and the old one deletes what it installed.
   Status<std::string> select_fib(bool no_rib);
+  // RFC 4271 §9.1.2.1: the Loc-RIB resolves next hops over the FIB's view of links, addresses
+  // and kernel routes while the FIB tracks them; otherwise every next hop is reachable (`bgp
+  // no-rib`, the NullFib of tests, or no link monitor).
+  void track_next_hops();
+  // The FIB's view changed: the prefixes over next hops that resolve differently now are
+  // decided again and the changes go out.
+  void next_hops_changed();
   // `show ip route`, `show ipv6 route` (show_route.cpp).
   void install_route_commands(control::CommandTree& tree);
 

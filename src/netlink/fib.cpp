@@ -27,7 +27,7 @@ event::TimePoint Fib::now() const {
 ConnectedNetworks::Resolution Fib::resolve(const IpAddress& gateway) const {
   // Untracked: the kernel resolves the gateway (or refuses the route) by itself.
   if (!tracks_interfaces_) return {0, true};
-  return connected_.resolve(gateway);
+  return reachability_.connected().resolve(gateway);
 }
 
 ConnectedNetworks::Resolution Fib::resolution(const IpAddress& gateway) const {
@@ -130,16 +130,21 @@ void Fib::remove_all() {
   write(requests_);
 }
 
-void Fib::reset_interfaces(std::span<const Link> links,
-                           std::span<const InterfaceAddress> addresses) {
-  connected_.reset(links, addresses);
+void Fib::reset_interfaces(std::span<const Link> links, std::span<const InterfaceAddress> addresses,
+                           std::span<const Route> routes) {
+  reachability_.reset(links, addresses, routes);
   tracks_interfaces_ = true;
+  if (reachability_listener_) reachability_listener_();
   reresolve();
 }
 
 void Fib::interface_event(const Event& event) {
   if (!tracks_interfaces_) return;
-  if (connected_.apply(event)) reresolve();
+  if (!reachability_.apply(event)) return;
+  // The Loc-RIB first: its new selections replace the routes whose best next hop went, then
+  // only the gateways still in use are re-resolved here.
+  if (reachability_listener_) reachability_listener_();
+  reresolve();
 }
 
 void Fib::reresolve() {
@@ -152,7 +157,7 @@ void Fib::reresolve() {
     if (after.usable == before.usable && (!after.usable || after.ifindex == before.ifindex))
       continue;
     changed.emplace(gateway, before.usable);
-    std::string name(connected_.link_name(after.ifindex));
+    std::string name(connected().link_name(after.ifindex));
     if (name.empty()) name = std::to_string(after.ifindex);
     if (after.usable)
       log::notice("fib: next hop {} resolved over {}", gateway.to_string(), name);
@@ -245,24 +250,40 @@ Result<std::size_t, std::string> NetlinkFib::open() {
 Status<std::string> NetlinkFib::track_interfaces(asio::io_context& io) {
   if (monitor_) return Ok{};
   MonitorOptions options;
-  options.routes = false;
-  // Links and addresses only: a link going down sends a few notifications per address.
+  // Links, addresses and routes: a link going down sends a few notifications per address and
+  // route. Our own routes and other BGP daemons' are dropped in the kernel (a socket filter):
+  // next hops do not resolve over them, and a full table would flood the queue.
+  options.routes = true;
+  options.ignored_route_protocols = {kRouteProtocol, RTPROT_BGP};
   options.receive_buffer_bytes = 1024 * 1024;
   auto monitor = std::make_unique<AsioMonitor>(
       io, [this](const Event& e) { monitor_event(e); }, options);
   // Joined first, read second: a change in between is also queued, and applies idempotently.
   if (auto started = monitor->start(); !started) return unexpected(started.error());
   monitor_ = std::move(monitor);
-  auto addresses = list_addresses(socket_);
-  if (!addresses) {
+  if (auto read = read_interfaces(); !read) {
     monitor_.reset();
-    return unexpected("address dump: " + addresses.error().text());
+    return read;
+  }
+  log::info("fib: tracking {} links, {} connected networks and {} kernel routes",
+            monitor_->monitor().links().size(), connected().network_count(),
+            reachability()->route_count());
+  return Ok{};
+}
+
+Status<std::string> NetlinkFib::read_interfaces() {
+  auto addresses = list_addresses(socket_);
+  if (!addresses) return unexpected("address dump: " + addresses.error().text());
+  std::vector<Route> routes;
+  for (int family : {AF_INET, AF_INET6}) {
+    auto dumped = socket_.dump_main(family);
+    if (!dumped) return unexpected(dumped.error());
+    for (auto& route : *dumped)
+      if (Reachability::eligible(route)) routes.push_back(std::move(route));
   }
   std::vector<Link> links;
   for (const auto& [index, link] : monitor_->monitor().links()) links.push_back(link);
-  reset_interfaces(links, *addresses);
-  log::info("fib: tracking {} links and {} connected networks", links.size(),
-            connected().network_count());
+  reset_interfaces(links, *addresses, routes);
   return Ok{};
 }
 
@@ -271,17 +292,11 @@ void NetlinkFib::monitor_event(const Event& event) {
     interface_event(event);
     return;
   }
-  // Notifications were lost: read the addresses again. The monitor has already read the links
-  // again (and reports their changes as events next, which then change nothing).
-  auto addresses = list_addresses(socket_);
-  if (!addresses) {
-    log::error("fib: address dump after a monitor overrun: {}", addresses.error().text());
-    return;
-  }
-  std::vector<Link> links;
-  for (const auto& [index, link] : monitor_->monitor().links()) links.push_back(link);
-  log::warning("fib: link monitor overrun, links and addresses read again");
-  reset_interfaces(links, *addresses);
+  // Notifications were lost: read the addresses and routes again. The monitor has already read
+  // the links again (and reports their changes as events next, which then change nothing).
+  log::warning("fib: link monitor overrun, links, addresses and routes read again");
+  if (auto read = read_interfaces(); !read)
+    log::error("fib: after a monitor overrun: {}", read.error());
 }
 
 std::vector<RouteFailure> NetlinkFib::program(std::span<const RouteRequest> requests) {

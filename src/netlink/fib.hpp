@@ -10,6 +10,7 @@
 // "Link tracking"). The decision is here, without a socket; NetlinkFib feeds it a monitor.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -21,6 +22,7 @@
 #include "netlink/connected.hpp"
 #include "netlink/monitor.hpp"
 #include "netlink/monitor_asio.hpp"
+#include "netlink/reachability.hpp"
 #include "netlink/route_socket.hpp"
 
 namespace vipd::netlink {
@@ -55,18 +57,28 @@ class Fib {
 
   const std::map<Prefix, FibEntry>& routes() const { return routes_; }
 
-  // Link tracking. The links and addresses the kernel has now (dumps): from here on next hops
-  // must resolve over a connected network of a usable link; routes whose next hops resolve
-  // differently are rewritten. Before the first call every next hop counts as resolved and the
-  // kernel alone decides (tests, benchmarks).
-  void reset_interfaces(std::span<const Link> links, std::span<const InterfaceAddress> addresses);
-  // A monitor event (LinkEvent, AddressEvent; others are ignored, as is every event before
-  // reset_interfaces()): a link that stops being usable takes the next hops resolved over it out
-  // of their routes (a route left with none is deleted); one that is usable again, or a new
-  // connected network, brings them back.
+  // Link tracking. The links, addresses and main-table routes the kernel has now (dumps): from
+  // here on next hops must resolve over a connected network of a usable link; routes whose next
+  // hops resolve differently are rewritten. Before the first call every next hop counts as
+  // resolved and the kernel alone decides (tests, benchmarks).
+  void reset_interfaces(std::span<const Link> links, std::span<const InterfaceAddress> addresses,
+                        std::span<const Route> routes = {});
+  // A monitor event (LinkEvent, AddressEvent, RouteEvent; others are ignored, as is every event
+  // before reset_interfaces()): a link that stops being usable takes the next hops resolved over
+  // it out of their routes (a route left with none is deleted); one that is usable again, or a
+  // new connected network, brings them back.
   void interface_event(const Event& event);
   bool tracks_interfaces() const { return tracks_interfaces_; }
-  const ConnectedNetworks& connected() const { return connected_; }
+  const ConnectedNetworks& connected() const { return reachability_.connected(); }
+  // The kernel's view for BGP next-hop resolution (the Loc-RIB's resolver asks it); nullptr
+  // while interfaces are not tracked: then every next hop counts as reachable.
+  const Reachability* reachability() const { return tracks_interfaces_ ? &reachability_ : nullptr; }
+  // Called when an answer of reachability() may have changed (after reset_interfaces() and
+  // after an event that changed it), before this Fib rewrites its own routes, so that the
+  // Loc-RIB's new choices arrive first and a route moves to another next hop in one write.
+  void set_reachability_listener(std::function<void()> listener) {
+    reachability_listener_ = std::move(listener);
+  }
   // How a gateway resolves now: over which link, and whether that link is usable. Untracked:
   // always usable, link 0 (the kernel picks it).
   ConnectedNetworks::Resolution resolution(const IpAddress& gateway) const;
@@ -113,7 +125,8 @@ class Fib {
   const event::Clock* clock_;
   std::map<Prefix, FibEntry> routes_;
   std::map<IpAddress, Gateway> gateways_;
-  ConnectedNetworks connected_;
+  Reachability reachability_;
+  std::function<void()> reachability_listener_;
   bool tracks_interfaces_ = false;
   std::size_t max_next_hops_ = 256;
   bool tracking_ = true;
@@ -146,9 +159,10 @@ class NetlinkFib : public Fib {
   // Opens the socket and deletes the kRouteProtocol routes a previous run left behind (IPv4 and
   // IPv6). Returns how many stale routes were deleted.
   Result<std::size_t, std::string> open();
-  // Link tracking (after open()): a netlink monitor on `io` (links and addresses) feeds
-  // interface_event(); the current links and addresses are read first. After a monitor overrun
-  // both are read again.
+  // Link tracking (after open()): a netlink monitor on `io` (links, addresses, and routes other
+  // than vipd's and BGP's, which a socket filter drops in the kernel) feeds interface_event();
+  // the current links, addresses and main-table routes are read first, and again after a
+  // monitor overrun.
   Status<std::string> track_interfaces(asio::io_context& io);
   void resolve_interfaces() override;
   std::string_view name() const override { return "netlink"; }
@@ -159,6 +173,8 @@ class NetlinkFib : public Fib {
 
  private:
   void monitor_event(const Event& event);
+  // The links, addresses and routes the kernel has now.
+  Status<std::string> read_interfaces();
 
   RouteSocket socket_;
   std::unique_ptr<AsioMonitor> monitor_;  // destroyed first: its callback uses this

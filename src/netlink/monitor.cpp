@@ -1,6 +1,8 @@
 #include "netlink/monitor.hpp"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -28,6 +30,27 @@ LinkEvent::Kind change_kind(const Link& before, const Link& after) {
   if (before.usable() != after.usable())
     return after.usable() ? LinkEvent::Kind::kUp : LinkEvent::Kind::kDown;
   return LinkEvent::Kind::kChanged;
+}
+
+// A classic BPF socket filter that drops RTM_NEWROUTE/RTM_DELROUTE notifications whose
+// rtm_protocol is one of `protocols` and accepts everything else. A notification datagram holds
+// one message (rtnetlink sends each on its own), so the header at offset 0 is the message's.
+// Loads of BPF_H are in network byte order, hence the htons() of the host-order message types.
+std::vector<sock_filter> route_protocol_filter(const std::vector<std::uint8_t>& protocols) {
+  const auto n = static_cast<std::uint8_t>(protocols.size());
+  std::vector<sock_filter> program;
+  program.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)));
+  program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 1, 0));
+  program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELROUTE), 0,
+                             static_cast<std::uint8_t>(n + 1)));
+  program.push_back(
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NLMSG_HDRLEN + offsetof(rtmsg, rtm_protocol)));
+  for (std::uint8_t i = 0; i < n; ++i)
+    program.push_back(
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, protocols[i], static_cast<std::uint8_t>(n - i), 0));
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffff));  // accept
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, 0));           // drop
+  return program;
 }
 
 }  // namespace
@@ -122,6 +145,16 @@ Status<std::string> Monitor::open() {
   for (unsigned group : groups)
     if (::setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) != 0)
       return fail("netlink monitor join group");
+  if (options_.routes && !options_.ignored_route_protocols.empty()) {
+    if (options_.ignored_route_protocols.size() > 200) {
+      ::close(fd);
+      return unexpected(std::string("netlink monitor: too many ignored route protocols"));
+    }
+    auto program = route_protocol_filter(options_.ignored_route_protocols);
+    sock_fprog filter{static_cast<unsigned short>(program.size()), program.data()};
+    if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &filter, sizeof filter) != 0)
+      return fail("netlink monitor route filter");
+  }
   int bytes = options_.receive_buffer_bytes;
   if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);

@@ -86,6 +86,10 @@ struct MonitorOptions {
   bool links = true;      // RTNLGRP_LINK
   bool addresses = true;  // RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR
   bool routes = false;    // RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE (busy on a full-table router)
+  // Route notifications with one of these rtm_protocols are dropped by a socket filter in the
+  // kernel, before they take room in the receive queue: a daemon that installs a full table
+  // does not read its own million routes back (the FIB's monitor skips vipd's and BGP's).
+  std::vector<std::uint8_t> ignored_route_protocols;
   // SO_RCVBUF(FORCE) of the socket: room for bursts (a link going down removes all its
   // addresses and routes at once) before the kernel drops notifications.
   int receive_buffer_bytes = 4 * 1024 * 1024;

@@ -106,6 +106,8 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
   Route route;
   route.table = rtm->rtm_table;
   route.protocol = rtm->rtm_protocol;
+  route.type = rtm->rtm_type;
+  route.scope = rtm->rtm_scope;
   IpAddress dst = family == AF_INET ? IpAddress::v4(0u) : IpAddress::v6({});
   std::optional<NextHop> single;
   int oif = 0;
@@ -123,6 +125,9 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
         break;
       case RTA_OIF:
         if (mnl_attr_get_payload_len(attr) == 4) oif = static_cast<int>(mnl_attr_get_u32(attr));
+        break;
+      case RTA_PRIORITY:
+        if (mnl_attr_get_payload_len(attr) == 4) route.priority = mnl_attr_get_u32(attr);
         break;
       case RTA_GATEWAY:
         if (auto a = address_attribute(attr, family))
@@ -175,6 +180,8 @@ std::optional<Route> parse_route_message(const nlmsghdr* message) {
   if (single) {
     single->ifindex = oif;
     route.next_hops.insert(route.next_hops.begin(), *single);
+  } else if (route.next_hops.empty()) {
+    route.device = oif;
   }
   return route;
 }

@@ -40,6 +40,12 @@ struct Route {
   std::vector<NextHop> next_hops;  // empty in a delete
   std::uint32_t table = RT_TABLE_MAIN;
   std::uint8_t protocol = kRouteProtocol;
+  // Read from the kernel's messages only; build_route_message() always writes a unicast route
+  // of scope universe without RTA_PRIORITY or a device.
+  std::uint8_t type = RTN_UNICAST;         // rtm_type: RTN_UNICAST, RTN_BLACKHOLE, ...
+  std::uint8_t scope = RT_SCOPE_UNIVERSE;  // rtm_scope
+  std::uint32_t priority = 0;              // RTA_PRIORITY, the route's metric
+  int device = 0;  // RTA_OIF of a route without a gateway (`ip route add P dev X`)
   bool operator==(const Route&) const = default;
 };
 

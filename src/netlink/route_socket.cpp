@@ -26,4 +26,18 @@ Result<std::vector<Route>, std::string> RouteSocket::dump(int family, std::uint8
   return std::move(*routes);
 }
 
+Result<std::vector<Route>, std::string> RouteSocket::dump_main(int family) {
+  auto request = [&](std::span<std::byte> room) {
+    // Protocol 0 (RTPROT_UNSPEC): the kernel does not filter by protocol.
+    return build_route_dump_request(room, family, RT_TABLE_MAIN, RTPROT_UNSPEC);
+  };
+  auto routes = collect<Route>(request, [&](const nlmsghdr* m) -> std::optional<Route> {
+    auto route = parse_route_message(m);
+    if (!route || route->table != RT_TABLE_MAIN) return std::nullopt;
+    return route;
+  });
+  if (!routes) return unexpected("netlink route dump: " + routes.error().text());
+  return std::move(*routes);
+}
+
 }  // namespace vipd::netlink

@@ -31,6 +31,8 @@ class RouteSocket : public Socket {
   // Every route of `family` (AF_INET or AF_INET6) in the main table with rtm_protocol
   // `protocol`.
   Result<std::vector<Route>, std::string> dump(int family, std::uint8_t protocol);
+  // Every route of `family` in the main table, of any protocol.
+  Result<std::vector<Route>, std::string> dump_main(int family);
 };
 
 }  // namespace vipd::netlink

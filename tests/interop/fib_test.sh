@@ -6,14 +6,18 @@
 #   - `ip route show 10.47.40.N` in the router namespace lists six next hops, proto 200, for all
 #     seven /32s; `vipctl show ip route [json]` shows them;
 #   - `bgp no-rib` (live) removes the routes from the kernel, `no bgp no-rib` puts them back;
-#   - link tracking: a seventh speaker on a link of its own (l-edge, 192.168.13.0/24, hold time
-#     30 s) adds its next hop to all seven routes; `ip link set l-edge down` in the router
-#     namespace takes exactly that next hop out of every route within 3 s (the kernel alone would
-#     keep it, marked dead), `vipctl show ip route [json]` shows it inactive, the session stays
-#     up; `up` brings it back; the same for a carrier loss (the speaker's end goes down: the
-#     kernel would keep it, marked linkdown, and still use it);
+#   - link tracking and next-hop reachability (RFC 4271 §9.1.2.1): a seventh speaker on a link of
+#     its own (l-edge, 192.168.13.0/24, hold time 30 s) adds its next hop to all seven routes;
+#     `ip link set l-edge down` in the router namespace takes exactly that next hop out of every
+#     route within 3 s (the kernel alone would keep it, marked dead): its paths are inaccessible,
+#     shown without `*` in `show ip bgp`, no longer selected (so not in `show ip route`), the
+#     session stays up; `up` brings it back; the same for a carrier loss (the speaker's end goes
+#     down: the kernel would keep it, marked linkdown, and still use it);
 #   - kill -9 of one speaker: within hold time (3 s) + 2 s its next hop leaves every route and
 #     the other five stay; the same for a frozen speaker (SIGSTOP, hold timer expiry);
+#   - maximum-paths 1 (live) and two more speakers on links of their own (l-fo-a, l-fo-b) both
+#     announcing 10.47.50.0/32: the best one's link goes down in the router namespace, and the
+#     kernel route and `show ip bgp` switch to the other within 3 s; link up, back again;
 #   - SIGTERM to vipd: every route of protocol 200 is gone.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -119,17 +123,20 @@ check "edge's next hop joins the seven routes" wait_until 30 every_route_has "${
 check "edge's next hop resolved over $edge_link" \
   test "$(ip -n "$IT_ROUTER_NS" route show 10.47.40.1 | grep -c "via 192.168.13.2 dev $edge_link")" -eq 1
 
-# vipd's view: each of the seven routes has exactly these next hops in the FIB (fib: true), and
-# the edge next hop marked active or not as ACTIVE says.
+# vipd's view: each of the seven routes has exactly these next hops, all in the FIB (fib: true).
 show_agrees() {
-  local active=$1
-  shift
   local want
   want=$(printf '%s\n' "$@" | jq -R . | jq -sc 'sort')
-  [[ "$(vipctl show ip route json | jq --argjson want "$want" --argjson active "$active" '
+  [[ "$(vipctl show ip route json | jq --argjson want "$want" '
     [.[][] | select(.installed and ([.nexthops[] | select(.fib) | .ip] | sort) == $want
-                    and ([.nexthops[] | select(.ip == "192.168.13.2") | .active] == [$active]))]
+                    and ([.nexthops[].ip] | sort) == $want)]
     | length')" == 7 ]]
+}
+# bgp_valid GATEWAY VALID : in `show ip bgp json` the path over GATEWAY is valid (true) or not
+# (false) for each of the seven prefixes.
+bgp_valid() {
+  [[ "$(vipctl show ip bgp json | jq --arg gw "$1" --argjson valid "$2" '
+    [.routes[][] | select(.nexthops[0].ip == $gw and .valid == $valid)] | length')" == 7 ]]
 }
 
 # link_drill HOW DOWN UP : takes l-edge down with the command DOWN, checks that the edge next hop
@@ -145,16 +152,22 @@ link_drill() {
     fail "$how: next hop 192.168.13.2 not removed from every route within 3 s"
     ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
   fi
-  check "$how: show ip route json agrees (six in the FIB, 192.168.13.2 inactive)" \
-    wait_until 3 show_agrees false "${addrs[@]}"
+  # FRR's nexthop tracking: the edge speaker's paths stay, inaccessible, and are no longer used.
+  check "$how: show ip route json agrees (six next hops, all in the FIB)" \
+    wait_until 3 show_agrees "${addrs[@]}"
+  check "$how: show ip bgp json: the seven paths over 192.168.13.2 are not valid" \
+    wait_until 3 bgp_valid 192.168.13.2 false
   local text
-  text=$(vipctl show ip route)
-  echo "router# show ip route    ($how)"
-  grep -A6 '10\.47\.40\.1/32' <<<"$text"
-  check "$how: show ip route marks 192.168.13.2 inactive in seven routes" \
-    test "$(grep -cE "^ +via 192\.168\.13\.2, $edge_link inactive, weight 1, " <<<"$text")" -eq 7
+  text=$(vipctl show ip bgp)
+  echo "router# show ip bgp    ($how)"
+  grep -A7 '10\.47\.40\.1/32' <<<"$text"
+  check "$how: show ip bgp lists 192.168.13.2 without '*' in seven routes" \
+    test "$(grep -cE '^    +192\.168\.13\.2 ' <<<"$text")" -eq 7
+  text=$(vipctl show ip bgp 10.47.40.1/32)
+  check "$how: show ip bgp 10.47.40.1/32: 192.168.13.2 (inaccessible)" \
+    grep -q '192\.168\.13\.2 (inaccessible) from 192\.168\.13\.2' <<<"$text"
   check "$how: show ip route has six FIB next hops per route" \
-    test "$(grep -cE '^(B>\*|  \*) .* via 192\.168\.12\.' <<<"$text")" -eq 42
+    test "$(grep -cE '^(B>\*|  \*) .* via 192\.168\.12\.' <<<"$(vipctl show ip route)")" -eq 42
   check "$how: the edge session is still Established" vipd_established 192.168.13.2
   # shellcheck disable=SC2086
   ip -n "$IT_ROUTER_NS" $up
@@ -166,7 +179,9 @@ link_drill() {
     ip -n "$IT_ROUTER_NS" route show proto 200 >&2 || true
   fi
   check "$how, back up: show ip route json agrees (seven in the FIB)" \
-    wait_until 3 show_agrees true "${with_edge[@]}"
+    wait_until 3 show_agrees "${with_edge[@]}"
+  check "$how, back up: show ip bgp json: the paths over 192.168.13.2 are valid again" \
+    wait_until 3 bgp_valid 192.168.13.2 true
 }
 link_drill "$edge_link admin down" "link set $edge_link down" "link set $edge_link up"
 # The speaker's end goes down: l-edge stays admin up without a carrier (LOWERLAYERDOWN).
@@ -206,6 +221,58 @@ else
   fail "frozen speaker's next hop $frozen_addr not removed within hold time + 2 s"
 fi
 peer_thaw "$frozen"
+
+# maximum-paths 1: two speakers on links of their own announce 10.47.50.0/32; fo-a wins on its
+# lower router-id. Its link goes down in the router namespace: its path is inaccessible, so the
+# other one becomes best and replaces the kernel route (FRR falls back the same way); up, back.
+check "vipctl: maximum-paths 1" vipd_configure "router bgp 65000" "maximum-paths 1"
+topo_add_link_node fo-a 192.168.21.2 192.168.21.1 fd00:21::2 fd00:21::1
+topo_add_link_node fo-b 192.168.22.2 192.168.22.1 fd00:22::2 fd00:22::1
+fo_link=${NODE_LINK[fo-a]}
+check "vipctl: neighbors fo-a and fo-b" vipd_configure "router bgp 65000" \
+  "neighbor 192.168.21.2 remote-as 65009" "neighbor 192.168.21.2 timers 10 30" \
+  "neighbor 192.168.22.2 remote-as 65009" "neighbor 192.168.22.2 timers 10 30"
+for n in fo-a fo-b; do
+  peer_start gobgp "$n" --as 65009 --keepalive 10 --hold 30 \
+    --neighbor "${NODE_V4[$n]%.2}.1" 65000 --prefix 10.47.50.0/32
+done
+best_is() {
+  [[ "$(route_gateways 10.47.50.0/32)" == "$1" ]] &&
+    grep -qE "^\*> 10\.47\.50\.0/32 +$1 " <<<"$(vipctl show ip bgp)"
+}
+other_valid() { grep -qE '^\*  +192\.168\.22\.2 ' <<<"$(vipctl show ip bgp)"; }
+check "10.47.50.0/32 via fo-a (192.168.21.2) in the kernel and show ip bgp" \
+  wait_until 30 best_is 192.168.21.2
+check "fo-b's path valid, not best" wait_until 30 other_valid
+echo "router# show ip bgp    (maximum-paths 1)"
+grep -A2 '10\.47\.50\.0/32' <<<"$(vipctl show ip bgp)"
+ip -n "$IT_ROUTER_NS" link set "$fo_link" down
+t0=$(date +%s%N)
+if wait_until 3 best_is 192.168.22.2; then
+  pass "$fo_link down: kernel route and best path switch to 192.168.22.2 after $((($(date +%s%N) - t0) / 1000000)) ms"
+else
+  fail "$fo_link down: no switch to 192.168.22.2 within 3 s"
+  ip -n "$IT_ROUTER_NS" route show 10.47.50.0/32 >&2 || true
+  vipctl show ip bgp >&2 || true
+fi
+text=$(vipctl show ip bgp)
+echo "router# show ip bgp    ($fo_link down)"
+grep -A2 '10\.47\.50\.0/32' <<<"$text"
+check "$fo_link down: fo-a's path kept without '*'" grep -qE '^    +192\.168\.21\.2 ' <<<"$text"
+check "$fo_link down: show ip bgp 10.47.50.0/32 says inaccessible" \
+  grep -q '192\.168\.21\.2 (inaccessible) from 192\.168\.21\.2' <<<"$(vipctl show ip bgp 10.47.50.0/32)"
+check "$fo_link down: show ip bgp nexthop: 192.168.21.2 invalid" \
+  grep -q '^ 192\.168\.21\.2 invalid, #paths 1' <<<"$(vipctl show ip bgp nexthop)"
+check "$fo_link down: the fo-a session is still Established" vipd_established 192.168.21.2
+ip -n "$IT_ROUTER_NS" link set "$fo_link" up
+t0=$(date +%s%N)
+if wait_until 5 best_is 192.168.21.2; then
+  pass "$fo_link up: back to 192.168.21.2 after $((($(date +%s%N) - t0) / 1000000)) ms"
+else
+  fail "$fo_link up: not back to 192.168.21.2 within 5 s"
+  ip -n "$IT_ROUTER_NS" route show 10.47.50.0/32 >&2 || true
+fi
+check "$fo_link up: one kernel next hop" test "$(route_gateways 10.47.50.0/32 | wc -l)" -eq 1
 
 # Clean shutdown: routes removed.
 kill -TERM "$VIPD_PID"

@@ -28,6 +28,9 @@ struct PeerInfo {
   // The local "peer" holding routes this speaker originates (`network`). FRR gives them weight
   // 32768 and every learned route weight 0, so they win the first step.
   bool local = false;
+  // An eBGP neighbor one hop away (no ebgp-multihop): the next hops of its paths must be on a
+  // connected network (FRR's connected check, RFC 4271 §9.1.2.1). Not part of the decision.
+  bool single_hop = false;
   bool operator==(const PeerInfo&) const = default;
 };
 

@@ -1,8 +1,24 @@
 #include "bgp/rib/loc_rib.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace vipd::bgp::rib {
+namespace {
+
+bool key_less(const V4Key& a, const V4Key& b) {
+  return a.bits < b.bits;
+}
+bool key_less(const V6Key& a, const V6Key& b) {
+  return std::tie(a.high, a.low, a.length) < std::tie(b.high, b.low, b.length);
+}
+template <typename Key>
+void sort_unique(std::vector<Key>& keys) {
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return key_less(a, b); });
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+}
+
+}  // namespace
 
 LocRib::LocRib(DecisionOptions options, NextHopResolver resolver)
     : options_(options), options_v6_(for_v6(options)), resolver_(std::move(resolver)) {}
@@ -17,9 +33,131 @@ void LocRib::set_peer(PeerId peer, const PeerInfo& info) {
   if (peers_.size() <= peer) peers_.resize(std::size_t{peer} + 1);
   bool known = peers_[peer].has_value();
   if (known && *peers_[peer] == info) return;
-  peers_[peer] = info;
-  // The peer's facts take part in the decision (RFC 4271 §9.1.2.2 (d), (f), (g)).
-  if (known) rerun(false, peer);
+  std::optional<PeerInfo> before = std::exchange(peers_[peer], info);
+  if (!known) return;
+  bool has_paths = paths_of(peer, wire::kIpv4Unicast) + paths_of(peer, wire::kIpv6Unicast) > 0;
+  if (has_paths && (before->local != info.local || before->single_hop != info.single_hop)) {
+    // Whether and how the peer's paths are resolved: the index counts them by that. (A peer id
+    // goes to a new neighbor only once the old one's paths are gone.)
+    rebuild_index();
+    rerun(true, std::nullopt);
+    return;
+  }
+  // The peer's facts take part in the decision (RFC 4271 §9.1.2.2 (d), (f), (g)); a single-hop
+  // neighbor's next hops resolve differently (RFC 4271 §9.1.2.1).
+  rerun(before->single_hop != info.single_hop, peer);
+}
+
+void LocRib::set_resolver(NextHopResolver resolver) {
+  resolver_ = std::move(resolver);
+  rebuild_index();
+  rerun(true, std::nullopt);
+}
+
+std::optional<LocRib::NextHopKey> LocRib::key_of(wire::AfiSafi family,
+                                                 const wire::PathAttributes& attrs,
+                                                 PeerId peer_id) const {
+  if (!resolver_) return std::nullopt;
+  const PeerInfo* info = peer(peer_id);
+  // Our own routes (`network`, next hop 0.0.0.0) are valid as they are, as FRR's without
+  // `bgp network import-check`.
+  if (!info || info->local) return std::nullopt;
+  auto next_hop = next_hop_of(attrs, family);
+  if (!next_hop) return std::nullopt;
+  return NextHopKey{static_cast<std::uint8_t>(family == wire::kIpv4Unicast ? 0 : 1), *next_hop};
+}
+
+LocRib::NextHopEntry* LocRib::entry(const NextHopKey& key) {
+  if (last_entry_ && last_key_ == key) return last_entry_;
+  auto it = next_hop_index_.find(key);
+  if (it == next_hop_index_.end()) return nullptr;
+  last_key_ = key;
+  last_entry_ = &it->second;
+  return last_entry_;
+}
+
+void LocRib::track(wire::AfiSafi family, const Prefix& prefix, const Path& path) {
+  auto key = key_of(family, *path.attrs, path.peer);
+  if (!key) return;
+  NextHopEntry* e = entry(*key);
+  if (!e) {
+    // A next hop not in use yet: resolved once here, then again only by revalidate().
+    e = &next_hop_index_[*key];
+    e->cost = {resolver_(key->address, false), resolver_(key->address, true)};
+    last_key_ = *key;
+    last_entry_ = e;
+  }
+  ++e->paths;
+  if (peers_[path.peer]->single_hop) ++e->single_hop_paths;
+  if (key->family == 0) {
+    e->v4.push_back(V4Key::of(prefix));
+    if (e->v4.size() > 2 * e->paths + 64) compact(*key, e->v4, v4_);
+  } else {
+    e->v6.push_back(V6Key::of(prefix));
+    if (e->v6.size() > 2 * e->paths + 64) compact(*key, e->v6, v6_);
+  }
+}
+
+void LocRib::untrack(wire::AfiSafi family, const wire::PathAttributes& attrs, PeerId peer_id) {
+  auto key = key_of(family, attrs, peer_id);
+  if (!key) return;
+  NextHopEntry* e = entry(*key);
+  if (!e) return;
+  if (peers_[peer_id]->single_hop) --e->single_hop_paths;
+  if (--e->paths > 0) return;
+  // Its last path is gone: the prefixes listed for it need no re-decision any more.
+  last_key_.reset();
+  last_entry_ = nullptr;
+  next_hop_index_.erase(*key);
+}
+
+template <typename Key, typename Table>
+void LocRib::compact(const NextHopKey& key, std::vector<Key>& keys, Table& table) {
+  const auto family = key.family == 0 ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+  std::erase_if(keys, [&](const Key& k) {
+    const PathList* list = table.find(k);
+    if (!list) return true;
+    for (const auto& path : list->paths())
+      if (key_of(family, *path.attrs, path.peer) == key) return false;
+    return true;
+  });
+  sort_unique(keys);
+}
+
+void LocRib::rebuild_index() {
+  next_hop_index_.clear();
+  last_key_.reset();
+  last_entry_ = nullptr;
+  if (!resolver_) return;
+  v4_.for_each([&](const V4Key& k, PathList& list) {
+    for (const auto& path : list.paths()) track(wire::kIpv4Unicast, k.prefix(), path);
+  });
+  v6_.for_each([&](const V6Key& k, PathList& list) {
+    for (const auto& path : list.paths()) track(wire::kIpv6Unicast, k.prefix(), path);
+  });
+}
+
+template <typename Key, typename Table>
+std::size_t LocRib::redecide(std::vector<Key>& keys, Table& table, wire::AfiSafi family) {
+  sort_unique(keys);
+  std::size_t decided = 0;
+  for (const Key& k : keys) {
+    PathList* list = table.find(k);
+    if (!list) continue;
+    collect(*list, before_);
+    for (auto& path : list->paths()) validate(family, path);
+    decide(family, k.prefix(), *list);
+    ++decided;
+  }
+  return decided;
+}
+
+std::vector<LocRib::NextHopState> LocRib::next_hops() const {
+  std::vector<NextHopState> out;
+  for (const auto& [key, e] : next_hop_index_)
+    out.push_back({key.family == 0 ? wire::kIpv4Unicast : wire::kIpv6Unicast, key.address, e.paths,
+                   e.single_hop_paths, e.cost[0], e.cost[1]});
+  return out;
 }
 
 const PeerInfo* LocRib::peer(PeerId peer) const {
@@ -98,7 +236,7 @@ void LocRib::collect(const PathList& list, std::vector<SelectedPath>& out) {
     if (p.multipath() && !p.best()) out.push_back({p.peer, p.attrs});
 }
 
-void LocRib::validate(wire::AfiSafi family, Path& path) const {
+void LocRib::validate(wire::AfiSafi family, Path& path) {
   path.flags &= static_cast<std::uint8_t>(~path_flag::kValid);
   path.igp_cost = 0;
   // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is excluded from Phase 2.
@@ -107,8 +245,13 @@ void LocRib::validate(wire::AfiSafi family, Path& path) const {
   // RFC 4271 §9.1.2.1: a route whose NEXT_HOP does not resolve is excluded too.
   auto next_hop = next_hop_of(*path.attrs, family);
   if (!next_hop) return;
-  if (resolver_) {
-    auto cost = resolver_(*next_hop);
+  if (auto key = key_of(family, *path.attrs, path.peer)) {
+    bool connected_only = peers_[path.peer]->single_hop;
+    std::optional<std::uint32_t> cost;
+    if (const NextHopEntry* e = entry(*key))
+      cost = e->cost[connected_only ? 1 : 0];
+    else
+      cost = resolver_(*next_hop, connected_only);
     if (!cost) return;
     path.igp_cost = *cost;
   }
@@ -154,11 +297,15 @@ bool LocRib::update(wire::AfiSafi family, const Prefix& prefix, PeerId peer_id, 
   if (path && path->attrs == attrs) return true;
   collect(*list, before_);
   if (path) {
-    path->attrs = std::move(attrs);
+    AttrRef old = std::exchange(path->attrs, std::move(attrs));
+    // The new next hop first: when it is the old one, its entry stays.
+    track(family, prefix, *path);
+    untrack(family, *old, peer_id);
   } else {
     path = &list->add(Path{std::move(attrs), peer_id});
     ++(family == wire::kIpv4Unicast ? v4_paths_ : v6_paths_);
     ++peer_paths(peer_id, family);
+    track(family, prefix, *path);
   }
   validate(family, *path);
   decide(family, prefix, *list);
@@ -171,6 +318,7 @@ bool LocRib::withdraw(wire::AfiSafi family, const Prefix& prefix, PeerId peer_id
   Path* path = list->find(peer_id);
   if (!path) return false;
   collect(*list, before_);
+  untrack(family, *path->attrs, peer_id);
   list->remove(static_cast<std::size_t>(path - list->paths().data()));
   --(family == wire::kIpv4Unicast ? v4_paths_ : v6_paths_);
   --peer_paths(peer_id, family);
@@ -188,6 +336,7 @@ std::size_t LocRib::withdraw_peer_in(Table& table, wire::AfiSafi family, PeerId 
     if (!path) return;
     Prefix prefix = key.prefix();
     collect(list, before_);
+    untrack(family, *path->attrs, peer_id);
     list.remove(static_cast<std::size_t>(path - list.paths().data()));
     ++removed;
     decide(family, prefix, list);
@@ -235,8 +384,29 @@ void LocRib::set_options(const DecisionOptions& options) {
   rerun(local_as_changed, std::nullopt);
 }
 
-void LocRib::revalidate() {
-  rerun(true, std::nullopt);
+std::size_t LocRib::revalidate() {
+  if (!resolver_) {
+    rerun(true, std::nullopt);
+    return v4_.size() + v6_.size();
+  }
+  // Each next hop in use is asked again (a few dozen on a router, however many prefixes);
+  // only the prefixes of those whose answer changed are decided again, each once.
+  std::vector<V4Key> v4;
+  std::vector<V6Key> v6;
+  for (auto& [key, e] : next_hop_index_) {
+    std::array<std::optional<std::uint32_t>, 2> now{resolver_(key.address, false),
+                                                    resolver_(key.address, true)};
+    if (now == e.cost) continue;
+    e.cost = now;
+    if (key.family == 0) {
+      compact(key, e.v4, v4_);
+      v4.insert(v4.end(), e.v4.begin(), e.v4.end());
+    } else {
+      compact(key, e.v6, v6_);
+      v6.insert(v6.end(), e.v6.begin(), e.v6.end());
+    }
+  }
+  return redecide(v4, v4_, wire::kIpv4Unicast) + redecide(v6, v6_, wire::kIpv6Unicast);
 }
 
 }  // namespace vipd::bgp::rib

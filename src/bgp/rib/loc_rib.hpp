@@ -7,6 +7,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -42,10 +43,19 @@ struct Change {
 class LocRib {
  public:
   // RFC 4271 §9.1.2.1: the IGP cost to a next hop, nullopt when it is unreachable (the path is
-  // then not a candidate). Without a resolver every next hop is reachable at cost 0.
-  using NextHopResolver = std::function<std::optional<std::uint32_t>(const IpAddress&)>;
+  // then not a candidate). `connected_only`: the path comes from a single-hop eBGP neighbor
+  // (PeerInfo::single_hop), whose next hops must be on a connected network. Without a resolver
+  // every next hop is reachable at cost 0; paths of the local pseudo-peer (`network`) are never
+  // resolved.
+  using NextHopResolver =
+      std::function<std::optional<std::uint32_t>(const IpAddress& next_hop, bool connected_only)>;
 
   explicit LocRib(DecisionOptions options = {}, NextHopResolver resolver = {});
+
+  // A new resolver, or none (the kernel FIB started or stopped tracking links): every path is
+  // validated again and the decision re-run for every prefix (a full scan, once).
+  void set_resolver(NextHopResolver resolver);
+  bool has_resolver() const { return static_cast<bool>(resolver_); }
 
   // Facts about a peer; set before its first route. Changing them re-runs the decision for the
   // peer's prefixes (router-id after a reconnect, for example).
@@ -63,8 +73,24 @@ class LocRib {
   // New options (configuration change): the decision is re-run for every prefix.
   void set_options(const DecisionOptions& options);
   const DecisionOptions& options() const { return options_; }
-  // Next-hop reachability or IGP costs changed: asks the resolver again for every path.
-  void revalidate();
+  // Next-hop reachability or IGP costs changed (a link, an address, a kernel route): asks the
+  // resolver again for every next hop in use, and re-validates and re-decides only the prefixes
+  // with a path over a next hop whose answer changed (the next-hop index below), not the whole
+  // table. Returns how many prefixes were decided again.
+  std::size_t revalidate();
+
+  // A next hop in use by the paths of one family, with the resolver's last answers.
+  struct NextHopState {
+    wire::AfiSafi family;
+    IpAddress address;
+    std::size_t paths = 0;                   // paths using it
+    std::size_t single_hop_paths = 0;        // of them, from single-hop eBGP neighbors
+    std::optional<std::uint32_t> cost;       // for iBGP and multihop eBGP paths
+    std::optional<std::uint32_t> connected;  // for single-hop eBGP paths (connected only)
+  };
+  // Every tracked next hop, in family and address order (`show ip bgp nexthop`). Empty without
+  // a resolver.
+  std::vector<NextHopState> next_hops() const;
 
   // The changes queued since the last call, in order.
   std::vector<Change> drain_changes() { return std::exchange(changes_, {}); }
@@ -93,7 +119,7 @@ class LocRib {
   PathList* insert(wire::AfiSafi family, const Prefix& prefix);
   void erase(wire::AfiSafi family, const Prefix& prefix);
   // RFC 4271 §9.1.2.1 / §9.1.2: whether the path may be a candidate, and its IGP cost.
-  void validate(wire::AfiSafi family, Path& path) const;
+  void validate(wire::AfiSafi family, Path& path);
   // Runs the decision process for one prefix and queues a Change if the selection moved.
   void decide(wire::AfiSafi family, const Prefix& prefix, PathList& list);
   // The current selection of `list` (best first, then the other multipaths in list order).
@@ -122,6 +148,41 @@ class LocRib {
   std::vector<std::size_t> scratch_index_;
   std::vector<SelectedPath> before_;  // selection before the current change
   std::vector<SelectedPath> after_;
+
+  // The next-hop index (RFC 4271 §9.1.2.1 re-evaluation), kept only with a resolver: every next
+  // hop of the peers' paths, its answers, and the prefixes with a path using it. A prefix is
+  // appended when a path over the next hop arrives and not removed when it leaves (a withdrawal
+  // stays cheap); entries that no longer use the next hop are dropped when they outnumber the
+  // paths, and the entry goes with its last path.
+  struct NextHopKey {
+    std::uint8_t family = 0;  // 0 IPv4 unicast, 1 IPv6 unicast
+    IpAddress address;
+    auto operator<=>(const NextHopKey&) const = default;
+  };
+  struct NextHopEntry {
+    std::size_t paths = 0;
+    std::size_t single_hop_paths = 0;
+    std::array<std::optional<std::uint32_t>, 2> cost;  // [recursive, connected only]
+    std::vector<V4Key> v4;
+    std::vector<V6Key> v6;
+  };
+  // The key of a path that is resolved (not the local pseudo-peer's, with a next hop).
+  std::optional<NextHopKey> key_of(wire::AfiSafi family, const wire::PathAttributes& attrs,
+                                   PeerId peer) const;
+  NextHopEntry* entry(const NextHopKey& key);
+  void track(wire::AfiSafi family, const Prefix& prefix, const Path& path);
+  void untrack(wire::AfiSafi family, const wire::PathAttributes& attrs, PeerId peer);
+  // Drops the entry's prefixes that have no path over the next hop any more, and duplicates.
+  template <typename Key, typename Table>
+  void compact(const NextHopKey& key, std::vector<Key>& keys, Table& table);
+  template <typename Key, typename Table>
+  std::size_t redecide(std::vector<Key>& keys, Table& table, wire::AfiSafi family);
+  void rebuild_index();
+
+  std::map<NextHopKey, NextHopEntry> next_hop_index_;
+  // The entry of the last lookup: updates arrive in runs with the same attributes.
+  std::optional<NextHopKey> last_key_;
+  NextHopEntry* last_entry_ = nullptr;
 };
 
 }  // namespace vipd::bgp::rib

@@ -258,6 +258,52 @@ void asio_and_routes(Report& report) {
               "after a restart the queued change arrives");
 }
 
+// The socket filter drops the route notifications of the ignored protocols in the kernel: vipd's
+// own writes (protocol 200) and another BGP daemon's never reach the queue, a static route does.
+void ignored_route_protocols(Report& report) {
+  test::veth_pair_up(report, "ip addr add 192.0.2.1/24 dev d0");
+  Recorder recorder;
+  MonitorOptions options;
+  options.routes = true;
+  options.ignored_route_protocols = {kRouteProtocol, RTPROT_BGP};
+  Monitor monitor(recorder.callback(), options);
+  auto opened = monitor.open();
+  CHILD_CHECK(opened.ok(), "monitor open: " + (opened ? "" : opened.error()));
+  if (!opened) return;
+
+  RouteSocket routes;
+  CHILD_CHECK(routes.open().ok(), "route socket");
+  Route ours{*Prefix::parse("10.47.40.0/24"), {NextHop{ip("192.0.2.50")}}};
+  std::vector<RouteRequest> install{{RouteOp::kReplace, ours}};
+  auto sent = routes.send(install);
+  CHILD_CHECK(sent && sent->empty(), "our route installed");
+  CHILD_CHECK(sh("ip route add 10.48.0.0/16 via 192.0.2.51 proto bgp && "
+                 "ip route add 10.49.0.0/16 via 192.0.2.52 proto static metric 7 && "
+                 "ip route del 10.48.0.0/16 && ip route del 10.49.0.0/16"),
+              "other routes added and deleted");
+  auto prefix_is = [](const char* p) {
+    Prefix want = *Prefix::parse(p);
+    return [want](const RouteEvent& e) { return e.route.prefix == want; };
+  };
+  std::function<bool(const RouteEvent&)> static_deleted = [](const RouteEvent& e) {
+    return e.kind == RouteEvent::Kind::kRemoved && e.route.prefix == *Prefix::parse("10.49.0.0/16");
+  };
+  CHILD_CHECK(wait_for<RouteEvent>(monitor, recorder, static_deleted) >= 0,
+              "the static route's notifications arrive");
+  int added = recorder.find<RouteEvent>(prefix_is("10.49.0.0/16"));
+  CHILD_CHECK(added >= 0 && std::get<RouteEvent>(recorder.events[added]).route.priority == 7,
+              "with their metric");
+  CHILD_CHECK(recorder.find<RouteEvent>(prefix_is("10.47.40.0/24")) < 0,
+              "no notification of vipd's own route");
+  CHILD_CHECK(recorder.find<RouteEvent>(prefix_is("10.48.0.0/16")) < 0,
+              "none of a BGP daemon's route");
+  CHILD_CHECK(monitor.overruns() == 0, "no overrun");
+}
+
+TEST(NetlinkMonitorKernel, IgnoredRouteProtocolsAreFilteredInTheKernel) {
+  test::run_in_namespace(ignored_route_protocols);
+}
+
 TEST(NetlinkMonitorKernel, LinkUpDownCarrierAndAddressEvents) {
   test::run_in_namespace(links_and_addresses);
 }

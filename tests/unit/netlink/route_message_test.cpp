@@ -216,5 +216,57 @@ TEST(RouteMessage, ParseRejectsOtherMessagesAndBadLengths) {
   EXPECT_FALSE(parse_route_message(nlh));
 }
 
+// What the kernel reports beyond what vipd writes: a static route of another protocol with a
+// metric, a link route without a gateway (its device), and a blackhole route.
+TEST(RouteMessage, ParseKeepsTypeScopeMetricAndDevice) {
+  auto message = [](std::uint8_t protocol, std::uint8_t scope, std::uint8_t type, const char* dst,
+                    std::uint8_t len, const char* gateway, std::uint32_t oif,
+                    std::uint32_t priority) {
+    std::vector<std::byte> bytes(512);
+    auto* nlh = mnl_nlmsg_put_header(bytes.data());
+    nlh->nlmsg_type = RTM_NEWROUTE;
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = AF_INET;
+    rtm->rtm_dst_len = len;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = protocol;
+    rtm->rtm_scope = scope;
+    rtm->rtm_type = type;
+    IpAddress d = ip(dst);
+    mnl_attr_put(nlh, RTA_DST, 4, d.octets().data());
+    if (gateway) {
+      IpAddress g = ip(gateway);
+      mnl_attr_put(nlh, RTA_GATEWAY, 4, g.octets().data());
+    }
+    if (oif) mnl_attr_put_u32(nlh, RTA_OIF, oif);
+    if (priority) mnl_attr_put_u32(nlh, RTA_PRIORITY, priority);
+    bytes.resize(nlh->nlmsg_len);
+    return bytes;
+  };
+  auto via =
+      message(RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_UNICAST, "10.9.0.0", 16, "192.0.2.1", 3, 20);
+  auto parsed = parse_route_message(reinterpret_cast<const nlmsghdr*>(via.data()));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->protocol, RTPROT_STATIC);
+  EXPECT_EQ(parsed->priority, 20u);
+  EXPECT_EQ(parsed->type, RTN_UNICAST);
+  EXPECT_EQ(parsed->device, 0);
+  EXPECT_EQ(parsed->next_hops, (std::vector<NextHop>{NextHop{ip("192.0.2.1"), 3}}));
+
+  auto dev = message(RTPROT_BOOT, RT_SCOPE_LINK, RTN_UNICAST, "10.8.0.0", 24, nullptr, 5, 0);
+  parsed = parse_route_message(reinterpret_cast<const nlmsghdr*>(dev.data()));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->scope, RT_SCOPE_LINK);
+  EXPECT_EQ(parsed->device, 5);
+  EXPECT_TRUE(parsed->next_hops.empty());
+
+  auto hole =
+      message(RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_BLACKHOLE, "10.7.0.0", 16, nullptr, 0, 0);
+  parsed = parse_route_message(reinterpret_cast<const nlmsghdr*>(hole.data()));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->type, RTN_BLACKHOLE);
+  EXPECT_EQ(parsed->device, 0);
+}
+
 }  // namespace
 }  // namespace vipd::netlink

@@ -37,7 +37,7 @@ class LocRibTest : public ::testing::Test {
     return o;
   }
   LocRib::NextHopResolver resolver() {
-    return [this](const IpAddress& a) -> std::optional<std::uint32_t> {
+    return [this](const IpAddress& a, bool) -> std::optional<std::uint32_t> {
       if (unreachable_.count(a.to_string())) return std::nullopt;
       auto it = costs_.find(a.to_string());
       return it == costs_.end() ? 0 : it->second;
