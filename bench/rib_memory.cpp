@@ -142,9 +142,8 @@ int main(int argc, char** argv) {
   }
 
   if (adj_rib_in) {
-    // Today's Adj-RIB-In (hash map of prefix -> shared_ptr per peer), for comparison.
-    std::vector<rib::AttributesHandle> shared;
-    for (const auto& s : sets) shared.push_back(std::make_shared<wire::PathAttributes>(*s));
+    // The Adj-RIB-In per peer (prefix -> interned attribute set), for comparison.
+    const std::vector<rib::AttributesHandle>& shared = sets;
     std::vector<rib::AdjRibIn> tables(peers);
     rss_before = rss_bytes();
     for (std::size_t peer = 0; peer < peers; ++peer)
