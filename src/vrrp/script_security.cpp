@@ -16,6 +16,20 @@ namespace vipd::vrrp {
 
 namespace {
 
+// Each notify command of `n` through `one` (keepalived's order: backup, master, fault, stop,
+// notify, master_rx_lower_pri, which is the order of its checks and warnings).
+template <typename One>
+NotifyScripts map_notify(const config::Notify& n, One&& one) {
+  NotifyScripts out;
+  out.backup = one(n.backup);
+  out.master = one(n.master);
+  out.fault = one(n.fault);
+  out.stop = one(n.stop);
+  out.any = one(n.any);
+  out.master_rx_lower_pri = one(n.master_rx_lower_pri);
+  return out;
+}
+
 // keepalived's is_executable(): root needs any x bit; the owner its own; others by group.
 bool is_executable(const struct stat& st, RunAs as) {
   return (as.uid == 0 && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) ||
@@ -200,15 +214,7 @@ class Planner {
   }
 
   NotifyScripts notify(const config::Notify& n) {
-    // keepalived's order: backup, master, fault, stop, notify, master_rx_lower_pri.
-    NotifyScripts out;
-    out.backup = notify_command(n.backup);
-    out.master = notify_command(n.master);
-    out.fault = notify_command(n.fault);
-    out.stop = notify_command(n.stop);
-    out.any = notify_command(n.any);
-    out.master_rx_lower_pri = notify_command(n.master_rx_lower_pri);
-    return out;
+    return map_notify(n, [this](const config::ScriptCommand& c) { return notify_command(c); });
   }
 
   const config::KeepalivedConfig& config_;
@@ -318,18 +324,10 @@ ScriptPlan plan_scripts(const config::KeepalivedConfig& config, const ScriptHost
 }
 
 NotifyScripts unchecked_notify(const config::Notify& notify, RunAs as) {
-  auto one = [&](const config::ScriptCommand& c) -> std::optional<Script> {
+  return map_notify(notify, [&](const config::ScriptCommand& c) -> std::optional<Script> {
     if (c.empty()) return std::nullopt;
     return Script{c.argv, as};
-  };
-  NotifyScripts out;
-  out.master = one(notify.master);
-  out.backup = one(notify.backup);
-  out.fault = one(notify.fault);
-  out.stop = one(notify.stop);
-  out.any = one(notify.any);
-  out.master_rx_lower_pri = one(notify.master_rx_lower_pri);
-  return out;
+  });
 }
 
 }  // namespace vipd::vrrp
