@@ -40,6 +40,16 @@
 namespace vipd::bgp::testing {
 
 using namespace std::chrono_literals;
+
+// The `neighbor A ...` lines of a passive eBGP neighbor with 1/3 s timers (the propagation and
+// next-hop tests' peers).
+inline std::string passive_neighbor(const std::string& address, std::uint32_t as) {
+  std::string out;
+  for (std::string line :
+       {"remote-as " + std::to_string(as), std::string("timers 1 3"), std::string("passive")})
+    out += " neighbor " + address + " " + line + "\n";
+  return out;
+}
 using SteadyClock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 

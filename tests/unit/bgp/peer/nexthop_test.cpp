@@ -49,13 +49,6 @@ class NextHopSpeakerTest : public SpeakerTest {
     fib_->interface_event(netlink::LinkEvent{
         up ? netlink::LinkEvent::Kind::kUp : netlink::LinkEvent::Kind::kDown, link(ifindex, up)});
   }
-  static std::string neighbor(const std::string& a, std::uint32_t as) {
-    std::string out;
-    for (std::string line :
-         {"remote-as " + std::to_string(as), std::string("timers 1 3"), std::string("passive")})
-      out += " neighbor " + a + " " + line + "\n";
-    return out;
-  }
   static wire::Message announce(const Prefix& prefix, std::uint32_t as, const char* next_hop) {
     wire::Update u;
     u.attributes = path(as);
@@ -100,7 +93,8 @@ class NextHopSpeakerTest : public SpeakerTest {
 
 TEST_F(NextHopSpeakerTest, BestPathOverALinkThatGoesDownFallsBackAndReturns) {
   const std::string a = "127.0.0.2", b = "127.0.0.3", c = "127.0.0.4";
-  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65003) + neighbor(c, 65002)));
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65003) +
+                   passive_neighbor(c, 65002)));
   ASSERT_EQ(speaker_->fib().reachability() != nullptr, true);
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65003, 0x0a000003));
@@ -161,7 +155,7 @@ TEST_F(NextHopSpeakerTest, BestPathOverALinkThatGoesDownFallsBackAndReturns) {
 
 TEST_F(NextHopSpeakerTest, AnnouncedOverAnUnreachableNextHopIsNeitherUsedNorAdvertised) {
   const std::string a = "127.0.0.2", c = "127.0.0.4";
-  apply(router_bgp(neighbor(a, 65001) + neighbor(c, 65002)));
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(c, 65002)));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cc = establish(c, peer_open(65002, 0x0a000004));
   ASSERT_TRUE(ca && cc);
@@ -181,7 +175,7 @@ TEST_F(NextHopSpeakerTest, AnnouncedOverAnUnreachableNextHopIsNeitherUsedNorAdve
 
 TEST_F(NextHopSpeakerTest, BgpNoRibCountsEveryNextHopAsReachable) {
   const std::string a = "127.0.0.2";
-  apply("bgp no-rib\n" + router_bgp(neighbor(a, 65001)));
+  apply("bgp no-rib\n" + router_bgp(passive_neighbor(a, 65001)));
   EXPECT_EQ(speaker_->fib().reachability(), nullptr);
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   ASSERT_TRUE(ca);
@@ -193,7 +187,7 @@ TEST_F(NextHopSpeakerTest, BgpNoRibCountsEveryNextHopAsReachable) {
   ASSERT_TRUE(wait_until(valid, 3s));
   EXPECT_TRUE(show("show ip bgp nexthop json").empty());
   // `no bgp no-rib`: the kernel FIB tracks links, and the path is checked at once.
-  apply(router_bgp(neighbor(a, 65001)));
+  apply(router_bgp(passive_neighbor(a, 65001)));
   ASSERT_NE(speaker_->fib().reachability(), nullptr);
   EXPECT_FALSE(show("show ip bgp json")["routes"]["10.47.42.0/24"][0]["valid"]);
 }

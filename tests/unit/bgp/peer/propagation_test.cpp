@@ -47,13 +47,6 @@ class PropagationTest : public SpeakerTest {
     }
     return true;
   }
-  static std::string neighbor(const std::string& a, std::uint32_t as) {
-    std::string out;
-    for (std::string line :
-         {"remote-as " + std::to_string(as), std::string("timers 1 3"), std::string("passive")})
-      out += " neighbor " + a + " " + line + "\n";
-    return out;
-  }
   static wire::Message announce(std::vector<Prefix> prefixes, std::uint32_t as = 65001,
                                 const char* next_hop = "192.0.2.1") {
     wire::Update u;
@@ -77,7 +70,7 @@ class PropagationTest : public SpeakerTest {
 
 TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
   const std::string a = "127.0.0.2", b = "127.0.0.3";
-  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002)));
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002)));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65002, 0x0a000003));
   ASSERT_TRUE(ca && cb);
@@ -111,7 +104,7 @@ TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
 
 TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
   const std::string a = "127.0.0.2", b = "127.0.0.3";
-  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002) +
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
                    " address-family ipv4 unicast\n  network 198.51.100.0/24\n"
                    " exit-address-family\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
@@ -148,7 +141,7 @@ TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
   ASSERT_TRUE(receive_until(*cb, again, [&] { return again.end_of_ribs == 1; }));
   EXPECT_EQ(again.routes.size(), 2u);
   // `no network`: withdrawn.
-  apply(router_bgp(neighbor(a, 65001) + neighbor(b, 65002)));
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002)));
   ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
   EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
 }
@@ -156,7 +149,7 @@ TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
 TEST_F(PropagationTest, IbgpRoutesAreReflectedOnlyWithRouteReflectorClients) {
   const std::string c1 = "127.0.0.2", c2 = "127.0.0.3";
   auto run = [&](bool reflect) {
-    std::string body = neighbor(c1, 65000) + neighbor(c2, 65000);
+    std::string body = passive_neighbor(c1, 65000) + passive_neighbor(c2, 65000);
     if (reflect) body += " neighbor " + c1 + " route-reflector-client\n";
     apply(router_bgp(body));
     auto x = establish(c1, peer_open(65000, 0x0a000002));
@@ -189,7 +182,7 @@ TEST_F(PropagationTest, PrefixListsInAndOutApplyLive) {
       "ip prefix-list IN seq 5 permit 10.0.0.0/8 le 24\n"
       "ip prefix-list OUT seq 5 deny 10.1.1.0/24\n"
       "ip prefix-list OUT seq 10 permit any\n";
-  std::string base = neighbor(a, 65001) + neighbor(b, 65002);
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002);
   apply(lists + router_bgp(base + " neighbor " + a + " prefix-list IN in\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65002, 0x0a000003));
@@ -213,7 +206,8 @@ TEST_F(PropagationTest, PrefixListsInAndOutApplyLive) {
 
 TEST_F(PropagationTest, EbgpRequiresPolicyBlocksBothWaysUntilAPolicyExists) {
   const std::string a = "127.0.0.2", b = "127.0.0.3";
-  apply(router_bgp(" bgp ebgp-requires-policy\n" + neighbor(a, 65001) + neighbor(b, 65002)));
+  apply(router_bgp(" bgp ebgp-requires-policy\n" + passive_neighbor(a, 65001) +
+                   passive_neighbor(b, 65002)));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65002, 0x0a000003));
   ASSERT_TRUE(ca && cb);
@@ -227,7 +221,7 @@ TEST_F(PropagationTest, EbgpRequiresPolicyBlocksBothWaysUntilAPolicyExists) {
 
 TEST_F(PropagationTest, MaximumPrefixClosesTheSessionWithCeaseAndData) {
   const std::string a = "127.0.0.2";
-  apply(router_bgp(neighbor(a, 65001) + " neighbor " + a + " maximum-prefix 2\n"));
+  apply(router_bgp(passive_neighbor(a, 65001) + " neighbor " + a + " maximum-prefix 2\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   ASSERT_TRUE(ca);
   ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24"), pfx("10.1.2.0/24")})));
