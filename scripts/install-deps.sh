@@ -9,7 +9,7 @@ build_packages=(
   libreadline-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Real peers and tools for the interop tests and the lab.
-peer_packages=(iproute2 iputils-ping procps psmisc tcpdump jq frr bird2 gobgpd exabgp keepalived openbgpd)
+peer_packages=(iproute2 iputils-ping procps psmisc tcpdump jq strace frr bird2 gobgpd exabgp keepalived openbgpd)
 
 wanted=("${build_packages[@]}")
 [[ "${1:-}" == "--build-only" ]] || wanted+=("${peer_packages[@]}")

@@ -12,20 +12,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "bgp/config/commands.hpp"
-#include "bgp/config/file.hpp"
-#include "bgp/config/parser.hpp"
-#include "bgp/config/render.hpp"
-#include "bgp/speaker.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
-#include "netlink/fib.hpp"
-#include "vrrp/config/json.hpp"
-#include "vrrp/config/parser.hpp"
-#include "vrrp/service.hpp"
+#include "module/module.hpp"
+#include "modules.hpp"
 
 namespace vipd {
 namespace {
@@ -101,108 +94,67 @@ bool daemonize() {
   return true;
 }
 
-// Unless the configuration says `bgp no-rib`, the speaker installs its best paths in the kernel
-// over rtnetlink. The kernel FIB is opened when the configuration first asks for it; opening
-// deletes the routes a previous vipd left (docs/fib.md). It follows the links and addresses
-// with a netlink monitor on the daemon's loop, so that next hops over a link that goes down
-// leave their routes and come back with it (docs/netlink.md, "Link tracking"), and BGP resolves
-// next hops over the same view (docs/config-bgp.md, "Next-hop resolution"). Without the
-// monitor routes are still installed: every next hop counts as reachable and the kernel decides.
-bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
-  return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
-    auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
-    auto opened = fib->open();
-    if (!opened) return unexpected(opened.error());
-    if (auto tracked = fib->track_interfaces(io); !tracked)
-      log::error(
-          "fib: no link monitor ({}): links are not tracked, every next hop counts as "
-          "reachable",
-          tracked.error());
-    return std::unique_ptr<netlink::Fib>(std::move(fib));
-  };
-}
-
-// The keepalived.conf given with --vrrp-config, as loaded, with the text of the file itself
-// for `show running-config`.
-struct VrrpFile {
-  vrrp::config::KeepalivedConfig config;
-  std::vector<vrrp::config::ConfigWarning> warnings;
-  std::string text;
-};
-
-Result<VrrpFile, std::string> load_vrrp_file(const std::string& path) {
-  VrrpFile file;
-  auto loaded = vrrp::config::load_keepalived_config(path, &file.warnings);
-  if (!loaded) return unexpected(loaded.error().to_string());
-  file.config = std::move(*loaded);
-  std::ifstream in(path);
-  file.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return file;
-}
-
 class Daemon {
  public:
-  explicit Daemon(const DaemonOptions& options)
+  Daemon(const DaemonOptions& options, asio::io_context& io, event::Clock& clock,
+         module::ModuleList modules)
       : options_(options),
-        clock_(io_),
-        speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
-        signals_(io_, SIGTERM, SIGINT, SIGHUP) {
-    speaker_.set_kernel_fib(kernel_fib(io_, clock_));
-  }
+        io_(io),
+        clock_(clock),
+        modules_(std::move(modules)),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
-  int run(bgp::config::BgpConfig initial, std::optional<VrrpFile> vrrp_file) {
-    candidate_ = initial;
-    if (vrrp_file) {
-      vrrp_file_ = std::move(*vrrp_file);
-      vrrp_ = std::make_unique<vrrp::VrrpService>(io_, clock_);
-    }
+  int run() {
     install_commands();
-    if (auto applied = speaker_.apply(candidate_); !applied) return startup_failed(applied.error());
     control::ServerOptions server_options;
     server_options.path = options_.socket;
-    server_options.hostname = [this] {
-      return candidate_.hostname.empty() ? system_hostname() : candidate_.hostname;
-    };
+    server_options.hostname = [this] { return hostname(); };
     server_ = std::make_unique<control::Server>(io_, tree_, server_options);
-    if (auto started = server_->start(); !started) {
-      speaker_.shutdown("");
+    if (auto started = server_->start(); !started)
       return startup_failed("control socket: " + started.error());
-    }
     // Only now: a vipd that could not start (another one serves this socket) leaves the pid file
-    // of the running one alone.
+    // of the running one alone, and has not started a module.
     if (!write_pid_file()) {
       server_->close();
-      speaker_.shutdown("");
       return startup_failed("cannot write pid file " + options_.pid_file);
     }
-    if (vrrp_) {
-      for (const auto& warning : vrrp_file_.warnings) log::warning("{}", warning.to_string());
-      if (auto started = vrrp_->start(vrrp_file_.config); !started) {
+    for (std::size_t i = 0; i < modules_.size(); ++i) {
+      if (auto started = modules_[i]->start(); !started) {
+        // The modules started before this one stop at once (no handover: vipd did not run).
+        for (std::size_t j = i; j-- > 0;) {
+          modules_[j]->stop({});
+          modules_[j]->stop_now();
+        }
         server_->close();
-        speaker_.shutdown("");
-        return startup_failed("VRRP: " + started.error());
+        remove_pid_file();
+        return startup_failed(started.error());
       }
     }
     report_startup("");
     wait_for_signal();
-    const auto& bgp = candidate_.bgp;
-    log::notice("vipd {} started: {}{}", PROJECT_VERSION,
-                bgp ? fmt::format("BGP AS {} with {} neighbors", bgp->asn, bgp->neighbors.size())
-                    : std::string("no BGP instance"),
-                vrrp_ ? fmt::format(", VRRP with {} instances from {}",
-                                    vrrp_->module().instances().size(), options_.vrrp_config)
-                      : std::string());
+    std::string summary;
+    for (const auto& m : modules_) summary += (summary.empty() ? "" : ", ") + m->summary();
+    log::notice("vipd {} started: {}", PROJECT_VERSION,
+                summary.empty() ? std::string("no module configured") : summary);
     io_.run();
     // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading (nor
     // on the signal wait re-armed during a VRRP handover).
     signals_.cancel();
     io_.restart();
     io_.run_for(std::chrono::seconds(2));
-    if (pid_file_written_) std::remove(options_.pid_file.c_str());
+    remove_pid_file();
     return 0;
   }
 
  private:
+  // The daemon owns the daemon-wide settings; the hostname is asked of the modules each time,
+  // since a module's live configuration may change it (`hostname X` in `configure terminal`).
+  std::string hostname() const {
+    module::DaemonSettings live;
+    for (const auto& m : modules_) m->daemon_settings(live);
+    return live.hostname.empty() ? system_hostname() : live.hostname;
+  }
+
   int startup_failed(const std::string& message) {
     log::error("vipd: {}", message);
     report_startup(message);
@@ -219,39 +171,43 @@ class Daemon {
     return true;
   }
 
+  void remove_pid_file() {
+    if (pid_file_written_) std::remove(options_.pid_file.c_str());
+    pid_file_written_ = false;
+  }
+
   void install_commands() {
     control::install_shell_commands(tree_);
-    bgp::config::install_config_commands(tree_, [this]() -> bgp::config::BgpConfig& {
-      schedule_sync();
-      return candidate_;
-    });
-    speaker_.install_commands(tree_);
-    if (vrrp_) vrrp_->module().install_commands(tree_);
+    for (auto& m : modules_) m->install_commands(tree_);
     tree_.describe("running-config", "running configuration (same as write terminal)");
     tree_.install("exec", "show running-config [json]", "Show the running configuration",
                   [this](const control::Invocation& inv, control::Session&) {
                     if (inv.has("json")) {
-                      nlohmann::json j = bgp::config::to_json(candidate_);
-                      if (vrrp_) j["vrrp"] = vrrp::config::to_json(vrrp_->module().running());
+                      nlohmann::json j = nlohmann::json::object();
+                      for (const auto& m : modules_) m->running_config_json(j);
                       return control::CommandResult::success(json_text(j));
                     }
-                    std::string text = bgp::config::render_config(candidate_);
-                    // The VRRP part as keepalived.conf, the file as it was last loaded.
-                    if (vrrp_)
-                      text += fmt::format("!\n! keepalived.conf {}\n!\n{}", options_.vrrp_config,
-                                          vrrp_file_.text);
+                    std::string text;
+                    for (const auto& m : modules_) text += m->running_config();
                     return control::CommandResult::success(text);
                   });
+    tree_.describe("modules", "The modules this vipd runs");
+    tree_.install("exec", "show modules [json]", "Show the modules this vipd runs",
+                  [this](const control::Invocation& inv, control::Session&) {
+                    return control::CommandResult::success(show_modules(inv.has("json")));
+                  });
     auto write = [this](const control::Invocation&, control::Session&) {
-      if (options_.bgp_config.empty())
+      std::string output;
+      for (auto& m : modules_) {
+        auto saved = m->save_config();
+        if (!saved) continue;
+        if (!*saved) return control::CommandResult::failure("% " + saved->error());
+        output += fmt::format("Configuration saved to {}\n", m->config_files().front());
+      }
+      if (output.empty())
         return control::CommandResult::failure(
             "% No configuration file to write (vipd was started without --bgp-config)");
-      auto written = bgp::config::write_config_file(options_.bgp_config,
-                                                    bgp::config::render_config(candidate_));
-      if (!written) return control::CommandResult::failure("% " + written.error());
-      log::info("configuration saved to {}", options_.bgp_config);
-      return control::CommandResult::success(
-          fmt::format("Configuration saved to {}\n", options_.bgp_config));
+      return control::CommandResult::success(output);
     };
     tree_.install("exec", "write [memory|file]", "Write running configuration to the config file",
                   write);
@@ -259,50 +215,41 @@ class Daemon {
                   "Write running configuration to the config file", write);
   }
 
-  // Commands in the shell edit candidate_; once the command is done, the speaker makes it the
-  // running configuration (only what changed is touched).
-  void schedule_sync() {
-    if (sync_pending_) return;
-    sync_pending_ = true;
-    asio::post(io_, [this] {
-      sync_pending_ = false;
-      if (candidate_ == speaker_.running()) return;
-      if (auto applied = speaker_.apply(candidate_); !applied) {
-        log::error("configuration change not applied: {}", applied.error());
-        candidate_ = speaker_.running();
+  std::string show_modules(bool json) const {
+    if (json) {
+      nlohmann::json j = nlohmann::json::object();
+      for (const auto& m : modules_) {
+        nlohmann::json status = m->status();
+        status["summary"] = m->summary();
+        j[std::string(m->name())] = std::move(status);
       }
-    });
-  }
-
-  void reload_vrrp() {
-    auto loaded = load_vrrp_file(options_.vrrp_config);
-    if (!loaded) {
-      log::error("reload failed, keeping the running VRRP configuration: {}", loaded.error());
-      return;
+      return json_text(j);
     }
-    for (const auto& warning : loaded->warnings) log::warning("{}", warning.to_string());
-    vrrp_file_ = std::move(*loaded);
-    vrrp_->reload(vrrp_file_.config);
-    log::notice("configuration reloaded from {}", options_.vrrp_config);
+    std::string text = fmt::format("{:<8}{:<40}{}\n", "Module", "Configuration", "Running");
+    for (const auto& m : modules_) {
+      std::string files;
+      for (const auto& f : m->config_files()) files += (files.empty() ? "" : " ") + f;
+      text += fmt::format("{:<8}{:<40}{}\n", m->name(), files, m->summary());
+    }
+    return text;
   }
 
   void reload() {
     log::reopen();
-    if (vrrp_) reload_vrrp();
-    if (options_.bgp_config.empty()) return;
-    auto loaded = bgp::config::load_config_file(options_.bgp_config);
-    if (!loaded) {
-      log::error("reload failed, keeping the running configuration: {}",
-                 loaded.error().to_string());
+    for (auto& m : modules_) m->reload();
+  }
+
+  // The one stop order: the reverse of the start order (build_modules), each module once the
+  // one before it is done, so that a module stops while the modules it relies on still run
+  // (VRRP hands the gateway over while BGP's routes are installed).
+  void stop_from(std::size_t remaining) {
+    if (remaining == 0) {
+      io_.stop();
       return;
     }
-    candidate_ = *loaded;
-    if (auto applied = speaker_.apply(candidate_); !applied) {
-      log::error("reload not applied: {}", applied.error());
-      candidate_ = speaker_.running();
-      return;
-    }
-    log::notice("configuration reloaded from {}", options_.bgp_config);
+    stopping_ = remaining;
+    modules_[remaining - 1]->stop(
+        [this, remaining] { asio::post(io_, [this, remaining] { stop_from(remaining - 1); }); });
   }
 
   void wait_for_signal() {
@@ -314,57 +261,45 @@ class Daemon {
         return;
       }
       if (terminating_) {
-        // A second signal while VRRP masters hand over: stop waiting.
-        if (vrrp_) vrrp_->stop();
+        // A second signal while a module stops (a VRRP handover): stop the rest at once.
+        for (std::size_t i = stopping_; i-- > 0;) modules_[i]->stop_now();
         io_.stop();
         return;
       }
       terminating_ = true;
       log::notice("Terminating on signal {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      // RFC 4486: Cease / Administrative Shutdown to every neighbor.
-      speaker_.shutdown("");
       server_->close();
-      if (!vrrp_) {
-        io_.stop();
-        return;
-      }
-      // RFC 5798 §6.4.3: masters send priority 0, then hand their VIPs over to the backup that
-      // takes over (VrrpService::stop); VMACs are removed.
-      vrrp_->stop([this] { io_.stop(); });
+      stop_from(modules_.size());
       wait_for_signal();
     });
   }
 
   DaemonOptions options_;
-  asio::io_context io_;
-  event::AsioClock clock_;
+  asio::io_context& io_;
+  event::Clock& clock_;
   control::CommandTree tree_;
-  bgp::config::BgpConfig candidate_;
-  bgp::Speaker speaker_;
+  module::ModuleList modules_;
   std::unique_ptr<control::Server> server_;
-  VrrpFile vrrp_file_;
-  std::unique_ptr<vrrp::VrrpService> vrrp_;
   asio::signal_set signals_;
-  bool sync_pending_ = false;
+  std::size_t stopping_ = 0;
   bool terminating_ = false;
   bool pid_file_written_ = false;
 };
 
-bool setup_logging(const DaemonOptions& options, const bgp::config::BgpConfig& config) {
+bool setup_logging(const DaemonOptions& options, const module::DaemonSettings& settings) {
   auto level = parse_level(options.log_level);
   if (!level) {
     std::fprintf(stderr, "vipd: unknown log level '%s'\n", options.log_level.c_str());
     return false;
   }
   log::set_level(*level);
-  std::string file = options.log_file;
-  if (file.empty() && config.log.file) file = config.log.file->path;
+  std::string file = options.log_file.empty() ? settings.log_file : options.log_file;
   if (!file.empty()) {
     if (!log::to_file(file)) {
       std::fprintf(stderr, "vipd: cannot open log file %s\n", file.c_str());
       return false;
     }
-  } else if (!options.foreground || (config.log.syslog && !config.log.stdout_)) {
+  } else if (!options.foreground || (settings.log_syslog && !settings.log_stdout)) {
     log::to_syslog("vipd");
   } else {
     log::to_stderr();
@@ -386,7 +321,39 @@ DaemonOptions absolute_paths(DaemonOptions options) {
   return options;
 }
 
+// Loads every module's configuration; prints each error (and, when `show_warnings`, each
+// warning) to stderr. True when all loaded.
+bool load_modules(module::ModuleList& modules, bool show_warnings) {
+  bool ok = true;
+  for (auto& m : modules) {
+    for (const auto& error : m->load()) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      ok = false;
+    }
+    if (show_warnings)
+      for (const auto& warning : m->warnings()) std::fprintf(stderr, "%s\n", warning.c_str());
+  }
+  return ok;
+}
+
 }  // namespace
+
+int check_configuration(const DaemonOptions& options) {
+  // Parsing only: the modules are built (which opens nothing) and load their files; nothing
+  // starts, no socket is opened and no kernel state touched (keepalived -t, bird -p, bgpd -C).
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto modules = build_modules(options, io, clock);
+  if (modules.empty()) {
+    std::fprintf(stderr, "vipd: nothing to check: give --bgp-config and/or --vrrp-config\n");
+    return 1;
+  }
+  bool ok = load_modules(modules, true);
+  for (const auto& m : modules)
+    for (const auto& file : m->config_files())
+      std::fprintf(stderr, "%s: %s\n", file.c_str(), ok ? "configuration OK" : "not loaded");
+  return ok ? 0 : 1;
+}
 
 int run_daemon(const DaemonOptions& given) {
   const DaemonOptions options = given.foreground ? given : absolute_paths(given);
@@ -396,33 +363,27 @@ int run_daemon(const DaemonOptions& given) {
                  "and --vrrp-config are supported\n");
     return 1;
   }
-  bgp::config::BgpConfig config;
-  if (!options.bgp_config.empty()) {
-    auto loaded = bgp::config::load_config_file(given.bgp_config);
-    if (!loaded) {
-      std::fprintf(stderr, "vipd: %s\n", loaded.error().to_string().c_str());
+  if (options.check) return check_configuration(options);
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto modules = build_modules(options, io, clock);
+  // Configuration errors are reported as FILE:LINE before the daemon detaches.
+  if (!load_modules(modules, false)) return 1;
+  module::DaemonSettings settings;
+  for (const auto& m : modules) m->daemon_settings(settings);
+  if (!setup_logging(options, settings)) return 1;
+  if (!options.foreground) {
+    // Nothing waits on the loop yet; the daemon's process gets its own epoll set.
+    io.notify_fork(asio::io_context::fork_prepare);
+    if (!daemonize()) {
+      std::string message = fmt::format("cannot become a daemon: {}", std::strerror(errno));
+      log::error("vipd: {}", message);
+      report_startup(message);
       return 1;
     }
-    config = *loaded;
+    io.notify_fork(asio::io_context::fork_child);
   }
-  // keepalived.conf errors are reported as FILE:LINE before the daemon detaches.
-  std::optional<VrrpFile> vrrp_file;
-  if (!options.vrrp_config.empty()) {
-    auto loaded = load_vrrp_file(options.vrrp_config);
-    if (!loaded) {
-      std::fprintf(stderr, "vipd: %s\n", loaded.error().c_str());
-      return 1;
-    }
-    vrrp_file = std::move(*loaded);
-  }
-  if (!setup_logging(options, config)) return 1;
-  if (!options.foreground && !daemonize()) {
-    std::string message = fmt::format("cannot become a daemon: {}", std::strerror(errno));
-    log::error("vipd: {}", message);
-    report_startup(message);
-    return 1;
-  }
-  int status = Daemon(options).run(std::move(config), std::move(vrrp_file));
+  int status = Daemon(options, io, clock, std::move(modules)).run();
   log::notice("vipd stopped");
   return status;
 }

@@ -10,6 +10,9 @@ namespace vipd {
 
 struct DaemonOptions {
   bool foreground = false;
+  // --check / -t: load and validate every configuration given, print each error as
+  // FILE:LINE: message, exit 0 or 1; nothing is started.
+  bool check = false;
   std::string bgp_config;
   std::string vrrp_config;
   std::vector<std::string> lb_configs;
@@ -22,5 +25,7 @@ struct DaemonOptions {
 
 // Runs until SIGTERM/SIGINT; returns the process exit status.
 int run_daemon(const DaemonOptions& options);
+// --check: returns the exit status.
+int check_configuration(const DaemonOptions& options);
 
 }  // namespace vipd

@@ -7,6 +7,9 @@ int main(int argc, char** argv) {
   vipd::DaemonOptions options;
   CLI::App app{"vipd: BGP, VRRP and service IP daemon"};
   app.add_flag("-f,--foreground", options.foreground, "Stay in the foreground, log to stderr");
+  app.add_flag("-t,--check", options.check,
+               "Check the configuration files: print each error as FILE:LINE: message, exit 0 "
+               "or 1; start nothing");
   app.add_option("--bgp-config", options.bgp_config, "quagga/FRR bgpd.conf")
       ->check(CLI::ExistingFile);
   app.add_option("--vrrp-config", options.vrrp_config, "keepalived.conf");

@@ -121,6 +121,38 @@ bad_config description-first 2 "Specify remote-as or peer-group commands first" 
   $'router bgp 65000\n neighbor 192.0.2.2 description "too early"\n neighbor 192.0.2.2 remote-as 1\n'
 
 # ---------------------------------------------------------------------------------------------
+echo "== vipd --check (-t)"
+KA_SEED=$SRC_DIR/tests/data/seed/keepalived.conf
+status=0
+output=$("$VIPD" --check --bgp-config "$SEED" --vrrp-config "$KA_SEED" 2>&1) || status=$?
+if ((status == 0)) && grep -qF "$SEED: configuration OK" <<<"$output" &&
+  grep -qF "$KA_SEED: configuration OK" <<<"$output"; then
+  pass "the seed bgpd.conf and keepalived.conf check OK: $(tr '\n' ' ' <<<"$output")"
+else
+  fail "check of the seed files: status $status, output: $output"
+fi
+MULTI=$WORK/multi-error.conf
+printf '!\nrouter bgp 65000\n frobnicate 42\n neighbor 192.0.2.2 remote-as 65001\n neighbor 192.0.2.300 remote-as 1\n' >"$MULTI"
+status=0
+output=$("$VIPD" -t --bgp-config "$MULTI" 2>&1) || status=$?
+if ((status == 1)) && grep -qF "$MULTI:3: Unknown command: frobnicate 42" <<<"$output" &&
+  grep -qF "$MULTI:5: Unknown command: neighbor 192.0.2.300 remote-as 1" <<<"$output"; then
+  pass "every bad line is reported as FILE:LINE, status 1"
+else
+  fail "check of a file with two bad lines: status $status, output: $output"
+fi
+status=0
+output=$("$VIPD" --check --vrrp-config "$KA_SEED" --bgp-config "$MULTI" 2>&1) || status=$?
+check "a bad bgpd.conf fails the check of both files" test "$status" -eq 1
+if command -v strace >/dev/null; then
+  # Parsing only: no socket of any kind, no netlink, nothing written in the kernel.
+  calls=$(strace -f -qq -e trace=socket,bind,connect "$VIPD" --check --bgp-config "$SEED" \
+    --vrrp-config "$KA_SEED" --socket "$WORK/check.sock" 2>&1 >/dev/null | grep -cE '^(\[pid +[0-9]+\] )?(socket|bind|connect)\(' || true)
+  check "--check opens no socket ($calls socket/bind/connect calls)" test "$calls" -eq 0
+fi
+check "--check leaves no control socket" test ! -e "$WORK/check.sock"
+
+# ---------------------------------------------------------------------------------------------
 echo "== seed configuration (tests/data/seed/bgpd.conf, verbatim)"
 CONF=$WORK/bgpd.conf
 SOCK=$WORK/vipd.sock
@@ -152,6 +184,9 @@ check "show ip bgp summary json parses" \
   bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary json | python3 -m json.tool >/dev/null"
 check "show running-config json parses" \
   bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show running-config json | python3 -m json.tool >/dev/null"
+check "show modules lists bgp only (no VRRP module without --vrrp-config)" \
+  bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show modules json |
+    python3 -c 'import json,sys; m=json.load(sys.stdin); assert list(m) == [\"bgp\"], m; assert m[\"bgp\"][\"neighbors\"] == 6, m'"
 
 # ---------------------------------------------------------------------------------------------
 echo "== control socket"
@@ -383,6 +418,20 @@ if [[ $VIPD_E2E_NETNS == private ]] && ip link add vr0 type veth peer name vr1 2
   kill -TERM "$VRRP_PID"
   check "vipd with VRRP exits on SIGTERM" gone_within 3 "$VRRP_PID"
   check "the VIP is removed on SIGTERM" bash -c "! ip -4 addr show dev vr0 | grep -q 192.168.5.1"
+  # VRRP alone: the BGP module is not built (no speaker, no FIB, no BGP commands).
+  SOCK=$WORK/vrrp-only.sock
+  OLOG=$WORK/vrrp-only.log
+  "$VIPD" --foreground --vrrp-config "$KA" --socket "$SOCK" --log-file "$OLOG" &
+  ONLY_PID=$!
+  OURS+=("$ONLY_PID")
+  check "VRRP-only vipd answers" wait_for bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' show vrrp >/dev/null"
+  check "VRRP-only vipd: show modules lists vrrp only" bash -c "timeout 20 '$VIPCTL' --socket '$SOCK' \
+    show modules json | python3 -c 'import json,sys; assert list(json.load(sys.stdin)) == [\"vrrp\"]'"
+  check "VRRP-only vipd has no BGP commands" bash -c "! timeout 20 '$VIPCTL' --socket '$SOCK' show ip bgp summary"
+  check "VRRP-only vipd logs no BGP FIB line" bash -c "! grep -q 'best paths go to' '$OLOG'"
+  check "VRRP-only vipd start line names VRRP only" grep -q "started: VRRP with 1 instances" "$OLOG"
+  kill -TERM "$ONLY_PID"
+  check "VRRP-only vipd exits on SIGTERM" gone_within 5 "$ONLY_PID"
   ip link del vr0 2>/dev/null || true
 else
   echo "note: no private network namespace; VRRP runtime checks skipped"

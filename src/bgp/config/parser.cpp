@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "bgp/config/commands.hpp"
 #include "control/cli.hpp"
@@ -35,8 +36,14 @@ std::string ConfigError::to_string() const {
   return fmt::format("{}:{}: {}", file, line, message);
 }
 
-Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_view file_name) {
-  BgpConfig config;
+namespace {
+
+// Runs every line of `text` in config mode, as FRR's config reader does. With `all_errors`,
+// a failing line is reported and reading goes on (FRR's `bgpd -C` lists every bad line);
+// otherwise the first failing line ends it.
+std::vector<ConfigError> run_lines(std::string_view text, std::string_view file_name,
+                                   BgpConfig& config, bool all_errors) {
+  std::vector<ConfigError> errors;
   control::CommandTree tree;
   install_config_commands(tree, [&config]() -> BgpConfig& { return config; });
   control::Session session;
@@ -48,16 +55,18 @@ Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_v
     text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
     ++number;
     auto result = tree.execute(session, line);
-    if (!result.ok)
-      return unexpected(ConfigError{std::string(file_name), number, strip_markers(result.output)});
+    if (!result.ok) {
+      errors.push_back(ConfigError{std::string(file_name), number, strip_markers(result.output)});
+      if (!all_errors) break;
+    }
     // `end` (last line of FRR-written files) or a top-level `exit` leaves config mode; a file
     // is config mode throughout, so whatever follows is read there again.
     if (session.node() == "exec") session.push(kConfigNode);
   }
-  return config;
+  return errors;
 }
 
-Result<BgpConfig, ConfigError> load_config_file(const std::string& path) {
+Result<std::string, ConfigError> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return unexpected(ConfigError{
@@ -65,7 +74,33 @@ Result<BgpConfig, ConfigError> load_config_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return unexpected(ConfigError{path, 0, "read error"});
-  return parse_config(text.str(), path);
+  return text.str();
+}
+
+}  // namespace
+
+Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_view file_name) {
+  BgpConfig config;
+  auto errors = run_lines(text, file_name, config, false);
+  if (!errors.empty()) return unexpected(std::move(errors.front()));
+  return config;
+}
+
+std::vector<ConfigError> check_config(std::string_view text, std::string_view file_name) {
+  BgpConfig config;
+  return run_lines(text, file_name, config, true);
+}
+
+std::vector<ConfigError> check_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return {text.error()};
+  return check_config(*text, path);
+}
+
+Result<BgpConfig, ConfigError> load_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return unexpected(text.error());
+  return parse_config(*text, path);
 }
 
 }  // namespace vipd::bgp::config

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bgp/config/model.hpp"
 #include "common/result.hpp"
@@ -24,5 +25,10 @@ struct ConfigError {
 // a file keeps its previous configuration.
 Result<BgpConfig, ConfigError> parse_config(std::string_view text, std::string_view file_name);
 Result<BgpConfig, ConfigError> load_config_file(const std::string& path);
+// Every failing line of the text or file, reading on after each (FRR's `bgpd -C`, `vipd
+// --check`); empty when the file loads. Lines after a failing block opener (`router bgp` with a
+// bad AS) fail too, as in FRR, since they are read at the wrong level.
+std::vector<ConfigError> check_config(std::string_view text, std::string_view file_name);
+std::vector<ConfigError> check_config_file(const std::string& path);
 
 }  // namespace vipd::bgp::config

@@ -184,6 +184,28 @@ TEST(ParseConfig, FirstErrorFailsTheWholeFile) {
   EXPECT_EQ(r.error().file, "f");
 }
 
+// `vipd --check`: every bad line, each with its number, and the lines between them read on.
+TEST(CheckConfig, ReportsEveryFailingLine) {
+  auto errors = check_config(
+      "! a comment\nrouter bgp 65000\n bogus 1\n neighbor 10.0.0.1 remote-as 1\n"
+      " neighbor 10.0.0.1 frobnicate\n neighbor 10.0.0.2 description early\n",
+      "bgpd.conf");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].line, 3u);
+  EXPECT_EQ(errors[1].line, 5u);
+  EXPECT_EQ(errors[2].to_string(), "bgpd.conf:6: Specify remote-as or peer-group commands first");
+}
+
+TEST(CheckConfig, TheSeedHasNoError) {
+  EXPECT_TRUE(check_config(read_seed(), "bgpd.conf").empty());
+}
+
+TEST(CheckConfig, MissingFileIsOneError) {
+  auto errors = check_config_file("/nonexistent/bgpd.conf");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 0u);
+}
+
 TEST(ParseConfig, MissingFileIsAnError) {
   auto r = load_config_file("/nonexistent/bgpd.conf");
   ASSERT_FALSE(r.ok());

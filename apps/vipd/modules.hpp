@@ -1,0 +1,17 @@
+// The one place that knows which modules vipd has: builds, from the command line, the list the
+// daemon drives (module/module.hpp). A module whose flag is absent is not built.
+#pragma once
+
+#include <asio/io_context.hpp>
+
+#include "daemon.hpp"
+#include "event/clock.hpp"
+#include "module/module.hpp"
+
+namespace vipd {
+
+// In start order; the daemon stops them in the reverse order (docs/architecture.md).
+module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
+                                 event::Clock& clock);
+
+}  // namespace vipd

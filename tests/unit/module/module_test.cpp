@@ -1,0 +1,203 @@
+// The BGP and VRRP modules through the module interface the daemon drives: load (every error,
+// nothing applied), daemon-wide settings, commands, start, reload, stop, running config, status
+// and `write memory`.
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bgp/module.hpp"
+#include "control/cli.hpp"
+#include "control/server.hpp"
+#include "event/asio_clock.hpp"
+#include "vrrp/daemon_module.hpp"
+
+namespace vipd {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/vipd-module-test.XXXXXX";
+    path_ = ::mkdtemp(name);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string write(const std::string& file, const std::string& text) const {
+    std::string path = path_ + "/" + file;
+    std::ofstream(path) << text;
+    return path;
+  }
+  static std::string read(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::string path_;
+};
+
+constexpr const char* kBgpConf =
+    "hostname edge-1\n"
+    "log file /var/log/quagga/bgpd.log\n"
+    "!\n"
+    "router bgp 65000\n"
+    " bgp router-id 192.0.2.1\n"
+    " neighbor 192.0.2.2 remote-as 65001\n"
+    " neighbor 192.0.2.2 shutdown\n"
+    "!\n";
+
+class BgpModuleTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<bgp::BgpModule> make(const std::string& path) {
+    bgp::BgpModuleOptions options;
+    options.config_file = path;
+    options.speaker.listen = false;  // no socket: the module, not the speaker, is under test
+    return std::make_unique<bgp::BgpModule>(io_, clock_, options);
+  }
+  asio::io_context io_;
+  event::AsioClock clock_{io_};
+  TempDir dir_;
+};
+
+TEST_F(BgpModuleTest, LoadReportsEveryErrorAndAppliesNothing) {
+  auto path = dir_.write("bgpd.conf",
+                         "router bgp 65000\n bogus\n neighbor 192.0.2.2 remote-as 1\n"
+                         " neighbor 192.0.2.2 frobnicate\n");
+  auto module = make(path);
+  auto errors = module->load();
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].rfind(path + ":2: ", 0), 0u) << errors[0];
+  EXPECT_EQ(errors[1].rfind(path + ":4: ", 0), 0u) << errors[1];
+  EXPECT_FALSE(module->speaker().running().bgp.has_value());
+  module::DaemonSettings settings;
+  module->daemon_settings(settings);
+  EXPECT_TRUE(settings.hostname.empty());
+}
+
+TEST_F(BgpModuleTest, DaemonSettingsComeFromTheFileAndTheLiveConfiguration) {
+  auto module = make(dir_.write("bgpd.conf", kBgpConf));
+  ASSERT_TRUE(module->load().empty());
+  module::DaemonSettings settings;
+  module->daemon_settings(settings);
+  EXPECT_EQ(settings.hostname, "edge-1");
+  EXPECT_EQ(settings.log_file, "/var/log/quagga/bgpd.log");
+
+  control::CommandTree tree;
+  control::install_shell_commands(tree);
+  module->install_commands(tree);
+  ASSERT_TRUE(module->start().ok());
+  control::Session session;
+  ASSERT_TRUE(tree.execute(session, "configure terminal").ok);
+  ASSERT_TRUE(tree.execute(session, "hostname edge-2").ok);
+  module::DaemonSettings live;
+  module->daemon_settings(live);
+  EXPECT_EQ(live.hostname, "edge-2");
+  module->stop({});
+}
+
+TEST_F(BgpModuleTest, StartRunsTheFileAndStatusSaysSo) {
+  auto module = make(dir_.write("bgpd.conf", kBgpConf));
+  ASSERT_TRUE(module->load().empty());
+  EXPECT_FALSE(module->speaker().running().bgp.has_value()) << "load() must not apply";
+  ASSERT_TRUE(module->start().ok());
+  ASSERT_TRUE(module->speaker().running().bgp.has_value());
+  EXPECT_EQ(module->summary(), "BGP AS 65000 with 1 neighbors");
+  auto status = module->status();
+  EXPECT_EQ(status["localAs"], 65000);
+  EXPECT_EQ(status["neighbors"], 1);
+  EXPECT_EQ(status["established"], 0);
+  EXPECT_NE(module->running_config().find(" neighbor 192.0.2.2 remote-as 65001\n"),
+            std::string::npos);
+  nlohmann::json document = nlohmann::json::object();
+  module->running_config_json(document);
+  EXPECT_FALSE(document.empty());
+  bool done = false;
+  module->stop([&] { done = true; });
+  EXPECT_TRUE(done);
+}
+
+TEST_F(BgpModuleTest, ReloadOfABrokenFileKeepsTheRunningConfiguration) {
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  dir_.write("bgpd.conf", "router bgp 65000\n neighbor 192.0.2.9 remote-as 1\n bogus\n");
+  module->reload();
+  ASSERT_TRUE(module->speaker().running().bgp.has_value());
+  EXPECT_EQ(module->speaker().peers().size(), 1u);
+  EXPECT_TRUE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.2")));
+  dir_.write("bgpd.conf", "router bgp 65000\n neighbor 192.0.2.9 remote-as 1\n");
+  module->reload();
+  EXPECT_TRUE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.9")));
+  EXPECT_FALSE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.2")));
+  module->stop({});
+}
+
+TEST_F(BgpModuleTest, SaveConfigWritesTheRunningConfiguration) {
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  control::CommandTree tree;
+  control::install_shell_commands(tree);
+  module->install_commands(tree);
+  control::Session session;
+  ASSERT_TRUE(tree.execute(session, "configure terminal").ok);
+  ASSERT_TRUE(tree.execute(session, "router bgp 65000").ok);
+  ASSERT_TRUE(tree.execute(session, "neighbor 192.0.2.3 remote-as 65003").ok);
+  auto saved = module->save_config();
+  ASSERT_TRUE(saved.has_value());
+  ASSERT_TRUE(saved->ok());
+  EXPECT_NE(TempDir::read(path).find(" neighbor 192.0.2.3 remote-as 65003\n"), std::string::npos);
+  module->stop({});
+}
+
+constexpr const char* kKeepalivedConf =
+    "global_defs {\n"
+    "   router_id edge\n"
+    "}\n"
+    "vrrp_instance VI_1 {\n"
+    "    state BACKUP   # comment after the keyword\n"
+    "    interface eth0\n"
+    "    virtual_router_id 51\n"
+    "    priority 100\n"
+    "    advert_int 1\n"
+    "    virtual_ipaddress {\n"
+    "        192.168.5.1/16\n"
+    "    }\n"
+    "}\n";
+
+TEST(VrrpDaemonModule, LoadValidatesWithoutTouchingTheKernel) {
+  TempDir dir;
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto path = dir.write("keepalived.conf", kKeepalivedConf);
+  vrrp::VrrpDaemonModule module(io, clock, path);
+  EXPECT_TRUE(module.load().empty());
+  EXPECT_EQ(module.config_files(), std::vector<std::string>{path});
+  // Loaded, not started: no instance runs and nothing is written anywhere.
+  EXPECT_EQ(module.summary(), "VRRP with 0 instances from " + path);
+  EXPECT_NE(module.running_config().find("virtual_router_id 51"), std::string::npos);
+  // keepalived.conf is the user's: `write memory` does not write it.
+  EXPECT_FALSE(module.save_config().has_value());
+}
+
+TEST(VrrpDaemonModule, LoadErrorNamesFileAndLine) {
+  TempDir dir;
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto path = dir.write("keepalived.conf",
+                        "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+                        " frobnicate 3\n}\n");
+  vrrp::VrrpDaemonModule module(io, clock, path);
+  auto errors = module.load();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], path + ":4: Unknown keyword 'frobnicate'");
+}
+
+}  // namespace
+}  // namespace vipd
