@@ -69,18 +69,26 @@ void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddr
 
 std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
                                                          wire::AfiSafi family) const {
-  if (id == kLocalPeer) return rib::ExportPeer{kLocalPeer, false, true, false, false, router_id_};
+  rib::ExportPeer e;
+  e.id = id;
+  if (id == kLocalPeer || origination_source(id)) {
+    e.ebgp = false;
+    e.local = true;
+    e.router_id = router_id_;
+    e.origin = origination_source(id);  // nullptr for `network` routes
+    return e;
+  }
   const peer::Peer* p = peer_of(id);
   if (!p || !running_.bgp) return std::nullopt;
   const config::NeighborConfig* n = running_.bgp->find(p->settings().address);
   if (!n) return std::nullopt;
   const auto& af = n->in(config_family(family));
-  return rib::ExportPeer{id,
-                         !p->settings().is_ibgp(),
-                         false,
-                         af.route_reflector_client,
-                         af.route_server_client,
-                         p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0};
+  e.ebgp = !p->settings().is_ibgp();
+  e.rr_client = af.route_reflector_client;
+  e.rs_client = af.route_server_client;
+  e.router_id = p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0;
+  e.address = p->settings().address;
+  return e;
 }
 
 void Speaker::refresh_export_peers() {
@@ -292,20 +300,8 @@ void Speaker::sync_networks() {
     if (std::find(wanted.begin(), wanted.end(), std::pair{af, prefix}) == wanted.end())
       loc_rib_.withdraw(family(af), prefix, kLocalPeer);
   for (const auto& [af, prefix] : wanted) {
-    // What FRR gives a `network` route: ORIGIN IGP, an empty AS_PATH, next hop 0.0.0.0 (or ::)
-    // meaning "this router", replaced by our address when sent.
-    wire::PathAttributes a;
-    a.origin = wire::Origin::kIgp;
-    a.as_path = wire::AsPath{};
-    if (af == config::AddressFamily::kIpv4Unicast) {
-      a.next_hop = IpAddress{};
-    } else {
-      wire::MpReach reach;
-      reach.afi_safi = wire::kIpv6Unicast;
-      reach.next_hop = IpAddress::v6({});
-      a.mp_reach = std::move(reach);
-    }
-    loc_rib_.update(family(af), prefix, kLocalPeer, attributes_.intern(std::move(a)));
+    loc_rib_.update(family(af), prefix, kLocalPeer,
+                    attributes_.intern(local_route_attributes(prefix)));
   }
   originated_ = std::move(wanted);
 }

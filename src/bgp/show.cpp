@@ -148,7 +148,7 @@ class ShowCommands {
         line += a.local_pref && internal(*path) ? fmt::format("{:>7}", *a.local_pref)
                                                 : std::string(7, ' ');
         // FRR's implicit weight: 32768 for our own routes, 0 for learned ones.
-        line += fmt::format("{:>7} ", path->peer == Speaker::kLocalPeer ? 32768 : 0);
+        line += fmt::format("{:>7} ", s_.is_local(path->peer) ? 32768 : 0);
         std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
         line += as_path + (as_path.empty() ? "" : " ") + origin_code(a);
         out += line + "\n";
@@ -216,11 +216,11 @@ class ShowCommands {
       std::string line = "      Origin " + origin;
       if (a.med) line += fmt::format(", metric {}", *a.med);
       if (a.local_pref) line += fmt::format(", localpref {}", *a.local_pref);
-      if (path->peer == Speaker::kLocalPeer) line += ", weight 32768";
+      if (s_.is_local(path->peer)) line += ", weight 32768";
       line += path->valid() ? ", valid" : ", invalid";
-      line += path->peer == Speaker::kLocalPeer ? ", sourced, local"
-              : internal(*path)                 ? ", internal"
-                                                : ", external";
+      line += s_.is_local(path->peer) ? ", sourced, local"
+              : internal(*path)       ? ", internal"
+                                      : ", external";
       if (path->multipath() && used > 1) line += ", multipath";
       if (path->best()) line += fmt::format(", best ({})", rib::step_name(list.reason()));
       out += line + "\n";
@@ -251,7 +251,7 @@ class ShowCommands {
       j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
       if (a.med) j["metric"] = *a.med;
       if (a.local_pref) j["locPrf"] = *a.local_pref;
-      j["weight"] = path->peer == Speaker::kLocalPeer ? 32768 : 0;
+      j["weight"] = s_.is_local(path->peer) ? 32768 : 0;
       j["valid"] = path->valid();
       if (path->multipath()) j["multipath"] = true;
       if (path->best())

@@ -190,14 +190,19 @@ void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message)
 
 rib::PeerId Speaker::id_of(const peer::Peer& p) {
   if (auto it = peer_ids_.find(&p); it != peer_ids_.end()) return it->second;
-  // Id 0 is kLocalPeer.
-  auto free = std::find(peers_by_id_.begin() + 1, peers_by_id_.end(), nullptr);
-  auto id = static_cast<rib::PeerId>(free - peers_by_id_.begin());
-  if (free == peers_by_id_.end())
-    peers_by_id_.push_back(&p);
-  else
-    *free = &p;
+  auto id = allocate_id(&p);
   peer_ids_.emplace(&p, id);
+  return id;
+}
+
+rib::PeerId Speaker::allocate_id(const peer::Peer* p) {
+  // Id 0 is kLocalPeer; origination sources hold theirs with a null entry.
+  rib::PeerId id = 1;
+  while (id < peers_by_id_.size() && (peers_by_id_[id] || source_ids_.contains(id))) ++id;
+  if (id == peers_by_id_.size())
+    peers_by_id_.push_back(p);
+  else
+    peers_by_id_[id] = p;
   return id;
 }
 
@@ -398,6 +403,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   self.router_id = router_id_;
   self.as = bgp.asn;
   loc_rib_.set_peer(kLocalPeer, self);
+  update_source_peers();
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".

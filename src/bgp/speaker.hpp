@@ -13,7 +13,9 @@
 #include <memory>
 #include <optional>
 
+#include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
+#include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
 #include "bgp/rib/adj_rib_out.hpp"
 #include "bgp/rib/attribute_store.hpp"
@@ -29,7 +31,7 @@ struct SpeakerOptions {
   bool listen = true;
 };
 
-class Speaker : private peer::RouteObserver {
+class Speaker : public BgpApi, private peer::RouteObserver {
  public:
   Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options);
   ~Speaker();
@@ -68,6 +70,21 @@ class Speaker : private peer::RouteObserver {
   const peer::Peer* peer_of(rib::PeerId id) const;
   // The Loc-RIB's pseudo-peer for the routes of `network` statements.
   static constexpr rib::PeerId kLocalPeer = 0;
+  // Route origination for the daemon's other modules (origination.hpp); `source` names the
+  // module. Replaces the source's route for the prefix (no advertisement: withdraws it).
+  void originate(const std::string& source, OriginatedRoute route) override;
+  void withdraw_originated(const std::string& source, const Prefix& prefix) override;
+  // Withdraws every route of the source (its module stops or reloads without them).
+  void withdraw_source(const std::string& source) override;
+  // Liveness input (BFD): the daemon learned that the neighbor is dead; its session goes down
+  // now with Cease/`cease_subcode` (RFC 9384: 10, BFD Down) and restarts as after any automatic
+  // stop. False: no such neighbor, or no session to take down.
+  bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
+                     const std::string& reason) override;
+  // The source whose pseudo-peer has this id; nullptr for neighbors and `network` routes.
+  const OriginationSource* origination_source(rib::PeerId id) const;
+  // A local pseudo-peer: `network` routes (kLocalPeer) or another module's (weight 32768).
+  bool is_local(rib::PeerId id) const { return id == kLocalPeer || source_ids_.contains(id); }
   // Prefixes accepted from (after inbound policy) and advertised to a neighbor.
   std::size_t accepted(const peer::Peer& p, wire::AfiSafi family) const;
   std::size_t advertised(const peer::Peer& p, wire::AfiSafi family) const;
@@ -122,6 +139,10 @@ class Speaker : private peer::RouteObserver {
   void check_prefix_limit(peer::Peer& p, wire::AfiSafi family);
   // The routes of `network` statements in the Loc-RIB.
   void sync_networks();
+  // The pseudo-peers of origination sources, as the Loc-RIB knows them (router-id, AS).
+  void update_source_peers();
+  // A free PeerId (not a neighbor's, not a source's), taken for `p` (nullptr: for a source).
+  rib::PeerId allocate_id(const peer::Peer* p);
 
   // peer::RouteObserver: the neighbors' accepted routes feed the Loc-RIB.
   void session_up(peer::Peer& p) override;
@@ -146,6 +167,8 @@ class Speaker : private peer::RouteObserver {
   std::vector<const peer::Peer*> peers_by_id_{nullptr};  // index: PeerId; nullptr when free
   std::map<const peer::Peer*, std::unique_ptr<Routing>> routing_;
   std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
+  std::map<std::string, std::unique_ptr<OriginationSource>, std::less<>> sources_;
+  std::map<rib::PeerId, OriginationSource*> source_ids_;
   // export_peer() answers from here: [PeerId][IPv4, IPv6].
   std::vector<std::array<std::optional<rib::ExportPeer>, 2>> export_peers_;
   bool publish_posted_ = false;

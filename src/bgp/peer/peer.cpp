@@ -168,6 +168,20 @@ void Peer::stop(std::uint8_t cease_subcode, const std::string& message) {
   primary_->fsm->handle(stop);
 }
 
+bool Peer::liveness_lost(std::uint8_t cease_subcode, const std::string& reason) {
+  if (state() == State::kIdle) return false;
+  fsm::AutomaticStop stop{cease_subcode, {}};
+  pending_reset_text_ = reason;
+  if (secondary_) {
+    secondary_->fsm->handle(stop);
+    secondary_.reset();
+  }
+  primary_->fsm->handle(stop);
+  pending_reset_text_.clear();
+  last_reset_text_ = reason;
+  return true;
+}
+
 bool Peer::reconfigure(const PeerSettings& next) {
   PeerSettings cosmetic = settings_;
   cosmetic.description = next.description;
@@ -566,7 +580,8 @@ void Peer::on_established(Connection& c) {
 }
 
 void Peer::on_down(Connection&, fsm::DownReason reason) {
-  last_reset_text_ = down_text(reason);
+  last_reset_text_ =
+      pending_reset_text_.empty() ? std::string(down_text(reason)) : pending_reset_text_;
   // RFC 4271 §8.2.2: leaving Established deletes all routes learned on the connection.
   adj_rib_in_.clear();
   if (observer_) observer_->session_down(*this);

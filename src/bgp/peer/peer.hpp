@@ -87,6 +87,11 @@ class Peer {
   void start();
   // ManualStop: Cease with this subcode (RFC 4486) and RFC 9003 message to an open session.
   void stop(std::uint8_t cease_subcode, const std::string& message = {});
+  // The daemon learned that the neighbor is dead (BFD, RFC 5882 §4.3): a session that is up or
+  // coming up goes down now, with Cease/`cease_subcode` sent in case the neighbor still reads,
+  // and `reason` as the last reset (FRR: "BFD down received"). It restarts as after any
+  // automatic stop (the IdleHold backoff). False when there was no session to take down.
+  bool liveness_lost(std::uint8_t cease_subcode, const std::string& reason);
   // Replaces the settings. Returns true when the session was reset to apply them.
   bool reconfigure(const PeerSettings& settings);
   // A TCP connection the listener accepted from this neighbor's address.
@@ -158,6 +163,7 @@ class Peer {
   rib::AdjRibIn adj_rib_in_;
   MessageCounters received_, sent_;
   std::string last_reset_text_;
+  std::string pending_reset_text_;  // the reason of a stop in progress (liveness_lost)
   std::uint64_t treated_as_withdraw_ = 0;
   bool prefix_limit_hit_ = false;
   std::unique_ptr<event::Timer> restart_timer_;

@@ -22,13 +22,19 @@ inline constexpr std::uint32_t kNoExportSubconfed = 0xFFFFFF03;
 }  // namespace community
 
 // A neighbor as the export rules see it, as the source of a path or as its receiver.
+class OriginPolicy;
+
 struct ExportPeer {
   PeerId id = 0;
   bool ebgp = true;
-  bool local = false;           // the pseudo-peer of originated routes (`network`)
+  bool local = false;           // a pseudo-peer of originated routes (`network`, other modules)
   bool rr_client = false;       // `neighbor A route-reflector-client` (RFC 4456)
   bool rs_client = false;       // `neighbor A route-server-client` (RFC 7947)
   std::uint32_t router_id = 0;  // BGP Identifier, host order
+  IpAddress address;            // the neighbor's address (none for local pseudo-peers)
+  // Routes another module of the daemon originates (Speaker::originate): which neighbors get
+  // them, with which communities. Only on local pseudo-peers; nullptr: sent as they are.
+  const OriginPolicy* origin = nullptr;
   bool operator==(const ExportPeer&) const = default;
 };
 
@@ -44,6 +50,17 @@ struct ExportTarget {
   // on such a subnet may be passed on unchanged to an eBGP neighbor, "third-party" next hop).
   std::vector<Prefix> shared_subnets;
   bool operator==(const ExportTarget&) const = default;
+};
+
+// Per prefix and per receiving neighbor, the attributes of an originated route (communities,
+// local preference), or that the neighbor is not sent it at all: the outbound policy a module
+// states for its own routes (MetalLB's BGPAdvertisement `peers`, `communities`, `localPref`).
+class OriginPolicy {
+ public:
+  virtual ~OriginPolicy() = default;
+  // Adjusts `attributes` (the Loc-RIB path's) for `to`; false: `to` is not sent the route.
+  virtual bool shape(wire::AfiSafi family, const Prefix& prefix, const ExportTarget& to,
+                     wire::PathAttributes& attributes) const = 0;
 };
 
 struct ExportContext {

@@ -236,3 +236,33 @@ TEST_F(SpeakerTest, Md5KeyRemovedFromListener) {
 
 }  // namespace
 }  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// The liveness input (BFD tells BGP a neighbor is dead): Cease/BFD Down (RFC 9384) now, the
+// reason shown as the last reset, and the session comes back as after any automatic stop.
+TEST_F(SpeakerTest, NeighborDownFromLivenessInputResetsWithTheGivenCease) {
+  const std::string a = "127.0.0.37";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(speaker_->neighbor_down(ip("127.0.0.38"), wire::cease_subcode::kBfdDown,
+                                       "BFD down received"));
+  EXPECT_TRUE(speaker_->neighbor_down(ip(a), wire::cease_subcode::kBfdDown, "BFD down received"));
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kBfdDown);
+  EXPECT_TRUE(c->wait_closed(2s));
+  EXPECT_FALSE(established(a));
+  EXPECT_EQ(neighbor_json(a)["lastResetDueTo"], "BFD down received");
+  // Restarts after the IdleHold time (1 s) and accepts the neighbor again.
+  ASSERT_TRUE(wait_until([&] { return peer(a)->state() == fsm::State::kActive; }, 3s));
+  auto again = establish(a);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(neighbor_json(a)["connectionsEstablished"], 2);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing

@@ -2,6 +2,8 @@
 // §5.1), reflection (RFC 4456), policy, origination, maximum-prefix, ROUTE-REFRESH.
 #include <map>
 
+#include "bgp/config/render.hpp"
+
 #include "harness.hpp"
 
 namespace vipd::bgp::testing {
@@ -238,6 +240,80 @@ TEST_F(PropagationTest, MaximumPrefixClosesTheSessionWithCeaseAndData) {
       },
       3s));
   EXPECT_EQ(prefixes("ipv4Unicast", a), 0);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// Routes another module originates (Speaker::originate): per-neighbor advertisements with
+// communities and local preference, shown like `network` routes, never in the configuration,
+// and withdrawn with their source.
+TEST_F(PropagationTest, ModulesOriginateRoutesPerNeighborAndWithdrawThemWithTheirSource) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3", i = "127.0.0.4";
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                   passive_neighbor(i, 65000)));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  auto ci = establish(i, peer_open(65000, 0x0a000004));
+  ASSERT_TRUE(ca && cb && ci);
+  Received ra, rb, ri;
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.end_of_ribs == 1; }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.end_of_ribs == 1; }));
+
+  // Every neighbor with community 65000:100; neighbor a also with 65000:200 (two
+  // advertisements reach it: communities merged); the iBGP neighbor with local preference 300.
+  Advertisement everyone;
+  everyone.communities = {(65000u << 16) | 100};
+  everyone.local_preference = 300;
+  Advertisement only_a;
+  only_a.neighbors = {ip(a)};
+  only_a.communities = {(65000u << 16) | 200};
+  only_a.large_communities = {wire::LargeCommunity{65000, 1, 2}};
+  speaker_->originate("lb", OriginatedRoute{pfx("10.47.40.1/32"), {everyone, only_a}});
+  // Advertised to neighbor b only.
+  Advertisement only_b;
+  only_b.neighbors = {ip(b)};
+  speaker_->originate("lb", OriginatedRoute{pfx("10.47.40.2/32"), {only_b}});
+
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.routes.size() == 1; }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.routes.size() == 1; }));
+  const auto& at_a = ra.routes[pfx("10.47.40.1/32")];
+  EXPECT_EQ(at_a.communities,
+            (std::vector<std::uint32_t>{(65000u << 16) | 100, (65000u << 16) | 200}));
+  EXPECT_EQ(at_a.large_communities,
+            (std::vector<wire::LargeCommunity>{wire::LargeCommunity{65000, 1, 2}}));
+  EXPECT_EQ(as_path(at_a), (std::vector<std::uint32_t>{65000}));
+  EXPECT_EQ(at_a.next_hop, ip("127.0.0.1"));  // next hop self
+  EXPECT_FALSE(at_a.local_pref.has_value());  // RFC 4271 §5.1.5: not to eBGP neighbors
+  const auto& at_b = rb.routes[pfx("10.47.40.1/32")];
+  EXPECT_EQ(at_b.communities, (std::vector<std::uint32_t>{(65000u << 16) | 100}));
+  EXPECT_FALSE(at_b.large_communities.has_value());
+  EXPECT_TRUE(rb.routes.contains(pfx("10.47.40.2/32")));
+  EXPECT_FALSE(ra.routes.contains(pfx("10.47.40.2/32")));
+  EXPECT_EQ(ri.routes[pfx("10.47.40.1/32")].local_pref, 300u);
+
+  // Shown like a `network` route; not part of the configuration.
+  std::string detail = show_text("show ip bgp 10.47.40.1/32");
+  EXPECT_NE(detail.find("weight 32768, valid, sourced, local, best"), std::string::npos) << detail;
+  EXPECT_EQ(config::render_config(speaker_->running()).find("10.47.40"), std::string::npos);
+
+  // Moving the second route from b to a: b is sent the withdrawal, a the route.
+  speaker_->originate("lb", OriginatedRoute{pfx("10.47.40.2/32"), {only_a}});
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.routes.size() == 2; }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+
+  // The module stops: every route of its source leaves every neighbor.
+  speaker_->withdraw_source("lb");
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.routes.empty(); }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.empty(); }));
+  ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.routes.empty(); }));
+  control::Session session;
+  EXPECT_FALSE(tree_.execute(session, "show ip bgp 10.47.40.1/32").ok);
 }
 
 }  // namespace
