@@ -22,7 +22,7 @@
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
-#include "netlink/fib.hpp"
+#include "fib/netlink_fib.hpp"
 #include "vrrp/config/json.hpp"
 #include "vrrp/config/parser.hpp"
 #include "vrrp/service.hpp"
@@ -109,8 +109,8 @@ bool daemonize() {
 // next hops over the same view (docs/config-bgp.md, "Next-hop resolution"). Without the
 // monitor routes are still installed: every next hop counts as reachable and the kernel decides.
 bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
-  return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
-    auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
+  return [&io, &clock]() -> Result<std::unique_ptr<fib::Fib>, std::string> {
+    auto fib = std::make_unique<fib::NetlinkFib>(&clock);
     auto opened = fib->open();
     if (!opened) return unexpected(opened.error());
     if (auto tracked = fib->track_interfaces(io); !tracked)
@@ -118,7 +118,7 @@ bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
           "fib: no link monitor ({}): links are not tracked, every next hop counts as "
           "reachable",
           tracked.error());
-    return std::unique_ptr<netlink::Fib>(std::move(fib));
+    return std::unique_ptr<fib::Fib>(std::move(fib));
   };
 }
 

@@ -1,13 +1,13 @@
 // Next-hop reachability through the Speaker (RFC 4271 §9.1.2.1): with a FIB that tracks links
-// (a NullFib fed with built links and events), a path whose next hop is on a link that is down
+// (a fib::NullFib fed with built links and events), a path whose next hop is on a link that is down
 // is kept but not valid: not selected, not installed, not advertised, shown without `*` and as
 // "inaccessible"; when the link comes back it is used again.
 #include <linux/rtnetlink.h>
 
 #include <map>
 
+#include "fib/fib.hpp"
 #include "harness.hpp"
-#include "netlink/fib.hpp"
 
 namespace vipd::bgp::testing {
 namespace {
@@ -35,14 +35,14 @@ class NextHopSpeakerTest : public SpeakerTest {
   void SetUp() override {
     SpeakerTest::SetUp();
     // The router's links: br0 with the node 192.168.12.11, edge with the node 192.168.13.11.
-    speaker_->set_kernel_fib([this]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
-      auto fib = std::make_unique<netlink::NullFib>(&clock_);
+    speaker_->set_kernel_fib([this]() -> Result<std::unique_ptr<fib::Fib>, std::string> {
+      auto fib = std::make_unique<fib::NullFib>(&clock_);
       std::vector<netlink::Link> links = {link(kBr0, true), link(kEdge, true)};
       std::vector<netlink::InterfaceAddress> addresses = {address(kBr0, "192.168.12.1"),
                                                           address(kEdge, "192.168.13.1")};
       fib->reset_interfaces(links, addresses);
       fib_ = fib.get();
-      return std::unique_ptr<netlink::Fib>(std::move(fib));
+      return std::unique_ptr<fib::Fib>(std::move(fib));
     });
   }
   void set_link(int ifindex, bool up) {
@@ -82,12 +82,12 @@ class NextHopSpeakerTest : public SpeakerTest {
     auto it = speaker_->fib().routes().find(prefix);
     if (it == speaker_->fib().routes().end()) return "";
     std::string out;
-    for (const auto& hop : it->second.next_hops)
+    for (const auto& hop : it->second.routes.front().next_hops)
       out += (out.empty() ? "" : ",") + hop.gateway.to_string();
     return out;
   }
 
-  netlink::Fib* fib_ = nullptr;
+  fib::Fib* fib_ = nullptr;
   std::map<Prefix, std::uint32_t> seen_;
 };
 
