@@ -63,25 +63,43 @@ void Fib::release(const std::vector<NextHop>& hops) {
   }
 }
 
-std::vector<Fib::KernelHop> Fib::kernel_hops(const SourceRoute& route) const {
-  std::vector<KernelHop> out;
+const Resolution& Fib::cached(const IpAddress& gateway, Resolution& fresh) const {
+  // Every gateway in use is in gateways_ (acquire()): its resolution as last written.
+  auto it = gateways_.find(gateway);
+  if (it != gateways_.end()) return it->second.resolution;
+  fresh = resolve(gateway);
+  return fresh;
+}
+
+bool Fib::any_resolved(const SourceRoute& route) const {
+  if (!tracks_interfaces_) return !route.next_hops.empty();
+  Resolution fresh;
+  return std::any_of(route.next_hops.begin(), route.next_hops.end(), [&](const NextHop& hop) {
+    const Resolution& r = cached(hop.gateway, fresh);
+    return r.usable && (!r.recursive() || !r.via.empty());
+  });
+}
+
+void Fib::kernel_hops(const SourceRoute& route, std::vector<NextHop>& hops,
+                      std::vector<int>* links) const {
+  hops.clear();
+  if (links) links->clear();
   auto add = [&](const NextHop& hop, int link) {
-    if (out.size() >= max_next_hops_) return;
-    // The kernel refuses a multipath route that repeats a next hop; two gateways that resolve
+    if (hops.size() >= max_next_hops_) return;
+    // The kernel refuses a multipath route that repeats a gateway; two next hops that resolve
     // over the same kernel route give its gateways once.
-    auto same = [&](const KernelHop& k) { return k.hop.gateway == hop.gateway; };
-    if (std::none_of(out.begin(), out.end(), same)) out.push_back({hop, link});
+    auto same = [&](const NextHop& h) { return h.gateway == hop.gateway; };
+    if (std::any_of(hops.begin(), hops.end(), same)) return;
+    hops.push_back(hop);
+    if (links) links->push_back(link);
   };
+  Resolution fresh;
   for (const auto& hop : route.next_hops) {
     if (!tracks_interfaces_) {
       add(hop, 0);
       continue;
     }
-    // Every gateway in use is in gateways_ (acquire()): its resolution as last written.
-    auto it = gateways_.find(hop.gateway);
-    Resolution fresh;
-    if (it == gateways_.end()) fresh = resolve(hop.gateway);
-    const Resolution& r = it != gateways_.end() ? it->second.resolution : fresh;
+    const Resolution& r = cached(hop.gateway, fresh);
     if (!r.usable) continue;
     if (!r.recursive()) {
       add(hop, r.ifindex);
@@ -94,47 +112,42 @@ std::vector<Fib::KernelHop> Fib::kernel_hops(const SourceRoute& route) const {
                   hop.weight},
           via.ifindex);
   }
-  return out;
-}
-
-std::vector<Fib::KernelHop> Fib::kernel_hops(const FibEntry& entry) const {
-  // zebra's rib_process: the best route whose next hops are active; a source whose gateways do
-  // not resolve leaves the prefix to the next one.
-  for (const auto& route : entry.routes)
-    if (auto hops = kernel_hops(route); !hops.empty()) return hops;
-  return {};
 }
 
 const SourceRoute* Fib::selected(const FibEntry& entry) const {
+  // zebra's rib_process: the best route whose next hops are active; a source whose gateways do
+  // not resolve leaves the prefix to the next one.
   for (const auto& route : entry.routes)
-    if (!kernel_hops(route).empty()) return &route;
+    if (any_resolved(route)) return &route;
   return entry.routes.empty() ? nullptr : &entry.routes.front();
 }
 
-std::vector<NextHop> Fib::kernel_next_hops(const FibEntry& entry) const {
-  std::vector<NextHop> out;
-  for (auto& k : kernel_hops(entry)) out.push_back(k.hop);
+Fib::KernelRoute Fib::kernel_route(const FibEntry& entry) const {
+  KernelRoute out;
+  const SourceRoute* route = selected(entry);
+  if (route) kernel_hops(*route, out.hops, &out.links);
   return out;
 }
 
-bool Fib::in_kernel(const FibEntry& entry) const {
-  return entry.installed && !kernel_hops(entry).empty();
+std::vector<NextHop> Fib::kernel_next_hops(const FibEntry& entry) const {
+  return kernel_route(entry).hops;
 }
 
-void Fib::rewrite(const Prefix& prefix, FibEntry& entry, const std::vector<KernelHop>& before,
+bool Fib::in_kernel(const FibEntry& entry) const {
+  return entry.installed && std::any_of(entry.routes.begin(), entry.routes.end(),
+                                        [&](const SourceRoute& r) { return any_resolved(r); });
+}
+
+void Fib::rewrite(const Prefix& prefix, FibEntry& entry, const KernelRoute& before,
                   bool was_written, event::TimePoint stamp) {
-  auto after = kernel_hops(entry);
+  auto after = kernel_route(entry);
   // Only unresolved next hops, or a route that is not selected, came or went (a session over a
   // link that is down ended): the kernel route stays as it is.
   if (entry.installed && after == before) return;
-  if (!after.empty()) {
-    std::vector<NextHop> hops;
-    hops.reserve(after.size());
-    for (auto& k : after) hops.push_back(k.hop);
-    requests_.push_back({RouteOp::kReplace, netlink::Route{prefix, std::move(hops)}});
-  } else if (was_written) {
+  if (!after.hops.empty())
+    requests_.push_back({RouteOp::kReplace, netlink::Route{prefix, std::move(after.hops)}});
+  else if (was_written)
     requests_.push_back({RouteOp::kDelete, netlink::Route{prefix, {}}});
-  }
   entry.since = stamp;
   entry.installed = true;
   entry.error.clear();
@@ -151,8 +164,12 @@ void Fib::apply(std::span<Route> routes) {
       if (withdrawn) continue;
       acquire(route.next_hops);
       it = routes_.emplace_hint(it, route.prefix, FibEntry{{}, stamp, true, {}});
-      it->second.routes.push_back({route.source, route.distance, std::move(route.next_hops)});
-      rewrite(it->first, it->second, {}, false, stamp);
+      auto& added = it->second.routes.emplace_back(
+          SourceRoute{route.source, route.distance, std::move(route.next_hops)});
+      std::vector<NextHop> hops;
+      kernel_hops(added, hops, nullptr);
+      if (!hops.empty())
+        requests_.push_back({RouteOp::kReplace, netlink::Route{route.prefix, std::move(hops)}});
       continue;
     }
     FibEntry& entry = it->second;
@@ -160,12 +177,21 @@ void Fib::apply(std::span<Route> routes) {
     auto own = std::find_if(list.begin(), list.end(),
                             [&](const SourceRoute& r) { return r.source == route.source; });
     if (withdrawn && own == list.end()) continue;
+    if (withdrawn && list.size() == 1) {
+      // The prefix's last route. Nothing to delete when no next hop resolved: the route was
+      // never written, or was deleted when its last next hop went.
+      const bool was_written = !entry.installed || any_resolved(*own);
+      release(own->next_hops);
+      routes_.erase(it);
+      if (was_written) requests_.push_back({RouteOp::kDelete, netlink::Route{route.prefix, {}}});
+      continue;
+    }
     // The same next hops with other attributes (a new MED, say) change nothing in the kernel.
     if (!withdrawn && own != list.end() && own->distance == route.distance &&
         own->next_hops == route.next_hops && entry.installed)
       continue;
-    const auto before = kernel_hops(entry);
-    const bool was_written = !entry.installed || !before.empty();
+    const auto before = kernel_route(entry);
+    const bool was_written = !entry.installed || !before.hops.empty();
     if (own != list.end()) release(own->next_hops);
     if (withdrawn) {
       list.erase(own);
@@ -178,13 +204,6 @@ void Fib::apply(std::span<Route> routes) {
       std::stable_sort(list.begin(), list.end(), [](const SourceRoute& a, const SourceRoute& b) {
         return std::pair(a.distance, a.source) < std::pair(b.distance, b.source);
       });
-    }
-    if (list.empty()) {
-      // Nothing to delete when no next hop resolved: the route was never written, or was
-      // deleted when its last next hop went.
-      if (was_written) requests_.push_back({RouteOp::kDelete, netlink::Route{route.prefix, {}}});
-      routes_.erase(it);
-      continue;
     }
     rewrite(it->first, entry, before, was_written, stamp);
   }
@@ -247,7 +266,7 @@ void Fib::reresolve() {
   // The routes using one of them, with what the kernel has for them now.
   struct Affected {
     std::map<Prefix, FibEntry>::iterator entry;
-    std::vector<KernelHop> before;
+    KernelRoute before;
     bool was_written;
   };
   std::vector<Affected> affected;
@@ -256,8 +275,8 @@ void Fib::reresolve() {
     for (const auto& route : it->second.routes)
       for (const auto& hop : route.next_hops) uses |= changed.contains(hop.gateway);
     if (!uses) continue;
-    auto before = kernel_hops(it->second);
-    const bool was_written = !it->second.installed || !before.empty();
+    auto before = kernel_route(it->second);
+    const bool was_written = !it->second.installed || !before.hops.empty();
     affected.push_back({it, std::move(before), was_written});
   }
   for (auto& [gateway, after] : changed) {

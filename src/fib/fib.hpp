@@ -151,25 +151,33 @@ class Fib {
     std::size_t routes = 0;
     Resolution resolution;
   };
-  // A next hop as written, with the link its gateway resolved over (0 untracked): a gateway
-  // that moves to another link is written again even though the request would be the same.
-  struct KernelHop {
-    NextHop hop;
-    int link = 0;
-    bool operator==(const KernelHop&) const = default;
+  // A kernel route as written: its next hops, and the link each one's gateway resolved over (0
+  // untracked): a gateway that moves to another link is written again even though the request
+  // would be the same.
+  struct KernelRoute {
+    std::vector<NextHop> hops;
+    std::vector<int> links;
+    bool operator==(const KernelRoute&) const = default;
   };
   event::TimePoint now() const;
   void write(std::vector<netlink::RouteRequest>& requests);
   Resolution resolve(const IpAddress& gateway) const;
+  // The gateway's resolution as last written; `fresh` holds it for a gateway not in use.
+  const Resolution& cached(const IpAddress& gateway, Resolution& fresh) const;
   void acquire(const std::vector<NextHop>& hops);
   void release(const std::vector<NextHop>& hops);
-  // The selected route's next hops as the kernel gets them (see kernel_next_hops()).
-  std::vector<KernelHop> kernel_hops(const FibEntry& entry) const;
-  std::vector<KernelHop> kernel_hops(const SourceRoute& route) const;
+  // Whether one of the route's next hops resolves (what selection asks, without building them).
+  bool any_resolved(const SourceRoute& route) const;
+  // The route's next hops as the kernel gets them (see kernel_next_hops()) into `hops`, and
+  // their links into `links` unless it is null.
+  void kernel_hops(const SourceRoute& route, std::vector<NextHop>& hops,
+                   std::vector<int>* links) const;
+  // The selected route's, or nothing.
+  KernelRoute kernel_route(const FibEntry& entry) const;
   // Writes what the entry's kernel route became, given what it was (`before`, `was_written`):
   // nothing, a replace or a delete.
-  void rewrite(const Prefix& prefix, FibEntry& entry, const std::vector<KernelHop>& before,
-               bool was_written, event::TimePoint stamp);
+  void rewrite(const Prefix& prefix, FibEntry& entry, const KernelRoute& before, bool was_written,
+               event::TimePoint stamp);
   // Re-resolves every gateway in use and rewrites the routes of those that changed.
   void reresolve();
 
