@@ -2,7 +2,7 @@
 
 #include "bgp/module.hpp"
 #include "common/log.hpp"
-#include "netlink/fib.hpp"
+#include "fib/netlink_fib.hpp"
 #include "vrrp/daemon_module.hpp"
 
 namespace vipd {
@@ -16,16 +16,16 @@ namespace {
 // next hops over the same view (docs/config-bgp.md, "Next-hop resolution"). Without the
 // monitor routes are still installed: every next hop counts as reachable and the kernel decides.
 bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
-  return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
-    auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
-    auto opened = fib->open();
+  return [&io, &clock]() -> Result<std::unique_ptr<fib::Fib>, std::string> {
+    auto table = std::make_unique<fib::NetlinkFib>(&clock);
+    auto opened = table->open();
     if (!opened) return unexpected(opened.error());
-    if (auto tracked = fib->track_interfaces(io); !tracked)
+    if (auto tracked = table->track_interfaces(io); !tracked)
       log::error(
           "fib: no link monitor ({}): links are not tracked, every next hop counts as "
           "reachable",
           tracked.error());
-    return std::unique_ptr<netlink::Fib>(std::move(fib));
+    return std::unique_ptr<fib::Fib>(std::move(table));
   };
 }
 

@@ -1,7 +1,7 @@
-// `show ip route [json]` and `show ipv6 route [json]`: the routes vipd put in the FIB, in the
-// layout of FRR's zebra (vtysh `show ip route`), one line per next hop, and FRR's JSON keys.
-// Only vipd's BGP routes are listed: vipd is no routing manager, the kernel's own routes are in
-// `ip route`.
+// `show ip route [json]` and `show ipv6 route [json]`: the routes of the kernel route table
+// (src/fib) vipd's modules gave it, in the layout of FRR's zebra (vtysh `show ip route`), one
+// line per next hop, and FRR's JSON keys. The kernel's own routes are in `ip route`: vipd is no
+// routing manager.
 #include <fmt/format.h>
 #include <net/if.h>
 
@@ -13,7 +13,6 @@
 
 namespace vipd::bgp {
 namespace {
-
 // FRR's zebra uptime column: hh:mm:ss below a day, then 1d02h03m, then 01w2d03h.
 std::string route_uptime(event::Duration d) {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
@@ -47,82 +46,133 @@ void Speaker::install_route_commands(control::CommandTree& tree) {
     const bool json = inv.has("json");
     const wire::AfiSafi family = v6 ? wire::kIpv6Unicast : wire::kIpv4Unicast;
     // The kernel chose the output interfaces; ask it (one dump of our routes).
-    fib_->resolve_interfaces();
+    const auto kernel_routes = fib_->kernel_routes();
     const bool kernel = fib_is_kernel_;
     const auto now = clock_.now();
     std::string text = json ? "" : kCodes;
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [prefix, entry] : fib_->routes()) {
       if (prefix.address().is_v6() != v6) continue;
-      // Distance and metric as zebra shows them for BGP: 20 external, 200 internal; the MED.
-      std::uint32_t distance = 20, metric = 0;
-      auto selected = loc_rib_.selected(family, prefix);
-      if (!selected.empty()) {
-        const peer::Peer* from = peer_of(selected.front().peer);
-        if (from && from->settings().is_ibgp()) distance = 200;
-        metric = selected.front().attrs->med.value_or(0);
-      }
-      // A next hop is active when it resolves over a connected network of a usable link (always
-      // without link tracking); only active ones are in the kernel route. As zebra: `>` when one
-      // is active, then per next hop `*` in the FIB, `r` refused by the kernel, blank otherwise
-      // (and under `bgp no-rib`); an inactive one says so after its interface.
-      std::vector<bool> active;
-      for (const auto& hop : entry.next_hops) active.push_back(fib_->resolved(hop.gateway));
-      const bool any_active = std::find(active.begin(), active.end(), true) != active.end();
-      auto fib_code = [&](std::size_t i) {
-        return !kernel || !active[i] ? ' ' : entry.installed ? '*' : 'r';
-      };
-      // The kernel's choice for an active next hop; the link of its network for an inactive one.
-      auto ifindex_of = [&](std::size_t i) {
-        const auto& hop = entry.next_hops[i];
-        int link = fib_->resolution(hop.gateway).ifindex;
-        if (active[i]) return hop.ifindex > 0 ? hop.ifindex : link;
-        return link > 0 ? link : hop.ifindex;
+      const fib::SourceRoute* selected = fib_->selected(entry);
+      auto in_kernel = kernel_routes.find(prefix);
+      // The kernel's choice of interface for a gateway it has; 0 if it does not say.
+      auto kernel_ifindex = [&](const IpAddress& gateway) {
+        if (in_kernel == kernel_routes.end()) return 0;
+        for (const auto& h : in_kernel->second)
+          if (h.gateway == gateway) return h.ifindex;
+        return 0;
       };
       const std::string uptime = route_uptime(now - entry.since);
-      if (json) {
-        nlohmann::json hops = nlohmann::json::array();
-        for (std::size_t i = 0; i < entry.next_hops.size(); ++i) {
-          const auto& hop = entry.next_hops[i];
-          nlohmann::json h = {{"fib", kernel && entry.installed && active[i]},
-                              {"ip", hop.gateway.to_string()},
-                              {"afi", hop.gateway.is_v4() ? "ipv4" : "ipv6"},
-                              {"active", static_cast<bool>(active[i])},
-                              {"weight", hop.weight}};
-          if (int ifindex = ifindex_of(i); ifindex > 0) {
-            h["interfaceIndex"] = ifindex;
-            h["interfaceName"] = interface_name(ifindex);
-          }
-          hops.push_back(h);
+      nlohmann::json routes = nlohmann::json::array();
+      for (const auto& route : entry.routes) {
+        // Zebra's distance as the source gave it; the metric is BGP's MED.
+        std::uint32_t metric = 0;
+        if (route.source == fib::Source::kBgp) {
+          auto paths = loc_rib_.selected(family, prefix);
+          if (!paths.empty()) metric = paths.front().attrs->med.value_or(0);
         }
-        nlohmann::json r = {{"prefix", prefix.to_string()},
-                            {"prefixLen", prefix.length()},
-                            {"protocol", "bgp"},
-                            {"selected", any_active},
-                            {"destSelected", true},
-                            {"distance", distance},
-                            {"metric", metric},
-                            {"installed", kernel && entry.installed && any_active},
-                            {"table", RT_TABLE_MAIN},
-                            {"uptime", uptime},
-                            {"nexthops", hops}};
-        if (!entry.installed) r["failed"] = entry.error;
-        out[prefix.to_string()] = nlohmann::json::array({r});
-        continue;
+        const bool chosen = &route == selected;
+        // One line per next hop: a recursive one (it resolves over a kernel route) is followed
+        // by the gateways it is installed through, as zebra shows them.
+        struct Line {
+          const fib::NextHop* hop;  // the source's next hop, or
+          fib::NextHop resolved;    // a gateway it resolves over (hop == nullptr)
+          fib::Resolution how;
+        };
+        std::vector<Line> lines;
+        for (const auto& hop : route.next_hops) {
+          lines.push_back({&hop, {}, fib_->resolution(hop.gateway)});
+          const auto& how = lines.back().how;
+          if (!how.usable || !how.recursive()) continue;
+          for (const auto& via : how.via)
+            lines.push_back({nullptr,
+                             fib::NextHop{via.gateway.is_unspecified() ? hop.gateway : via.gateway,
+                                          via.ifindex, hop.weight},
+                             {}});
+        }
+        // A next hop is active when it resolves (always without link tracking); only the active
+        // ones of the selected route are in the kernel route. As zebra: `>` on the selected route
+        // when one is active, then per next hop `*` in the FIB, `r` refused by the kernel, blank
+        // otherwise (and under `bgp no-rib`); an inactive one says so after its interface.
+        auto active = [&](const Line& l) { return l.hop ? l.how.usable : true; };
+        auto fib_line = [&](const Line& l) {
+          // A recursive next hop itself is not in the FIB: what it resolves over is.
+          return kernel && chosen && active(l) && !(l.hop && l.how.recursive());
+        };
+        const bool any_active =
+            std::any_of(lines.begin(), lines.end(), [&](const Line& l) { return active(l); });
+        auto fib_code = [&](const Line& l) {
+          return !fib_line(l) ? ' ' : entry.installed ? '*' : 'r';
+        };
+        // The kernel's choice for an active next hop; the link of its network for an inactive
+        // one.
+        auto ifindex_of = [&](const Line& l) {
+          if (!l.hop) return l.resolved.ifindex;
+          if (l.how.recursive()) return 0;
+          int link = l.how.ifindex;
+          if (l.how.usable) {
+            if (l.hop->ifindex > 0) return l.hop->ifindex;
+            if (int k = kernel_ifindex(l.hop->gateway); k > 0) return k;
+            return link;
+          }
+          return link > 0 ? link : l.hop->ifindex;
+        };
+        const char code = route.source == fib::Source::kBgp            ? 'B'
+                          : route.source == fib::Source::kStatic       ? 'S'
+                          : route.source == fib::Source::kConnected    ? 'C'
+                          : route.source == fib::Source::kLoadBalancer ? 'M'
+                                                                       : '?';
+        if (json) {
+          nlohmann::json hops = nlohmann::json::array();
+          for (const auto& l : lines) {
+            const auto& hop = l.hop ? *l.hop : l.resolved;
+            nlohmann::json h = {{"fib", fib_line(l) && entry.installed},
+                                {"ip", hop.gateway.to_string()},
+                                {"afi", hop.gateway.is_v4() ? "ipv4" : "ipv6"},
+                                {"active", active(l)},
+                                {"weight", hop.weight}};
+            if (l.hop && l.how.recursive()) h["recursive"] = true;
+            if (!l.hop) h["resolver"] = true;
+            if (int ifindex = ifindex_of(l); ifindex > 0) {
+              h["interfaceIndex"] = ifindex;
+              h["interfaceName"] = interface_name(ifindex);
+            }
+            hops.push_back(h);
+          }
+          nlohmann::json r = {{"prefix", prefix.to_string()},
+                              {"prefixLen", prefix.length()},
+                              {"protocol", fib::name(route.source)},
+                              {"selected", chosen && any_active},
+                              {"destSelected", true},
+                              {"distance", route.distance},
+                              {"metric", metric},
+                              {"installed", kernel && chosen && entry.installed && any_active},
+                              {"table", RT_TABLE_MAIN},
+                              {"uptime", uptime},
+                              {"nexthops", hops}};
+          if (chosen && !entry.installed) r["failed"] = entry.error;
+          routes.push_back(r);
+          continue;
+        }
+        // FRR aligns the `via` of every further next hop under the first one.
+        std::string head =
+            fmt::format("{}{}{} {} [{}/{}]", code, chosen && any_active ? '>' : ' ',
+                        fib_code(lines.front()), prefix.to_string(), route.distance, metric);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+          const auto& l = lines[i];
+          const auto& hop = l.hop ? *l.hop : l.resolved;
+          std::string name = interface_name(ifindex_of(l));
+          std::string lead =
+              i == 0 ? head : fmt::format("  {}{}", fib_code(l), std::string(head.size() - 3, ' '));
+          text += fmt::format("{} via {}{}{}{}, weight {}, {}\n", lead, hop.gateway.to_string(),
+                              l.hop && l.how.recursive() ? " (recursive)" : "",
+                              name.empty() ? "" : ", " + name, active(l) ? "" : " inactive",
+                              hop.weight, uptime);
+        }
+        if (chosen && !entry.installed)
+          text += fmt::format("      rejected by the kernel: {}\n", entry.error);
       }
-      // FRR aligns the `via` of every further next hop under the first one.
-      std::string head = fmt::format("B{}{} {} [{}/{}]", any_active ? '>' : ' ', fib_code(0),
-                                     prefix.to_string(), distance, metric);
-      for (std::size_t i = 0; i < entry.next_hops.size(); ++i) {
-        const auto& hop = entry.next_hops[i];
-        std::string name = interface_name(ifindex_of(i));
-        std::string lead =
-            i == 0 ? head : fmt::format("  {}{}", fib_code(i), std::string(head.size() - 3, ' '));
-        text += fmt::format("{} via {}{}{}, weight {}, {}\n", lead, hop.gateway.to_string(),
-                            name.empty() ? "" : ", " + name, active[i] ? "" : " inactive",
-                            hop.weight, uptime);
-      }
-      if (!entry.installed) text += fmt::format("      rejected by the kernel: {}\n", entry.error);
+      if (json) out[prefix.to_string()] = std::move(routes);
     }
     return control::CommandResult::success(json ? json_text(out) : text);
   };

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include "bgp/fib_routes.hpp"
 #include "bgp/peer/socket_options.hpp"
 #include "bgp/propagation.hpp"
 
@@ -75,7 +76,7 @@ std::uint32_t pick_router_id() {
 }
 
 Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
-    : io_(io), clock_(clock), options_(options), fib_(std::make_unique<netlink::NullFib>(&clock)) {}
+    : io_(io), clock_(clock), options_(options), fib_(std::make_unique<fib::NullFib>(&clock)) {}
 
 Speaker::~Speaker() {
   *alive_ = false;
@@ -245,7 +246,7 @@ void Speaker::publish() {
   // The Loc-RIB queues what changed; the kernel FIB and every Adj-RIB-Out take it in turn.
   if (loc_rib_.pending_changes() == 0) return;
   auto changes = loc_rib_.drain_changes();
-  fib_->apply(changes);
+  install(changes);
   std::vector<rib::AdjRibOut*> outs;
   for (auto& [p, routing] : routing_)
     for (auto& out : routing->out)
@@ -262,16 +263,37 @@ void Speaker::publish() {
   for (rib::AdjRibOut* out : outs) out->finish();
 }
 
+std::uint8_t Speaker::distance_of(rib::PeerId id) const {
+  if (id == kLocalPeer) return fib::distance::kIbgp;
+  const peer::Peer* from = peer_of(id);
+  return from && from->settings().is_ibgp() ? fib::distance::kIbgp : fib::distance::kEbgp;
+}
+
+void Speaker::install(std::span<const rib::Change> changes) {
+  // `bgp no-rib`: the table only counts, nothing to convert.
+  if (!fib_->tracking()) return;
+  // In slices: the converted routes of a full table need not all exist at once.
+  constexpr std::size_t kSlice = 16384;
+  const DistanceOf distance = [this](rib::PeerId id) { return distance_of(id); };
+  std::vector<fib::Route> routes;
+  for (std::size_t i = 0; i < changes.size(); i += kSlice) {
+    routes.clear();
+    append_fib_routes(changes.subspan(i, std::min(kSlice, changes.size() - i)),
+                      fib_->max_next_hops(), distance, routes);
+    fib_->apply(routes);
+  }
+}
+
 Status<std::string> Speaker::select_fib(bool no_rib) {
   bool kernel = !no_rib && kernel_fib_;
   if (kernel == fib_is_kernel_ && (kernel || fib_->tracking() == !no_rib)) return Ok{};
-  std::unique_ptr<netlink::Fib> next;
+  std::unique_ptr<fib::Fib> next;
   if (kernel) {
     auto made = kernel_fib_();
     if (!made) return unexpected("kernel FIB: " + made.error());
     next = std::move(*made);
   } else {
-    next = std::make_unique<netlink::NullFib>(&clock_);
+    next = std::make_unique<fib::NullFib>(&clock_);
     // `bgp no-rib`: nothing to install and nothing to show in `show ip route`.
     next->set_tracking(!no_rib);
   }
@@ -290,7 +312,7 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
       if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths), std::nullopt});
     });
   }
-  fib_->apply(all);
+  install(all);
   log::info("bgp: best paths go to the {} FIB{}", fib_->name(),
             kernel ? "" : " (not installed in the kernel)");
   publish();
@@ -449,7 +471,7 @@ void Speaker::shutdown(const std::string& message) {
   // The kernel routes go first and at once (one batch of deletes), not as a replace per
   // neighbor while the sessions close one by one; nothing is installed after this.
   fib_->remove_all();
-  fib_ = std::make_unique<netlink::NullFib>(&clock_);
+  fib_ = std::make_unique<fib::NullFib>(&clock_);
   fib_is_kernel_ = false;
   remove_all(wire::cease_subcode::kAdministrativeShutdown, message);
   listeners_.clear();

@@ -22,7 +22,7 @@
 #include "bgp/rib/loc_rib.hpp"
 #include "control/cli.hpp"
 #include "event/clock.hpp"
-#include "netlink/fib.hpp"
+#include "fib/fib.hpp"
 
 namespace vipd::bgp {
 
@@ -38,10 +38,10 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   Speaker(const Speaker&) = delete;
   Speaker& operator=(const Speaker&) = delete;
 
-  // Makes the kernel FIB backend (the daemon: an opened NetlinkFib). Used while the running
+  // Makes the kernel route table (the daemon: an opened fib::NetlinkFib). Used while the running
   // configuration lacks FRR's global `bgp no-rib`; without a factory, or with `bgp no-rib`, the
-  // best paths go to a NullFib (nothing is installed). Set before the first apply().
-  using FibFactory = std::function<Result<std::unique_ptr<netlink::Fib>, std::string>()>;
+  // best paths go to a fib::NullFib (nothing is installed). Set before the first apply().
+  using FibFactory = std::function<Result<std::unique_ptr<fib::Fib>, std::string>()>;
   void set_kernel_fib(FibFactory factory) { kernel_fib_ = std::move(factory); }
 
   // Makes `next` the running configuration, changing only what differs (config::diff): new
@@ -64,8 +64,8 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   std::uint32_t router_id() const { return router_id_; }
   std::uint32_t local_as() const;
   const rib::LocRib& loc_rib() const { return loc_rib_; }
-  // The FIB the best paths are written to (never null).
-  netlink::Fib& fib() const { return *fib_; }
+  // The route table the best paths are written to, as source fib::Source::kBgp (never null).
+  fib::Fib& fib() const { return *fib_; }
   // The neighbor a Loc-RIB path came from (nullptr once it is gone, and for kLocalPeer).
   const peer::Peer* peer_of(rib::PeerId id) const;
   // The Loc-RIB's pseudo-peer for the routes of `network` statements.
@@ -104,6 +104,10 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
   void forget(const peer::Peer& p);
   void publish();
+  // The changes as BGP's routes of the route table (fib_routes.hpp), written there.
+  void install(std::span<const rib::Change> changes);
+  // FRR's `distance bgp 20 200 200` for the route whose best path came from `id`.
+  std::uint8_t distance_of(rib::PeerId id) const;
   // publish() once the current burst of received UPDATEs has been taken in.
   void publish_soon();
   // Chooses the FIB backend for `no_rib` (see set_kernel_fib()); a new backend gets
@@ -174,7 +178,7 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   bool publish_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   FibFactory kernel_fib_;
-  std::unique_ptr<netlink::Fib> fib_;
+  std::unique_ptr<fib::Fib> fib_;
   bool fib_is_kernel_ = false;
 };
 

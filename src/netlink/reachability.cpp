@@ -17,6 +17,11 @@ std::vector<int> links_of(const Route& route) {
   return links;
 }
 
+std::vector<NextHop> hops_of(const Route& route) {
+  if (route.next_hops.empty() && route.device > 0) return {NextHop{IpAddress{}, route.device}};
+  return route.next_hops;
+}
+
 }  // namespace
 
 bool Reachability::eligible(const Route& route) {
@@ -107,7 +112,7 @@ bool Reachability::link_changed(const LinkEvent& event) {
 
 bool Reachability::route_added(const Route& route) {
   if (!eligible(route)) return false;
-  KernelRoute entry{route.priority, links_of(route)};
+  KernelRoute entry{route.priority, links_of(route), hops_of(route)};
   auto [it, added] = routes_.try_emplace(route.prefix);
   if (added) {
     const Prefix& p = route.prefix;
@@ -119,7 +124,7 @@ bool Reachability::route_added(const Route& route) {
   auto same = std::find_if(list.begin(), list.end(),
                            [&](const KernelRoute& r) { return r.metric == entry.metric; });
   if (same != list.end()) {
-    if (same->links == entry.links) return false;
+    if (*same == entry) return false;
     *same = std::move(entry);
     return true;
   }
@@ -145,8 +150,8 @@ bool Reachability::route_removed(const Route& route) {
 
 Reachability::Resolution Reachability::resolve(const IpAddress& next_hop, Mode mode) const {
   auto c = connected_.resolve(next_hop);
-  if (c.usable) return {true, true, c.ifindex, std::nullopt, 0};
-  Resolution unreachable{false, false, c.ifindex, std::nullopt, 0};
+  if (c.usable) return {true, true, c.ifindex, std::nullopt, 0, {}};
+  Resolution unreachable{false, false, c.ifindex, std::nullopt, 0, {}};
   if (mode == Mode::kConnected || routes_.empty()) return unreachable;
   // Longest match first; a prefix whose routes have no usable link is passed over for a
   // shorter one, as zebra walks up its table. Length 0 is never stored.
@@ -167,7 +172,10 @@ Reachability::Resolution Reachability::resolve(const IpAddress& next_hop, Mode m
         link = l;
         break;
       }
-    return {true, false, link, it->first, best->metric};
+    std::vector<NextHop> via;
+    for (const auto& hop : best->hops)
+      if (hop.ifindex == 0 || link_usable(hop.ifindex)) via.push_back(hop);
+    return {true, false, link, it->first, best->metric, std::move(via)};
   }
   return unreachable;
 }

@@ -42,6 +42,11 @@ class Reachability {
     int ifindex = 0;
     std::optional<Prefix> route;
     std::uint32_t metric = 0;  // the kernel route's metric (RTA_PRIORITY); 0 when connected
+    // Over a kernel route: its next hops on usable links, in its order, each with its gateway
+    // and link (a route without a gateway, `ip route add P dev X`, gives one with an
+    // unspecified gateway). What a route over this next hop is installed through, as zebra
+    // installs a recursive next hop's resolved gateways. Empty when connected.
+    std::vector<NextHop> via;
     bool operator==(const Resolution&) const = default;
   };
 
@@ -68,10 +73,13 @@ class Reachability {
     bool admin_up = false;
     bool usable = false;
   };
-  // One kernel route: its metric and the links of its next hops (or its device).
+  // One kernel route: its metric, the links of its next hops (or its device), and its next
+  // hops (for Resolution::via).
   struct KernelRoute {
     std::uint32_t metric = 0;
     std::vector<int> links;
+    std::vector<NextHop> hops;
+    bool operator==(const KernelRoute&) const = default;
   };
   bool link_usable(int ifindex) const;
   bool usable(const KernelRoute& route) const;

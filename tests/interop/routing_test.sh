@@ -18,6 +18,9 @@
 #   - `bgp ebgp-requires-policy` (RFC 8212) live: eBGP without policy gets and gives nothing.
 #   - `next-hop-self` live, towards a non-client: eBGP-learned and own routes, not reflected ones.
 #   - ROUTE-REFRESH from BIRD (`reload in`): vipd sends its Adj-RIB-Out again.
+#   - recursive next hop (zebra's recursive resolution): c1 announces 10.21.0.0/24 with next hop
+#     10.255.0.1, on no connected network but on a static kernel route via c1: the kernel route
+#     goes via c1 (the static route's gateway), and `show ip route` shows it `(recursive)`.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export IT_V4_NET=10.0.0 IT_V6_NET=fd00::
@@ -185,5 +188,26 @@ check "b9: vipd counted the ROUTE-REFRESH" \
 check "b9: vipd answered the ROUTE-REFRESH with its 8 routes again (updates received $before -> +8)" \
   wait_until 10 bird_updates_at_least $((before + 8))
 check_routes "b9: still exactly vipd's 8 routes" b9 -n "${b9_routes[@]}"
+
+# ----- recursive next hop: iBGP next hop resolved over a static kernel route
+ip -n "$IT_ROUTER_NS" route add 10.255.0.0/16 via "$c1" proto static
+gobgp_cli c1 global rib add -a ipv4 10.21.0.0/24 nexthop 10.255.0.1 >/dev/null
+recursive_installed() {
+  ip -n "$IT_ROUTER_NS" route show 10.21.0.0/24 | grep -qE "via $c1 dev \S+ proto (200|vipd)"
+}
+check "recursive: 10.21.0.0/24 (next hop 10.255.0.1) in the kernel via $c1, the static route's gateway" \
+  wait_until 10 recursive_installed
+# The line of the recursive next hop, then the gateway it resolved over, in the FIB.
+shows_recursive() {
+  vipctl show ip route |
+    grep -A1 -F 'B>  10.21.0.0/24 [200/0] via 10.255.0.1 (recursive), ' | tail -n 1 |
+    grep -qE "^  \* +via $c1, "
+}
+before=$IT_FAILS
+check "recursive: show ip route has 10.255.0.1 (recursive) then $c1 in the FIB" shows_recursive
+((IT_FAILS == before)) || vipctl show ip route >&2
+ip -n "$IT_ROUTER_NS" route del 10.255.0.0/16
+recursive_gone() { [[ -z "$(ip -n "$IT_ROUTER_NS" route show 10.21.0.0/24)" ]]; }
+check "recursive: the static route deleted, 10.21.0.0/24 leaves the kernel" wait_until 10 recursive_gone
 
 it_finish

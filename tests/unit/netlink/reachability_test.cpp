@@ -71,7 +71,7 @@ TEST_F(ReachabilityTest, KeepsOnlyRoutesNextHopsMayResolveOver) {
 
 TEST_F(ReachabilityTest, ConnectedFirstThenTheLongestUsableRoute) {
   auto r = view_.resolve(ip("192.0.2.7"), Mode::kConnected);
-  EXPECT_EQ(r, (Reachability::Resolution{true, true, 2, std::nullopt, 0}));
+  EXPECT_EQ(r, (Reachability::Resolution{true, true, 2, std::nullopt, 0, {}}));
   EXPECT_FALSE(view_.resolve(ip("10.1.2.3"), Mode::kRecursive).reachable);
   EXPECT_TRUE(
       event(RouteEvent{RouteEvent::Kind::kAdded, route("10.0.0.0/8", {{"192.0.2.9", 2}}, 30)}));
@@ -84,11 +84,15 @@ TEST_F(ReachabilityTest, ConnectedFirstThenTheLongestUsableRoute) {
   EXPECT_EQ(view_.route_count(), 3u);
   EXPECT_FALSE(view_.resolve(ip("10.1.2.3"), Mode::kConnected).reachable);
   r = view_.resolve(ip("10.1.2.3"), Mode::kRecursive);
-  EXPECT_EQ(r, (Reachability::Resolution{true, false, 3, *Prefix::parse("10.1.0.0/16"), 5}));
+  // Through the device route: its link, no gateway of its own.
+  EXPECT_EQ(r, (Reachability::Resolution{
+                   true, false, 3, *Prefix::parse("10.1.0.0/16"), 5, {NextHop{IpAddress{}, 3}}}));
   // Link 3 loses its carrier: the /16 has no usable route, the /8 over link 2 resolves.
   EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(3, true, false)}));
   r = view_.resolve(ip("10.1.2.3"), Mode::kRecursive);
-  EXPECT_EQ(r, (Reachability::Resolution{true, false, 2, *Prefix::parse("10.0.0.0/8"), 30}));
+  EXPECT_EQ(r,
+            (Reachability::Resolution{
+                true, false, 2, *Prefix::parse("10.0.0.0/8"), 30, {NextHop{ip("192.0.2.9"), 2}}}));
   EXPECT_EQ(view_.route_count(), 3u);  // the kernel keeps them on a carrier loss
   // Back: the /16 again; the metric-5 route goes, the metric-10 one serves.
   EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kUp, link(3)}));
@@ -129,6 +133,22 @@ TEST_F(ReachabilityTest, ANotificationForAKnownRouteReplacesIt) {
   EXPECT_TRUE(event(RouteEvent{RouteEvent::Kind::kAdded, r}));
   EXPECT_EQ(view_.route_count(), 1u);
   EXPECT_EQ(view_.resolve(ip("10.4.0.1"), Mode::kRecursive).ifindex, 3);
+  // Another gateway on the same link is a change too: routes over it are installed through it.
+  r.next_hops = {NextHop{ip("198.51.100.10"), 3}};
+  EXPECT_TRUE(event(RouteEvent{RouteEvent::Kind::kAdded, r}));
+  EXPECT_EQ(view_.resolve(ip("10.4.0.1"), Mode::kRecursive).via,
+            (std::vector<NextHop>{NextHop{ip("198.51.100.10"), 3}}));
+}
+
+TEST_F(ReachabilityTest, ViaListsOnlyTheNextHopsOnUsableLinks) {
+  event(RouteEvent{RouteEvent::Kind::kAdded,
+                   route("10.5.0.0/16", {{"192.0.2.9", 2}, {"198.51.100.9", 3}})});
+  EXPECT_EQ(view_.resolve(ip("10.5.0.1"), Mode::kRecursive).via,
+            (std::vector<NextHop>{NextHop{ip("192.0.2.9"), 2}, NextHop{ip("198.51.100.9"), 3}}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(3, true, false)}));
+  EXPECT_EQ(view_.resolve(ip("10.5.0.1"), Mode::kRecursive).via,
+            (std::vector<NextHop>{NextHop{ip("192.0.2.9"), 2}}));
+  EXPECT_TRUE(view_.resolve(ip("192.0.2.7"), Mode::kRecursive).via.empty());  // connected
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 // Next-hop reachability through the Speaker (RFC 4271 §9.1.2.1): with a FIB that tracks links
-// (a NullFib fed with built links and events), a path whose next hop is on a link that is down
+// (a fib::NullFib fed with built links and events), a path whose next hop is on a link that is down
 // is kept but not valid: not selected, not installed, not advertised, shown without `*` and as
 // "inaccessible"; when the link comes back it is used again.
 #include <linux/rtnetlink.h>
 
 #include <map>
 
+#include "fib/fib.hpp"
 #include "harness.hpp"
-#include "netlink/fib.hpp"
 
 namespace vipd::bgp::testing {
 namespace {
@@ -35,14 +35,14 @@ class NextHopSpeakerTest : public SpeakerTest {
   void SetUp() override {
     SpeakerTest::SetUp();
     // The router's links: br0 with the node 192.168.12.11, edge with the node 192.168.13.11.
-    speaker_->set_kernel_fib([this]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
-      auto fib = std::make_unique<netlink::NullFib>(&clock_);
+    speaker_->set_kernel_fib([this]() -> Result<std::unique_ptr<fib::Fib>, std::string> {
+      auto fib = std::make_unique<fib::NullFib>(&clock_);
       std::vector<netlink::Link> links = {link(kBr0, true), link(kEdge, true)};
       std::vector<netlink::InterfaceAddress> addresses = {address(kBr0, "192.168.12.1"),
                                                           address(kEdge, "192.168.13.1")};
       fib->reset_interfaces(links, addresses);
       fib_ = fib.get();
-      return std::unique_ptr<netlink::Fib>(std::move(fib));
+      return std::unique_ptr<fib::Fib>(std::move(fib));
     });
   }
   void set_link(int ifindex, bool up) {
@@ -82,12 +82,14 @@ class NextHopSpeakerTest : public SpeakerTest {
     auto it = speaker_->fib().routes().find(prefix);
     if (it == speaker_->fib().routes().end()) return "";
     std::string out;
-    for (const auto& hop : it->second.next_hops)
-      out += (out.empty() ? "" : ",") + hop.gateway.to_string();
+    for (const auto& route : it->second.routes)
+      for (const auto& hop :
+           route.source == fib::Source::kBgp ? route.next_hops : std::vector<fib::NextHop>{})
+        out += (out.empty() ? "" : ",") + hop.gateway.to_string();
     return out;
   }
 
-  netlink::Fib* fib_ = nullptr;
+  fib::Fib* fib_ = nullptr;
   std::map<Prefix, std::uint32_t> seen_;
 };
 
@@ -190,6 +192,55 @@ TEST_F(NextHopSpeakerTest, BgpNoRibCountsEveryNextHopAsReachable) {
   apply(router_bgp(passive_neighbor(a, 65001)));
   ASSERT_NE(speaker_->fib().reachability(), nullptr);
   EXPECT_FALSE(show("show ip bgp json")["routes"]["10.47.42.0/24"][0]["valid"]);
+}
+
+TEST_F(NextHopSpeakerTest, ShowIpRouteListsEverySourceAndRecursiveNextHops) {
+  const std::string a = "127.0.0.2";
+  apply(router_bgp(passive_neighbor(a, 65000)));
+  auto ca = establish(a, peer_open(65000, 0x0a000002));
+  ASSERT_TRUE(ca);
+  // The iBGP neighbor's loopback 10.255.0.1 is on no connected network; a static kernel route
+  // leads there over br0.
+  netlink::Route loopbacks;
+  loopbacks.prefix = pfx("10.255.0.0/16");
+  loopbacks.protocol = RTPROT_STATIC;
+  loopbacks.next_hops = {netlink::NextHop{ip("192.168.12.254"), kBr0}};
+  fib_->interface_event(netlink::RouteEvent{netlink::RouteEvent::Kind::kAdded, loopbacks});
+  const Prefix p = pfx("10.47.45.0/24");
+  wire::Message m = announce(p, 65001, "10.255.0.1");
+  std::get<wire::Update>(m).attributes.local_pref = 100;
+  ASSERT_TRUE(ca->send(m));
+  ASSERT_TRUE(wait_until([&] { return installed(p) == "10.255.0.1"; }, 3s));
+  const fib::FibEntry& entry = fib_->routes().at(p);
+  EXPECT_EQ(fib_->kernel_next_hops(entry),
+            (std::vector<fib::NextHop>{fib::NextHop{ip("192.168.12.254"), kBr0}}));
+  std::string text = show_text("show ip route");
+  EXPECT_NE(text.find("B>  10.47.45.0/24 [200/0] via 10.255.0.1 (recursive), weight 1, "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n  *                       via 192.168.12.254, "), std::string::npos)
+      << text;
+
+  // A static route for the same prefix (distance 1) is installed instead; BGP's is kept, shown
+  // without `>`.
+  std::vector<fib::Route> routes{fib::Route{
+      p, fib::Source::kStatic, fib::distance::kStatic, {fib::NextHop{ip("192.168.13.5")}}}};
+  fib_->apply(routes);
+  EXPECT_EQ(fib_->kernel_next_hops(entry), (std::vector<fib::NextHop>{{ip("192.168.13.5")}}));
+  text = show_text("show ip route");
+  EXPECT_NE(text.find("S>* 10.47.45.0/24 [1/0] via 192.168.13.5, "), std::string::npos) << text;
+  EXPECT_NE(text.find("B   10.47.45.0/24 [200/0] via 10.255.0.1 (recursive), "), std::string::npos)
+      << text;
+  auto json = show("show ip route json")[p.to_string()];
+  ASSERT_EQ(json.size(), 2u) << json.dump();
+  EXPECT_EQ(json[0]["protocol"], "static");
+  EXPECT_EQ(json[0]["selected"], true);
+  EXPECT_EQ(json[0]["distance"], 1);
+  EXPECT_EQ(json[1]["protocol"], "bgp");
+  EXPECT_EQ(json[1]["selected"], false);
+  EXPECT_EQ(json[1]["nexthops"][0]["recursive"], true);
+  EXPECT_EQ(json[1]["nexthops"][1]["resolver"], true);
+  EXPECT_EQ(json[1]["nexthops"][1]["ip"], "192.168.12.254");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// NetlinkFib against the real kernel, in a network namespace of its own
+// The route table's netlink backend against the real kernel, in a network namespace of its own
 // (namespace_test_util.hpp), so nothing here touches the host's routes.
 #include <gtest/gtest.h>
 #include <net/if.h>
@@ -9,19 +9,24 @@
 #include <cstdio>
 #include <string>
 
+#include "fib/netlink_fib.hpp"
 #include "fib_test_util.hpp"
 #include "namespace_test_util.hpp"
-#include "netlink/fib.hpp"
 
-namespace vipd::netlink {
+namespace vipd::fib {
 namespace {
+
+using namespace netlink;  // the kernel's routes and the route socket
+using test::apply;
+using test::route;
+using test::withdrawn;
 
 using test::gateways;
 using test::ips;
-using test::Report;
-using test::sh;
+using netlink::test::Report;
+using netlink::test::sh;
 
-std::optional<Route> kernel_route(RouteSocket& s, const char* prefix) {
+std::optional<netlink::Route> kernel_route(RouteSocket& s, const char* prefix) {
   auto p = *Prefix::parse(prefix);
   auto routes = s.dump(p.family() == Family::kIpv4 ? AF_INET : AF_INET6, kRouteProtocol);
   if (!routes) return std::nullopt;
@@ -55,10 +60,10 @@ void scenario(Report& report) {
     RouteSocket previous;
     CHILD_CHECK(previous.open().ok(), "previous-run socket");
     std::vector<RouteRequest> old{
-        {RouteOp::kReplace,
-         Route{*Prefix::parse("10.99.0.0/16"), {NextHop{*IpAddress::parse("192.0.2.50")}}}},
-        {RouteOp::kReplace, Route{*Prefix::parse("2001:db8:99::/48"),
-                                  {NextHop{*IpAddress::parse("2001:db8:12::50")}}}}};
+        {RouteOp::kReplace, netlink::Route{*Prefix::parse("10.99.0.0/16"),
+                                           {NextHop{*IpAddress::parse("192.0.2.50")}}}},
+        {RouteOp::kReplace, netlink::Route{*Prefix::parse("2001:db8:99::/48"),
+                                           {NextHop{*IpAddress::parse("2001:db8:12::50")}}}}};
     auto sent = previous.send(old);
     CHILD_CHECK(sent && sent->empty(), "previous run installs two routes");
   }
@@ -68,7 +73,6 @@ void scenario(Report& report) {
   CHILD_CHECK(kernel_count(probe, AF_INET) == 1 && kernel_count(probe, AF_INET6) == 1,
               "two stale routes of protocol 200 before start");
 
-  test::Changes c;
   NetlinkFib fib;
   auto opened = fib.open();
   CHILD_CHECK(opened && *opened == 2, "open() deletes the two stale routes");
@@ -80,7 +84,7 @@ void scenario(Report& report) {
               "FRR's static route (protocol 196) is kept");
 
   // Three next hops, then two, then none.
-  fib.apply({c.route("10.47.40.1/32", {"192.0.2.11", "192.0.2.12", "192.0.2.13"})});
+  apply(fib, {route("10.47.40.1/32", {"192.0.2.11", "192.0.2.12", "192.0.2.13"})});
   auto r = kernel_route(probe, "10.47.40.1/32");
   CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.11", "192.0.2.12", "192.0.2.13"}),
               "kernel route with three next hops");
@@ -88,32 +92,31 @@ void scenario(Report& report) {
     for (const auto& h : r->next_hops) CHILD_CHECK(h.ifindex == d0, "next hop resolved over d0");
   CHILD_CHECK(sh("ip route show 10.47.40.1 | grep -q 'proto 200\\|proto vipd'"),
               "ip route shows our protocol");
-  fib.resolve_interfaces();
-  for (const auto& h : fib.routes().at(*Prefix::parse("10.47.40.1/32")).next_hops)
-    CHILD_CHECK(h.ifindex == d0, "resolve_interfaces() learns d0");
+  for (const auto& h : fib.kernel_routes().at(*Prefix::parse("10.47.40.1/32")))
+    CHILD_CHECK(h.ifindex == d0, "kernel_routes() learns d0");
 
-  fib.apply({c.route("10.47.40.1/32", {"192.0.2.11", "192.0.2.13"})});
+  apply(fib, {route("10.47.40.1/32", {"192.0.2.11", "192.0.2.13"})});
   r = kernel_route(probe, "10.47.40.1/32");
   CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.11", "192.0.2.13"}),
               "replaced by two next hops");
-  fib.apply({c.route("10.47.40.1/32", {"192.0.2.12"})});
+  apply(fib, {route("10.47.40.1/32", {"192.0.2.12"})});
   r = kernel_route(probe, "10.47.40.1/32");
   CHILD_CHECK(r && gateways(r->next_hops) == ips({"192.0.2.12"}), "replaced by one next hop");
-  fib.apply({c.removed("10.47.40.1/32")});
+  apply(fib, {withdrawn("10.47.40.1/32")});
   CHILD_CHECK(!kernel_route(probe, "10.47.40.1/32"), "deleted");
 
   // IPv6 multipath.
-  fib.apply({c.route("2001:db8:47::1/128", {"2001:db8:12::11", "2001:db8:12::12"})});
+  apply(fib, {route("2001:db8:47::1/128", {"2001:db8:12::11", "2001:db8:12::12"})});
   r = kernel_route(probe, "2001:db8:47::1/128");
   CHILD_CHECK(r && gateways(r->next_hops) == ips({"2001:db8:12::11", "2001:db8:12::12"}),
               "IPv6 route with two next hops");
-  fib.apply({c.route("2001:db8:47::1/128", {"2001:db8:12::12"})});
+  apply(fib, {route("2001:db8:47::1/128", {"2001:db8:12::12"})});
   r = kernel_route(probe, "2001:db8:47::1/128");
   CHILD_CHECK(r && gateways(r->next_hops) == ips({"2001:db8:12::12"}),
               "IPv6 replaced by one next hop");
 
   // A next hop the kernel cannot reach fails that route only.
-  fib.apply({c.route("10.47.40.2/32", {"198.51.100.1"}), c.route("10.47.40.3/32", {"192.0.2.11"})});
+  apply(fib, {route("10.47.40.2/32", {"198.51.100.1"}), route("10.47.40.3/32", {"192.0.2.11"})});
   CHILD_CHECK(fib.failures() == 1, "one failure");
   CHILD_CHECK(!fib.routes().at(*Prefix::parse("10.47.40.2/32")).installed, "unreachable marked");
   CHILD_CHECK(fib.routes().at(*Prefix::parse("10.47.40.2/32")).error.find("unreachable") !=
@@ -129,12 +132,12 @@ void scenario(Report& report) {
 
   // Throughput: 100,000 /32s over two next hops in one apply(), then their removal.
   constexpr int kRoutes = 100000;
-  std::vector<bgp::rib::Change> bulk, gone;
-  bgp::rib::Change two = c.route("10.0.0.0/32", {"192.0.2.11", "192.0.2.12"});
+  std::vector<Route> bulk, gone;
+  const std::vector<NextHop> two = route("10.0.0.0/32", {"192.0.2.11", "192.0.2.12"}).next_hops;
   for (int i = 0; i < kRoutes; ++i) {
     Prefix p(IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i)), 32);
-    bulk.push_back(test::change(p, false, two.paths));
-    gone.push_back(test::change(p, true));
+    bulk.push_back({p, Source::kBgp, distance::kEbgp, two});
+    gone.push_back({p, Source::kBgp, distance::kEbgp, {}});
   }
   std::size_t batches = fib.socket().batches_sent();
   auto t0 = std::chrono::steady_clock::now();
@@ -159,7 +162,7 @@ void scenario(Report& report) {
 }
 
 TEST(NetlinkFibKernel, InstallsReplacesDeletesAndRemovesStaleRoutesInANamespace) {
-  test::run_in_namespace(scenario);
+  netlink::test::run_in_namespace(scenario);
 }
 
 // Runs the loop (the monitor's events) until `done` holds, for at most three seconds.
@@ -195,7 +198,6 @@ void link_scenario(Report& report) {
   RouteSocket probe;
   CHILD_CHECK(probe.open().ok(), "probe socket");
   asio::io_context io;
-  test::Changes c;
   NetlinkFib fib;
   CHILD_CHECK(fib.open().ok(), "open");
   auto tracked = fib.track_interfaces(io);
@@ -208,9 +210,9 @@ void link_scenario(Report& report) {
 
   const auto all3 = ips({"192.0.2.2", "198.51.100.2", "203.0.113.2"});
   const auto both6 = ips({"2001:db8:a::2", "2001:db8:b::2"});
-  fib.apply({c.route("10.47.40.1/32", {"192.0.2.2", "198.51.100.2", "203.0.113.2"}),
-             c.route("10.47.40.2/32", {"192.0.2.2"}),
-             c.route("2001:db8:47::1/128", {"2001:db8:a::2", "2001:db8:b::2"})});
+  apply(fib, {route("10.47.40.1/32", {"192.0.2.2", "198.51.100.2", "203.0.113.2"}),
+              route("10.47.40.2/32", {"192.0.2.2"}),
+              route("2001:db8:47::1/128", {"2001:db8:a::2", "2001:db8:b::2"})});
   CHILD_CHECK(kernel_gateways(probe, "10.47.40.1/32") == all3, "three next hops");
   CHILD_CHECK(kernel_gateways(probe, "2001:db8:47::1/128") == both6, "two IPv6 next hops");
 
@@ -277,8 +279,8 @@ void link_scenario(Report& report) {
 }
 
 TEST(NetlinkFibKernel, LinkDownAndUpRewriteTheRoutesInANamespace) {
-  test::run_in_namespace(link_scenario);
+  netlink::test::run_in_namespace(link_scenario);
 }
 
 }  // namespace
-}  // namespace vipd::netlink
+}  // namespace vipd::fib
