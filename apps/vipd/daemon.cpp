@@ -343,7 +343,8 @@ int check_configuration(const DaemonOptions& options) {
   // starts, no socket is opened and no kernel state touched (keepalived -t, bird -p, bgpd -C).
   asio::io_context io;
   event::AsioClock clock(io);
-  auto modules = build_modules(options, io, clock);
+  KernelServices kernel(io, clock);  // never opened here
+  auto modules = build_modules(options, io, clock, kernel);
   if (modules.empty()) {
     std::fprintf(stderr, "vipd: nothing to check: give --bgp-config and/or --vrrp-config\n");
     return 1;
@@ -366,7 +367,8 @@ int run_daemon(const DaemonOptions& given) {
   if (options.check) return check_configuration(options);
   asio::io_context io;
   event::AsioClock clock(io);
-  auto modules = build_modules(options, io, clock);
+  KernelServices kernel(io, clock);  // outlives the modules (declared first)
+  auto modules = build_modules(options, io, clock, kernel);
   // Configuration errors are reported as FILE:LINE before the daemon detaches.
   if (!load_modules(modules, false)) return 1;
   module::DaemonSettings settings;

@@ -6,12 +6,13 @@
 
 #include "daemon.hpp"
 #include "event/clock.hpp"
+#include "kernel.hpp"
 #include "module/module.hpp"
 
 namespace vipd {
 
 // In start order; the daemon stops them in the reverse order (docs/architecture.md).
 module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
-                                 event::Clock& clock);
+                                 event::Clock& clock, KernelServices& kernel);
 
 }  // namespace vipd

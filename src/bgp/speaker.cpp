@@ -76,10 +76,12 @@ std::uint32_t pick_router_id() {
 }
 
 Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
-    : io_(io), clock_(clock), options_(options), fib_(std::make_unique<fib::NullFib>(&clock)) {}
+    : io_(io), clock_(clock), options_(options), null_fib_(&clock) {}
 
 Speaker::~Speaker() {
   *alive_ = false;
+  // The daemon's table outlives the speaker: it must not call back into it.
+  if (fib_is_kernel_) fib_->set_reachability_listener(nullptr);
 }
 
 std::uint32_t Speaker::local_as() const {
@@ -284,23 +286,30 @@ void Speaker::install(std::span<const rib::Change> changes) {
   }
 }
 
+void Speaker::leave_fib() {
+  if (fib_is_kernel_) {
+    fib_->set_reachability_listener(nullptr);
+    fib_->withdraw_all(fib::Source::kBgp);
+  } else {
+    fib_->remove_all();
+  }
+}
+
 Status<std::string> Speaker::select_fib(bool no_rib) {
   bool kernel = !no_rib && kernel_fib_;
   if (kernel == fib_is_kernel_ && (kernel || fib_->tracking() == !no_rib)) return Ok{};
-  std::unique_ptr<fib::Fib> next;
+  fib::Fib* next = &null_fib_;
   if (kernel) {
     auto made = kernel_fib_();
     if (!made) return unexpected("kernel FIB: " + made.error());
-    next = std::move(*made);
-  } else {
-    next = std::make_unique<fib::NullFib>(&clock_);
-    // `bgp no-rib`: nothing to install and nothing to show in `show ip route`.
-    next->set_tracking(!no_rib);
+    next = *made;
   }
-  publish();  // the old backend is current before it hands over
-  fib_->remove_all();
-  fib_ = std::move(next);
+  publish();  // the old table is current before it hands over
+  leave_fib();
+  fib_ = next;
   fib_is_kernel_ = kernel;
+  // `bgp no-rib`: nothing to install and nothing to show in `show ip route`.
+  if (!kernel) null_fib_.set_tracking(!no_rib);
   // Next hops resolve over the new backend's view (or are all reachable again) before it is
   // filled; what that changes reaches the Adj-RIB-Outs with the next publish().
   track_next_hops();
@@ -470,9 +479,10 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
 void Speaker::shutdown(const std::string& message) {
   // The kernel routes go first and at once (one batch of deletes), not as a replace per
   // neighbor while the sessions close one by one; nothing is installed after this.
-  fib_->remove_all();
-  fib_ = std::make_unique<fib::NullFib>(&clock_);
+  leave_fib();
+  fib_ = &null_fib_;
   fib_is_kernel_ = false;
+  track_next_hops();
   remove_all(wire::cease_subcode::kAdministrativeShutdown, message);
   listeners_.clear();
   listener_keys_.clear();

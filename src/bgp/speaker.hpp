@@ -38,10 +38,13 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   Speaker(const Speaker&) = delete;
   Speaker& operator=(const Speaker&) = delete;
 
-  // Makes the kernel route table (the daemon: an opened fib::NetlinkFib). Used while the running
-  // configuration lacks FRR's global `bgp no-rib`; without a factory, or with `bgp no-rib`, the
-  // best paths go to a fib::NullFib (nothing is installed). Set before the first apply().
-  using FibFactory = std::function<Result<std::unique_ptr<fib::Fib>, std::string>()>;
+  // The daemon's kernel route table (fib/fib.hpp: one writer of the kernel's routes, shared by
+  // every module that installs routes), opened by the factory on first use. Used while the
+  // running configuration lacks FRR's global `bgp no-rib`; the speaker feeds it its best paths
+  // as source kBgp and withdraws them (withdraw_all) when it stops or `bgp no-rib` is set.
+  // Without a factory, or with `bgp no-rib`, the best paths go to the speaker's own NullFib
+  // (nothing is installed). Set before the first apply().
+  using FibFactory = std::function<Result<fib::Fib*, std::string>()>;
   void set_kernel_fib(FibFactory factory) { kernel_fib_ = std::move(factory); }
 
   // Makes `next` the running configuration, changing only what differs (config::diff): new
@@ -178,8 +181,11 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   bool publish_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   FibFactory kernel_fib_;
-  std::unique_ptr<fib::Fib> fib_;
+  fib::NullFib null_fib_;       // when nothing is installed (tests, `bgp no-rib`)
+  fib::Fib* fib_ = &null_fib_;  // null_fib_ or the daemon's table
   bool fib_is_kernel_ = false;
+  // Takes this speaker's routes out of the current table (the shared one keeps the others').
+  void leave_fib();
 };
 
 // The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an

@@ -35,15 +35,20 @@ class NextHopSpeakerTest : public SpeakerTest {
   void SetUp() override {
     SpeakerTest::SetUp();
     // The router's links: br0 with the node 192.168.12.11, edge with the node 192.168.13.11.
-    speaker_->set_kernel_fib([this]() -> Result<std::unique_ptr<fib::Fib>, std::string> {
-      auto fib = std::make_unique<fib::NullFib>(&clock_);
+    speaker_->set_kernel_fib([this]() -> Result<fib::Fib*, std::string> {
+      // The daemon's table, shared by the modules: here a NullFib the test owns.
+      table_ = std::make_unique<fib::NullFib>(&clock_);
       std::vector<netlink::Link> links = {link(kBr0, true), link(kEdge, true)};
       std::vector<netlink::InterfaceAddress> addresses = {address(kBr0, "192.168.12.1"),
                                                           address(kEdge, "192.168.13.1")};
-      fib->reset_interfaces(links, addresses);
-      fib_ = fib.get();
-      return std::unique_ptr<fib::Fib>(std::move(fib));
+      table_->reset_interfaces(links, addresses);
+      fib_ = table_.get();
+      return table_.get();
     });
+  }
+  void TearDown() override {
+    SpeakerTest::TearDown();  // the speaker leaves the table before it goes
+    table_.reset();
   }
   void set_link(int ifindex, bool up) {
     fib_->interface_event(netlink::LinkEvent{
@@ -89,6 +94,7 @@ class NextHopSpeakerTest : public SpeakerTest {
     return out;
   }
 
+  std::unique_ptr<fib::Fib> table_;
   fib::Fib* fib_ = nullptr;
   std::map<Prefix, std::uint32_t> seen_;
 };
