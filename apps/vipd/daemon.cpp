@@ -97,10 +97,11 @@ bool daemonize() {
 class Daemon {
  public:
   Daemon(const DaemonOptions& options, asio::io_context& io, event::Clock& clock,
-         module::ModuleList modules)
+         KernelServices& kernel, module::ModuleList modules)
       : options_(options),
         io_(io),
         clock_(clock),
+        kernel_(kernel),
         modules_(std::move(modules)),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
 
@@ -126,6 +127,7 @@ class Daemon {
           modules_[j]->stop_now();
         }
         server_->close();
+        kernel_.close();
         remove_pid_file();
         return startup_failed(started.error());
       }
@@ -244,6 +246,7 @@ class Daemon {
   // (VRRP hands the gateway over while BGP's routes are installed).
   void stop_from(std::size_t remaining) {
     if (remaining == 0) {
+      kernel_.close();
       io_.stop();
       return;
     }
@@ -263,6 +266,7 @@ class Daemon {
       if (terminating_) {
         // A second signal while a module stops (a VRRP handover): stop the rest at once.
         for (std::size_t i = stopping_; i-- > 0;) modules_[i]->stop_now();
+        kernel_.close();
         io_.stop();
         return;
       }
@@ -277,6 +281,7 @@ class Daemon {
   DaemonOptions options_;
   asio::io_context& io_;
   event::Clock& clock_;
+  KernelServices& kernel_;
   control::CommandTree tree_;
   module::ModuleList modules_;
   std::unique_ptr<control::Server> server_;
@@ -385,7 +390,7 @@ int run_daemon(const DaemonOptions& given) {
     }
     io.notify_fork(asio::io_context::fork_child);
   }
-  int status = Daemon(options, io, clock, std::move(modules)).run();
+  int status = Daemon(options, io, clock, kernel, std::move(modules)).run();
   log::notice("vipd stopped");
   return status;
 }

@@ -5,9 +5,14 @@
 namespace vipd {
 
 KernelServices::~KernelServices() {
-  // Every module withdrew its routes when it stopped; what a module left (it failed to start,
-  // or vipd stops without a clean stop) goes here.
+  close();
+}
+
+void KernelServices::close() {
+  // Every module withdrew its routes when it stopped; what a module left (it failed to start)
+  // goes here.
   if (route_table_) route_table_->remove_all();
+  route_table_.reset();
 }
 
 Result<fib::Fib*, std::string> KernelServices::route_table() {

@@ -27,6 +27,9 @@ class KernelServices {
   // their routes and come back with it (docs/netlink.md, "Link tracking"); without the monitor
   // routes are still installed: every next hop counts as reachable and the kernel decides.
   Result<fib::Fib*, std::string> route_table();
+  // Once every module has stopped: deletes what is left in the kernel and closes the sockets
+  // and monitors, so that the loop has nothing more to wait for.
+  void close();
 
  private:
   asio::io_context& io_;
