@@ -16,6 +16,7 @@
 #include "bgp/config/file.hpp"
 #include "bgp/config/parser.hpp"
 #include "bgp/config/render.hpp"
+#include "bgp/peer/asio_transport.hpp"
 #include "bgp/speaker.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
@@ -145,7 +146,8 @@ class Daemon {
   explicit Daemon(const DaemonOptions& options)
       : options_(options),
         clock_(io_),
-        speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
+        bgp_transport_(io_),
+        speaker_(clock_, bgp_transport_, bgp::SpeakerOptions{options.bgp_port, true}),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {
     speaker_.set_kernel_fib(kernel_fib(io_, clock_));
   }
@@ -340,6 +342,7 @@ class Daemon {
   event::AsioClock clock_;
   control::CommandTree tree_;
   bgp::config::BgpConfig candidate_;
+  bgp::peer::AsioTransport bgp_transport_;
   bgp::Speaker speaker_;
   std::unique_ptr<control::Server> server_;
   VrrpFile vrrp_file_;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bgp/config/parser.hpp"
+#include "bgp/peer/asio_transport.hpp"
 #include "bgp/speaker.hpp"
 #include "bgp/wire/message.hpp"
 #include "common/log.hpp"
@@ -379,7 +380,7 @@ class SpeakerTest : public ::testing::Test {
     // VIPD_TEST_DEBUG=1 shows vipd's debug log while a test runs.
     if (std::getenv("VIPD_TEST_DEBUG")) log::set_level(log::Level::kDebug);
     port_ = free_port();
-    speaker_ = std::make_unique<Speaker>(io_, clock_, SpeakerOptions{port_, true});
+    speaker_ = std::make_unique<Speaker>(clock_, transport_, SpeakerOptions{port_, true});
     speaker_->install_commands(tree_);
   }
 
@@ -526,6 +527,7 @@ class SpeakerTest : public ::testing::Test {
 
   asio::io_context io_;
   event::AsioClock clock_{io_};
+  peer::AsioTransport transport_{io_};
   std::uint16_t port_ = 0;
   control::CommandTree tree_;
   std::unique_ptr<Speaker> speaker_;
