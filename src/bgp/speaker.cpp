@@ -374,7 +374,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     auto settings = settings_for(bgp, n);
     auto it = peers_.find(n.address);
     if (it == peers_.end()) {
-      auto p = std::make_unique<peer::Peer>(clock_, transport_, settings);
+      auto p = std::make_unique<peer::Peer>(clock_, transport_, settings, options_.jitter);
       p->set_observer(this);
       p->set_attribute_store(&attributes_);
       to_start.push_back(p.get());

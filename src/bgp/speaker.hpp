@@ -24,6 +24,9 @@ namespace vipd::bgp {
 struct SpeakerOptions {
   std::uint16_t listen_port = 179;  // FRR `bgpd -p`; tests use other ports
   bool listen = true;
+  // Draws the RFC 4271 §10 jitter factors (0.75..1) of every session's timers; empty: random.
+  // Tests on the SimClock give a seeded one, so that runs repeat exactly.
+  fsm::Jitter jitter = {};
 };
 
 class Speaker : private peer::RouteObserver {

@@ -84,8 +84,11 @@ void convert_to_withdraw(wire::Update& update) {
 
 }  // namespace
 
-Peer::Peer(event::Clock& clock, Transport& transport, PeerSettings settings)
-    : clock_(clock), transport_(transport), settings_(std::move(settings)) {
+Peer::Peer(event::Clock& clock, Transport& transport, PeerSettings settings, fsm::Jitter jitter)
+    : clock_(clock),
+      transport_(transport),
+      settings_(std::move(settings)),
+      jitter_(std::move(jitter)) {
   primary_ = make_connection(fsm::Origin::kLocal);
 }
 
@@ -98,7 +101,8 @@ std::unique_ptr<Peer::FsmConnection> Peer::make_connection(fsm::Origin origin) {
   c->origin = origin;
   FsmConnection* raw = c.get();
   c->fsm = std::make_unique<fsm::Session>(
-      clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); });
+      clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); },
+      jitter_);
   return c;
 }
 

@@ -72,7 +72,8 @@ class RouteObserver {
 class Peer {
  public:
   // Connections are made through `transport`; deferred work and timers go through `clock`.
-  Peer(event::Clock& clock, Transport& transport, PeerSettings settings);
+  // `jitter` draws the RFC 4271 §10 factors of the timers (random when empty).
+  Peer(event::Clock& clock, Transport& transport, PeerSettings settings, fsm::Jitter jitter = {});
   ~Peer();
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
@@ -147,6 +148,7 @@ class Peer {
   event::Clock& clock_;
   Transport& transport_;
   PeerSettings settings_;
+  fsm::Jitter jitter_;
   std::unique_ptr<FsmConnection> primary_;
   std::unique_ptr<FsmConnection> secondary_;
   std::optional<wire::Negotiated> negotiated_;

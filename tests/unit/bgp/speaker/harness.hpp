@@ -4,6 +4,8 @@
 // deadlines, nothing sleeps and every run takes the same steps.
 #pragma once
 
+#include <random>
+
 #include "bgp/peer/memory_transport.hpp"
 #include "event/sim_clock.hpp"
 #include "fake_peer.hpp"
@@ -59,7 +61,13 @@ class SpeakerTest : public SpeakerFixture {
   void SetUp() override {
     SpeakerFixture::SetUp();
     port_ = free_port();
-    speaker_ = std::make_unique<Speaker>(clock_, transport_, SpeakerOptions{port_, true});
+    // A seeded jitter source: every run takes exactly the same steps.
+    auto engine = std::make_shared<std::mt19937>(4271);
+    fsm::Jitter jitter = [engine] {
+      return std::uniform_real_distribution<double>(0.75, 1.0)(*engine);
+    };
+    speaker_ = std::make_unique<Speaker>(clock_, transport_,
+                                         SpeakerOptions{port_, true, std::move(jitter)});
     speaker_->install_commands(tree_);
   }
 
