@@ -12,7 +12,10 @@
 namespace vipd::bgp {
 
 BgpModule::BgpModule(asio::io_context& io, event::Clock& clock, BgpModuleOptions options)
-    : io_(io), options_(std::move(options)), speaker_(io, clock, options_.speaker) {
+    : io_(io),
+      options_(std::move(options)),
+      transport_(io),
+      speaker_(clock, transport_, options_.speaker) {
   if (options_.kernel_fib) speaker_.set_kernel_fib(options_.kernel_fib);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bgp/config/model.hpp"
+#include "bgp/peer/asio_transport.hpp"
 #include "bgp/speaker.hpp"
 #include "event/clock.hpp"
 #include "module/module.hpp"
@@ -53,6 +54,7 @@ class BgpModule final : public module::Module {
 
   asio::io_context& io_;
   BgpModuleOptions options_;
+  peer::AsioTransport transport_;  // TCP for the sessions (before the speaker, which uses it)
   Speaker speaker_;
   config::BgpConfig loaded_;     // the file as last loaded
   config::BgpConfig candidate_;  // what the shell edits

@@ -6,57 +6,11 @@
 
 #include <algorithm>
 #include "bgp/fib_routes.hpp"
-#include "bgp/peer/socket_options.hpp"
 #include "bgp/propagation.hpp"
 
 #include "common/log.hpp"
 
 namespace vipd::bgp {
-
-using asio::ip::tcp;
-
-// A listening socket for one address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4
-// neighbors go on the IPv4 socket in their own form).
-class Speaker::Listener {
- public:
-  Listener(asio::io_context& io, Family family, std::function<void(tcp::socket)> on_accept)
-      : acceptor_(io), family_(family), on_accept_(std::move(on_accept)) {}
-
-  std::error_code open(std::uint16_t port) {
-    std::error_code ec;
-    auto endpoint =
-        family_ == Family::kIpv4 ? tcp::endpoint(tcp::v4(), port) : tcp::endpoint(tcp::v6(), port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (ec) return ec;
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (family_ == Family::kIpv6) acceptor_.set_option(asio::ip::v6_only(true), ec);
-    acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      std::error_code ignored;
-      acceptor_.close(ignored);
-      return ec;
-    }
-    accept_next();
-    return {};
-  }
-
-  Family family() const { return family_; }
-  int fd() { return acceptor_.native_handle(); }
-
- private:
-  void accept_next() {
-    acceptor_.async_accept([this](std::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) on_accept_(std::move(socket));
-      accept_next();
-    });
-  }
-
-  tcp::acceptor acceptor_;
-  Family family_;
-  std::function<void(tcp::socket)> on_accept_;
-};
 
 std::uint32_t pick_router_id() {
   ifaddrs* list = nullptr;
@@ -75,8 +29,8 @@ std::uint32_t pick_router_id() {
   return best_loopback ? best_loopback : best;
 }
 
-Speaker::Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options)
-    : io_(io), clock_(clock), options_(options), null_fib_(&clock) {}
+Speaker::Speaker(event::Clock& clock, peer::Transport& transport, SpeakerOptions options)
+    : clock_(clock), transport_(transport), options_(options), null_fib_(&clock) {}
 
 Speaker::~Speaker() {
   *alive_ = false;
@@ -135,14 +89,17 @@ Status<std::string> Speaker::open_listeners() {
   if (!options_.listen || !listeners_.empty()) return Ok{};
   std::string errors;
   for (Family f : {Family::kIpv4, Family::kIpv6}) {
-    auto l = std::make_unique<Listener>(io_, f, [this](tcp::socket s) { on_accept(std::move(s)); });
-    if (auto ec = l->open(options_.listen_port)) {
+    std::error_code ec;
+    auto l = transport_.listen(
+        options_.listen_port, f,
+        [this](std::unique_ptr<peer::Connection> c) { on_accept(std::move(c)); }, ec);
+    if (!l) {
       errors +=
           fmt::format("{}cannot listen on {} port {}: {}", errors.empty() ? "" : "; ",
                       f == Family::kIpv4 ? "IPv4" : "IPv6", options_.listen_port, ec.message());
       continue;
     }
-    listeners_.push_back(std::move(l));
+    listeners_.emplace_back(f, std::move(l));
   }
   if (listeners_.empty()) return unexpected(errors);
   if (!errors.empty()) log::warning("bgp: {}", errors);
@@ -155,9 +112,9 @@ void Speaker::update_listener_keys() {
   for (const auto& [address, p] : peers_)
     if (!p->settings().password.empty()) wanted[address] = p->settings().password;
   auto set = [&](const IpAddress& address, const std::string& key) {
-    for (auto& l : listeners_) {
-      if ((l->family() == Family::kIpv4) != address.is_v4()) continue;
-      if (auto ec = peer::set_tcp_md5(l->fd(), address, key))
+    for (auto& [family, l] : listeners_) {
+      if ((family == Family::kIpv4) != address.is_v4()) continue;
+      if (auto ec = l->set_md5_key(address, key))
         log::error("bgp: cannot set the TCP MD5 key for {}: {}", address.to_string(), ec.message());
     }
   };
@@ -170,17 +127,14 @@ void Speaker::update_listener_keys() {
   listener_keys_ = std::move(wanted);
 }
 
-void Speaker::on_accept(tcp::socket socket) {
-  std::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) return;
-  IpAddress address = peer::from_asio(remote.address());
+void Speaker::on_accept(std::unique_ptr<peer::Connection> connection) {
+  const IpAddress address = connection->remote().address;
   auto it = peers_.find(address);
   if (it == peers_.end()) {
     log::info("bgp: connection from {} refused: not a configured neighbor", address.to_string());
     return;
   }
-  it->second->accept(std::move(socket));
+  it->second->accept(std::move(connection));
 }
 
 void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message) {
@@ -454,7 +408,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     auto settings = settings_for(bgp, n);
     auto it = peers_.find(n.address);
     if (it == peers_.end()) {
-      auto p = std::make_unique<peer::Peer>(io_, clock_, settings);
+      auto p = std::make_unique<peer::Peer>(clock_, transport_, settings, options_.jitter);
       p->set_observer(this);
       p->set_attribute_store(&attributes_);
       to_start.push_back(p.get());

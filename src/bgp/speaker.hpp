@@ -3,10 +3,6 @@
 // and `clear` commands.
 #pragma once
 
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/ip/v6_only.hpp>
-
 #include <array>
 #include <functional>
 #include <map>
@@ -17,6 +13,7 @@
 #include "bgp/config/model.hpp"
 #include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
+#include "bgp/peer/transport.hpp"
 #include "bgp/rib/adj_rib_out.hpp"
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/loc_rib.hpp"
@@ -29,11 +26,15 @@ namespace vipd::bgp {
 struct SpeakerOptions {
   std::uint16_t listen_port = 179;  // FRR `bgpd -p`; tests use other ports
   bool listen = true;
+  // Draws the RFC 4271 §10 jitter factors (0.75..1) of every session's timers; empty: random.
+  // Tests on the SimClock give a seeded one, so that runs repeat exactly.
+  fsm::Jitter jitter = {};
 };
 
 class Speaker : public BgpApi, private peer::RouteObserver {
  public:
-  Speaker(asio::io_context& io, event::Clock& clock, SpeakerOptions options);
+  // Sessions are made and accepted through `transport` (the daemon: peer::AsioTransport).
+  Speaker(event::Clock& clock, peer::Transport& transport, SpeakerOptions options);
   ~Speaker();
   Speaker(const Speaker&) = delete;
   Speaker& operator=(const Speaker&) = delete;
@@ -56,7 +57,7 @@ class Speaker : public BgpApi, private peer::RouteObserver {
 
   // Deletes the routes installed in the kernel, then Cease / Administrative Shutdown (RFC 4486,
   // with the RFC 9003 message) to every neighbor and stops listening. The NOTIFICATIONs are
-  // flushed by the io_context's remaining work.
+  // flushed by the event loop's remaining work.
   void shutdown(const std::string& message);
 
   // `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`, ... into the exec node.
@@ -95,12 +96,11 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   const rib::ExportPeer* export_peer(rib::PeerId id, wire::AfiSafi family) const;
 
  private:
-  class Listener;
   peer::PeerSettings settings_for(const config::RouterBgp& bgp,
                                   const config::NeighborConfig& n) const;
   Status<std::string> open_listeners();
   void update_listener_keys();
-  void on_accept(asio::ip::tcp::socket socket);
+  void on_accept(std::unique_ptr<peer::Connection> connection);
   void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
   rib::DecisionOptions decision_options(const config::RouterBgp& bgp) const;
   rib::PeerId id_of(const peer::Peer& p);
@@ -160,13 +160,15 @@ class Speaker : public BgpApi, private peer::RouteObserver {
                         const rib::AttrRef& attributes) override;
   void refresh_requested(peer::Peer& p, wire::AfiSafi family) override;
 
-  asio::io_context& io_;
   event::Clock& clock_;
+  peer::Transport& transport_;
   SpeakerOptions options_;
   config::BgpConfig running_;
   std::uint32_t router_id_ = 0;
   std::map<IpAddress, std::unique_ptr<peer::Peer>> peers_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
+  // One per address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4 neighbors go on the
+  // IPv4 socket in their own form).
+  std::vector<std::pair<Family, std::unique_ptr<peer::Listener>>> listeners_;
   std::map<IpAddress, std::string> listener_keys_;  // TCP MD5 keys set on the listeners
   rib::AttributeStore attributes_;
   rib::LocRib loc_rib_;

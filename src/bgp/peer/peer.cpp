@@ -1,10 +1,5 @@
 #include "bgp/peer/peer.hpp"
 
-#include <sys/socket.h>
-
-#include <asio/post.hpp>
-
-#include "bgp/peer/socket_options.hpp"
 #include "bgp/wire/validate.hpp"
 #include "common/log.hpp"
 
@@ -26,11 +21,11 @@ bool PeerSettings::is_ibgp() const {
 
 // One TCP connection to the neighbor and the FSM instance that owns it (RFC 4271 §8: one FSM
 // per connection until a collision is resolved, §6.8).
-struct Peer::Connection {
+struct Peer::FsmConnection {
   fsm::Origin origin = fsm::Origin::kLocal;
   std::unique_ptr<fsm::Session> fsm;
-  std::shared_ptr<MessageStream> stream;
-  std::shared_ptr<asio::ip::tcp::socket> connecting;  // outgoing attempt in progress
+  std::unique_ptr<Connection> stream;
+  std::unique_ptr<PendingConnect> connecting;  // outgoing attempt in progress
   std::optional<wire::Open> sent_open;
   std::optional<wire::Open> received_open;
   std::optional<wire::Negotiated> negotiated;
@@ -39,14 +34,6 @@ struct Peer::Connection {
   wire::Options receive_options;
   wire::Options send_options;
   std::optional<wire::Update> pending_update;  // until the FSM says ProcessUpdate
-
-  ~Connection() {
-    if (stream) stream->close();
-    if (connecting) {
-      std::error_code ec;
-      connecting->close(ec);
-    }
-  }
 };
 
 namespace {
@@ -97,8 +84,11 @@ void convert_to_withdraw(wire::Update& update) {
 
 }  // namespace
 
-Peer::Peer(asio::io_context& io, event::Clock& clock, PeerSettings settings)
-    : io_(io), clock_(clock), settings_(std::move(settings)) {
+Peer::Peer(event::Clock& clock, Transport& transport, PeerSettings settings, fsm::Jitter jitter)
+    : clock_(clock),
+      transport_(transport),
+      settings_(std::move(settings)),
+      jitter_(std::move(jitter)) {
   primary_ = make_connection(fsm::Origin::kLocal);
 }
 
@@ -106,12 +96,13 @@ Peer::~Peer() {
   *alive_ = false;
 }
 
-std::unique_ptr<Peer::Connection> Peer::make_connection(fsm::Origin origin) {
-  auto c = std::make_unique<Connection>();
+std::unique_ptr<Peer::FsmConnection> Peer::make_connection(fsm::Origin origin) {
+  auto c = std::make_unique<FsmConnection>();
   c->origin = origin;
-  Connection* raw = c.get();
+  FsmConnection* raw = c.get();
   c->fsm = std::make_unique<fsm::Session>(
-      clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); });
+      clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); },
+      jitter_);
   return c;
 }
 
@@ -119,7 +110,7 @@ std::string Peer::name() const {
   return settings_.address.to_string();
 }
 
-Peer::Connection* Peer::other(const Connection& c) const {
+Peer::FsmConnection* Peer::other(const FsmConnection& c) const {
   if (primary_.get() == &c) return secondary_.get();
   if (secondary_.get() == &c) return primary_.get();
   return nullptr;
@@ -141,12 +132,14 @@ std::size_t Peer::output_queue() const {
 
 std::optional<std::pair<IpAddress, std::uint16_t>> Peer::local_endpoint() const {
   if (!primary_->stream) return std::nullopt;
-  return std::pair{primary_->stream->local_address(), primary_->stream->local_port()};
+  const Endpoint local = primary_->stream->local();
+  return std::pair{local.address, local.port};
 }
 
 std::optional<std::pair<IpAddress, std::uint16_t>> Peer::remote_endpoint() const {
   if (!primary_->stream) return std::nullopt;
-  return std::pair{primary_->stream->remote_address(), primary_->stream->remote_port()};
+  const Endpoint remote = primary_->stream->remote();
+  return std::pair{remote.address, remote.port};
 }
 
 void Peer::start() {
@@ -209,7 +202,7 @@ bool Peer::reconfigure(const PeerSettings& next) {
   return true;
 }
 
-void Peer::on_action(Connection& c, const fsm::Action& action) {
+void Peer::on_action(FsmConnection& c, const fsm::Action& action) {
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
@@ -240,57 +233,34 @@ void Peer::on_action(Connection& c, const fsm::Action& action) {
       action);
 }
 
-void Peer::initiate(Connection& c) {
-  using asio::ip::tcp;
+void Peer::initiate(FsmConnection& c) {
   if (c.connecting || c.stream) drop(c);
-  auto socket = std::make_shared<tcp::socket>(io_);
-  std::error_code ec;
-  socket->open(settings_.address.is_v4() ? tcp::v4() : tcp::v6(), ec);
-  if (!ec && !settings_.password.empty()) {
-    ec = set_tcp_md5(socket->native_handle(), settings_.address, settings_.password);
-    if (ec) log::error("neighbor {}: cannot set TCP MD5 key: {}", name(), ec.message());
-  }
-  if (!ec && !settings_.update_source_interface.empty()) {
-    const auto& dev = settings_.update_source_interface;
-    if (setsockopt(socket->native_handle(), SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(),
-                   static_cast<socklen_t>(dev.size())) != 0)
-      ec = {errno, std::system_category()};
-  }
-  if (!ec && settings_.update_source)
-    socket->bind(tcp::endpoint(to_asio(*settings_.update_source), 0), ec);
-  if (!ec && !settings_.is_ibgp())
-    ec = set_ttl(socket->native_handle(), settings_.address,
-                 settings_.ebgp_multihop > 0 ? settings_.ebgp_multihop : 1);
-  if (!ec) (void)set_traffic_class(socket->native_handle(), settings_.address);
-  if (ec) {
-    log::error("neighbor {}: cannot open a connection: {}", name(), ec.message());
-    asio::post(io_, [this, alive = alive_, raw = &c] {
-      if (*alive && (primary_.get() == raw || secondary_.get() == raw))
-        raw->fsm->handle(fsm::TcpConnectionFails{});
-    });
-    return;
-  }
-  c.connecting = socket;
-  socket->async_connect(tcp::endpoint(to_asio(settings_.address), settings_.port),
-                        [this, alive = alive_, raw = &c, socket](std::error_code error) {
-                          if (!*alive || error == asio::error::operation_aborted) return;
-                          if (primary_.get() != raw && secondary_.get() != raw) return;
-                          if (raw->connecting != socket) return;  // a stale attempt
-                          raw->connecting.reset();
-                          if (error) {
-                            log::debug("neighbor {}: connect failed: {}", name(), error.message());
-                            raw->fsm->handle(fsm::TcpConnectionFails{});
-                            return;
-                          }
-                          attach(*raw, std::move(*socket), fsm::Origin::kLocal);
-                          raw->fsm->handle(fsm::TcpCrAcked{});
-                        });
+  ConnectOptions options;
+  options.remote = {settings_.address, settings_.port};
+  options.local = settings_.update_source;
+  options.interface = settings_.update_source_interface;
+  options.md5_key = settings_.password;
+  // TTL 1 for directly connected eBGP neighbors (as FRR and quagga), the multihop value
+  // otherwise; iBGP keeps the system default.
+  if (!settings_.is_ibgp()) options.ttl = settings_.ebgp_multihop > 0 ? settings_.ebgp_multihop : 1;
+  // The attempt is owned by `c`: once `c` is dropped or destroyed, the callback never runs.
+  c.connecting = transport_.connect(
+      options, [this, raw = &c](std::error_code error, std::unique_ptr<Connection> connection) {
+        auto attempt = std::move(raw->connecting);  // finished; destroyed on return
+        if (error) {
+          log::debug("neighbor {}: connect failed: {}", name(), error.message());
+          raw->fsm->handle(fsm::TcpConnectionFails{});
+          return;
+        }
+        attach(*raw, std::move(connection), fsm::Origin::kLocal);
+        raw->fsm->handle(fsm::TcpCrAcked{});
+      });
 }
 
-void Peer::attach(Connection& c, asio::ip::tcp::socket socket, fsm::Origin origin) {
+void Peer::attach(FsmConnection& c, std::unique_ptr<Connection> connection, fsm::Origin origin) {
   c.origin = origin;
-  c.stream = std::make_shared<MessageStream>(std::move(socket));
-  Connection* raw = &c;
+  c.stream = std::move(connection);
+  FsmConnection* raw = &c;
   c.stream->start({
       .on_message = [this, raw](ByteSpan m) { on_message(*raw, m); },
       .on_header_error =
@@ -306,14 +276,9 @@ void Peer::attach(Connection& c, asio::ip::tcp::socket socket, fsm::Origin origi
   });
 }
 
-void Peer::drop(Connection& c) {
-  if (c.stream) c.stream->close();  // still flushes a queued NOTIFICATION
-  c.stream.reset();
-  if (c.connecting) {
-    std::error_code ec;
-    c.connecting->close(ec);
-    c.connecting.reset();
-  }
+void Peer::drop(FsmConnection& c) {
+  c.stream.reset();  // closes; still flushes a queued NOTIFICATION
+  c.connecting.reset();
   c.receive_options = {};
   c.send_options = {};
   c.sent_open.reset();
@@ -322,7 +287,7 @@ void Peer::drop(Connection& c) {
   c.pending_update.reset();
 }
 
-void Peer::send(Connection& c, const wire::Message& message) {
+void Peer::send(FsmConnection& c, const wire::Message& message) {
   if (!c.stream) return;
   std::visit(
       [&](const auto& m) {
@@ -354,7 +319,7 @@ wire::Open Peer::local_open() const {
                          settings_.router_id, std::move(caps));
 }
 
-void Peer::on_message(Connection& c, ByteSpan message) {
+void Peer::on_message(FsmConnection& c, ByteSpan message) {
   auto type = static_cast<wire::MessageType>(message[18]);
   switch (type) {
     case wire::MessageType::kOpen:
@@ -423,7 +388,7 @@ void Peer::on_message(Connection& c, ByteSpan message) {
       decoded.value());
 }
 
-void Peer::on_open(Connection& c, const wire::Open& open) {
+void Peer::on_open(FsmConnection& c, const wire::Open& open) {
   wire::OpenExpectations expect;
   expect.local_as = settings_.local_as;
   expect.local_bgp_identifier = settings_.router_id;
@@ -448,7 +413,7 @@ void Peer::on_open(Connection& c, const wire::Open& open) {
     return;
   }
   // RFC 4271 §6.8: the peer's BGP Identifier is now known; settle a second connection.
-  if (Connection* o = other(c);
+  if (FsmConnection* o = other(c);
       o && o->stream &&
       (o->fsm->state() == State::kOpenSent || o->fsm->state() == State::kOpenConfirm ||
        o->fsm->state() == State::kEstablished)) {
@@ -480,7 +445,7 @@ void Peer::on_open(Connection& c, const wire::Open& open) {
   c.fsm->handle(fsm::BgpOpen{open.hold_time, open.bgp_identifier, open.real_as()});
 }
 
-void Peer::on_update(Connection& c, wire::Update update) {
+void Peer::on_update(FsmConnection& c, wire::Update update) {
   wire::ValidationContext ctx;
   ctx.ibgp = settings_.is_ibgp();
   ctx.four_octet_as = c.receive_options.four_octet_as;
@@ -516,7 +481,7 @@ void Peer::on_update(Connection& c, wire::Update update) {
   c.pending_update.reset();
 }
 
-void Peer::process_update(Connection& c) {
+void Peer::process_update(FsmConnection& c) {
   if (!c.pending_update) return;
   const wire::Update& u = *c.pending_update;
   const auto& families = c.negotiated ? c.negotiated->afi_safis : std::vector{wire::kIpv4Unicast};
@@ -550,7 +515,7 @@ void Peer::process_update(Connection& c) {
   if (reach && negotiated(reach->afi_safi)) announce(reach->afi_safi, reach->nlri);
 }
 
-void Peer::on_established(Connection& c) {
+void Peer::on_established(FsmConnection& c) {
   if (secondary_.get() == &c) {
     // The second connection won (§6.8) or the first one failed: it becomes the session.
     auto old = std::move(primary_);
@@ -579,7 +544,7 @@ void Peer::on_established(Connection& c) {
   }
 }
 
-void Peer::on_down(Connection&, fsm::DownReason reason) {
+void Peer::on_down(FsmConnection&, fsm::DownReason reason) {
   last_reset_text_ =
       pending_reset_text_.empty() ? std::string(down_text(reason)) : pending_reset_text_;
   // RFC 4271 §8.2.2: leaving Established deletes all routes learned on the connection.
@@ -591,8 +556,8 @@ void Peer::on_down(Connection&, fsm::DownReason reason) {
               last_reset_text_);
 }
 
-void Peer::dump_later(Connection* loser) {
-  asio::post(io_, [this, alive = alive_, loser] {
+void Peer::dump_later(FsmConnection* loser) {
+  clock_.post([this, alive = alive_, loser] {
     if (!*alive) return;
     if (secondary_.get() == loser) {
       secondary_.reset();
@@ -605,7 +570,7 @@ void Peer::dump_later(Connection* loser) {
 }
 
 void Peer::send_update(Bytes encoded) {
-  Connection& c = *primary_;
+  FsmConnection& c = *primary_;
   if (!c.stream || c.fsm->state() != State::kEstablished) return;
   ++sent_.updates;
   c.stream->send(std::move(encoded));
@@ -617,7 +582,7 @@ wire::Options Peer::send_options() const {
 }
 
 bool Peer::request_refresh(wire::AfiSafi family) {
-  Connection& c = *primary_;
+  FsmConnection& c = *primary_;
   if (c.fsm->state() != State::kEstablished || !c.negotiated || !c.negotiated->route_refresh)
     return false;
   send(c, wire::RouteRefresh{family});
@@ -651,28 +616,24 @@ void Peer::restart() {
   if (prefix_limit_hit_) start();
 }
 
-void Peer::accept(asio::ip::tcp::socket socket) {
+void Peer::accept(std::unique_ptr<Connection> connection) {
   State s = primary_->fsm->state();
   // RFC 4271 §8.2.2 Idle: "refuses all incoming BGP connections".
   if (s == State::kIdle) {
     log::debug("neighbor {}: refusing connection in Idle", name());
-    return;  // the socket closes here
+    return;  // the connection closes here
   }
   if (!primary_->stream) {  // Connect or Active: this connection becomes the session
-    if (primary_->connecting) {
-      std::error_code ec;
-      primary_->connecting->close(ec);
-      primary_->connecting.reset();
-    }
-    attach(*primary_, std::move(socket), fsm::Origin::kRemote);
+    primary_->connecting.reset();
+    attach(*primary_, std::move(connection), fsm::Origin::kRemote);
     primary_->fsm->handle(fsm::TcpConnectionConfirmed{});
     return;
   }
   if ((s == State::kOpenSent || s == State::kOpenConfirm) && !secondary_) {
     // RFC 4271 §6.8: run both until the peer's OPEN tells who wins.
     secondary_ = make_connection(fsm::Origin::kRemote);
-    attach(*secondary_, std::move(socket), fsm::Origin::kRemote);
-    Connection* raw = secondary_.get();
+    attach(*secondary_, std::move(connection), fsm::Origin::kRemote);
+    FsmConnection* raw = secondary_.get();
     // Only a failure after the start counts: ManualStartPassive itself moves Idle -> Active,
     // and reacting to that destroyed every second connection right after it sent its OPEN, so
     // a §6.8 collision was never resolved (found by tests/unit/bgp/peer collision tests).
@@ -685,13 +646,13 @@ void Peer::accept(asio::ip::tcp::socket socket) {
   }
   // Collision with an Established session (§6.8): the new connection is closed.
   log::info("neighbor {}: closing a new connection that collides with the session", name());
-  auto stream = std::make_shared<MessageStream>(std::move(socket));
-  stream->send(wire::encode(wire::Notification{wire::error_code::kCease,
-                                               wire::cease_subcode::kConnectionCollisionResolution,
-                                               {},
-                                               std::nullopt},
-                            {}));
-  stream->close();
+  connection->send(
+      wire::encode(wire::Notification{wire::error_code::kCease,
+                                      wire::cease_subcode::kConnectionCollisionResolution,
+                                      {},
+                                      std::nullopt},
+                   {}));
+  connection->close();
 }
 
 }  // namespace vipd::bgp::peer

@@ -1,10 +1,7 @@
 // One configured BGP neighbor: its TCP connection(s), the RFC 4271 §8 FSM driver for each,
-// message decoding and checks, and its Adj-RIB-In. This is the only place where sockets, the
-// wire codec and the FSM meet.
+// message decoding and checks, and its Adj-RIB-In. This is the only place where the transport
+// (transport.hpp), the wire codec and the FSM meet.
 #pragma once
-
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
 
 #include <functional>
 #include <memory>
@@ -14,7 +11,7 @@
 
 #include "bgp/fsm/collision.hpp"
 #include "bgp/fsm/session.hpp"
-#include "bgp/peer/message_stream.hpp"
+#include "bgp/peer/transport.hpp"
 #include "bgp/rib/adj_rib_in.hpp"
 #include "bgp/wire/message.hpp"
 #include "bgp/wire/open_check.hpp"
@@ -74,7 +71,9 @@ class RouteObserver {
 
 class Peer {
  public:
-  Peer(asio::io_context& io, event::Clock& clock, PeerSettings settings);
+  // Connections are made through `transport`; deferred work and timers go through `clock`.
+  // `jitter` draws the RFC 4271 §10 factors of the timers (random when empty).
+  Peer(event::Clock& clock, Transport& transport, PeerSettings settings, fsm::Jitter jitter = {});
   ~Peer();
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
@@ -94,8 +93,8 @@ class Peer {
   bool liveness_lost(std::uint8_t cease_subcode, const std::string& reason);
   // Replaces the settings. Returns true when the session was reset to apply them.
   bool reconfigure(const PeerSettings& settings);
-  // A TCP connection the listener accepted from this neighbor's address.
-  void accept(asio::ip::tcp::socket socket);
+  // A connection the listener accepted from this neighbor's address.
+  void accept(std::unique_ptr<Connection> connection);
 
   // An encoded UPDATE for the established session (dropped when there is none).
   void send_update(Bytes encoded);
@@ -132,30 +131,31 @@ class Peer {
   std::uint64_t updates_treated_as_withdraw() const { return treated_as_withdraw_; }
 
  private:
-  struct Connection;
+  struct FsmConnection;
 
-  std::unique_ptr<Connection> make_connection(fsm::Origin origin);
-  void on_action(Connection& c, const fsm::Action& action);
-  void initiate(Connection& c);
-  void attach(Connection& c, asio::ip::tcp::socket socket, fsm::Origin origin);
-  void drop(Connection& c);
-  void send(Connection& c, const wire::Message& message);
-  void on_message(Connection& c, ByteSpan message);
-  void on_open(Connection& c, const wire::Open& open);
-  void on_update(Connection& c, wire::Update update);
-  void process_update(Connection& c);
-  void on_established(Connection& c);
-  void on_down(Connection& c, fsm::DownReason reason);
-  void dump_later(Connection* loser);
-  Connection* other(const Connection& c) const;
+  std::unique_ptr<FsmConnection> make_connection(fsm::Origin origin);
+  void on_action(FsmConnection& c, const fsm::Action& action);
+  void initiate(FsmConnection& c);
+  void attach(FsmConnection& c, std::unique_ptr<Connection> connection, fsm::Origin origin);
+  void drop(FsmConnection& c);
+  void send(FsmConnection& c, const wire::Message& message);
+  void on_message(FsmConnection& c, ByteSpan message);
+  void on_open(FsmConnection& c, const wire::Open& open);
+  void on_update(FsmConnection& c, wire::Update update);
+  void process_update(FsmConnection& c);
+  void on_established(FsmConnection& c);
+  void on_down(FsmConnection& c, fsm::DownReason reason);
+  void dump_later(FsmConnection* loser);
+  FsmConnection* other(const FsmConnection& c) const;
   wire::Open local_open() const;
   std::string name() const;
 
-  asio::io_context& io_;
   event::Clock& clock_;
+  Transport& transport_;
   PeerSettings settings_;
-  std::unique_ptr<Connection> primary_;
-  std::unique_ptr<Connection> secondary_;
+  fsm::Jitter jitter_;
+  std::unique_ptr<FsmConnection> primary_;
+  std::unique_ptr<FsmConnection> secondary_;
   std::optional<wire::Negotiated> negotiated_;
   std::optional<wire::Open> received_open_;
   rib::AttributeStore own_store_;

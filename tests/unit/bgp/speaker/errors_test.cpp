@@ -1,5 +1,5 @@
 // Malformed messages on an Established session (RFC 4271 §6.1, §6.3, RFC 7606) and connection
-// collisions (RFC 4271 §6.8) over real TCP on loopback.
+// collisions (RFC 4271 §6.8) on the simulated clock.
 #include "harness.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Route propagation through the Speaker over real TCP: what neighbors are sent (RFC 4271 §9.1.3,
-// §5.1), reflection (RFC 4456), policy, origination, maximum-prefix, ROUTE-REFRESH.
+// Route propagation through the Speaker on the simulated clock: what neighbors are sent (RFC 4271
+// §9.1.3, §5.1), reflection (RFC 4456), policy, origination, maximum-prefix, ROUTE-REFRESH.
 #include <map>
 
 #include "bgp/config/render.hpp"
@@ -38,9 +38,9 @@ class PropagationTest : public SpeakerTest {
   // Reads what `c` is sent (answering keepalives) until `done` holds or the time is up.
   bool receive_until(FakeConnection& c, Received& r, const std::function<bool()>& done,
                      Millis timeout = 3s) {
-    auto deadline = SteadyClock::now() + timeout;
+    auto deadline = clock_.now() + timeout;
     while (!done()) {
-      auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+      auto left = std::chrono::duration_cast<Millis>(deadline - clock_.now());
       if (left <= 0ms) return false;
       auto m = c.read(std::min(left, Millis(100)));
       if (!m) continue;

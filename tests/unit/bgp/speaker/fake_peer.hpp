@@ -1,33 +1,19 @@
-// Test harness for bgp::Speaker / peer::Peer over real TCP on loopback: the Speaker runs on a
-// real io_context with the real clock, and scripted fake BGP peers use plain non-blocking BSD
-// sockets on the same thread. Every wait pumps the io_context and ends at a deadline.
+// What the speaker tests share whatever carries the sessions: messages of scripted fake BGP
+// peers, a fake peer's connection (FakeConnection, over a ByteChannel), and the fixture base
+// with the Speaker and its show commands. harness.hpp runs it on the SimClock and the
+// in-memory transport, tcp_harness.hpp on loopback TCP and the real clock. Every wait pumps
+// the Speaker's loop (Pump::step) and ends at a deadline of the fixture's clock.
 #pragma once
-
-// Asio first, before any standard library header, as in the vipd sources (peer.hpp,
-// speaker.hpp): asio picks aligned_new/aligned_delete by whether libstdc++ has announced
-// aligned_alloc yet, and TUs that disagree mix operator new with free (ASan
-// alloc-dealloc-mismatch).
-#include <asio/io_context.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bgp/config/parser.hpp"
@@ -35,7 +21,11 @@
 #include "bgp/wire/message.hpp"
 #include "common/log.hpp"
 #include "control/cli.hpp"
-#include "event/asio_clock.hpp"
+#include "event/clock.hpp"
+
+namespace vipd::bgp::peer {
+class MemoryNetwork;
+}
 
 namespace vipd::bgp::testing {
 
@@ -66,86 +56,45 @@ inline Prefix pfx(const std::string& text) {
   return *Prefix::parse(text);
 }
 
-// A socket address for a literal IPv4 or IPv6 address.
-inline socklen_t make_sockaddr(const std::string& address, std::uint16_t port,
-                               sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof out);
-  if (address.find(':') == std::string::npos) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&out);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    inet_pton(AF_INET, address.c_str(), &sin->sin_addr);
-    return sizeof(sockaddr_in);
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
-  sin6->sin6_family = AF_INET6;
-  sin6->sin6_port = htons(port);
-  inet_pton(AF_INET6, address.c_str(), &sin6->sin6_addr);
-  return sizeof(sockaddr_in6);
-}
+// How a test waits: `step` runs the Speaker's loop a little (and moves the clock), deadlines
+// are times of `clock`. The in-memory harness also says which network the fake peers use.
+struct Pump {
+  std::function<void()> step;
+  event::Clock* clock = nullptr;
+  peer::MemoryNetwork* network = nullptr;
+};
 
-// RFC 2385 key for `peer_address` on `fd`, written independently of the code under test.
-inline bool set_md5_key(int fd, const std::string& peer_address, const std::string& key) {
-  tcp_md5sig sig{};
-  make_sockaddr(peer_address, 0, sig.tcpm_addr);
-  sig.tcpm_keylen = static_cast<std::uint16_t>(key.size());
-  std::memcpy(sig.tcpm_key, key.data(), key.size());
-  return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof sig) == 0;
-}
+// The byte stream under a fake peer's connection.
+class ByteChannel {
+ public:
+  virtual ~ByteChannel() = default;
+  // Writes all of `bytes`, pumping while the channel is full; false if the connection is gone.
+  virtual bool send(ByteSpan bytes, const std::function<void()>& step) = 0;
+  // Appends what has arrived to `in`; true once the other side closed or reset.
+  virtual bool fill(Bytes& in) = 0;
+  virtual void close() = 0;
+};
 
-// A TCP port free on IPv4 and IPv6, outside the ephemeral range (so that no outgoing connection
-// of this or another process picks it meanwhile), different for every call and per process.
-inline std::uint16_t free_port() {
-  static unsigned next = static_cast<unsigned>(getpid()) * 131u;
-  for (int attempt = 0; attempt < 2000; ++attempt) {
-    auto port = static_cast<std::uint16_t>(20000 + (next++ % 10000));
-    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
-    if (fd < 0) continue;
-    int off = 0;
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-    sockaddr_storage a;
-    socklen_t len = make_sockaddr("::", port, a);
-    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), len) == 0;
-    ::close(fd);
-    if (ok) return port;
-  }
-  ADD_FAILURE() << "no free TCP port found";
-  return 0;
-}
-
-// One TCP connection of a fake peer. Reads are buffered; every wait calls `step` (which runs
-// the Speaker's io_context a little) until the deadline.
+// One connection of a fake peer. Reads are buffered; every wait pumps until the deadline.
 class FakeConnection {
  public:
-  FakeConnection(std::function<void()> step, int fd) : step_(std::move(step)), fd_(fd) {}
+  FakeConnection(Pump pump, std::unique_ptr<ByteChannel> channel)
+      : pump_(std::move(pump)), channel_(std::move(channel)) {}
   ~FakeConnection() { close(); }
   FakeConnection(const FakeConnection&) = delete;
   FakeConnection& operator=(const FakeConnection&) = delete;
 
-  int fd() const { return fd_; }
   void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    if (channel_) channel_->close();
+    channel_.reset();
   }
 
-  bool send(const Bytes& bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n < 0 && errno == EAGAIN) {
-        step_();
-        continue;
-      }
-      if (n <= 0) return false;
-      done += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
+  bool send(const Bytes& bytes) { return channel_ && channel_->send(bytes, pump_.step); }
   bool send(const wire::Message& m) { return send(wire::encode(m, kSessionOptions)); }
 
   // The next whole message vipd sent, raw; nullopt at EOF or the deadline.
   std::optional<Bytes> read_raw(Millis timeout) {
-    auto deadline = SteadyClock::now() + timeout;
+    auto deadline = now() + timeout;
     for (;;) {
       fill();
       if (in_.size() >= wire::kHeaderSize) {
@@ -157,8 +106,8 @@ class FakeConnection {
           return message;
         }
       }
-      if (eof_ || SteadyClock::now() >= deadline) return std::nullopt;
-      step_();
+      if (eof_ || now() >= deadline) return std::nullopt;
+      pump_.step();
     }
   }
 
@@ -178,9 +127,9 @@ class FakeConnection {
   // The next message that is not a KEEPALIVE or UPDATE (vipd's End-of-RIB), e.g. an OPEN or a
   // NOTIFICATION.
   std::optional<wire::Message> read_skipping_routine(Millis timeout) {
-    auto deadline = SteadyClock::now() + timeout;
+    auto deadline = now() + timeout;
     for (;;) {
-      auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+      auto left = std::chrono::duration_cast<Millis>(deadline - now());
       if (left <= 0ms) return std::nullopt;
       auto m = read(left);
       if (!m) return std::nullopt;
@@ -201,21 +150,21 @@ class FakeConnection {
 
   // True once vipd closed the connection (EOF or reset); messages before that are discarded.
   bool wait_closed(Millis timeout) {
-    auto deadline = SteadyClock::now() + timeout;
+    auto deadline = now() + timeout;
     for (;;) {
       fill();
       in_.clear();
       if (eof_) return true;
-      if (SteadyClock::now() >= deadline) return false;
-      step_();
+      if (now() >= deadline) return false;
+      pump_.step();
     }
   }
 
   // Pumps for `duration` and answers every KEEPALIVE of vipd with one (keeps the session up).
   void keep_alive_for(Millis duration) {
-    auto deadline = SteadyClock::now() + duration;
+    auto deadline = now() + duration;
     for (;;) {
-      auto left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+      auto left = std::chrono::duration_cast<Millis>(deadline - now());
       if (left <= 0ms) return;
       auto m = read(left);
       if (!m) {
@@ -232,68 +181,19 @@ class FakeConnection {
   std::size_t keepalives_received() const { return keepalives_; }
 
  private:
+  event::TimePoint now() const { return pump_.clock->now(); }
   void fill() {
-    if (fd_ < 0 || eof_) return;
-    for (;;) {
-      std::uint8_t buffer[65536];
-      ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
-      if (n > 0) {
-        in_.insert(in_.end(), buffer, buffer + n);
-        bytes_ += static_cast<std::size_t>(n);
-        continue;
-      }
-      if (n == 0 || (errno != EAGAIN && errno != EINTR)) eof_ = true;
-      return;
-    }
+    if (!channel_ || eof_) return;
+    std::size_t before = in_.size();
+    eof_ = channel_->fill(in_);
+    bytes_ += in_.size() - before;
   }
 
-  std::function<void()> step_;
-  int fd_ = -1;
+  Pump pump_;
+  std::unique_ptr<ByteChannel> channel_;
   Bytes in_;
   bool eof_ = false;
   std::size_t bytes_ = 0, messages_ = 0, keepalives_ = 0;
-};
-
-// A listening socket of a fake peer (for vipd as the active side).
-class FakeListener {
- public:
-  FakeListener(std::function<void()> step, const std::string& address, std::uint16_t port,
-               const std::string& md5_peer = {}, const std::string& md5_key = {})
-      : step_(std::move(step)) {
-    sockaddr_storage a;
-    socklen_t len = make_sockaddr(address, port, a);
-    fd_ = ::socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    int on = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (!md5_key.empty()) {
-      EXPECT_TRUE(set_md5_key(fd_, md5_peer, md5_key)) << strerror(errno);
-    }
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), len), 0) << strerror(errno);
-    EXPECT_EQ(::listen(fd_, 8), 0) << strerror(errno);
-  }
-  ~FakeListener() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FakeListener(const FakeListener&) = delete;
-  FakeListener& operator=(const FakeListener&) = delete;
-
-  bool set_key(const std::string& md5_peer, const std::string& md5_key) {
-    return set_md5_key(fd_, md5_peer, md5_key);
-  }
-
-  std::unique_ptr<FakeConnection> accept(Millis timeout) {
-    auto deadline = SteadyClock::now() + timeout;
-    for (;;) {
-      int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK);
-      if (fd >= 0) return std::make_unique<FakeConnection>(step_, fd);
-      if (SteadyClock::now() >= deadline) return nullptr;
-      step_();
-    }
-  }
-
- private:
-  std::function<void()> step_;
-  int fd_ = -1;
 };
 
 // The fake peer's OPEN: AS 65001, BGP Identifier 10.0.0.2, IPv4 and IPv6 unicast.
@@ -372,42 +272,39 @@ inline std::string router_bgp(const std::string& body, const std::string& router
   return "router bgp 65000\n bgp router-id " + router_id + "\n" + body;
 }
 
-// The fixture: one Speaker on its own port, its show commands in a CommandTree.
-class SpeakerTest : public ::testing::Test {
+// The fixture: one Speaker on its own port, its show commands in a CommandTree. The harness
+// deriving from it owns the clock and the transport and makes speaker_ in SetUp().
+class SpeakerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     // VIPD_TEST_DEBUG=1 shows vipd's debug log while a test runs.
     if (std::getenv("VIPD_TEST_DEBUG")) log::set_level(log::Level::kDebug);
-    port_ = free_port();
-    speaker_ = std::make_unique<Speaker>(io_, clock_, SpeakerOptions{port_, true});
-    speaker_->install_commands(tree_);
   }
-
+  // After the Speaker is gone, its last NOTIFICATIONs and closes run out.
   void TearDown() override {
     speaker_.reset();
     for (int i = 0; i < 10; ++i) step();
   }
 
-  void step() {
-    if (io_.stopped()) io_.restart();
-    if (io_.run_for(2ms) == 0 && io_.stopped()) std::this_thread::sleep_for(1ms);
-  }
-  std::function<void()> stepper() {
-    return [this] { step(); };
-  }
+  virtual void step() = 0;
+  virtual Pump stepper() = 0;
+  virtual event::TimePoint now() const = 0;
+  // A connection from `from` to the Speaker, nullptr if none came about within `timeout`.
+  virtual std::unique_ptr<FakeConnection> open_connection(const std::string& from, Millis timeout,
+                                                          const std::string& md5_key) = 0;
 
   template <class Predicate>
   bool wait_until(Predicate p, Millis timeout) {
-    auto deadline = SteadyClock::now() + timeout;
+    auto deadline = now() + timeout;
     while (!p()) {
-      if (SteadyClock::now() >= deadline) return false;
+      if (now() >= deadline) return false;
       step();
     }
     return true;
   }
   void pump_for(Millis duration) {
-    auto deadline = SteadyClock::now() + duration;
-    while (SteadyClock::now() < deadline) step();
+    auto deadline = now() + duration;
+    while (now() < deadline) step();
   }
 
   void apply(const std::string& text) {
@@ -451,48 +348,9 @@ class SpeakerTest : public ::testing::Test {
     return peers[address]["pfxRcd"].get<long>();
   }
 
-  // A TCP connection from `from` to the Speaker (on the same family's loopback address).
   std::unique_ptr<FakeConnection> connect(const std::string& from, Millis timeout = 2s,
                                           const std::string& md5_key = {}) {
-    bool v6 = from.find(':') != std::string::npos;
-    std::string to = v6 ? "::1" : "127.0.0.1";
-    sockaddr_storage local, remote;
-    socklen_t local_len = make_sockaddr(from, 0, local);
-    socklen_t remote_len = make_sockaddr(to, port_, remote);
-    int fd = ::socket(local.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    EXPECT_GE(fd, 0);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), local_len) != 0) {
-      ADD_FAILURE() << "bind " << from << ": " << strerror(errno);
-      ::close(fd);
-      return nullptr;
-    }
-    if (!md5_key.empty()) {
-      EXPECT_TRUE(set_md5_key(fd, to, md5_key)) << strerror(errno);
-    }
-    int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&remote), remote_len);
-    if (rc != 0 && errno != EINPROGRESS) {
-      ::close(fd);
-      return nullptr;
-    }
-    auto deadline = SteadyClock::now() + timeout;
-    for (;;) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, 0) == 1) {
-        int error = 0;
-        socklen_t len = sizeof error;
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-        if (error != 0) {
-          ::close(fd);
-          return nullptr;
-        }
-        return std::make_unique<FakeConnection>(stepper(), fd);
-      }
-      if (SteadyClock::now() >= deadline) {
-        ::close(fd);
-        return nullptr;
-      }
-      step();
-    }
+    return open_connection(from, timeout, md5_key);
   }
 
   // The OPEN/KEEPALIVE exchange as the fake peer on a fresh connection (vipd sends its OPEN
@@ -524,8 +382,6 @@ class SpeakerTest : public ::testing::Test {
     return c;
   }
 
-  asio::io_context io_;
-  event::AsioClock clock_{io_};
   std::uint16_t port_ = 0;
   control::CommandTree tree_;
   std::unique_ptr<Speaker> speaker_;

@@ -1,4 +1,4 @@
-// Speaker and Peer over real TCP on loopback against a scripted fake peer: session setup in both
+// Speaker and Peer on the simulated clock against a scripted fake peer: session setup in both
 // directions, End-of-RIB, prefix counting, keepalive and hold timers, OPEN errors.
 #include "harness.hpp"
 
@@ -134,11 +134,11 @@ TEST_F(SpeakerTest, HoldTimerExpiresWhenPeerGoesSilent) {
   auto c = establish(a);
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->send(announce_v4({pfx("10.4.0.0/24"), pfx("10.4.1.0/24")})));
-  auto silent_since = SteadyClock::now();
+  auto silent_since = clock_.now();
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 2; }, 2s));
 
   auto n = c->read_notification(6s);
-  auto elapsed = SteadyClock::now() - silent_since;
+  auto elapsed = clock_.now() - silent_since;
   ASSERT_TRUE(n) << "no NOTIFICATION within 6 s";
   EXPECT_EQ(n->code, wire::error_code::kHoldTimerExpired);
   EXPECT_EQ(n->subcode, 0);
@@ -239,7 +239,7 @@ INSTANTIATE_TEST_SUITE_P(Open, OpenErrorTest,
 TEST_F(SpeakerTest, UnknownPeerAddressIsClosedWithoutMessages) {
   apply(router_bgp(neighbor("127.0.0.10", "remote-as 65001\npassive")));
   auto c = connect("127.0.0.99");
-  ASSERT_TRUE(c) << "the TCP handshake itself completes in the kernel";
+  ASSERT_TRUE(c) << "the handshake itself completes before vipd sees the address";
   EXPECT_TRUE(c->wait_closed(2s));
   EXPECT_EQ(c->bytes_received(), 0u);
   EXPECT_EQ(peer("127.0.0.99"), nullptr);

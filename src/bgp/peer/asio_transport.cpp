@@ -1,0 +1,293 @@
+#include "bgp/peer/asio_transport.hpp"
+
+#include <sys/socket.h>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include <deque>
+
+#include "bgp/peer/message_framer.hpp"
+#include "bgp/peer/socket_options.hpp"
+#include "common/log.hpp"
+
+namespace vipd::bgp::peer {
+
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kMaxCoalesce = 64 * 1024;
+
+Endpoint from_asio(const tcp::endpoint& e) {
+  return {peer::from_asio(e.address()), e.port()};
+}
+
+// One TCP connection: reads into the framer, writes queued messages coalesced. Shared with its
+// pending reads and writes, so that close() can still flush after the owner let go.
+class Stream : public std::enable_shared_from_this<Stream> {
+ public:
+  explicit Stream(tcp::socket socket) : socket_(std::move(socket)) {
+    std::error_code ec;
+    if (auto local = socket_.local_endpoint(ec); !ec) local_ = from_asio(local);
+    if (auto remote = socket_.remote_endpoint(ec); !ec) remote_ = from_asio(remote);
+    socket_.set_option(tcp::no_delay(true), ec);
+  }
+  ~Stream() {
+    std::error_code ec;
+    socket_.close(ec);
+  }
+
+  void start(Connection::Handlers handlers) {
+    handlers_ = std::move(handlers);
+    read_more();
+  }
+
+  void send(Bytes message) {
+    if (closed_) return;
+    queue_.push_back(std::move(message));
+    if (!writing_) write_more();
+  }
+
+  void close() {
+    if (closed_) return;
+    // Handlers are kept (close() may run inside one of them) but never called again.
+    closing_ = true;
+    if (!writing_) finish_close();
+  }
+
+  void set_max_message_size(std::size_t size) { framer_.set_max_message_size(size); }
+  const Endpoint& local() const { return local_; }
+  const Endpoint& remote() const { return remote_; }
+  std::size_t queued_messages() const { return queue_.size() + (writing_ ? 1 : 0); }
+
+ private:
+  void read_more() {
+    if (closing_) return;
+    auto space = framer_.prepare(kReadChunk);
+    auto self = shared_from_this();
+    socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                            [self](std::error_code ec, std::size_t n) {
+                              if (self->closing_) return;
+                              if (ec) {
+                                self->closing_ = true;
+                                if (self->handlers_.on_closed) self->handlers_.on_closed(ec);
+                                return;
+                              }
+                              self->framer_.commit(n);
+                              self->deliver();
+                              self->read_more();
+                            });
+  }
+
+  void deliver() {
+    framer_.deliver(
+        handlers_.on_message,
+        [this](const wire::Error& error) {
+          closing_ = true;  // nothing after a bad header can be framed
+          if (handlers_.on_header_error) handlers_.on_header_error(error);
+        },
+        [this] { return !closing_; });
+  }
+
+  void write_more() {
+    if (queue_.empty()) {
+      writing_ = false;
+      if (closing_ && !closed_) finish_close();
+      return;
+    }
+    writing_ = true;
+    writing_buffer_.clear();
+    while (!queue_.empty() && (writing_buffer_.empty() ||
+                               writing_buffer_.size() + queue_.front().size() <= kMaxCoalesce)) {
+      writing_buffer_.insert(writing_buffer_.end(), queue_.front().begin(), queue_.front().end());
+      queue_.pop_front();
+    }
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(writing_buffer_),
+                      [self](std::error_code ec, std::size_t) {
+                        if (self->closed_) return;
+                        if (ec) {
+                          self->queue_.clear();
+                          self->writing_ = false;
+                          if (!self->closing_) {
+                            self->closing_ = true;
+                            if (self->handlers_.on_closed) self->handlers_.on_closed(ec);
+                          }
+                          self->finish_close();
+                          return;
+                        }
+                        self->write_more();
+                      });
+  }
+
+  void finish_close() {
+    closed_ = true;
+    std::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+
+  tcp::socket socket_;
+  Connection::Handlers handlers_;
+  Endpoint local_, remote_;
+  MessageFramer framer_;
+  std::deque<Bytes> queue_;  // waiting to be written
+  Bytes writing_buffer_;     // being written (several messages coalesced)
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+class TcpConnection final : public Connection {
+ public:
+  explicit TcpConnection(tcp::socket socket)
+      : stream_(std::make_shared<Stream>(std::move(socket))) {}
+  ~TcpConnection() override { stream_->close(); }
+
+  void start(Handlers handlers) override { stream_->start(std::move(handlers)); }
+  void send(Bytes message) override { stream_->send(std::move(message)); }
+  void close() override { stream_->close(); }
+  void set_max_message_size(std::size_t size) override { stream_->set_max_message_size(size); }
+  Endpoint local() const override { return stream_->local(); }
+  Endpoint remote() const override { return stream_->remote(); }
+  std::size_t queued_messages() const override { return stream_->queued_messages(); }
+
+ private:
+  std::shared_ptr<Stream> stream_;
+};
+
+// The socket of an attempt and its callback, shared with the pending async_connect.
+struct Attempt {
+  explicit Attempt(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  Transport::ConnectDone done;
+  bool cancelled = false;
+
+  // Hands the result over once; the callback may destroy the PendingConnect.
+  void finish(std::error_code ec) {
+    if (cancelled) return;
+    cancelled = true;
+    auto callback = std::move(done);
+    if (ec)
+      callback(ec, nullptr);
+    else
+      callback({}, std::make_unique<TcpConnection>(std::move(socket)));
+  }
+};
+
+class TcpPendingConnect final : public PendingConnect {
+ public:
+  explicit TcpPendingConnect(std::shared_ptr<Attempt> attempt) : attempt_(std::move(attempt)) {}
+  ~TcpPendingConnect() override {
+    attempt_->cancelled = true;
+    attempt_->done = nullptr;
+    std::error_code ec;
+    attempt_->socket.close(ec);
+  }
+
+ private:
+  std::shared_ptr<Attempt> attempt_;
+};
+
+// A listening socket for one address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4
+// neighbors go on the IPv4 socket in their own form).
+class TcpListener final : public Listener {
+ public:
+  TcpListener(asio::io_context& io, Family family, Transport::AcceptHandler on_accept)
+      : acceptor_(io), family_(family), on_accept_(std::move(on_accept)) {}
+  ~TcpListener() override { *alive_ = false; }
+
+  std::error_code open(std::uint16_t port) {
+    std::error_code ec;
+    auto endpoint =
+        family_ == Family::kIpv4 ? tcp::endpoint(tcp::v4(), port) : tcp::endpoint(tcp::v6(), port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return ec;
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (family_ == Family::kIpv6) acceptor_.set_option(asio::ip::v6_only(true), ec);
+    acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      std::error_code ignored;
+      acceptor_.close(ignored);
+      return ec;
+    }
+    accept_next();
+    return {};
+  }
+
+  std::error_code set_md5_key(const IpAddress& peer, std::string_view key) override {
+    return set_tcp_md5(acceptor_.native_handle(), peer, key);
+  }
+
+ private:
+  void accept_next() {
+    acceptor_.async_accept([this, alive = alive_](std::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !*alive) return;
+      if (!ec) {
+        // A connection reset before it was taken has no remote endpoint: nothing to hand on.
+        std::error_code remote_error;
+        socket.remote_endpoint(remote_error);
+        if (!remote_error) on_accept_(std::make_unique<TcpConnection>(std::move(socket)));
+        if (!*alive) return;  // the handler closed the listener
+      }
+      accept_next();
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  Family family_;
+  Transport::AcceptHandler on_accept_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace
+
+std::unique_ptr<PendingConnect> AsioTransport::connect(const ConnectOptions& options,
+                                                       ConnectDone done) {
+  const IpAddress& remote = options.remote.address;
+  const std::string name = remote.to_string();
+  auto attempt = std::make_shared<Attempt>(io_);
+  attempt->done = std::move(done);
+  tcp::socket& socket = attempt->socket;
+  std::error_code ec;
+  socket.open(remote.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  if (!ec && !options.md5_key.empty()) {
+    ec = set_tcp_md5(socket.native_handle(), remote, options.md5_key);
+    if (ec) log::error("neighbor {}: cannot set TCP MD5 key: {}", name, ec.message());
+  }
+  if (!ec && !options.interface.empty()) {
+    const auto& dev = options.interface;
+    if (setsockopt(socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(),
+                   static_cast<socklen_t>(dev.size())) != 0)
+      ec = {errno, std::system_category()};
+  }
+  if (!ec && options.local) socket.bind(tcp::endpoint(to_asio(*options.local), 0), ec);
+  if (!ec && options.ttl > 0) ec = set_ttl(socket.native_handle(), remote, options.ttl);
+  if (!ec) (void)set_traffic_class(socket.native_handle(), remote);
+  if (ec) {
+    log::error("neighbor {}: cannot open a connection: {}", name, ec.message());
+    asio::post(io_, [attempt, ec] { attempt->finish(ec); });
+    return std::make_unique<TcpPendingConnect>(attempt);
+  }
+  socket.async_connect(tcp::endpoint(to_asio(remote), options.remote.port),
+                       [attempt](std::error_code error) {
+                         if (error == asio::error::operation_aborted) return;
+                         attempt->finish(error);
+                       });
+  return std::make_unique<TcpPendingConnect>(attempt);
+}
+
+std::unique_ptr<Listener> AsioTransport::listen(std::uint16_t port, Family family,
+                                                AcceptHandler on_accept, std::error_code& error) {
+  auto listener = std::make_unique<TcpListener>(io_, family, std::move(on_accept));
+  error = listener->open(port);
+  if (error) return nullptr;
+  return listener;
+}
+
+}  // namespace vipd::bgp::peer
