@@ -23,6 +23,7 @@
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
 #include "netlink/fib.hpp"
+#include "netlink/kernel_interface_view.hpp"
 #include "vrrp/config/json.hpp"
 #include "vrrp/config/parser.hpp"
 #include "vrrp/service.hpp"
@@ -103,17 +104,17 @@ bool daemonize() {
 
 // Unless the configuration says `bgp no-rib`, the speaker installs its best paths in the kernel
 // over rtnetlink. The kernel FIB is opened when the configuration first asks for it; opening
-// deletes the routes a previous vipd left (docs/fib.md). It follows the links and addresses
-// with a netlink monitor on the daemon's loop, so that next hops over a link that goes down
-// leave their routes and come back with it (docs/netlink.md, "Link tracking"), and BGP resolves
-// next hops over the same view (docs/config-bgp.md, "Next-hop resolution"). Without the
-// monitor routes are still installed: every next hop counts as reachable and the kernel decides.
-bgp::Speaker::FibFactory kernel_fib(asio::io_context& io, event::Clock& clock) {
-  return [&io, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
+// deletes the routes a previous vipd left (docs/fib.md). It follows the links and addresses of
+// the daemon's interface view, so that next hops over a link that goes down leave their routes
+// and come back with it (docs/netlink.md, "Link tracking"), and BGP resolves next hops over the
+// same view (docs/config-bgp.md, "Next-hop resolution"). Without the view routes are still
+// installed: every next hop counts as reachable and the kernel decides.
+bgp::Speaker::FibFactory kernel_fib(netlink::InterfaceView& interfaces, event::Clock& clock) {
+  return [&interfaces, &clock]() -> Result<std::unique_ptr<netlink::Fib>, std::string> {
     auto fib = std::make_unique<netlink::NetlinkFib>(&clock);
     auto opened = fib->open();
     if (!opened) return unexpected(opened.error());
-    if (auto tracked = fib->track_interfaces(io); !tracked)
+    if (auto tracked = fib->track_interfaces(interfaces); !tracked)
       log::error(
           "fib: no link monitor ({}): links are not tracked, every next hop counts as "
           "reachable",
@@ -147,16 +148,19 @@ class Daemon {
         clock_(io_),
         speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {
-    speaker_.set_kernel_fib(kernel_fib(io_, clock_));
+    speaker_.set_kernel_fib(kernel_fib(interfaces_.view(), clock_));
   }
 
   int run(bgp::config::BgpConfig initial, std::optional<VrrpFile> vrrp_file) {
     candidate_ = initial;
     if (vrrp_file) {
       vrrp_file_ = std::move(*vrrp_file);
-      vrrp_ = std::make_unique<vrrp::VrrpService>(io_, clock_);
+      vrrp_ = std::make_unique<vrrp::VrrpService>(io_, clock_, interfaces_.view());
     }
     install_commands();
+    // One netlink monitor for every module (docs/netlink.md, "One view of links and addresses").
+    if (auto started = interfaces_.start(); !started)
+      log::error("interfaces: no netlink monitor: {}", started.error());
     if (auto applied = speaker_.apply(candidate_); !applied) return startup_failed(applied.error());
     control::ServerOptions server_options;
     server_options.path = options_.socket;
@@ -196,6 +200,7 @@ class Daemon {
     // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading (nor
     // on the signal wait re-armed during a VRRP handover).
     signals_.cancel();
+    interfaces_.stop();  // its pending read would hold run_for() for the full 2 s
     io_.restart();
     io_.run_for(std::chrono::seconds(2));
     if (pid_file_written_) std::remove(options_.pid_file.c_str());
@@ -338,6 +343,7 @@ class Daemon {
   DaemonOptions options_;
   asio::io_context io_;
   event::AsioClock clock_;
+  netlink::KernelInterfaceView interfaces_{io_};
   control::CommandTree tree_;
   bgp::config::BgpConfig candidate_;
   bgp::Speaker speaker_;

@@ -20,8 +20,8 @@
 #include "bgp/rib/loc_rib.hpp"
 #include "event/clock.hpp"
 #include "netlink/connected.hpp"
+#include "netlink/interface_view.hpp"
 #include "netlink/monitor.hpp"
-#include "netlink/monitor_asio.hpp"
 #include "netlink/reachability.hpp"
 #include "netlink/route_socket.hpp"
 
@@ -159,11 +159,10 @@ class NetlinkFib : public Fib {
   // Opens the socket and deletes the kRouteProtocol routes a previous run left behind (IPv4 and
   // IPv6). Returns how many stale routes were deleted.
   Result<std::size_t, std::string> open();
-  // Link tracking (after open()): a netlink monitor on `io` (links, addresses, and routes other
-  // than vipd's and BGP's, which a socket filter drops in the kernel) feeds interface_event();
-  // the current links, addresses and main-table routes are read first, and again after a
-  // monitor overrun.
-  Status<std::string> track_interfaces(asio::io_context& io);
+  // Link tracking (after open()): the daemon's interface view feeds reset_interfaces() now and
+  // after it was read again, and interface_event() with every change. The view must be ready
+  // (started) and outlive this Fib.
+  Status<std::string> track_interfaces(InterfaceView& view);
   void resolve_interfaces() override;
   std::string_view name() const override { return "netlink"; }
   RouteSocket& socket() { return socket_; }
@@ -172,12 +171,10 @@ class NetlinkFib : public Fib {
   std::vector<RouteFailure> program(std::span<const RouteRequest> requests) override;
 
  private:
-  void monitor_event(const Event& event);
-  // The links, addresses and routes the kernel has now.
-  Status<std::string> read_interfaces();
+  void view_event(const InterfaceView& view, const Event& event);
 
   RouteSocket socket_;
-  std::unique_ptr<AsioMonitor> monitor_;  // destroyed first: its callback uses this
+  InterfaceView::Subscription interfaces_;  // destroyed first: its callback uses this
 };
 
 }  // namespace vipd::netlink
