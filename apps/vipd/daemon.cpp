@@ -148,6 +148,7 @@ class Daemon {
         clock_(io_),
         speaker_(io_, clock_, bgp::SpeakerOptions{options.bgp_port, true}),
         signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+    speaker_.set_interfaces(&interfaces_.view());
     speaker_.set_kernel_fib(kernel_fib(interfaces_.view(), clock_));
   }
 

@@ -380,6 +380,8 @@ class SpeakerTest : public ::testing::Test {
     if (std::getenv("VIPD_TEST_DEBUG")) log::set_level(log::Level::kDebug);
     port_ = free_port();
     speaker_ = std::make_unique<Speaker>(io_, clock_, SpeakerOptions{port_, true});
+    interfaces_.reset(loopback_links(), loopback_addresses());
+    speaker_->set_interfaces(&interfaces_);
     speaker_->install_commands(tree_);
   }
 
@@ -524,10 +526,30 @@ class SpeakerTest : public ::testing::Test {
     return c;
   }
 
+  // The host's links as the speaker sees them: lo with 127.0.0.1/8 and ::1/128, where every
+  // session of these tests runs (so neighbors share 127.0.0.0/8 with us).
+  static std::vector<netlink::Link> loopback_links() {
+    netlink::Link lo;
+    lo.ifindex = 1;
+    lo.name = "lo";
+    lo.flags = IFF_UP | IFF_RUNNING | IFF_LOOPBACK | netlink::kLinkLowerUp;
+    return {lo};
+  }
+  static std::vector<netlink::InterfaceAddress> loopback_addresses() {
+    netlink::InterfaceAddress v4, v6;
+    v4.ifindex = v6.ifindex = 1;
+    v4.address = *IpAddress::parse("127.0.0.1");
+    v4.prefix_length = 8;
+    v6.address = *IpAddress::parse("::1");
+    v6.prefix_length = 128;
+    return {v4, v6};
+  }
+
   asio::io_context io_;
   event::AsioClock clock_{io_};
   std::uint16_t port_ = 0;
   control::CommandTree tree_;
+  netlink::InterfaceView interfaces_;
   std::unique_ptr<Speaker> speaker_;
 };
 
