@@ -119,6 +119,10 @@ class Daemon {
       server_->close();
       return startup_failed("cannot write pid file " + options_.pid_file);
     }
+    // Every module reads the one view of links and addresses; VRRP refuses to start without it,
+    // BGP then knows no interface (no router-id of its own, every next hop reachable).
+    if (!modules_.empty())
+      if (auto started = kernel_.start(); !started) log::error("interfaces: {}", started.error());
     for (std::size_t i = 0; i < modules_.size(); ++i) {
       if (auto started = modules_[i]->start(); !started) {
         // The modules started before this one stop at once (no handover: vipd did not run).

@@ -16,10 +16,12 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     bgp.speaker = bgp::SpeakerOptions{options.bgp_port, true};
     // Unless bgpd.conf says `bgp no-rib`, best paths go to the daemon's kernel route table.
     bgp.kernel_fib = [&kernel] { return kernel.route_table(); };
+    bgp.interfaces = &kernel.interfaces();
     modules.push_back(std::make_unique<bgp::BgpModule>(io, clock, std::move(bgp)));
   }
   if (!options.vrrp_config.empty())
-    modules.push_back(std::make_unique<vrrp::VrrpDaemonModule>(io, clock, options.vrrp_config));
+    modules.push_back(std::make_unique<vrrp::VrrpDaemonModule>(io, clock, kernel.interfaces(),
+                                                               options.vrrp_config));
   return modules;
 }
 

@@ -17,6 +17,7 @@ BgpModule::BgpModule(asio::io_context& io, event::Clock& clock, BgpModuleOptions
       transport_(io),
       speaker_(clock, transport_, options_.speaker) {
   if (options_.kernel_fib) speaker_.set_kernel_fib(options_.kernel_fib);
+  if (options_.interfaces) speaker_.set_interfaces(options_.interfaces);
 }
 
 BgpModule::~BgpModule() {

@@ -20,6 +20,9 @@ struct BgpModuleOptions {
   SpeakerOptions speaker;
   // Makes the kernel FIB (Speaker::set_kernel_fib); none: best paths are not installed.
   Speaker::FibFactory kernel_fib;
+  // The daemon's view of links and addresses (router-id, local facts of sessions); it outlives
+  // the module. nullptr: none (tests).
+  netlink::InterfaceView* interfaces = nullptr;
 };
 
 class BgpModule final : public module::Module {

@@ -1,13 +1,7 @@
 // Route propagation: inbound policy into the Loc-RIB, the Adj-RIB-Out of every established
 // neighbor, `network` origination, maximum-prefix, and re-applying policy after configuration
 // changes (FRR's automatic soft reconfiguration).
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
-
 #include <algorithm>
-#include <bit>
-#include <cstring>
 
 #include "bgp/propagation.hpp"
 #include "common/log.hpp"
@@ -19,50 +13,27 @@ const char* family_text(wire::AfiSafi family) {
   return family == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
 }
 
-std::optional<IpAddress> address_of(const sockaddr* sa) {
-  if (!sa) return std::nullopt;
-  if (sa->sa_family == AF_INET) {
-    std::array<std::uint8_t, 4> b;
-    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
-    return IpAddress::v4(b);
-  }
-  if (sa->sa_family == AF_INET6) {
-    std::array<std::uint8_t, 16> b;
-    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
-    return IpAddress::v6(b);
-  }
-  return std::nullopt;
-}
-
-std::uint8_t mask_length(const IpAddress& mask) {
-  std::uint8_t n = 0;
-  for (std::size_t i = 0; i < mask.size(); ++i) n += std::popcount(mask.octets()[i]);
-  return n;
-}
-
 // What the export rules need to know about our side of a session: an address of ours in each
-// family on the interface that carries it, and our subnets the neighbor is on.
-void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddress& remote) {
+// family on the interface that carries it, and our subnets the neighbor is on. Without a view of
+// the interfaces only the session's own address is known.
+void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddress& remote,
+                      const netlink::InterfaceView* interfaces) {
   (local.is_v4() ? t.local_v4 : t.local_v6) = local;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return;
-  std::string interface;
-  for (ifaddrs* i = list; i; i = i->ifa_next)
-    if (address_of(i->ifa_addr) == local) interface = i->ifa_name;
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    auto address = address_of(i->ifa_addr);
-    auto mask = address_of(i->ifa_netmask);
-    if (!address || !mask) continue;
-    Prefix subnet(*address, mask_length(*mask));
+  if (!interfaces) return;
+  interfaces->for_each_address([&](const netlink::InterfaceAddress& a) {
+    Prefix subnet(a.address, a.prefix_length);
     if (subnet.contains(remote) && std::find(t.shared_subnets.begin(), t.shared_subnets.end(),
                                              subnet) == t.shared_subnets.end())
       t.shared_subnets.push_back(subnet);
-    if (interface != i->ifa_name || address->is_link_local()) continue;
+  });
+  auto link = interfaces->link_of(local);
+  if (!link) return;
+  for (const auto& a : interfaces->addresses(*link)) {
+    if (a.address.is_link_local()) continue;
     // RFC 2545 §2: the global address of the interface is the IPv6 next hop.
-    if (address->is_v6() && !t.local_v6) t.local_v6 = *address;
-    if (address->is_v4() && !t.local_v4) t.local_v4 = *address;
+    if (a.address.is_v6() && !t.local_v6) t.local_v6 = a.address;
+    if (a.address.is_v4() && !t.local_v4) t.local_v4 = a.address;
   }
-  freeifaddrs(list);
 }
 
 }  // namespace
@@ -115,7 +86,7 @@ Speaker::ExportKey Speaker::export_key(const peer::Peer& p, wire::AfiSafi family
   const auto& af = n->in(config_family(family));
   k.target.next_hop_self = af.next_hop_self;
   if (auto local = p.local_endpoint(); local) {
-    fill_local_facts(k.target, local->first, p.settings().address);
+    fill_local_facts(k.target, local->first, p.settings().address, interfaces_);
   }
   k.context.local_as = bgp.asn;
   k.context.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;

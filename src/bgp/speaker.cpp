@@ -1,6 +1,5 @@
 #include "bgp/speaker.hpp"
 
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -12,20 +11,20 @@
 
 namespace vipd::bgp {
 
-std::uint32_t pick_router_id() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return 0;
+std::uint32_t pick_router_id(const netlink::InterfaceView& interfaces) {
   std::uint32_t best = 0, best_loopback = 0;
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP)) continue;
-    std::uint32_t a = ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr);
-    if (i->ifa_flags & IFF_LOOPBACK) {
-      if ((a >> 24) != 127) best_loopback = std::max(best_loopback, a);
-    } else {
-      best = std::max(best, a);
+  for (const auto& [ifindex, link] : interfaces.links()) {
+    if (!link.admin_up()) continue;
+    for (const auto& address : interfaces.addresses(ifindex)) {
+      if (!address.address.is_v4()) continue;
+      std::uint32_t a = address.address.v4_host_order();
+      if (link.flags & IFF_LOOPBACK) {
+        if ((a >> 24) != 127) best_loopback = std::max(best_loopback, a);
+      } else {
+        best = std::max(best, a);
+      }
     }
   }
-  freeifaddrs(list);
   return best_loopback ? best_loopback : best;
 }
 
@@ -36,6 +35,35 @@ Speaker::~Speaker() {
   *alive_ = false;
   // The daemon's table outlives the speaker: it must not call back into it.
   if (fib_is_kernel_) fib_->set_reachability_listener(nullptr);
+}
+
+void Speaker::set_interfaces(netlink::InterfaceView* view) {
+  interfaces_ = view;
+  interface_changes_.reset();
+  if (!view) return;
+  interface_changes_ = view->subscribe([this](const netlink::Event& event) {
+    if (std::holds_alternative<netlink::RouteEvent>(event)) return;
+    // Once per burst (a link going down removes all its addresses at once).
+    if (interfaces_check_posted_) return;
+    interfaces_check_posted_ = true;
+    clock_.post([this, alive = alive_] {
+      if (!*alive) return;
+      interfaces_check_posted_ = false;
+      interfaces_changed();
+    });
+  });
+}
+
+void Speaker::interfaces_changed() {
+  if (!interfaces_ || !running_.bgp || running_.bgp->router_id) return;
+  const std::uint32_t picked = pick_router_id(*interfaces_);
+  if (picked == router_id_) return;
+  log::notice("bgp: router-id {} picked from the interfaces (was {})",
+              IpAddress::v4(picked).to_string(), IpAddress::v4(router_id_).to_string());
+  // apply() picks it again and resets the sessions.
+  const config::BgpConfig config = running_;
+  if (auto applied = apply(config); !applied)
+    log::error("bgp: new router-id not applied: {}", applied.error());
 }
 
 std::uint32_t Speaker::local_as() const {
@@ -371,7 +399,11 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (auto opened = open_listeners(); !opened) return opened;
 
   const config::RouterBgp& bgp = *next.bgp;
-  std::uint32_t router_id = bgp.router_id ? bgp.router_id->v4_host_order() : pick_router_id();
+  std::uint32_t router_id = 0;
+  if (bgp.router_id)
+    router_id = bgp.router_id->v4_host_order();
+  else if (interfaces_)
+    router_id = pick_router_id(*interfaces_);
   bool identity_changed = !running_.bgp || running_.bgp->asn != bgp.asn || router_id != router_id_;
   if (identity_changed && !peers_.empty()) {
     // RFC 4486 §4 "Other Configuration Change": our AS or BGP Identifier is in every OPEN.

@@ -20,6 +20,7 @@
 #include "control/cli.hpp"
 #include "event/clock.hpp"
 #include "fib/fib.hpp"
+#include "netlink/interface_view.hpp"
 
 namespace vipd::bgp {
 
@@ -47,6 +48,15 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   // (nothing is installed). Set before the first apply().
   using FibFactory = std::function<Result<fib::Fib*, std::string>()>;
   void set_kernel_fib(FibFactory factory) { kernel_fib_ = std::move(factory); }
+
+  // The daemon's view of links and addresses (netlink/interface_view.hpp), which outlives the
+  // speaker. Without `bgp router-id` the router-id is picked from it (pick_router_id()), and
+  // picked again when its addresses change, as FRR does; a session's local facts (the other
+  // family's address of its interface, the subnets shared with the neighbor: RFC 4271 §5.1.3,
+  // RFC 2545 §2) come from it. Without a view (unit tests) nothing is known about the
+  // interfaces: the router-id is 0 unless configured and a session knows only its own local
+  // address. Set before the first apply().
+  void set_interfaces(netlink::InterfaceView* view);
 
   // Makes `next` the running configuration, changing only what differs (config::diff): new
   // neighbors start, removed ones get Cease/Peer De-configured, changed ones are reset when the
@@ -123,6 +133,9 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   // The FIB's view changed: the prefixes over next hops that resolve differently now are
   // decided again and the changes go out.
   void next_hops_changed();
+  // The view's addresses or links changed: without `bgp router-id`, a new pick resets the
+  // sessions (RFC 4486 §4, Other Configuration Change), as FRR's router-id update does.
+  void interfaces_changed();
   // `show ip route`, `show ipv6 route` (show_route.cpp).
   void install_route_commands(control::CommandTree& tree);
 
@@ -182,6 +195,9 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   std::vector<std::array<std::optional<rib::ExportPeer>, 2>> export_peers_;
   bool publish_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  netlink::InterfaceView* interfaces_ = nullptr;
+  netlink::InterfaceView::Subscription interface_changes_;
+  bool interfaces_check_posted_ = false;
   FibFactory kernel_fib_;
   fib::NullFib null_fib_;       // when nothing is installed (tests, `bgp no-rib`)
   fib::Fib* fib_ = &null_fib_;  // null_fib_ or the daemon's table
@@ -191,7 +207,8 @@ class Speaker : public BgpApi, private peer::RouteObserver {
 };
 
 // The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an
-// interface that is up, preferring non-loopback ones; 0 if there is none.
-std::uint32_t pick_router_id();
+// interface that is up, preferring the addresses of loopback interfaces other than 127/8; 0 if
+// there is none.
+std::uint32_t pick_router_id(const netlink::InterfaceView& interfaces);
 
 }  // namespace vipd::bgp

@@ -37,56 +37,22 @@ Result<std::size_t, std::string> NetlinkFib::open() {
   return stale.size() - failures->size();
 }
 
-Status<std::string> NetlinkFib::track_interfaces(asio::io_context& io) {
-  if (monitor_) return Ok{};
-  netlink::MonitorOptions options;
-  // Links, addresses and routes: a link going down sends a few notifications per address and
-  // route. Our own routes and other BGP daemons' are dropped in the kernel (a socket filter):
-  // next hops do not resolve over them, and a full table would flood the queue.
-  options.routes = true;
-  options.ignored_route_protocols = {kRouteProtocol, RTPROT_BGP};
-  options.receive_buffer_bytes = 1024 * 1024;
-  auto monitor = std::make_unique<netlink::AsioMonitor>(
-      io, [this](const netlink::Event& e) { monitor_event(e); }, options);
-  // Joined first, read second: a change in between is also queued, and applies idempotently.
-  if (auto started = monitor->start(); !started) return unexpected(started.error());
-  monitor_ = std::move(monitor);
-  if (auto read = read_interfaces(); !read) {
-    monitor_.reset();
-    return read;
-  }
+Status<std::string> NetlinkFib::track_interfaces(netlink::InterfaceView& view) {
+  if (!view.ready()) return unexpected(std::string("no interface view"));
+  interfaces_ = view.subscribe([this, &view](const netlink::Event& e) { view_event(view, e); });
+  view_event(view, netlink::ResyncNeeded{});
   log::info("fib: tracking {} links, {} connected networks and {} kernel routes",
-            monitor_->monitor().links().size(), connected().network_count(),
-            reachability()->route_count());
+            view.links().size(), connected().network_count(), reachability()->route_count());
   return Ok{};
 }
 
-Status<std::string> NetlinkFib::read_interfaces() {
-  auto addresses = netlink::list_addresses(socket_);
-  if (!addresses) return unexpected("address dump: " + addresses.error().text());
-  std::vector<netlink::Route> routes;
-  for (int family : {AF_INET, AF_INET6}) {
-    auto dumped = socket_.dump_main(family);
-    if (!dumped) return unexpected(dumped.error());
-    for (auto& route : *dumped)
-      if (netlink::Reachability::eligible(route)) routes.push_back(std::move(route));
-  }
-  std::vector<netlink::Link> links;
-  for (const auto& [index, link] : monitor_->monitor().links()) links.push_back(link);
-  reset_interfaces(links, *addresses, routes);
-  return Ok{};
-}
-
-void NetlinkFib::monitor_event(const netlink::Event& event) {
+void NetlinkFib::view_event(const netlink::InterfaceView& view, const netlink::Event& event) {
   if (!std::holds_alternative<netlink::ResyncNeeded>(event)) {
     interface_event(event);
     return;
   }
-  // Notifications were lost: read the addresses and routes again. The monitor has already read
-  // the links again (and reports their changes as events next, which then change nothing).
-  log::warning("fib: link monitor overrun, links, addresses and routes read again");
-  if (auto read = read_interfaces(); !read)
-    log::error("fib: after a monitor overrun: {}", read.error());
+  // The view was read again (at start, or after notifications were lost).
+  reset_interfaces(view.all_links(), view.all_addresses(), view.all_routes());
 }
 
 std::vector<netlink::RouteFailure> NetlinkFib::program(std::span<const RouteRequest> requests) {

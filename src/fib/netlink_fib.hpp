@@ -1,14 +1,12 @@
 // The kernel route table's netlink backend: writes the kernel's main table over rtnetlink
-// (netlink::RouteSocket, batched, protocol netlink::kRouteProtocol) and, until the daemon feeds
-// one view of links and addresses to every module, follows them with a monitor of its own.
+// (netlink::RouteSocket, batched, protocol netlink::kRouteProtocol), and follows links,
+// addresses and kernel routes through the daemon's one interface view.
 #pragma once
-
-#include <asio/io_context.hpp>
 
 #include <memory>
 
 #include "fib/fib.hpp"
-#include "netlink/monitor_asio.hpp"
+#include "netlink/interface_view.hpp"
 #include "netlink/route_socket.hpp"
 
 namespace vipd::fib {
@@ -20,11 +18,10 @@ class NetlinkFib : public Fib {
   // Opens the socket and deletes the kRouteProtocol routes a previous run left behind (IPv4 and
   // IPv6). Returns how many stale routes were deleted.
   Result<std::size_t, std::string> open();
-  // Link tracking (after open()): a netlink monitor on `io` (links, addresses, and routes other
-  // than vipd's and BGP's, which a socket filter drops in the kernel) feeds interface_event();
-  // the current links, addresses and main-table routes are read first, and again after a
-  // monitor overrun.
-  Status<std::string> track_interfaces(asio::io_context& io);
+  // Link tracking (after open()): the daemon's interface view feeds reset_interfaces() now and
+  // after it was read again, and interface_event() with every change. The view must be ready
+  // (started) and outlive this Fib.
+  Status<std::string> track_interfaces(netlink::InterfaceView& view);
   std::map<Prefix, std::vector<NextHop>> kernel_routes() override;
   std::string_view name() const override { return "netlink"; }
   netlink::RouteSocket& socket() { return socket_; }
@@ -34,12 +31,10 @@ class NetlinkFib : public Fib {
       std::span<const netlink::RouteRequest> requests) override;
 
  private:
-  void monitor_event(const netlink::Event& event);
-  // The links, addresses and routes the kernel has now.
-  Status<std::string> read_interfaces();
+  void view_event(const netlink::InterfaceView& view, const netlink::Event& event);
 
   netlink::RouteSocket socket_;
-  std::unique_ptr<netlink::AsioMonitor> monitor_;  // destroyed first: its callback uses this
+  netlink::InterfaceView::Subscription interfaces_;  // destroyed first: its callback uses this
 };
 
 }  // namespace vipd::fib

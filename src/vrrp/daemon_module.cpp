@@ -10,8 +10,9 @@
 namespace vipd::vrrp {
 
 VrrpDaemonModule::VrrpDaemonModule(asio::io_context& io, event::Clock& clock,
-                                   std::string config_file)
-    : config_file_(std::move(config_file)), service_(std::make_unique<VrrpService>(io, clock)) {}
+                                   netlink::InterfaceView& interfaces, std::string config_file)
+    : config_file_(std::move(config_file)),
+      service_(std::make_unique<VrrpService>(io, clock, interfaces)) {}
 
 VrrpDaemonModule::~VrrpDaemonModule() = default;
 

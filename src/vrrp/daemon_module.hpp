@@ -17,7 +17,9 @@ namespace vipd::vrrp {
 
 class VrrpDaemonModule final : public module::Module {
  public:
-  VrrpDaemonModule(asio::io_context& io, event::Clock& clock, std::string config_file);
+  // `interfaces`: the daemon's view of links (it outlives the module).
+  VrrpDaemonModule(asio::io_context& io, event::Clock& clock, netlink::InterfaceView& interfaces,
+                   std::string config_file);
   ~VrrpDaemonModule() override;
 
   std::string_view name() const override { return "vrrp"; }

@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 #include <linux/filter.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,17 +158,15 @@ KernelNetwork::KernelNetwork(asio::io_context& io) : io_(io) {}
 
 KernelNetwork::~KernelNetwork() {
   *alive_ = false;
-  if (packet_fd_ >= 0) ::close(packet_fd_);
 }
 
 Status<std::string> KernelNetwork::open() {
   if (auto opened = netlink_.open(); !opened) return opened;
   // keepalived opens its gratuitous ARP channel at startup; so does vipd, to log it once and
   // fail early without CAP_NET_RAW.
-  packet_fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (packet_fd_ < 0) {
+  if (auto opened = frames_.open(); !opened) {
     log::error("Error {} while registering gratuitous ARP shared channel", errno);
-    return unexpected(errno_text("socket(AF_PACKET)"));
+    return opened;
   }
   log::info("Registering gratuitous ARP shared channel");
   return Ok();
@@ -308,18 +304,8 @@ Status<std::string> KernelNetwork::send_advert(int ifindex, const IpAddress& sou
 }
 
 Status<std::string> KernelNetwork::send_frame(int ifindex, ByteSpan frame) {
-  if (packet_fd_ < 0) return unexpected("no gratuitous ARP channel (open() failed)");
-  if (frame.size() < 14) return unexpected("frame too short");
-  sockaddr_ll to{};
-  to.sll_family = AF_PACKET;
-  to.sll_ifindex = ifindex;
-  to.sll_protocol = static_cast<std::uint16_t>(frame[12] | frame[13] << 8);  // network order
-  to.sll_halen = ETH_ALEN;
-  std::memcpy(to.sll_addr, frame.data(), ETH_ALEN);
-  if (::sendto(packet_fd_, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to),
-               sizeof to) < 0)
-    return unexpected(errno_text("sendto"));
-  return Ok();
+  if (!frames_.is_open()) return unexpected("no gratuitous ARP channel (open() failed)");
+  return frames_.send_frame(ifindex, frame);
 }
 
 Status<std::string> KernelNetwork::add_address(const netlink::InterfaceAddress& address) {

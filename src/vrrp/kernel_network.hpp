@@ -4,8 +4,8 @@
 //    255. IPv4 sends with IP_HDRINCL (TOS 0xc0, the exact source the v3 checksum covers) and
 //    receives the IP header; IPv6 receives the hop limit and destination as control messages
 //    (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO) and sends with IPV6_PKTINFO for the source;
-//  - one AF_PACKET socket for gratuitous ARPs and unsolicited NAs ("Registering gratuitous ARP
-//    shared channel", keepalived's line);
+//  - one AF_PACKET socket (l2::PacketSender) for gratuitous ARPs and unsolicited NAs
+//    ("Registering gratuitous ARP shared channel", keepalived's line);
 //  - rtnetlink (vipd_netlink_core) for interfaces, VIPs and VMAC macvlans.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <memory>
 #include <utility>
 
+#include "l2/packet_socket.hpp"
 #include "netlink/socket.hpp"
 #include "vrrp/network.hpp"
 
@@ -52,7 +53,7 @@ class KernelNetwork final : public Network {
   netlink::Socket netlink_;
   Receiver receiver_;
   std::map<std::pair<int, Family>, std::unique_ptr<Channel>> channels_;
-  int packet_fd_ = -1;
+  l2::PacketSender frames_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -2,33 +2,22 @@
 
 namespace vipd::vrrp {
 
-namespace {
-netlink::MonitorOptions link_only() {
-  netlink::MonitorOptions options;
-  options.addresses = false;
-  options.receive_buffer_bytes = 1024 * 1024;
-  return options;
-}
-}  // namespace
+VrrpService::VrrpService(asio::io_context& io, event::Clock& clock,
+                         netlink::InterfaceView& interfaces)
+    : network_(io), processes_(io), module_(clock, network_, processes_), interfaces_(interfaces) {}
 
-VrrpService::VrrpService(asio::io_context& io, event::Clock& clock)
-    : network_(io),
-      processes_(io),
-      module_(clock, network_, processes_),
-      monitor_(
-          io,
-          [this](const netlink::Event& event) {
-            const auto* link = std::get_if<netlink::LinkEvent>(&event);
-            if (!link) return;
-            using Kind = netlink::LinkEvent::Kind;
-            if (link->kind == Kind::kAdded)
-              module_.link_added(link->link.name, link->link.usable());
-            if (link->kind == Kind::kUp) module_.link_changed(link->link.name, true);
-            if (link->kind == Kind::kDown || link->kind == Kind::kRemoved)
-              module_.link_changed(link->link.name, false);
-            if (link->kind == Kind::kRemoved) module_.link_removed(link->link.name);
-          },
-          link_only()) {}
+void VrrpService::link_event(const netlink::Event& event) {
+  // VRRP follows the links only. After an overrun the monitor reports the links that changed
+  // while notifications were lost as LinkEvents, so ResyncNeeded needs nothing here.
+  const auto* link = std::get_if<netlink::LinkEvent>(&event);
+  if (!link) return;
+  using Kind = netlink::LinkEvent::Kind;
+  if (link->kind == Kind::kAdded) module_.link_added(link->link.name, link->link.usable());
+  if (link->kind == Kind::kUp) module_.link_changed(link->link.name, true);
+  if (link->kind == Kind::kDown || link->kind == Kind::kRemoved)
+    module_.link_changed(link->link.name, false);
+  if (link->kind == Kind::kRemoved) module_.link_removed(link->link.name);
+}
 
 VrrpService::~VrrpService() {
   stop();
@@ -36,8 +25,9 @@ VrrpService::~VrrpService() {
 
 Status<std::string> VrrpService::start(const config::KeepalivedConfig& config) {
   if (auto opened = network_.open(); !opened) return unexpected("rtnetlink: " + opened.error());
-  if (auto started = monitor_.start(); !started)
-    return unexpected("netlink link monitor: " + started.error());
+  if (!interfaces_.ready())
+    return unexpected(std::string("no view of the links (netlink monitor)"));
+  link_changes_ = interfaces_.subscribe([this](const netlink::Event& e) { link_event(e); });
   module_.apply(config);
   return Ok();
 }
@@ -60,7 +50,7 @@ void VrrpService::stop(std::function<void()> done) {
 void VrrpService::close() {
   if (stopped_) return;
   stopped_ = true;
-  monitor_.stop();
+  link_changes_.reset();
   network_.close_sockets();
 }
 

@@ -1,6 +1,6 @@
 // The VRRP module as the daemon runs it: the kernel network (raw sockets, AF_PACKET, rtnetlink),
-// child processes, and the netlink link monitor (interface up/down -> FAULT and track_interface)
-// around a VrrpModule, all on the daemon's io_context.
+// child processes, and the link changes of the daemon's interface view (interface up/down ->
+// FAULT and track_interface) around a VrrpModule, all on the daemon's io_context.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "event/clock.hpp"
-#include "netlink/monitor_asio.hpp"
+#include "netlink/interface_view.hpp"
 #include "vrrp/kernel_network.hpp"
 #include "vrrp/module.hpp"
 #include "vrrp/process.hpp"
@@ -18,10 +18,13 @@ namespace vipd::vrrp {
 
 class VrrpService {
  public:
-  VrrpService(asio::io_context& io, event::Clock& clock);
+  // `interfaces`: the daemon's view of the links (netlink/interface_view.hpp); it outlives the
+  // service.
+  VrrpService(asio::io_context& io, event::Clock& clock, netlink::InterfaceView& interfaces);
   ~VrrpService();
 
-  // Opens rtnetlink and the link monitor, then starts the configuration.
+  // Opens rtnetlink and follows the view's link changes (it must be ready: started), then
+  // starts the configuration.
   Status<std::string> start(const config::KeepalivedConfig& config);
   // SIGHUP: unchanged instances keep running (VrrpModule::apply).
   void reload(const config::KeepalivedConfig& config) { module_.apply(config); }
@@ -36,7 +39,9 @@ class VrrpService {
   KernelNetwork network_;
   AsioProcessRunner processes_;
   VrrpModule module_;
-  netlink::AsioMonitor monitor_;
+  netlink::InterfaceView& interfaces_;
+  netlink::InterfaceView::Subscription link_changes_;
+  void link_event(const netlink::Event& event);
   bool stopped_ = false;
   bool stopping_ = false;
   void close();

@@ -27,6 +27,12 @@ vr_sampler_start 0.005
 vr_capture_start arp
 RUN_START=$(vr_now)
 for r in r1 r2 r3 r4; do vr_start "$r" "$IMPL" "$IT_DIR/$r.conf"; done
+if [[ $IMPL == vipd ]]; then
+  # One view of links and addresses for every module: one socket joined to rtnetlink groups in
+  # r1's namespace, vipd's (/proc/net/netlink: sk Eth Pid Groups ...; Eth 0 is NETLINK_ROUTE).
+  monitors=$(awk 'NR > 1 && $2 == 0 && $4 != "00000000"' "/proc/${VR_PID[r1]}/net/netlink" | wc -l)
+  check "vipd on r1 has one netlink monitor socket (saw $monitors)" test "$monitors" -eq 1
+fi
 
 # check_garps NAME T_ACQUIRED : a burst of garp_master_repeat at takeover and another
 # garp_master_delay later (keepalived's vrrp_garp_master_* defaults, 5 and 5 s). A master that

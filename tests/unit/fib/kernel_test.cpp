@@ -12,6 +12,7 @@
 #include "fib/netlink_fib.hpp"
 #include "fib_test_util.hpp"
 #include "namespace_test_util.hpp"
+#include "netlink/kernel_interface_view.hpp"
 
 namespace vipd::fib {
 namespace {
@@ -21,10 +22,10 @@ using test::apply;
 using test::route;
 using test::withdrawn;
 
-using test::gateways;
-using test::ips;
 using netlink::test::Report;
 using netlink::test::sh;
+using test::gateways;
+using test::ips;
 
 std::optional<netlink::Route> kernel_route(RouteSocket& s, const char* prefix) {
   auto p = *Prefix::parse(prefix);
@@ -198,10 +199,15 @@ void link_scenario(Report& report) {
   RouteSocket probe;
   CHILD_CHECK(probe.open().ok(), "probe socket");
   asio::io_context io;
+  KernelInterfaceView interfaces(io);
+  auto started = interfaces.start();
+  CHILD_CHECK(started.ok(), "interface view: " + (started ? std::string() : started.error()));
   NetlinkFib fib;
   CHILD_CHECK(fib.open().ok(), "open");
-  auto tracked = fib.track_interfaces(io);
+  auto tracked = fib.track_interfaces(interfaces.view());
   CHILD_CHECK(tracked.ok(), "track_interfaces: " + (tracked ? std::string() : tracked.error()));
+  CHILD_CHECK(netlink::test::route_monitor_sockets() == 1,
+              "the FIB uses the view's monitor socket");
   CHILD_CHECK(fib.tracks_interfaces() && fib.connected().network_count() >= 6,
               "links and addresses read");
   // The links are usable once their carrier is reported (the monitor says so).

@@ -176,7 +176,8 @@ TEST(VrrpDaemonModule, LoadValidatesWithoutTouchingTheKernel) {
   asio::io_context io;
   event::AsioClock clock(io);
   auto path = dir.write("keepalived.conf", kKeepalivedConf);
-  vrrp::VrrpDaemonModule module(io, clock, path);
+  netlink::InterfaceView interfaces;
+  vrrp::VrrpDaemonModule module(io, clock, interfaces, path);
   EXPECT_TRUE(module.load().empty());
   EXPECT_EQ(module.config_files(), std::vector<std::string>{path});
   // Loaded, not started: no instance runs and nothing is written anywhere.
@@ -193,7 +194,8 @@ TEST(VrrpDaemonModule, LoadErrorNamesFileAndLine) {
   auto path = dir.write("keepalived.conf",
                         "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
                         " frobnicate 3\n}\n");
-  vrrp::VrrpDaemonModule module(io, clock, path);
+  netlink::InterfaceView interfaces;
+  vrrp::VrrpDaemonModule module(io, clock, interfaces, path);
   auto errors = module.load();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], path + ":4: Unknown keyword 'frobnicate'");

@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 
 namespace vipd::netlink::test {
@@ -47,6 +49,23 @@ inline int veth_pair_up(Report& report, const std::string& more = "") {
   int d0 = static_cast<int>(if_nametoindex("d0"));
   CHILD_CHECK(d0 > 0, "d0 has an ifindex");
   return d0;
+}
+
+// NETLINK_ROUTE sockets of this namespace that joined a multicast group (/proc/net/netlink:
+// "sk Eth Pid Groups ..."): the monitors.
+inline int route_monitor_sockets() {
+  std::ifstream in("/proc/self/net/netlink");
+  std::string line;
+  std::getline(in, line);  // header
+  int n = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string sk, pid, groups;
+    int protocol = -1;
+    fields >> sk >> protocol >> pid >> groups;
+    if (protocol == 0 && groups.find_first_not_of('0') != std::string::npos) ++n;
+  }
+  return n;
 }
 
 // Runs scenario(report) in a forked child inside a new network namespace and checks its report.

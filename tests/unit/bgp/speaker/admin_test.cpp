@@ -167,6 +167,65 @@ TEST_F(SpeakerTest, RouterIdChangeResetsSessions) {
   EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["routerId"], "10.0.0.9");
 }
 
+// FRR's router-id without `bgp router-id`: the highest IPv4 address of an up interface, the
+// addresses of loopbacks other than 127/8 first.
+TEST(PickRouterId, PrefersLoopbackAddressesThenTheHighestOfAnUpInterface) {
+  netlink::InterfaceView view;
+  auto link = [](int ifindex, const char* name, std::uint32_t flags) {
+    netlink::Link l;
+    l.ifindex = ifindex;
+    l.name = name;
+    l.flags = flags;
+    return l;
+  };
+  auto address = [](int ifindex, const char* a) {
+    netlink::InterfaceAddress out;
+    out.ifindex = ifindex;
+    out.address = *IpAddress::parse(a);
+    out.prefix_length = 24;
+    return out;
+  };
+  std::vector<netlink::Link> links{link(1, "lo", IFF_UP | IFF_LOOPBACK), link(2, "eth0", IFF_UP),
+                                   link(3, "eth1", 0)};
+  std::vector<netlink::InterfaceAddress> addresses{address(1, "127.0.0.1"), address(2, "192.0.2.1"),
+                                                   address(2, "2001:db8::1"),
+                                                   address(3, "203.0.113.1")};  // eth1 is down
+  EXPECT_EQ(pick_router_id(view), 0u);
+  view.reset(links, addresses);
+  EXPECT_EQ(pick_router_id(view), 0xc0000201u);
+  addresses.push_back(address(1, "10.255.0.1"));
+  view.reset(links, addresses);
+  EXPECT_EQ(pick_router_id(view), 0x0aff0001u);
+}
+
+// Without `bgp router-id` the router-id follows the interfaces' addresses, as FRR's does: a new
+// pick resets the sessions (RFC 4486 Other Configuration Change).
+TEST_F(SpeakerTest, RouterIdFromTheInterfacesFollowsTheirAddresses) {
+  const std::string a = "127.0.0.37";
+  netlink::InterfaceAddress eth0;
+  eth0.ifindex = 1;
+  eth0.address = *IpAddress::parse("192.0.2.1");
+  eth0.prefix_length = 24;
+  interfaces_.apply(netlink::AddressEvent{netlink::AddressEvent::Kind::kAdded, eth0});
+  apply("router bgp 65000\n" + passive(a));
+  EXPECT_EQ(speaker_->router_id(), 0xc0000201u);
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  eth0.address = *IpAddress::parse("192.0.2.200");
+  interfaces_.apply(netlink::AddressEvent{netlink::AddressEvent::Kind::kAdded, eth0});
+  auto n = c->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kOtherConfigurationChange);
+  EXPECT_EQ(speaker_->router_id(), 0xc00002c8u);
+  // A change that leaves the pick alone resets nothing.
+  ASSERT_TRUE(wait_until([&] { return peer(a) && peer(a)->state() == fsm::State::kActive; }, 3s));
+  auto again = establish(a);
+  ASSERT_TRUE(again);
+  eth0.address = *IpAddress::parse("192.0.2.7");
+  interfaces_.apply(netlink::AddressEvent{netlink::AddressEvent::Kind::kAdded, eth0});
+  EXPECT_FALSE(again->read_notification(300ms));
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing
 

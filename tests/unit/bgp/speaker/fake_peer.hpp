@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <net/if.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 #include "common/log.hpp"
 #include "control/cli.hpp"
 #include "event/clock.hpp"
+#include "netlink/interface_view.hpp"
 
 namespace vipd::bgp::peer {
 class MemoryNetwork;
@@ -382,8 +384,33 @@ class SpeakerFixture : public ::testing::Test {
     return c;
   }
 
+  // The host's links as the speaker sees them: lo with 127.0.0.1/8 and ::1/128, where every
+  // session of these tests runs (so neighbors share 127.0.0.0/8 with us).
+  static std::vector<netlink::Link> loopback_links() {
+    netlink::Link lo;
+    lo.ifindex = 1;
+    lo.name = "lo";
+    lo.flags = IFF_UP | IFF_RUNNING | IFF_LOOPBACK | netlink::kLinkLowerUp;
+    return {lo};
+  }
+  static std::vector<netlink::InterfaceAddress> loopback_addresses() {
+    netlink::InterfaceAddress v4, v6;
+    v4.ifindex = v6.ifindex = 1;
+    v4.address = *IpAddress::parse("127.0.0.1");
+    v4.prefix_length = 8;
+    v6.address = *IpAddress::parse("::1");
+    v6.prefix_length = 128;
+    return {v4, v6};
+  }
+
+  // Gives the speaker its view of the host's links (the daemon gives it the kernel's).
+  void attach_interfaces() {
+    interfaces_.reset(loopback_links(), loopback_addresses());
+    speaker_->set_interfaces(&interfaces_);
+  }
   std::uint16_t port_ = 0;
   control::CommandTree tree_;
+  netlink::InterfaceView interfaces_;
   std::unique_ptr<Speaker> speaker_;
 };
 

@@ -68,6 +68,7 @@ class SpeakerTest : public SpeakerFixture {
     };
     speaker_ = std::make_unique<Speaker>(clock_, transport_,
                                          SpeakerOptions{port_, true, std::move(jitter)});
+    attach_interfaces();
     speaker_->install_commands(tree_);
   }
 

@@ -158,6 +158,7 @@ class SpeakerTest : public SpeakerFixture {
     SpeakerFixture::SetUp();
     port_ = free_port();
     speaker_ = std::make_unique<Speaker>(clock_, transport_, SpeakerOptions{port_, true});
+    attach_interfaces();
     speaker_->install_commands(tree_);
   }
 
