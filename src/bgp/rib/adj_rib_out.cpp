@@ -26,18 +26,18 @@ void AdjRibOut::clear_cache() {
 AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
                             const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
-  if (const ExportPeer* from = sources_(path.peer, family); from && from->origin) {
-    // An originated route whose attributes depend on the prefix and the neighbor: not cached
+  CacheKey key{&setup, path.attrs.get(), path.peer, family};
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  const ExportPeer* from = sources_(path.peer, family);
+  if (!from) return {};
+  if (from->origin) {
+    // An originated route whose attributes depend on the prefix and the neighbor: never cached
     // (the cache is per attribute set), and there are few of them.
     wire::PathAttributes shaped = *path.attrs;
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
     ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
     return r.verdict == ExportVerdict::kSent ? store_.intern(std::move(r.attributes)) : AttrRef{};
   }
-  CacheKey key{&setup, path.attrs.get(), path.peer, family};
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  const ExportPeer* from = sources_(path.peer, family);
-  if (!from) return {};
   ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
   AttrRef out;
   if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
