@@ -110,8 +110,9 @@ nlohmann::json BgpModule::status() const {
   j["configFile"] = options_.config_file;
   j["localAs"] = bgp ? bgp->asn : 0;
   std::size_t established = 0;
-  for (const auto& [address, p] : speaker_.peers()) established += p->established() ? 1 : 0;
-  j["neighbors"] = speaker_.peers().size();
+  for (const auto& [address, n] : speaker_.neighbors())
+    established += n.peer->established() ? 1 : 0;
+  j["neighbors"] = speaker_.neighbors().size();
   j["established"] = established;
   j["fib"] = std::string(speaker_.fib().name());
   return j;

@@ -64,8 +64,8 @@ std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
 
 void Speaker::refresh_export_peers() {
   // Looked up once per exported prefix: a table, rebuilt when configuration or sessions change.
-  export_peers_.assign(peers_by_id_.size(), {});
-  for (rib::PeerId id = 0; id < peers_by_id_.size(); ++id)
+  export_peers_.assign(by_id_.size(), {});
+  for (rib::PeerId id = 0; id < by_id_.size(); ++id)
     for (std::size_t i = 0; i < Routing::kFamilies; ++i)
       export_peers_[id][i] = make_export_peer(id, family_at(i));
 }
@@ -76,11 +76,11 @@ const rib::ExportPeer* Speaker::export_peer(rib::PeerId id, wire::AfiSafi family
   return e ? &*e : nullptr;
 }
 
-Speaker::ExportKey Speaker::export_key(const peer::Peer& p, wire::AfiSafi family) const {
+Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi family) const {
+  const peer::Peer& p = *neighbor.peer;
   ExportKey k;
   k.family = family;
-  auto id = peer_ids_.at(&p);
-  k.target.peer = *make_export_peer(id, family);
+  k.target.peer = *make_export_peer(neighbor.id, family);
   const config::RouterBgp& bgp = *running_.bgp;
   const config::NeighborConfig* n = bgp.find(p.settings().address);
   const auto& af = n->in(config_family(family));
@@ -135,7 +135,8 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
   return s;
 }
 
-void Speaker::start_routing(peer::Peer& p) {
+void Speaker::start_routing(Neighbor& n) {
+  peer::Peer& p = *n.peer;
   auto r = std::make_unique<Routing>();
   const auto* negotiated = p.negotiated() ? &p.negotiated()->afi_safis : nullptr;
   for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
@@ -144,27 +145,26 @@ void Speaker::start_routing(peer::Peer& p) {
     if (!negotiated ||
         std::find(negotiated->begin(), negotiated->end(), family) == negotiated->end())
       continue;
-    r->export_keys[i] = export_key(p, family);
+    r->export_keys[i] = export_key(n, family);
     r->out[i] = std::make_unique<rib::AdjRibOut>(
         export_setup(*r->export_keys[i]), p.send_options(), attributes_,
         [this](rib::PeerId id, wire::AfiSafi f) { return export_peer(id, f); },
         [&p](Bytes b) { p.send_update(std::move(b)); });
   }
-  Routing& routing = *r;
-  routing_[&p] = std::move(r);
+  n.routing = std::move(r);
   // RFC 4271 §9.1.3: the whole Adj-RIB-Out goes out when the session comes up.
-  for (auto& out : routing.out)
+  for (auto& out : n.routing->out)
     if (out) out->announce_all(loc_rib_, out->setup().families.front());
 }
 
 void Speaker::refresh_requested(peer::Peer& p, wire::AfiSafi family) {
-  auto it = routing_.find(&p);
-  if (it == routing_.end()) return;
+  Neighbor* n = neighbor_of(p);
+  if (!n || !n->routing) return;
   publish();
-  if (auto& out = it->second->out[family_index(family)]) out->announce_all(loc_rib_, family);
+  if (auto& out = n->routing->out[family_index(family)]) out->announce_all(loc_rib_, family);
 }
 
-void Speaker::import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family,
+void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
                      std::span<const Prefix> prefixes, const rib::AttrRef& attrs,
                      const ImportKey& policy) {
   // RFC 4271 §9.1.2 and RFC 4456 §8: a route carrying our own AS in its AS_PATH, our router-id
@@ -183,28 +183,28 @@ void Speaker::import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family,
         loc_rib_.withdraw(family, prefix, id);
     }
   }
-  check_prefix_limit(p, family);
+  check_prefix_limit(n, family);
 }
 
-void Speaker::reimport(peer::Peer& p, wire::AfiSafi family, const ImportKey& policy) {
+void Speaker::reimport(Neighbor& n, wire::AfiSafi family, const ImportKey& policy) {
   // The Adj-RIB-In holds what the neighbor sent before policy (FRR's soft-reconfiguration
   // inbound, always on), so a policy change needs no ROUTE-REFRESH.
-  rib::PeerId id = id_of(p);
+  rib::PeerId id = id_of(n);
   std::vector<Prefix> one(1);
-  p.adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
+  n.peer->adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
     one[0] = prefix;
-    import(p, id, family, one, a, policy);
+    import(n, id, family, one, a, policy);
   });
 }
 
-void Speaker::check_prefix_limit(peer::Peer& p, wire::AfiSafi family) {
-  auto it = routing_.find(&p);
-  if (it == routing_.end()) return;
-  Routing& r = *it->second;
+void Speaker::check_prefix_limit(Neighbor& n, wire::AfiSafi family) {
+  if (!n.routing) return;
+  Routing& r = *n.routing;
+  const peer::Peer& p = *n.peer;
   std::size_t i = family_index(family);
   const auto& limit = r.import_keys[i].maximum_prefix;
   if (!limit) return;
-  std::size_t count = loc_rib_.paths_of(id_of(p), family);
+  std::size_t count = loc_rib_.paths_of(id_of(n), family);
   std::size_t threshold = std::size_t{limit->limit} * limit->threshold.value_or(75) / 100;
   if (count > limit->limit) {
     log::warning("%MAXPFXEXCEED: No. of {} prefix received from {} reaches {}, max {}",
@@ -215,9 +215,9 @@ void Speaker::check_prefix_limit(peer::Peer& p, wire::AfiSafi family) {
     // The session goes down (its routes leave through session_down()), but not from inside the
     // peer's UPDATE processing that called us: later, on the loop, if it is still configured.
     clock_.post([this, address = p.settings().address, family, limit = limit->limit, restart] {
-      auto found = peers_.find(address);
-      if (found != peers_.end() && found->second->established())
-        found->second->stop_for_prefix_limit(family, limit, restart);
+      auto found = neighbors_.find(address);
+      if (found != neighbors_.end() && found->second.peer->established())
+        found->second.peer->stop_for_prefix_limit(family, limit, restart);
     });
   } else if (count >= threshold && !r.threshold_logged[i]) {
     r.threshold_logged[i] = true;
@@ -229,8 +229,10 @@ void Speaker::check_prefix_limit(peer::Peer& p, wire::AfiSafi family) {
 }
 
 void Speaker::update_routing() {
-  for (auto& [pp, r] : routing_) {
-    auto& p = *const_cast<peer::Peer*>(pp);
+  for (auto& [address, n] : neighbors_) {
+    if (!n.routing) continue;
+    Routing* r = n.routing.get();
+    const peer::Peer& p = *n.peer;
     for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
       auto family = family_at(i);
       ImportKey in = import_key(p, family);
@@ -241,14 +243,14 @@ void Speaker::update_routing() {
         if (filters_changed) {
           log::info("bgp: neighbor {}: inbound policy changed, re-applying it",
                     p.settings().address.to_string());
-          reimport(p, family, in);
+          reimport(n, family, in);
           publish();
         } else {
-          check_prefix_limit(p, family);
+          check_prefix_limit(n, family);
         }
       }
       if (!r->out[i]) continue;
-      ExportKey out = export_key(p, family);
+      ExportKey out = export_key(n, family);
       if (r->export_keys[i] && out == *r->export_keys[i]) continue;
       log::info("bgp: neighbor {}: outbound policy changed, re-advertising",
                 p.settings().address.to_string());
@@ -278,14 +280,14 @@ void Speaker::sync_networks() {
 }
 
 std::size_t Speaker::accepted(const peer::Peer& p, wire::AfiSafi family) const {
-  auto it = peer_ids_.find(&p);
-  return it == peer_ids_.end() ? 0 : loc_rib_.paths_of(it->second, family);
+  const Neighbor* n = neighbor_of(p);
+  return n && n->id != 0 ? loc_rib_.paths_of(n->id, family) : 0;
 }
 
 std::size_t Speaker::advertised(const peer::Peer& p, wire::AfiSafi family) const {
-  auto it = routing_.find(&p);
-  if (it == routing_.end()) return 0;
-  const auto& out = it->second->out[family_index(family)];
+  const Neighbor* n = neighbor_of(p);
+  if (!n || !n->routing) return 0;
+  const auto& out = n->routing->out[family_index(family)];
   return out ? out->advertised() : 0;
 }
 

@@ -396,16 +396,17 @@ class ShowCommands {
     std::size_t prefixes = rib_entries(af);
     // What the Loc-RIB and the Adj-RIBs-In of the family occupy (not the shared attributes).
     std::size_t bytes = s_.loc_rib().memory_bytes();
-    for (const auto& [a, p] : s_.peers()) bytes += p->adj_rib_in().memory_bytes();
+    for (const auto& [a, n] : s_.neighbors()) bytes += n.peer->adj_rib_in().memory_bytes();
     out += fmt::format("RIB entries {}, using {} bytes of memory\n", prefixes, bytes);
     std::size_t peers = 0;
-    for (const auto& [a, p] : s_.peers())
-      if (active_in(*p, af)) ++peers;
+    for (const auto& [a, n] : s_.neighbors())
+      if (active_in(*n.peer, af)) ++peers;
     out += fmt::format("Peers {}, using {} KiB of memory\n\n", peers,
                        (peers * sizeof(peer::Peer) + 1023) / 1024);
     out +=
         "Neighbor        V         AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\n";
-    for (const auto& [address, p] : s_.peers()) {
+    for (const auto& [address, n] : s_.neighbors()) {
+      const peer::Peer* p = n.peer.get();
       if (!active_in(*p, af)) continue;
       std::string name = address.to_string();
       // Long (IPv6) addresses get a line of their own, as in quagga/FRR.
@@ -436,7 +437,8 @@ class ShowCommands {
     j["tableVersion"] = 0;
     j["ribCount"] = rib_entries(af);
     json peers = json::object();
-    for (const auto& [address, p] : s_.peers()) {
+    for (const auto& [address, n] : s_.neighbors()) {
+      const peer::Peer* p = n.peer.get();
       if (!active_in(*p, af)) continue;
       auto [since, ever] = up_down(*p, clock_);
       json q;
@@ -638,17 +640,17 @@ void Speaker::install_commands(control::CommandTree& tree) {
   auto neighbors = [this, show](const control::Invocation& inv, control::Session&) {
     std::optional<IpAddress> which;
     if (inv.has("peer")) which = IpAddress::parse(inv.get("peer"));
-    if (which && !peers_.contains(*which))
+    if (which && !neighbors_.contains(*which))
       return control::CommandResult::failure("% No such neighbor " + which->to_string());
     if (inv.has("json")) {
       nlohmann::json j = nlohmann::json::object();
-      for (const auto& [address, p] : peers_)
-        if (!which || *which == address) j[address.to_string()] = show->neighbor_json(*p);
+      for (const auto& [address, n] : neighbors_)
+        if (!which || *which == address) j[address.to_string()] = show->neighbor_json(*n.peer);
       return control::CommandResult::success(json_text(j));
     }
     std::string out;
-    for (const auto& [address, p] : peers_)
-      if (!which || *which == address) out += show->neighbor_text(address, *p) + "\n";
+    for (const auto& [address, n] : neighbors_)
+      if (!which || *which == address) out += show->neighbor_text(address, *n.peer) + "\n";
     return control::CommandResult::success(out);
   };
   tree.install("exec", "show <ip bgp|bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
@@ -702,9 +704,9 @@ void Speaker::install_commands(control::CommandTree& tree) {
   tree.install("exec", "clear <ip bgp|bgp> <*$all|A.B.C.D$peer|X:X::X:X$peer>",
                "Reset BGP sessions", [this](const control::Invocation& inv, control::Session&) {
                  std::vector<peer::Peer*> targets;
-                 for (auto& [address, p] : peers_)
+                 for (auto& [address, n] : neighbors_)
                    if (inv.has("all") || IpAddress::parse(inv.get("peer")) == address)
-                     targets.push_back(p.get());
+                     targets.push_back(n.peer.get());
                  if (targets.empty())
                    return control::CommandResult::failure("% No such neighbor " + inv.get("peer"));
                  for (auto* p : targets) {

@@ -137,8 +137,8 @@ Status<std::string> Speaker::open_listeners() {
 
 void Speaker::update_listener_keys() {
   std::map<IpAddress, std::string> wanted;
-  for (const auto& [address, p] : peers_)
-    if (!p->settings().password.empty()) wanted[address] = p->settings().password;
+  for (const auto& [address, n] : neighbors_)
+    if (!n.peer->settings().password.empty()) wanted[address] = n.peer->settings().password;
   auto set = [&](const IpAddress& address, const std::string& key) {
     for (auto& [family, l] : listeners_) {
       if ((family == Family::kIpv4) != address.is_v4()) continue;
@@ -157,54 +157,62 @@ void Speaker::update_listener_keys() {
 
 void Speaker::on_accept(std::unique_ptr<peer::Connection> connection) {
   const IpAddress address = connection->remote().address;
-  auto it = peers_.find(address);
-  if (it == peers_.end()) {
+  auto it = neighbors_.find(address);
+  if (it == neighbors_.end()) {
     log::info("bgp: connection from {} refused: not a configured neighbor", address.to_string());
     return;
   }
-  it->second->accept(std::move(connection));
+  it->second.peer->accept(std::move(connection));
 }
 
 void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message) {
-  for (auto& [address, p] : peers_) {
-    p->stop(cease_subcode, message);
-    forget(*p);
+  for (auto& [address, n] : neighbors_) {
+    n.peer->stop(cease_subcode, message);
+    forget(n);
   }
-  peers_.clear();
+  neighbors_.clear();
 }
 
-rib::PeerId Speaker::id_of(const peer::Peer& p) {
-  if (auto it = peer_ids_.find(&p); it != peer_ids_.end()) return it->second;
-  auto id = allocate_id(&p);
-  peer_ids_.emplace(&p, id);
-  return id;
+Speaker::Neighbor* Speaker::neighbor_of(const peer::Peer& p) {
+  // The session's address is the configuration's key (settings_for()).
+  auto it = neighbors_.find(p.settings().address);
+  return it != neighbors_.end() && it->second.peer.get() == &p ? &it->second : nullptr;
 }
 
-rib::PeerId Speaker::allocate_id(const peer::Peer* p) {
+const Speaker::Neighbor* Speaker::neighbor_of(const peer::Peer& p) const {
+  return const_cast<Speaker*>(this)->neighbor_of(p);
+}
+
+rib::PeerId Speaker::id_of(Neighbor& n) {
+  if (n.id == 0) n.id = allocate_id(&n);
+  return n.id;
+}
+
+rib::PeerId Speaker::allocate_id(Neighbor* n) {
   // Id 0 is kLocalPeer; origination sources hold theirs with a null entry.
   rib::PeerId id = 1;
-  while (id < peers_by_id_.size() && (peers_by_id_[id] || source_ids_.contains(id))) ++id;
-  if (id == peers_by_id_.size())
-    peers_by_id_.push_back(p);
+  while (id < by_id_.size() && (by_id_[id] || source_ids_.contains(id))) ++id;
+  if (id == by_id_.size())
+    by_id_.push_back(n);
   else
-    peers_by_id_[id] = p;
+    by_id_[id] = n;
   return id;
 }
 
-void Speaker::forget(const peer::Peer& p) {
-  routing_.erase(&p);
-  auto it = peer_ids_.find(&p);
-  if (it == peer_ids_.end()) return;
-  loc_rib_.withdraw_peer(it->second);
+void Speaker::forget(Neighbor& n) {
+  n.routing.reset();
+  if (n.id == 0) return;
+  loc_rib_.withdraw_peer(n.id);
   // The other neighbors' withdrawals go out while the export rules still know this one.
   publish();
-  peers_by_id_[it->second] = nullptr;
-  peer_ids_.erase(it);
+  by_id_[n.id] = nullptr;
+  n.id = 0;
   refresh_export_peers();
 }
 
 const peer::Peer* Speaker::peer_of(rib::PeerId id) const {
-  return id != kLocalPeer && id < peers_by_id_.size() ? peers_by_id_[id] : nullptr;
+  if (id == kLocalPeer || id >= by_id_.size() || !by_id_[id]) return nullptr;
+  return by_id_[id]->peer.get();
 }
 
 rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) const {
@@ -232,9 +240,11 @@ void Speaker::publish() {
   auto changes = loc_rib_.drain_changes();
   install(changes);
   std::vector<rib::AdjRibOut*> outs;
-  for (auto& [p, routing] : routing_)
-    for (auto& out : routing->out)
+  for (auto& [address, n] : neighbors_) {
+    if (!n.routing) continue;
+    for (auto& out : n.routing->out)
       if (out) outs.push_back(out.get());
+  }
   // Change-major, in slices: the attribute sets a slice touches are still in cache when the
   // next neighbor looks at them (neighbor-major order fetches every one again per neighbor,
   // from memory when the batch is large).
@@ -339,6 +349,8 @@ void Speaker::next_hops_changed() {
 }
 
 void Speaker::session_up(peer::Peer& p) {
+  Neighbor* n = neighbor_of(p);
+  if (!n) return;
   rib::PeerInfo info;
   info.ebgp = !p.settings().is_ibgp();
   info.address = p.settings().address;
@@ -346,30 +358,35 @@ void Speaker::session_up(peer::Peer& p) {
   if (p.negotiated()) info.as = p.negotiated()->peer_as;
   // FRR's connected check: an eBGP neighbor without ebgp-multihop (TTL 1).
   info.single_hop = info.ebgp && p.settings().ebgp_multihop <= 1;
-  loc_rib_.set_peer(id_of(p), info);
+  loc_rib_.set_peer(id_of(*n), info);
   publish();
   refresh_export_peers();
-  start_routing(p);
+  start_routing(*n);
 }
 
 void Speaker::session_down(peer::Peer& p) {
-  routing_.erase(&p);
-  loc_rib_.withdraw_peer(id_of(p));
+  Neighbor* n = neighbor_of(p);
+  if (!n) return;
+  n->routing.reset();
+  loc_rib_.withdraw_peer(id_of(*n));
   publish();
 }
 
 void Speaker::routes_withdrawn(peer::Peer& p, wire::AfiSafi family,
                                std::span<const Prefix> prefixes) {
-  rib::PeerId id = id_of(p);
+  Neighbor* n = neighbor_of(p);
+  if (!n) return;
+  rib::PeerId id = id_of(*n);
   for (const auto& prefix : prefixes) loc_rib_.withdraw(family, prefix, id);
   publish_soon();
 }
 
 void Speaker::routes_announced(peer::Peer& p, wire::AfiSafi family,
                                std::span<const Prefix> prefixes, const rib::AttrRef& attributes) {
-  auto it = routing_.find(&p);
-  if (it == routing_.end()) return;
-  import(p, id_of(p), family, prefixes, attributes, it->second->import_keys[family_index(family)]);
+  Neighbor* n = neighbor_of(p);
+  if (!n || !n->routing) return;
+  import(*n, id_of(*n), family, prefixes, attributes,
+         n->routing->import_keys[family_index(family)]);
   publish_soon();
 }
 
@@ -405,7 +422,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   else if (interfaces_)
     router_id = pick_router_id(*interfaces_);
   bool identity_changed = !running_.bgp || running_.bgp->asn != bgp.asn || router_id != router_id_;
-  if (identity_changed && !peers_.empty()) {
+  if (identity_changed && !neighbors_.empty()) {
     // RFC 4486 §4 "Other Configuration Change": our AS or BGP Identifier is in every OPEN.
     log::notice("bgp: local AS or router-id changed, resetting every session");
     remove_all(wire::cease_subcode::kOtherConfigurationChange);
@@ -424,12 +441,12 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".
-  for (auto it = peers_.begin(); it != peers_.end();) {
+  for (auto it = neighbors_.begin(); it != neighbors_.end();) {
     if (!bgp.find(it->first)) {
       log::info("bgp: neighbor {} removed", it->first.to_string());
-      it->second->stop(wire::cease_subcode::kPeerDeconfigured);
-      forget(*it->second);
-      it = peers_.erase(it);
+      it->second.peer->stop(wire::cease_subcode::kPeerDeconfigured);
+      forget(it->second);
+      it = neighbors_.erase(it);
     } else {
       ++it;
     }
@@ -438,15 +455,15 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   std::vector<peer::Peer*> to_start;
   for (const auto& n : bgp.neighbors) {
     auto settings = settings_for(bgp, n);
-    auto it = peers_.find(n.address);
-    if (it == peers_.end()) {
+    auto it = neighbors_.find(n.address);
+    if (it == neighbors_.end()) {
       auto p = std::make_unique<peer::Peer>(clock_, transport_, settings, options_.jitter);
       p->set_observer(this);
       p->set_attribute_store(&attributes_);
       to_start.push_back(p.get());
-      peers_.emplace(n.address, std::move(p));
-    } else if (it->second->settings() != settings) {
-      if (it->second->reconfigure(settings))
+      neighbors_.try_emplace(n.address).first->second.peer = std::move(p);
+    } else if (it->second.peer->settings() != settings) {
+      if (it->second.peer->reconfigure(settings))
         log::info("bgp: neighbor {} reset to apply its new configuration", n.address.to_string());
     }
   }

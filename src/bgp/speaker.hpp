@@ -33,7 +33,18 @@ struct SpeakerOptions {
 };
 
 class Speaker : public BgpApi, private peer::RouteObserver {
+  struct Routing;  // per established neighbor: its Adj-RIB-Outs and policy keys (propagation.hpp)
+
  public:
+  // One configured neighbor and everything the speaker keeps for it, so that a neighbor's state
+  // is found with one lookup and goes away with it.
+  struct Neighbor {
+    std::unique_ptr<peer::Peer> peer;
+    // Its Loc-RIB pseudo-peer while it holds one; 0 (kLocalPeer, never a neighbor's): none.
+    rib::PeerId id = 0;
+    std::unique_ptr<Routing> routing;  // while established
+  };
+
   // Sessions are made and accepted through `transport` (the daemon: peer::AsioTransport).
   Speaker(event::Clock& clock, peer::Transport& transport, SpeakerOptions options);
   ~Speaker();
@@ -73,8 +84,8 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   // `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`, ... into the exec node.
   void install_commands(control::CommandTree& tree);
 
-  // Read access for the show commands.
-  const std::map<IpAddress, std::unique_ptr<peer::Peer>>& peers() const { return peers_; }
+  // Read access for the show commands: the configured neighbors by address.
+  const std::map<IpAddress, Neighbor>& neighbors() const { return neighbors_; }
   std::uint32_t router_id() const { return router_id_; }
   std::uint32_t local_as() const;
   const rib::LocRib& loc_rib() const { return loc_rib_; }
@@ -113,9 +124,14 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   void on_accept(std::unique_ptr<peer::Connection> connection);
   void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
   rib::DecisionOptions decision_options(const config::RouterBgp& bgp) const;
-  rib::PeerId id_of(const peer::Peer& p);
+  // The record of the neighbor whose session `p` is (the RouteObserver callbacks name the
+  // session); nullptr if it is not configured.
+  Neighbor* neighbor_of(const peer::Peer& p);
+  const Neighbor* neighbor_of(const peer::Peer& p) const;
+  // The neighbor's Loc-RIB id, allocated on first use.
+  rib::PeerId id_of(Neighbor& n);
   // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
-  void forget(const peer::Peer& p);
+  void forget(Neighbor& n);
   void publish();
   // The changes as BGP's routes of the route table (fib_routes.hpp), written there.
   void install(std::span<const rib::Change> changes);
@@ -142,27 +158,26 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   // Route propagation (propagation.cpp).
   struct ExportKey;  // what an Adj-RIB-Out's behaviour depends on, comparable
   struct ImportKey;  // likewise for inbound policy
-  struct Routing;    // per established neighbor: its Adj-RIB-Outs and policy keys
-  ExportKey export_key(const peer::Peer& p, wire::AfiSafi family) const;
+  ExportKey export_key(const Neighbor& n, wire::AfiSafi family) const;
   std::optional<rib::ExportPeer> make_export_peer(rib::PeerId id, wire::AfiSafi family) const;
   void refresh_export_peers();
   ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
   rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
-  void start_routing(peer::Peer& p);
+  void start_routing(Neighbor& n);
   // Re-applies policies and roles after a configuration change (FRR's automatic soft
   // reconfiguration, in and out).
   void update_routing();
   // Imports prefixes from a neighbor through its inbound policy into the Loc-RIB.
-  void import(peer::Peer& p, rib::PeerId id, wire::AfiSafi family, std::span<const Prefix> prefixes,
+  void import(Neighbor& n, rib::PeerId id, wire::AfiSafi family, std::span<const Prefix> prefixes,
               const rib::AttrRef& attrs, const ImportKey& policy);
-  void reimport(peer::Peer& p, wire::AfiSafi family, const ImportKey& policy);
-  void check_prefix_limit(peer::Peer& p, wire::AfiSafi family);
+  void reimport(Neighbor& n, wire::AfiSafi family, const ImportKey& policy);
+  void check_prefix_limit(Neighbor& n, wire::AfiSafi family);
   // The routes of `network` statements in the Loc-RIB.
   void sync_networks();
   // The pseudo-peers of origination sources, as the Loc-RIB knows them (router-id, AS).
   void update_source_peers();
-  // A free PeerId (not a neighbor's, not a source's), taken for `p` (nullptr: for a source).
-  rib::PeerId allocate_id(const peer::Peer* p);
+  // A free PeerId (not a neighbor's, not a source's), taken for `n` (nullptr: for a source).
+  rib::PeerId allocate_id(Neighbor* n);
 
   // peer::RouteObserver: the neighbors' accepted routes feed the Loc-RIB.
   void session_up(peer::Peer& p) override;
@@ -178,16 +193,18 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   SpeakerOptions options_;
   config::BgpConfig running_;
   std::uint32_t router_id_ = 0;
-  std::map<IpAddress, std::unique_ptr<peer::Peer>> peers_;
   // One per address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4 neighbors go on the
   // IPv4 socket in their own form).
   std::vector<std::pair<Family, std::unique_ptr<peer::Listener>>> listeners_;
   std::map<IpAddress, std::string> listener_keys_;  // TCP MD5 keys set on the listeners
   rib::AttributeStore attributes_;
   rib::LocRib loc_rib_;
-  std::map<const peer::Peer*, rib::PeerId> peer_ids_;
-  std::vector<const peer::Peer*> peers_by_id_{nullptr};  // index: PeerId; nullptr when free
-  std::map<const peer::Peer*, std::unique_ptr<Routing>> routing_;
+  // By address, the configuration's key. Declared after the attribute store and the Loc-RIB:
+  // the Adj-RIB-Outs and Adj-RIBs-In go before the store they hold attributes of.
+  std::map<IpAddress, Neighbor> neighbors_;
+  // Index: PeerId; nullptr when free or an origination source's (source_ids_). Points into
+  // neighbors_, whose nodes stay put.
+  std::vector<Neighbor*> by_id_{nullptr};
   std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
   std::map<std::string, std::unique_ptr<OriginationSource>, std::less<>> sources_;
   std::map<rib::PeerId, OriginationSource*> source_ids_;

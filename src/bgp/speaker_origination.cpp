@@ -14,9 +14,9 @@ wire::AfiSafi family_of(const Prefix& prefix) {
 
 bool Speaker::neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
                             const std::string& reason) {
-  auto it = peers_.find(address);
-  if (it == peers_.end()) return false;
-  return it->second->liveness_lost(cease_subcode, reason);
+  auto it = neighbors_.find(address);
+  if (it == neighbors_.end()) return false;
+  return it->second.peer->liveness_lost(cease_subcode, reason);
 }
 
 const OriginationSource* Speaker::origination_source(rib::PeerId id) const {

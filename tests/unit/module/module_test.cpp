@@ -128,12 +128,12 @@ TEST_F(BgpModuleTest, ReloadOfABrokenFileKeepsTheRunningConfiguration) {
   dir_.write("bgpd.conf", "router bgp 65000\n neighbor 192.0.2.9 remote-as 1\n bogus\n");
   module->reload();
   ASSERT_TRUE(module->speaker().running().bgp.has_value());
-  EXPECT_EQ(module->speaker().peers().size(), 1u);
-  EXPECT_TRUE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.2")));
+  EXPECT_EQ(module->speaker().neighbors().size(), 1u);
+  EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.2")));
   dir_.write("bgpd.conf", "router bgp 65000\n neighbor 192.0.2.9 remote-as 1\n");
   module->reload();
-  EXPECT_TRUE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.9")));
-  EXPECT_FALSE(module->speaker().peers().contains(*IpAddress::parse("192.0.2.2")));
+  EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.9")));
+  EXPECT_FALSE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.2")));
   module->stop({});
 }
 

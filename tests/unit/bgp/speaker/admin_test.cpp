@@ -32,7 +32,7 @@ TEST_F(SpeakerTest, ShutdownSendsAdministrativeShutdownWithMessage) {
   EXPECT_EQ(to_hex(n->data),
             "0b" + to_hex(Bytes{'m', 'a', 'i', 'n', 't', 'e', 'n', 'a', 'n', 'c', 'e'}));
   EXPECT_TRUE(c->wait_closed(2s));
-  EXPECT_TRUE(speaker_->peers().empty());
+  EXPECT_TRUE(speaker_->neighbors().empty());
   EXPECT_FALSE(connect(a, 500ms)) << "vipd still accepts connections after shutdown";
 }
 

@@ -317,8 +317,8 @@ class SpeakerFixture : public ::testing::Test {
   }
 
   peer::Peer* peer(const std::string& address) {
-    auto it = speaker_->peers().find(ip(address));
-    return it == speaker_->peers().end() ? nullptr : it->second.get();
+    auto it = speaker_->neighbors().find(ip(address));
+    return it == speaker_->neighbors().end() ? nullptr : it->second.peer.get();
   }
   bool established(const std::string& address) {
     auto* p = peer(address);
