@@ -93,7 +93,9 @@ void scenario(Report& report) {
     for (const auto& h : r->next_hops) CHILD_CHECK(h.ifindex == d0, "next hop resolved over d0");
   CHILD_CHECK(sh("ip route show 10.47.40.1 | grep -q 'proto 200\\|proto vipd'"),
               "ip route shows our protocol");
-  for (const auto& h : fib.kernel_routes().at(*Prefix::parse("10.47.40.1/32")))
+  // Kept in a variable: a range-for over a member of the returned map would outlive the map.
+  const auto kernel_routes = fib.kernel_routes();
+  for (const auto& h : kernel_routes.at(*Prefix::parse("10.47.40.1/32")))
     CHILD_CHECK(h.ifindex == d0, "kernel_routes() learns d0");
 
   apply(fib, {route("10.47.40.1/32", {"192.0.2.11", "192.0.2.13"})});
