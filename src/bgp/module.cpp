@@ -26,13 +26,12 @@ BgpModule::~BgpModule() {
 
 std::vector<std::string> BgpModule::load() {
   // Every failing line is reported (FRR's `bgpd -C`); the file is loaded only without any.
+  config::BgpConfig loaded;
   std::vector<std::string> errors;
-  for (const auto& e : config::check_config_file(options_.config_file))
+  for (const auto& e : config::check_config_file(options_.config_file, &loaded))
     errors.push_back(e.to_string());
   if (!errors.empty()) return errors;
-  auto loaded = config::load_config_file(options_.config_file);
-  if (!loaded) return {loaded.error().to_string()};
-  loaded_ = std::move(*loaded);
+  loaded_ = std::move(loaded);
   candidate_ = loaded_;
   return {};
 }

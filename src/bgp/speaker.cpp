@@ -430,13 +430,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   router_id_ = router_id;
   if (auto options = decision_options(bgp); options != loc_rib_.options())
     loc_rib_.set_options(options);
-  // The pseudo-peer of our own routes (FRR's "peer_self").
-  rib::PeerInfo self;
-  self.ebgp = false;
-  self.local = true;
-  self.router_id = router_id_;
-  self.as = bgp.asn;
-  loc_rib_.set_peer(kLocalPeer, self);
+  // The pseudo-peers of our own routes: `network` statements and other modules' sources.
   update_source_peers();
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 

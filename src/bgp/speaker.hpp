@@ -174,7 +174,8 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   void check_prefix_limit(Neighbor& n, wire::AfiSafi family);
   // The routes of `network` statements in the Loc-RIB.
   void sync_networks();
-  // The pseudo-peers of origination sources, as the Loc-RIB knows them (router-id, AS).
+  // The pseudo-peers of `network` routes and origination sources, as the Loc-RIB knows them
+  // (router-id, AS).
   void update_source_peers();
   // A free PeerId (not a neighbor's, not a source's), taken for `n` (nullptr: for a source).
   rib::PeerId allocate_id(Neighbor* n);

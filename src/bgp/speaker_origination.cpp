@@ -25,15 +25,14 @@ const OriginationSource* Speaker::origination_source(rib::PeerId id) const {
 }
 
 void Speaker::update_source_peers() {
-  for (const auto& [name, source] : sources_) {
-    // As the pseudo-peer of `network` routes (FRR's "peer_self"): weight 32768.
-    rib::PeerInfo self;
-    self.ebgp = false;
-    self.local = true;
-    self.router_id = router_id_;
-    self.as = local_as();
-    loc_rib_.set_peer(source->id(), self);
-  }
+  // FRR's "peer_self", for `network` routes and every source alike: weight 32768.
+  rib::PeerInfo self;
+  self.ebgp = false;
+  self.local = true;
+  self.router_id = router_id_;
+  self.as = local_as();
+  loc_rib_.set_peer(kLocalPeer, self);
+  for (const auto& [name, source] : sources_) loc_rib_.set_peer(source->id(), self);
 }
 
 void Speaker::originate(const std::string& source_name, OriginatedRoute route) {

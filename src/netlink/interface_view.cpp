@@ -7,16 +7,6 @@
 namespace vipd::netlink {
 namespace {
 
-// The links a route leaves through: its device and its next hops' interfaces.
-std::vector<int> links_of(const Route& route) {
-  std::vector<int> links;
-  if (route.device > 0) links.push_back(route.device);
-  for (const auto& hop : route.next_hops)
-    if (hop.ifindex > 0 && std::find(links.begin(), links.end(), hop.ifindex) == links.end())
-      links.push_back(hop.ifindex);
-  return links;
-}
-
 bool same_address(const InterfaceAddress& a, const InterfaceAddress& b) {
   // The kernel's key of an address, for IPv4 and IPv6 alike.
   return a.ifindex == b.ifindex && a.address == b.address && a.prefix_length == b.prefix_length;
@@ -122,7 +112,7 @@ void InterfaceView::link_event(const LinkEvent& event) {
     return it == links_.end() || !it->second.admin_up();
   };
   std::erase_if(routes_, [&](const auto& entry) {
-    auto l = links_of(entry.second);
+    auto l = route_links(entry.second);
     return removed ? std::find(l.begin(), l.end(), ifindex) != l.end()
                    : !l.empty() && std::all_of(l.begin(), l.end(), down);
   });

@@ -8,15 +8,6 @@ namespace {
 // RTPROT_BGP of <linux/rtnetlink.h> (FRR's zebra, BIRD's `krt_source`): another daemon's BGP.
 constexpr std::uint8_t kBgpProtocol = RTPROT_BGP;
 
-std::vector<int> links_of(const Route& route) {
-  std::vector<int> links;
-  if (route.device > 0) links.push_back(route.device);
-  for (const auto& hop : route.next_hops)
-    if (hop.ifindex > 0 && std::find(links.begin(), links.end(), hop.ifindex) == links.end())
-      links.push_back(hop.ifindex);
-  return links;
-}
-
 std::vector<NextHop> hops_of(const Route& route) {
   if (route.next_hops.empty() && route.device > 0) return {NextHop{IpAddress{}, route.device}};
   return route.next_hops;
@@ -112,7 +103,7 @@ bool Reachability::link_changed(const LinkEvent& event) {
 
 bool Reachability::route_added(const Route& route) {
   if (!eligible(route)) return false;
-  KernelRoute entry{route.priority, links_of(route), hops_of(route)};
+  KernelRoute entry{route.priority, route_links(route), hops_of(route)};
   auto [it, added] = routes_.try_emplace(route.prefix);
   if (added) {
     const Prefix& p = route.prefix;
@@ -178,6 +169,15 @@ Reachability::Resolution Reachability::resolve(const IpAddress& next_hop, Mode m
     return {true, false, link, it->first, best->metric, std::move(via)};
   }
   return unreachable;
+}
+
+std::vector<int> route_links(const Route& route) {
+  std::vector<int> links;
+  if (route.device > 0) links.push_back(route.device);
+  for (const auto& hop : route.next_hops)
+    if (hop.ifindex > 0 && std::find(links.begin(), links.end(), hop.ifindex) == links.end())
+      links.push_back(hop.ifindex);
+  return links;
 }
 
 }  // namespace vipd::netlink

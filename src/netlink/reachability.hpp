@@ -26,6 +26,9 @@
 
 namespace vipd::netlink {
 
+// The links a route leaves through: its device and its next hops' interfaces, each once.
+std::vector<int> route_links(const Route& route);
+
 class Reachability {
  public:
   enum class Mode : std::uint8_t {

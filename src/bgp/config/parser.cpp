@@ -91,10 +91,13 @@ std::vector<ConfigError> check_config(std::string_view text, std::string_view fi
   return run_lines(text, file_name, config, true);
 }
 
-std::vector<ConfigError> check_config_file(const std::string& path) {
+std::vector<ConfigError> check_config_file(const std::string& path, BgpConfig* config) {
   auto text = read_file(path);
   if (!text) return {text.error()};
-  return check_config(*text, path);
+  BgpConfig parsed;
+  auto errors = run_lines(*text, path, parsed, true);
+  if (errors.empty() && config) *config = std::move(parsed);
+  return errors;
 }
 
 Result<BgpConfig, ConfigError> load_config_file(const std::string& path) {

@@ -29,6 +29,8 @@ Result<BgpConfig, ConfigError> load_config_file(const std::string& path);
 // --check`); empty when the file loads. Lines after a failing block opener (`router bgp` with a
 // bad AS) fail too, as in FRR, since they are read at the wrong level.
 std::vector<ConfigError> check_config(std::string_view text, std::string_view file_name);
-std::vector<ConfigError> check_config_file(const std::string& path);
+// With `config`: filled when the file has no error, so that a caller loading it reads and parses
+// it once.
+std::vector<ConfigError> check_config_file(const std::string& path, BgpConfig* config = nullptr);
 
 }  // namespace vipd::bgp::config

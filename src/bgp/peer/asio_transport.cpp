@@ -84,13 +84,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   }
 
   void deliver() {
-    framer_.deliver(
-        handlers_.on_message,
-        [this](const wire::Error& error) {
-          closing_ = true;  // nothing after a bad header can be framed
-          if (handlers_.on_header_error) handlers_.on_header_error(error);
-        },
-        [this] { return !closing_; });
+    framer_.deliver_until_closed(handlers_.on_message, handlers_.on_header_error, closing_);
   }
 
   void write_more() {

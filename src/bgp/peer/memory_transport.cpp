@@ -174,13 +174,7 @@ class MemoryStream : public std::enable_shared_from_this<MemoryStream> {
     auto self = shared_from_this();  // a handler may let go of the Connection
     if (Bytes bytes = socket_->read(); !bytes.empty()) {
       framer_.append(bytes);
-      framer_.deliver(
-          handlers_.on_message,
-          [this](const wire::Error& error) {
-            closing_ = true;  // nothing after a bad header can be framed
-            if (handlers_.on_header_error) handlers_.on_header_error(error);
-          },
-          [this] { return !closing_; });
+      framer_.deliver_until_closed(handlers_.on_message, handlers_.on_header_error, closing_);
     }
     if (closing_ || !socket_->eof()) return;
     closing_ = true;

@@ -25,6 +25,20 @@ class MessageFramer {
                const std::function<void(const wire::Error&)>& on_header_error,
                const std::function<bool()>& keep_going);
 
+  // deliver() for a connection that stops at `closing`: a bad header sets it before
+  // on_header_error runs, so nothing after it reaches on_message.
+  void deliver_until_closed(const std::function<void(ByteSpan)>& on_message,
+                            const std::function<void(const wire::Error&)>& on_header_error,
+                            bool& closing) {
+    deliver(
+        on_message,
+        [&](const wire::Error& error) {
+          closing = true;
+          if (on_header_error) on_header_error(error);
+        },
+        [&] { return !closing; });
+  }
+
   void set_max_message_size(std::size_t size) { max_message_size_ = size; }
   bool failed() const { return failed_; }
 

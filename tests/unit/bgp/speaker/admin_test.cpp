@@ -7,16 +7,6 @@
 namespace vipd::bgp::testing {
 namespace {
 
-std::string neighbor_lines(const std::string& a, const std::string& remote_as = "65001",
-                           const std::string& extra = "") {
-  return " neighbor " + a + " remote-as " + remote_as + "\n neighbor " + a +
-         " timers 10 30\n neighbor " + a + " timers connect 1\n" + extra;
-}
-
-std::string passive(const std::string& a, const std::string& extra = "") {
-  return neighbor_lines(a, "65001", " neighbor " + a + " passive\n" + extra);
-}
-
 // RFC 4486 §4 Administrative Shutdown with the RFC 9003 message; vipd stops listening.
 TEST_F(SpeakerTest, ShutdownSendsAdministrativeShutdownWithMessage) {
   const std::string a = "127.0.0.30";

@@ -269,6 +269,18 @@ inline Bytes raw_update(const std::string& withdrawn, const std::string& attrs,
   return raw_message(2, to_hex(body));
 }
 
+// A neighbor of AS `remote_as` with short timers (hold 30 s, connect retry 1 s), then `extra`.
+inline std::string neighbor_lines(const std::string& a, const std::string& remote_as = "65001",
+                                  const std::string& extra = "") {
+  return " neighbor " + a + " remote-as " + remote_as + "\n neighbor " + a +
+         " timers 10 30\n neighbor " + a + " timers connect 1\n" + extra;
+}
+
+// The same neighbor of AS 65001, passive: the test's fake peer connects.
+inline std::string passive(const std::string& a, const std::string& extra = "") {
+  return neighbor_lines(a, "65001", " neighbor " + a + " passive\n" + extra);
+}
+
 // `router bgp 65000` with our router-id and the given neighbor lines.
 inline std::string router_bgp(const std::string& body, const std::string& router_id = "10.0.0.1") {
   return "router bgp 65000\n bgp router-id " + router_id + "\n" + body;
