@@ -1,0 +1,40 @@
+// Where the load balancer learns the cluster: the --k8s-dir directory of manifests now
+// (dir_source.hpp), the Kubernetes API watch later. Both implement this interface, so the
+// allocator and the speaker never know which one runs.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "lb/cluster/objects.hpp"
+
+namespace vipd::lb::cluster {
+
+class ClusterSource {
+ public:
+  using Listener = std::function<void(const ClusterState&)>;
+  virtual ~ClusterSource() = default;
+
+  // Starts watching; `listener` runs on the event loop with the whole state, first once the
+  // initial read is done, then after each change (coalesced: a burst of file writes gives one
+  // call). Returns errors that prevent watching at all.
+  virtual std::vector<std::string> start(Listener listener) = 0;
+  virtual void stop() = 0;
+  // The last state read.
+  virtual const ClusterState& state() const = 0;
+
+  // Controller only. Whether this process may write assignments (it holds the lock or, for
+  // the API, the Lease). `on_change` runs when that changes.
+  virtual bool acquire_leadership(std::function<void(bool leader)> on_change) = 0;
+  // Records a Service's assigned addresses as its status.loadBalancer.ingress (empty: none).
+  // The change comes back through the listener like any other.
+  virtual void write_ingress(const ObjectKey& service, const std::vector<IpAddress>& ips) = 0;
+  // A Kubernetes Event on the Service (IPAllocated, AllocationFailed, ...); the directory
+  // source logs it and keeps the last ones in the status file.
+  virtual void record_event(const ObjectKey& service, const std::string& reason,
+                            const std::string& message, bool warning) = 0;
+};
+
+}  // namespace vipd::lb::cluster

@@ -1,0 +1,31 @@
+// Reading MetalLB resources from --lb-config paths: files or directories (every *.yaml, *.yml
+// and *.json file in it, sorted by name, not recursive), each holding one or more YAML
+// documents, and a `kubectl get -o yaml` `List` (its `items`). Kinds of other API groups (a
+// Namespace, a Deployment of MetalLB's own manifests) are skipped with a warning; unknown
+// metallb.io kinds too. Errors name FILE:LINE, kind/name, the field and the reason:
+//   "metallb.yaml:12: IPAddressPool/first-pool: spec.addresses[0]: invalid CIDR "10.0.0/24""
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lb/crd/resources.hpp"
+
+namespace vipd::lb::crd {
+
+struct LoadResult {
+  LbConfig config;
+  std::vector<std::string> errors;  // non-empty: nothing may be applied
+  std::vector<std::string> warnings;
+};
+
+// Parses `text` (the content of `file`, which only names it in messages) and adds what it
+// holds to `result`; never throws, whatever the text.
+void parse_documents(std::string_view text, const std::string& file, LoadResult& result);
+
+// Reads every path, then validates the whole set (validate.hpp), so that cross-resource rules
+// (overlapping pools, a BGPAdvertisement naming a missing pool) see everything.
+LoadResult load_lb_config(const std::vector<std::string>& paths);
+
+}  // namespace vipd::lb::crd
