@@ -24,7 +24,13 @@ BgpModule::~BgpModule() {
   *alive_ = false;
 }
 
+std::vector<std::string> BgpModule::config_files() const {
+  if (options_.config_file.empty()) return {};
+  return {options_.config_file};
+}
+
 std::vector<std::string> BgpModule::load() {
+  if (options_.config_file.empty()) return {};
   // Every failing line is reported (FRR's `bgpd -C`); the file is loaded only without any.
   config::BgpConfig loaded;
   std::vector<std::string> errors;
@@ -54,7 +60,72 @@ void BgpModule::install_commands(control::CommandTree& tree) {
 
 Status<std::string> BgpModule::start() {
   candidate_ = loaded_;
-  return speaker_.apply(candidate_);
+  auto applied = apply();
+  if (applied) running_file_ = candidate_;
+  return applied;
+}
+
+Result<config::BgpConfig, std::string> BgpModule::effective(
+    const config::BgpConfig& file, const std::map<std::string, ModuleNeighbors>& modules) const {
+  config::BgpConfig merged = file;
+  for (const auto& [source, brought] : modules) {
+    if (brought.neighbors.empty()) continue;
+    if (!merged.bgp) {
+      // A node without bgpd.conf: the module's AS makes the instance (MetalLB's myASN).
+      merged.bgp.emplace();
+      merged.bgp->asn = brought.asn;
+      merged.bgp->router_id = brought.router_id;
+    } else if (merged.bgp->asn != brought.asn) {
+      return unexpected(fmt::format("{}: local AS {} differs from the running `router bgp {}`",
+                                    source, brought.asn, merged.bgp->asn));
+    } else if (!merged.bgp->router_id) {
+      merged.bgp->router_id = brought.router_id;
+    }
+    for (const auto& list : brought.prefix_lists)
+      if (!merged.find_prefix_list(list.af, list.name)) merged.prefix_lists.push_back(list);
+    for (const auto& n : brought.neighbors)
+      if (!merged.bgp->find(n.address)) merged.bgp->neighbors.push_back(n);
+  }
+  return merged;
+}
+
+Status<std::string> BgpModule::apply() {
+  auto merged = effective(candidate_, module_neighbors_);
+  if (!merged) return unexpected(merged.error());
+  return speaker_.apply(*merged);
+}
+
+Status<std::string> BgpModule::set_neighbors(const std::string& source, ModuleNeighbors neighbors) {
+  auto& slot = module_neighbors_[source];
+  if (slot == neighbors) return Ok{};
+  auto next = module_neighbors_;
+  next[source] = std::move(neighbors);
+  auto merged = effective(candidate_, next);
+  if (!merged) return unexpected(merged.error());
+  for (const auto& n : next[source].neighbors)
+    if (candidate_.bgp && candidate_.bgp->find(n.address))
+      log::warning("bgp: neighbor {} of {} is also in {}; bgpd.conf's settings apply",
+                   n.address.to_string(), source, options_.config_file);
+  if (auto applied = speaker_.apply(*merged); !applied) return applied;
+  module_neighbors_ = std::move(next);
+  return Ok{};
+}
+
+void BgpModule::originate(const std::string& source, OriginatedRoute route) {
+  speaker_.originate(source, std::move(route));
+}
+
+void BgpModule::withdraw_originated(const std::string& source, const Prefix& prefix) {
+  speaker_.withdraw_originated(source, prefix);
+}
+
+void BgpModule::withdraw_source(const std::string& source) {
+  speaker_.withdraw_source(source);
+}
+
+bool BgpModule::neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
+                              const std::string& reason) {
+  return speaker_.neighbor_down(address, cease_subcode, reason);
 }
 
 void BgpModule::schedule_sync() {
@@ -63,15 +134,21 @@ void BgpModule::schedule_sync() {
   asio::post(io_, [this, alive = alive_] {
     if (!*alive) return;
     sync_pending_ = false;
-    if (candidate_ == speaker_.running()) return;
-    if (auto applied = speaker_.apply(candidate_); !applied) {
+    auto merged = effective(candidate_, module_neighbors_);
+    if (merged && *merged == speaker_.running()) return;
+    auto applied =
+        merged ? speaker_.apply(*merged) : Status<std::string>(unexpected(merged.error()));
+    if (!applied) {
       log::error("configuration change not applied: {}", applied.error());
-      candidate_ = speaker_.running();
+      candidate_ = running_file_;
+    } else {
+      running_file_ = candidate_;
     }
   });
 }
 
 void BgpModule::reload() {
+  if (options_.config_file.empty()) return;
   auto loaded = config::load_config_file(options_.config_file);
   if (!loaded) {
     log::error("reload failed, keeping the running configuration: {}", loaded.error().to_string());
@@ -79,11 +156,12 @@ void BgpModule::reload() {
   }
   loaded_ = std::move(*loaded);
   candidate_ = loaded_;
-  if (auto applied = speaker_.apply(candidate_); !applied) {
+  if (auto applied = apply(); !applied) {
     log::error("reload not applied: {}", applied.error());
-    candidate_ = speaker_.running();
+    candidate_ = running_file_;
     return;
   }
+  running_file_ = candidate_;
   log::notice("configuration reloaded from {}", options_.config_file);
 }
 
@@ -124,6 +202,7 @@ std::string BgpModule::summary() const {
 }
 
 std::optional<Status<std::string>> BgpModule::save_config() {
+  if (options_.config_file.empty()) return std::nullopt;
   auto written = config::write_config_file(options_.config_file, config::render_config(candidate_));
   if (!written) return Status<std::string>(unexpected(written.error()));
   log::info("configuration saved to {}", options_.config_file);

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <asio/io_context.hpp>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
 #include "bgp/peer/asio_transport.hpp"
 #include "bgp/speaker.hpp"
@@ -16,7 +18,8 @@
 namespace vipd::bgp {
 
 struct BgpModuleOptions {
-  std::string config_file;  // bgpd.conf
+  // bgpd.conf; empty: none (a Kubernetes node, whose neighbors the load balancer brings).
+  std::string config_file;
   SpeakerOptions speaker;
   // Makes the kernel FIB (Speaker::set_kernel_fib); none: best paths are not installed.
   Speaker::FibFactory kernel_fib;
@@ -25,13 +28,15 @@ struct BgpModuleOptions {
   netlink::InterfaceView* interfaces = nullptr;
 };
 
-class BgpModule final : public module::Module {
+// Also the BGP interface of the daemon's other modules (api.hpp): their neighbors are merged
+// into the configuration the speaker runs (effective()), their routes originated.
+class BgpModule final : public module::Module, public BgpApi {
  public:
   BgpModule(asio::io_context& io, event::Clock& clock, BgpModuleOptions options);
   ~BgpModule() override;
 
   std::string_view name() const override { return "bgp"; }
-  std::vector<std::string> config_files() const override { return {options_.config_file}; }
+  std::vector<std::string> config_files() const override;
   std::vector<std::string> load() override;
   void daemon_settings(module::DaemonSettings& settings) const override;
   void install_commands(control::CommandTree& tree) override;
@@ -45,6 +50,14 @@ class BgpModule final : public module::Module {
   std::string summary() const override;
   std::optional<Status<std::string>> save_config() override;
 
+  // BgpApi.
+  Status<std::string> set_neighbors(const std::string& source, ModuleNeighbors neighbors) override;
+  void originate(const std::string& source, OriginatedRoute route) override;
+  void withdraw_originated(const std::string& source, const Prefix& prefix) override;
+  void withdraw_source(const std::string& source) override;
+  bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
+                     const std::string& reason) override;
+
   Speaker& speaker() { return speaker_; }
   // The hostname of the running configuration (`hostname` in bgpd.conf or `configure
   // terminal`); empty when none is set.
@@ -54,13 +67,21 @@ class BgpModule final : public module::Module {
   // Commands in the shell edit candidate_; once the command is done, the speaker makes it the
   // running configuration (only what changed is touched).
   void schedule_sync();
+  // What the speaker runs: the file's configuration (candidate_) with the other modules'
+  // neighbors merged in. Errors when a module's local AS disagrees with bgpd.conf's.
+  Result<config::BgpConfig, std::string> effective(
+      const config::BgpConfig& file, const std::map<std::string, ModuleNeighbors>& modules) const;
+  // Applies effective(candidate_, module_neighbors_).
+  Status<std::string> apply();
 
   asio::io_context& io_;
   BgpModuleOptions options_;
   peer::AsioTransport transport_;  // TCP for the sessions (before the speaker, which uses it)
   Speaker speaker_;
-  config::BgpConfig loaded_;     // the file as last loaded
-  config::BgpConfig candidate_;  // what the shell edits
+  config::BgpConfig loaded_;        // the file as last loaded
+  config::BgpConfig candidate_;     // what the shell edits
+  config::BgpConfig running_file_;  // the part of the speaker's configuration that is the file's
+  std::map<std::string, ModuleNeighbors> module_neighbors_;  // by source module
   bool sync_pending_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -32,7 +32,7 @@ struct SpeakerOptions {
   fsm::Jitter jitter = {};
 };
 
-class Speaker : public BgpApi, private peer::RouteObserver {
+class Speaker : private peer::RouteObserver {
   struct Routing;  // per established neighbor: its Adj-RIB-Outs and policy keys (propagation.hpp)
 
  public:
@@ -97,15 +97,15 @@ class Speaker : public BgpApi, private peer::RouteObserver {
   static constexpr rib::PeerId kLocalPeer = 0;
   // Route origination for the daemon's other modules (origination.hpp); `source` names the
   // module. Replaces the source's route for the prefix (no advertisement: withdraws it).
-  void originate(const std::string& source, OriginatedRoute route) override;
-  void withdraw_originated(const std::string& source, const Prefix& prefix) override;
+  void originate(const std::string& source, OriginatedRoute route);
+  void withdraw_originated(const std::string& source, const Prefix& prefix);
   // Withdraws every route of the source (its module stops or reloads without them).
-  void withdraw_source(const std::string& source) override;
+  void withdraw_source(const std::string& source);
   // Liveness input (BFD): the daemon learned that the neighbor is dead; its session goes down
   // now with Cease/`cease_subcode` (RFC 9384: 10, BFD Down) and restarts as after any automatic
   // stop. False: no such neighbor, or no session to take down.
   bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
-                     const std::string& reason) override;
+                     const std::string& reason);
   // The source whose pseudo-peer has this id; nullptr for neighbors and `network` routes.
   const OriginationSource* origination_source(rib::PeerId id) const;
   // A local pseudo-peer: `network` routes (kLocalPeer) or another module's (weight 32768).

@@ -137,6 +137,62 @@ TEST_F(BgpModuleTest, ReloadOfABrokenFileKeepsTheRunningConfiguration) {
   module->stop({});
 }
 
+bgp::ModuleNeighbors lb_neighbors(std::uint32_t asn, std::initializer_list<const char*> addresses) {
+  bgp::ModuleNeighbors brought;
+  brought.asn = asn;
+  for (const char* a : addresses) {
+    bgp::config::NeighborConfig n;
+    n.address = *IpAddress::parse(a);
+    n.remote_as.asn = 65000;
+    n.in(bgp::config::AddressFamily::kIpv4Unicast).active = true;
+    brought.neighbors.push_back(n);
+  }
+  return brought;
+}
+
+TEST_F(BgpModuleTest, WithoutAFileAnotherModulesNeighborsMakeTheInstance) {
+  auto module = make("");
+  EXPECT_TRUE(module->config_files().empty());
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  EXPECT_FALSE(module->speaker().running().bgp.has_value());
+  bgp::BgpApi& api = *module;
+  ASSERT_TRUE(api.set_neighbors("lb", lb_neighbors(65009, {"192.0.2.1", "192.0.2.3"})).ok());
+  ASSERT_TRUE(module->speaker().running().bgp.has_value());
+  EXPECT_EQ(module->speaker().running().bgp->asn, 65009u);
+  EXPECT_EQ(module->speaker().neighbors().size(), 2u);
+  // Not part of any file: nothing to show as bgpd.conf, nothing to save.
+  EXPECT_EQ(module->running_config().find("neighbor"), std::string::npos);
+  EXPECT_FALSE(module->save_config().has_value());
+  // Replacing the set removes what is gone; an empty set removes the instance's neighbors.
+  ASSERT_TRUE(api.set_neighbors("lb", lb_neighbors(65009, {"192.0.2.3"})).ok());
+  EXPECT_EQ(module->speaker().neighbors().size(), 1u);
+  EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.3")));
+  ASSERT_TRUE(api.set_neighbors("lb", {}).ok());
+  EXPECT_TRUE(module->speaker().neighbors().empty());
+  module->stop({});
+}
+
+TEST_F(BgpModuleTest, AnotherModulesNeighborsJoinTheFilesAndMustShareItsAs) {
+  auto module = make(dir_.write("bgpd.conf", kBgpConf));
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  bgp::BgpApi& api = *module;
+  auto refused = api.set_neighbors("lb", lb_neighbors(65009, {"192.0.2.7"}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), "lb: local AS 65009 differs from the running `router bgp 65000`");
+  EXPECT_EQ(module->speaker().neighbors().size(), 1u) << "a refused set changes nothing";
+  // Same AS: merged; the file's own neighbor keeps the file's settings.
+  ASSERT_TRUE(api.set_neighbors("lb", lb_neighbors(65000, {"192.0.2.7", "192.0.2.2"})).ok());
+  EXPECT_EQ(module->speaker().neighbors().size(), 2u);
+  EXPECT_TRUE(module->speaker().running().bgp->find(*IpAddress::parse("192.0.2.2"))->shutdown);
+  // A reload of the file keeps the module's neighbors.
+  module->reload();
+  EXPECT_EQ(module->speaker().neighbors().size(), 2u);
+  EXPECT_EQ(module->running_config().find("192.0.2.7"), std::string::npos);
+  module->stop({});
+}
+
 TEST_F(BgpModuleTest, SaveConfigWritesTheRunningConfiguration) {
   auto path = dir_.write("bgpd.conf", kBgpConf);
   auto module = make(path);
