@@ -85,7 +85,7 @@ lab_pick_nodes_impl() {
       lab_vipd_has_lb || lab_die "LAB_NODES=vipd but $LAB_BIN/vipd has no --k8s-dir (load-balancer module not built); try LAB_NODES=gobgp"
       LAB_NODES_IMPL=vipd ;;
     gobgp)
-      command -v gobgpd >/dev/null && command -v gobgp >/dev/null ||
+      { command -v gobgpd >/dev/null && command -v gobgp >/dev/null; } ||
         lab_die "LAB_NODES=gobgp needs gobgpd and gobgp (apt-get install gobgpd)"
       LAB_NODES_IMPL=gobgp ;;
     *) lab_die "LAB_NODES must be vipd or gobgp, not '$want'" ;;
@@ -148,8 +148,7 @@ _lab_node_start_gobgp() {
     done
   } >"$d/gobgpd.toml"
   LAB_PID[$name]=$(lab_spawn "$name" gobgpd gobgpd -f "$d/gobgpd.toml" --api-hosts 127.0.0.1:50051 --log-level=info)
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     ip netns exec "${LAB_NS[$name]}" gobgp global >/dev/null 2>&1 && break
     sleep 0.1
   done
