@@ -207,7 +207,7 @@ lab_up() {
     lab_die "vipd, vipctl, vipd-lab-server, vipd-lab-probe not all in $LAB_BIN (scripts/build.sh vipd vipctl vipd-lab-server vipd-lab-probe)"
   if [[ -f "$LAB_STATE" ]]; then
     local old_tag
-    old_tag=$(sed -n 's/^declare -- LAB_TAG="\(.*\)"$/\1/p' "$LAB_STATE")
+    old_tag=$(sed -n 's/^declare -g LAB_TAG="\(.*\)"$/\1/p' "$LAB_STATE")
     if [[ -n "$old_tag" ]] && ip netns list | grep -q "^$old_tag-"; then
       lab_die "a lab ($old_tag) is already up with state $LAB_STATE: lab/down first, or set LAB_STATE"
     fi
