@@ -1,7 +1,8 @@
 // vipd-lab-probe: the lab's client-side measurements.
 //
 // UDP mode (outages): every --interval-us (default 1000) sends one datagram "SEQ" on each flow
-// (a connected UDP socket, so a source port of its own) to each target's --udp port, and records
+// (a connected UDP socket, so a source port of its own: --sport-base P numbers them P, P+1, ...,
+// else they are ephemeral) to each target's --udp port, and records
 // which probes came back and from which node (the server answers "NAME SEQ"). Runs until
 // SIGINT/SIGTERM or --duration seconds, waits --drain-ms for late answers, then prints per target
 // and in total the longest time without answers:
@@ -47,11 +48,12 @@ int64_t now_ns() {
 }
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: vipd-lab-probe --udp PORT [--interval-us N] [--flows N] [--duration S]\n"
-               "                      [--drain-ms N] [--tail-ms N] [--json] TARGET...\n"
-               "       vipd-lab-probe --tcp PORT [--connections N] [--timeout-ms N] [--json] "
-               "TARGET...\n");
+  std::fprintf(
+      stderr,
+      "usage: vipd-lab-probe --udp PORT [--interval-us N] [--flows N] [--sport-base P]\n"
+      "                      [--duration S] [--drain-ms N] [--tail-ms N] [--json] TARGET...\n"
+      "       vipd-lab-probe --tcp PORT [--connections N] [--timeout-ms N] [--json] "
+      "TARGET...\n");
 }
 
 std::string json_escape(const std::string& s) {
@@ -98,6 +100,7 @@ struct Options {
   int tcp_port = 0;
   int64_t interval_us = 1000;
   int flows = 1;
+  int sport_base = 0;
   double duration_s = 0;
   int drain_ms = 200;
   int tail_ms = 50;
@@ -191,6 +194,18 @@ int run_udp(const Options& o) {
       Flow f;
       f.target = t;
       f.fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (f.fd >= 0 && o.sport_base > 0) {
+        // Fixed source ports: another run with the same ports hashes onto the same ECMP paths.
+        int one = 1;
+        ::setsockopt(f.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        local.sin_port = htons(static_cast<uint16_t>(o.sport_base + flows.size()));
+        if (::bind(f.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+          std::perror("vipd-lab-probe: bind to --sport-base");
+          return 2;
+        }
+      }
       if (f.fd < 0 || ::connect(f.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
         std::perror("vipd-lab-probe: udp socket");
         return 2;
@@ -414,6 +429,8 @@ int main(int argc, char** argv) {
       o.interval_us = std::max(10LL, std::atoll(value().c_str()));
     } else if (a == "--flows") {
       o.flows = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--sport-base") {
+      o.sport_base = std::max(0, std::atoi(value().c_str()));
     } else if (a == "--duration") {
       o.duration_s = std::atof(value().c_str());
     } else if (a == "--drain-ms") {
