@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Installs what vipd needs to build and test on Debian 12 (run as root). Idempotent and quiet
 # when everything is present already.
+#   scripts/install-deps.sh               build, test and interop peers (everything)
+#   scripts/install-deps.sh --build-only  what the build needs
+#   scripts/install-deps.sh --lab [--gobgp]
+#                                         what the homelab demo needs (lab/, docs/lab.md): the
+#                                         build and iproute2/procps/jq; --gobgp adds GoBGP, for
+#                                         LAB_NODES=gobgp
 set -euo pipefail
 
 build_packages=(
@@ -8,11 +14,21 @@ build_packages=(
   libasio-dev libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libreadline-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Real peers and tools for the interop tests and the lab.
+# Real peers and tools for the interop tests.
 peer_packages=(iproute2 iputils-ping procps psmisc tcpdump jq strace frr bird2 gobgpd exabgp keepalived openbgpd)
+# The homelab demo: namespaces, sysctl, pids, JSON.
+lab_packages=(iproute2 procps jq)
 
 wanted=("${build_packages[@]}")
-[[ "${1:-}" == "--build-only" ]] || wanted+=("${peer_packages[@]}")
+case "${1:-}" in
+  --build-only) ;;
+  --lab)
+    wanted+=("${lab_packages[@]}")
+    [[ "${2:-}" == "--gobgp" ]] && wanted+=(gobgpd)
+    ;;
+  "") wanted+=("${peer_packages[@]}") ;;
+  *) echo "install-deps: unknown option $1 (--build-only, --lab [--gobgp])" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${wanted[@]}"; do

@@ -1,0 +1,416 @@
+# shellcheck shell=bash
+# The seed homelab in network namespaces (docs/lab.md). Sourced by lab/up, lab/down, lab/exec and
+# lab/demo; every function keeps its state in the LAB_* variables, which lab_save writes to the
+# state file ($LAB_STATE) so that another invocation can find the lab again.
+#
+#   namespace TAG-lan     bridge br0: the flat LAN 192.168.0.0/16
+#   TAG-r1 .. TAG-r4      routers 192.168.5.2-5/16 on eth0, vipd (seed bgpd.conf + maximum-paths 8,
+#                         seed keepalived.conf; priority 100 on r1, 10 on the others)
+#   TAG-k3s-master-1, TAG-k3s-node-1 .. 5
+#                         k3s nodes 192.168.12.11-16/16: the MetalLB replacement (vipd, or GoBGP
+#                         with LAB_NODES=gobgp) and vipd-lab-server, the kube-proxy stand-in
+#   TAG-client            192.168.100.100/16, default route via the VIP 192.168.5.1
+#
+# Nothing is configured in the root namespace: the veth pairs are created inside the namespaces.
+
+LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+LAB_BIN=${LAB_BIN:-${VIPD_BIN_DIR:-$LAB_ROOT/build/bin}}
+LAB_STATE=${LAB_STATE:-/run/vipd-lab/state}
+
+LAB_ROUTERS=(r1 r2 r3 r4)
+LAB_NODE_NAMES=(k3s-master-1 k3s-node-1 k3s-node-2 k3s-node-3 k3s-node-4 k3s-node-5)
+LAB_SERVICE_IPS=(10.47.40.0 10.47.40.1 10.47.40.2 10.47.40.3 10.47.40.5 10.47.40.6)
+LAB_VIP=192.168.5.1
+LAB_CLIENT_IP=192.168.100.100
+LAB_UDP_PORT=9000                 # the prober's port on the Service IPs
+LAB_TCP_PORTS=(6379 16379)        # the Services' ports
+LAB_CONTROLLER=k3s-master-1       # the one node running vipd --lb-controller
+# MetalLB's lowest timers; LAB_HOLD_TIME=default keeps the seed's metallb-bgp.yaml byte for byte
+# (no holdTime: MetalLB's 90 s).
+LAB_HOLD_TIME=${LAB_HOLD_TIME:-3}
+
+declare -gA LAB_NS=() LAB_ADDR=() LAB_PID=() LAB_SERVER_PID=()
+LAB_TAG=""
+LAB_DIR=""
+LAB_DESIGN=""
+LAB_NODES_IMPL=""
+
+lab_log() { printf '[%s lab] %s\n' "$(date +%T.%3N)" "$*" >&2; }
+lab_die() { lab_log "error: $*"; exit 1; }
+
+lab_addr_of() {
+  case $1 in
+    r[1-4]) echo "192.168.5.$((${1#r} + 1))" ;;
+    k3s-master-1) echo 192.168.12.11 ;;
+    k3s-node-[1-5]) echo "192.168.12.$((11 + ${1#k3s-node-}))" ;;
+    client) echo "$LAB_CLIENT_IP" ;;
+    *) return 1 ;;
+  esac
+}
+
+lab_boxes() { echo "${LAB_ROUTERS[@]}" "${LAB_NODE_NAMES[@]}" client; }
+
+# ---------------------------------------------------------------------------------------------
+# State file
+
+lab_save() {
+  mkdir -p "$(dirname "$LAB_STATE")"
+  {
+    declare -p LAB_TAG LAB_DIR LAB_DESIGN LAB_NODES_IMPL LAB_BIN LAB_HOLD_TIME
+    declare -p LAB_NS LAB_ADDR LAB_PID LAB_SERVER_PID
+  } | sed 's/^declare -- /declare -g /; t; s/^declare -\([a-zA-Z]*\) /declare -g\1 /' >"$LAB_STATE.tmp"
+  mv "$LAB_STATE.tmp" "$LAB_STATE"
+}
+
+lab_load() {
+  [[ -f "$LAB_STATE" ]] || lab_die "no lab running (no state file $LAB_STATE; start one with lab/up)"
+  # shellcheck disable=SC1090
+  source "$LAB_STATE"   # declare -g lines (lab_save)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Node implementation: vipd (the MetalLB replacement) or GoBGP (stand-in until vipd has it).
+
+lab_vipd_has_lb() { "$LAB_BIN/vipd" --help 2>&1 | grep -q -- '--k8s-dir'; }
+
+lab_pick_nodes_impl() {
+  local want=${LAB_NODES:-auto}
+  case $want in
+    auto)
+      if lab_vipd_has_lb; then LAB_NODES_IMPL=vipd; else
+        LAB_NODES_IMPL=gobgp
+        lab_log "this vipd has no load-balancer module (no --k8s-dir): the k3s nodes run GoBGP (LAB_NODES=gobgp)"
+      fi ;;
+    vipd)
+      lab_vipd_has_lb || lab_die "LAB_NODES=vipd but $LAB_BIN/vipd has no --k8s-dir (load-balancer module not built); try LAB_NODES=gobgp"
+      LAB_NODES_IMPL=vipd ;;
+    gobgp)
+      { command -v gobgpd >/dev/null && command -v gobgp >/dev/null; } ||
+        lab_die "LAB_NODES=gobgp needs gobgpd and gobgp (apt-get install gobgpd)"
+      LAB_NODES_IMPL=gobgp ;;
+    *) lab_die "LAB_NODES must be vipd or gobgp, not '$want'" ;;
+  esac
+}
+
+# The routers a node peers with, in the current design.
+lab_node_peers() {
+  if [[ $LAB_DESIGN == seed ]]; then echo "$LAB_VIP"; else echo 192.168.5.2 192.168.5.3 192.168.5.4 192.168.5.5; fi
+}
+
+# lab_spawn NAME KEY CMD... : runs CMD in NAME's namespace, detached (own session, so a Ctrl-C
+# in the terminal that ran lab/up does not reach it), output into $LAB_DIR/NAME/KEY.out. Prints
+# the pid.
+lab_spawn() {
+  local name=$1 key=$2
+  shift 2
+  setsid ip netns exec "${LAB_NS[$name]}" "$@" </dev/null >>"$LAB_DIR/$name/$key.out" 2>&1 &
+  echo $!
+}
+
+lab_node_start() {
+  local name=$1
+  "_lab_node_start_$LAB_NODES_IMPL" "$name"
+  lab_save
+}
+
+_lab_node_start_vipd() {
+  local name=$1 d="$LAB_DIR/$1" ctl=()
+  [[ $name == "$LAB_CONTROLLER" ]] && ctl=(--lb-controller)
+  rm -f "$d/vipd.sock"
+  LAB_PID[$name]=$(lab_spawn "$name" vipd "$LAB_BIN/vipd" --foreground \
+    --lb-config "$LAB_DIR/metallb.yaml" --k8s-dir "$LAB_DIR/k8s" --node-name "$name" "${ctl[@]}" \
+    --socket "$d/vipd.sock" --log-file "$d/vipd.log" --pid-file "$d/vipd.pid")
+}
+
+_lab_node_start_gobgp() {
+  local name=$1 d="$LAB_DIR/$1" peer ip hold=$LAB_HOLD_TIME ka=1
+  [[ $hold == default ]] && hold=90 ka=30
+  {
+    echo "[global.config]"
+    echo "  as = 65009"
+    echo "  router-id = \"${LAB_ADDR[$name]}\""
+    echo "  port = 179"
+    for peer in $(lab_node_peers); do
+      echo "[[neighbors]]"
+      echo "  [neighbors.config]"
+      echo "    neighbor-address = \"$peer\""
+      echo "    peer-as = 65000"
+      echo "  [neighbors.timers.config]"
+      echo "    connect-retry = 1"
+      echo "    hold-time = $hold"
+      echo "    keepalive-interval = $ka"
+      echo "    idle-hold-time-after-reset = 1"
+      echo "  [neighbors.transport.config]"
+      echo "    local-address = \"${LAB_ADDR[$name]}\""
+      echo "  [[neighbors.afi-safis]]"
+      echo "    [neighbors.afi-safis.config]"
+      echo "      afi-safi-name = \"ipv4-unicast\""
+    done
+  } >"$d/gobgpd.toml"
+  LAB_PID[$name]=$(lab_spawn "$name" gobgpd gobgpd -f "$d/gobgpd.toml" --api-hosts 127.0.0.1:50051 --log-level=info)
+  for _ in $(seq 1 50); do
+    ip netns exec "${LAB_NS[$name]}" gobgp global >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  # What MetalLB announces: every Service IP as a /32, next hop self.
+  for ip in "${LAB_SERVICE_IPS[@]}"; do
+    ip netns exec "${LAB_NS[$name]}" gobgp global rib add -a ipv4 "$ip/32" origin igp >/dev/null ||
+      lab_die "gobgp on $name: rib add $ip/32"
+  done
+}
+
+lab_node_kill9() {
+  local name=$1 pid=${LAB_PID[$1]}
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+}
+
+# Prints what the node announces (vipd: show lb services; GoBGP: its RIB).
+lab_node_show() {
+  local name=$1
+  if [[ $LAB_NODES_IMPL == vipd ]]; then
+    lab_vipctl "$name" show lb services
+  else
+    ip netns exec "${LAB_NS[$name]}" gobgp global rib
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Building and removing the lab
+
+lab_ns_new() {
+  local name=$1 ns="$LAB_TAG-$1"
+  ip netns add "$ns" || lab_die "ip netns add $ns"
+  LAB_NS[$name]=$ns
+  lab_save
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+    net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+}
+
+# lab_plug NAME : eth0 in NAME's namespace, its peer a port of br0 in the LAN namespace.
+lab_plug() {
+  local name=$1 ns=${LAB_NS[$1]} port
+  port="p-$1"
+  ip -n "$ns" link add eth0 type veth peer name "$port" netns "${LAB_NS[lan]}" || lab_die "veth for $name"
+  ip -n "${LAB_NS[lan]}" link set "$port" master br0 up
+  ip -n "$ns" addr add "${LAB_ADDR[$name]}/16" dev eth0
+  ip -n "$ns" link set eth0 up
+}
+
+# lab_up DESIGN : builds the whole lab and waits until it has converged.
+lab_up() {
+  LAB_DESIGN=$1
+  [[ $LAB_DESIGN == seed || $LAB_DESIGN == every-router ]] || lab_die "design must be seed or every-router"
+  [[ $EUID -eq 0 ]] || lab_die "needs root (network namespaces)"
+  [[ -x "$LAB_BIN/vipd" && -x "$LAB_BIN/vipctl" && -x "$LAB_BIN/vipd-lab-server" && -x "$LAB_BIN/vipd-lab-probe" ]] ||
+    lab_die "vipd, vipctl, vipd-lab-server, vipd-lab-probe not all in $LAB_BIN (scripts/build.sh vipd vipctl vipd-lab-server vipd-lab-probe)"
+  if [[ -f "$LAB_STATE" ]]; then
+    local old_tag
+    old_tag=$(sed -n 's/^declare -g LAB_TAG="\(.*\)"$/\1/p' "$LAB_STATE")
+    if [[ -n "$old_tag" ]] && ip netns list | grep -q "^$old_tag-"; then
+      lab_die "a lab ($old_tag) is already up with state $LAB_STATE: lab/down first, or set LAB_STATE"
+    fi
+  fi
+  lab_pick_nodes_impl
+  local name
+  # A short tag that no namespace uses yet.
+  while :; do
+    LAB_TAG=${LAB_TAG_WANTED:-vl$(printf '%04x' $((RANDOM % 65536)))}
+    ip netns list | grep -q "^$LAB_TAG-" || break
+    [[ -z ${LAB_TAG_WANTED:-} ]] || lab_die "namespaces with tag $LAB_TAG exist already"
+  done
+  LAB_DIR=$(mktemp -d "/tmp/vipd-lab-$LAB_TAG.XXXXXX")
+  chmod 755 "$LAB_DIR"
+  lab_save
+  lab_log "building lab $LAB_TAG (design $LAB_DESIGN, nodes $LAB_NODES_IMPL) in $LAB_DIR"
+
+  # The LAN: one bridge in a namespace of its own.
+  lab_ns_new lan
+  ip -n "${LAB_NS[lan]}" link add br0 type bridge
+  ip -n "${LAB_NS[lan]}" link set br0 type bridge stp_state 0 forward_delay 0 2>/dev/null || true
+  ip -n "${LAB_NS[lan]}" link set br0 up
+
+  for name in $(lab_boxes); do
+    LAB_ADDR[$name]=$(lab_addr_of "$name")
+    lab_ns_new "$name"
+    mkdir -p "$LAB_DIR/$name"
+    lab_plug "$name"
+  done
+  for name in "${LAB_ROUTERS[@]}"; do
+    # Forward, spread flows by L4 hash over the ECMP next hops, and no ICMP redirects: the
+    # client and the nodes share the LAN, a redirect would send the client straight to a node.
+    ip netns exec "${LAB_NS[$name]}" sysctl -qw net.ipv4.ip_forward=1 \
+      net.ipv4.fib_multipath_hash_policy=1 net.ipv4.conf.all.send_redirects=0 \
+      net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.eth0.send_redirects=0 >/dev/null
+  done
+  for name in "${LAB_NODE_NAMES[@]}"; do
+    # kube-proxy's part: every pool address is local, so the stand-in server answers for all.
+    ip -n "${LAB_NS[$name]}" route add local 10.47.40.0/24 dev lo
+    ip -n "${LAB_NS[$name]}" route add default via "$LAB_VIP"
+  done
+  ip -n "${LAB_NS[client]}" route add default via "$LAB_VIP"
+
+  # Configuration files: the seed's, verbatim but for what the lab needs.
+  local seed="$LAB_ROOT/tests/data/seed"
+  for name in "${LAB_ROUTERS[@]}"; do
+    { cat "$seed/bgpd.conf"; echo " maximum-paths 8"; } >"$LAB_DIR/$name/bgpd.conf"
+    if [[ $name == r1 ]]; then
+      sed 's/^\(    priority \)10$/\1100/' "$seed/keepalived.conf" >"$LAB_DIR/$name/keepalived.conf"
+    else
+      cp "$seed/keepalived.conf" "$LAB_DIR/$name/keepalived.conf"
+    fi
+  done
+  if [[ $LAB_DESIGN == seed ]]; then
+    if [[ $LAB_HOLD_TIME == default ]]; then
+      cp "$seed/metallb-bgp.yaml" "$LAB_DIR/metallb.yaml"
+    else
+      # The seed file with MetalLB's timers added to its one BGPPeer.
+      sed "/^  peerAddress: /a\\  holdTime: ${LAB_HOLD_TIME}s\\n  keepaliveTime: 1s" \
+        "$seed/metallb-bgp.yaml" >"$LAB_DIR/metallb.yaml"
+    fi
+  else
+    if [[ $LAB_HOLD_TIME == default ]]; then
+      grep -v -E '^  (holdTime|keepaliveTime):' "$LAB_ROOT/lab/metallb-every-router.yaml" >"$LAB_DIR/metallb.yaml"
+    else
+      sed "s/^  holdTime: .*/  holdTime: ${LAB_HOLD_TIME}s/" "$LAB_ROOT/lab/metallb-every-router.yaml" >"$LAB_DIR/metallb.yaml"
+    fi
+  fi
+  mkdir -p "$LAB_DIR/k8s"
+  cp "$LAB_ROOT"/lab/k8s/*.yaml "$LAB_DIR/k8s/"
+
+  # Routers: one vipd each, BGP and VRRP.
+  for name in "${LAB_ROUTERS[@]}"; do
+    LAB_PID[$name]=$(lab_spawn "$name" vipd "$LAB_BIN/vipd" --foreground \
+      --bgp-config "$LAB_DIR/$name/bgpd.conf" --vrrp-config "$LAB_DIR/$name/keepalived.conf" \
+      --socket "$LAB_DIR/$name/vipd.sock" --log-file "$LAB_DIR/$name/vipd.log" \
+      --pid-file "$LAB_DIR/$name/vipd.pid")
+  done
+  lab_save
+  # Nodes: the kube-proxy stand-in, then the BGP speaker.
+  for name in "${LAB_NODE_NAMES[@]}"; do
+    LAB_SERVER_PID[$name]=$(lab_spawn "$name" server "$LAB_BIN/vipd-lab-server" --name "$name" \
+      --tcp "${LAB_TCP_PORTS[0]}" --tcp "${LAB_TCP_PORTS[1]}" --udp "$LAB_UDP_PORT")
+  done
+  lab_save
+  for name in "${LAB_ROUTERS[@]}"; do
+    lab_wait 10 lab_vipctl "$name" show vrrp json || lab_die "vipd on $name does not answer (log: $LAB_DIR/$name/vipd.log)"
+  done
+  for name in "${LAB_NODE_NAMES[@]}"; do lab_node_start "$name"; done
+  lab_save
+  lab_log "waiting for r1 to be VRRP master with six Established neighbors and the Service routes"
+  lab_wait 40 lab_converged r1 6 || lab_die "the lab did not converge in 40 s (logs in $LAB_DIR)"
+  if [[ $LAB_DESIGN == every-router ]]; then
+    lab_log "waiting for the backups' six neighbors and routes too"
+    for name in r2 r3 r4; do
+      lab_wait 30 lab_routes_ready "$name" 6 || lab_die "$name did not get its six neighbors and routes in 30 s (logs in $LAB_DIR)"
+    done
+  fi
+  lab_log "lab $LAB_TAG up (state $LAB_STATE)"
+}
+
+# lab_down : stops every process the lab started (by pid) and deletes its namespaces.
+lab_down() {
+  local name pid pids=() ns
+  for name in "${!LAB_PID[@]}"; do pids+=("${LAB_PID[$name]}"); done
+  for name in "${!LAB_SERVER_PID[@]}"; do pids+=("${LAB_SERVER_PID[$name]}"); done
+  for pid in "${pids[@]}"; do
+    [[ -n "$pid" ]] || continue
+    kill -CONT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 40); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Anything else living in the lab's namespaces was started by the lab too (lab/exec, a prober).
+  for ns in "${LAB_NS[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  done
+  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  if [[ -n "$LAB_DIR" && -d "$LAB_DIR" && -z "${LAB_KEEP_DIR:-}" ]]; then rm -rf "$LAB_DIR"; fi
+  rm -f "$LAB_STATE"
+}
+
+# lab_leftovers : prints the lab's namespaces and processes that still exist; fails if any.
+lab_leftovers() {
+  local left=0 pid
+  if ip netns list | grep "^$LAB_TAG-"; then left=1; fi
+  for pid in "${LAB_PID[@]}" "${LAB_SERVER_PID[@]}"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "process $pid still running"; left=1; fi
+  done
+  ((left == 0))
+}
+
+# ---------------------------------------------------------------------------------------------
+# Looking at the lab
+
+lab_vipctl() {
+  local name=$1
+  shift
+  ip netns exec "${LAB_NS[$name]}" "$LAB_BIN/vipctl" --socket "$LAB_DIR/$name/vipd.sock" --timeout 5 "$@"
+}
+
+# lab_wait TIMEOUT_S CMD... : polls CMD every 0.1 s until it succeeds.
+lab_wait() {
+  local timeout=$1
+  shift
+  local deadline=$(($(date +%s%N) + timeout * 1000000000))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    (($(date +%s%N) >= deadline)) && return 1
+    sleep 0.1
+  done
+}
+
+lab_vrrp_state() { lab_vipctl "$1" show vrrp json 2>/dev/null | jq -r '.[0].state'; }
+
+# Routers whose VRRP instance is MASTER, one a line.
+lab_masters() {
+  local r
+  for r in "${LAB_ROUTERS[@]}"; do
+    [[ "$(lab_vrrp_state "$r")" == MASTER ]] && echo "$r"
+  done
+  return 0
+}
+
+lab_master() {
+  local m
+  m=$(lab_masters)
+  [[ -n "$m" && $(wc -l <<<"$m") -eq 1 ]] || return 1
+  echo "$m"
+}
+
+lab_established() {
+  lab_vipctl "$1" show ip bgp summary json 2>/dev/null |
+    jq '[.ipv4Unicast.peers // {} | .[] | select(.state == "Established")] | length'
+}
+
+# Kernel routes of the Service IPs in ROUTER's namespace: "PREFIX N" (N next hops), one a line.
+lab_kernel_routes() {
+  ip -n "${LAB_NS[$1]}" -j route show root 10.47.40.0/24 2>/dev/null |
+    jq -r '.[] | "\(.dst) \(if .nexthops then (.nexthops | length) else 1 end)"'
+}
+
+# lab_kernel_paths_are ROUTER N : every Service IP has a kernel route with N next hops.
+lab_kernel_paths_are() {
+  local routes ip
+  routes=$(lab_kernel_routes "$1")
+  for ip in "${LAB_SERVICE_IPS[@]}"; do
+    grep -qx "$ip $2" <<<"$routes" || return 1
+  done
+}
+
+# lab_routes_ready ROUTER N : N neighbors Established, every Service IP with N next hops.
+lab_routes_ready() {
+  [[ "$(lab_established "$1")" == "$2" ]] && lab_kernel_paths_are "$1" "$2"
+}
+
+# lab_converged ROUTER N : ROUTER is the one VRRP master, has N neighbors Established and every
+# Service IP in the kernel with N next hops.
+lab_converged() {
+  [[ "$(lab_master)" == "$1" ]] && [[ "$(lab_established "$1")" == "$2" ]] && lab_kernel_paths_are "$1" "$2"
+}
