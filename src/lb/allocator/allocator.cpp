@@ -23,7 +23,7 @@ using IpFamilyPolicy = cluster::Service::IpFamilyPolicy;
 
 // One port as MetalLB's allocator keys it (internal/allocator Port): protocol and number.
 struct Port {
-  std::string protocol;
+  std::string_view protocol;  // into the Service
   std::uint16_t number = 0;
   auto operator<=>(const Port&) const = default;
   std::string to_string() const { return fmt::format("{}/{}", protocol, number); }
@@ -299,6 +299,20 @@ class Reconciler {
   Reconciler(const std::vector<crd::IpAddressPool>& pools, const cluster::ClusterState& state,
              const Options& options) {
     for (const auto& pool : pools) pools_.push_back(index_pool(pool, state));
+    for (std::size_t p = 0; p < pools_.size(); ++p) {
+      if (!pools_[p].config->auto_assign) continue;
+      (pools_[p].has_service_allocation ? pinnable_by_priority_ : unrestricted_).push_back(p);
+    }
+    std::stable_sort(pinnable_by_priority_.begin(), pinnable_by_priority_.end(),
+                     [&](std::size_t a, std::size_t b) {
+                       auto rank = [&](std::size_t p) {
+                         return pools_[p].priority > 0 ? pools_[p].priority : INT_MAX;
+                       };
+                       return rank(a) < rank(b);
+                     });
+    in_use_.reserve(state.services.size() * 2);
+    entries_.reserve(state.services.size());
+    decisions_.reserve(state.services.size());
     for (const auto& [key, service] : state.services) {
       Entry entry;
       entry.service = &service;
@@ -462,22 +476,10 @@ class Reconciler {
     // if none of them can serve it, the autoAssign pools without serviceAllocation. MetalLB
     // breaks ties (equal priority) and orders the second group at random (Go map order); we
     // take the order of the configuration, so a restart decides the same.
-    std::vector<std::size_t> pinned, unrestricted;
-    for (std::size_t p = 0; p < pools_.size(); ++p) {
-      if (!pools_[p].config->auto_assign) continue;
-      if (!pools_[p].has_service_allocation) {
-        unrestricted.push_back(p);
-      } else if (pools_[p].admits(service)) {
-        pinned.push_back(p);
-      }
-    }
-    std::stable_sort(pinned.begin(), pinned.end(), [&](std::size_t a, std::size_t b) {
-      auto rank = [&](std::size_t p) {
-        return pools_[p].priority > 0 ? pools_[p].priority : INT_MAX;
-      };
-      return rank(a) < rank(b);
-    });
-    for (const auto* candidates : {&pinned, &unrestricted}) {
+    std::vector<std::size_t> pinned;
+    for (std::size_t p : pinnable_by_priority_)
+      if (pools_[p].admits(service)) pinned.push_back(p);
+    for (const auto* candidates : {&pinned, &unrestricted_}) {
       Outcome outcome = best_pool(*candidates, request, index);
       if (outcome.error.empty()) return outcome;
     }
@@ -682,6 +684,9 @@ class Reconciler {
   }
 
   std::vector<PoolState> pools_;
+  // autoAssign pools: with serviceAllocation, by priority (pinnedPoolsForService's order before
+  // the per-Service filter); without, in configuration order.
+  std::vector<std::size_t> pinnable_by_priority_, unrestricted_;
   std::vector<Entry> entries_;
   std::vector<Decision> decisions_;
   std::unordered_map<IpAddress, AddressUse> in_use_;

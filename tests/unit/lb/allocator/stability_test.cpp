@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <random>
 #include <set>
@@ -244,22 +245,31 @@ TEST(LbAllocatorStability, TenThousandServicesOverTwentyPoolsTiming) {
     add(state, s);
   }
 
-  auto started = std::chrono::steady_clock::now();
-  auto result = reconcile(pools, state);
-  auto fresh = std::chrono::steady_clock::now() - started;
-
+  // CPU time of this thread as well as wall time: the machine running the tests is shared.
+  auto cpu_now = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  };
+  auto timed = [&](const cluster::ClusterState& input, Result& output) {
+    auto wall_start = std::chrono::steady_clock::now();
+    auto cpu_start = cpu_now();
+    output = reconcile(pools, input);
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    return std::pair{ms(std::chrono::steady_clock::now() - wall_start), ms(cpu_now() - cpu_start)};
+  };
+  Result result;
+  auto [fresh_wall, fresh_cpu] = timed(state, result);
   auto recorded = with_statuses(state, result);
-  started = std::chrono::steady_clock::now();
-  auto restarted = reconcile(pools, recorded);
-  auto restart = std::chrono::steady_clock::now() - started;
+  Result restarted;
+  auto [restart_wall, restart_cpu] = timed(recorded, restarted);
 
   std::size_t assigned = 0;
   for (const auto& [key, d] : result.decisions) assigned += d.kind == Kind::kAssigned;
   std::printf(
-      "reconcile of 10000 Services over 20 pools: %.1f ms from nothing, %.1f ms "
-      "keeping every recorded address (%zu assigned)\n",
-      std::chrono::duration<double, std::milli>(fresh).count(),
-      std::chrono::duration<double, std::milli>(restart).count(), assigned);
+      "reconcile of 10000 Services over 20 pools: from nothing %.1f ms (%.1f ms CPU), keeping "
+      "every recorded address %.1f ms (%.1f ms CPU); %zu assigned\n",
+      fresh_wall, fresh_cpu, restart_wall, restart_cpu, assigned);
   EXPECT_EQ(assigned, 10000u);
   for (const auto& [key, d] : restarted.decisions) EXPECT_FALSE(d.changed) << key.to_string();
 }
