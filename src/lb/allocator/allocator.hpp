@@ -26,6 +26,12 @@ namespace vipd::lb::allocator {
 inline constexpr const char* kLoadBalancerIpsAnnotation = "metallb.io/loadBalancerIPs";
 inline constexpr const char* kAddressPoolAnnotation = "metallb.io/address-pool";
 inline constexpr const char* kAllowSharedIpAnnotation = "metallb.io/allow-shared-ip";
+// Their metallb.universe.tf forms, which MetalLB still reads when the metallb.io one is absent.
+inline constexpr const char* kDeprecatedLoadBalancerIpsAnnotation =
+    "metallb.universe.tf/loadBalancerIPs";
+inline constexpr const char* kDeprecatedAddressPoolAnnotation = "metallb.universe.tf/address-pool";
+inline constexpr const char* kDeprecatedAllowSharedIpAnnotation =
+    "metallb.universe.tf/allow-shared-ip";
 
 struct Options {
   // spec.loadBalancerClass this controller serves; nullopt: only Services without one (MetalLB
@@ -43,6 +49,9 @@ struct Decision {
   std::vector<IpAddress> ips;  // IPv4 first
   std::string pool;
   bool changed = false;  // ips differ from the Service's status
+  // kFailed: MetalLB's error, which its AllocationFailed event prints as `Failed to allocate IP
+  // for "<namespace>/<name>": <message>`. kAssigned: why a recorded address was dropped and a
+  // new one given, or a note on a kept one. kIgnored: why the Service is not ours.
   std::string message;
   bool operator==(const Decision&) const = default;
 };
