@@ -21,7 +21,8 @@ struct LoadResult {
 };
 
 // Parses `text` (the content of `file`, which only names it in messages) and adds what it
-// holds to `result`; never throws, whatever the text.
+// holds to `result`; never throws, whatever the text. A resource with an error is reported and
+// left out of `result.config`.
 void parse_documents(std::string_view text, const std::string& file, LoadResult& result);
 
 // Reads every path, then validates the whole set (validate.hpp), so that cross-resource rules

@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bgp/wire/attributes.hpp"
@@ -20,8 +22,14 @@ namespace vipd::lb::crd {
 struct SourceLocation {
   std::string file;
   int line = 0;
+  // The line of each field read, by path ("spec.addresses[1]", "spec.peerASN"), so that
+  // validation can point at the field it rejects rather than at the resource.
+  std::map<std::string, int> field_lines;
   bool operator==(const SourceLocation&) const = default;
   std::string to_string() const;  // "FILE:LINE"
+  // "FILE:LINE" of `field` if it was read, else of the nearest enclosing field that was, else
+  // of the resource.
+  std::string at(std::string_view field) const;
 };
 
 struct ObjectMeta {
@@ -74,7 +82,8 @@ struct BgpPeer {
   ObjectMeta meta;
   std::string api_version;  // "metallb.io/v1beta2" or "metallb.io/v1beta1"
   std::uint32_t my_asn = 0;
-  std::uint32_t peer_asn = 0;  // 0 with dynamic_asn set
+  std::uint32_t peer_asn = 0;   // 0 with dynamic_asn set
+  std::uint32_t local_asn = 0;  // v1beta2 localASN (local-as); refused: vipd has no local-as
   DynamicAsn dynamic_asn = DynamicAsn::kNone;
   IpAddress peer_address;
   std::optional<IpAddress> source_address;
@@ -90,10 +99,15 @@ struct BgpPeer {
   std::string bfd_profile;
   bool enable_graceful_restart = false;
   bool ebgp_multihop = false;
-  std::string vrf;  // refused: vipd has no VRFs
-  bool disable_mp = false;
+  std::string vrf;          // refused: vipd has no VRFs
+  bool disable_mp = false;  // deprecated by MetalLB, no effect (a warning)
+  bool dual_stack_address_family = false;
   std::string interface;  // BGP unnumbered; refused for now
   bool operator==(const BgpPeer&) const = default;
+  // MetalLB's timer defaults (config.go parseTimers): neither set: 90 s and 30 s; one set: the
+  // other is derived (keepalive = hold / 3, hold = keepalive * 3).
+  std::chrono::milliseconds effective_hold_time() const;
+  std::chrono::milliseconds effective_keepalive_time() const;
   // The password to use: password, or the one read from passwordSecret.
   const std::string& effective_password() const {
     return password.empty() ? password_from_secret : password;
@@ -105,11 +119,14 @@ struct BgpAdvertisement {
   std::optional<std::uint8_t> aggregation_length;     // IPv4, default 32
   std::optional<std::uint8_t> aggregation_length_v6;  // default 128
   std::optional<std::uint32_t> local_pref;            // iBGP only
-  std::vector<std::string> communities;               // as written: "65535:65282", alias, "large:..."
+  std::vector<std::string> communities;  // as written: "65535:65282", alias, "large:..."
   std::vector<std::string> ip_address_pools;
   std::vector<LabelSelector> ip_address_pool_selectors;
   std::vector<LabelSelector> node_selectors;
   std::vector<std::string> peers;  // BGPPeer names; empty: every peer
+  // Only Services matching one of these; empty: every Service of the selected pools. Needs the
+  // default aggregation lengths (MetalLB's rule).
+  std::vector<LabelSelector> service_selectors;
   // `communities` resolved by validation (aliases looked up in the Community resources).
   std::vector<std::uint32_t> standard_communities;
   std::vector<bgp::wire::LargeCommunity> large_communities;
@@ -141,12 +158,22 @@ struct BfdProfile {
   bool operator==(const BfdProfile&) const = default;
 };
 
+// L2Advertisement.preferredNodeSelectors entry: nodes matching `preference` score `weight`
+// (1-100) in the choice of the announcing node.
+struct PreferredNodeSelector {
+  std::int32_t weight = 0;
+  LabelSelector preference;
+  bool operator==(const PreferredNodeSelector&) const = default;
+};
+
 struct L2Advertisement {
   ObjectMeta meta;
   std::vector<std::string> ip_address_pools;
   std::vector<LabelSelector> ip_address_pool_selectors;
   std::vector<LabelSelector> node_selectors;
   std::vector<std::string> interfaces;
+  std::vector<LabelSelector> service_selectors;
+  std::vector<PreferredNodeSelector> preferred_node_selectors;
   bool operator==(const L2Advertisement&) const = default;
 };
 
@@ -154,7 +181,8 @@ struct L2Advertisement {
 struct Secret {
   ObjectMeta meta;
   std::string type;
-  std::string password;  // data.password (base64-decoded) or stringData.password
+  std::string password;       // data.password (base64-decoded) or stringData.password
+  bool has_password = false;  // the key is there (an empty password is still a password)
   bool operator==(const Secret&) const = default;
 };
 
