@@ -722,15 +722,17 @@ std::string render_status(const ObjectKey& service, const std::vector<IpAddress>
   yaml << YAML::Key << "namespace" << YAML::Value << service.namespace_;
   yaml << YAML::EndMap;
   yaml << YAML::Key << "status" << YAML::Value << YAML::BeginMap;
-  yaml << YAML::Key << "loadBalancer" << YAML::Value << YAML::BeginMap;
-  if (!ingress.empty()) {
-    yaml << YAML::Key << "ingress" << YAML::Value << YAML::BeginSeq;
+  yaml << YAML::Key << "loadBalancer" << YAML::Value;
+  if (ingress.empty()) {
+    yaml << YAML::Flow << YAML::BeginMap << YAML::EndMap;  // as the API prints it: {}
+  } else {
+    yaml << YAML::BeginMap << YAML::Key << "ingress" << YAML::Value << YAML::BeginSeq;
     for (const IpAddress& ip : ingress) {
       yaml << YAML::BeginMap << YAML::Key << "ip" << YAML::Value << ip.to_string() << YAML::EndMap;
     }
-    yaml << YAML::EndSeq;
+    yaml << YAML::EndSeq << YAML::EndMap;
   }
-  yaml << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  yaml << YAML::EndMap << YAML::EndMap;
   std::size_t index = 0;
   for (const ServiceEvent& event : events) {
     yaml << YAML::BeginDoc << YAML::BeginMap;
