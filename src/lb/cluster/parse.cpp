@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -19,16 +20,18 @@ struct DocumentText {
   int first_line = 0;
 };
 
-bool is_document_start(std::string_view line) {
-  return line.size() >= 3 && line.substr(0, 3) == "---" &&
+// `---` or `...` at column 0, alone or followed by blanks or content.
+bool is_marker(std::string_view line, std::string_view marker) {
+  return line.size() >= 3 && line.substr(0, 3) == marker &&
          (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
 }
 
-// Cuts the text at its `---` lines so that each document is loaded on its own: yaml-cpp's
-// LoadAll gives up on the whole stream at the first syntax error, and one odd object in a
-// cluster dump must not hide all the others. A document marker at column 0 cannot occur inside
-// any scalar (YAML 1.2 c-forbidden), so the cut never splits a document. Directive lines (%YAML)
-// go with the document that follows them.
+// Cuts the text at its document markers so that each document is loaded on its own, with
+// YAML::Load: yaml-cpp's LoadAll gives up on the whole stream at the first syntax error (one odd
+// object in a cluster dump must not hide all the others), and loops forever, allocating, on a
+// stray ',' where a document should start (yaml-cpp 0.7). A marker at column 0 cannot occur
+// inside any scalar (YAML 1.2 c-forbidden), so a cut never splits a document. A `---` line
+// starts a document (directive lines, %YAML, go with it); a `...` line ends one.
 std::vector<DocumentText> split_documents(std::string_view text) {
   std::vector<DocumentText> documents;
   std::size_t start = 0;
@@ -41,12 +44,18 @@ std::vector<DocumentText> split_documents(std::string_view text) {
     std::size_t end = text.find('\n', position);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(position, end - position);
-    if (is_document_start(line)) {
+    if (is_marker(line, "---")) {
       std::size_t cut = directives_start != std::string_view::npos ? directives_start : position;
       int cut_line = directives_start != std::string_view::npos ? directives_line : line_number;
       if (cut > start) documents.push_back({text.substr(start, cut - start), start_line});
       start = cut;
       start_line = cut_line;
+      directives_start = std::string_view::npos;
+    } else if (is_marker(line, "...")) {
+      std::size_t next = std::min(end + 1, text.size());
+      if (next > start) documents.push_back({text.substr(start, next - start), start_line});
+      start = next;
+      start_line = line_number + 1;
       directives_start = std::string_view::npos;
     } else if (!line.empty() && line[0] == '%') {
       if (directives_start == std::string_view::npos) {
@@ -61,6 +70,27 @@ std::vector<DocumentText> split_documents(std::string_view text) {
   }
   if (start < text.size()) documents.push_back({text.substr(start), start_line});
   return documents;
+}
+
+// The line (0-based, in the document) of a ',' where the document's first token should be, or
+// -1. yaml-cpp takes such a document for an empty one and ignores all of it, silently.
+int stray_comma_line(std::string_view document) {
+  int line_number = 0;
+  std::size_t position = 0;
+  while (position < document.size()) {
+    std::size_t end = document.find('\n', position);
+    if (end == std::string_view::npos) end = document.size();
+    std::string_view line = document.substr(position, end - position);
+    if (is_marker(line, "---")) line.remove_prefix(3);
+    if (!line.empty() && line[0] == '%') line = {};
+    std::size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') {
+      return line[first] == ',' ? line_number : -1;
+    }
+    position = end + 1;
+    ++line_number;
+  }
+  return -1;
 }
 
 // The value of `key` in a mapping; nullopt when `map` is not a mapping, the key is absent or
@@ -694,11 +724,14 @@ void parse_objects(std::string_view text, const std::string& file, ParsedObjects
   // with fewer visits than it has bytes) and still linear.
   ParseContext context{file, options, out, 16 * text.size() + 4096};
   for (const DocumentText& document : split_documents(text)) {
+    if (int line = stray_comma_line(document.text); line >= 0) {
+      out.errors.push_back(fmt::format("{}:{}: unexpected ','; document skipped", file,
+                                       document.first_line + line + 1));
+      continue;
+    }
     try {
       std::string document_text(document.text);
-      for (const YAML::Node& object : YAML::LoadAll(document_text)) {
-        read_object(object, context, document.first_line, false);
-      }
+      read_object(YAML::Load(document_text), context, document.first_line, false);
     } catch (const YAML::Exception& e) {
       int line = document.first_line + (e.mark.is_null() ? 0 : e.mark.line) + 1;
       out.errors.push_back(fmt::format("{}:{}: {}", file, line, e.msg));

@@ -417,6 +417,32 @@ TEST(Parse, NeverThrows) {
   EXPECT_THAT(list.errors, ElementsAre("f.yaml:2: List: items: expected a list, got a scalar"));
 }
 
+// yaml-cpp 0.7's LoadAll never returns on these (found by lb_cluster_fuzz).
+TEST(Parse, StrayCommaWhereADocumentStarts) {
+  ParsedObjects objects = parse_text(
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n# c\n\n  ,\n"
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n"
+      "--- ,\n"
+      "...\n"
+      "- a\n- b\n,\n"
+      "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n");
+  EXPECT_THAT(objects.errors,
+              ElementsAre("f.yaml:7: unexpected ','; document skipped",
+                          "f.yaml:11: unexpected ','; document skipped",
+                          "f.yaml:13: expected a Kubernetes object (a mapping), got a list"));
+  ASSERT_THAT(objects.namespaces, SizeIs(2));
+  EXPECT_EQ(objects.namespaces[1].name, "c");
+}
+
+// Another document may follow `...` without `---`.
+TEST(Parse, DocumentEndMarkers) {
+  ParsedObjects objects = parse_text(
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n...\n"
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n...\n...\n");
+  EXPECT_THAT(objects.errors, IsEmpty());
+  EXPECT_THAT(objects.namespaces, SizeIs(2));
+}
+
 TEST(Parse, DirectivesGoWithTheirDocument) {
   ParsedObjects objects = parse_text(
       "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
