@@ -35,7 +35,7 @@ struct Service {
   enum class IpFamilyPolicy { kSingleStack, kPreferDualStack, kRequireDualStack };
   ObjectKey key;
   Labels labels;
-  Labels annotations;  // metallb.io/loadBalancerIPs, metallb.io/address-pool, ...
+  Labels annotations;              // metallb.io/loadBalancerIPs, metallb.io/address-pool, ...
   std::string type = "ClusterIP";  // only "LoadBalancer" gets addresses
   std::string load_balancer_ip;    // spec.loadBalancerIP (deprecated, still honoured)
   std::optional<std::string> load_balancer_class;
@@ -71,7 +71,7 @@ struct EndpointSlice {
 struct Node {
   std::string name;
   Labels labels;
-  bool ready = true;                // condition Ready (missing: true)
+  bool ready = true;                 // condition Ready (missing: true)
   bool network_unavailable = false;  // condition NetworkUnavailable
   bool operator==(const Node&) const = default;
 };
@@ -93,7 +93,9 @@ struct ClusterState {
   // The slices of one Service (label kubernetes.io/service-name in its namespace).
   std::vector<const EndpointSlice*> slices_of(const ObjectKey& service) const;
   // Whether `node` has a ready endpoint of the Service (externalTrafficPolicy: Local), with
-  // MetalLB's rule: ready, or serving and not terminating.
+  // MetalLB's rule (epslices.EndpointCanServe): an endpoint with addresses that is ready (unset
+  // counts as ready) or, when not ready, serving. Terminating is not consulted: a serving
+  // terminating endpoint keeps the address announced during graceful shutdown, as in MetalLB.
   bool has_local_endpoint(const ObjectKey& service, const std::string& node) const;
   const Namespace* find_namespace(const std::string& name) const;
 };

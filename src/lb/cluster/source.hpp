@@ -29,7 +29,8 @@ class ClusterSource {
   // the API, the Lease). `on_change` runs when that changes.
   virtual bool acquire_leadership(std::function<void(bool leader)> on_change) = 0;
   // Records a Service's assigned addresses as its status.loadBalancer.ingress (empty: none).
-  // The change comes back through the listener like any other.
+  // state() reflects it at once; the write alone does not call this process's listener again
+  // (other processes watching the same cluster see it through theirs).
   virtual void write_ingress(const ObjectKey& service, const std::vector<IpAddress>& ips) = 0;
   // A Kubernetes Event on the Service (IPAllocated, AllocationFailed, ...); the directory
   // source logs it and keeps the last ones in the status file.
