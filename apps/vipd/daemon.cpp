@@ -319,8 +319,10 @@ bool setup_logging(const DaemonOptions& options, const module::DaemonSettings& s
 // The daemon changes to "/": the files it was given keep meaning what they meant where it was
 // started (`write memory`, SIGHUP reload, log reopen, pid file and socket removal).
 DaemonOptions absolute_paths(DaemonOptions options) {
-  for (std::string* path : {&options.bgp_config, &options.vrrp_config, &options.socket,
-                            &options.log_file, &options.pid_file}) {
+  std::vector<std::string*> paths{&options.bgp_config, &options.vrrp_config, &options.socket,
+                                  &options.log_file,   &options.pid_file,    &options.k8s_dir};
+  for (auto& lb : options.lb_configs) paths.push_back(&lb);
+  for (std::string* path : paths) {
     std::error_code ec;
     if (!path->empty()) {
       auto absolute = std::filesystem::absolute(*path, ec);
@@ -355,7 +357,8 @@ int check_configuration(const DaemonOptions& options) {
   KernelServices kernel(io, clock);  // never opened here
   auto modules = build_modules(options, io, clock, kernel);
   if (modules.empty()) {
-    std::fprintf(stderr, "vipd: nothing to check: give --bgp-config and/or --vrrp-config\n");
+    std::fprintf(stderr,
+                 "vipd: nothing to check: give --bgp-config, --vrrp-config and/or --lb-config\n");
     return 1;
   }
   bool ok = load_modules(modules, true);
@@ -367,10 +370,13 @@ int check_configuration(const DaemonOptions& options) {
 
 int run_daemon(const DaemonOptions& given) {
   const DaemonOptions options = given.foreground ? given : absolute_paths(given);
-  if (!options.lb_configs.empty()) {
-    std::fprintf(stderr,
-                 "vipd: the load-balancer module is not in this build yet; only --bgp-config "
-                 "and --vrrp-config are supported\n");
+  if (!options.lb_configs.empty() && options.k8s_dir.empty() && !options.check) {
+    // The Kubernetes API source comes later; until then the cluster is a directory.
+    std::fprintf(stderr, "vipd: --lb-config needs --k8s-dir DIR (the cluster's objects)\n");
+    return 1;
+  }
+  if (options.lb_configs.empty() && (!options.k8s_dir.empty() || options.lb_controller)) {
+    std::fprintf(stderr, "vipd: --k8s-dir and --lb-controller need --lb-config\n");
     return 1;
   }
   if (options.check) return check_configuration(options);

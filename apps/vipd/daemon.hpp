@@ -15,7 +15,10 @@ struct DaemonOptions {
   bool check = false;
   std::string bgp_config;
   std::string vrrp_config;
-  std::vector<std::string> lb_configs;
+  std::vector<std::string> lb_configs;  // --lb-config: MetalLB resources
+  std::string k8s_dir;                  // --k8s-dir: the cluster's objects as manifests
+  std::string node_name;                // --node-name; empty: the hostname
+  bool lb_controller = false;           // --lb-controller
   std::string socket = "/run/vipd.sock";
   std::string log_file;
   std::string pid_file;

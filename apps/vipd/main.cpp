@@ -13,7 +13,17 @@ int main(int argc, char** argv) {
   app.add_option("--bgp-config", options.bgp_config, "quagga/FRR bgpd.conf")
       ->check(CLI::ExistingFile);
   app.add_option("--vrrp-config", options.vrrp_config, "keepalived.conf");
-  app.add_option("--lb-config", options.lb_configs, "MetalLB resources (file or directory)");
+  app.add_option("--lb-config", options.lb_configs,
+                 "MetalLB resources: files or directories of YAML (repeatable)");
+  app.add_option("--k8s-dir", options.k8s_dir,
+                 "The cluster's Services, EndpointSlices, Nodes and Namespaces as YAML files "
+                 "in this directory (watched)");
+  app.add_option("--node-name", options.node_name,
+                 "This Kubernetes node's name, as MetalLB's METALLB_NODE_NAME (default: the "
+                 "hostname)");
+  app.add_flag("--lb-controller", options.lb_controller,
+               "Assign Service addresses and record them in the Services' status (one "
+               "controller per cluster: a lock in --k8s-dir)");
   app.add_option("--socket", options.socket, "Control socket for vipctl")->capture_default_str();
   app.add_option("--log-file", options.log_file, "Log to this file");
   app.add_option("--log-level", options.log_level, "debug, info, notice, warning or error")

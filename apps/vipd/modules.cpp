@@ -1,27 +1,55 @@
 #include "modules.hpp"
 
+#include <unistd.h>
+
 #include "bgp/module.hpp"
+#include "lb/cluster/dir_source.hpp"
+#include "lb/module.hpp"
 #include "vrrp/daemon_module.hpp"
 
 namespace vipd {
+namespace {
+
+std::string hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+}  // namespace
 
 module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
                                  event::Clock& clock, KernelServices& kernel) {
   module::ModuleList modules;
-  // BGP before VRRP: on stop, VRRP masters hand the gateway over while the routes are still
-  // installed, and BGP leaves last.
-  if (!options.bgp_config.empty()) {
+  // BGP first: on stop (reverse order) the load balancer withdraws its Service addresses and
+  // VRRP masters hand the gateway over while the routes are still installed; BGP leaves last.
+  // A node's load balancer needs BGP even without a bgpd.conf: its BGPPeers are neighbors.
+  bgp::BgpModule* bgp_module = nullptr;
+  if (!options.bgp_config.empty() || !options.lb_configs.empty()) {
     bgp::BgpModuleOptions bgp;
     bgp.config_file = options.bgp_config;
     bgp.speaker = bgp::SpeakerOptions{options.bgp_port, true};
     // Unless bgpd.conf says `bgp no-rib`, best paths go to the daemon's kernel route table.
     bgp.kernel_fib = [&kernel] { return kernel.route_table(); };
     bgp.interfaces = &kernel.interfaces();
-    modules.push_back(std::make_unique<bgp::BgpModule>(io, clock, std::move(bgp)));
+    auto module = std::make_unique<bgp::BgpModule>(io, clock, std::move(bgp));
+    bgp_module = module.get();
+    modules.push_back(std::move(module));
   }
   if (!options.vrrp_config.empty())
     modules.push_back(std::make_unique<vrrp::VrrpDaemonModule>(io, clock, kernel.interfaces(),
                                                                options.vrrp_config));
+  if (!options.lb_configs.empty()) {
+    lb::LbModuleOptions lb;
+    lb.config_paths = options.lb_configs;
+    lb.node_name = options.node_name.empty() ? hostname() : options.node_name;
+    lb.controller = options.lb_controller;
+    lb.source_description = "--k8s-dir " + options.k8s_dir;
+    lb.make_source = [&io, dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
+      return std::make_unique<lb::cluster::DirSource>(io, dir);
+    };
+    modules.push_back(std::make_unique<lb::LbModule>(*bgp_module, std::move(lb)));
+  }
   return modules;
 }
 

@@ -1,0 +1,58 @@
+// The speaker's decision, as a pure function (MetalLB's speaker, BGP mode: speaker/main.go and
+// speaker/bgp_controller.go): from the MetalLB resources, the cluster as last seen and this
+// node's name, which BGP neighbors this node has and which prefixes it originates to which of
+// them. The module (module.hpp) applies the result through the BGP module's interface.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bgp/api.hpp"
+#include "lb/cluster/objects.hpp"
+#include "lb/crd/resources.hpp"
+
+namespace vipd::lb {
+
+// The name the load balancer's neighbors and routes carry in the BGP module.
+inline constexpr const char* kBgpSource = "lb";
+// Inbound policy of every BGPPeer: MetalLB's speakers accept no route from their peers.
+inline constexpr const char* kDenyAllPrefixList = "vipd-lb-deny-in";
+// The label MetalLB reads to keep a node out of every announcement (also kube's own).
+inline constexpr const char* kExcludeLabel =
+    "node.kubernetes.io/exclude-from-external-load-balancers";
+
+// One Service address as this node sees it.
+struct ServiceAnnouncement {
+  cluster::ObjectKey service;
+  IpAddress ip;
+  std::string pool;                // empty: the address is in no pool
+  std::vector<Prefix> prefixes;    // what this node originates for it (aggregated)
+  std::vector<std::string> peers;  // BGPPeer names that get it
+  // Empty: announced. Otherwise MetalLB's reason for not announcing: "notOwner" (no
+  // BGPAdvertisement of the pool selects this node), "noLocalEndpoints", "noEndpoints",
+  // "nodeExcluded", "nodeNotReady", "noPool", "noPeers".
+  std::string withdrawn_reason;
+  bool announced() const { return withdrawn_reason.empty(); }
+};
+
+struct BgpPlan {
+  bgp::ModuleNeighbors neighbors;
+  std::map<std::string, IpAddress> peers;  // this node's BGPPeers: name -> address
+  std::map<Prefix, bgp::OriginatedRoute> routes;
+  std::vector<ServiceAnnouncement> services;  // every assigned address, by Service
+  std::string node_excluded;                  // why this node announces nothing; empty: it does
+  std::vector<std::string> errors;            // e.g. two myASN values for this node
+};
+
+// The labels of `node` (its Node object's, or only kubernetes.io/hostname when the cluster has
+// no Node of that name, so that hostname selectors still work).
+Labels node_labels(const cluster::ClusterState& state, const std::string& node);
+
+BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state,
+                 const std::string& node);
+
+// The BGPPeer as a bgpd.conf neighbor (what FRR's configuration from MetalLB says).
+bgp::config::NeighborConfig neighbor_of(const crd::BgpPeer& peer);
+
+}  // namespace vipd::lb

@@ -1,0 +1,223 @@
+#include "lb/module.hpp"
+
+#include <fmt/format.h>
+
+#include "common/log.hpp"
+#include "lb/crd/load.hpp"
+
+namespace vipd::lb {
+
+LbModule::LbModule(bgp::BgpApi& bgp, LbModuleOptions options)
+    : bgp_(bgp), options_(std::move(options)) {}
+
+LbModule::~LbModule() = default;
+
+std::vector<std::string> LbModule::load() {
+  auto result = crd::load_lb_config(options_.config_paths);
+  if (!result.errors.empty()) return result.errors;
+  loaded_ = std::move(result.config);
+  warnings_ = std::move(result.warnings);
+  return {};
+}
+
+Status<std::string> LbModule::start() {
+  for (const auto& warning : warnings_) log::warning("lb: {}", warning);
+  running_ = loaded_;
+  if (!options_.make_source) return unexpected(std::string("lb: no cluster source given"));
+  source_ = options_.make_source();
+  auto errors = source_->start([this](const cluster::ClusterState&) { converge(); });
+  if (!errors.empty()) {
+    source_.reset();
+    return unexpected("lb: " + errors.front());
+  }
+  if (options_.controller) {
+    leader_ = source_->acquire_leadership([this](bool leader) {
+      if (leader == leader_) return;
+      leader_ = leader;
+      log::notice("lb: {} the controller", leader ? "now" : "no longer");
+      if (leader) converge();
+    });
+    if (!leader_)
+      log::notice("lb: another controller holds {}; standing by", options_.source_description);
+  }
+  converge();
+  return Ok{};
+}
+
+void LbModule::reload() {
+  auto result = crd::load_lb_config(options_.config_paths);
+  if (!result.errors.empty()) {
+    log::error("lb: reload failed, keeping the running MetalLB resources: {}",
+               result.errors.front());
+    for (std::size_t i = 1; i < result.errors.size(); ++i) log::error("lb: {}", result.errors[i]);
+    return;
+  }
+  for (const auto& warning : result.warnings) log::warning("lb: {}", warning);
+  loaded_ = std::move(result.config);
+  warnings_ = std::move(result.warnings);
+  running_ = loaded_;
+  log::notice("lb: MetalLB resources reloaded");
+  if (source_) converge();
+}
+
+void LbModule::stop(std::function<void()> done) {
+  // The routes go first, then the neighbors (Cease/Peer De-configured), as a MetalLB speaker
+  // that is deleted closes its sessions.
+  bgp_.withdraw_source(kBgpSource);
+  originated_.clear();
+  (void)bgp_.set_neighbors(kBgpSource, {});
+  if (source_) source_->stop();
+  source_.reset();
+  leader_ = false;
+  if (done) done();
+}
+
+void LbModule::converge() {
+  // A source may call back while we write statuses: finish this pass, then run once more.
+  if (converging_) {
+    converge_again_ = true;
+    return;
+  }
+  converging_ = true;
+  do {
+    converge_again_ = false;
+    if (!source_) break;
+    if (options_.controller && leader_) assign(source_->state());
+    announce(source_->state());
+  } while (converge_again_);
+  converging_ = false;
+}
+
+void LbModule::assign(const cluster::ClusterState& state) {
+  allocation_ = allocator::reconcile(running_.pools, state, options_.allocation);
+  // Writes after the decisions: the state we were given changes under each write.
+  std::vector<std::pair<cluster::ObjectKey, allocator::Decision>> changes;
+  std::map<cluster::ObjectKey, std::string> failed;
+  for (const auto& [key, decision] : allocation_.decisions) {
+    auto it = state.services.find(key);
+    const bool had = it != state.services.end() && !it->second.ingress.empty();
+    const bool failed_anew =
+        decision.kind == allocator::Decision::Kind::kFailed && failed_[key] != decision.message;
+    if (decision.kind == allocator::Decision::Kind::kFailed) failed[key] = decision.message;
+    if (decision.changed || failed_anew ||
+        (decision.kind != allocator::Decision::Kind::kAssigned && had))
+      changes.emplace_back(key, decision);
+  }
+  // A failure is reported once, not on every pass (MetalLB's event is per failed attempt,
+  // and Kubernetes folds repeats into one Event with a count).
+  failed_ = std::move(failed);
+  for (const auto& [key, decision] : changes) {
+    switch (decision.kind) {
+      case allocator::Decision::Kind::kAssigned: {
+        std::vector<std::string> ips;
+        for (const auto& ip : decision.ips) ips.push_back(ip.to_string());
+        std::string message = fmt::format("Assigned IP [\"{}\"]", fmt::join(ips, "\",\""));
+        log::info("lb: {}: {} from pool {}", key.to_string(), message, decision.pool);
+        source_->write_ingress(key, decision.ips);
+        source_->record_event(key, "IPAllocated", message, false);
+        break;
+      }
+      case allocator::Decision::Kind::kFailed:
+        log::warning("lb: {}: allocation failed: {}", key.to_string(), decision.message);
+        if (decision.changed) source_->write_ingress(key, decision.ips);
+        source_->record_event(
+            key, "AllocationFailed",
+            fmt::format("Failed to allocate IP for \"{}\": {}", key.to_string(), decision.message),
+            true);
+        break;
+      case allocator::Decision::Kind::kIgnored:
+        log::info("lb: {}: not a load balancer of ours any more, addresses released",
+                  key.to_string());
+        source_->write_ingress(key, {});
+        break;
+    }
+  }
+}
+
+void LbModule::announce(const cluster::ClusterState& state) {
+  plan_ = plan_bgp(running_, state, options_.node_name);
+  for (const auto& e : plan_.errors) log::error("lb: {}", e);
+  if (auto set = bgp_.set_neighbors(kBgpSource, plan_.neighbors); !set) {
+    if (neighbors_error_ != set.error()) log::error("lb: BGPPeers not applied: {}", set.error());
+    neighbors_error_ = set.error();
+  } else {
+    neighbors_error_.clear();
+  }
+  // Only what changed reaches the BGP module (one UPDATE per changed prefix).
+  for (auto it = originated_.begin(); it != originated_.end();) {
+    if (!plan_.routes.contains(it->first)) {
+      log::info("lb: withdrawing {}", it->first.to_string());
+      bgp_.withdraw_originated(kBgpSource, it->first);
+      it = originated_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [prefix, route] : plan_.routes) {
+    auto it = originated_.find(prefix);
+    if (it != originated_.end() && it->second == route) continue;
+    if (it == originated_.end()) log::info("lb: announcing {}", prefix.to_string());
+    bgp_.originate(kBgpSource, route);
+    originated_[prefix] = route;
+  }
+}
+
+std::string LbModule::running_config() const {
+  std::string out = "!\n! MetalLB resources";
+  for (const auto& path : options_.config_paths) out += " " + path;
+  out += "\n!\n";
+  for (const auto& pool : running_.pools)
+    out += fmt::format("! IPAddressPool {}: {}\n", pool.meta.name, fmt::join(pool.addresses, ", "));
+  for (const auto& peer : running_.peers)
+    out += fmt::format("! BGPPeer {}: myASN {} peerAddress {}\n", peer.meta.name, peer.my_asn,
+                       peer.peer_address.to_string());
+  for (const auto& adv : running_.bgp_advertisements)
+    out += fmt::format("! BGPAdvertisement {}\n", adv.meta.name);
+  return out;
+}
+
+void LbModule::running_config_json(nlohmann::json& document) const {
+  nlohmann::json lb;
+  lb["configPaths"] = options_.config_paths;
+  lb["nodeName"] = options_.node_name;
+  lb["controller"] = options_.controller;
+  nlohmann::json pools = nlohmann::json::array();
+  for (const auto& pool : running_.pools)
+    pools.push_back({{"name", pool.meta.name}, {"addresses", pool.addresses}});
+  lb["ipAddressPools"] = std::move(pools);
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : running_.peers)
+    peers.push_back({{"name", peer.meta.name},
+                     {"myASN", peer.my_asn},
+                     {"peerASN", peer.peer_asn},
+                     {"peerAddress", peer.peer_address.to_string()}});
+  lb["bgpPeers"] = std::move(peers);
+  document["lb"] = std::move(lb);
+}
+
+nlohmann::json LbModule::status() const {
+  nlohmann::json j;
+  j["nodeName"] = options_.node_name;
+  j["source"] = options_.source_description;
+  j["controller"] = options_.controller;
+  j["leader"] = leader_;
+  j["pools"] = running_.pools.size();
+  j["peers"] = plan_.peers.size();
+  std::size_t services = 0, announced = 0;
+  for (const auto& s : plan_.services) {
+    ++services;
+    announced += s.announced() ? 1 : 0;
+  }
+  j["serviceAddresses"] = services;
+  j["announced"] = announced;
+  j["prefixes"] = originated_.size();
+  return j;
+}
+
+std::string LbModule::summary() const {
+  return fmt::format("load balancer on node {} ({} pools, {} BGP peers{})", options_.node_name,
+                     running_.pools.size(), running_.peers.size(),
+                     options_.controller ? ", controller" : "");
+}
+
+}  // namespace vipd::lb

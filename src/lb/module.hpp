@@ -1,0 +1,90 @@
+// The load-balancer module of the daemon (module/module.hpp): MetalLB's controller and speaker
+// (BGP mode) in one. It reads the MetalLB resources of --lb-config, learns the cluster from a
+// source (--k8s-dir now, the Kubernetes API later: cluster/source.hpp), and
+//  - as the controller (--lb-controller, while it holds the source's leadership) decides every
+//    LoadBalancer Service's addresses (allocator/) and records them in the Service's status;
+//  - as the speaker of this node (--node-name) makes its BGPPeers neighbors of the BGP module
+//    and originates the assigned addresses there as its BGPAdvertisements say (announce.hpp).
+// Everything runs on the daemon's event loop; each cluster change is one pass of both.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bgp/api.hpp"
+#include "lb/allocator/allocator.hpp"
+#include "lb/announce.hpp"
+#include "lb/cluster/source.hpp"
+#include "lb/crd/resources.hpp"
+#include "module/module.hpp"
+
+namespace vipd::lb {
+
+struct LbModuleOptions {
+  std::vector<std::string> config_paths;  // --lb-config: files or directories
+  std::string node_name;                  // --node-name (the daemon defaults it to the hostname)
+  bool controller = false;                // --lb-controller
+  allocator::Options allocation;
+  // Makes the cluster source at start(); the daemon's makes a DirSource on --k8s-dir.
+  std::function<std::unique_ptr<cluster::ClusterSource>()> make_source;
+  std::string source_description;  // "--k8s-dir /path", for status and logs
+};
+
+class LbModule final : public module::Module {
+ public:
+  // `bgp`: the BGP module's interface (it outlives this module: it is stopped after it).
+  LbModule(bgp::BgpApi& bgp, LbModuleOptions options);
+  ~LbModule() override;
+
+  std::string_view name() const override { return "lb"; }
+  std::vector<std::string> config_files() const override { return options_.config_paths; }
+  std::vector<std::string> load() override;
+  std::vector<std::string> warnings() const override { return warnings_; }
+  void install_commands(control::CommandTree& tree) override;
+  Status<std::string> start() override;
+  void reload() override;
+  void stop(std::function<void()> done) override;
+  void stop_now() override {}
+  std::string running_config() const override;
+  void running_config_json(nlohmann::json& document) const override;
+  nlohmann::json status() const override;
+  std::string summary() const override;
+
+  // Makes `config` the loaded resources, as load() does after reading them (tests, and a
+  // later source of resources that are not files).
+  void set_loaded(crd::LbConfig config) { loaded_ = std::move(config); }
+
+  // For the show commands and tests.
+  const crd::LbConfig& config() const { return running_; }
+  const BgpPlan& plan() const { return plan_; }
+  const allocator::Result& allocation() const { return allocation_; }
+  bool leader() const { return leader_; }
+  const cluster::ClusterState* cluster() const { return source_ ? &source_->state() : nullptr; }
+  const LbModuleOptions& options() const { return options_; }
+
+ private:
+  // One pass over the current cluster state: assign (controller), then announce.
+  void converge();
+  void assign(const cluster::ClusterState& state);
+  void announce(const cluster::ClusterState& state);
+
+  bgp::BgpApi& bgp_;
+  LbModuleOptions options_;
+  crd::LbConfig loaded_;
+  crd::LbConfig running_;
+  std::vector<std::string> warnings_;
+  std::unique_ptr<cluster::ClusterSource> source_;
+  bool leader_ = false;
+  bool converging_ = false;
+  bool converge_again_ = false;
+  allocator::Result allocation_;
+  BgpPlan plan_;
+  std::map<Prefix, bgp::OriginatedRoute> originated_;
+  std::map<cluster::ObjectKey, std::string> failed_;  // Services whose allocation failed: why
+  std::string neighbors_error_;  // why the BGP module refused the BGPPeers; empty: it did not
+};
+
+}  // namespace vipd::lb

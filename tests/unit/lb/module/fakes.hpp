@@ -1,0 +1,86 @@
+// Test doubles for the load-balancer module: a cluster source whose state the test sets, and a
+// BGP module that records what it is asked.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bgp/api.hpp"
+#include "lb/cluster/source.hpp"
+
+namespace vipd::lb::test {
+
+class FakeSource final : public cluster::ClusterSource {
+ public:
+  std::vector<std::string> start(Listener listener) override {
+    listener_ = std::move(listener);
+    started = true;
+    return start_errors;
+  }
+  void stop() override { started = false; }
+  const cluster::ClusterState& state() const override { return state_; }
+  bool acquire_leadership(std::function<void(bool)> on_change) override {
+    on_leadership_ = std::move(on_change);
+    return leader;
+  }
+  void write_ingress(const cluster::ObjectKey& service,
+                     const std::vector<IpAddress>& ips) override {
+    writes.emplace_back(service, ips);
+    auto it = state_.services.find(service);
+    if (it != state_.services.end()) it->second.ingress = ips;
+  }
+  void record_event(const cluster::ObjectKey& service, const std::string& reason,
+                    const std::string& message, bool) override {
+    events.push_back(service.to_string() + " " + reason + " " + message);
+  }
+
+  // The test changes the cluster, then tells the module as a source would.
+  cluster::ClusterState& edit() { return state_; }
+  void changed() {
+    if (listener_) listener_(state_);
+  }
+  void set_leader(bool l) {
+    leader = l;
+    if (on_leadership_) on_leadership_(l);
+  }
+
+  bool started = false;
+  bool leader = true;
+  std::vector<std::string> start_errors;
+  std::vector<std::pair<cluster::ObjectKey, std::vector<IpAddress>>> writes;
+  std::vector<std::string> events;
+
+ private:
+  cluster::ClusterState state_;
+  Listener listener_;
+  std::function<void(bool)> on_leadership_;
+};
+
+class FakeBgp final : public bgp::BgpApi {
+ public:
+  Status<std::string> set_neighbors(const std::string& source,
+                                    bgp::ModuleNeighbors brought) override {
+    if (!refuse.empty()) return unexpected(refuse);
+    neighbors[source] = std::move(brought);
+    return Ok{};
+  }
+  void originate(const std::string& source, bgp::OriginatedRoute route) override {
+    ++originations;
+    routes[source][route.prefix] = std::move(route);
+  }
+  void withdraw_originated(const std::string& source, const Prefix& prefix) override {
+    ++withdrawals;
+    routes[source].erase(prefix);
+  }
+  void withdraw_source(const std::string& source) override { routes.erase(source); }
+  bool neighbor_down(const IpAddress&, std::uint8_t, const std::string&) override { return false; }
+
+  std::string refuse;
+  std::map<std::string, bgp::ModuleNeighbors> neighbors;
+  std::map<std::string, std::map<Prefix, bgp::OriginatedRoute>> routes;
+  int originations = 0;
+  int withdrawals = 0;
+};
+
+}  // namespace vipd::lb::test

@@ -1,0 +1,179 @@
+// The load-balancer module through the module interface, with a fake cluster source and a
+// fake BGP module: the controller assigns and records, the speaker announces and withdraws,
+// and only changes reach BGP.
+#include "lb/module.hpp"
+
+#include <gtest/gtest.h>
+
+#include "control/cli.hpp"
+#include "fakes.hpp"
+#include "seed.hpp"
+
+namespace vipd::lb {
+namespace {
+
+using test::ip;
+using test::prefix;
+
+class LbModuleTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LbModule> make(bool controller, const std::string& node = "k3s-node-1") {
+    LbModuleOptions options;
+    options.node_name = node;
+    options.controller = controller;
+    options.source_description = "fake";
+    options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
+      auto source = std::make_unique<test::FakeSource>();
+      source->edit() = initial_;
+      source_ = source.get();
+      return source;
+    };
+    auto module = std::make_unique<LbModule>(bgp_, options);
+    return module;
+  }
+  // load() reads files; these tests give the resources directly.
+  void start(LbModule& module, crd::LbConfig config) {
+    module.set_loaded(std::move(config));
+    ASSERT_TRUE(module.start().ok());
+  }
+
+  cluster::ClusterState initial_ = test::seed_cluster();
+  test::FakeBgp bgp_;
+  test::FakeSource* source_ = nullptr;
+};
+
+TEST_F(LbModuleTest, TheControllerAssignsTheSeedsAddressesInOrderAndRecordsThem) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  ASSERT_EQ(source_->writes.size(), 6u);
+  EXPECT_EQ(source_->writes[0].first.name, "shake-test-cluster-0-svc");
+  EXPECT_EQ(source_->writes[0].second, std::vector<IpAddress>{ip("10.47.40.0")});
+  EXPECT_EQ(source_->writes[5].second, std::vector<IpAddress>{ip("10.47.40.5")});
+  EXPECT_EQ(source_->events.size(), 6u);
+  EXPECT_EQ(source_->events[0],
+            "default/shake-test-cluster-0-svc IPAllocated Assigned IP [\"10.47.40.0\"]");
+  // And, as this node's speaker, announces all six to the router.
+  EXPECT_EQ(bgp_.neighbors.at(kBgpSource).neighbors.size(), 1u);
+  EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 6u);
+  EXPECT_TRUE(bgp_.routes.at(kBgpSource).contains(prefix("10.47.40.5/32")));
+  EXPECT_TRUE(module->leader());
+
+  // Nothing changed: nothing written, nothing sent again.
+  int before = bgp_.originations;
+  source_->changed();
+  EXPECT_EQ(source_->writes.size(), 6u);
+  EXPECT_EQ(bgp_.originations, before);
+}
+
+TEST_F(LbModuleTest, ASpeakerOnlyAnnouncesWhatTheStatusSays) {
+  auto module = make(false);
+  start(*module, test::seed_config());
+  EXPECT_TRUE(source_->writes.empty()) << "a speaker never assigns";
+  EXPECT_TRUE(bgp_.routes[kBgpSource].empty());
+  source_->edit().services.at({"default", "shake-test-cluster-2-svc"}).ingress = {ip("10.47.40.2")};
+  source_->changed();
+  ASSERT_EQ(bgp_.routes.at(kBgpSource).size(), 1u);
+  EXPECT_TRUE(bgp_.routes.at(kBgpSource).contains(prefix("10.47.40.2/32")));
+  // The Service is deleted: its route is withdrawn.
+  source_->edit().services.erase({"default", "shake-test-cluster-2-svc"});
+  source_->changed();
+  EXPECT_TRUE(bgp_.routes.at(kBgpSource).empty());
+  EXPECT_EQ(bgp_.withdrawals, 1);
+}
+
+TEST_F(LbModuleTest, AStandbyControllerWritesNothingUntilItLeads) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  // Another process takes the lock; then a Service appears.
+  source_->writes.clear();
+  source_->set_leader(false);
+  EXPECT_FALSE(module->leader());
+  auto svc = test::lb_service("new-svc");
+  source_->edit().services[svc.key] = svc;
+  source_->changed();
+  EXPECT_TRUE(source_->writes.empty());
+  source_->set_leader(true);
+  ASSERT_EQ(source_->writes.size(), 1u);
+  EXPECT_EQ(source_->writes[0].first.name, "new-svc");
+  EXPECT_EQ(source_->writes[0].second, std::vector<IpAddress>{ip("10.47.40.6")});
+}
+
+TEST_F(LbModuleTest, AddingOrRemovingAServiceNeverMovesAnother) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  source_->edit().services.erase({"default", "shake-test-cluster-1-svc"});
+  source_->changed();
+  auto svc = test::lb_service("late-svc");
+  source_->edit().services[svc.key] = svc;
+  source_->changed();
+  const auto& services = source_->state().services;
+  EXPECT_EQ(services.at({"default", "shake-test-cluster-0-svc"}).ingress[0], ip("10.47.40.0"));
+  EXPECT_EQ(services.at({"default", "shake-test-cluster-2-svc"}).ingress[0], ip("10.47.40.2"));
+  EXPECT_EQ(services.at({"default", "late-svc"}).ingress[0], ip("10.47.40.1"))
+      << "the lowest free address, freed by the deleted Service";
+}
+
+TEST_F(LbModuleTest, ExhaustedPoolRecordsAllocationFailed) {
+  auto config = test::seed_config();
+  config.pools[0].addresses = {"10.47.40.0-10.47.40.1"};
+  config.pools[0].ranges = {*crd::parse_address_range("10.47.40.0-10.47.40.1")};
+  initial_ = test::seed_cluster(3);
+  auto module = make(true);
+  start(*module, config);
+  ASSERT_EQ(source_->events.size(), 3u);
+  EXPECT_NE(
+      source_->events[2].find("shake-test-cluster-2-svc AllocationFailed Failed to allocate IP"),
+      std::string::npos)
+      << source_->events[2];
+  // Reported once, not again on every pass.
+  source_->changed();
+  EXPECT_EQ(source_->events.size(), 3u);
+}
+
+TEST_F(LbModuleTest, StopWithdrawsTheRoutesAndRemovesTheNeighbors) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  ASSERT_FALSE(bgp_.routes.at(kBgpSource).empty());
+  bool done = false;
+  module->stop([&] { done = true; });
+  EXPECT_TRUE(done);
+  EXPECT_FALSE(bgp_.routes.contains(kBgpSource));
+  EXPECT_TRUE(bgp_.neighbors.at(kBgpSource).neighbors.empty());
+}
+
+TEST_F(LbModuleTest, ShowCommandsAnswerInTextAndJson) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  control::CommandTree tree;
+  module->install_commands(tree);
+  control::Session session;
+  auto pools = tree.execute(session, "show lb pools json");
+  ASSERT_TRUE(pools.ok) << pools.output;
+  auto pools_json = nlohmann::json::parse(pools.output);
+  EXPECT_EQ(pools_json[0]["name"], "first-pool");
+  EXPECT_EQ(pools_json[0]["assignedIPv4"], 6);
+  EXPECT_EQ(pools_json[0]["availableIPv4"], 250);
+  auto services = nlohmann::json::parse(tree.execute(session, "show lb services json").output);
+  ASSERT_EQ(services.size(), 6u);
+  EXPECT_EQ(services[0]["ip"], "10.47.40.0");
+  EXPECT_EQ(services[0]["nodes"].size(), 6u) << "every node announces Cluster-policy Services";
+  auto text = tree.execute(session, "show lb services").output;
+  EXPECT_NE(text.find("default/shake-test-cluster-0-svc"), std::string::npos) << text;
+  auto announcements =
+      nlohmann::json::parse(tree.execute(session, "show lb announcements json").output);
+  ASSERT_EQ(announcements.size(), 6u);
+  EXPECT_EQ(announcements[0]["advertisements"][0]["peers"][0]["address"], "192.168.5.1");
+}
+
+TEST_F(LbModuleTest, ABgpRefusalIsReportedAndRetriedOnTheNextChange) {
+  bgp_.refuse = "lb: local AS 65009 differs from the running `router bgp 65000`";
+  auto module = make(false);
+  start(*module, test::seed_config());
+  EXPECT_FALSE(bgp_.neighbors.contains(kBgpSource));
+  bgp_.refuse.clear();
+  source_->changed();
+  EXPECT_TRUE(bgp_.neighbors.contains(kBgpSource));
+}
+
+}  // namespace
+}  // namespace vipd::lb
