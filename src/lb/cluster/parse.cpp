@@ -107,6 +107,46 @@ std::optional<YAML::Node> find_entry(const YAML::Node& map, std::string_view key
   return std::nullopt;
 }
 
+// Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), as the API server's
+// JSON decoding requires of every string.
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    std::uint32_t code_point = 0;
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      code_point = byte & 0x1F;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      code_point = byte & 0x0F;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      code_point = byte & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kSmallest[length] || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 std::string_view type_name(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
@@ -185,6 +225,10 @@ class ObjectReader {
       error(node, field, fmt::format("expected a string, got {}", type_name(node)));
       return std::nullopt;
     }
+    if (!is_valid_utf8(node.Scalar())) {
+      error(node, field, "not valid UTF-8");
+      return std::nullopt;
+    }
     return node.Scalar();
   }
 
@@ -261,6 +305,10 @@ class ObjectReader {
         continue;
       }
       const std::string& key = entry.first.Scalar();
+      if (!is_valid_utf8(key)) {
+        error(entry.first, field, "keys must be valid UTF-8");
+        continue;
+      }
       if (!entry.second.IsDefined() || entry.second.IsNull()) {
         labels[key] = "";
       } else if (auto value = string(entry.second, fmt::format("{}[{}]", field, key))) {

@@ -59,10 +59,10 @@ TEST(ClusterState, LocalEndpointRules) {
 
 TEST(ClusterState, EndpointWithoutAddressesServesNothing) {
   ClusterState state;
-  EndpointSlice slice;
-  slice.key = {"default", "s-1"};
-  slice.service_name = "s";
-  slice.endpoints.push_back(Endpoint{{}, "n1", true, true, false});
+  // Built whole: assigning a short literal to a member trips g++ 12's -Wrestrict under ASan.
+  EndpointSlice slice{.key = {"default", "s-1"},
+                      .service_name = "s",
+                      .endpoints = {Endpoint{{}, "n1", true, true, false}}};
   state.endpoint_slices[slice.key] = slice;
   EXPECT_FALSE(state.has_local_endpoint({"default", "s"}, "n1"));
   state.endpoint_slices[slice.key].endpoints[0].addresses.push_back(*IpAddress::parse("10.0.0.1"));

@@ -199,6 +199,8 @@ TEST(ParseErrors, WrongTypesAndInvalidAddresses) {
        "RequireDualStack, not \"DualStack\""},
       {"  clusterIPs: [10.43.0.1, nope]\n",
        "f.yaml:6: Service/bad: spec.clusterIPs[1]: invalid IP address \"nope\""},
+      {"  loadBalancerClass: \"a\xff\"\n",
+       "f.yaml:6: Service/bad: spec.loadBalancerClass: not valid UTF-8"},
       {"  loadBalancerClass: {a: b}\n",
        "f.yaml:6: Service/bad: spec.loadBalancerClass: expected a string, got a mapping"},
   };
