@@ -1,12 +1,14 @@
 // The envelope of every object (apiVersion, kind, metadata, spec/status), multi-document text
 // and `List`s; which kinds and versions are MetalLB's; basic-auth Secrets.
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "lb/crd/load.hpp"
@@ -315,12 +317,60 @@ void read_object(const Node& object, const std::string& file, LoadResult& result
   }
 }
 
+// yaml-cpp 0.7 can loop forever on some malformed flow collections, emitting nodes without
+// end (found by lb_config_fuzz: a 260-byte input ate gigabytes). A first pass counts the
+// parser's events and gives up past what any text of this size can hold, so that LoadAll only
+// ever sees text it finishes.
+class EventBudget : public YAML::EventHandler {
+ public:
+  explicit EventBudget(std::size_t limit) : limit_(limit) {}
+  void OnDocumentStart(const YAML::Mark& mark) override { count(mark); }
+  void OnDocumentEnd() override { count(last_); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnSequenceEnd() override { count(last_); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnMapEnd() override { count(last_); }
+
+ private:
+  void count(const YAML::Mark& mark) {
+    last_ = mark;
+    if (++events_ > limit_) throw YAML::ParserException(mark, "the YAML parser does not terminate");
+  }
+  std::size_t limit_;
+  std::size_t events_ = 0;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+};
+
+void check_parser_terminates(const std::string& text) {
+  // Every event needs at least one byte of text, but an implicit null or the end of a
+  // collection may take none: a few per byte is far more than real text has.
+  EventBudget budget(8 * text.size() + 64);
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(budget)) {
+  }
+}
+
 }  // namespace
 
 void parse_documents(std::string_view text, const std::string& file, LoadResult& result) {
   std::vector<Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const std::string owned(text);
+    check_parser_terminates(owned);
+    documents = YAML::LoadAll(owned);
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() || e.mark.line < 0 ? 0 : e.mark.line + 1;
     result.errors.push_back(

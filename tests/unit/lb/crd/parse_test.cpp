@@ -396,6 +396,13 @@ TEST(Parse, DeepNestingIsRefusedNotACrash) {
   EXPECT_THAT(r.errors[0], testing::StartsWith("t.yaml:"));
 }
 
+TEST(Parse, YamlCppEndlessLoopIsCaught) {
+  // Found by lb_config_fuzz: yaml-cpp 0.7 loops forever on this malformed flow mapping.
+  const auto result = load_lb_config({test::data_path("lb/yaml-cpp-loop.yaml")});
+  EXPECT_THAT(result.errors, ElementsAre(test::data_path("lb/yaml-cpp-loop.yaml") +
+                                         ":5: invalid YAML: the YAML parser does not terminate"));
+}
+
 TEST(Parse, AnyInputNeverThrows) {
   for (const char* text : {"", "---", "[]", "{", "\t", "&a [*a]", "!!binary x", "? [a]\n: b",
                            "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: x",
