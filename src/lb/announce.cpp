@@ -79,7 +79,12 @@ bgp::config::NeighborConfig neighbor_of(const crd::BgpPeer& peer) {
   if (peer.hold_time || peer.keepalive_time)
     n.timers = bgp::config::Timers{seconds(peer.effective_keepalive_time()),
                                    seconds(peer.effective_hold_time())};
-  if (peer.connect_time) n.connect_retry = std::max<std::uint16_t>(1, seconds(*peer.connect_time));
+  // Without connectTime, a failed connection is retried after 1 s, as MetalLB's native speaker
+  // first retries (its backoff starts at 1 s); FRR's 120 s default, which MetalLB's FRR mode
+  // inherits, would leave a node without its session for two minutes when it starts before
+  // its router, or when the router's VIP moves.
+  n.connect_retry = peer.connect_time ? std::max<std::uint16_t>(1, seconds(*peer.connect_time))
+                                      : kDefaultConnectRetrySeconds;
   if (peer.source_address) n.update_source = peer.source_address->to_string();
   if (peer.ebgp_multihop) n.ebgp_multihop = 255;  // FRR's `ebgp-multihop` without a count
   if (peer.peer_port != 179) n.port = peer.peer_port;

@@ -18,6 +18,8 @@ namespace vipd::lb {
 inline constexpr const char* kBgpSource = "lb";
 // Inbound policy of every BGPPeer: MetalLB's speakers accept no route from their peers.
 inline constexpr const char* kDenyAllPrefixList = "vipd-lb-deny-in";
+// The connect retry time of a BGPPeer without connectTime (announce.cpp says why).
+inline constexpr std::uint16_t kDefaultConnectRetrySeconds = 1;
 // The label MetalLB reads to keep a node out of every announcement (also kube's own).
 inline constexpr const char* kExcludeLabel =
     "node.kubernetes.io/exclude-from-external-load-balancers";

@@ -52,6 +52,7 @@ TEST(PlanBgp, PeerTimersBecomeNeighborTimersWithMetalLbsDefaults) {
   ASSERT_TRUE(n.timers.has_value());
   EXPECT_EQ(n.timers->hold, 3);
   EXPECT_EQ(n.timers->keepalive, 1) << "keepalive defaults to a third of the hold time";
+  EXPECT_EQ(n.connect_retry, kDefaultConnectRetrySeconds) << "no connectTime: retry quickly";
   config.peers[0].keepalive_time = std::chrono::seconds(2);
   config.peers[0].connect_time = std::chrono::milliseconds(5000);
   config.peers[0].ebgp_multihop = true;
