@@ -92,8 +92,9 @@ Workload make(bool mixed, int services, int pools) {
         s.annotations[allocator::kAllowSharedIpAnnotation] = "key-" + std::to_string(i / 30);
       if (i % 10 == 2) s.external_traffic_policy_local = true;
       if (i % 20 == 3)
+        // A distinct address per asking Service: pool (i / 20) % 20, host i / 400.
         s.annotations[allocator::kLoadBalancerIpsAnnotation] =
-            "10." + std::to_string(i % 20) + ".3." + std::to_string(i % 200 + 1);
+            "10." + std::to_string((i / 20) % 20) + ".3." + std::to_string(i / 400 + 1);
     }
     cluster::EndpointSlice slice;
     slice.key = {ns, s.key.name + "-x"};
