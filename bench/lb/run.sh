@@ -93,6 +93,7 @@ done
 echo "== $base routes in the router's kernel $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $t_start}") s after the node's vipd started"
 
 # Arrival stamps: one line per new route, "EPOCH PREFIX".
+[[ -n ${LB_BENCH_PERF:-} ]] && { perf record -g -o "$LB_BENCH_PERF" -p "$npid" &>/dev/null & pids+=($!); }
 ip netns exec "$r" ip monitor route 2>/dev/null | while read -r first _; do
   echo "$EPOCHREALTIME $first"
 done >"$dir/arrivals" &

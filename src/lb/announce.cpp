@@ -24,19 +24,6 @@ bool selects_pool(const crd::BgpAdvertisement& adv, const crd::IpAddressPool& po
   return false;
 }
 
-// MetalLB's hasHealthyEndpoint: an endpoint that is ready (or, terminating, still serving);
-// `node` empty: on any node.
-bool has_healthy_endpoint(const cluster::ClusterState& state, const cluster::ObjectKey& service,
-                          const std::string& node) {
-  if (!node.empty()) return state.has_local_endpoint(service, node);
-  for (const auto* slice : state.slices_of(service))
-    for (const auto& e : slice->endpoints)
-      if (!e.addresses.empty() &&
-          (e.ready.value_or(true) || (e.serving.value_or(false) && e.terminating.value_or(false))))
-        return true;
-  return false;
-}
-
 std::string excluded_reason(const cluster::ClusterState& state, const std::string& node,
                             const Labels& labels) {
   if (labels.contains(kExcludeLabel)) return "nodeExcluded";
@@ -135,6 +122,7 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
     }
   }
   plan.node_excluded = excluded_reason(state, node, labels);
+  const cluster::SliceIndex slices(state);
 
   for (const auto& [key, service] : state.services) {
     if (service.type != "LoadBalancer") continue;
@@ -148,9 +136,9 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
         a.withdrawn_reason = "noPool";
       } else if (!plan.node_excluded.empty()) {
         a.withdrawn_reason = plan.node_excluded;
-      } else if (service.external_traffic_policy_local && !has_healthy_endpoint(state, key, node)) {
+      } else if (service.external_traffic_policy_local && !slices.has_serving_endpoint(key, node)) {
         a.withdrawn_reason = "noLocalEndpoints";
-      } else if (!service.external_traffic_policy_local && !has_healthy_endpoint(state, key, {})) {
+      } else if (!service.external_traffic_policy_local && !slices.has_serving_endpoint(key, {})) {
         a.withdrawn_reason = "noEndpoints";
       }
       bool selected = false;

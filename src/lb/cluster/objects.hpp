@@ -100,4 +100,22 @@ struct ClusterState {
   const Namespace* find_namespace(const std::string& name) const;
 };
 
+// MetalLB's epslices.EndpointCanServe (objects.cpp says why it reads so).
+bool endpoint_can_serve(const Endpoint& endpoint);
+
+// Endpoint slices by the Service they belong to, built once for a pass over every Service
+// (slices_of() scans a namespace: a pass calling it per Service would be quadratic).
+class SliceIndex {
+ public:
+  explicit SliceIndex(const ClusterState& state);
+  const std::vector<const EndpointSlice*>& of(const ObjectKey& service) const;
+  // Whether one of the Service's endpoints with an address can serve, on `node` (empty: on
+  // any node): MetalLB's speaker announces a Local-policy Service only from nodes with such an
+  // endpoint, and a Cluster-policy one only while it has one anywhere.
+  bool has_serving_endpoint(const ObjectKey& service, const std::string& node) const;
+
+ private:
+  std::map<ObjectKey, std::vector<const EndpointSlice*>> by_service_;
+};
+
 }  // namespace vipd::lb::cluster
