@@ -9,11 +9,14 @@
 #                                         LAB_NODES=gobgp
 set -euo pipefail
 
-build_packages=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
+# What building vipd and vipctl needs (GoogleTest too: the build configures the unit tests).
+core_build_packages=(
+  build-essential cmake pkg-config
   libasio-dev libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
-  libreadline-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libreadline-dev libgtest-dev libgmock-dev
 )
+# And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
+build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)
 # Real peers and tools for the interop tests.
 peer_packages=(iproute2 iputils-ping procps psmisc tcpdump jq strace frr bird2 gobgpd exabgp keepalived openbgpd)
 # The homelab demo: namespaces, sysctl, pids, JSON.
@@ -23,7 +26,7 @@ wanted=("${build_packages[@]}")
 case "${1:-}" in
   --build-only) ;;
   --lab)
-    wanted+=("${lab_packages[@]}")
+    wanted=("${core_build_packages[@]}" "${lab_packages[@]}")
     [[ "${2:-}" == "--gobgp" ]] && wanted+=(gobgpd)
     ;;
   "") wanted+=("${peer_packages[@]}") ;;
