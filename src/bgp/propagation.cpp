@@ -172,12 +172,35 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
   // ("DENIED due to: as-path contains our own AS"): not stored, not counted in pfxRcd or
   // towards maximum-prefix. (FRR neighbors send our own routes back to us.)
   bool looped = rib::loops_back(*attrs, loc_rib_.options());
-  if (!looped && !policy.deny_all && !policy.prefix_list) {
+  // RFC 4271 §6.3: a martian or own next hop (martian.hpp); the route is ignored, which
+  // replaces what the neighbor announced before for the prefix, as FRR does.
+  bool martian = false;
+  if (!looped) {
+    if (martians_stale_) {
+      martians_.reset(interfaces_);
+      martians_stale_ = false;
+    }
+    std::optional<IpAddress> session_local;
+    if (auto local = n.peer->local_endpoint()) session_local = local->first;
+    if (auto why = martians_.check(*attrs, family, session_local)) {
+      martian = true;
+      n.martian_next_hops += prefixes.size();
+      if (!n.martian_logged) {
+        n.martian_logged = true;
+        log::info(
+            "bgp: neighbor {}: {} route(s) ignored: {} (RFC 4271 §6.3; logged once per neighbor, "
+            "counted as martianNextHopRoutesIgnored in `show ip bgp neighbors json`)",
+            n.peer->settings().address.to_string(), prefixes.size(), *why);
+      }
+    }
+  }
+  const bool ignored = looped || martian;
+  if (!ignored && !policy.deny_all && !policy.prefix_list) {
     for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
   } else {
     // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
     for (const auto& prefix : prefixes) {
-      if (!looped && policy.permits(prefix))
+      if (!ignored && policy.permits(prefix))
         loc_rib_.update(family, prefix, id, attrs);
       else
         loc_rib_.withdraw(family, prefix, id);

@@ -526,6 +526,8 @@ class ShowCommands {
       j["portForeign"] = r->second;
     }
     j["updatesTreatedAsWithdraw"] = p.updates_treated_as_withdraw();
+    // RFC 4271 §6.3: routes ignored (not accepted, not in pfxRcd) for a martian or own next hop.
+    j["martianNextHopRoutesIgnored"] = s_.martian_next_hops(p);
     return j;
   }
 

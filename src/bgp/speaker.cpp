@@ -40,9 +40,12 @@ Speaker::~Speaker() {
 void Speaker::set_interfaces(netlink::InterfaceView* view) {
   interfaces_ = view;
   interface_changes_.reset();
+  martians_stale_ = true;
   if (!view) return;
   interface_changes_ = view->subscribe([this](const netlink::Event& event) {
     if (std::holds_alternative<netlink::RouteEvent>(event)) return;
+    // At once, not posted: an UPDATE read in the same turn is judged by the new addresses.
+    martians_stale_ = true;
     // Once per burst (a link going down removes all its addresses at once).
     if (interfaces_check_posted_) return;
     interfaces_check_posted_ = true;

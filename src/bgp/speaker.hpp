@@ -11,6 +11,7 @@
 
 #include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
+#include "bgp/martian.hpp"
 #include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
 #include "bgp/peer/transport.hpp"
@@ -43,6 +44,10 @@ class Speaker : private peer::RouteObserver {
     // Its Loc-RIB pseudo-peer while it holds one; 0 (kLocalPeer, never a neighbor's): none.
     rib::PeerId id = 0;
     std::unique_ptr<Routing> routing;  // while established
+    // Routes ignored for a martian next hop (martian.hpp), and whether that was logged (once per
+    // neighbor: a peer that keeps sending them must not fill the log).
+    std::uint64_t martian_next_hops = 0;
+    bool martian_logged = false;
   };
 
   // Sessions are made and accepted through `transport` (the daemon: peer::AsioTransport).
@@ -113,6 +118,11 @@ class Speaker : private peer::RouteObserver {
   // Prefixes accepted from (after inbound policy) and advertised to a neighbor.
   std::size_t accepted(const peer::Peer& p, wire::AfiSafi family) const;
   std::size_t advertised(const peer::Peer& p, wire::AfiSafi family) const;
+  // Routes of the neighbor ignored for a martian or own next hop (martian.hpp).
+  std::uint64_t martian_next_hops(const peer::Peer& p) const {
+    const Neighbor* n = neighbor_of(p);
+    return n ? n->martian_next_hops : 0;
+  }
   // The export rules' view of the neighbor with this id (propagation.cpp); nullptr if gone.
   const rib::ExportPeer* export_peer(rib::PeerId id, wire::AfiSafi family) const;
 
@@ -216,6 +226,10 @@ class Speaker : private peer::RouteObserver {
   netlink::InterfaceView* interfaces_ = nullptr;
   netlink::InterfaceView::Subscription interface_changes_;
   bool interfaces_check_posted_ = false;
+  // Next hops no received route may use (RFC 4271 §6.3): rebuilt from the interface view on the
+  // first import after an address changed.
+  MartianNextHops martians_;
+  bool martians_stale_ = true;
   FibFactory kernel_fib_;
   fib::NullFib null_fib_;       // when nothing is installed (tests, `bgp no-rib`)
   fib::Fib* fib_ = &null_fib_;  // null_fib_ or the daemon's table

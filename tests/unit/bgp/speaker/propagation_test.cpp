@@ -62,6 +62,22 @@ class PropagationTest : public SpeakerTest {
     u.withdrawn = std::move(prefixes);
     return u;
   }
+  // The host gets an interface "br0" with `address`/`length` besides its loopback.
+  void with_subnet(const char* address, std::uint8_t length) {
+    auto links = loopback_links();
+    netlink::Link br0;
+    br0.ifindex = 2;
+    br0.name = "br0";
+    br0.flags = IFF_UP | IFF_RUNNING | netlink::kLinkLowerUp;
+    links.push_back(br0);
+    auto addresses = loopback_addresses();
+    netlink::InterfaceAddress a;
+    a.ifindex = 2;
+    a.address = ip(address);
+    a.prefix_length = length;
+    addresses.push_back(a);
+    interfaces_.reset(links, addresses);
+  }
   static std::vector<std::uint32_t> as_path(const wire::PathAttributes& a) {
     std::vector<std::uint32_t> out;
     if (a.as_path)
@@ -71,7 +87,9 @@ class PropagationTest : public SpeakerTest {
 };
 
 TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
-  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  // B on a subnet of ours (192.168.12.0/24): a third-party next hop there is kept.
+  const std::string a = "127.0.0.2", b = "192.168.12.3";
+  with_subnet("192.168.12.1", 24);
   apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002)));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65002, 0x0a000003));
@@ -79,13 +97,13 @@ TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
   Received rb;
   ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24")})));
   // A next hop on the subnet the receiver shares with us goes through unchanged (third party).
-  ASSERT_TRUE(ca->send(announce({pfx("10.2.0.0/24")}, 65001, "127.0.0.2")));
+  ASSERT_TRUE(ca->send(announce({pfx("10.2.0.0/24")}, 65001, "192.168.12.2")));
   ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 3; })) << rb.routes.size();
   const auto& r = rb.routes[pfx("10.1.0.0/24")];
   EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000, 65001}));
   EXPECT_EQ(r.next_hop, ip("127.0.0.1"));
   EXPECT_FALSE(r.local_pref);
-  EXPECT_EQ(rb.routes[pfx("10.2.0.0/24")].next_hop, ip("127.0.0.2"));
+  EXPECT_EQ(rb.routes[pfx("10.2.0.0/24")].next_hop, ip("192.168.12.2"));
   // Both prefixes sharing attributes came in one UPDATE.
   EXPECT_LE(rb.updates, 3u + 1u);  // + End-of-RIB
   // Nothing is sent back to the neighbor it came from.
@@ -314,6 +332,55 @@ TEST_F(PropagationTest, ModulesOriginateRoutesPerNeighborAndWithdrawThemWithThei
   ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.routes.empty(); }));
   control::Session session;
   EXPECT_FALSE(tree_.execute(session, "show ip bgp 10.47.40.1/32").ok);
+}
+
+// Issue 15, D5: RFC 4271 §6.3, a next hop that is martian (FRR's set), an address of ours or
+// the broadcast address of a connected subnet is ignored: not selected, not installed, not
+// advertised; counted and logged once per neighbor. It replaces an earlier good path.
+TEST_F(PropagationTest, RoutesWithMartianNextHopsAreIgnored) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  with_subnet("192.168.12.1", 24);
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                   " address-family ipv6 unicast\n  neighbor " + a + " activate\n  neighbor " + b +
+                   " activate\n exit-address-family\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  const Prefix good = pfx("10.9.0.0/24"), replaced = pfx("10.9.1.0/24");
+  ASSERT_TRUE(ca->send(announce({good, replaced}, 65001, "192.0.2.1")));
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  // Our own address (session and interface), loopback, 0/8, a subnet's broadcast address.
+  const std::vector<std::pair<const char*, const char*>> martians = {
+      {"10.9.2.0/24", "127.0.0.1"},
+      {"10.9.3.0/24", "192.168.12.1"},
+      {"10.9.4.0/24", "127.0.0.5"},
+      {"10.9.5.0/24", "0.1.2.3"},
+      {"10.9.6.0/24", "192.168.12.255"}};
+  for (const auto& [prefix, next_hop] : martians)
+    ASSERT_TRUE(ca->send(announce({pfx(prefix)}, 65001, next_hop)));
+  // The good path to `replaced` is replaced by a martian one: withdrawn, not kept.
+  ASSERT_TRUE(ca->send(announce({replaced}, 65001, "127.0.0.1")));
+  // IPv6: ::1, a link-local global next hop, multicast.
+  for (const char* next_hop : {"::1", "fe80::1", "ff02::1"}) {
+    wire::Update u;
+    u.attributes = path();
+    u.attributes.mp_reach = wire::MpReach{wire::kIpv6Unicast,       ip(next_hop), std::nullopt,
+                                          {pfx("2001:db8:9::/48")}, {},           {}};
+    ASSERT_TRUE(ca->send(u));
+  }
+  ASSERT_TRUE(ca->send(announce({pfx("10.9.7.0/24")}, 65001, "192.0.2.7")));  // a marker
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.contains(pfx("10.9.7.0/24")); }));
+  receive_until(
+      *cb, rb, [] { return false; }, 300ms);
+  EXPECT_EQ(rb.routes.size(), 2u);
+  EXPECT_TRUE(rb.routes.contains(good));
+  EXPECT_FALSE(rb.routes.contains(replaced));
+  for (const auto& [prefix, next_hop] : martians)
+    EXPECT_FALSE(rb.routes.contains(pfx(prefix))) << prefix << " via " << next_hop;
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 2);  // good and the marker
+  EXPECT_EQ(prefixes("ipv6Unicast", a), 0);
+  EXPECT_EQ(neighbor_json(a)["martianNextHopRoutesIgnored"], 5 + 1 + 3);
 }
 
 }  // namespace
