@@ -566,16 +566,18 @@ void Instance::send_pending_frames() {
   }
 }
 
-void Instance::run_script(const std::optional<Script>& command, std::vector<std::string> extra) {
+void Instance::run_script(const std::optional<Script>& command, std::vector<std::string> extra,
+                          std::function<void()> exited) {
   if (!command || command->argv.empty()) return;
   std::vector<std::string> argv = command->argv;
   argv.insert(argv.end(), extra.begin(), extra.end());
   ++counters_.notify_runs;
   env_.processes.run(
       argv, std::nullopt,
-      [name = name(), argv0 = argv[0]](const ProcessExit& exit) {
+      [name = name(), argv0 = argv[0], exited = std::move(exited)](const ProcessExit& exit) {
         if (!exit.started)
           log::warning("({}) cannot run notify script {}: {}", name, argv0, exit.error);
+        if (exited) exited();
       },
       command->run_as);
 }
@@ -604,7 +606,17 @@ void Instance::notify(fsm::State state, std::uint8_t priority) {
 }
 
 void Instance::notify_master_rx_lower_priority() {
-  run_script(notify_.master_rx_lower_pri, {});
+  // keepalived starts one per lower-priority advert; the state machine already answers at most
+  // one advert per interval, and a script slower than that must not pile up: a trigger while
+  // the last run has not exited is dropped (counted in notify_dropped).
+  const auto& command = notify_.master_rx_lower_pri;
+  if (!command || command->argv.empty()) return;
+  if (*lower_pri_notify_running_) {
+    ++counters_.notify_dropped;
+    return;
+  }
+  *lower_pri_notify_running_ = true;
+  run_script(command, {}, [running = lower_pri_notify_running_] { *running = false; });
 }
 
 void Instance::log(fsm::LogLevel level, std::string_view text) {

@@ -43,6 +43,8 @@ struct InstanceCounters {
   std::uint64_t send_errors = 0;
   std::uint64_t garp_sent = 0;  // gratuitous ARPs and unsolicited NAs
   std::uint64_t notify_runs = 0;
+  // notify_master_rx_lower_pri triggers dropped because the previous run had not exited yet.
+  std::uint64_t notify_dropped = 0;
   std::uint64_t total_drops() const;
 };
 
@@ -164,7 +166,9 @@ class Instance final : public fsm::ActionSink {
   void drop(wire::DropCause cause, const ReceivedPacket& packet);
   void log_once(std::size_t slot, const std::string& text);
   void update_priority();
-  void run_script(const std::optional<Script>& command, std::vector<std::string> extra);
+  // `exited` (may be empty) runs once the script has exited or could not start.
+  void run_script(const std::optional<Script>& command, std::vector<std::string> extra,
+                  std::function<void()> exited = {});
   void send_pending_frames();
   void finish_stop();
 
@@ -188,6 +192,10 @@ class Instance final : public fsm::ActionSink {
   std::map<std::string, Tracked> tracked_;
   int last_priority_sent_ = -1;
   InstanceCounters counters_;
+  // notify_master_rx_lower_pri is running: a forged-advert flood must not fork a process per
+  // advert, so one runs at a time (shared with the run's completion, which may come after the
+  // instance is gone).
+  std::shared_ptr<bool> lower_pri_notify_running_ = std::make_shared<bool>(false);
   // Rate limit of the per-cause drop logs (and the other once-per-cause lines): when each was
   // last logged and how many were suppressed since.
   struct LogSlot {

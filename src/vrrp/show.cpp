@@ -200,6 +200,7 @@ json instance_json(const VrrpModule& /*module*/, const Instance& i) {
         {"gratuitous_sent", i.counters().garp_sent},
         {"send_errors", i.counters().send_errors},
         {"notify_runs", i.counters().notify_runs},
+        {"notify_dropped", i.counters().notify_dropped},
         {"drops", drops}}},
   };
   if (r && r->fsm_state().master_address) {

@@ -72,6 +72,7 @@ void Builder::stop_master_timers() {
   stop(TimerKind::kLowerPrioGarp);
   stop(TimerKind::kFirstGarp);
   next_.lower_prio_bursts_owed = 0;
+  next_.lower_prio_answered = false;
 }
 
 void Builder::stop_backup_timers() {
@@ -278,6 +279,13 @@ void Builder::backup_advert(const AdvertReceived& advert) {
 void Builder::master_lower_priority(const AdvertReceived& advert) {
   // RFC 5798 §6.4.3 discards it; keepalived re-asserts itself so that the other router (which
   // presumably missed our adverts) goes back to backup, and refreshes the ARP caches.
+  // keepalived does so for every such advert, so each forged one costs an advert, a gratuitous
+  // ARP burst, a log line and a notify script. vipd answers once per Adver_Timer run: the
+  // forced advert is multicast, so every lower router that can hear us has heard it, and the
+  // periodic one follows within an advert interval anyway. Later ones are discarded as the RFC
+  // says, silently (a log line each would be the amplification again).
+  if (next_.lower_prio_answered) return;
+  next_.lower_prio_answered = true;
   log(LogLevel::kInfo,
       "Received advert from {} with lower priority {}, ours {}, forcing new election",
       advert.source.to_string(), advert.priority, next_.priority);
@@ -410,6 +418,7 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
     if (current == State::kMaster) {
       // RFC 5798 §6.4.3 "If the Adver_Timer fires".
       b.emit(SendAdvert{state.priority});
+      b.next().lower_prio_answered = false;
       b.start(TimerKind::kAdver, config.advert_interval);
     }
   } else if (std::holds_alternative<MasterDownTimerExpired>(event)) {

@@ -47,8 +47,9 @@ enum class TimerKind : std::uint8_t {
 inline constexpr std::size_t kTimerKindCount = 8;
 std::string_view to_string(TimerKind timer);
 
-// Bursts one timer run owes at most: each lower-priority advert adds one (keepalived), but a
-// flood of spoofed ones must not turn into a flood of gratuitous ARPs.
+// Bursts one timer run owes at most: each answered lower-priority advert adds one (keepalived
+// answers every one; vipd at most one per advert interval), but a flood of spoofed ones must
+// not turn into a flood of gratuitous ARPs.
 inline constexpr unsigned kMaxElectionBursts = 4;
 
 inline constexpr std::uint8_t kPriorityOwner = 255;  // RFC 5798 §5.2.4: the address owner
@@ -216,6 +217,10 @@ struct InstanceState {
   // one per lower-priority advert, so two backups timing out together cost two delayed bursts,
   // not one (at most kMaxElectionBursts per timer run).
   unsigned lower_prio_bursts_owed = 0;
+  // Master: a lower-priority advert was answered ("forcing new election": advert, burst, log
+  // line, notify_master_rx_lower_pri) since the Adver_Timer last fired; until it fires again,
+  // lower-priority adverts are discarded without an answer (at most one per advert interval).
+  bool lower_prio_answered = false;
   // Stop with VIPs held (Config::stop_handover): the successor whose advert we heard.
   std::optional<IpAddress> successor;
   // Sync group members only (Config::sync_group): Master_Down ran out in BACKUP and no advert

@@ -250,33 +250,46 @@ TEST(Master, FirstBurstHeldThenSent) {
   EXPECT_TRUE(step(yielded.state, FirstGarpExpired{}, c).actions.empty());
 }
 
-// keepalived schedules one delayed burst per lower-priority advert: two backups whose timers
-// expired together cost two bursts now and two later (the seed's failover log shows both).
+// keepalived schedules one delayed burst per lower-priority advert; vipd per answered one, and
+// it answers at most one per advert interval (issue 15, D8: forged adverts must not be
+// amplified into adverts, ARP bursts, log lines and notify scripts).
 TEST(Master, EachForcedElectionOwesOneDelayedBurst) {
   const Config c = seed_config(100, "192.168.5.2");
   InstanceState state = run(c, {Startup{}, MasterDownTimerExpired{}});
   state = step(state, AdvertReceived{10, ip("192.168.5.5")}, c).state;
-  // The second advert does not re-arm the timer (a stream of them must not postpone the burst).
+  // A second one in the same advert interval gets no answer at all: no advert, no burst, no log
+  // line, no notify, and the timers are left alone (a stream of them must not postpone either
+  // the delayed burst or the periodic advert).
   const Transition second = step(state, AdvertReceived{10, ip("192.168.5.6")}, c);
-  EXPECT_EQ(std::count_if(second.actions.begin(), second.actions.end(),
+  EXPECT_TRUE(second.actions.empty());
+  EXPECT_EQ(second.state.lower_prio_bursts_owed, 1u);
+  // The periodic advert opens the next interval: the next lower advert is answered again.
+  state = step(second.state, AdverTimerExpired{}, c).state;
+  const Transition third = step(state, AdvertReceived{10, ip("192.168.5.6")}, c);
+  EXPECT_EQ(names(third.actions)[1], "SendAdvert(100)");
+  EXPECT_EQ(std::count_if(third.actions.begin(), third.actions.end(),
                           [](const Action& a) {
                             const auto* s = std::get_if<StartTimer>(&a);
                             return s != nullptr && s->which != TimerKind::kAdver;
                           }),
             0);
-  state = second.state;
+  state = third.state;
   EXPECT_EQ(state.lower_prio_bursts_owed, 2u);
   Transition fired = step(state, LowerPrioGarpExpired{}, c);
   EXPECT_EQ(names(fired.actions), Strings{"Announce(10)"});
   EXPECT_EQ(fired.state.lower_prio_bursts_owed, 0u);
   EXPECT_TRUE(step(fired.state, LowerPrioGarpExpired{}, c).actions.empty());
-  // A flood is capped.
-  for (int i = 0; i < 20; ++i) state = step(state, AdvertReceived{10, ip("192.168.5.9")}, c).state;
+  // A flood over many intervals is capped.
+  for (int i = 0; i < 20; ++i) {
+    state = step(state, AdverTimerExpired{}, c).state;
+    state = step(state, AdvertReceived{10, ip("192.168.5.9")}, c).state;
+  }
   EXPECT_EQ(state.lower_prio_bursts_owed, kMaxElectionBursts);
   // Leaving Master forgets them.
   state = step(state, AdvertReceived{200, ip("192.168.5.7")}, c).state;
   EXPECT_EQ(state.state, State::kBackup);
   EXPECT_EQ(state.lower_prio_bursts_owed, 0u);
+  EXPECT_FALSE(state.lower_prio_answered);
 }
 
 TEST(Master, LowerPriorityWithoutGarps) {

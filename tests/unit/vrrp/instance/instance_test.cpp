@@ -232,6 +232,49 @@ TEST(Instance, NotifyScriptsGetKeepalivedArguments) {
   for (const auto& run : h.processes.runs) EXPECT_FALSE(run.timeout);
 }
 
+// Issue 15, D8: a master answers a lower-priority advert with an advert, a gratuitous ARP
+// burst, a log line and notify_master_rx_lower_pri (keepalived's "forcing new election"). Forged
+// ones must not be amplified: at most one answer per advert interval, one script at a time.
+TEST(Instance, ForgedLowerPriorityFloodIsAnsweredOncePerAdvertInterval) {
+  LogCapture logs;
+  Harness h;
+  h.module.apply(parse(seed_instance(100, " notify_master_rx_lower_pri /etc/vipd/lower.sh\n")));
+  h.clock.advance(9s);  // master, both takeover bursts out
+  ASSERT_EQ(h.instance().state(), fsm::State::kMaster);
+  const std::size_t adverts_before = h.network.adverts.size();
+  const std::size_t frames_before = h.network.frames.size();
+  auto lower_runs = [&] {
+    return std::count_if(h.processes.runs.begin(), h.processes.runs.end(),
+                         [](const auto& r) { return r.argv[0] == "/etc/vipd/lower.sh"; });
+  };
+  // 600 forged adverts of priority 10 in 2 s (advert_int 1).
+  PeerAdvert forged;
+  forged.priority = 10;
+  const ReceivedPacket packet = forged.packet();
+  for (int i = 0; i < 600; ++i) {
+    h.deliver(packet);
+    h.clock.advance(std::chrono::microseconds(3333));
+  }
+  h.clock.advance(std::chrono::microseconds(2));
+  EXPECT_EQ(h.instance().state(), fsm::State::kMaster);
+  const std::size_t answers = logs.count("with lower priority 10, ours 100, forcing new election");
+  EXPECT_GE(answers, 1u);
+  EXPECT_LE(answers, 3u);
+  // Answers plus the periodic adverts (a flood no longer postpones them), not 600.
+  EXPECT_LE(h.network.adverts.size() - adverts_before, 5u);
+  const std::size_t bursts = (h.network.frames.size() - frames_before) / 5;
+  EXPECT_GE(bursts, 1u);
+  EXPECT_LE(bursts, 3u);
+  // The script never exited: the first run is the only one, later triggers are counted.
+  EXPECT_EQ(lower_runs(), 1);
+  EXPECT_EQ(h.instance().counters().notify_dropped, answers - 1);
+  // Once it has exited, the next answer runs it again.
+  h.processes.finish("/etc/vipd/lower.sh", 0);
+  h.clock.advance(1s);
+  h.deliver(packet);
+  EXPECT_EQ(lower_runs(), 2);
+}
+
 TEST(Instance, InterfaceDownIsAFault) {
   LogCapture logs;
   Harness h;
