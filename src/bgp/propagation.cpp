@@ -149,7 +149,16 @@ void Speaker::start_routing(Neighbor& n) {
     r->out[i] = std::make_unique<rib::AdjRibOut>(
         export_setup(*r->export_keys[i]), p.send_options(), attributes_,
         [this](rib::PeerId id, wire::AfiSafi f) { return export_peer(id, f); },
-        [&p](Bytes b) { p.send_update(std::move(b)); });
+        [&p](Bytes b) { p.send_update(std::move(b)); },
+        [&p, routing = r.get()](wire::AfiSafi, const Prefix& prefix, std::size_t octets,
+                                std::size_t limit) {
+          // RFC 8654: without the extended message capability an UPDATE is at most 4096
+          // octets; the prefix was withdrawn instead (UpdatePacker::announce()).
+          if (!routing->oversize_logged.insert(prefix).second) return;
+          log::warning(
+              "bgp: prefix {}: UPDATE too long for neighbor {} ({} octets > {}), withdrawn",
+              prefix.to_string(), p.settings().address.to_string(), octets, limit);
+        });
   }
   n.routing = std::move(r);
   // RFC 4271 §9.1.3: the whole Adj-RIB-Out goes out when the session comes up.

@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "bgp/config/model.hpp"
 #include "bgp/rib/adj_rib_out.hpp"
@@ -37,6 +38,8 @@ struct Speaker::Routing {
   std::array<std::optional<ExportKey>, kFamilies> export_keys;
   std::array<ImportKey, kFamilies> import_keys;
   std::array<bool, kFamilies> threshold_logged{};
+  // Prefixes withdrawn because their UPDATE was too long for the neighbor, already logged.
+  std::set<Prefix> oversize_logged;
 };
 
 inline std::size_t family_index(wire::AfiSafi family) {

@@ -5,11 +5,11 @@
 namespace vipd::bgp::rib {
 
 AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
-                     SourceLookup sources, UpdatePacker::Sink sink)
+                     SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize)
     : setup_(std::move(setup)),
       store_(store),
       sources_(std::move(sources)),
-      packer_(options, std::move(sink)) {}
+      packer_(options, std::move(sink), std::move(oversize)) {}
 
 bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();

@@ -32,8 +32,9 @@ class AdjRibOut {
   // The export facts of the neighbor a Loc-RIB path came from; nullptr if it is gone.
   using SourceLookup = std::function<const ExportPeer*(PeerId, wire::AfiSafi)>;
 
+  // `oversize`: a prefix withdrawn because its UPDATE does not fit (UpdatePacker::announce()).
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
-            SourceLookup sources, UpdatePacker::Sink sink);
+            SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {});
 
   // Loc-RIB changes (in order); sends what they change for this neighbor.
   void apply(std::span<const Change> changes);

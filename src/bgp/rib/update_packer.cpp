@@ -3,6 +3,8 @@
 #include "bgp/wire/as4.hpp"
 #include "bgp/wire/update.hpp"
 
+#include <utility>
+
 namespace vipd::bgp::rib {
 
 namespace {
@@ -15,12 +17,16 @@ constexpr std::size_t kMpUnreachOverhead = 1 + 1 + 2 + 3;
 
 }  // namespace
 
-UpdatePacker::UpdatePacker(wire::Options options, Sink sink)
-    : options_(options), sink_(std::move(sink)), max_size_(wire::max_message_size(options)) {}
+UpdatePacker::UpdatePacker(wire::Options options, Sink sink, Oversize oversize)
+    : options_(options),
+      sink_(std::move(sink)),
+      oversize_handler_(std::move(oversize)),
+      max_size_(wire::max_message_size(options)) {}
 
 void UpdatePacker::start(Kind kind, wire::AfiSafi family, const AttrRef& attrs) {
   if (kind_ == kind && family_ == family && (kind == Kind::kWithdraw || attrs_ == attrs)) return;
   emit();
+  emit_oversize();
   kind_ = kind;
   family_ = family;
   attrs_ = attrs;
@@ -38,6 +44,7 @@ void UpdatePacker::start(Kind kind, wire::AfiSafi family, const AttrRef& attrs) 
   probe.attributes = *attrs;
   if (!options_.four_octet_as) probe.attributes = wire::prepare_for_two_octet_peer(*attrs);
   std::size_t base = wire::encode_update(probe, options_).size();
+  base_ = base;
   // One byte of margin: adding NLRI may push MP_REACH_NLRI over 255 octets, which takes the
   // two-octet Extended Length form (RFC 4271 §4.3).
   capacity_ = base + 1 < max_size_ ? max_size_ - base - 1 : 0;
@@ -47,6 +54,12 @@ void UpdatePacker::add(const Prefix& prefix) {
   std::size_t size = encoded_prefix_size(prefix);
   if (size > capacity_) {
     ++unsendable_;
+    // RFC 8654 §4 / RFC 4271 §9.2: an UPDATE that does not fit cannot be sent; withdrawing the
+    // prefix keeps the neighbor from using a path we no longer advertise (issue 15, D6).
+    if (kind_ == Kind::kAnnounce && attrs_ && (family_ == wire::kIpv4Unicast || attrs_->mp_reach)) {
+      oversize_.push_back(prefix);
+      if (oversize_handler_) oversize_handler_(family_, prefix, base_ + size, max_size_);
+    }
     return;
   }
   if (used_ + size > capacity_) emit();
@@ -62,6 +75,18 @@ void UpdatePacker::announce(wire::AfiSafi family, const AttrRef& attrs, const Pr
 void UpdatePacker::withdraw(wire::AfiSafi family, const Prefix& prefix) {
   start(Kind::kWithdraw, family, AttrRef{});
   add(prefix);
+}
+
+void UpdatePacker::emit_oversize() {
+  if (oversize_.empty()) return;
+  const wire::AfiSafi family = family_;
+  std::vector<Prefix> prefixes = std::exchange(oversize_, {});
+  kind_ = Kind::kWithdraw;
+  attrs_.reset();
+  capacity_ = max_size_ - kUpdateOverhead - (family == wire::kIpv4Unicast ? 0 : kMpUnreachOverhead);
+  for (const auto& prefix : prefixes) add(prefix);
+  emit();
+  kind_ = Kind::kNone;
 }
 
 void UpdatePacker::emit() {
@@ -88,6 +113,7 @@ void UpdatePacker::emit() {
 
 void UpdatePacker::flush() {
   emit();
+  emit_oversize();
   kind_ = Kind::kNone;
   attrs_.reset();
 }

@@ -20,20 +20,27 @@ namespace vipd::bgp::rib {
 class UpdatePacker {
  public:
   using Sink = std::function<void(Bytes)>;  // one whole encoded UPDATE
+  // An announcement that does not fit in one message of `limit` octets (`octets` with the
+  // prefix alone) and was sent as a withdrawal instead.
+  using Oversize = std::function<void(wire::AfiSafi family, const Prefix& prefix,
+                                      std::size_t octets, std::size_t limit)>;
 
   // `options` are the session's send options (AS number width, extended messages).
-  UpdatePacker(wire::Options options, Sink sink);
+  UpdatePacker(wire::Options options, Sink sink, Oversize oversize = {});
 
   // `attrs` are export attributes (export_path()): NEXT_HOP for IPv4, MP_REACH_NLRI without
-  // NLRI for IPv6.
+  // NLRI for IPv6. A route whose UPDATE would exceed the message size (4096 octets without the
+  // RFC 8654 extended message capability, e.g. after a long AS_PATH prepend) cannot be sent;
+  // it is withdrawn instead, so that the neighbor does not keep the path it had before (which
+  // we no longer use), and reported to `oversize`.
   void announce(wire::AfiSafi family, const AttrRef& attrs, const Prefix& prefix);
   void withdraw(wire::AfiSafi family, const Prefix& prefix);
   // Sends what is pending.
   void flush();
 
   std::size_t messages() const { return messages_; }
-  // Prefixes that could not be sent: their attributes alone exceed the message size, or an IPv6
-  // route has no next hop.
+  // Prefixes that could not be announced: their attributes alone exceed the message size (they
+  // are withdrawn instead, see announce()), or an IPv6 route has no next hop.
   std::size_t unsendable() const { return unsendable_; }
 
  private:
@@ -41,9 +48,12 @@ class UpdatePacker {
   void start(Kind kind, wire::AfiSafi family, const AttrRef& attrs);
   void add(const Prefix& prefix);
   void emit();
+  // Sends the withdrawals of announcements that did not fit (oversize_) after the open run.
+  void emit_oversize();
 
   wire::Options options_;
   Sink sink_;
+  Oversize oversize_handler_;
   std::size_t max_size_;
   // The open run.
   Kind kind_ = Kind::kNone;
@@ -52,6 +62,10 @@ class UpdatePacker {
   std::vector<Prefix> prefixes_;
   std::size_t used_ = 0;      // bytes of the prefixes in the run
   std::size_t capacity_ = 0;  // bytes of prefixes one message can carry for this run
+  std::size_t base_ = 0;      // bytes of an announcement of this run without prefixes
+  // Announcements of the run too long to send: withdrawn when the run is emitted (kept in
+  // one list so that a run of them costs one withdrawal message, not a run switch each).
+  std::vector<Prefix> oversize_;
   std::size_t messages_ = 0;
   std::size_t unsendable_ = 0;
 };

@@ -65,6 +65,41 @@ TEST(UpdatePacker, PacksSharedAttributesUpToTheMessageSize) {
   EXPECT_EQ(packer.messages(), sent.updates.size());
 }
 
+// Issue 15, D6: a path whose UPDATE exceeds 4096 octets (a neighbor without RFC 8654 extended
+// messages), e.g. after a long AS_PATH prepend, cannot be announced; the prefix is withdrawn so
+// that the neighbor does not keep the path it had, and the caller is told (to log it).
+TEST(UpdatePacker, TooLongAnnouncementIsWithdrawnAndReported) {
+  AttributeStore store;
+  Sent sent;
+  std::vector<std::pair<Prefix, std::size_t>> reported;
+  UpdatePacker packer(sent.options, sent.sink(),
+                      [&](wire::AfiSafi, const Prefix& p, std::size_t octets, std::size_t limit) {
+                        EXPECT_EQ(limit, 4096u);
+                        reported.emplace_back(p, octets);
+                      });
+  auto fits = store.intern(attributes({65001}, "192.0.2.1"));
+  // 1100 four-octet ASes (five segments of 220): about 4.4 kB of AS_PATH.
+  wire::PathAttributes prepended = attributes({65001}, "192.0.2.1");
+  prepended.as_path->segments.assign(
+      5, wire::AsSegment{wire::SegmentType::kAsSequence, std::vector<std::uint32_t>(220, 65001)});
+  auto too_long = store.intern(prepended);
+  packer.announce(wire::kIpv4Unicast, fits, P("10.0.0.0/24"));
+  packer.flush();
+  packer.announce(wire::kIpv4Unicast, too_long, P("10.0.0.0/24"));
+  packer.announce(wire::kIpv4Unicast, too_long, P("10.0.1.0/24"));
+  packer.announce(wire::kIpv4Unicast, fits, P("10.0.2.0/24"));
+  packer.flush();
+  ASSERT_EQ(sent.updates.size(), 3u);
+  EXPECT_EQ(sent.updates[1].withdrawn, (std::vector<Prefix>{P("10.0.0.0/24"), P("10.0.1.0/24")}));
+  EXPECT_TRUE(sent.updates[1].nlri.empty());
+  EXPECT_EQ(sent.updates[2].nlri, (std::vector<Prefix>{P("10.0.2.0/24")}));
+  EXPECT_LE(sent.bytes_max, 4096u);
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[0].first, P("10.0.0.0/24"));
+  EXPECT_GT(reported[0].second, 4096u);
+  EXPECT_EQ(packer.unsendable(), 2u);
+}
+
 TEST(UpdatePacker, KeepsOrderAcrossKindsAndAttributes) {
   AttributeStore store;
   Sent sent;
