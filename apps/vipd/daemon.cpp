@@ -1,6 +1,7 @@
 #include "daemon.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -202,6 +203,11 @@ class Daemon {
                   [this](const control::Invocation& inv, control::Session&) {
                     return control::CommandResult::success(show_modules(inv.has("json")));
                   });
+    tree_.describe("logging", "Where vipd logs and whether lines were lost");
+    tree_.install("exec", "show logging [json]", "Show where vipd logs and lines it dropped",
+                  [](const control::Invocation& inv, control::Session&) {
+                    return control::CommandResult::success(show_logging(inv.has("json")));
+                  });
     auto write = [this](const control::Invocation&, control::Session&) {
       std::string output;
       for (auto& m : modules_) {
@@ -237,6 +243,23 @@ class Daemon {
       for (const auto& f : m->config_files()) files += (files.empty() ? "" : " ") + f;
       text += fmt::format("{:<8}{:<40}{}\n", m->name(), files, m->summary());
     }
+    return text;
+  }
+
+  static std::string show_logging(bool json) {
+    const log::Status st = log::status();
+    if (json) {
+      nlohmann::json j;
+      j["output"] = st.output;
+      j["droppedLines"] = st.dropped_lines;
+      if (!st.last_write_error.empty()) j["lastWriteError"] = st.last_write_error;
+      if (!st.reopen_error.empty()) j["reopenError"] = st.reopen_error;
+      return json_text(j);
+    }
+    std::string text =
+        fmt::format("Logging to {}\nLines dropped: {}{}\n", st.output, st.dropped_lines,
+                    st.last_write_error.empty() ? "" : " (" + st.last_write_error + ")");
+    if (!st.reopen_error.empty()) text += st.reopen_error + "\n";
     return text;
   }
 
@@ -380,6 +403,9 @@ int run_daemon(const DaemonOptions& given) {
     return 1;
   }
   if (options.check) return check_configuration(options);
+  // A write to a pipe whose reader has gone (stderr, a control client) must give EPIPE, which
+  // the logger and the sockets handle, not kill the daemon (systemd ignores SIGPIPE too).
+  ::signal(SIGPIPE, SIG_IGN);
   asio::io_context io;
   event::AsioClock clock(io);
   KernelServices kernel(io, clock);  // outlives the modules (declared first)

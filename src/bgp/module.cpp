@@ -6,6 +6,7 @@
 #include "bgp/config/file.hpp"
 #include "bgp/config/parser.hpp"
 #include "bgp/config/render.hpp"
+#include "common/file.hpp"
 #include "common/log.hpp"
 #include "control/cli.hpp"
 
@@ -147,12 +148,50 @@ void BgpModule::schedule_sync() {
   });
 }
 
+namespace {
+
+// Only blanks: what a truncated write or an editor's failed save leaves.
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// "192.0.2.2, 192.0.2.3", empty without neighbors.
+std::string neighbor_names(const config::BgpConfig& c) {
+  std::string names;
+  if (c.bgp)
+    for (const auto& n : c.bgp->neighbors)
+      names += (names.empty() ? "" : ", ") + n.address.to_string();
+  return names;
+}
+
+}  // namespace
+
 void BgpModule::reload() {
   if (options_.config_file.empty()) return;
-  auto loaded = config::load_config_file(options_.config_file);
+  auto text = read_config_file(options_.config_file);
+  if (!text) {
+    log::error("reload failed, keeping the running configuration: {}: {}", options_.config_file,
+               text.error());
+    return;
+  }
+  // At start an empty bgpd.conf is a router without BGP yet (as FRR starts); on reload over a
+  // configuration it is far more likely a file caught half-written, and applying it would drop
+  // every session.
+  if (is_blank(*text) && !(running_file_ == config::BgpConfig{})) {
+    log::error(
+        "reload refused, keeping the running configuration: {} is empty (to remove every "
+        "neighbor on purpose, leave a comment such as `!` in the file)",
+        options_.config_file);
+    return;
+  }
+  auto loaded = config::parse_config(*text, options_.config_file);
   if (!loaded) {
     log::error("reload failed, keeping the running configuration: {}", loaded.error().to_string());
     return;
+  }
+  if (auto before = neighbor_names(running_file_);
+      !before.empty() && neighbor_names(*loaded).empty()) {
+    log::warning("reload of {} removes every BGP neighbor: {}", options_.config_file, before);
   }
   loaded_ = std::move(*loaded);
   candidate_ = loaded_;

@@ -162,7 +162,9 @@ void Speaker::on_accept(std::unique_ptr<peer::Connection> connection) {
   const IpAddress address = connection->remote().address;
   auto it = neighbors_.find(address);
   if (it == neighbors_.end()) {
-    log::info("bgp: connection from {} refused: not a configured neighbor", address.to_string());
+    // Debug, as FRR logs it: anyone reaching TCP port 179 could otherwise fill the log (1.8 MB
+    // in 2 s). ss/conntrack or a firewall log is where such probes belong.
+    log::debug("bgp: connection from {} refused: not a configured neighbor", address.to_string());
     return;
   }
   it->second.peer->accept(std::move(connection));

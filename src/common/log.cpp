@@ -1,9 +1,12 @@
 #include "common/log.hpp"
 
+#include <fcntl.h>
 #include <syslog.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace vipd::log {
@@ -15,9 +18,14 @@ struct State {
   Level level = Level::kInfo;
   Output output = Output::kStderr;
   std::string file_path;
-  std::FILE* file = nullptr;
+  int file_fd = -1;
   std::string syslog_ident;
   Sink sink;
+  // Lines that could not be written since the last line that could, and in total.
+  std::uint64_t dropped_pending = 0;
+  std::uint64_t dropped_total = 0;
+  std::string last_write_error;
+  std::string reopen_error;
 };
 
 State& state() {
@@ -26,8 +34,27 @@ State& state() {
 }
 
 void close_file() {
-  if (state().file) std::fclose(state().file);
-  state().file = nullptr;
+  if (state().file_fd >= 0) ::close(state().file_fd);
+  state().file_fd = -1;
+}
+
+// O_APPEND: logrotate's copytruncate and other writers keep working; 0666 less the umask, as
+// fopen(path, "a") did.
+int open_log_file(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+}
+
+// Writes all of `text` to fd, or gives the errno that stopped it. Plain write(2), not stdio or
+// fmt::print: those throw or keep a sticky error, and logging must never stop the daemon.
+int write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return errno;
+    if (written == 0) return EIO;
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return 0;
 }
 
 int syslog_priority(Level level) {
@@ -58,6 +85,25 @@ std::string timestamp() {
   return fmt::format("{}.{:03d}", buf, static_cast<int>(ms.count()));
 }
 
+void write_line(int fd, std::string_view message) {
+  auto& s = state();
+  const std::string stamp = timestamp();
+  std::string text;
+  if (s.dropped_pending > 0) {
+    // Said once the output works again, so that a gap in the log is never silent.
+    text =
+        fmt::format("{} {} log lines dropped ({})\n", stamp, s.dropped_pending, s.last_write_error);
+  }
+  text += fmt::format("{} {}\n", stamp, message);
+  if (int error = write_all(fd, text); error != 0) {
+    ++s.dropped_pending;
+    ++s.dropped_total;
+    s.last_write_error = std::strerror(error);
+    return;
+  }
+  s.dropped_pending = 0;
+}
+
 }  // namespace
 
 void set_level(Level level) {
@@ -73,12 +119,13 @@ void to_stderr() {
 }
 
 bool to_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "a");
-  if (!f) return false;
+  int fd = open_log_file(path);
+  if (fd < 0) return false;
   close_file();
-  state().file = f;
+  state().file_fd = fd;
   state().file_path = path;
   state().output = Output::kFile;
+  state().reopen_error.clear();
   return true;
 }
 
@@ -89,8 +136,49 @@ void to_syslog(const std::string& ident) {
   state().output = Output::kSyslog;
 }
 
-void reopen() {
-  if (state().output == Output::kFile) to_file(state().file_path);
+bool reopen() {
+  auto& s = state();
+  if (s.output != Output::kFile) return true;
+  int fd = open_log_file(s.file_path);
+  if (fd < 0) {
+    // The old descriptor stays: lines keep going to the old (perhaps rotated away) file, which
+    // is better than none, and this error says where they went.
+    s.reopen_error = fmt::format("cannot reopen log file {}: {}; still writing to the old file",
+                                 s.file_path, std::strerror(errno));
+    write(Level::kError, s.reopen_error);
+    // Also where an operator looks when the log file is gone: stderr (the journal under
+    // systemd) and syslog. Failures here are ignored: there is nowhere left to report them.
+    (void)write_all(STDERR_FILENO, fmt::format("{} {}\n", timestamp(), s.reopen_error));
+    ::syslog(LOG_DAEMON | LOG_ERR, "%s", s.reopen_error.c_str());
+    return false;
+  }
+  close_file();
+  s.file_fd = fd;
+  s.reopen_error.clear();
+  return true;
+}
+
+Status status() {
+  const auto& s = state();
+  Status st;
+  switch (s.output) {
+    case Output::kStderr:
+      st.output = "stderr";
+      break;
+    case Output::kFile:
+      st.output = "file " + s.file_path;
+      break;
+    case Output::kSyslog:
+      st.output = "syslog";
+      break;
+    case Output::kSink:
+      st.output = "sink";
+      break;
+  }
+  st.dropped_lines = s.dropped_total;
+  st.last_write_error = s.last_write_error;
+  st.reopen_error = s.reopen_error;
+  return st;
 }
 
 void set_sink(Sink sink) {
@@ -114,11 +202,8 @@ void write(Level level, std::string_view message) {
       syslog(syslog_priority(level), "%.*s", static_cast<int>(message.size()), message.data());
       break;
     case Output::kFile:
-      fmt::print(s.file, "{} {}\n", timestamp(), message);
-      std::fflush(s.file);
-      break;
     case Output::kStderr:
-      fmt::print(stderr, "{} {}\n", timestamp(), message);
+      write_line(s.output == Output::kFile ? s.file_fd : STDERR_FILENO, message);
       break;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,21 @@ void to_stderr();
 // Appends to path (reopened on reopen(), e.g. after SIGHUP/logrotate). False if it cannot open.
 bool to_file(const std::string& path);
 void to_syslog(const std::string& ident);
-void reopen();
+// Reopens the log file (SIGHUP after logrotate). When that fails (its directory vanished), the
+// old file stays in use, the error is logged, written to stderr and syslog, kept in status(),
+// and the result is false.
+bool reopen();
+
+// What `show logging` reports. Logging never throws and never stops the daemon: a line that
+// cannot be written (a closed stderr, a pipe without reader, a full disk) is dropped and counted,
+// and the next line that can be written is preceded by "N log lines dropped (error)".
+struct Status {
+  std::string output;               // "stderr", "file PATH", "syslog" or "sink"
+  std::uint64_t dropped_lines = 0;  // since the start
+  std::string last_write_error;     // of the last dropped line
+  std::string reopen_error;         // of the last failed reopen(), empty once one succeeds
+};
+Status status();
 // Replaces the output (tests). An empty sink restores stderr.
 void set_sink(Sink sink);
 

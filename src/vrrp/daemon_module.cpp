@@ -1,11 +1,11 @@
 #include "vrrp/daemon_module.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <fmt/format.h>
 
 #include "common/log.hpp"
 #include "vrrp/config/json.hpp"
 #include "vrrp/config/parser.hpp"
+#include "vrrp/config/source.hpp"
 
 namespace vipd::vrrp {
 
@@ -17,14 +17,29 @@ VrrpDaemonModule::VrrpDaemonModule(asio::io_context& io, event::Clock& clock,
 VrrpDaemonModule::~VrrpDaemonModule() = default;
 
 std::vector<std::string> VrrpDaemonModule::load() {
+  return load_file(false);
+}
+
+std::vector<std::string> VrrpDaemonModule::load_file(bool reloading) {
+  // Read once: what is parsed is what `show running-config` shows.
+  auto text = config::read_text_file(config_file_);
+  if (!text) return {config::ConfigError{config_file_, 0, text.error()}.to_string()};
+  // At start an empty keepalived.conf is allowed (keepalived starts with no instance); on reload
+  // over a configuration it is far more likely a file caught half-written, and would remove
+  // every instance.
+  auto is_blank = [](const std::string& t) { return t.find_first_not_of(" \t\r\n") == t.npos; };
+  if (reloading && is_blank(*text) && !is_blank(text_))
+    return {fmt::format(
+        "{} is empty (to remove every instance on purpose, leave a comment such as `#` in it)",
+        config_file_)};
   std::vector<config::ConfigWarning> warnings;
-  auto loaded = config::load_keepalived_config(config_file_, &warnings);
+  config::FileIncludeLoader includes;
+  auto loaded = config::parse_keepalived_config(*text, config_file_, &warnings, &includes);
   if (!loaded) return {loaded.error().to_string()};
   loaded_ = std::move(*loaded);
   warnings_.clear();
   for (const auto& w : warnings) warnings_.push_back(w.to_string());
-  std::ifstream in(config_file_);
-  text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  text_ = std::move(*text);
   return {};
 }
 
@@ -40,7 +55,7 @@ Status<std::string> VrrpDaemonModule::start() {
 }
 
 void VrrpDaemonModule::reload() {
-  if (auto errors = load(); !errors.empty()) {
+  if (auto errors = load_file(true); !errors.empty()) {
     log::error("reload failed, keeping the running VRRP configuration: {}", errors.front());
     return;
   }

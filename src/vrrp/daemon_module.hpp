@@ -39,6 +39,8 @@ class VrrpDaemonModule final : public module::Module {
   VrrpService& service() { return *service_; }
 
  private:
+  // load(), refusing an empty file when `reloading`.
+  std::vector<std::string> load_file(bool reloading);
   std::string config_file_;
   std::unique_ptr<VrrpService> service_;
   config::KeepalivedConfig loaded_;

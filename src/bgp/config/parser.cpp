@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bgp/config/commands.hpp"
+#include "common/file.hpp"
 #include "control/cli.hpp"
 
 namespace vipd::bgp::config {
@@ -67,14 +68,10 @@ std::vector<ConfigError> run_lines(std::string_view text, std::string_view file_
 }
 
 Result<std::string, ConfigError> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return unexpected(ConfigError{
-        path, 0, fmt::format("can't open configuration file: {}", std::strerror(errno))});
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return unexpected(ConfigError{path, 0, "read error"});
-  return text.str();
+  auto text = read_config_file(path);
+  if (!text)
+    return unexpected(ConfigError{path, 0, "can't open configuration file: " + text.error()});
+  return std::move(*text);
 }
 
 }  // namespace

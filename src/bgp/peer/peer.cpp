@@ -2,6 +2,7 @@
 
 #include "bgp/wire/validate.hpp"
 #include "common/log.hpp"
+#include "common/printable.hpp"
 
 namespace vipd::bgp::peer {
 
@@ -363,9 +364,11 @@ void Peer::on_message(FsmConnection& c, ByteSpan message) {
         } else if constexpr (std::is_same_v<M, wire::Update>) {
           on_update(c, std::move(m));
         } else if constexpr (std::is_same_v<M, wire::Notification>) {
+          // The Shutdown Communication is the neighbor's free text: escaped, so that a newline
+          // in it cannot forge log lines (RFC 9003 §6).
           log::warning("%NOTIFICATION: received from neighbor {} {}/{} ({}) {} bytes{}", name(),
                        m.code, m.subcode, m.name(), m.data.size(),
-                       m.shutdown_message ? " \"" + *m.shutdown_message + "\"" : "");
+                       m.shutdown_message ? " \"" + printable(*m.shutdown_message) + "\"" : "");
           if (m.code == wire::error_code::kOpenMessage &&
               m.subcode == wire::open_subcode::kUnsupportedVersionNumber)
             c.fsm->handle(fsm::NotifMsgVerErr{m.data});
@@ -552,7 +555,7 @@ void Peer::on_down(FsmConnection&, fsm::DownReason reason) {
   if (observer_) observer_->session_down(*this);
   negotiated_.reset();
   log::notice("%ADJCHANGE: neighbor {}{} Down {}", name(),
-              settings_.description.empty() ? "" : "(" + settings_.description + ")",
+              settings_.description.empty() ? "" : "(" + printable(settings_.description) + ")",
               last_reset_text_);
 }
 

@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
+#include "common/file.hpp"
 #include "lb/crd/validate.hpp"
 
 namespace vipd::lb::crd {
@@ -17,7 +16,7 @@ namespace fs = std::filesystem;
 
 // Larger than any real set of MetalLB resources by far; keeps a stray multi-gigabyte file
 // from being read into memory whole.
-constexpr std::uintmax_t kMaxFileBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
 
 bool is_manifest(const fs::path& path) {
   const std::string ext = path.extension().string();
@@ -26,25 +25,13 @@ bool is_manifest(const fs::path& path) {
 
 void load_file(const fs::path& path, LoadResult& result) {
   const std::string name = path.string();
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) {
-    result.errors.push_back(fmt::format("{}: cannot read: {}", name, ec.message()));
+  // A FIFO or a device named by mistake gives an error, never a blocked loop or unbounded memory.
+  auto text = read_config_file(name, kMaxFileBytes);
+  if (!text) {
+    result.errors.push_back(fmt::format("{}: cannot read: {}", name, text.error()));
     return;
   }
-  if (size > kMaxFileBytes) {
-    result.errors.push_back(
-        fmt::format("{}: too large ({} bytes, at most {})", name, size, kMaxFileBytes));
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    result.errors.push_back(fmt::format("{}: cannot read", name));
-    return;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  parse_documents(text.str(), name, result);
+  parse_documents(*text, name, result);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.hpp"
 #include "vrrp/config/lexer.hpp"
 
 namespace vipd::vrrp::config {
@@ -54,12 +55,7 @@ bool has_wildcard(const std::string& pattern) {
 }  // namespace
 
 Result<std::string, std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unexpected(std::string(std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return unexpected(std::string(std::strerror(errno)));
-  return text.str();
+  return read_config_file(path);
 }
 
 Result<IncludeExpansion, std::string> FileIncludeLoader::expand(const std::string& including_file,

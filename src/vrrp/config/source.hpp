@@ -25,7 +25,8 @@ struct IncludeExpansion {
   std::vector<std::string> warnings;  // files skipped, pattern without match
 };
 
-// The whole file at `path`; the error is strerror() text.
+// The whole file at `path` if it is a regular file within kMaxConfigFileBytes (never blocking on
+// a FIFO, never reading a device); the error is strerror() text or read_config_file's reason.
 Result<std::string, std::string> read_text_file(const std::string& path);
 
 // Finds and reads the files of an `include` line. keepalived changes into the directory of the

@@ -2,6 +2,8 @@
 // nothing applied), daemon-wide settings, commands, start, reload, stop, running config, status
 // and `write memory`.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <asio/io_context.hpp>
 #include <filesystem>
@@ -9,6 +11,8 @@
 #include <sstream>
 
 #include "bgp/module.hpp"
+#include "common/file.hpp"
+#include "common/log.hpp"
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
@@ -137,6 +141,107 @@ TEST_F(BgpModuleTest, ReloadOfABrokenFileKeepsTheRunningConfiguration) {
   module->stop({});
 }
 
+// Collects the log lines of a test at `level` and above.
+class LogCapture {
+ public:
+  explicit LogCapture(log::Level level) {
+    log::set_sink([this, level](log::Level l, std::string_view line) {
+      if (l >= level) lines_.emplace_back(line);
+    });
+  }
+  ~LogCapture() { log::set_sink(nullptr); }
+  bool contains(const std::string& text) const {
+    for (const auto& line : lines_)
+      if (line.find(text) != std::string::npos) return true;
+    return false;
+  }
+  std::string all() const {
+    std::string text;
+    for (const auto& line : lines_) text += line + "\n";
+    return text;
+  }
+
+ private:
+  std::vector<std::string> lines_;
+};
+
+// D2: bgpd.conf replaced by something that is not a regular file, or by a huge one. Each reload
+// must fail with the reason, without blocking or growing memory, and keep the neighbor.
+TEST_F(BgpModuleTest, ReloadOfANonRegularOrHugeFileKeepsTheRunningConfiguration) {
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  const IpAddress neighbor = *IpAddress::parse("192.0.2.2");
+  auto reload_keeps_neighbor = [&](const std::string& reason) {
+    LogCapture errors(log::Level::kError);
+    module->reload();
+    EXPECT_TRUE(errors.contains("reload failed, keeping the running configuration: " + path + ": " +
+                                reason))
+        << errors.all();
+    EXPECT_TRUE(module->speaker().neighbors().contains(neighbor)) << reason;
+    ASSERT_EQ(::unlink(path.c_str()) == 0 || ::rmdir(path.c_str()) == 0, true);
+  };
+  std::filesystem::remove(path);
+  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0);
+  reload_keeps_neighbor("not a regular file (a directory)");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  reload_keeps_neighbor("not a regular file (a FIFO)");
+  std::filesystem::create_symlink("/dev/zero", path);
+  reload_keeps_neighbor("not a regular file (a character device)");
+  {
+    std::ofstream{path};
+    std::filesystem::resize_file(path, kMaxConfigFileBytes + 1);  // sparse: costs no disk
+  }
+  reload_keeps_neighbor("larger than the limit of 67108864 bytes");
+  module->stop({});
+}
+
+// An empty bgpd.conf on reload is a half-written file far more often than an intent: refused.
+TEST_F(BgpModuleTest, ReloadOfAnEmptyFileIsRefused) {
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  dir_.write("bgpd.conf", "");
+  {
+    LogCapture errors(log::Level::kError);
+    module->reload();
+    EXPECT_TRUE(
+        errors.contains("reload refused, keeping the running configuration: " + path + " is empty"))
+        << errors.all();
+  }
+  EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.2")));
+  module->stop({});
+}
+
+// At start an empty bgpd.conf is allowed: a router without BGP yet, as FRR starts.
+TEST_F(BgpModuleTest, AnEmptyFileAtStartIsARouterWithoutBgp) {
+  auto module = make(dir_.write("bgpd.conf", ""));
+  EXPECT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  EXPECT_TRUE(module->speaker().neighbors().empty());
+  module->stop({});
+}
+
+// A reload that removes every neighbor is applied (the file says so) but warned about, naming
+// the neighbors that go.
+TEST_F(BgpModuleTest, ReloadRemovingEveryNeighborWarnsNamingThem) {
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  dir_.write("bgpd.conf", "router bgp 65000\n bgp router-id 192.0.2.1\n!\n");
+  {
+    LogCapture warnings(log::Level::kWarning);
+    module->reload();
+    EXPECT_TRUE(warnings.contains("reload of " + path + " removes every BGP neighbor: 192.0.2.2"))
+        << warnings.all();
+  }
+  EXPECT_TRUE(module->speaker().neighbors().empty());
+  module->stop({});
+}
+
 bgp::ModuleNeighbors lb_neighbors(std::uint32_t asn, std::initializer_list<const char*> addresses) {
   bgp::ModuleNeighbors brought;
   brought.asn = asn;
@@ -255,6 +360,39 @@ TEST(VrrpDaemonModule, LoadErrorNamesFileAndLine) {
   auto errors = module.load();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], path + ":4: Unknown keyword 'frobnicate'");
+}
+
+// D2 and the empty-file concern for keepalived.conf: a reload of a directory, a FIFO or an empty
+// file fails with the reason and keeps the running configuration; at start an empty file is a
+// VRRP module without instances, as keepalived starts.
+TEST(VrrpDaemonModule, ReloadOfANonRegularOrEmptyFileKeepsTheRunningConfiguration) {
+  TempDir dir;
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto path = dir.write("keepalived.conf", kKeepalivedConf);
+  netlink::InterfaceView interfaces;
+  vrrp::VrrpDaemonModule module(io, clock, interfaces, path);
+  ASSERT_TRUE(module.load().empty());
+  auto reload_fails = [&](const std::string& reason) {
+    LogCapture errors(log::Level::kError);
+    module.reload();
+    EXPECT_TRUE(
+        errors.contains("reload failed, keeping the running VRRP configuration: " + path + reason))
+        << errors.all();
+    EXPECT_NE(module.running_config().find("virtual_router_id 51"), std::string::npos) << reason;
+  };
+  std::filesystem::remove(path);
+  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0);
+  reload_fails(": not a regular file (a directory)");
+  ASSERT_EQ(::rmdir(path.c_str()), 0);
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  reload_fails(": not a regular file (a FIFO)");
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  dir.write("keepalived.conf", "");
+  reload_fails(" is empty");
+
+  vrrp::VrrpDaemonModule fresh(io, clock, interfaces, path);
+  EXPECT_TRUE(fresh.load().empty()) << "an empty file at start is allowed";
 }
 
 }  // namespace

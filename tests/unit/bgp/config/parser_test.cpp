@@ -214,6 +214,20 @@ TEST(ParseConfig, MissingFileIsAnError) {
             "/nonexistent/bgpd.conf: can't open configuration file: No such file or directory");
 }
 
+// D2: a directory used to read as an empty configuration (a SIGHUP then removed every
+// neighbor); /dev/zero grew memory until abort. Both are now errors that say why, at start
+// (`vipd --check` included) as on reload.
+TEST(ParseConfig, FileThatIsNotRegularIsAnError) {
+  auto directory = load_config_file("/");
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().to_string(),
+            "/: can't open configuration file: not a regular file (a directory)");
+  auto zero = check_config_file("/dev/zero");
+  ASSERT_EQ(zero.size(), 1u);
+  EXPECT_EQ(zero[0].to_string(),
+            "/dev/zero: can't open configuration file: not a regular file (a character device)");
+}
+
 TEST(ParseConfig, EmptyTextIsAnEmptyConfig) {
   auto r = parse_config("", "empty");
   ASSERT_TRUE(r.ok());

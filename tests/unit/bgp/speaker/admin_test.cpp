@@ -246,5 +246,34 @@ TEST_F(SpeakerTest, NeighborDownFromLivenessInputResetsWithTheGivenCease) {
   EXPECT_EQ(neighbor_json(a)["connectionsEstablished"], 2);
 }
 
+// D7: a neighbor's Shutdown Communication is logged with its control characters escaped, so
+// that an embedded newline cannot forge a log line (RFC 9003 §6).
+TEST_F(SpeakerTest, ReceivedShutdownCommunicationIsLoggedEscaped) {
+  const std::string a = "127.0.0.39";
+  apply(router_bgp(passive(a)));
+  auto c = establish(a);
+  ASSERT_TRUE(c);
+  std::vector<std::string> lines;
+  log::set_sink([&](log::Level, std::string_view line) { lines.emplace_back(line); });
+  const std::string forged = "bye\n2026-01-01 00:00:00.000 %ADJCHANGE: neighbor 10.9.9.9 Up\x1b[2J";
+  c->send(wire::encode_notification(
+      wire::make_shutdown_notification(wire::cease_subcode::kAdministrativeShutdown, forged)));
+  bool down = wait_until([&] { return !established(a); }, 2s);
+  log::set_sink(nullptr);
+  ASSERT_TRUE(down);
+  bool found = false;
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    if (line.find("%NOTIFICATION: received") == std::string::npos) continue;
+    found = true;
+    EXPECT_NE(
+        line.find("\"bye\\n2026-01-01 00:00:00.000 %ADJCHANGE: neighbor 10.9.9.9 Up\\x1B[2J\""),
+        std::string::npos)
+        << line;
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing

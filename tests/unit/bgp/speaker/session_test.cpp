@@ -307,5 +307,25 @@ TEST_F(SpeakerTest, HoldTimeZeroDisablesKeepalives) {
   EXPECT_EQ(neighbor_json(a)["bgpTimerHoldTimeMsecs"], 0);
 }
 
+// Anyone reaching TCP port 179 must not fill the log: a refused connection is a debug line, as
+// FRR logs it.
+TEST_F(SpeakerTest, RefusedConnectionsAreLoggedAtDebugOnly) {
+  apply(router_bgp(neighbor("127.0.0.10", "remote-as 65001\npassive")));
+  std::vector<std::pair<log::Level, std::string>> lines;
+  log::set_sink([&](log::Level level, std::string_view line) {
+    if (line.find("127.0.0.98") != std::string_view::npos) lines.emplace_back(level, line);
+  });
+  const log::Level saved = log::level();
+  log::set_level(log::Level::kDebug);
+  for (int i = 0; i < 3; ++i) {
+    auto c = connect("127.0.0.98");
+    if (c) c->wait_closed(2s);
+  }
+  log::set_level(saved);
+  log::set_sink(nullptr);
+  ASSERT_EQ(lines.size(), 3u);
+  for (const auto& [level, line] : lines) EXPECT_EQ(level, log::Level::kDebug) << line;
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing

@@ -4,6 +4,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "test_util.hpp"
 
@@ -235,6 +239,28 @@ TEST(Load, SeveralPathsAreValidatedTogether) {
 TEST(Load, MissingPath) {
   const auto result = load_lb_config({"/nonexistent/metallb.yaml"});
   EXPECT_THAT(result.errors, ElementsAre("/nonexistent/metallb.yaml: no such file or directory"));
+}
+
+// D2: a MetalLB resource path that is not a regular file, or too large, is an error that says
+// why, and is read without blocking (FIFO) or growing memory (/dev/zero).
+TEST(Load, PathsThatAreNotRegularFilesOrTooLargeAreErrors) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "vipd-lb-load-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string fifo = (dir / "fifo.yaml").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string zero = (dir / "zero.yaml").string();
+  fs::create_symlink("/dev/zero", zero);
+  const std::string huge = (dir / "huge.yaml").string();
+  { std::ofstream{huge}; }
+  fs::resize_file(huge, (std::uintmax_t{16} << 20) + 1);  // sparse: costs no disk
+  const auto result = load_lb_config({fifo, zero, huge});
+  EXPECT_THAT(result.errors,
+              ElementsAre(fifo + ": cannot read: not a regular file (a FIFO)",
+                          zero + ": cannot read: not a regular file (a character device)",
+                          huge + ": cannot read: larger than the limit of 16777216 bytes"));
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -130,6 +130,45 @@ TEST_F(IncludeTest, ExecutableFilesAreSkipped) {
                                      "' is not a regular non-executable file - skipping"));
 }
 
+// D2: keepalived.conf must be a regular file: a directory read as an empty configuration, a
+// FIFO blocked the event loop, /dev/zero grew memory until abort.
+TEST_F(IncludeTest, MainFileThatIsNotARegularFileIsAnError) {
+  fs::create_directories(fs::path(dir_) / "dir.conf");
+  auto directory = load("dir.conf");
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().to_string(), dir_ + "/dir.conf: not a regular file (a directory)");
+  ASSERT_EQ(mkfifo((dir_ + "/fifo.conf").c_str(), 0600), 0);
+  auto fifo = load("fifo.conf");
+  ASSERT_FALSE(fifo.ok());
+  EXPECT_EQ(fifo.error().to_string(), dir_ + "/fifo.conf: not a regular file (a FIFO)");
+  fs::create_symlink("/dev/zero", fs::path(dir_) / "zero.conf");
+  auto zero = load("zero.conf");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().to_string(), dir_ + "/zero.conf: not a regular file (a character device)");
+}
+
+// An include of something that is not a regular file, or over the size limit, is skipped with a
+// warning, as keepalived skips files it cannot open; it never blocks.
+TEST_F(IncludeTest, IncludesThatAreNotRegularOrTooLargeAreSkipped) {
+  write("keepalived.conf", "include fifo.conf\ninclude zero.conf\ninclude huge.conf\n");
+  std::string fifo = dir_ + "/fifo.conf";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string zero = dir_ + "/zero.conf";
+  fs::create_symlink("/dev/zero", zero);
+  std::string huge = write("huge.conf", "");
+  fs::resize_file(huge, (std::uintmax_t{64} << 20) + 1);  // sparse: costs no disk
+  auto r = load("keepalived.conf");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_THAT(
+      warnings_,
+      ElementsAre(dir_ + "/keepalived.conf:1: Configuration file '" + fifo +
+                      "' is not a regular non-executable file - skipping",
+                  dir_ + "/keepalived.conf:2: Configuration file '" + zero +
+                      "' is not a regular non-executable file - skipping",
+                  dir_ + "/keepalived.conf:3: Configuration file '" + huge +
+                      "' open problem (larger than the limit of 67108864 bytes) - skipping"));
+}
+
 TEST_F(IncludeTest, AbsolutePath) {
   std::string vips = write("elsewhere/vips.conf", "10.9.9.9\n");
   write("keepalived.conf", instance("", "include " + vips));
