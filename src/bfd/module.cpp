@@ -73,7 +73,7 @@ std::vector<SessionRequest> requests_of(const bgp::config::BgpConfig& config) {
       covered->bgp_client = true;
       if (covered->profile.empty() && !neighbor.bfd_profile.empty()) {
         const auto block = std::find_if(bfd.peers.begin(), bfd.peers.end(),
-                                         [&](const auto& p) { return key_of(p) == covered->peer; });
+                                        [&](const auto& p) { return key_of(p) == covered->peer; });
         *covered = resolve(covered->peer, profile_settings(neighbor.bfd_profile),
                            block != bfd.peers.end() ? &block->settings : nullptr);
         covered->profile = neighbor.bfd_profile;
