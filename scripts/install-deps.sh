@@ -13,7 +13,7 @@ set -euo pipefail
 core_build_packages=(
   build-essential cmake pkg-config
   libasio-dev libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
-  libreadline-dev libgtest-dev libgmock-dev
+  libreadline-dev libgtest-dev libgmock-dev nettle-dev
 )
 # And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)

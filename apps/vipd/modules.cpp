@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
+#include "bfd/module.hpp"
+#include "bgp/config/parser.hpp"
 #include "bgp/module.hpp"
 #include "lb/cluster/dir_source.hpp"
 #include "lb/module.hpp"
@@ -14,6 +18,17 @@ std::string hostname() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
   return name;
+}
+
+// Whether bgpd.conf has a `bfd` node or a `neighbor A bfd` line (a file that does not load is
+// the BGP module's error to report).
+bool bgp_config_uses_bfd(const std::string& path) {
+  if (path.empty()) return false;
+  auto config = bgp::config::load_config_file(path);
+  if (!config) return false;
+  if (config->bfd.present) return true;
+  return config->bgp && std::any_of(config->bgp->neighbors.begin(), config->bgp->neighbors.end(),
+                                    [](const auto& neighbor) { return neighbor.bfd; });
 }
 
 }  // namespace
@@ -36,6 +51,20 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     bgp_module = module.get();
     modules.push_back(std::move(module));
   }
+  // BFD when a source needs it: bgpd.conf's `bfd` node or a `neighbor A bfd`, or the load
+  // balancer, whose BGPPeers may name a BFDProfile at any time (it opens no socket until a
+  // session exists). Adding the first BFD line to a running daemon's bgpd.conf takes a restart.
+  // After BGP, so that on stop (reverse order) its sessions end (with AdminDown, which peers do
+  // not count as a failure) before BGP closes.
+  bfd::BfdModule* bfd_module = nullptr;
+  if (bgp_module && (!options.lb_configs.empty() || bgp_config_uses_bfd(options.bgp_config))) {
+    bfd::BfdModuleOptions bfd;
+    bfd.config_file = options.bgp_config;
+    bfd.bgp = bgp_module;
+    auto module = std::make_unique<bfd::BfdModule>(io, clock, std::move(bfd));
+    bfd_module = module.get();
+    modules.push_back(std::move(module));
+  }
   if (!options.vrrp_config.empty())
     modules.push_back(std::make_unique<vrrp::VrrpDaemonModule>(io, clock, kernel.interfaces(),
                                                                options.vrrp_config));
@@ -45,6 +74,7 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     lb.node_name = options.node_name.empty() ? hostname() : options.node_name;
     lb.controller = options.lb_controller;
     lb.source_description = "--k8s-dir " + options.k8s_dir;
+    lb.bfd = bfd_module;
     lb.make_source = [&io, dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
       return std::make_unique<lb::cluster::DirSource>(io, dir);
     };

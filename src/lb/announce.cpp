@@ -87,6 +87,30 @@ bgp::config::NeighborConfig neighbor_of(const crd::BgpPeer& peer) {
   return n;
 }
 
+bfd::SessionRequest bfd_session_of(const crd::BgpPeer& peer, const crd::BfdProfile& profile) {
+  using std::chrono::milliseconds;
+  bfd::SessionRequest request;
+  request.peer.peer = peer.peer_address;
+  // MetalLB's FRR template writes `peer A multihop local-address B` for an ebgpMultiHop peer
+  // with a sourceAddress (RFC 5883 sessions need both addresses), single hop otherwise.
+  if (peer.ebgp_multihop && peer.source_address) {
+    request.peer.multihop = true;
+    request.peer.local = peer.source_address;
+  }
+  if (profile.receive_interval)
+    request.timers.required_min_rx = milliseconds(*profile.receive_interval);
+  if (profile.transmit_interval)
+    request.timers.desired_min_tx = milliseconds(*profile.transmit_interval);
+  if (profile.detect_multiplier)
+    request.timers.detect_mult = static_cast<std::uint8_t>(*profile.detect_multiplier);
+  if (profile.minimum_ttl) request.minimum_ttl = static_cast<std::uint8_t>(*profile.minimum_ttl);
+  request.passive = profile.passive_mode;
+  request.echo_mode = profile.echo_mode;
+  request.bgp_client = true;
+  request.profile = profile.meta.name;
+  return request;
+}
+
 BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state,
                  const std::string& node) {
   BgpPlan plan;
@@ -107,6 +131,13 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
     }
     plan.peers.emplace(peer.meta.name, peer.peer_address);
     plan.neighbors.neighbors.push_back(neighbor_of(peer));
+    // Validation refuses a bfdProfile that names no BFDProfile.
+    if (const crd::BfdProfile* profile = config.find_bfd_profile(peer.bfd_profile);
+        profile && !peer.bfd_profile.empty()) {
+      plan.neighbors.neighbors.back().bfd = true;
+      plan.neighbors.neighbors.back().bfd_profile = peer.bfd_profile;
+      plan.bfd_sessions.push_back(bfd_session_of(peer, *profile));
+    }
   }
   if (!plan.neighbors.neighbors.empty()) {
     for (AddressFamily af : bgp::config::kAddressFamilies) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bfd/api.hpp"
 #include "bgp/api.hpp"
 #include "lb/cluster/objects.hpp"
 #include "lb/crd/resources.hpp"
@@ -40,6 +41,8 @@ struct ServiceAnnouncement {
 
 struct BgpPlan {
   bgp::ModuleNeighbors neighbors;
+  // BFD sessions to the peers with a bfdProfile (MetalLB: FRR's `neighbor A bfd profile P`).
+  std::vector<bfd::SessionRequest> bfd_sessions;
   std::map<std::string, IpAddress> peers;  // this node's BGPPeers: name -> address
   std::map<Prefix, bgp::OriginatedRoute> routes;
   std::vector<ServiceAnnouncement> services;  // every assigned address, by Service
@@ -56,5 +59,9 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
 
 // The BGPPeer as a bgpd.conf neighbor (what FRR's configuration from MetalLB says).
 bgp::config::NeighborConfig neighbor_of(const crd::BgpPeer& peer);
+// The BFD session of a BGPPeer with `profile` (its bfdProfile): MetalLB's FRR configuration
+// (`peer A [multihop local-address B]` with the profile's fields), FRR's defaults for unset
+// fields.
+bfd::SessionRequest bfd_session_of(const crd::BgpPeer& peer, const crd::BfdProfile& profile);
 
 }  // namespace vipd::lb

@@ -66,6 +66,7 @@ void LbModule::stop(std::function<void()> done) {
   bgp_.withdraw_source(kBgpSource);
   originated_.clear();
   (void)bgp_.set_neighbors(kBgpSource, {});
+  if (options_.bfd) options_.bfd->set_sessions(kBgpSource, {});
   if (source_) source_->stop();
   source_.reset();
   leader_ = false;
@@ -137,6 +138,7 @@ void LbModule::assign(const cluster::ClusterState& state) {
 void LbModule::announce(const cluster::ClusterState& state) {
   plan_ = plan_bgp(running_, state, options_.node_name);
   for (const auto& e : plan_.errors) log::error("lb: {}", e);
+  if (options_.bfd) options_.bfd->set_sessions(kBgpSource, plan_.bfd_sessions);
   if (auto set = bgp_.set_neighbors(kBgpSource, plan_.neighbors); !set) {
     if (neighbors_error_ != set.error()) log::error("lb: BGPPeers not applied: {}", set.error());
     neighbors_error_ = set.error();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bfd/api.hpp"
 #include "bgp/api.hpp"
 #include "lb/allocator/allocator.hpp"
 #include "lb/announce.hpp"
@@ -31,6 +32,9 @@ struct LbModuleOptions {
   // Makes the cluster source at start(); the daemon's makes a DirSource on --k8s-dir.
   std::function<std::unique_ptr<cluster::ClusterSource>()> make_source;
   std::string source_description;  // "--k8s-dir /path", for status and logs
+  // BGPPeers with a bfdProfile get BFD sessions here (the BFD module outlives this module);
+  // nullptr: no BFD.
+  bfd::BfdApi* bfd = nullptr;
 };
 
 class LbModule final : public module::Module {

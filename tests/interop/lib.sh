@@ -291,7 +291,7 @@ is_v6() { [[ "$1" == *:* ]]; }
 # Sessions to IPv6 neighbors carry only IPv6 unicast, sessions to IPv4 neighbors only IPv4.
 
 _peer_parse() {
-  P_AS=65001 P_RID="" P_PW="" P_KA=1 P_HOLD=3 P_PASSIVE=0
+  P_AS=65001 P_RID="" P_PW="" P_KA=1 P_HOLD=3 P_PASSIVE=0 P_BFD=""
   P_NBR=() P_NBR_AS=() P_PFX4=() P_PFX6=()
   while (($#)); do
     case $1 in
@@ -302,6 +302,7 @@ _peer_parse() {
       --keepalive) P_KA=$2; shift 2 ;;
       --hold) P_HOLD=$2; shift 2 ;;
       --passive) P_PASSIVE=1; shift ;;
+      --bfd) P_BFD=$2; shift 2 ;;  # FRR only: `neighbor A bfd profile P_BFD`, bfdd and zebra
       --prefix) if is_v6 "$2"; then P_PFX6+=("$2"); else P_PFX4+=("$2"); fi; shift 2 ;;
       *) it_die "unknown peer option $1" ;;
     esac
@@ -391,6 +392,7 @@ frr_start() {
       echo " neighbor ${P_NBR[$i]} update-source $(_local_addr_for "$node" "${P_NBR[$i]}")"
       [[ -n "$P_PW" ]] && echo " neighbor ${P_NBR[$i]} password $P_PW"
       ((P_PASSIVE)) && echo " neighbor ${P_NBR[$i]} passive"
+      [[ -n "$P_BFD" ]] && echo " neighbor ${P_NBR[$i]} bfd profile $P_BFD"
     done
     echo " address-family ipv4 unicast"
     for i in "${!P_NBR[@]}"; do is_v6 "${P_NBR[$i]}" || echo "  neighbor ${P_NBR[$i]} activate"; done
@@ -402,8 +404,38 @@ frr_start() {
     echo " exit-address-family"
     echo "line vty"
   } >"$d/bgpd.conf"
+  local zebra=(-Z)
+  if [[ -n "$P_BFD" ]]; then
+    # bgpd registers its BFD sessions with bfdd through zebra (FRR's zapi): both run beside it,
+    # on a zserv socket of their own. bfdd starts with the profile's intervals (FRR_BFD_INTERVAL;
+    # frr_bfdd changes them live). zebra and bfdd run as frr: they check that their user is in
+    # the frrvty group, which root is not.
+    zebra=(-z "$d/zserv.api")
+    {
+      echo "hostname frr-$node"
+      echo "log timestamp precision 3"
+      echo "bfd"
+      echo " profile $P_BFD"
+      echo "  transmit-interval ${FRR_BFD_INTERVAL:-300}"
+      echo "  receive-interval ${FRR_BFD_INTERVAL:-300}"
+      echo " exit"
+      echo "exit"
+    } >"$d/bfdd.conf"
+    echo "hostname frr-$node" >"$d/zebra.conf"
+    ip netns exec "${NODE_NS[$node]}" /usr/lib/frr/zebra -f "$d/zebra.conf" -i "$d/zebra.pid" \
+      -z "$d/zserv.api" --vty_socket "$d" -P 0 -u frr -g frr \
+      --log "file:$d/zebra.log" >"$d/zebra.stdout" 2>&1 &
+    IT_PIDS+=("$!")
+    it_add_log "zebra on $node" "$d/zebra.log"
+    wait_until 10 test -S "$d/zserv.api" || it_die "FRR zebra on $node did not start"
+    ip netns exec "${NODE_NS[$node]}" /usr/lib/frr/bfdd -f "$d/bfdd.conf" -i "$d/bfdd.pid" \
+      -z "$d/zserv.api" --vty_socket "$d" --bfdctl "$d/bfdd.sock" -P 0 -u frr -g frr \
+      --log "file:$d/bfdd.log" >"$d/bfdd.stdout" 2>&1 &
+    IT_PIDS+=("$!")
+    it_add_log "bfdd on $node" "$d/bfdd.log"
+  fi
   ip netns exec "${NODE_NS[$node]}" /usr/lib/frr/bgpd -f "$d/bgpd.conf" -i "$d/bgpd.pid" \
-    --vty_socket "$d" -Z -n -S -P 0 -u root -g root \
+    --vty_socket "$d" "${zebra[@]}" -n -S -P 0 -u root -g root \
     --log "file:$d/bgpd.log" >"$d/stdout.log" 2>&1 &
   _peer_register "$node" frr $! "$d/bgpd.conf" "$d/bgpd.log" "$d"
   it_add_log "frr stdout on $node" "$d/stdout.log"
@@ -416,6 +448,15 @@ frr_vtysh() {
   local args=() c
   for c in "$@"; do args+=(-c "$c"); done
   vtysh --vty_socket "${PEER_CTL[$node]}" -d bgpd "${args[@]}" 2>/dev/null
+}
+
+# frr_bfdd NODE COMMAND... : runs vtysh commands against the node's bfdd.
+frr_bfdd() {
+  local node=$1
+  shift
+  local args=() c
+  for c in "$@"; do args+=(-c "$c"); done
+  vtysh --vty_socket "${PEER_CTL[$node]}" -d bfdd "${args[@]}" 2>/dev/null
 }
 
 frr_state() { frr_vtysh "$1" "show bgp neighbors $2 json" | json_get ".[\"$2\"].bgpState"; }

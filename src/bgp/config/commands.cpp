@@ -97,6 +97,18 @@ void describe_keywords(CommandTree& tree) {
       {"le", "Maximum prefix length to be matched"},
       {"any", "Any prefix match. Same as \"0.0.0.0/0 le 32\""},
       {"ip", "IP information"},
+      {"bfd", "Enable BFD support"},
+      {"profile", "BFD profile"},
+      {"peer", "Configure peer"},
+      {"multihop", "Configure multihop"},
+      {"local-address", "Configure local address"},
+      {"interface", "Configure local interface name to use"},
+      {"detect-multiplier", "Configure peer detection multiplier"},
+      {"receive-interval", "Configure peer receive interval"},
+      {"transmit-interval", "Configure peer transmit interval"},
+      {"passive-mode", "Don't attempt to start sessions"},
+      {"echo-mode", "Configure echo mode"},
+      {"minimum-ttl", "Expect packets with at least this TTL"},
   };
   for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
 }
@@ -105,7 +117,8 @@ void describe_keywords(CommandTree& tree) {
 }  // namespace detail
 
 void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target) {
-  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode})
+  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kBfdNode,
+                           kBfdProfileNode, kBfdPeerNode})
     if (!tree.has_node(node)) tree.add_node(node, node);
   auto ctx = std::make_shared<const detail::Context>(detail::Context{std::move(target)});
   detail::describe_keywords(tree);
@@ -113,6 +126,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_router_commands(tree, ctx);
   detail::install_policy_commands(tree, ctx);
   detail::install_neighbor_commands(tree, ctx);
+  detail::install_bfd_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

@@ -15,6 +15,10 @@ inline constexpr const char* kConfigNode = "config";
 inline constexpr const char* kRouterNode = "config-router";
 inline constexpr const char* kRouterAfNode = "config-router-af";
 inline constexpr const char* kLineNode = "config-line";
+// FRR bfdd's nodes: `bfd`, its `profile NAME` and `peer A ...` blocks.
+inline constexpr const char* kBfdNode = "config-bfd";
+inline constexpr const char* kBfdProfileNode = "config-bfd-profile";
+inline constexpr const char* kBfdPeerNode = "config-bfd-peer";
 
 // Adds the config nodes (when not yet present) and installs every supported command plus its
 // `no` form, `exit`/`quit`/`end` in the config nodes and `configure terminal` in exec. Each

@@ -204,6 +204,36 @@ void install_session_options(CommandTree& tree, const ContextPtr& ctx) {
       true);
 }
 
+// `neighbor A bfd [profile NAME]` (FRR bgpd/bgp_bfd.c): BFD watches the neighbor.
+void install_bfd(CommandTree& tree, const ContextPtr& ctx) {
+  on_neighbor(tree, kRouterNode, "bfd", "Enables BFD support", ctx,
+              [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+                n.bfd = true;
+                return ok();
+              });
+  on_neighbor(tree, kRouterNode, "bfd profile WORD$name", "Use BFD profile", ctx,
+              [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
+                n.bfd = true;
+                n.bfd_profile = inv.get("name");
+                return ok();
+              });
+  on_neighbor(
+      tree, kRouterNode, "bfd", "Disables BFD support", ctx,
+      [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+        n.bfd = false;
+        n.bfd_profile.clear();
+        return ok();
+      },
+      true);
+  on_neighbor(
+      tree, kRouterNode, "bfd profile [WORD]", "Remove BFD profile", ctx,
+      [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+        n.bfd_profile.clear();
+        return ok();
+      },
+      true);
+}
+
 // `neighbor A activate`: at router level it means IPv4 unicast, as in quagga.
 void install_activation(CommandTree& tree, const ContextPtr& ctx) {
   for (const char* node : {kRouterNode, kRouterAfNode}) {
@@ -306,6 +336,7 @@ void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_remote_as(tree, ctx);
   install_texts(tree, ctx);
   install_session_options(tree, ctx);
+  install_bfd(tree, ctx);
   install_activation(tree, ctx);
   install_af_flags(tree, ctx);
   install_af_policy(tree, ctx);

@@ -35,6 +35,7 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
   check(a.passive != b.passive, "passive", false);
   check(a.timers != b.timers, "timers", false);
   check(a.connect_retry != b.connect_retry, "timers connect", false);
+  check(a.bfd != b.bfd || a.bfd_profile != b.bfd_profile, "bfd", false);
   c.timers_changed = a.timers != b.timers || a.connect_retry != b.connect_retry;
   if (a.shutdown != b.shutdown) {
     c.changed.emplace_back("shutdown");
@@ -79,7 +80,7 @@ void diff_neighbors(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
 
 bool ConfigDiff::empty() const {
   return !instance_added && !instance_removed && !asn_changed && !router_id_changed &&
-         !timers_changed && !multipath_changed && !log_changed && !no_rib_changed &&
+         !timers_changed && !multipath_changed && !log_changed && !no_rib_changed && !bfd_changed &&
          neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
          networks_added.empty() && networks_removed.empty();
 }
@@ -88,6 +89,7 @@ ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
   ConfigDiff d;
   d.log_changed = before.hostname != after.hostname || before.log != after.log;
   d.no_rib_changed = before.no_rib != after.no_rib;
+  d.bfd_changed = before.bfd != after.bfd;
   const RouterBgp* a = before.bgp ? &*before.bgp : nullptr;
   const RouterBgp* b = after.bgp ? &*after.bgp : nullptr;
   d.instance_added = !a && b;

@@ -40,6 +40,9 @@ struct ConfigDiff {
   bool multipath_changed = false;
   bool log_changed = false;     // hostname, log destinations or levels
   bool no_rib_changed = false;  // `bgp no-rib` toggled: install or remove the kernel routes
+  // The `bfd` node changed (profiles or peers): the BFD module updates its sessions. A
+  // neighbor's `bfd` line is a NeighborChange ("bfd") that resets nothing.
+  bool bfd_changed = false;
   std::vector<IpAddress> neighbors_added;
   std::vector<IpAddress> neighbors_removed;
   std::vector<NeighborChange> neighbors_changed;

@@ -30,6 +30,9 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
   if (!n.shutdown_message.empty()) j["shutdownMessage"] = n.shutdown_message;
   if (n.ebgp_multihop) j["ebgpMultihop"] = *n.ebgp_multihop;
   if (n.port) j["port"] = *n.port;
+  if (n.bfd)
+    j["bfd"] = n.bfd_profile.empty() ? nlohmann::json::object()
+                                     : nlohmann::json{{"profile", n.bfd_profile}};
   nlohmann::json afs = nlohmann::json::object();
   for (auto af : kAddressFamilies) {
     const NeighborAfConfig& a = n.in(af);
@@ -81,6 +84,38 @@ nlohmann::json router_json(const RouterBgp& bgp) {
   return j;
 }
 
+nlohmann::json bfd_settings_json(const BfdSettings& b) {
+  nlohmann::json j = nlohmann::json::object();
+  if (b.detect_multiplier) j["detectMultiplier"] = *b.detect_multiplier;
+  if (b.receive_interval_ms) j["receiveInterval"] = *b.receive_interval_ms;
+  if (b.transmit_interval_ms) j["transmitInterval"] = *b.transmit_interval_ms;
+  if (b.minimum_ttl) j["minimumTtl"] = *b.minimum_ttl;
+  j["passiveMode"] = b.passive_mode;
+  j["echoMode"] = b.echo_mode;
+  j["shutdown"] = b.shutdown;
+  return j;
+}
+
+nlohmann::json bfd_json(const BfdConfig& bfd) {
+  nlohmann::json profiles = nlohmann::json::array();
+  for (const auto& profile : bfd.profiles) {
+    nlohmann::json j = bfd_settings_json(profile.settings);
+    j["name"] = profile.name;
+    profiles.push_back(std::move(j));
+  }
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : bfd.peers) {
+    nlohmann::json j = bfd_settings_json(peer.settings);
+    j["peer"] = peer.address.to_string();
+    j["multihop"] = peer.multihop;
+    if (peer.local_address) j["localAddress"] = peer.local_address->to_string();
+    if (!peer.interface.empty()) j["interface"] = peer.interface;
+    if (!peer.profile.empty()) j["profile"] = peer.profile;
+    peers.push_back(std::move(j));
+  }
+  return {{"profiles", profiles}, {"peers", peers}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const BgpConfig& config) {
@@ -112,6 +147,7 @@ nlohmann::json to_json(const BgpConfig& config) {
                      {"entries", entries}});
   }
   j["prefixLists"] = lists;
+  if (config.bfd.present) j["bfd"] = bfd_json(config.bfd);
   return j;
 }
 

@@ -73,4 +73,18 @@ const PrefixList* BgpConfig::find_prefix_list(AddressFamily af, std::string_view
   return const_cast<BgpConfig*>(this)->find_prefix_list(af, name);
 }
 
+std::string BfdPeer::key() const {
+  std::string text = "peer " + address.to_string();
+  if (multihop) text += " multihop";
+  if (local_address) text += " local-address " + local_address->to_string();
+  if (!interface.empty()) text += " interface " + interface;
+  return text;
+}
+
+const BfdProfile* BfdConfig::find_profile(std::string_view name) const {
+  for (const auto& profile : profiles)
+    if (profile.name == name) return &profile;
+  return nullptr;
+}
+
 }  // namespace vipd::bgp::config

@@ -132,6 +132,10 @@ struct NeighborConfig {
   std::string shutdown_message;  // RFC 9003 shutdown communication
   std::optional<std::uint8_t> ebgp_multihop;
   std::optional<std::uint16_t> port;
+  // FRR `neighbor A bfd [profile NAME]`: a BFD session to the neighbor, whose Down takes the
+  // BGP session down (RFC 5882 §4.3, Cease/BFD Down of RFC 9384).
+  bool bfd = false;
+  std::string bfd_profile;  // empty: the `bfd` node's `peer` for the address, or defaults
   std::array<NeighborAfConfig, kAddressFamilyCount> af{};
 
   NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }
@@ -174,6 +178,48 @@ struct RouterBgp {
   bool operator==(const RouterBgp&) const = default;
 };
 
+// The settings a BFD `profile` and a BFD `peer` share (FRR bfdd's bfd node). Unset: FRR's
+// defaults (300 ms, 300 ms, 3; active; echo off; minimum TTL 254 for multihop).
+struct BfdSettings {
+  std::optional<std::uint8_t> detect_multiplier;      // 2-255
+  std::optional<std::uint32_t> receive_interval_ms;   // 10-60000
+  std::optional<std::uint32_t> transmit_interval_ms;  // 10-60000
+  bool passive_mode = false;
+  bool echo_mode = false;
+  std::optional<std::uint8_t> minimum_ttl;  // 1-254, multihop only (RFC 5883 §2)
+  bool shutdown = false;
+  bool operator==(const BfdSettings&) const = default;
+};
+
+// `profile NAME` in the `bfd` node.
+struct BfdProfile {
+  std::string name;
+  BfdSettings settings;
+  bool operator==(const BfdProfile&) const = default;
+};
+
+// `peer A [multihop] [local-address B] [interface IF]` in the `bfd` node.
+struct BfdPeer {
+  IpAddress address;
+  bool multihop = false;
+  std::optional<IpAddress> local_address;
+  std::string interface;
+  std::string profile;  // `profile NAME` inside the peer block; its own lines override it
+  BfdSettings settings;
+  // The `peer ...` line that opens the block (also the block's identity).
+  std::string key() const;
+  bool operator==(const BfdPeer&) const = default;
+};
+
+// FRR's `bfd` node (bfdd's, which FRR's integrated config writes beside bgpd's lines).
+struct BfdConfig {
+  bool present = false;              // a `bfd` line was read (rendered even when empty)
+  std::vector<BfdProfile> profiles;  // in creation order
+  std::vector<BfdPeer> peers;        // in creation order
+  const BfdProfile* find_profile(std::string_view name) const;
+  bool operator==(const BfdConfig&) const = default;
+};
+
 struct BgpConfig {
   std::string hostname;
   std::string password;         // quagga vty `password`, kept for write-back only
@@ -185,6 +231,7 @@ struct BgpConfig {
   bool no_rib = false;
   std::vector<PrefixList> prefix_lists;  // in creation order
   std::optional<RouterBgp> bgp;
+  BfdConfig bfd;
   bool operator==(const BgpConfig&) const = default;
   PrefixList* find_prefix_list(AddressFamily af, std::string_view name);
   const PrefixList* find_prefix_list(AddressFamily af, std::string_view name) const;

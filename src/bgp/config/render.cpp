@@ -45,6 +45,8 @@ void render_neighbor(std::string& out, const NeighborConfig& n) {
   if (!n.update_source.empty()) line(out, p + " update-source " + n.update_source);
   if (n.timers) line(out, fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
   if (n.connect_retry) line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
+  // FRR's bgp_bfd_peer_config_write().
+  if (n.bfd) line(out, n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
 }
 
 // The address-family block, written only when it says something beyond the defaults.
@@ -117,6 +119,39 @@ void render_prefix_lists(std::string& out, const BgpConfig& c) {
   line(out, "!");
 }
 
+// FRR bfdd's bfd_cli_show_*() order: profiles, then peers, each block closed by `exit`.
+void render_bfd_settings(std::string& out, const BfdSettings& b) {
+  if (b.detect_multiplier) line(out, fmt::format("  detect-multiplier {}", *b.detect_multiplier));
+  if (b.receive_interval_ms)
+    line(out, fmt::format("  receive-interval {}", *b.receive_interval_ms));
+  if (b.transmit_interval_ms)
+    line(out, fmt::format("  transmit-interval {}", *b.transmit_interval_ms));
+  if (b.echo_mode) line(out, "  echo-mode");
+  if (b.passive_mode) line(out, "  passive-mode");
+  if (b.minimum_ttl) line(out, fmt::format("  minimum-ttl {}", *b.minimum_ttl));
+  if (b.shutdown) line(out, "  shutdown");
+}
+
+void render_bfd(std::string& out, const BfdConfig& bfd) {
+  if (!bfd.present) return;
+  line(out, "bfd");
+  for (const auto& profile : bfd.profiles) {
+    line(out, " profile " + profile.name);
+    render_bfd_settings(out, profile.settings);
+    line(out, " exit");
+    line(out, " !");
+  }
+  for (const auto& peer : bfd.peers) {
+    line(out, " " + peer.key());
+    if (!peer.profile.empty()) line(out, "  profile " + peer.profile);
+    render_bfd_settings(out, peer.settings);
+    line(out, " exit");
+    line(out, " !");
+  }
+  line(out, "exit");
+  line(out, "!");
+}
+
 void render_vty(std::string& out, const VtyConfig& vty) {
   if (!vty.present) return;
   line(out, "line vty");
@@ -136,6 +171,7 @@ std::string render_config(const BgpConfig& config) {
   render_globals(out, config);
   if (config.bgp) render_router(out, *config.bgp);
   render_prefix_lists(out, config);
+  render_bfd(out, config.bfd);
   render_vty(out, config.vty);
   line(out, "end");
   return out;

@@ -71,6 +71,39 @@ TEST(PlanBgp, PeerTimersBecomeNeighborTimersWithMetalLbsDefaults) {
   EXPECT_TRUE(neighbor_of(config.peers[0]).in(bgp::config::AddressFamily::kIpv6Unicast).active);
 }
 
+TEST(PlanBgp, APeerWithABfdProfileGetsABfdSessionAndNeighborBfd) {
+  using namespace std::chrono_literals;
+  auto config = test::seed_config();
+  EXPECT_TRUE(plan_bgp(config, assigned_seed(), "k3s-node-3").bfd_sessions.empty());
+  crd::BfdProfile profile;
+  profile.meta.name = "fast";
+  profile.receive_interval = 50;
+  profile.transmit_interval = 60;
+  profile.detect_multiplier = 4;
+  profile.passive_mode = true;
+  config.bfd_profiles.push_back(profile);
+  config.peers[0].bfd_profile = "fast";
+  auto plan = plan_bgp(config, assigned_seed(), "k3s-node-3");
+  ASSERT_EQ(plan.bfd_sessions.size(), 1u);
+  const auto& session = plan.bfd_sessions[0];
+  EXPECT_EQ(session.peer.peer, ip("192.168.5.1"));
+  EXPECT_FALSE(session.peer.multihop);
+  EXPECT_EQ(session.timers, (bfd::fsm::Timers{60ms, 50ms, 4}));
+  EXPECT_TRUE(session.passive);
+  EXPECT_FALSE(session.echo_mode);
+  EXPECT_EQ(session.minimum_ttl, bfd::kDefaultMinimumTtl);
+  EXPECT_TRUE(session.bgp_client);
+  EXPECT_EQ(session.profile, "fast");
+  EXPECT_TRUE(plan.neighbors.neighbors[0].bfd);
+  EXPECT_EQ(plan.neighbors.neighbors[0].bfd_profile, "fast");
+  // ebgpMultiHop with a sourceAddress: RFC 5883 multihop.
+  config.peers[0].ebgp_multihop = true;
+  config.peers[0].source_address = ip("192.168.5.11");
+  const auto multihop = bfd_session_of(config.peers[0], profile);
+  EXPECT_TRUE(multihop.peer.multihop);
+  EXPECT_EQ(multihop.peer.local, ip("192.168.5.11"));
+}
+
 TEST(PlanBgp, PeersAreChosenByNodeSelectors) {
   auto config = test::seed_config();
   auto second = config.peers[0];

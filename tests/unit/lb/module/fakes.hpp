@@ -83,4 +83,12 @@ class FakeBgp final : public bgp::BgpApi {
   int withdrawals = 0;
 };
 
+class FakeBfd final : public bfd::BfdApi {
+ public:
+  void set_sessions(const std::string& source, std::vector<bfd::SessionRequest> r) override {
+    requests[source] = std::move(r);
+  }
+  std::map<std::string, std::vector<bfd::SessionRequest>> requests;
+};
+
 }  // namespace vipd::lb::test

@@ -22,6 +22,7 @@ class LbModuleTest : public ::testing::Test {
     options.node_name = node;
     options.controller = controller;
     options.source_description = "fake";
+    options.bfd = &bfd_;
     options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
       auto source = std::make_unique<test::FakeSource>();
       source->edit() = initial_;
@@ -39,6 +40,7 @@ class LbModuleTest : public ::testing::Test {
 
   cluster::ClusterState initial_ = test::seed_cluster();
   test::FakeBgp bgp_;
+  test::FakeBfd bfd_;
   test::FakeSource* source_ = nullptr;
 };
 
@@ -139,6 +141,20 @@ TEST_F(LbModuleTest, StopWithdrawsTheRoutesAndRemovesTheNeighbors) {
   EXPECT_TRUE(done);
   EXPECT_FALSE(bgp_.routes.contains(kBgpSource));
   EXPECT_TRUE(bgp_.neighbors.at(kBgpSource).neighbors.empty());
+}
+
+TEST_F(LbModuleTest, PeersWithABfdProfileGetBfdSessionsUntilStop) {
+  auto module = make(false, "k3s-node-3");
+  auto config = test::seed_config();
+  crd::BfdProfile profile;
+  profile.meta.name = "fast";
+  config.bfd_profiles.push_back(profile);
+  config.peers[0].bfd_profile = "fast";
+  start(*module, config);
+  ASSERT_EQ(bfd_.requests.at(kBgpSource).size(), 1u);
+  EXPECT_EQ(bfd_.requests.at(kBgpSource)[0].peer.peer, ip("192.168.5.1"));
+  module->stop({});
+  EXPECT_TRUE(bfd_.requests.at(kBgpSource).empty());
 }
 
 TEST_F(LbModuleTest, ShowCommandsAnswerInTextAndJson) {

@@ -1,0 +1,56 @@
+// The kernel side of bfd::Network on the daemon's io_context.
+//
+// Receiving: one UDP socket per family and kind, opened with the first session that needs it:
+// single hop on port 3784 (RFC 5881 §4) and multihop on 4784 (RFC 5883 §5), bound to the
+// wildcard address, with IP_RECVTTL / IPV6_RECVHOPLIMIT (the TTL checks of RFC 5881 §5 and
+// RFC 5883 §2 are SessionTable's) and IP_PKTINFO / IPV6_RECVPKTINFO for the local address and
+// the interface (§6.8.6 lookup without a discriminator).
+//
+// Sending: one socket per session, bound to the session's local address (if any) and a source
+// port in 49152-65535 that the session keeps for its lifetime (RFC 5881 §4, RFC 5883 §5), TTL /
+// Hop Limit 255 (RFC 5881 §5; RFC 5883 §2 does not require it, FRR sends 255), bound to the
+// session's interface (SO_BINDTODEVICE) when it names one.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <map>
+#include <memory>
+
+#include "bfd/session.hpp"
+
+namespace vipd::bfd {
+
+class UdpNetwork final : public Network {
+ public:
+  // `single_hop_port` and `multihop_port` are for tests (unprivileged ports, several daemons on
+  // one host); the daemon uses 3784 and 4784.
+  explicit UdpNetwork(asio::io_context& io, std::uint16_t single_hop_port = wire::kSingleHopPort,
+                      std::uint16_t multihop_port = wire::kMultihopPort);
+  ~UdpNetwork() override;
+  UdpNetwork(const UdpNetwork&) = delete;
+  UdpNetwork& operator=(const UdpNetwork&) = delete;
+
+  void set_receiver(Receiver receiver) override { receiver_ = std::move(receiver); }
+  Status<std::string> open(const PeerKey& peer) override;
+  void close(const PeerKey& peer) override;
+  Status<std::string> send(const PeerKey& peer, ByteSpan payload) override;
+
+  // Closes every socket (the module stops).
+  void close_all();
+
+ private:
+  class Socket;
+  Status<std::string> open_receiver(Family family, bool multihop);
+  void deliver(Datagram& datagram);
+
+  asio::io_context& io_;
+  std::uint16_t single_hop_port_;
+  std::uint16_t multihop_port_;
+  Receiver receiver_;
+  std::map<std::pair<Family, bool>, std::unique_ptr<Socket>> receivers_;
+  std::map<PeerKey, std::unique_ptr<Socket>> senders_;
+  std::uint16_t next_source_port_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vipd::bfd
