@@ -1,22 +1,11 @@
 #include "modules.hpp"
 
-#include <unistd.h>
-
 #include "bgp/module.hpp"
 #include "lb/cluster/dir_source.hpp"
 #include "lb/module.hpp"
 #include "vrrp/daemon_module.hpp"
 
 namespace vipd {
-namespace {
-
-std::string hostname() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
-
-}  // namespace
 
 module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
                                  event::Clock& clock, KernelServices& kernel) {
@@ -42,7 +31,7 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
   if (!options.lb_configs.empty()) {
     lb::LbModuleOptions lb;
     lb.config_paths = options.lb_configs;
-    lb.node_name = options.node_name.empty() ? hostname() : options.node_name;
+    lb.node_name = options.node_name.empty() ? system_hostname() : options.node_name;
     lb.controller = options.lb_controller;
     lb.source_description = "--k8s-dir " + options.k8s_dir;
     lb.make_source = [&io, dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
