@@ -33,12 +33,6 @@ std::optional<log::Level> parse_level(std::string_view s) {
   return std::nullopt;
 }
 
-std::string system_hostname() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "vipd";
-  return buf;
-}
-
 // In daemon mode, the pipe to the process that was started: the daemon writes one NUL byte
 // once it serves (sockets open, pid file written), or the reason it cannot start. -1 otherwise.
 int g_ready_fd = -1;
@@ -371,6 +365,12 @@ bool load_modules(module::ModuleList& modules, bool show_warnings) {
 }
 
 }  // namespace
+
+std::string system_hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "vipd";
+  return buf;
+}
 
 int check_configuration(const DaemonOptions& options) {
   // Parsing only: the modules are built (which opens nothing) and load their files; nothing

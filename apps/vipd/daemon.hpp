@@ -26,6 +26,9 @@ struct DaemonOptions {
   std::uint16_t bgp_port = 179;
 };
 
+// The system's hostname (the shell's prompt without `hostname`, the default --node-name).
+std::string system_hostname();
+
 // Runs until SIGTERM/SIGINT; returns the process exit status.
 int run_daemon(const DaemonOptions& options);
 // --check: returns the exit status.

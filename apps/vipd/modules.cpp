@@ -1,7 +1,5 @@
 #include "modules.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "bfd/module.hpp"
@@ -13,12 +11,6 @@
 
 namespace vipd {
 namespace {
-
-std::string hostname() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
 
 // Whether bgpd.conf has a `bfd` node or a `neighbor A bfd` line (a file that does not load is
 // the BGP module's error to report).
@@ -71,7 +63,7 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
   if (!options.lb_configs.empty()) {
     lb::LbModuleOptions lb;
     lb.config_paths = options.lb_configs;
-    lb.node_name = options.node_name.empty() ? hostname() : options.node_name;
+    lb.node_name = options.node_name.empty() ? system_hostname() : options.node_name;
     lb.controller = options.lb_controller;
     lb.source_description = "--k8s-dir " + options.k8s_dir;
     lb.bfd = bfd_module;

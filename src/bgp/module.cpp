@@ -97,8 +97,9 @@ Status<std::string> BgpModule::apply() {
 }
 
 Status<std::string> BgpModule::set_neighbors(const std::string& source, ModuleNeighbors neighbors) {
-  auto& slot = module_neighbors_[source];
-  if (slot == neighbors) return Ok{};
+  if (auto it = module_neighbors_.find(source);
+      it != module_neighbors_.end() && it->second == neighbors)
+    return Ok{};
   auto next = module_neighbors_;
   next[source] = std::move(neighbors);
   auto merged = effective(candidate_, next);

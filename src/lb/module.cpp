@@ -97,8 +97,8 @@ void LbModule::assign(const cluster::ClusterState& state) {
   for (const auto& [key, decision] : allocation_.decisions) {
     auto it = state.services.find(key);
     const bool had = it != state.services.end() && !it->second.ingress.empty();
-    const bool failed_anew =
-        decision.kind == allocator::Decision::Kind::kFailed && failed_[key] != decision.message;
+    const bool failed_anew = decision.kind == allocator::Decision::Kind::kFailed &&
+                             !(failed_.contains(key) && failed_.at(key) == decision.message);
     if (decision.kind == allocator::Decision::Kind::kFailed) failed[key] = decision.message;
     if (decision.changed || failed_anew ||
         (decision.kind != allocator::Decision::Kind::kAssigned && had))
