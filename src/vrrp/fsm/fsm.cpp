@@ -73,6 +73,7 @@ void Builder::stop_master_timers() {
   stop(TimerKind::kFirstGarp);
   next_.lower_prio_bursts_owed = 0;
   next_.lower_prio_answered = false;
+  next_.stop_advert_answered = false;
 }
 
 void Builder::stop_backup_timers() {
@@ -307,7 +308,10 @@ void Builder::master_lower_priority(const AdvertReceived& advert) {
 // RFC 5798 §6.4.3 "If an ADVERTISEMENT is received" in Master.
 void Builder::master_advert(const AdvertReceived& advert) {
   if (advert.priority == kPriorityStop) {
-    // "Send an ADVERTISEMENT; Reset the Adver_Timer to Advertisement_Interval".
+    // "Send an ADVERTISEMENT; Reset the Adver_Timer to Advertisement_Interval", once per advert
+    // interval: the backups have heard the first answer, the periodic advert follows anyway.
+    if (next_.stop_advert_answered) return;
+    next_.stop_advert_answered = true;
     emit(SendAdvert{next_.priority});
     log(LogLevel::kDetail, "Master received priority 0 message");
     start(TimerKind::kAdver, config_.advert_interval);
@@ -419,6 +423,7 @@ Transition step(const InstanceState& state, const Event& event, const Config& co
       // RFC 5798 §6.4.3 "If the Adver_Timer fires".
       b.emit(SendAdvert{state.priority});
       b.next().lower_prio_answered = false;
+      b.next().stop_advert_answered = false;
       b.start(TimerKind::kAdver, config.advert_interval);
     }
   } else if (std::holds_alternative<MasterDownTimerExpired>(event)) {

@@ -221,6 +221,10 @@ struct InstanceState {
   // line, notify_master_rx_lower_pri) since the Adver_Timer last fired; until it fires again,
   // lower-priority adverts are discarded without an answer (at most one per advert interval).
   bool lower_prio_answered = false;
+  // Master: a priority-0 advert was answered since the Adver_Timer last fired. RFC 5798 §6.4.3
+  // answers each one at once; a forged stream would make us send one advert per packet, so later
+  // ones in the same interval are discarded and leave the Adver_Timer running (issue 15, D8).
+  bool stop_advert_answered = false;
   // Stop with VIPs held (Config::stop_handover): the successor whose advert we heard.
   std::optional<IpAddress> successor;
   // Sync group members only (Config::sync_group): Master_Down ran out in BACKUP and no advert

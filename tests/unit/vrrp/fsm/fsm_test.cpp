@@ -307,6 +307,14 @@ TEST(Master, PriorityZeroIsAnsweredAtOnce) {
   EXPECT_EQ(names(t.actions),
             (Strings{"SendAdvert(100)", "LogDetail((VI_1) Master received priority 0 message)",
                      "StartTimer(Adver, 1000ms)"}));
+  // A second one in the same advert interval (a forged stream) is not answered and leaves the
+  // Adver_Timer alone, so the periodic advert still goes out (issue 15, D8).
+  const Transition again = step(t.state, AdvertReceived{0, ip("192.168.5.6")}, c);
+  EXPECT_TRUE(again.actions.empty());
+  const Transition periodic = step(again.state, AdverTimerExpired{}, c);
+  EXPECT_EQ(names(periodic.actions).front(), "SendAdvert(100)");
+  EXPECT_EQ(names(step(periodic.state, AdvertReceived{0, ip("192.168.5.6")}, c).actions).front(),
+            "SendAdvert(100)");
 }
 
 TEST(Master, OwnAddressWithEqualPriorityIsAWarning) {
