@@ -432,6 +432,23 @@ _local_addr_for() {  # node neighbor-address
   if is_v6 "$2"; then echo "${NODE_V6[$1]}"; else echo "${NODE_V4[$1]}"; fi
 }
 
+# bfd_log_down_ms vipd|frr|bird LOG PEER : the time (ms since the epoch) of the last Up -> Down
+# of the BFD session to PEER in a daemon's log: vipd's, FRR bfdd's (`debug bfd peer`,
+# millisecond timestamps), BIRD's (`timeformat log "%F %T.%3f"`, events traced).
+bfd_log_down_ms() {
+  local line
+  case $1 in
+    # "2026-12-06 16:19:01.865 BFD peer A[ multihop ...]: Up -> Down (control detection time expired)"
+    vipd) line=$(grep -a "BFD peer $3[ :].*Up -> Down" "$2" | tail -n 1) ;;
+    # "2026/12/06 16:00:00.123 BFD: [..] state-change: [mhop:no peer:A ...] up -> down reason:control-expired"
+    frr) line=$(grep -a "state-change: .*peer:$3 .* up -> down" "$2" | tail -n 1) ;;
+    # "2026-12-06 16:00:00.123 <TRACE> bfd1: Session to A changed state from Up to Down"
+    bird) line=$(grep -a "Session to $3 changed state from Up to Down" "$2" | tail -n 1) ;;
+  esac
+  [[ -n "$line" ]] || return 1
+  date -d "$(awk '{ gsub("/", "-", $1); print $1, $2 }' <<<"$line")" +%s%3N
+}
+
 # The BFD intervals peers start with (ms, both directions).
 bfd_interval() { echo "${BFD_INTERVAL:-300}"; }
 
