@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # Results of run.sh as Markdown: printed after the run, and with --write-docs written into
 # docs/benchmarks.md, section "BGP failover (BFD)". Sourced by run.sh; reads RESULTS, a TSV of
-#   router interval_ms rep outage_ms fib_ms victim victim_flows status
+#   router interval_ms rep outage_ms fib_ms victim victim_flows status bfd_down_ms reaction_ms
+# (fib_ms and bfd_down_ms counted from the cut as timed by the harness; reaction_ms = their
+# difference, from the router's BFD Down to its kernel route change).
 
 # stats ROUTER INTERVAL COLUMN : "runs median min max" of a numeric column.
 stats() {
-  awk -F'\t' -v r="$1" -v i="$2" -v c="$3" '$1 == r && $2 == i && $c ~ /^[0-9.]+$/ { print $c }' "$RESULTS" |
+  awk -F'\t' -v r="$1" -v i="$2" -v c="$3" '$1 == r && $2 == i && $c ~ /^-?[0-9.]+$/ { print $c }' "$RESULTS" |
     sort -g | awk '{ x[NR] = $1 } END {
       if (NR == 0) { print "0 - - -"; exit }
       med = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
@@ -30,16 +32,16 @@ target_cell() {  # ROUTER INTERVAL
 }
 
 results_markdown() {
-  local iv impl n med min max fmed fmin fmax statuses
-  echo "| router | BFD | detection time (ms) | cuts | outage median (ms) | min | max | route changed after the cut, median (ms) | min | max | target | status |"
+  local iv impl n med min max rmed rmin rmax statuses
+  echo "| router | BFD | detection time (ms) | cuts | outage median (ms) | min | max | BFD Down -> kernel route changed, median (ms) | min | max | target | status |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
   for iv in $INTERVALS; do
     for impl in $ROUTERS; do
       read -r n med min max <<<"$(stats "$impl" "$iv" 4)"
-      read -r _ fmed fmin fmax <<<"$(stats "$impl" "$iv" 5)"
+      read -r _ rmed rmin rmax <<<"$(stats "$impl" "$iv" 10)"
       statuses=$(awk -F'\t' -v r="$impl" -v i="$iv" '$1 == r && $2 == i { print $8 }' "$RESULTS" | sort | uniq -c |
         awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')
-      echo "| $impl | $iv ms x 3 | $((iv * 3)) | $n | $med | $min | $max | $fmed | $fmin | $fmax | $(target_cell "$impl" "$iv") | ${statuses:-no run} |"
+      echo "| $impl | $iv ms x 3 | $((iv * 3)) | $n | $med | $min | $max | $rmed | $rmin | $rmax | $(target_cell "$impl" "$iv") | ${statuses:-no run} |"
     done
   done
   echo

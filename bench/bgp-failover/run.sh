@@ -11,8 +11,8 @@
 # tells the router); the outage is the longest time the client's flows went unanswered.
 # The router is vipd, FRR (zebra + bfdd + bgpd) or BIRD 2 in turn, with the same BFD intervals
 # (300 ms x 3 and 50 ms x 3) on the router and the speakers, each REPS times, in one run.
-# Also recorded: when the router's kernel route changed after the cut (`ip monitor route`), i.e.
-# detection plus the router's FIB update.
+# Also recorded: the router's reaction, from its BFD Down (its log) to the change of its kernel
+# route (`ip -ts monitor route`): BGP and FIB work, the part of the outage after detection.
 #
 # Usage: bench/bgp-failover/run.sh [--routers "vipd frr bird"] [--intervals "300 50"]
 #            [--reps N] [--flows N] [--build-dir DIR] [--quick] [--write-docs] [--keep]
@@ -105,15 +105,7 @@ run_spawn() {  # NS LOG CMD... : a daemon of this run
 }
 
 run_stop() {
-  local pid
-  for pid in "${RUN_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pid in "${RUN_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.1
-  done
-  for pid in "${RUN_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  it_stop_pids "${RUN_PIDS[@]}"
   RUN_PIDS=()
   ip -n "$RNS" route del "$VIP/32" 2>/dev/null || true
 }
@@ -205,8 +197,8 @@ router_start() {
         echo "  maximum-paths 8"
         echo " exit-address-family"
       } >"$d/bgpd.conf"
-      printf 'hostname bench\nlog timestamp precision 3\nbfd\n profile bench\n  transmit-interval %s\n  receive-interval %s\n exit\nexit\n' \
-        "$2" "$2" >"$d/bfdd.conf"
+      printf 'hostname bench\nlog timestamp precision 3\nlog file %s debugging\ndebug bfd peer\nbfd\n profile bench\n  transmit-interval %s\n  receive-interval %s\n exit\nexit\n' \
+        "$d/bfdd-ms.log" "$2" "$2" >"$d/bfdd.conf"
       echo "hostname bench" >"$d/zebra.conf"
       run_spawn "$RNS" "$d/zebra.stdout" /usr/lib/frr/zebra -f "$d/zebra.conf" -i "$d/zebra.pid" \
         -z "$d/zserv.api" --vty_socket "$d" -P 0 -u frr -g frr --log "file:$d/zebra.log"
@@ -219,7 +211,9 @@ router_start() {
     bird)
       {
         echo "log \"$d/bird.log\" all;"
+        echo "timeformat log \"%F %T.%3f\";"
         echo "router id $ROUTER_V4;"
+        echo "debug protocols { states, events };"
         echo "protocol device { scan time 10; }"
         # Merge the equal BGP paths into one ECMP route in the kernel (BIRD's maximum-paths).
         echo "protocol kernel { ipv4 { export where source = RTS_BGP; }; merge paths on limit 8; }"
@@ -277,9 +271,20 @@ fib_change_after() {
   return 1
 }
 
+# router_bfd_down_after IMPL INTERVAL ADDR T_MS : ms from T_MS to the router's BFD Down of ADDR.
+router_bfd_down_after() {
+  local d="$IT_DIR/router-$1-$2" log t
+  case $1 in
+    vipd) log=$d/vipd.log ;;
+    frr) log=$d/bfdd-ms.log ;;
+    bird) log=$d/bird.log ;;
+  esac
+  t=$(bfd_log_down_ms "$1" "$log" "$3") && ((t >= $4)) && echo $((t - $4))
+}
+
 # one_cut IMPL INTERVAL REP
 one_cut() {
-  local impl=$1 iv=$2 rep=$3 victim flows out probe_pid cut_ms outage fib status=ok
+  local impl=$1 iv=$2 rep=$3 victim flows out probe_pid cut_ms outage fib detect status=ok
   read -r victim flows <<<"$(busiest_speaker)"
   [[ -n "$victim" && "$victim" != null ]] || { it_log "no answer from the VIP"; victim=s1 flows=0; }
   out="$IT_DIR/probe-$impl-$iv-$rep.json"
@@ -288,8 +293,10 @@ one_cut() {
   probe_pid=$!
   IT_PIDS+=("$probe_pid")
   sleep 0.3
-  cut_ms=$(date +%s%3N)
+  # The cut's time is taken once `ip` has returned: on a loaded machine starting it can take
+  # longer than the detection time, which would count against the router.
   ip -n "${NODE_NS[$victim]}" link set eth0 down
+  cut_ms=$(date +%s%3N)
   wait_until 10 vip_paths_are 5 || status="route-not-updated"
   sleep 0.5
   kill -INT "$probe_pid" 2>/dev/null
@@ -297,8 +304,14 @@ one_cut() {
   outage=$(jq -r .outage_ms "$out" 2>/dev/null || echo "-")
   [[ $(jq -r .recovered "$out" 2>/dev/null) == true ]] || status="not-recovered"
   fib=$(fib_change_after "$cut_ms" || true)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$impl" "$iv" "$rep" "$outage" "${fib:--}" "$victim" "$flows" "$status" >>"$RESULTS"
-  it_log "$impl ${iv} ms x 3, cut $rep: $victim ($flows of $FLOWS flows): outage $outage ms, route changed after ${fib:--} ms ($status)"
+  detect=$(router_bfd_down_after "$impl" "$iv" "$(speaker_addr "$victim")" "$cut_ms" || true)
+  # The router's own reaction, from its BFD Down to its kernel route's change: both times are
+  # counted from the same cut_ms, which cancels out (starting `ip` on a loaded machine makes
+  # cut_ms itself late by up to a hundred milliseconds).
+  local react=-
+  [[ $fib =~ ^[0-9]+$ && $detect =~ ^[0-9]+$ ]] && react=$((fib - detect))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$impl" "$iv" "$rep" "$outage" "${fib:--}" "$victim" "$flows" "$status" "${detect:--}" "$react" >>"$RESULTS"
+  it_log "$impl ${iv} ms x 3, cut $rep: $victim ($flows of $FLOWS flows): outage $outage ms, BFD Down after ${detect:--} ms, route changed after ${fib:--} ms, reaction $react ms ($status)"
   # Back: link up, the speaker's default route again, six paths with BFD Up.
   ip -n "${NODE_NS[$victim]}" link set eth0 up
   ip -n "${NODE_NS[$victim]}" route replace default via "$ROUTER_V4"
@@ -312,7 +325,7 @@ for iv in $INTERVALS; do
     speakers_start "$iv"
     if ! wait_until 40 all_up "$iv"; then
       it_log "$impl ${iv} ms: sessions not all up in 40 s"
-      printf '%s\t%s\t-\t-\t-\t-\t-\tnot-up\n' "$impl" "$iv" >>"$RESULTS"
+      printf '%s\t%s\t-\t-\t-\t-\t-\tnot-up\t-\t-\n' "$impl" "$iv" >>"$RESULTS"
       run_stop
       continue
     fi
