@@ -198,6 +198,44 @@ lab_plug() {
   ip -n "$ns" link set eth0 up
 }
 
+# The routers' bgpd.conf: the seed's, plus ECMP and BFD (docs/bfd.md: a `neighbor A bfd` line
+# per node and a profile with 50 ms x 3). A router's BFD session stays Down, and BGP unaffected,
+# until the node runs BFD too (lab_nodes_bfd_on).
+LAB_BFD_MS=50
+lab_router_bgpd_conf() {
+  local seed="$LAB_ROOT/tests/data/seed/bgpd.conf"
+  cat "$seed"
+  echo " maximum-paths 8"
+  sed -n 's/^ *neighbor \([0-9.]*\) remote-as .*/ neighbor \1 bfd profile fast/p' "$seed"
+  printf 'exit\n!\nbfd\n profile fast\n  transmit-interval %s\n  receive-interval %s\n exit\nexit\n' \
+    "$LAB_BFD_MS" "$LAB_BFD_MS"
+}
+
+# lab_nodes_bfd_on : MetalLB's BFDProfile (50 ms x 3) for every BGPPeer of the nodes'
+# configuration (`bfdProfile: fast`), reloaded on every node (SIGHUP). vipd nodes only.
+lab_nodes_bfd_on() {
+  local name
+  sed -i 's/^  peerAddress: .*/&\n  bfdProfile: fast/' "$LAB_DIR/metallb.yaml"
+  cat >>"$LAB_DIR/metallb.yaml" <<YAML
+---
+apiVersion: metallb.io/v1beta1
+kind: BFDProfile
+metadata:
+  name: fast
+  namespace: metallb-system
+spec:
+  receiveInterval: $LAB_BFD_MS
+  transmitInterval: $LAB_BFD_MS
+  detectMultiplier: 3
+YAML
+  for name in "${LAB_NODE_NAMES[@]}"; do kill -HUP "${LAB_PID[$name]}"; done
+}
+
+# lab_bfd_up ROUTER N : N of ROUTER's BFD sessions are Up.
+lab_bfd_up() {
+  [[ "$(lab_vipctl "$1" show bfd peers json 2>/dev/null | jq '[.[] | select(.status == "up")] | length')" == "$2" ]]
+}
+
 # lab_up DESIGN : builds the whole lab and waits until it has converged.
 lab_up() {
   LAB_DESIGN=$1
@@ -254,7 +292,7 @@ lab_up() {
   # Configuration files: the seed's, verbatim but for what the lab needs.
   local seed="$LAB_ROOT/tests/data/seed"
   for name in "${LAB_ROUTERS[@]}"; do
-    { cat "$seed/bgpd.conf"; echo " maximum-paths 8"; } >"$LAB_DIR/$name/bgpd.conf"
+    lab_router_bgpd_conf >"$LAB_DIR/$name/bgpd.conf"
     if [[ $name == r1 ]]; then
       sed 's/^\(    priority \)10$/\1100/' "$seed/keepalived.conf" >"$LAB_DIR/$name/keepalived.conf"
     else

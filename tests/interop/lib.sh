@@ -173,21 +173,27 @@ it_require_vipd() {
     it_die "vipd/vipctl not found in VIPD_BIN_DIR=$VIPD_BIN_DIR (build with scripts/build.sh)"
 }
 
+# it_stop_pids PID... : wakes frozen processes so they can die, then TERM, up to 2 s for them
+# to exit, then KILL. Only ever pids the test started.
+it_stop_pids() {
+  local pid
+  for pid in "$@"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 20); do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
 it_cleanup() {
   local rc=$?
   ((IT_CLEANED)) && return
   IT_CLEANED=1
   trap - INT TERM
   local pid ns
-  # Wake frozen processes so they can die, then TERM, then KILL, only the pids we started.
-  for pid in "${IT_PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 20); do
-    local alive=0
-    for pid in "${IT_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.1
-  done
-  for pid in "${IT_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  it_stop_pids "${IT_PIDS[@]}"
   # Anything else still living in our namespaces was started by us too (e.g. a daemon's child).
   for ns in "${IT_NS_LIST[@]}"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
@@ -260,13 +266,18 @@ topo_add_node() {
 
 # topo_add_link_node NAME V4 ROUTER_V4 V6 ROUTER_V6 : node namespace on a link of its own to the
 # router: a veth pair, not a port of br0, with a /24 and a /64 network. The router's end is
-# l-NAME (NODE_LINK[NAME]), so the node's routes depend on that link's state alone.
+# l-NAME (NODE_LINK[NAME]), so the node's routes depend on that link's state alone. With
+# TOPO_WIRE=1 the link goes through a wire (topo_wire), which node_link_cut can cut.
 topo_add_link_node() {
   local name=$1 v4=$2 rv4=$3 v6=$4 rv6=$5
   local ns="vit-${name}-${IT_TAG}" dev="l-${name:0:10}"
   it_ns_new "$ns"
-  ip -n "$ns" link add eth0 type veth peer name "$dev" netns "$IT_ROUTER_NS" ||
-    it_die "veth for $name"
+  if [[ ${TOPO_WIRE:-0} == 1 ]]; then
+    topo_wire "$name" "$ns" eth0 "$IT_ROUTER_NS" "$dev"
+  else
+    ip -n "$ns" link add eth0 type veth peer name "$dev" netns "$IT_ROUTER_NS" ||
+      it_die "veth for $name"
+  fi
   ip -n "$IT_ROUTER_NS" addr add "${rv4}/24" dev "$dev"
   ip -n "$IT_ROUTER_NS" addr add "${rv6}/64" dev "$dev" nodad
   ip -n "$IT_ROUTER_NS" link set "$dev" up
@@ -281,17 +292,74 @@ topo_add_link_node() {
   wait_until 10 ns_run "$ns" ping -c1 -W1 -q "$rv4" || it_die "node $name cannot reach $rv4"
 }
 
+# topo_add_routed_node NAME V4 TRANSIT_NET4 NODE_NET4 : node namespace two hops away from the
+# router, through a transit namespace (for multihop sessions, RFC 5883): router l-NAME
+# TRANSIT_NET4.1/24 <-> TRANSIT_NET4.2 transit (forwarding) NODE_NET4.1 <-> eth0 V4/24 in the node,
+# e.g. topo_add_routed_node n1 192.168.22.11 192.168.21 192.168.22. The router reaches the node's
+# network through a route of its own (not a default route: vipd resolves a multihop neighbor
+# only over a specific route); NODE_V4_ROUTER[NAME] is the router's address on its link.
+declare -gA NODE_V4_ROUTER=()
+topo_add_routed_node() {
+  local name=$1 v4=$2 tnet=$3 nnet=$4
+  local ns="vit-${name}-${IT_TAG}" tns="vit-t${name:0:8}-${IT_TAG}" dev="l-${name:0:10}"
+  it_ns_new "$tns"
+  it_ns_new "$ns"
+  ns_run "$tns" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+  ip -n "$tns" link add to-r type veth peer name "$dev" netns "$IT_ROUTER_NS" || it_die "veth for $name's transit"
+  topo_wire "$name" "$ns" eth0 "$tns" to-n
+  ip -n "$IT_ROUTER_NS" addr add "${tnet}.1/24" dev "$dev"
+  ip -n "$IT_ROUTER_NS" link set "$dev" up
+  ip -n "$tns" addr add "${tnet}.2/24" dev to-r
+  ip -n "$tns" addr add "${nnet}.1/24" dev to-n
+  ip -n "$tns" link set to-r up
+  ip -n "$tns" link set to-n up
+  ip -n "$ns" addr add "${v4}/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route add default via "${nnet}.1"
+  ip -n "$IT_ROUTER_NS" route add "${nnet}.0/24" via "${tnet}.2"
+  NODE_NS[$name]=$ns
+  NODE_V4[$name]=$v4
+  NODE_V4_ROUTER[$name]="${tnet}.1"
+  # shellcheck disable=SC2034  # read by the test scripts
+  NODE_LINK[$name]=$dev
+  wait_until 10 ns_run "$ns" ping -c1 -W1 -q "${tnet}.1" || it_die "node $name cannot reach ${tnet}.1"
+}
+
+# topo_wire NAME NODE_NS NODE_DEV OTHER_NS OTHER_DEV : the node's link as a wire: a namespace
+# of its own with a bridge whose two ports are the peers of NODE_DEV and OTHER_DEV (veths
+# created here). node_link_cut NAME takes the node's port off the bridge: every frame is lost
+# both ways and neither end sees a change of link state, a cable cut that only BFD (or a hold
+# timer) can tell. (`ip link set down` on a veth is seen at once by the other end's kernel, and
+# by daemons that track their interfaces, such as BIRD's direct BGP and its BFD.)
+declare -gA NODE_WIRE_NS=()
+topo_wire() {
+  local name=$1 wns="vit-w${1:0:8}-${IT_TAG}"
+  it_ns_new "$wns"
+  ip -n "$wns" link add br0 type bridge
+  ip -n "$wns" link set br0 type bridge stp_state 0 forward_delay 0 2>/dev/null || true
+  ip -n "$wns" link set br0 up
+  ip -n "$wns" link add w-node type veth peer name "$3" netns "$2" || it_die "wire veth for $name"
+  ip -n "$wns" link add w-other type veth peer name "$5" netns "$4" || it_die "wire veth for $name"
+  ip -n "$wns" link set w-node master br0 up
+  ip -n "$wns" link set w-other master br0 up
+  NODE_WIRE_NS[$name]=$wns
+}
+node_link_cut() { ip -n "${NODE_WIRE_NS[$1]}" link set w-node nomaster; }
+node_link_restore() { ip -n "${NODE_WIRE_NS[$1]}" link set w-node master br0; }
+
 is_v6() { [[ "$1" == *:* ]]; }
 
 # ---------------------------------------------------------------------------------------------
 # Peer options, shared by every peer type:
 #   --as N --router-id A --neighbor ADDR AS (repeatable) --password PW --keepalive S --hold S
 #   --prefix P (repeatable, IPv4 or IPv6) --passive
+#   --bfd PROFILE (FRR and BIRD) BFD under BGP, BFD_INTERVAL ms x 3 (default 300);
+#   --multihop (FRR and BIRD) eBGP multihop, so multihop BFD (RFC 5883)
 # IPv4 prefixes are announced over IPv4-transport sessions, IPv6 prefixes over IPv6 ones.
 # Sessions to IPv6 neighbors carry only IPv6 unicast, sessions to IPv4 neighbors only IPv4.
 
 _peer_parse() {
-  P_AS=65001 P_RID="" P_PW="" P_KA=1 P_HOLD=3 P_PASSIVE=0 P_BFD=""
+  P_AS=65001 P_RID="" P_PW="" P_KA=1 P_HOLD=3 P_PASSIVE=0 P_BFD="" P_MHOP=0
   P_NBR=() P_NBR_AS=() P_PFX4=() P_PFX6=()
   while (($#)); do
     case $1 in
@@ -302,7 +370,8 @@ _peer_parse() {
       --keepalive) P_KA=$2; shift 2 ;;
       --hold) P_HOLD=$2; shift 2 ;;
       --passive) P_PASSIVE=1; shift ;;
-      --bfd) P_BFD=$2; shift 2 ;;  # FRR only: `neighbor A bfd profile P_BFD`, bfdd and zebra
+      --bfd) P_BFD=$2; shift 2 ;;  # FRR: `neighbor A bfd profile P_BFD`, bfdd and zebra; BIRD: `bfd on`
+      --multihop) P_MHOP=1; shift ;;
       --prefix) if is_v6 "$2"; then P_PFX6+=("$2"); else P_PFX4+=("$2"); fi; shift 2 ;;
       *) it_die "unknown peer option $1" ;;
     esac
@@ -363,6 +432,26 @@ _local_addr_for() {  # node neighbor-address
   if is_v6 "$2"; then echo "${NODE_V6[$1]}"; else echo "${NODE_V4[$1]}"; fi
 }
 
+# bfd_log_down_ms vipd|frr|bird LOG PEER : the time (ms since the epoch) of the last Up -> Down
+# of the BFD session to PEER in a daemon's log: vipd's, FRR bfdd's (`debug bfd peer`,
+# millisecond timestamps), BIRD's (`timeformat log "%F %T.%3f"`, events traced).
+bfd_log_down_ms() {
+  local line
+  case $1 in
+    # "2026-12-06 16:19:01.865 BFD peer A[ multihop ...]: Up -> Down (control detection time expired)"
+    vipd) line=$(grep -a "BFD peer $3[ :].*Up -> Down" "$2" | tail -n 1) ;;
+    # "2026/12/06 16:00:00.123 BFD: [..] state-change: [mhop:no peer:A ...] up -> down reason:control-expired"
+    frr) line=$(grep -a "state-change: .*peer:$3 .* up -> down" "$2" | tail -n 1) ;;
+    # "2026-12-06 16:00:00.123 <TRACE> bfd1: Session to A changed state from Up to Down"
+    bird) line=$(grep -a "Session to $3 changed state from Up to Down" "$2" | tail -n 1) ;;
+  esac
+  [[ -n "$line" ]] || return 1
+  date -d "$(awk '{ gsub("/", "-", $1); print $1, $2 }' <<<"$line")" +%s%3N
+}
+
+# The BFD intervals peers start with (ms, both directions).
+bfd_interval() { echo "${BFD_INTERVAL:-300}"; }
+
 # ----- FRR bgpd (no zebra, no kernel) -----
 
 frr_start() {
@@ -393,6 +482,7 @@ frr_start() {
       [[ -n "$P_PW" ]] && echo " neighbor ${P_NBR[$i]} password $P_PW"
       ((P_PASSIVE)) && echo " neighbor ${P_NBR[$i]} passive"
       [[ -n "$P_BFD" ]] && echo " neighbor ${P_NBR[$i]} bfd profile $P_BFD"
+      ((P_MHOP)) && echo " neighbor ${P_NBR[$i]} ebgp-multihop 255"
     done
     echo " address-family ipv4 unicast"
     for i in "${!P_NBR[@]}"; do is_v6 "${P_NBR[$i]}" || echo "  neighbor ${P_NBR[$i]} activate"; done
@@ -407,17 +497,21 @@ frr_start() {
   local zebra=(-Z)
   if [[ -n "$P_BFD" ]]; then
     # bgpd registers its BFD sessions with bfdd through zebra (FRR's zapi): both run beside it,
-    # on a zserv socket of their own. bfdd starts with the profile's intervals (FRR_BFD_INTERVAL;
+    # on a zserv socket of their own. bfdd starts with the profile's intervals (BFD_INTERVAL;
     # frr_bfdd changes them live). zebra and bfdd run as frr: they check that their user is in
     # the frrvty group, which root is not.
     zebra=(-z "$d/zserv.api")
     {
       echo "hostname frr-$node"
       echo "log timestamp precision 3"
+      # The --log target keeps whole seconds; this one has the milliseconds (state changes are
+      # timed from it).
+      echo "log file $d/bfdd-ms.log debugging"
+      echo "debug bfd peer"
       echo "bfd"
       echo " profile $P_BFD"
-      echo "  transmit-interval ${FRR_BFD_INTERVAL:-300}"
-      echo "  receive-interval ${FRR_BFD_INTERVAL:-300}"
+      echo "  transmit-interval $(bfd_interval)"
+      echo "  receive-interval $(bfd_interval)"
       echo " exit"
       echo "exit"
     } >"$d/bfdd.conf"
@@ -486,6 +580,8 @@ bird_start() {
   local rid=${P_RID:-${NODE_V4[$node]}}
   {
     echo "log \"$d/bird.log\" all;"
+    # Milliseconds in the log when BFD runs: the tests time its state changes from it.
+    [[ -n "$P_BFD" ]] && echo "timeformat log \"%F %T.%3f\";"
     echo "router id $rid;"
     echo "debug protocols { states, events, packets };"
     echo "protocol device { scan time 10; }"
@@ -496,13 +592,27 @@ bird_start() {
     echo "protocol static s6 { ipv6;"
     for p in "${P_PFX6[@]}"; do echo "  route $p blackhole;"; done
     echo "}"
+    if [[ -n "$P_BFD" ]]; then
+      # BIRD's BFD (RFC 5880/5881/5883): the sessions BGP asks for (`bfd on`) take these
+      # intervals; a `neighbor` line names a multihop session explicitly, with its local address.
+      echo "protocol bfd {"
+      echo "  interface \"*\" { interval $(bfd_interval) ms; multiplier 3; };"
+      echo "  multihop { interval $(bfd_interval) ms; multiplier 3; };"
+      if ((P_MHOP)); then
+        for i in "${!P_NBR[@]}"; do
+          echo "  neighbor ${P_NBR[$i]} local $(_local_addr_for "$node" "${P_NBR[$i]}") multihop on;"
+        done
+      fi
+      echo "}"
+    fi
     for i in "${!P_NBR[@]}"; do
       local af=ipv4 src=s4
       is_v6 "${P_NBR[$i]}" && af=ipv6 src=s6
       echo "protocol bgp n$i {"
       echo "  local $(_local_addr_for "$node" "${P_NBR[$i]}") as $P_AS;"
       echo "  neighbor ${P_NBR[$i]} as ${P_NBR_AS[$i]};"
-      echo "  direct;"
+      if ((P_MHOP)); then echo "  multihop;"; else echo "  direct;"; fi
+      [[ -n "$P_BFD" ]] && echo "  bfd ${BIRD_BFD_MODE:-on};"
       echo "  hold time $P_HOLD; keepalive time $P_KA; startup hold time $P_HOLD;"
       echo "  connect delay time 1; connect retry time 2; error wait time 1, 4; error forget time 10;"
       [[ -n "$P_PW" ]] && echo "  password \"$P_PW\";"
@@ -517,6 +627,20 @@ bird_start() {
   _peer_register "$node" bird $! "$d/bird.conf" "$d/bird.log" "$d/bird.ctl"
   it_add_log "bird stdout on $node" "$d/stdout.log"
   wait_until 10 birdc -s "$d/bird.ctl" show status || it_die "BIRD on $node did not start"
+}
+
+# bird_bfd_interval NODE MS : the node's BFD intervals changed live (birdc configure; BIRD
+# renegotiates with a Poll sequence, RFC 5880 §6.5).
+bird_bfd_interval() {
+  sed -i -E "s/interval [0-9]+ ms;/interval $2 ms;/g" "${PEER_CONF[$1]}"
+  birdc -s "${PEER_CTL[$1]}" configure >/dev/null
+}
+
+# bird_bfd_session NODE PEER : "State Interval Timeout" of BIRD's session to PEER
+# (`show bfd sessions`; the intervals in seconds, e.g. "Up 0.050 0.150").
+bird_bfd_session() {
+  birdc -s "${PEER_CTL[$1]}" show bfd sessions 2>/dev/null |
+    awk -v p="$2" '$1 == p { for (i = 3; i <= NF; i++) if ($i ~ /^(Up|Down|Init|AdminDown)$/) { print $i, $(NF - 1), $NF; exit } }'
 }
 
 bird_proto_of() {  # node neighbor -> protocol name
