@@ -139,5 +139,5 @@ python3 "$BJ_HERE/analyze.py" "$IT_DIR/bfd.pcap" --interval "$INTERVAL" --mult 3
 expired=$((downs_after - downs_before))
 echo "detection-time expiries (session-down events, both sides): $expired"
 grep -h "Up -> Down" "$IT_DIR"/*.log 2>/dev/null | tail -n 5
-((expired == 0)) || IT_FAILS=$((IT_FAILS + 1))
+check "no detection time expired" test "$expired" -eq 0
 it_finish
