@@ -3,12 +3,15 @@
 // the packet's octets back, the reserved octet of a digest section and an over-long Length
 // without the A bit aside), its
 // authentication must be checkable against keys of every type, and the session FSM must take it
-// in any state.
+// in any state, with echo on. The same input is also tried as an Echo packet (FRR's layout) and
+// as the IPv4 datagram an echo comes back in.
 #include <cstdint>
 #include <cstdlib>
 
+#include "bfd/echo_ipv4.hpp"
 #include "bfd/fsm/fsm.hpp"
 #include "bfd/wire/auth.hpp"
+#include "bfd/wire/echo.hpp"
 #include "bfd/wire/packet.hpp"
 
 using namespace vipd;
@@ -50,6 +53,8 @@ void check_auth(wire::ControlPacket const& packet, ByteSpan datagram) {
 void check_fsm(wire::ControlPacket const& packet) {
   fsm::Config config;
   config.local_discriminator = packet.your_discriminator != 0 ? packet.your_discriminator : 1;
+  config.echo_mode = true;
+  config.required_min_echo_rx = std::chrono::milliseconds(50);
   for (wire::State state :
        {wire::State::kAdminDown, wire::State::kDown, wire::State::kInit, wire::State::kUp}) {
     fsm::Session session = fsm::make_session(config);
@@ -63,6 +68,25 @@ void check_fsm(wire::ControlPacket const& packet) {
       }
     }
     (void)fsm::step(t.session, fsm::DetectionTimerExpired{}, nullptr);
+    for (const fsm::Event& echo :
+         {fsm::Event{fsm::EchoReceived{}}, fsm::Event{fsm::EchoTransmitTimerExpired{}},
+          fsm::Event{fsm::EchoDetectionTimerExpired{}}}) {
+      auto e = fsm::step(t.session, echo, nullptr);
+      // Echoes flow only while Up and allowed by the peer (§6.8.9).
+      if (e.session.echo_active &&
+          (e.session.state != wire::State::kUp || e.session.remote_min_echo_rx.count() == 0))
+        std::abort();
+    }
+  }
+}
+
+void check_echo(ByteSpan datagram) {
+  if (auto echo = wire::decode_echo(datagram)) {
+    auto back = wire::decode_echo(wire::encode(*echo));
+    if (!back || back->my_discriminator != echo->my_discriminator) std::abort();
+  }
+  if (auto parsed = parse_ipv4_echo(datagram, wire::kEchoPort)) {
+    if (parsed->payload.size() + 28 > datagram.size()) std::abort();
   }
 }
 
@@ -70,6 +94,7 @@ void check_fsm(wire::ControlPacket const& packet) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const ByteSpan datagram(data, size);
+  check_echo(datagram);
   auto packet = wire::decode(datagram);
   if (!packet) return 0;
   check_round_trip(*packet, datagram);

@@ -15,9 +15,13 @@ namespace vipd::bfd {
 // One session a source wants, with its profile resolved (FRR `profile`, MetalLB BFDProfile).
 struct SessionRequest {
   PeerKey peer;
-  fsm::Timers timers;                             // FRR's defaults: 300 ms, 300 ms, 3
-  bool passive = false;                           // passive-mode / passiveMode
-  bool echo_mode = false;                         // echo-mode / echoMode (negotiated only, fsm.hpp)
+  fsm::Timers timers;      // FRR's defaults: 300 ms, 300 ms, 3
+  bool passive = false;    // passive-mode / passiveMode
+  bool echo_mode = false;  // echo-mode / echoMode (single hop only)
+  // FRR `echo transmit-interval` / `echo receive-interval` (0: disabled), MetalLB echoInterval
+  // (both); FRR's defaults.
+  fsm::Microseconds echo_transmit_interval = std::chrono::milliseconds(50);
+  fsm::Microseconds echo_receive_interval = std::chrono::milliseconds(50);
   std::uint8_t minimum_ttl = kDefaultMinimumTtl;  // minimum-ttl / minimumTtl, multihop only
   bool shutdown = false;                          // FRR `shutdown` in the peer block
   // The session watches a BGP neighbor: its Up -> Down takes the BGP session down (RFC 5882

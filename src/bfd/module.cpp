@@ -33,6 +33,10 @@ SessionRequest resolve(const PeerKey& key, const BfdSettings* profile, const Bfd
     if (settings->minimum_ttl) request.minimum_ttl = *settings->minimum_ttl;
     request.passive = request.passive || settings->passive_mode;
     request.echo_mode = request.echo_mode || settings->echo_mode;
+    if (settings->echo_transmit_interval_ms)
+      request.echo_transmit_interval = milliseconds(*settings->echo_transmit_interval_ms);
+    if (settings->echo_receive_interval_ms)
+      request.echo_receive_interval = milliseconds(*settings->echo_receive_interval_ms);
     request.shutdown = request.shutdown || settings->shutdown;
   }
   return request;
@@ -201,7 +205,11 @@ void BfdModule::apply() {
     options.peer = key;
     options.config.timers = request.timers;
     options.config.passive = request.passive;
-    options.config.echo_mode = request.echo_mode;
+    // RFC 5883 §3: no echo on multihop sessions; FRR neither sends nor asks for them there.
+    options.config.echo_mode = request.echo_mode && !key.multihop;
+    options.config.desired_echo_tx = request.echo_transmit_interval;
+    options.config.required_min_echo_rx =
+        key.multihop ? fsm::Microseconds{0} : request.echo_receive_interval;
     options.minimum_ttl = request.minimum_ttl;
     auto running = running_.find(key);
     if (running == running_.end()) {

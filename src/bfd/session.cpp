@@ -47,6 +47,8 @@ Session::Session(event::Clock& clock, Network& network, SessionOptions options,
       session_(fsm::make_session(options_.config)),
       transmit_timer_(clock.make_timer()),
       detection_timer_(clock.make_timer()),
+      echo_transmit_timer_(clock.make_timer()),
+      echo_detection_timer_(clock.make_timer()),
       transmit_sequence_(initial_transmit_sequence) {}
 
 void Session::start() {
@@ -81,6 +83,43 @@ void Session::receive(ByteSpan payload, const wire::ControlPacket& packet) {
   handle(fsm::PacketReceived{packet});
 }
 
+void Session::note_path(const Datagram& datagram) {
+  // RFC 5881 §4: the echo goes back the way the peer's Control packets came in; a configured
+  // local address or interface wins.
+  echo_route_.peer = options_.peer;
+  echo_route_.local = options_.peer.local ? options_.peer.local : datagram.destination;
+  echo_route_.interface =
+      options_.peer.interface.empty() ? datagram.interface : options_.peer.interface;
+}
+
+void Session::receive_echo(const wire::EchoPacket& packet) {
+  if (stopped_ || !session_.echo_active) return;  // FRR: "echo disabled"
+  ++counters_.echo_packets_in;
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch());
+  if (packet.sent.count() > 0 && now >= packet.sent) {
+    const auto rtt = (now - packet.sent).count();
+    rtt_[rtt_next_] = static_cast<std::uint32_t>(std::min<std::int64_t>(rtt, UINT32_MAX));
+    rtt_next_ = (rtt_next_ + 1) % kRttSamples;
+    rtt_count_ = std::min(rtt_count_ + 1, kRttSamples);
+  }
+  handle(fsm::EchoReceived{});
+}
+
+Session::Rtt Session::echo_rtt() const {
+  Rtt rtt;
+  if (rtt_count_ == 0) return rtt;
+  rtt.min = UINT32_MAX;
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < rtt_count_; ++i) {
+    rtt.min = std::min(rtt.min, rtt_[i]);
+    rtt.max = std::max(rtt.max, rtt_[i]);
+    sum += rtt_[i];
+  }
+  rtt.avg = static_cast<std::uint32_t>(sum / rtt_count_);
+  return rtt;
+}
+
 void Session::admin_down() {
   handle(fsm::AdminDown{});
 }
@@ -99,12 +138,14 @@ void Session::set_options(const SessionOptions& options) {
   const std::uint32_t discriminator = session_.config.local_discriminator;
   options_ = options;
   options_.config.local_discriminator = discriminator;
-  // Passive and echo mode are read by step() from the configuration; only the timers need
-  // the FSM's Poll Sequence (§6.8.3).
+  // Passive mode is read by step() from the configuration; echo changes may start or stop the
+  // echoes; the timers need the FSM's Poll Sequence (§6.8.3).
   session_.config.passive = options.config.passive;
-  session_.config.echo_mode = options.config.echo_mode;
-  session_.config.desired_echo_tx = options.config.desired_echo_tx;
-  session_.config.required_min_echo_rx = options.config.required_min_echo_rx;
+  const fsm::Config& c = options.config;
+  if (c.echo_mode != session_.config.echo_mode ||
+      c.desired_echo_tx != session_.config.desired_echo_tx ||
+      c.required_min_echo_rx != session_.config.required_min_echo_rx)
+    handle(fsm::EchoParametersChanged{c.echo_mode, c.desired_echo_tx, c.required_min_echo_rx});
   if (!(timers == session_.config.timers)) set_timers(timers);
 }
 
@@ -112,6 +153,8 @@ void Session::stop() {
   stopped_ = true;
   transmit_timer_->cancel();
   detection_timer_->cancel();
+  echo_transmit_timer_->cancel();
+  echo_detection_timer_->cancel();
 }
 
 void Session::handle(const fsm::Event& event) {
@@ -143,6 +186,16 @@ void Session::apply(const fsm::Action& action) {
     log::info("BFD {}: {} -> {} ({})", options_.peer.to_string(), wire::to_string(changed->from),
               wire::to_string(changed->to), wire::to_string(changed->diag));
     if (on_state_changed_) on_state_changed_(*this, *changed);
+  } else if (std::holds_alternative<fsm::SendEcho>(action)) {
+    send_echo();
+  } else if (const auto* arm_echo = std::get_if<fsm::ArmEchoTransmitTimer>(&action)) {
+    echo_transmit_timer_->arm(arm_echo->after, [this] { handle(fsm::EchoTransmitTimerExpired{}); });
+  } else if (const auto* arm_echo_detection = std::get_if<fsm::ArmEchoDetectionTimer>(&action)) {
+    echo_detection_timer_->arm(arm_echo_detection->after,
+                               [this] { handle(fsm::EchoDetectionTimerExpired{}); });
+  } else if (std::holds_alternative<fsm::CancelEchoTimers>(action)) {
+    echo_transmit_timer_->cancel();
+    echo_detection_timer_->cancel();
   } else if (const auto* discarded = std::get_if<fsm::PacketDiscarded>(&action)) {
     count_discard(discarded->reason == fsm::DiscardReason::kAdminDown ? Discard::kAdminDown
                                                                       : Discard::kDiscriminator);
@@ -164,6 +217,20 @@ void Session::send(const wire::ControlPacket& packet) {
     return;
   }
   ++counters_.control_packets_out;
+}
+
+void Session::send_echo() {
+  wire::EchoPacket packet;
+  packet.my_discriminator = session_.config.local_discriminator;
+  packet.sent =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch());
+  if (echo_route_.peer != options_.peer) echo_route_.peer = options_.peer;
+  if (auto sent = network_.send_echo(echo_route_, wire::encode(packet)); !sent) {
+    if (counters_.send_errors++ == 0)
+      log::warning("BFD {}: echo not sent: {}", options_.peer.to_string(), sent.error());
+    return;
+  }
+  ++counters_.echo_packets_out;
 }
 
 // ---- SessionTable ----
@@ -250,7 +317,45 @@ Session* SessionTable::find_by_addresses(const Datagram& datagram) {
   return nullptr;
 }
 
+void SessionTable::receive_echo(const Datagram& datagram) {
+  // A peer's echo on its way out (TTL 255): IPv6 echoes are looped by the BFD daemon, as FRR
+  // bfdd does, but only for a single hop session's peer that we told we would loop them
+  // (nonzero Required Min Echo RX), so that port 3785 is no reflector for anyone else.
+  if (datagram.ttl == 255) {
+    if (datagram.source.family() != Family::kIpv6) return;
+    for (auto& [key, session] : sessions_) {
+      if (key.multihop || key.peer != datagram.source) continue;
+      if (session->state().config.required_min_echo_rx.count() == 0) return;
+      network_.reflect_echo(datagram);
+      ++unmatched_.echo_packets_reflected;
+      return;
+    }
+    ++unmatched_.discards[static_cast<std::size_t>(Discard::kNoSession)];
+    return;
+  }
+  // Ours, back after exactly one forwarding hop (FRR accepts TTL 254 only).
+  if (datagram.ttl != 254) {
+    ++unmatched_.discards[static_cast<std::size_t>(Discard::kTtl)];
+    return;
+  }
+  auto packet = wire::decode_echo(datagram.payload);
+  if (!packet) {
+    ++unmatched_.discards[static_cast<std::size_t>(Discard::kDecode)];
+    return;
+  }
+  Session* session = find(packet->my_discriminator);
+  if (!session || session->peer().multihop) {
+    ++unmatched_.discards[static_cast<std::size_t>(Discard::kNoSession)];
+    return;
+  }
+  session->receive_echo(*packet);
+}
+
 void SessionTable::receive(const Datagram& datagram) {
+  if (datagram.echo) {
+    receive_echo(datagram);
+    return;
+  }
   auto packet = wire::decode(datagram.payload);
   if (!packet) {
     ++unmatched_.discards[static_cast<std::size_t>(Discard::kDecode)];
@@ -269,6 +374,7 @@ void SessionTable::receive(const Datagram& datagram) {
     session->count_discard(Discard::kTtl);
     return;
   }
+  if (!datagram.multihop) session->note_path(datagram);
   session->receive(datagram.payload, *packet);
 }
 

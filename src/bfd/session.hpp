@@ -25,6 +25,7 @@
 
 #include "bfd/fsm/fsm.hpp"
 #include "bfd/wire/auth.hpp"
+#include "bfd/wire/echo.hpp"
 #include "bfd/wire/packet.hpp"
 #include "common/bytes.hpp"
 #include "common/ip.hpp"
@@ -56,7 +57,18 @@ struct Datagram {
   std::optional<IpAddress> destination;
   std::string interface;  // the interface it arrived on ("" if unknown)
   bool multihop = false;  // arrived on port 4784 (RFC 5883) rather than 3784 (RFC 5881)
+  bool echo = false;      // an Echo packet (port 3785, RFC 5881 §4), not a Control packet
   std::uint8_t ttl = 0;   // IPv4 TTL or IPv6 Hop Limit
+};
+
+// Where a single hop session's echoes leave from: the session's peer, and the local address and
+// interface its Control packets arrive on (RFC 5881 §4: the echo is addressed so that the peer
+// forwards it back to us, which needs our own address and the peer's link-layer address on that
+// interface).
+struct EchoRoute {
+  PeerKey peer;
+  std::optional<IpAddress> local;
+  std::string interface;
 };
 
 // The sending side of the sockets (and the place a received datagram comes from).
@@ -70,6 +82,16 @@ class Network {
   virtual void close(const PeerKey& peer) = 0;
   // Sends one Control packet to `peer` (port 3784 or 4784, TTL 255).
   virtual Status<std::string> send(const PeerKey& peer, ByteSpan payload) = 0;
+  // §6.4 echo (single hop): sends one of our Echo packets so that it comes back to us through
+  // the peer (UDP port 3785, TTL 255), as FRR does: IPv4 addressed to our own address and
+  // handed to the peer's link-layer address, so that the peer's forwarding plane loops it;
+  // IPv6 to the peer, whose BFD daemon sends it back.
+  virtual Status<std::string> send_echo(const EchoRoute&, ByteSpan) {
+    return unexpected(std::string("echo packets are not supported here"));
+  }
+  // IPv6: sends a peer's Echo packet (received with Hop Limit 255) back to its source with Hop
+  // Limit 254, as FRR bfdd does (IPv4 echoes are looped by the kernel's forwarding instead).
+  virtual void reflect_echo(const Datagram&) {}
 };
 
 // Why a received datagram changed nothing, as counted per session (or by the table when no
@@ -94,6 +116,9 @@ struct Counters {
   std::uint64_t session_up = 0;    // transitions to Up
   std::uint64_t session_down = 0;  // transitions from Up to Down/AdminDown
   std::uint64_t state_changes = 0;
+  std::uint64_t echo_packets_in = 0;         // our echoes that came back
+  std::uint64_t echo_packets_out = 0;        // our echoes sent
+  std::uint64_t echo_packets_reflected = 0;  // the peer's IPv6 echoes sent back (table only)
   std::array<std::uint64_t, kDiscardCount> discards{};
   std::uint64_t discarded(Discard reason) const {
     return discards[static_cast<std::size_t>(reason)];
@@ -122,6 +147,10 @@ class Session {
   // A datagram that decoded to `packet` and was routed here. Checks authentication and the
   // sequence number (§6.7), then feeds the FSM.
   void receive(ByteSpan payload, const wire::ControlPacket& packet);
+  // The addresses a Control packet of this session arrived with: where echoes leave from.
+  void note_path(const Datagram& datagram);
+  // One of our Echo packets came back (§6.4).
+  void receive_echo(const wire::EchoPacket& packet);
   // FRR `shutdown` / `no shutdown` (§6.8.16).
   void admin_down();
   void admin_up();
@@ -143,11 +172,17 @@ class Session {
   // The diagnostic of the last transition out of Up (FRR prints it while Down).
   wire::Diagnostic last_down_diag() const { return last_down_diag_; }
   void count_discard(Discard reason) { ++counters_.discards[static_cast<std::size_t>(reason)]; }
+  // FRR's `RTT min/avg/max` over the last 8 echoes, in microseconds (zeros without samples).
+  struct Rtt {
+    std::uint32_t min = 0, avg = 0, max = 0;
+  };
+  Rtt echo_rtt() const;
 
  private:
   void handle(const fsm::Event& event);
   void apply(const fsm::Action& action);
   void send(const wire::ControlPacket& packet);
+  void send_echo();
 
   event::Clock& clock_;
   Network& network_;
@@ -157,6 +192,14 @@ class Session {
   fsm::Session session_;
   std::unique_ptr<event::Timer> transmit_timer_;
   std::unique_ptr<event::Timer> detection_timer_;
+  std::unique_ptr<event::Timer> echo_transmit_timer_;
+  std::unique_ptr<event::Timer> echo_detection_timer_;
+  EchoRoute echo_route_;
+  // FRR keeps the last BFD_RTT_SAMPLE (8) round-trip times.
+  static constexpr std::size_t kRttSamples = 8;
+  std::array<std::uint32_t, kRttSamples> rtt_{};
+  std::size_t rtt_count_ = 0;
+  std::size_t rtt_next_ = 0;
   Counters counters_;
   std::optional<event::TimePoint> last_change_;
   wire::Diagnostic last_down_diag_ = wire::Diagnostic::kNone;
@@ -190,7 +233,7 @@ class SessionTable {
   const Counters& unmatched() const { return unmatched_; }
 
   // The receive path (Network's receiver): decode, find the session (§6.8.6), TTL checks,
-  // Session::receive.
+  // Session::receive; Echo packets to receive_echo().
   void receive(const Datagram& datagram);
 
   // Tests: the random generator for discriminators, sequence numbers and jitter.
@@ -201,6 +244,7 @@ class SessionTable {
  private:
   std::uint32_t new_discriminator();
   Session* find_by_addresses(const Datagram& datagram);
+  void receive_echo(const Datagram& datagram);
 
   event::Clock& clock_;
   Network& network_;

@@ -45,6 +45,11 @@ std::string time_text(std::int64_t total) {
   return out;
 }
 
+// FRR prints a zero echo interval as "disabled".
+std::string echo_interval_text(fsm::Microseconds us) {
+  return us.count() ? fmt::format("{}ms", ms(us)) : "disabled";
+}
+
 std::int64_t since_seconds(const BfdModule& module, const Session& session) {
   if (!session.last_change()) return 0;
   return duration_cast<seconds>(module.now() - *session.last_change()).count();
@@ -96,6 +101,10 @@ nlohmann::json peer_json(const BfdModule& module, const Session& session) {
   j["remote-transmit-interval"] = ms(s.remote_desired_min_tx);
   j["remote-echo-receive-interval"] = ms(s.remote_min_echo_rx);
   j["remote-detect-multiplier"] = s.remote_detect_mult;
+  const Session::Rtt rtt = session.echo_rtt();
+  j["rtt-min"] = rtt.min;
+  j["rtt-avg"] = rtt.avg;
+  j["rtt-max"] = rtt.max;
   return j;
 }
 
@@ -119,18 +128,21 @@ std::string peer_text(const BfdModule& module, const Session& session) {
   out += fmt::format("\t\tDiagnostics: {}\n", wire::to_string(s.local_diag));
   out += fmt::format("\t\tRemote diagnostics: {}\n", wire::to_string(s.remote_diag));
   out += "\t\tPeer Type: configured\n";
+  const Session::Rtt rtt = session.echo_rtt();
+  out += fmt::format("\t\tRTT min/avg/max: {}/{}/{} usec\n", rtt.min, rtt.avg, rtt.max);
   out += "\t\tLocal timers:\n";
   out += fmt::format("\t\t\tDetect-multiplier: {}\n", s.config.timers.detect_mult);
   out += fmt::format("\t\t\tReceive interval: {}ms\n", ms(s.config.timers.required_min_rx));
   out += fmt::format("\t\t\tTransmission interval: {}ms\n", ms(s.config.timers.desired_min_tx));
-  out += fmt::format("\t\t\tEcho receive interval: {}ms\n", ms(s.config.required_min_echo_rx));
-  out += fmt::format("\t\t\tEcho transmission interval: {}ms\n",
-                     s.config.echo_mode ? ms(s.config.desired_echo_tx) : 0);
+  out += "\t\t\tEcho receive interval: " + echo_interval_text(s.config.required_min_echo_rx) + "\n";
+  out += "\t\t\tEcho transmission interval: " +
+         echo_interval_text(s.config.echo_mode ? s.config.desired_echo_tx : fsm::Microseconds{0}) +
+         "\n";
   out += "\t\tRemote timers:\n";
   out += fmt::format("\t\t\tDetect-multiplier: {}\n", s.remote_detect_mult);
   out += fmt::format("\t\t\tReceive interval: {}ms\n", ms(s.remote_min_rx));
   out += fmt::format("\t\t\tTransmission interval: {}ms\n", ms(s.remote_desired_min_tx));
-  out += fmt::format("\t\t\tEcho receive interval: {}ms\n", ms(s.remote_min_echo_rx));
+  out += "\t\t\tEcho receive interval: " + echo_interval_text(s.remote_min_echo_rx) + "\n";
   return out + "\n";
 }
 
@@ -140,8 +152,8 @@ nlohmann::json counters_json(const BfdModule& module, const Session& session) {
   key_json(j, session.peer());
   j["control-packet-input"] = c.control_packets_in;
   j["control-packet-output"] = c.control_packets_out;
-  j["echo-packet-input"] = 0;
-  j["echo-packet-output"] = 0;
+  j["echo-packet-input"] = c.echo_packets_in;
+  j["echo-packet-output"] = c.echo_packets_out;
   j["session-up"] = c.session_up;
   j["session-down"] = c.session_down;
   j["zebra-notifications"] = module.client_notifications(session.peer());
@@ -158,8 +170,8 @@ std::string counters_text(const BfdModule& module, const Session& session) {
   std::string out = header(session.peer());
   out += fmt::format("\t\tControl packet input: {} packets\n", c.control_packets_in);
   out += fmt::format("\t\tControl packet output: {} packets\n", c.control_packets_out);
-  out += "\t\tEcho packet input: 0 packets\n";
-  out += "\t\tEcho packet output: 0 packets\n";
+  out += fmt::format("\t\tEcho packet input: {} packets\n", c.echo_packets_in);
+  out += fmt::format("\t\tEcho packet output: {} packets\n", c.echo_packets_out);
   out += fmt::format("\t\tSession up events: {}\n", c.session_up);
   out += fmt::format("\t\tSession down events: {}\n", c.session_down);
   out += fmt::format("\t\tZebra notifications: {}\n", module.client_notifications(session.peer()));

@@ -1,8 +1,13 @@
 #include "bfd/udp_network.hpp"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +17,7 @@
 #include <cstring>
 #include <random>
 
+#include "bfd/echo_ipv4.hpp"
 #include "common/log.hpp"
 
 namespace vipd::bfd {
@@ -67,12 +73,58 @@ std::string interface_name(int ifindex) {
   return name;
 }
 
+// Sends `payload` to [to]:port with the given Hop Limit, from `source` on `ifindex` when given
+// (IPV6_PKTINFO travels with the message: the echo socket is shared by all sessions).
+Status<std::string> send_udp6(int fd, const IpAddress& to, std::uint16_t port, int ifindex,
+                              int hops, const std::optional<IpAddress>& source, ByteSpan payload) {
+  sockaddr_storage storage{};
+  const socklen_t size = make_sockaddr(Family::kIpv6, to, port, storage);
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr)) in6->sin6_scope_id = static_cast<uint32_t>(ifindex);
+  iovec iov{const_cast<std::uint8_t*>(payload.data()), payload.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  msghdr msg{};
+  msg.msg_name = &storage;
+  msg.msg_namelen = size;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_HOPLIMIT;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &hops, sizeof hops);
+  if (source) {
+    msg.msg_controllen += CMSG_SPACE(sizeof(in6_pktinfo));
+    c = CMSG_NXTHDR(&msg, c);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    in6_pktinfo info{};
+    std::memcpy(info.ipi6_addr.s6_addr, source->octets().data(), 16);
+    info.ipi6_ifindex = static_cast<unsigned>(ifindex);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  }
+  if (::sendmsg(fd, &msg, MSG_DONTWAIT) < 0) return unexpected(errno_text("sendmsg"));
+  return Ok();
+}
+
+int interface_index(const std::string& name) {
+  return name.empty() ? 0 : static_cast<int>(::if_nametoindex(name.c_str()));
+}
+
 }  // namespace
 
 class UdpNetwork::Socket {
  public:
-  Socket(asio::io_context& io, int fd, Family family, bool multihop)
-      : descriptor_(io, fd), family_(family), multihop_(multihop) {}
+  enum class Kind : std::uint8_t {
+    kControl,  // UDP 3784/4784 (or a session's sender)
+    kEcho,     // UDP 3785 (IPv6 echoes)
+    kPacket,   // packet socket (IPv4 echoes), see echo_ipv4.hpp
+  };
+  Socket(asio::io_context& io, int fd, Family family, bool multihop, Kind kind = Kind::kControl)
+      : descriptor_(io, fd), family_(family), multihop_(multihop), kind_(kind) {}
   int fd() { return descriptor_.native_handle(); }
   Family family() const { return family_; }
 
@@ -87,9 +139,14 @@ class UdpNetwork::Socket {
 
  private:
   void read_ready(UdpNetwork* network) {
+    if (kind_ == Kind::kPacket) {
+      read_packets(network);
+      return;
+    }
     for (int i = 0; i < 64; ++i) {
       Datagram datagram;
       datagram.multihop = multihop_;
+      datagram.echo = kind_ == Kind::kEcho;
       datagram.payload.resize(1024);  // a Control packet is at most 24 + 28 octets
       iovec iov{datagram.payload.data(), datagram.payload.size()};
       sockaddr_storage from{};
@@ -142,16 +199,45 @@ class UdpNetwork::Socket {
     }
   }
 
+  // IPv4 echoes coming back (echo_ipv4.hpp): IPv4 datagrams to the echo port, as the socket's
+  // filter lets through. What we send ourselves (PACKET_OUTGOING: our own echoes leaving, and
+  // a peer's echoes our kernel forwards back to it) is not for us.
+  void read_packets(UdpNetwork* network) {
+    for (int i = 0; i < 64; ++i) {
+      std::uint8_t buffer[1500];
+      sockaddr_ll from{};
+      socklen_t from_size = sizeof from;
+      const ssize_t n = ::recvfrom(fd(), buffer, sizeof buffer, MSG_DONTWAIT,
+                                   reinterpret_cast<sockaddr*>(&from), &from_size);
+      if (n < 0) return;
+      if (from.sll_pkttype == PACKET_OUTGOING) continue;
+      auto parsed =
+          parse_ipv4_echo(ByteSpan(buffer, static_cast<std::size_t>(n)), network->echo_port_);
+      // Ours come back from our own address to our own address (FRR's fast path).
+      if (!parsed || parsed->source != parsed->destination) continue;
+      Datagram datagram;
+      datagram.echo = true;
+      datagram.payload = std::move(parsed->payload);
+      datagram.source = parsed->source;
+      datagram.destination = parsed->destination;
+      datagram.ttl = parsed->ttl;
+      datagram.interface = interface_name(from.sll_ifindex);
+      network->deliver(datagram);
+    }
+  }
+
   asio::posix::stream_descriptor descriptor_;
   Family family_;
   bool multihop_;
+  Kind kind_;
 };
 
 UdpNetwork::UdpNetwork(asio::io_context& io, std::uint16_t single_hop_port,
-                       std::uint16_t multihop_port)
+                       std::uint16_t multihop_port, std::uint16_t echo_port)
     : io_(io),
       single_hop_port_(single_hop_port),
       multihop_port_(multihop_port),
+      echo_port_(echo_port),
       next_source_port_(static_cast<std::uint16_t>(
           kFirstSourcePort + std::random_device{}() % (kLastSourcePort - kFirstSourcePort + 1))) {}
 
@@ -164,6 +250,9 @@ void UdpNetwork::close_all() {
   alive_ = std::make_shared<bool>(true);
   receivers_.clear();
   senders_.clear();
+  echo4_.reset();
+  echo6_.reset();
+  neighbors_.clear();
 }
 
 void UdpNetwork::deliver(Datagram& datagram) {
@@ -201,9 +290,118 @@ Status<std::string> UdpNetwork::open_receiver(Family family, bool multihop) {
   return Ok();
 }
 
+Status<std::string> UdpNetwork::open_echo_ipv6() {
+  if (echo6_) return Ok();
+  const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return unexpected(errno_text("socket"));
+  auto socket = std::make_unique<Socket>(io_, fd, Family::kIpv6, false, Socket::Kind::kEcho);
+  for (auto [name, what] :
+       {std::pair{IPV6_V6ONLY, "IPV6_V6ONLY"}, std::pair{IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT"},
+        std::pair{IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO"}}) {
+    if (auto set = set_int(fd, IPPROTO_IPV6, name, 1, what); !set) return set;
+  }
+  (void)set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0, "IPV6_TCLASS");
+  sockaddr_storage address{};
+  const socklen_t size = make_sockaddr(Family::kIpv6, std::nullopt, echo_port_, address);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), size) != 0)
+    return unexpected(fmt::format("bind UDP port {}: {}", echo_port_, std::strerror(errno)));
+  socket->start_reading(alive_, this);
+  echo6_ = std::move(socket);
+  return Ok();
+}
+
+Status<std::string> UdpNetwork::open_echo_ipv4() {
+  if (echo4_) return Ok();
+  // SOCK_DGRAM: the kernel adds the Ethernet header on sending and strips it on receiving.
+  const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
+  if (fd < 0) return unexpected(errno_text("socket(AF_PACKET)"));
+  auto socket = std::make_unique<Socket>(io_, fd, Family::kIpv4, false, Socket::Kind::kPacket);
+  // Only unfragmented UDP to the echo port reaches us (offsets from the IPv4 header).
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),  // protocol
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 6),
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),  // flags and fragment offset
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 4, 0),
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = header length
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),   // UDP destination port
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, echo_port_, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
+    return unexpected(errno_text("SO_ATTACH_FILTER"));
+  socket->start_reading(alive_, this);
+  echo4_ = std::move(socket);
+  return Ok();
+}
+
+Status<std::string> UdpNetwork::send_echo(const EchoRoute& route, ByteSpan payload) {
+  if (route.peer.multihop) return unexpected(std::string("no echo on multihop sessions"));
+  if (!route.local) return unexpected(std::string("local address not known yet"));
+  return route.peer.peer.is_v4() ? send_echo_ipv4(route, payload) : send_echo_ipv6(route, payload);
+}
+
+Status<std::string> UdpNetwork::send_echo_ipv4(const EchoRoute& route, ByteSpan payload) {
+  if (auto opened = open_echo_ipv4(); !opened) return opened;
+  auto sender = senders_.find(route.peer);
+  if (sender == senders_.end()) return unexpected("no socket for BFD " + route.peer.to_string());
+  const auto now = std::chrono::steady_clock::now();
+  Neighbor& neighbor = neighbors_[route.peer];
+  if (neighbor.ifindex == 0 || now - neighbor.looked_up >= std::chrono::seconds(1)) {
+    neighbor = Neighbor{};
+    neighbor.looked_up = now;
+    // SIOCGARP: the kernel's ARP entry for the peer on the interface its packets came in on.
+    arpreq request{};
+    auto* pa = reinterpret_cast<sockaddr_in*>(&request.arp_pa);
+    pa->sin_family = AF_INET;
+    pa->sin_addr.s_addr = htonl(route.peer.peer.v4_host_order());
+    if (route.interface.empty() || route.interface.size() >= sizeof request.arp_dev)
+      return unexpected(std::string("interface to the peer not known yet"));
+    std::memcpy(request.arp_dev, route.interface.c_str(), route.interface.size() + 1);
+    if (::ioctl(sender->second->fd(), SIOCGARP, &request) != 0 || !(request.arp_flags & ATF_COM))
+      return unexpected(std::string("the peer's link-layer address is not known"));
+    std::memcpy(neighbor.mac.data(), request.arp_ha.sa_data, neighbor.mac.size());
+    neighbor.ifindex = interface_index(route.interface);
+    if (neighbor.ifindex == 0) return unexpected(errno_text("if_nametoindex"));
+  }
+  const Bytes packet = build_ipv4_echo(*route.local, echo_port_, echo_id_++, payload);
+  sockaddr_ll to{};
+  to.sll_family = AF_PACKET;
+  to.sll_protocol = htons(ETH_P_IP);
+  to.sll_ifindex = neighbor.ifindex;
+  to.sll_halen = static_cast<unsigned char>(neighbor.mac.size());
+  std::memcpy(to.sll_addr, neighbor.mac.data(), neighbor.mac.size());
+  if (::sendto(echo4_->fd(), packet.data(), packet.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0) {
+    neighbor.ifindex = 0;  // look the neighbor up again next time
+    return unexpected(errno_text("sendto(AF_PACKET)"));
+  }
+  return Ok();
+}
+
+Status<std::string> UdpNetwork::send_echo_ipv6(const EchoRoute& route, ByteSpan payload) {
+  if (auto opened = open_echo_ipv6(); !opened) return opened;
+  return send_udp6(echo6_->fd(), route.peer.peer, echo_port_, interface_index(route.interface),
+                   kSendTtl, route.local, payload);
+}
+
+void UdpNetwork::reflect_echo(const Datagram& datagram) {
+  if (!echo6_ || datagram.source.is_v4()) return;
+  // FRR bfdd: back to where it came from, one hop less (so that the sender knows it is its own
+  // echo returning).
+  (void)send_udp6(echo6_->fd(), datagram.source, echo_port_, interface_index(datagram.interface),
+                  datagram.ttl - 1, datagram.destination, datagram.payload);
+}
+
 Status<std::string> UdpNetwork::open(const PeerKey& peer) {
   const Family family = peer.peer.family();
   if (auto opened = open_receiver(family, peer.multihop); !opened) return opened;
+  // IPv6 single hop: port 3785 answers the peer's echoes (FRR's bg_echov6).
+  if (family == Family::kIpv6 && !peer.multihop) {
+    if (auto opened = open_echo_ipv6(); !opened)
+      log::warning("BFD: no IPv6 echo socket: {}", opened.error());
+  }
   if (senders_.contains(peer)) return Ok();
   const bool v4 = family == Family::kIpv4;
   const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -242,6 +440,7 @@ Status<std::string> UdpNetwork::open(const PeerKey& peer) {
 
 void UdpNetwork::close(const PeerKey& peer) {
   senders_.erase(peer);
+  neighbors_.erase(peer);
 }
 
 Status<std::string> UdpNetwork::send(const PeerKey& peer, ByteSpan payload) {

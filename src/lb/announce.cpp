@@ -106,6 +106,11 @@ bfd::SessionRequest bfd_session_of(const crd::BgpPeer& peer, const crd::BfdProfi
   if (profile.minimum_ttl) request.minimum_ttl = static_cast<std::uint8_t>(*profile.minimum_ttl);
   request.passive = profile.passive_mode;
   request.echo_mode = profile.echo_mode;
+  // MetalLB's FRR template writes `echo-interval N`: both echo intervals.
+  if (profile.echo_interval) {
+    request.echo_transmit_interval = request.echo_receive_interval =
+        milliseconds(*profile.echo_interval);
+  }
   request.bgp_client = true;
   request.profile = profile.meta.name;
   return request;

@@ -23,7 +23,10 @@ class Stepper {
  public:
   Stepper(const Session& session, const Jitter& jitter) : s_(session), jitter_(jitter) {}
 
-  Transition done() { return {std::move(s_), std::move(actions_)}; }
+  Transition done() {
+    sync_echo();
+    return {std::move(s_), std::move(actions_)};
+  }
 
   void start() {
     if (s_.started) return;
@@ -140,6 +143,37 @@ class Stepper {
     sync_transmit();
   }
 
+  void echo_parameters_changed(const EchoParametersChanged& e) {
+    s_.config.echo_mode = e.echo_mode;
+    s_.config.desired_echo_tx = e.desired_echo_tx;
+    // Advertised from the next Control packet on; FRR sends it without a Poll Sequence.
+    s_.config.required_min_echo_rx = e.required_min_echo_rx;
+  }
+
+  // §6.4: one of our echoes came back through the peer's forwarding plane: the echo path works
+  // (FRR's ptm_bfd_process_echo_pkt re-arms the echo detection timer).
+  void echo_received() {
+    if (!s_.echo_active) return;
+    arm_echo_detection();
+  }
+
+  void echo_transmit_timer_expired() {
+    if (!s_.echo_active) return;
+    actions_.push_back(SendEcho{});
+    arm_echo_transmit();
+  }
+
+  // §6.8.5: "If the Echo function is active and [...] no Echo packets have been received", the
+  // session goes Down with diag 2 (Echo Function Failed); FRR's bfd_echo_recvtimer_cb does so in
+  // Init or Up. Going Down stops the echoes (sync_echo).
+  void echo_detection_timer_expired() {
+    if (!s_.echo_active) return;
+    if (s_.state == State::kInit || s_.state == State::kUp) {
+      change_state(State::kDown, Diagnostic::kEchoFunctionFailed);
+    }
+    sync_transmit();
+  }
+
  private:
   void change_state(State to, Diagnostic diag, bool peer_admin_down = false) {
     const State from = s_.state;
@@ -249,6 +283,39 @@ class Stepper {
     }
   }
 
+  // Starts, stops or re-times the echo function after every event (FRR's bs_echo_timer_handler
+  // and ptm_bfd_echo_start/stop): echoes flow only while echo_transmit_interval() says so; a new
+  // interval restarts them (one echo now, the echo detection timer re-armed).
+  void sync_echo() {
+    const std::optional<Microseconds> interval = echo_transmit_interval(s_);
+    if (!interval) {
+      if (s_.echo_active) {
+        actions_.push_back(CancelEchoTimers{});
+        s_.echo_active = false;
+        s_.echo_interval_in_use = Microseconds{0};
+      }
+      return;
+    }
+    if (s_.echo_active && *interval == s_.echo_interval_in_use) return;
+    s_.echo_active = true;
+    s_.echo_interval_in_use = *interval;
+    arm_echo_detection();
+    actions_.push_back(SendEcho{});
+    arm_echo_transmit();
+  }
+
+  void arm_echo_transmit() {
+    // §6.8.9 asks only for "no less than" the peer's Required Min Echo RX; FRR jitters echoes as
+    // it jitters Control packets (§6.8.7: 75-100%, 75-90% with Detect Mult 1).
+    const double u = jitter_ ? jitter_() : 1.0;
+    actions_.push_back(ArmEchoTransmitTimer{jittered(s_.echo_interval_in_use, s_.detect_mult, u),
+                                            s_.echo_interval_in_use});
+  }
+
+  void arm_echo_detection() {
+    actions_.push_back(ArmEchoDetectionTimer{s_.remote_detect_mult * s_.echo_interval_in_use});
+  }
+
   void arm_detection(Microseconds after) {
     actions_.push_back(ArmDetectionTimer{after});
     s_.detection_armed = true;
@@ -291,6 +358,10 @@ Transition step(const Session& session, const Event& event, const Jitter& jitter
                  [&](const AdminDown& e) { stepper.admin_down(e.diag); },
                  [&](const AdminUp&) { stepper.admin_up(); },
                  [&](const ParametersChanged& e) { stepper.parameters_changed(e.timers); },
+                 [&](const EchoReceived&) { stepper.echo_received(); },
+                 [&](const EchoTransmitTimerExpired&) { stepper.echo_transmit_timer_expired(); },
+                 [&](const EchoDetectionTimerExpired&) { stepper.echo_detection_timer_expired(); },
+                 [&](const EchoParametersChanged& e) { stepper.echo_parameters_changed(e); },
              },
              event);
   return stepper.done();
@@ -318,8 +389,8 @@ Microseconds jittered(Microseconds interval, std::uint8_t detect_mult, double u)
 std::optional<Microseconds> echo_transmit_interval(const Session& session) {
   // §6.8.9 / §6.8.6: "If the Required Min Echo RX Interval field is zero, the local system
   // MUST NOT send Echo packets."
-  if (!session.config.echo_mode || session.state != State::kUp ||
-      session.remote_min_echo_rx.count() == 0) {
+  if (!session.started || !session.config.echo_mode || session.state != State::kUp ||
+      session.remote_min_echo_rx.count() == 0 || session.config.desired_echo_tx.count() <= 0) {
     return std::nullopt;
   }
   return std::max(session.config.desired_echo_tx, session.remote_min_echo_rx);
@@ -328,7 +399,7 @@ std::optional<Microseconds> echo_transmit_interval(const Session& session) {
 std::optional<Microseconds> echo_detection_time(const Session& session) {
   auto interval = echo_transmit_interval(session);
   if (!interval) return std::nullopt;
-  return session.detect_mult * *interval;
+  return session.remote_detect_mult * *interval;
 }
 
 wire::ControlPacket make_packet(const Session& session, bool final) {
@@ -370,6 +441,14 @@ std::string to_string(const Action& action) {
                    std::string(wire::to_string(a.diag)) +
                    (a.peer_signaled_admin_down ? ", peer AdminDown" : "") + ")";
           },
+          [](const SendEcho&) { return std::string("SendEcho"); },
+          [](const ArmEchoTransmitTimer& a) {
+            return "ArmEchoTransmitTimer(" + micros(a.after) + " of " + micros(a.interval) + ")";
+          },
+          [](const ArmEchoDetectionTimer& a) {
+            return "ArmEchoDetectionTimer(" + micros(a.after) + ")";
+          },
+          [](const CancelEchoTimers&) { return std::string("CancelEchoTimers"); },
           [](const PacketDiscarded& a) {
             return std::string(a.reason == DiscardReason::kAdminDown
                                    ? "PacketDiscarded(admin-down)"

@@ -49,10 +49,11 @@ struct Config {
   // FRR `passive-mode` / MetalLB passiveMode: send nothing until the peer's first packet
   // (§6.1 passive role, §6.8.7 "MUST NOT transmit ... if bfd.RemoteDiscr is zero").
   bool passive = false;
-  // §6.4 echo function, as FRR `echo-mode` / MetalLB echoMode: we send echo packets when the peer
-  // allows it (nonzero Required Min Echo RX). required_min_echo_rx is what we advertise (FRR
-  // `echo receive-interval`; 0: we do not loop the peer's echoes back); desired_echo_tx is FRR's
-  // `echo transmit-interval`.
+  // §6.4 echo function, as FRR `echo-mode` / MetalLB echoMode: while Up we send echo packets when
+  // the peer allows it (nonzero Required Min Echo RX, §6.8.9). required_min_echo_rx is what we
+  // advertise (FRR `echo receive-interval`, default 50 ms; 0 = `disabled`: we do not loop the
+  // peer's echoes back); desired_echo_tx is FRR's `echo transmit-interval` (default 50 ms). The
+  // driver keeps echo_mode off and required_min_echo_rx 0 on multihop sessions (RFC 5883 §3).
   bool echo_mode = false;
   Microseconds desired_echo_tx = std::chrono::milliseconds(50);
   Microseconds required_min_echo_rx{0};
@@ -89,6 +90,10 @@ struct Session {
   bool transmitting = false;  // the transmit timer is armed
   Microseconds transmit_interval_armed{0};
   bool detection_armed = false;
+  // §6.4 echo: packets are being sent (FRR's BFD_SESS_FLAG_ECHO_ACTIVE) at this interval; the
+  // echo transmit and echo detection timers are armed.
+  bool echo_active = false;
+  Microseconds echo_interval_in_use{0};
   bool admin_down_ceased = false;  // AdminDown for a Detection Time: no more packets (§6.8.16)
   // The last transition to Down was the peer's AdminDown (§6.8.6, diag 3): RFC 5882 §3.2 says a
   // client should not treat it as a failure; FRR bgpd keeps the BGP session.
@@ -115,8 +120,20 @@ struct AdminUp {};  // FRR `no shutdown`
 struct ParametersChanged {
   Timers timers;
 };
-using Event = std::variant<Start, PacketReceived, DetectionTimerExpired, TransmitTimerExpired,
-                           AdminDown, AdminUp, ParametersChanged>;
+// §6.4 echo: one of our echo packets came back (the driver matched its discriminator).
+struct EchoReceived {};
+struct EchoTransmitTimerExpired {};
+struct EchoDetectionTimerExpired {};
+// echo-mode, echo transmit-interval or echo receive-interval changed.
+struct EchoParametersChanged {
+  bool echo_mode = false;
+  Microseconds desired_echo_tx{0};
+  Microseconds required_min_echo_rx{0};
+};
+using Event =
+    std::variant<Start, PacketReceived, DetectionTimerExpired, TransmitTimerExpired, AdminDown,
+                 AdminUp, ParametersChanged, EchoReceived, EchoTransmitTimerExpired,
+                 EchoDetectionTimerExpired, EchoParametersChanged>;
 
 // ---- Actions, executed in order ----
 
@@ -139,6 +156,22 @@ struct ArmDetectionTimer {  // (re)arm: the peer is declared dead after `after` 
 struct CancelDetectionTimer {
   bool operator==(const CancelDetectionTimer&) const = default;
 };
+// §6.4: send one echo packet (the driver fills in the discriminator and the send time).
+struct SendEcho {
+  bool operator==(const SendEcho&) const = default;
+};
+struct ArmEchoTransmitTimer {  // (re)arm: the next echo packet is due after `after`
+  Microseconds after{0};
+  Microseconds interval{0};  // the echo transmit interval `after` was jittered from
+  bool operator==(const ArmEchoTransmitTimer&) const = default;
+};
+struct ArmEchoDetectionTimer {  // (re)arm: the echo function has failed after `after`
+  Microseconds after{0};
+  bool operator==(const ArmEchoDetectionTimer&) const = default;
+};
+struct CancelEchoTimers {  // echo stops: both echo timers
+  bool operator==(const CancelEchoTimers&) const = default;
+};
 struct StateChanged {
   State from = State::kDown;
   State to = State::kDown;
@@ -156,7 +189,8 @@ struct PacketDiscarded {
   bool operator==(const PacketDiscarded&) const = default;
 };
 using Action = std::variant<SendPacket, ArmTransmitTimer, CancelTransmitTimer, ArmDetectionTimer,
-                            CancelDetectionTimer, StateChanged, PacketDiscarded>;
+                            CancelDetectionTimer, StateChanged, PacketDiscarded, SendEcho,
+                            ArmEchoTransmitTimer, ArmEchoDetectionTimer, CancelEchoTimers>;
 std::string to_string(const Action& action);
 
 struct Transition {
@@ -180,11 +214,13 @@ Microseconds transmit_interval(const Session& session);
 Microseconds detection_time(const Session& session);
 // §6.8.7: the interval reduced by jitter u in [0, 1].
 Microseconds jittered(Microseconds interval, std::uint8_t detect_mult, double u);
-// §6.4/§6.8.9 echo: the interval to send echo packets at when the echo function is on (Up,
-// echo_mode, and the peer's Required Min Echo RX is nonzero): max(desired_echo_tx, remote
-// Required Min Echo RX); nullopt when echo packets must not be sent.
+// §6.4/§6.8.9 echo: the interval to send echo packets at when the echo function is on (started,
+// Up, echo_mode, and the peer's Required Min Echo RX is nonzero): max(desired_echo_tx, remote
+// Required Min Echo RX), as FRR's bs_echo_timer_handler(); nullopt when echo packets must not be
+// sent.
 std::optional<Microseconds> echo_transmit_interval(const Session& session);
-// FRR's echo detection: bfd.DetectMult × the echo transmit interval.
+// FRR's echo detection time (ptm_bfd_echo_start): the remote Detect Mult × the echo transmit
+// interval (RFC 5880 §6.8.5 leaves it to the implementation).
 std::optional<Microseconds> echo_detection_time(const Session& session);
 // The packet the session sends now (§6.8.7 contents); `final` answers a Poll.
 wire::ControlPacket make_packet(const Session& session, bool final);

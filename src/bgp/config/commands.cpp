@@ -108,6 +108,9 @@ void describe_keywords(CommandTree& tree) {
       {"transmit-interval", "Configure peer transmit interval"},
       {"passive-mode", "Don't attempt to start sessions"},
       {"echo-mode", "Configure echo mode"},
+      {"echo", "Configure peer echo intervals"},
+      {"echo-interval", "Configure peer echo rx/tx intervals"},
+      {"disabled", "Disable echo packets receive"},
       {"minimum-ttl", "Expect packets with at least this TTL"},
   };
   for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);

@@ -31,15 +31,83 @@ BfdSettings* current_settings(const Context& ctx, const Session& s) {
 
 using SettingsBody = std::function<CommandResult(BfdSettings&, const Invocation&)>;
 
+// FRR bfdd_cli.c: echo lines in a peer block only for single hop peers (RFC 5883 §3: no echo on
+// multihop sessions); profiles take them (a multihop peer using the profile ignores them).
+bool multihop_peer(const Context& ctx, const Session& s) {
+  if (s.node() != kBfdPeerNode) return false;
+  auto key = s.argument_of(kBfdPeerNode);
+  for (const auto& peer : ctx.target().bfd.peers)
+    if (key && peer.key() == *key) return peer.multihop;
+  return false;
+}
+
 void on_settings(CommandTree& tree, std::string_view pattern, std::string_view help,
-                 const ContextPtr& ctx, const SettingsBody& body) {
+                 const ContextPtr& ctx, const SettingsBody& body, bool single_hop_only = false) {
   for (const char* node : {kBfdProfileNode, kBfdPeerNode}) {
-    tree.install(node, pattern, help, [ctx, body](const Invocation& inv, Session& s) {
-      BfdSettings* settings = current_settings(*ctx, s);
-      if (!settings) return CommandResult::failure("% The BFD profile or peer no longer exists");
-      return body(*settings, inv);
-    });
+    tree.install(
+        node, pattern, help, [ctx, body, single_hop_only](const Invocation& inv, Session& s) {
+          BfdSettings* settings = current_settings(*ctx, s);
+          if (!settings)
+            return CommandResult::failure("% The BFD profile or peer no longer exists");
+          if (single_hop_only && multihop_peer(*ctx, s))
+            return CommandResult::failure("% Echo mode is only available for single hop sessions.");
+          return body(*settings, inv);
+        });
   }
+}
+
+// FRR's echo lines (bfdd_cli.c), milliseconds.
+void install_echo_settings(CommandTree& tree, const ContextPtr& ctx) {
+  constexpr bool kSingleHop = true;
+  for (bool no : {false, true}) {
+    on_settings(
+        tree, no ? "no echo-mode" : "echo-mode", "Configure echo mode", ctx,
+        [no](BfdSettings& b, const Invocation&) {
+          b.echo_mode = !no;
+          return ok();
+        },
+        !no && kSingleHop);
+  }
+  on_settings(
+      tree, "echo transmit-interval (10-60000)$interval",
+      "Configure desired echo transmit interval", ctx,
+      [](BfdSettings& b, const Invocation& inv) {
+        b.echo_transmit_interval_ms = number(inv.get("interval"));
+        return ok();
+      },
+      kSingleHop);
+  on_settings(tree, "no echo transmit-interval [(10-60000)]",
+              "Use the default echo transmit interval", ctx, [](BfdSettings& b, const Invocation&) {
+                b.echo_transmit_interval_ms.reset();
+                return ok();
+              });
+  on_settings(
+      tree, "echo receive-interval <disabled$disabled|(10-60000)$interval>",
+      "Configure required echo receive interval (disabled: do not loop the peer's echoes)", ctx,
+      [](BfdSettings& b, const Invocation& inv) {
+        b.echo_receive_interval_ms = inv.has("disabled") ? 0 : number(inv.get("interval"));
+        return ok();
+      },
+      kSingleHop);
+  on_settings(tree, "no echo receive-interval [<disabled|(10-60000)>]",
+              "Use the default echo receive interval", ctx, [](BfdSettings& b, const Invocation&) {
+                b.echo_receive_interval_ms.reset();
+                return ok();
+              });
+  // FRR's older form (MetalLB's template writes it): both intervals at once.
+  on_settings(
+      tree, "echo-interval (10-60000)$interval", "Configure peer echo rx/tx intervals", ctx,
+      [](BfdSettings& b, const Invocation& inv) {
+        b.echo_transmit_interval_ms = b.echo_receive_interval_ms = number(inv.get("interval"));
+        return ok();
+      },
+      kSingleHop);
+  on_settings(tree, "no echo-interval [(10-60000)]", "Use the default echo intervals", ctx,
+              [](BfdSettings& b, const Invocation&) {
+                b.echo_transmit_interval_ms.reset();
+                b.echo_receive_interval_ms.reset();
+                return ok();
+              });
 }
 
 void install_settings(CommandTree& tree, const ContextPtr& ctx) {
@@ -91,7 +159,6 @@ void install_settings(CommandTree& tree, const ContextPtr& ctx) {
   };
   for (const Flag& flag : {
            Flag{"passive-mode", "Don't attempt to start sessions", &BfdSettings::passive_mode},
-           Flag{"echo-mode", "Configure echo mode", &BfdSettings::echo_mode},
            Flag{"shutdown", "Disable BFD peer", &BfdSettings::shutdown},
        }) {
     for (bool no : {false, true}) {
@@ -198,6 +265,7 @@ void install_blocks(CommandTree& tree, const ContextPtr& ctx) {
 void install_bfd_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_blocks(tree, ctx);
   install_settings(tree, ctx);
+  install_echo_settings(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config::detail

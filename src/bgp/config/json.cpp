@@ -90,6 +90,8 @@ nlohmann::json bfd_settings_json(const BfdSettings& b) {
   if (b.receive_interval_ms) j["receiveInterval"] = *b.receive_interval_ms;
   if (b.transmit_interval_ms) j["transmitInterval"] = *b.transmit_interval_ms;
   if (b.minimum_ttl) j["minimumTtl"] = *b.minimum_ttl;
+  if (b.echo_transmit_interval_ms) j["echoTransmitInterval"] = *b.echo_transmit_interval_ms;
+  if (b.echo_receive_interval_ms) j["echoReceiveInterval"] = *b.echo_receive_interval_ms;
   j["passiveMode"] = b.passive_mode;
   j["echoMode"] = b.echo_mode;
   j["shutdown"] = b.shutdown;

@@ -186,6 +186,10 @@ struct BfdSettings {
   std::optional<std::uint32_t> transmit_interval_ms;  // 10-60000
   bool passive_mode = false;
   bool echo_mode = false;
+  // `echo transmit-interval 10-60000` (default 50) and `echo receive-interval 10-60000|disabled`
+  // (default 50; 0 is `disabled`), ms; FRR's older `echo-interval N` sets both. Single hop only.
+  std::optional<std::uint32_t> echo_transmit_interval_ms;
+  std::optional<std::uint32_t> echo_receive_interval_ms;
   std::optional<std::uint8_t> minimum_ttl;  // 1-254, multihop only (RFC 5883 §2)
   bool shutdown = false;
   bool operator==(const BfdSettings&) const = default;

@@ -127,6 +127,14 @@ void render_bfd_settings(std::string& out, const BfdSettings& b) {
   if (b.transmit_interval_ms)
     line(out, fmt::format("  transmit-interval {}", *b.transmit_interval_ms));
   if (b.echo_mode) line(out, "  echo-mode");
+  // FRR writes `echo-interval N` back as these two lines (bfdd_cli.c).
+  if (b.echo_transmit_interval_ms)
+    line(out, fmt::format("  echo transmit-interval {}", *b.echo_transmit_interval_ms));
+  if (b.echo_receive_interval_ms) {
+    line(out, *b.echo_receive_interval_ms
+                  ? fmt::format("  echo receive-interval {}", *b.echo_receive_interval_ms)
+                  : std::string("  echo receive-interval disabled"));
+  }
   if (b.passive_mode) line(out, "  passive-mode");
   if (b.minimum_ttl) line(out, fmt::format("  minimum-ttl {}", *b.minimum_ttl));
   if (b.shutdown) line(out, "  shutdown");

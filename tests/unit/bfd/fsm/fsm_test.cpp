@@ -472,10 +472,12 @@ TEST(BfdFsm, EchoNegotiation) {
   Session s = make_session(c);
   EXPECT_EQ(make_packet(s, false).required_min_echo_rx_us, 50000u);
   s.state = State::kUp;
+  s.started = true;
+  s.remote_detect_mult = 4;
   EXPECT_EQ(echo_transmit_interval(s), std::nullopt);  // the peer allows no echo (0)
   s.remote_min_echo_rx = 50ms;
   EXPECT_EQ(echo_transmit_interval(s), 50ms);  // the slower of ours and the peer's
-  EXPECT_EQ(echo_detection_time(s), 150ms);
+  EXPECT_EQ(echo_detection_time(s), 200ms);    // FRR: the peer's Detect Mult x the interval
   s.remote_min_echo_rx = 10ms;
   EXPECT_EQ(echo_transmit_interval(s), 20ms);
   s.state = State::kInit;

@@ -18,6 +18,16 @@ struct Node {
   Session session;
   std::unique_ptr<event::Timer> transmit;
   std::unique_ptr<event::Timer> detection;
+  std::unique_ptr<event::Timer> echo_transmit;
+  std::unique_ptr<event::Timer> echo_detection;
+  // §6.4: this node's forwarding plane sends the peer's echoes back (FRR: the kernel forwards
+  // them, so IPv4 forwarding must be on).
+  bool loops_echoes = true;
+  std::vector<event::Duration> echoes_sent;
+  std::vector<event::Duration> echoes_back;
+  std::vector<ArmEchoTransmitTimer> echo_transmit_arms;
+  std::vector<ArmEchoDetectionTimer> echo_detection_arms;
+  int echo_cancels = 0;
   double jitter = 1.0;  // §6.8.7 random value given to step(): 1.0 means no reduction
   // Records, with times relative to the link's start.
   struct Change {
@@ -44,6 +54,8 @@ class Link {
     for (Node& node : nodes_) {
       node.transmit = clock.make_timer();
       node.detection = clock.make_timer();
+      node.echo_transmit = clock.make_timer();
+      node.echo_detection = clock.make_timer();
     }
   }
 
@@ -62,6 +74,8 @@ class Link {
   void restart(Node& node, const Config& config) {
     node.transmit->cancel();
     node.detection->cancel();
+    node.echo_transmit->cancel();
+    node.echo_detection->cancel();
     node.session = make_session(config);
     handle(node, Start{});
   }
@@ -97,6 +111,27 @@ class Link {
       node.detection->arm(arm->after, [this, &node] { handle(node, DetectionTimerExpired{}); });
     } else if (std::holds_alternative<CancelDetectionTimer>(action)) {
       node.detection->cancel();
+    } else if (std::holds_alternative<SendEcho>(action)) {
+      // Out to the peer and back through its forwarding plane, on the next loop turn.
+      node.echoes_sent.push_back(now());
+      if (!connected || !peer_of(node).loops_echoes) return;
+      clock.post([this, &node] {
+        if (!connected || !peer_of(node).loops_echoes) return;
+        node.echoes_back.push_back(now());
+        handle(node, EchoReceived{});
+      });
+    } else if (const auto* arm_echo = std::get_if<ArmEchoTransmitTimer>(&action)) {
+      node.echo_transmit_arms.push_back(*arm_echo);
+      node.echo_transmit->arm(arm_echo->after,
+                              [this, &node] { handle(node, EchoTransmitTimerExpired{}); });
+    } else if (const auto* arm_echo = std::get_if<ArmEchoDetectionTimer>(&action)) {
+      node.echo_detection_arms.push_back(*arm_echo);
+      node.echo_detection->arm(arm_echo->after,
+                               [this, &node] { handle(node, EchoDetectionTimerExpired{}); });
+    } else if (std::holds_alternative<CancelEchoTimers>(action)) {
+      ++node.echo_cancels;
+      node.echo_transmit->cancel();
+      node.echo_detection->cancel();
     } else if (const auto* changed = std::get_if<StateChanged>(&action)) {
       node.changes.push_back({now(), *changed});
     } else if (const auto* discarded = std::get_if<PacketDiscarded>(&action)) {

@@ -1,6 +1,7 @@
 // A fake bfd::Network for the tests: two of them connected back to back deliver each datagram
 // to the other side on the next loop turn (SimClock::post), with TTL 255 unless told otherwise;
-// cut() loses everything from then on, in both directions.
+// cut() loses everything from then on, in both directions. An echo goes out and comes back to
+// its sender with TTL 254 when the other side `forwards` (its kernel loops it, as for FRR).
 #pragma once
 
 #include <memory>
@@ -33,6 +34,24 @@ class FakeNetwork final : public Network {
     });
     return Ok();
   }
+  Status<std::string> send_echo(const EchoRoute& route, ByteSpan payload) override {
+    echo_routes.push_back(route);
+    if (!peer_ || !connected || !peer_->forwards) return Ok();
+    Datagram datagram;
+    datagram.echo = true;
+    datagram.payload.assign(payload.begin(), payload.end());
+    datagram.source = route.local ? *route.local : self_;
+    datagram.destination = datagram.source;
+    datagram.ttl = echo_ttl;
+    clock_.post([this, datagram = std::move(datagram), link = connected_flag_] {
+      if (*link && peer_->forwards && receiver_) receiver_(datagram);
+    });
+    return Ok();
+  }
+  void reflect_echo(const Datagram& datagram) override { reflected.push_back(datagram); }
+  // Hands a datagram to this side's receiver as if the kernel had.
+  void inject(const Datagram& datagram) { receiver_(datagram); }
+
   void connect(FakeNetwork& other) {
     peer_ = &other;
     other.peer_ = this;
@@ -42,6 +61,10 @@ class FakeNetwork final : public Network {
 
   bool connected = true;
   std::uint8_t ttl = 255;
+  bool forwards = true;
+  std::uint8_t echo_ttl = 254;
+  std::vector<EchoRoute> echo_routes;
+  std::vector<Datagram> reflected;
   std::vector<PeerKey> opened;
   std::vector<PeerKey> closed;
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "event/sim_clock.hpp"
 #include "fake_network.hpp"
 
@@ -225,6 +227,104 @@ TEST_F(BackToBack, AdminDownFromThePeerIsFlagged) {
   EXPECT_EQ(a->state().state, State::kDown);
   ASSERT_FALSE(changes_a.list.empty());
   EXPECT_TRUE(changes_a.list.back().second.peer_signaled_admin_down);
+}
+
+// ---- §6.4 echo ----
+
+SessionOptions echo_options(const IpAddress& peer) {
+  SessionOptions o = options(peer);
+  o.config.echo_mode = true;
+  o.config.desired_echo_tx = 50ms;
+  o.config.required_min_echo_rx = 50ms;
+  return o;
+}
+
+TEST_F(BackToBack, EchoesFlowBothWaysOnceUp) {
+  auto [a, b] = bring_up(echo_options(kB), echo_options(kA));
+  const auto out_a = a->counters().echo_packets_out;
+  clock.advance(1s);
+  for (Session* s : {a, b}) {
+    EXPECT_TRUE(s->state().echo_active);
+    EXPECT_GE(s->counters().echo_packets_out, 20u);
+    EXPECT_EQ(s->counters().echo_packets_in, s->counters().echo_packets_out);
+  }
+  EXPECT_GE(a->counters().echo_packets_out - out_a, 19u);  // one per 50 ms
+  EXPECT_LE(a->counters().echo_packets_out - out_a, 21u);
+  // Echoes leave from the address A's Control packets arrive on.
+  ASSERT_FALSE(net_a.echo_routes.empty());
+  EXPECT_EQ(net_a.echo_routes.back().peer.peer, kB);
+  EXPECT_EQ(net_a.echo_routes.back().local, kA);
+  EXPECT_EQ(a->echo_rtt().max, 0u);  // the fake link takes no time
+}
+
+TEST_F(BackToBack, EchoLossTakesTheSessionDownWithEchoFunctionFailed) {
+  auto [a, b] = bring_up(echo_options(kB), echo_options(kA));
+  clock.advance(1s);
+  net_b.forwards = false;  // B stops looping A's echoes; Control packets still flow
+  const auto stopped = clock.now();
+  clock.advance(1s);
+  ASSERT_FALSE(changes_a.list.empty());
+  auto down = std::find_if(changes_a.list.begin(), changes_a.list.end(), [](const auto& c) {
+    return c.second.from == State::kUp && c.second.to == State::kDown;
+  });
+  ASSERT_NE(down, changes_a.list.end());
+  EXPECT_EQ(down->second.diag, wire::Diagnostic::kEchoFunctionFailed);
+  EXPECT_LE(down->first - stopped, 150ms);
+  EXPECT_EQ(a->counters().session_down, 1u);
+  EXPECT_EQ(a->last_down_diag(), wire::Diagnostic::kEchoFunctionFailed);
+  (void)b;
+}
+
+TEST_F(BackToBack, EchoesWithTheWrongTtlOrDiscriminatorAreDropped) {
+  auto [a, b] = bring_up(echo_options(kB), echo_options(kA));
+  const auto in = a->counters().echo_packets_in;
+  Datagram echo;
+  echo.echo = true;
+  echo.source = kA;
+  echo.destination = kA;
+  echo.payload = wire::encode(wire::EchoPacket{a->local_discriminator(), {}});
+  echo.ttl = 253;  // looped by more than one hop
+  net_a.inject(echo);
+  EXPECT_EQ(table_a.unmatched().discarded(Discard::kTtl), 1u);
+  echo.ttl = 254;
+  echo.payload = wire::encode(wire::EchoPacket{a->local_discriminator() + 1, {}});
+  net_a.inject(echo);
+  EXPECT_EQ(table_a.unmatched().discarded(Discard::kNoSession), 1u);
+  echo.payload = {1, 2, 3};
+  net_a.inject(echo);
+  EXPECT_EQ(table_a.unmatched().discarded(Discard::kDecode), 1u);
+  EXPECT_EQ(a->counters().echo_packets_in, in);
+  (void)b;
+}
+
+TEST_F(BackToBack, Ipv6EchoesOfKnownPeersAreReflected) {
+  const IpAddress v6_a = *IpAddress::parse("2001:db8::1");
+  const IpAddress v6_b = *IpAddress::parse("2001:db8::2");
+  SessionOptions o = echo_options(v6_b);
+  ASSERT_TRUE(table_a.add(o, {}));
+  Datagram echo;
+  echo.echo = true;
+  echo.source = v6_b;
+  echo.destination = v6_a;
+  echo.ttl = 255;  // on its way out: ours to send back (FRR bfdd does for IPv6)
+  echo.payload = wire::encode(wire::EchoPacket{42, {}});
+  net_a.inject(echo);
+  ASSERT_EQ(net_a.reflected.size(), 1u);
+  EXPECT_EQ(net_a.reflected[0].source, v6_b);
+  echo.source = *IpAddress::parse("2001:db8::99");  // no session: no reflector for strangers
+  net_a.inject(echo);
+  EXPECT_EQ(net_a.reflected.size(), 1u);
+  // `echo receive-interval disabled`: we said we would not loop them.
+  o.config.required_min_echo_rx = 0ms;
+  table_a.find(o.peer)->set_options(o);
+  echo.source = v6_b;
+  net_a.inject(echo);
+  EXPECT_EQ(net_a.reflected.size(), 1u);
+  // IPv4 echoes are the kernel's to forward, never ours.
+  echo.source = kB;
+  echo.destination = kA;
+  net_a.inject(echo);
+  EXPECT_EQ(net_a.reflected.size(), 1u);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // UdpNetwork on the loopback interface with test ports: a session to 127.0.0.1 (and ::1) talks
 // to itself (§6.8.6 lookup by address, then by discriminator) and comes Up through the real
-// sockets; a datagram sent with TTL 254 is dropped (RFC 5881 §5).
+// sockets; a datagram sent with TTL 254 is dropped (RFC 5881 §5); IPv6 echoes go out on the echo
+// port, are sent back by the same daemon (as FRR bfdd loops IPv6 echoes) and come back.
 #include "bfd/udp_network.hpp"
 
 #include <arpa/inet.h>
@@ -94,6 +95,27 @@ TEST(UdpNetwork, SingleHopDropsTtlBelow255) {
       io, [&] { return (*session)->counters().discarded(Discard::kTtl) > 0; }, 2000ms);
   EXPECT_EQ((*session)->counters().discarded(Discard::kTtl), 1u);
   EXPECT_EQ((*session)->counters().control_packets_in, 0u);
+}
+
+TEST(UdpNetwork, Ipv6EchoLoopsThroughTheEchoPort) {
+  asio::io_context io;
+  event::AsioClock clock(io);
+  UdpNetwork network(io, test_port(4), test_port(5), test_port(6));
+  SessionTable table(clock, network);
+  SessionOptions options = looped("::1");
+  options.config.echo_mode = true;
+  options.config.desired_echo_tx = std::chrono::milliseconds(10);
+  options.config.required_min_echo_rx = std::chrono::milliseconds(10);
+  auto session = table.add(options, {});
+  ASSERT_TRUE(session) << session.error();
+  run_until(
+      io, [&] { return (*session)->counters().echo_packets_in >= 20; }, 5000ms);
+  EXPECT_EQ((*session)->state().state, wire::State::kUp);
+  EXPECT_TRUE((*session)->state().echo_active);
+  EXPECT_GE((*session)->counters().echo_packets_in, 20u);
+  // Each of our echoes was looped once by the table (Hop Limit 255 -> 254) and came back.
+  EXPECT_GE(table.unmatched().echo_packets_reflected, (*session)->counters().echo_packets_in);
+  EXPECT_GT((*session)->echo_rtt().max, 0u);
 }
 
 }  // namespace

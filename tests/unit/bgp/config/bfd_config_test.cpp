@@ -139,5 +139,53 @@ TEST(BfdConfig, DiffReportsBfdWithoutReset) {
   EXPECT_FALSE(d.empty());
 }
 
+TEST(BfdConfig, EchoLinesAsFrrWritesThem) {
+  // FRR bfdd_cli.c: `echo transmit-interval`, `echo receive-interval <disabled|N>`, after
+  // `echo-mode`; the older `echo-interval N` (MetalLB's template) sets both and is written back
+  // as the two lines.
+  const char* text =
+      "bfd\n"
+      " profile fast\n"
+      "  echo-mode\n"
+      "  echo transmit-interval 20\n"
+      "  echo receive-interval disabled\n"
+      " exit\n"
+      " !\n"
+      "exit\n"
+      "!\n"
+      "end\n";
+  auto config = parse_config(text, "bgpd.conf");
+  ASSERT_TRUE(config) << config.error().message;
+  const BfdSettings& fast = config->bfd.profiles[0].settings;
+  EXPECT_EQ(fast.echo_transmit_interval_ms, 20u);
+  EXPECT_EQ(fast.echo_receive_interval_ms, 0u);
+  EXPECT_EQ(render_config(*config), text);
+  EXPECT_EQ(to_json(*config)["bfd"]["profiles"][0]["echoReceiveInterval"], 0);
+
+  auto older = parse_config("bfd\n peer 192.0.2.1\n  echo-mode\n  echo-interval 30\n", "f");
+  ASSERT_TRUE(older) << older.error().message;
+  EXPECT_EQ(older->bfd.peers[0].settings.echo_transmit_interval_ms, 30u);
+  EXPECT_EQ(older->bfd.peers[0].settings.echo_receive_interval_ms, 30u);
+  EXPECT_NE(render_config(*older).find("  echo transmit-interval 30\n  echo receive-interval 30\n"),
+            std::string::npos);
+
+  auto removed = parse_config(
+      "bfd\n profile p\n  echo-interval 30\n  no echo-interval\n  echo receive-interval 40\n"
+      "  no echo receive-interval\n  echo transmit-interval 40\n  no echo transmit-interval 40\n",
+      "f");
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(removed->bfd.profiles[0].settings, BfdSettings{});
+}
+
+TEST(BfdConfig, EchoOnlyOnSingleHopPeers) {
+  // RFC 5883 §3; FRR: "% Echo mode is only available for single hop sessions."
+  EXPECT_FALSE(parse_config(
+      "bfd\n peer 2001:db8::2 multihop local-address 2001:db8::1\n  echo-mode\n", "f"));
+  EXPECT_FALSE(parse_config(
+      "bfd\n peer 10.0.0.2 multihop local-address 10.0.0.1\n  echo-interval 50\n", "f"));
+  EXPECT_FALSE(parse_config("bfd\n profile a\n  echo transmit-interval 5\n", "f"));  // 10-60000
+  EXPECT_TRUE(parse_config("bfd\n profile a\n  echo-mode\n", "f"));
+}
+
 }  // namespace
 }  // namespace vipd::bgp::config

@@ -104,6 +104,21 @@ TEST(PlanBgp, APeerWithABfdProfileGetsABfdSessionAndNeighborBfd) {
   EXPECT_EQ(multihop.peer.local, ip("192.168.5.11"));
 }
 
+TEST(PlanBgp, BfdEchoIntervalSetsBothEchoIntervals) {
+  // MetalLB's FRR template writes `echo-interval N`, which FRR applies to both directions.
+  using namespace std::chrono_literals;
+  auto config = test::seed_config();
+  crd::BfdProfile profile;
+  profile.meta.name = "echo";
+  profile.echo_mode = true;
+  EXPECT_EQ(bfd_session_of(config.peers[0], profile).echo_transmit_interval, 50ms);  // FRR's
+  profile.echo_interval = 20;
+  const auto session = bfd_session_of(config.peers[0], profile);
+  EXPECT_TRUE(session.echo_mode);
+  EXPECT_EQ(session.echo_transmit_interval, 20ms);
+  EXPECT_EQ(session.echo_receive_interval, 20ms);
+}
+
 TEST(PlanBgp, PeersAreChosenByNodeSelectors) {
   auto config = test::seed_config();
   auto second = config.peers[0];
