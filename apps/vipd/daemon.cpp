@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/descriptors.hpp"
 #include "common/json.hpp"
 #include "common/log.hpp"
 #include "control/cli.hpp"
@@ -105,6 +106,11 @@ class Daemon {
     control::ServerOptions server_options;
     server_options.path = options_.socket;
     server_options.hostname = [this] { return hostname(); };
+    server_options.idle_timeout = [this]() -> std::chrono::milliseconds {
+      auto timeout = live_settings().exec_timeout;
+      return timeout ? std::chrono::milliseconds(*timeout)
+                     : control::ServerOptions::kDefaultIdleTimeout;
+    };
     server_ = std::make_unique<control::Server>(io_, tree_, server_options);
     if (auto started = server_->start(); !started)
       return startup_failed("control socket: " + started.error());
@@ -151,9 +157,13 @@ class Daemon {
   // The daemon owns the daemon-wide settings; the hostname is asked of the modules each time,
   // since a module's live configuration may change it (`hostname X` in `configure terminal`).
   std::string hostname() const {
+    auto live = live_settings();
+    return live.hostname.empty() ? system_hostname() : live.hostname;
+  }
+  module::DaemonSettings live_settings() const {
     module::DaemonSettings live;
     for (const auto& m : modules_) m->daemon_settings(live);
-    return live.hostname.empty() ? system_hostname() : live.hostname;
+    return live;
   }
 
   int startup_failed(const std::string& message) {
@@ -364,6 +374,21 @@ bool load_modules(module::ModuleList& modules, bool show_warnings) {
   return ok;
 }
 
+void log_nofile_limit(const NofileLimit& limit) {
+  if (!limit.error.empty())
+    log::warning("descriptors: {}; the RLIMIT_NOFILE soft limit stays {} (hard limit {})",
+                 limit.error, limit.soft, limit.hard);
+  else if (limit.soft != limit.soft_before)
+    log::notice("descriptors: raised the RLIMIT_NOFILE soft limit from {} to {} (the hard limit)",
+                limit.soft_before, limit.soft);
+  else
+    log::notice("descriptors: the RLIMIT_NOFILE soft limit is {} (hard limit {})", limit.soft,
+                limit.hard);
+  if (limit.soft > 0)
+    log::info("descriptors: BGP connections leave the last {} for the control socket",
+              descriptor_reserve(limit.soft));
+}
+
 }  // namespace
 
 std::string system_hostname() {
@@ -403,6 +428,8 @@ int run_daemon(const DaemonOptions& given) {
     return 1;
   }
   if (options.check) return check_configuration(options);
+  // First, before any descriptor is opened: every BGP neighbor needs one (D4 in issue 15).
+  const NofileLimit nofile = raise_nofile_limit();
   // A write to a pipe whose reader has gone (stderr, a control client) must give EPIPE, which
   // the logger and the sockets handle, not kill the daemon (systemd ignores SIGPIPE too).
   ::signal(SIGPIPE, SIG_IGN);
@@ -415,6 +442,7 @@ int run_daemon(const DaemonOptions& given) {
   module::DaemonSettings settings;
   for (const auto& m : modules) m->daemon_settings(settings);
   if (!setup_logging(options, settings)) return 1;
+  log_nofile_limit(nofile);
   if (!options.foreground) {
     // Nothing waits on the loop yet; the daemon's process gets its own epoll set.
     io.notify_fork(asio::io_context::fork_prepare);

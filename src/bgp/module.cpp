@@ -49,6 +49,9 @@ void BgpModule::daemon_settings(module::DaemonSettings& settings) const {
   if (candidate_.log.file) settings.log_file = candidate_.log.file->path;
   if (candidate_.log.syslog) settings.log_syslog = true;
   if (candidate_.log.stdout_) settings.log_stdout = true;
+  if (const auto& timeout = candidate_.vty.exec_timeout)
+    settings.exec_timeout =
+        std::chrono::minutes(timeout->first) + std::chrono::seconds(timeout->second);
 }
 
 void BgpModule::install_commands(control::CommandTree& tree) {

@@ -159,19 +159,19 @@ Result<json, ClientError> Client::request_raw(std::string_view bytes) {
   }
 }
 
-namespace {
+namespace {}  // namespace
 
-// Replies with "error" are the server refusing the request itself (not a failed command).
-Result<json, ClientError> checked(Result<json, ClientError> reply) {
+// Replies with "error" are the server refusing the request itself (not a failed command); with
+// "close" the server has ended the connection (idle longer than its exec-timeout): that is a
+// lost connection, not a refused request.
+Result<json, ClientError> Client::checked(Result<json, ClientError> reply) {
   if (!reply) return reply;
   auto error = reply->find("error");
-  if (error != reply->end())
-    return unexpected(ClientError{ClientError::Kind::kServer,
-                                  error->is_string() ? error->get<std::string>() : "error"});
-  return reply;
+  if (error == reply->end()) return reply;
+  std::string message = error->is_string() ? error->get<std::string>() : "error";
+  if (get_bool(*reply, "close")) return unexpected(fail(ClientError::Kind::kIo, message));
+  return unexpected(ClientError{ClientError::Kind::kServer, message});
 }
-
-}  // namespace
 
 Result<HelloReply, ClientError> Client::hello() {
   auto reply = checked(request({{"op", "hello"}}));
@@ -185,8 +185,7 @@ Result<ExecuteReply, ClientError> Client::execute(std::string_view line) {
   if (!reply) return unexpected(reply.error());
   const json& j = *reply;
   // An internal error in a command carries an "output" too: show it as a failed command.
-  if (j.contains("error") && !j.contains("output"))
-    return unexpected(ClientError{ClientError::Kind::kServer, get_string(j, "error")});
+  if (j.contains("error") && !j.contains("output")) return unexpected(checked(j).error());
   ExecuteReply out;
   out.ok = get_bool(j, "ok");
   out.output = get_string(j, "output");

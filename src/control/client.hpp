@@ -76,6 +76,7 @@ class Client {
  private:
   Client(int fd, std::chrono::milliseconds timeout) : fd_(fd), timeout_(timeout) {}
   Result<nlohmann::json, ClientError> read_reply();
+  Result<nlohmann::json, ClientError> checked(Result<nlohmann::json, ClientError> reply);
   ClientError fail(ClientError::Kind kind, std::string message);
 
   int fd_ = -1;

@@ -18,6 +18,8 @@
 #include <unordered_map>
 
 #include "common/log.hpp"
+#include "event/accept_backoff.hpp"
+#include "event/asio_clock.hpp"
 
 #ifndef VIPD_VERSION
 #error "VIPD_VERSION must be defined by the build"
@@ -64,7 +66,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         tree(command_tree),
         options(std::move(opts)),
         acceptor(io_context),
-        backoff(io_context) {
+        clock(io_context),
+        backoff(clock, "control socket " + options.path) {
     if (options.version.empty()) options.version = VIPD_VERSION;
   }
 
@@ -73,12 +76,16 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   void close();
   json handle(Session& session, std::string_view line, bool& close_after);
   std::string hostname() const { return options.hostname ? options.hostname() : "vipd"; }
+  std::chrono::milliseconds idle_timeout() const {
+    return options.idle_timeout ? options.idle_timeout() : ServerOptions::kDefaultIdleTimeout;
+  }
 
   asio::io_context& io;
   CommandTree& tree;
   ServerOptions options;
   stream::acceptor acceptor;
-  asio::steady_timer backoff;
+  event::AsioClock clock;
+  event::AcceptBackoff backoff;  // shared with BGP's listeners: waits out EMFILE
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;
   // Identity of the socket file this server created, so that close() never removes a socket
   // that a newer daemon put at the same path.
@@ -92,10 +99,16 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 // connection only winds down.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server::Impl* server, stream::socket socket)
-      : server_(server), socket_(std::move(socket)) {}
+  Connection(Server::Impl* server, stream::socket socket, std::string peer = {})
+      : server_(server),
+        socket_(std::move(socket)),
+        idle_(socket_.get_executor()),
+        peer_(std::move(peer)) {}
 
-  void start() { process(); }
+  void start() {
+    touch();
+    process();
+  }
 
   // Sends one error and ends the connection (refused peers, oversized requests).
   void reject(std::string message) { write(encode(error_response(std::move(message))), true); }
@@ -103,6 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The server is going away: drop the back pointer and stop all I/O.
   void detach() {
     server_ = nullptr;
+    idle_.cancel();
     asio::error_code ignored;
     socket_.close(ignored);
   }
@@ -112,6 +126,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     socket_.async_read_some(asio::buffer(buffer_),
                             [self = shared_from_this()](asio::error_code ec, std::size_t n) {
                               if (ec) return self->finish();
+                              self->touch();
                               self->pending_.append(self->buffer_.data(), n);
                               self->process();
                             });
@@ -145,14 +160,48 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void write(std::string data, bool close_after) {
     out_ = std::move(data);
+    writing_ = true;
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this(), close_after](asio::error_code ec, std::size_t) {
+                        self->writing_ = false;
                         if (ec || close_after) return self->finish();
                         self->process();
                       });
   }
 
+  // vtysh's exec-timeout: the client sent nothing for the idle timeout, from its connection or
+  // its last request on. Its slot (max_connections) is freed; it is told why before the close.
+  void touch() {
+    const auto timeout = server_ ? server_->idle_timeout() : std::chrono::milliseconds(0);
+    if (timeout.count() <= 0) {
+      idle_.cancel();
+      return;
+    }
+    idle_.expires_after(timeout);  // a pending wait completes with operation_aborted
+    idle_.async_wait([weak = weak_from_this(), timeout](asio::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->server_) return;
+      log::info("control: closing the connection of {}: idle for {} (exec-timeout)", self->peer_,
+                describe(timeout));
+      self->server_->connections.erase(self.get());
+      self->server_ = nullptr;
+      if (self->writing_) return self->finish();  // not reading its answer either
+      json message = error_response(
+          fmt::format("connection closed by vipd: idle for {} (exec-timeout)", describe(timeout)));
+      message["close"] = true;
+      self->write(encode(message), true);
+    });
+  }
+
+  static std::string describe(std::chrono::milliseconds timeout) {
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
+    if (seconds >= 60 && seconds % 60 == 0) return fmt::format("{} min", seconds / 60);
+    if (seconds > 0) return fmt::format("{} s", seconds);
+    return fmt::format("{} ms", timeout.count());
+  }
+
   void finish() {
+    idle_.cancel();
     asio::error_code ignored;
     socket_.shutdown(stream::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -162,6 +211,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Server::Impl* server_;
   stream::socket socket_;
+  asio::steady_timer idle_;
+  std::string peer_;  // "uid U pid P", for the log
+  bool writing_ = false;
   std::array<char, 4096> buffer_{};
   std::string pending_;
   std::string out_;
@@ -170,16 +222,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 void Server::Impl::accept() {
   acceptor.async_accept([self = shared_from_this()](asio::error_code ec, stream::socket socket) {
-    if (!self->acceptor.is_open()) return;
+    if (!self->acceptor.is_open() || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors and the like: retry later instead of spinning on accept().
-      log::warning("control: accept on {} failed: {}", self->options.path, ec.message());
-      self->backoff.expires_after(std::chrono::milliseconds(100));
-      self->backoff.async_wait([self](asio::error_code wait_ec) {
-        if (!wait_ec && self->acceptor.is_open()) self->accept();
+      std::weak_ptr<Impl> weak = self;
+      self->backoff.failed(ec, [weak] {
+        if (auto impl = weak.lock(); impl && impl->acceptor.is_open()) impl->accept();
       });
       return;
     }
+    self->backoff.succeeded();
     self->admit(std::move(socket));
     self->accept();
   });
@@ -202,7 +254,8 @@ void Server::Impl::admit(stream::socket socket) {
     std::make_shared<Connection>(nullptr, std::move(socket))->reject("too many connections");
     return;
   }
-  auto connection = std::make_shared<Connection>(this, std::move(socket));
+  auto connection = std::make_shared<Connection>(this, std::move(socket),
+                                                 fmt::format("uid {} pid {}", peer.uid, peer.pid));
   connections.emplace(connection.get(), connection);
   connection->start();
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <asio/io_context.hpp>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -39,8 +40,15 @@ struct ServerOptions {
   // A request line longer than this gets an error and the connection is closed: it bounds the
   // memory one client can pin (commands are short; config is applied line by line).
   std::size_t max_request_bytes = 64 * 1024;
-  // Further connections are refused with an error; bounds descriptors and sessions.
+  // Further connections are refused with an error ("too many connections"); bounds
+  // descriptors and sessions.
   std::size_t max_connections = 64;
+  // vtysh's `exec-timeout`: a client that sends nothing for this long is told so and
+  // disconnected, so that idle clients cannot hold every one of the max_connections slots. Asked
+  // at each request, so a changed `line vty` / `exec-timeout` applies from a client's next
+  // request on. Zero or less: never. Empty: kDefaultIdleTimeout (vtysh's 10 minutes).
+  static constexpr std::chrono::milliseconds kDefaultIdleTimeout{10 * 60 * 1000};
+  std::function<std::chrono::milliseconds()> idle_timeout;
   // Peers (SO_PEERCRED) allowed to connect: root, and the daemon's own user so that an
   // unprivileged daemon (tests, a non-root deployment) can be driven by the same user.
   std::vector<uid_t> allowed_uids{0, ::geteuid()};

@@ -13,6 +13,7 @@
 //   stop(done)          clean stop, in the daemon's one stop order (docs/architecture.md)
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,9 @@ struct DaemonSettings {
   std::string log_file;  // empty: syslog, or stderr in the foreground
   bool log_syslog = false;
   bool log_stdout = false;
+  // vtysh's `exec-timeout` (bgpd.conf `line vty`): control clients idle this long are
+  // disconnected; zero: never. Unset: the default of 10 minutes.
+  std::optional<std::chrono::seconds> exec_timeout;
 };
 
 class Module {

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/descriptors.hpp"
+
 extern char** environ;
 
 namespace vipd::vrrp {
@@ -114,6 +116,8 @@ void AsioProcessRunner::run(const std::vector<std::string>& argv,
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // vipd raised its descriptor limit; the script gets the one vipd was started with.
+    restore_nofile_limit_in_child();
     // keepalived's set_script_env(): group first, supplementary groups cleared, then the user.
     bool ok = true;
     if (switch_user) {

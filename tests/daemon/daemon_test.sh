@@ -52,21 +52,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "PASS: $*"; }
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-# check NAME COMMAND...: PASS/FAIL by the command's status.
-check() {
-  local name=$1
-  shift
-  if "$@" >/dev/null; then pass "$name"; else fail "$name"; fi
-}
+# shellcheck source=tests/daemon/lib.sh
+source "$SRC_DIR/tests/daemon/lib.sh"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 ctl() { timeout 20 "$VIPCTL" --socket "$SOCK" "$@"; }
 

@@ -45,7 +45,8 @@ struct LogConfig {
 };
 
 // `line vty` block of quagga/FRR-written files. vipd has no telnet vty (vipctl talks over a unix
-// socket), so these are kept only to be written back unchanged.
+// socket): `exec-timeout` applies to control socket clients (as vtysh's to vty sessions); the
+// rest is kept only to be written back unchanged.
 struct VtyConfig {
   bool present = false;
   std::optional<std::pair<std::uint32_t, std::uint32_t>> exec_timeout;  // minutes, seconds

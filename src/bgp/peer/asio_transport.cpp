@@ -8,10 +8,14 @@
 #include <asio/write.hpp>
 
 #include <deque>
+#include <optional>
 
 #include "bgp/peer/message_framer.hpp"
 #include "bgp/peer/socket_options.hpp"
+#include "common/descriptors.hpp"
 #include "common/log.hpp"
+#include "event/accept_backoff.hpp"
+#include "event/asio_clock.hpp"
 
 namespace vipd::bgp::peer {
 
@@ -188,55 +192,100 @@ class TcpPendingConnect final : public PendingConnect {
 };
 
 // A listening socket for one address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4
-// neighbors go on the IPv4 socket in their own form).
+// neighbors go on the IPv4 socket in their own form). The acceptor lives in a Core shared with
+// the pending accept and back-off: destroying the listener closes it, and a completion already
+// queued (an accept that failed with EMFILE just before) finds the Core alive and closed.
 class TcpListener final : public Listener {
  public:
   TcpListener(asio::io_context& io, Family family, Transport::AcceptHandler on_accept)
-      : acceptor_(io), family_(family), on_accept_(std::move(on_accept)) {}
-  ~TcpListener() override { *alive_ = false; }
+      : core_(std::make_shared<Core>(io, family, std::move(on_accept))) {}
+  ~TcpListener() override { core_->close(); }
 
-  std::error_code open(std::uint16_t port) {
-    std::error_code ec;
-    auto endpoint =
-        family_ == Family::kIpv4 ? tcp::endpoint(tcp::v4(), port) : tcp::endpoint(tcp::v6(), port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (ec) return ec;
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (family_ == Family::kIpv6) acceptor_.set_option(asio::ip::v6_only(true), ec);
-    acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      std::error_code ignored;
-      acceptor_.close(ignored);
-      return ec;
-    }
-    accept_next();
-    return {};
-  }
+  std::error_code open(std::uint16_t port) { return core_->open(port); }
 
   std::error_code set_md5_key(const IpAddress& peer, std::string_view key) override {
-    return set_tcp_md5(acceptor_.native_handle(), peer, key);
+    return set_tcp_md5(core_->acceptor.native_handle(), peer, key);
   }
 
  private:
-  void accept_next() {
-    acceptor_.async_accept([this, alive = alive_](std::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !*alive) return;
-      if (!ec) {
-        // A connection reset before it was taken has no remote endpoint: nothing to hand on.
-        std::error_code remote_error;
-        socket.remote_endpoint(remote_error);
-        if (!remote_error) on_accept_(std::make_unique<TcpConnection>(std::move(socket)));
-        if (!*alive) return;  // the handler closed the listener
-      }
-      accept_next();
-    });
-  }
+  struct Core : std::enable_shared_from_this<Core> {
+    Core(asio::io_context& io, Family f, Transport::AcceptHandler handler)
+        : acceptor(io), clock(io), family(f), on_accept(std::move(handler)) {}
 
-  tcp::acceptor acceptor_;
-  Family family_;
-  Transport::AcceptHandler on_accept_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    std::error_code open(std::uint16_t port) {
+      std::error_code ec;
+      auto endpoint =
+          family == Family::kIpv4 ? tcp::endpoint(tcp::v4(), port) : tcp::endpoint(tcp::v6(), port);
+      acceptor.open(endpoint.protocol(), ec);
+      if (ec) return ec;
+      acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+      if (family == Family::kIpv6) acceptor.set_option(asio::ip::v6_only(true), ec);
+      acceptor.bind(endpoint, ec);
+      if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        std::error_code ignored;
+        acceptor.close(ignored);
+        return ec;
+      }
+      backoff.emplace(
+          clock, fmt::format("bgp: {} port {}", family == Family::kIpv4 ? "IPv4" : "IPv6", port));
+      accept_next();
+      return {};
+    }
+
+    void close() {
+      closed = true;
+      on_accept = nullptr;
+      if (backoff) backoff->cancel();
+      std::error_code ignored;
+      acceptor.close(ignored);  // the pending accept completes with operation_aborted
+    }
+
+    void accept_next() {
+      acceptor.async_accept([self = shared_from_this()](std::error_code ec, tcp::socket socket) {
+        if (self->closed || ec == asio::error::operation_aborted) return;
+        if (ec) {
+          // Out of descriptors the connection stays in the backlog and the socket readable:
+          // wait instead of spinning on accept().
+          std::weak_ptr<Core> weak = self;
+          self->backoff->failed(ec, [weak] {
+            if (auto core = weak.lock(); core && !core->closed) core->accept_next();
+          });
+          return;
+        }
+        self->backoff->succeeded();
+        self->deliver(std::move(socket));
+        if (!self->closed) self->accept_next();  // the handler may have closed the listener
+      });
+    }
+
+    void deliver(tcp::socket socket) {
+      // A connection reset before it was taken has no remote endpoint: nothing to hand on.
+      std::error_code remote_error;
+      auto remote = socket.remote_endpoint(remote_error);
+      if (remote_error) return;
+      if (in_descriptor_reserve(socket.native_handle())) {
+        // The last descriptors are kept for the control socket (common/descriptors.hpp); the
+        // neighbor sees the connection closed and tries again after its ConnectRetry timer.
+        if (reserve_log.allow(clock.now()))
+          log::error("bgp: refused the connection from {}: {}", remote.address().to_string(),
+                     describe_resource_error(std::make_error_code(std::errc::too_many_files_open)));
+        return;
+      }
+      auto handler = on_accept;  // it may close the listener, which clears on_accept
+      handler(std::make_unique<TcpConnection>(std::move(socket)));
+    }
+
+    tcp::acceptor acceptor;
+    event::AsioClock clock;
+    Family family;
+    Transport::AcceptHandler on_accept;
+    std::optional<event::AcceptBackoff> backoff;
+    event::LogLimiter reserve_log{event::AcceptBackoff::kLogInterval};
+    bool closed = false;
+  };
+
+  std::shared_ptr<Core> core_;
 };
 
 }  // namespace
@@ -250,6 +299,24 @@ std::unique_ptr<PendingConnect> AsioTransport::connect(const ConnectOptions& opt
   tcp::socket& socket = attempt->socket;
   std::error_code ec;
   socket.open(remote.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  if (!ec && in_descriptor_reserve(socket.native_handle())) {
+    // The last descriptors are kept for the control socket (common/descriptors.hpp).
+    socket.close(ec);
+    ec = std::make_error_code(std::errc::too_many_files_open);
+  }
+  if (is_resource_exhaustion(ec)) {
+    // The FSM waits in Active for the ConnectRetry timer (TcpConnectionFails in Connect). With
+    // many neighbors this would be a line per neighbor and retry: one a minute at most.
+    static event::LogLimiter limiter(event::AcceptBackoff::kLogInterval);
+    if (limiter.allow(std::chrono::steady_clock::now()))
+      log::error("neighbor {}: cannot open a connection: {}{}", name, describe_resource_error(ec),
+                 limiter.suppressed() > 0
+                     ? fmt::format(" ({} such failures of other attempts not logged)",
+                                   limiter.suppressed())
+                     : std::string());
+    asio::post(io_, [attempt, ec] { attempt->finish(ec); });
+    return std::make_unique<TcpPendingConnect>(attempt);
+  }
   if (!ec && !options.md5_key.empty()) {
     ec = set_tcp_md5(socket.native_handle(), remote, options.md5_key);
     if (ec) log::error("neighbor {}: cannot set TCP MD5 key: {}", name, ec.message());

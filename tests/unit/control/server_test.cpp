@@ -317,6 +317,52 @@ TEST_F(ServerTest, ConnectionLimit) {
   EXPECT_EQ(hello.error().message, "too many connections");
 }
 
+// vtysh's exec-timeout: idle clients are disconnected, so that clients that connect and send
+// nothing cannot hold every slot and lock vipctl out (issue 15).
+TEST_F(ServerTest, IdleClientsAreDisconnectedAndFreeTheirSlots) {
+  auto o = options();
+  o.max_connections = 2;
+  o.idle_timeout = [] { return 300ms; };
+  start(o);
+  auto a = connect();
+  auto b = connect();
+  ASSERT_TRUE(a.hello());
+  ASSERT_TRUE(b.hello());
+  auto refused = connect();
+  auto hello = refused.hello();
+  ASSERT_FALSE(hello);
+  EXPECT_EQ(hello.error().message, "too many connections");
+  // `b` keeps sending, `a` does not.
+  for (int i = 0; i < 8; ++i) {
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(b.hello()) << i;
+  }
+  wait_for_connections(1);
+  auto late = a.hello();
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, ClientError::Kind::kIo);
+  EXPECT_EQ(late.error().message, "connection closed by vipd: idle for 300 ms (exec-timeout)");
+  EXPECT_FALSE(a.connected());
+  // The slot `a` held is free again.
+  auto c = connect();
+  EXPECT_TRUE(c.hello());
+  EXPECT_TRUE(b.hello());
+}
+
+TEST_F(ServerTest, IdleTimeoutZeroNeverDisconnects) {
+  auto o = options();
+  o.idle_timeout = [] { return 0ms; };
+  start(o);
+  auto a = connect();
+  ASSERT_TRUE(a.hello());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(a.hello());
+}
+
+TEST(ServerOptionsTest, DefaultIdleTimeoutIsVtyshsTenMinutes) {
+  EXPECT_EQ(ServerOptions::kDefaultIdleTimeout, std::chrono::minutes(10));
+}
+
 TEST_F(ServerTest, SocketFileIsPrivate) {
   start();
   struct stat st {};
