@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "bgp/propagation.hpp"
+#include "bgp/route_policy.hpp"
 #include "common/log.hpp"
 
 namespace vipd::bgp {
@@ -95,8 +96,12 @@ Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi f
       k.prefix_list = *l;
     else
       k.deny_all = true;  // FRR: a missing prefix list denies
-  } else if (bgp.ebgp_requires_policy && k.target.peer.ebgp) {
+  } else if (bgp.ebgp_requires_policy && k.target.peer.ebgp && af.route_map_out.empty()) {
     k.deny_all = true;  // RFC 8212 §3
+  }
+  if (!af.route_map_out.empty()) {
+    k.route_map = af.route_map_out;
+    k.policy = policy_;
   }
   return k;
 }
@@ -114,8 +119,12 @@ Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family
       k.prefix_list = *l;
     else
       k.deny_all = true;
-  } else if (bgp.ebgp_requires_policy && !p.settings().is_ibgp()) {
+  } else if (bgp.ebgp_requires_policy && !p.settings().is_ibgp() && af.route_map_in.empty()) {
     k.deny_all = true;  // RFC 8212 §3
+  }
+  if (!af.route_map_in.empty()) {
+    k.route_map = af.route_map_in;
+    k.policy = policy_;
   }
   return k;
 }
@@ -130,6 +139,17 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
   } else if (key.prefix_list) {
     s.permit = [list = *key.prefix_list](wire::AfiSafi, const Prefix& p) {
       return list.permits(p);
+    };
+  }
+  if (!key.route_map.empty()) {
+    // The snapshot the key was made with: what this setup sent stays computable after the
+    // running policy changes (AdjRibOut::resync()).
+    s.shape = [policy = key.policy, name = key.route_map, target = key.target,
+               context = key.context](wire::AfiSafi family, const Prefix& prefix,
+                                      const wire::PathAttributes& selected,
+                                      const rib::ExportPeer& from, wire::PathAttributes& exported) {
+      return apply_export_map(name, policy->policy_environment(), family, prefix, selected, from,
+                              target, context, exported);
     };
   }
   return s;
@@ -204,13 +224,32 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
     }
   }
   const bool ignored = looped || martian;
-  if (!ignored && !policy.deny_all && !policy.prefix_list) {
+  if (!ignored && !policy.deny_all && !policy.prefix_list && policy.route_map.empty()) {
     for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
   } else {
     // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
+    std::optional<policy::Environment> env;
+    std::optional<IpAddress> local;
     for (const auto& prefix : prefixes) {
-      if (!ignored && policy.permits(prefix))
+      if (ignored || !policy.permits(prefix)) {
+        loc_rib_.withdraw(family, prefix, id);
+        continue;
+      }
+      if (policy.route_map.empty()) {
         loc_rib_.update(family, prefix, id, attrs);
+        continue;
+      }
+      // `neighbor A route-map NAME in`, after the prefix list as in FRR (bgp_input_filter()
+      // then bgp_input_modifier()).
+      if (!env) {
+        env = policy.policy->policy_environment();
+        if (auto endpoint = n.peer->local_endpoint()) local = endpoint->first;
+      }
+      auto changed =
+          apply_import_map(policy.route_map, *env, prefix, *attrs, n.peer->settings().address,
+                           local, rib::ExportContext{}.default_local_pref);
+      if (changed)
+        loc_rib_.update(family, prefix, id, attributes_.intern(std::move(*changed)));
       else
         loc_rib_.withdraw(family, prefix, id);
     }
@@ -269,8 +308,7 @@ void Speaker::update_routing() {
       auto family = family_at(i);
       ImportKey in = import_key(p, family);
       if (!(in == r->import_keys[i])) {
-        bool filters_changed = in.deny_all != r->import_keys[i].deny_all ||
-                               in.prefix_list != r->import_keys[i].prefix_list;
+        bool filters_changed = !in.same_filters(r->import_keys[i]);
         r->import_keys[i] = in;
         if (filters_changed) {
           log::info("bgp: neighbor {}: inbound policy changed, re-applying it",

@@ -17,16 +17,25 @@ struct Speaker::ExportKey {
   wire::AfiSafi family;
   rib::ExportTarget target;
   rib::ExportContext context;
-  bool deny_all = false;                          // RFC 8212, or a missing prefix list
-  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME out`
+  bool deny_all = false;                            // RFC 8212, or a missing prefix list
+  std::optional<config::PrefixList> prefix_list;    // `neighbor A prefix-list NAME out`
+  std::string route_map;                            // `neighbor A route-map NAME out`
+  std::shared_ptr<const config::BgpConfig> policy;  // with route_map: Speaker::policy_
   bool operator==(const ExportKey&) const = default;
 };
 
 struct Speaker::ImportKey {
   bool deny_all = false;
-  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME in`
+  std::optional<config::PrefixList> prefix_list;    // `neighbor A prefix-list NAME in`
+  std::string route_map;                            // `neighbor A route-map NAME in`
+  std::shared_ptr<const config::BgpConfig> policy;  // with route_map: Speaker::policy_
   std::optional<config::MaximumPrefix> maximum_prefix;
   bool operator==(const ImportKey&) const = default;
+  // Whether the filters (not the prefix limit) differ: what needs the routes re-imported.
+  bool same_filters(const ImportKey& o) const {
+    return deny_all == o.deny_all && prefix_list == o.prefix_list && route_map == o.route_map &&
+           policy == o.policy;
+  }
   bool permits(const Prefix& p) const {
     return !deny_all && (!prefix_list || prefix_list->permits(p));
   }

@@ -451,6 +451,12 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     }
   }
   running_ = next;
+  if (next.policy != policy_->policy || next.prefix_lists != policy_->prefix_lists) {
+    auto snapshot = std::make_shared<config::BgpConfig>();
+    snapshot->policy = next.policy;
+    snapshot->prefix_lists = next.prefix_lists;
+    policy_ = std::move(snapshot);
+  }
   std::vector<peer::Peer*> to_start;
   for (const auto& n : bgp.neighbors) {
     auto settings = settings_for(bgp, n);

@@ -203,6 +203,11 @@ class Speaker : private peer::RouteObserver {
   peer::Transport& transport_;
   SpeakerOptions options_;
   config::BgpConfig running_;
+  // The route maps and the lists they name (running_'s `policy` and `prefix_lists` only), as
+  // one shared snapshot: replaced when any of them changes, so that a neighbor's policy key
+  // (propagation.hpp) changes with it and the maps are re-applied. Adj-RIB-Outs keep the
+  // snapshot they were set up with, to know what they sent.
+  std::shared_ptr<const config::BgpConfig> policy_ = std::make_shared<config::BgpConfig>();
   std::uint32_t router_id_ = 0;
   // One per address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4 neighbors go on the
   // IPv4 socket in their own form).

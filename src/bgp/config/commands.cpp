@@ -121,7 +121,7 @@ void describe_keywords(CommandTree& tree) {
 
 void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target) {
   for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kBfdNode,
-                           kBfdProfileNode, kBfdPeerNode})
+                           kBfdProfileNode, kBfdPeerNode, kRouteMapNode})
     if (!tree.has_node(node)) tree.add_node(node, node);
   auto ctx = std::make_shared<const detail::Context>(detail::Context{std::move(target)});
   detail::describe_keywords(tree);
@@ -130,6 +130,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_policy_commands(tree, ctx);
   detail::install_neighbor_commands(tree, ctx);
   detail::install_bfd_commands(tree, ctx);
+  detail::install_routemap_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

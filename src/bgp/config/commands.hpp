@@ -19,6 +19,8 @@ inline constexpr const char* kLineNode = "config-line";
 inline constexpr const char* kBfdNode = "config-bfd";
 inline constexpr const char* kBfdProfileNode = "config-bfd-profile";
 inline constexpr const char* kBfdPeerNode = "config-bfd-peer";
+// `route-map NAME permit|deny SEQ` (FRR's RMAP_NODE); the node argument is "NAME SEQ".
+inline constexpr const char* kRouteMapNode = "config-route-map";
 
 // Adds the config nodes (when not yet present) and installs every supported command plus its
 // `no` form, `exit`/`quit`/`end` in the config nodes and `configure terminal` in exec. Each

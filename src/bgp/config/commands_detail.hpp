@@ -46,5 +46,6 @@ void install_router_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_policy_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_bfd_commands(CommandTree& tree, const ContextPtr& ctx);
+void install_routemap_commands(CommandTree& tree, const ContextPtr& ctx);
 
 }  // namespace vipd::bgp::config::detail

@@ -17,7 +17,7 @@ void install_modes(CommandTree& tree) {
                  s.push(kConfigNode);
                  return ok();
                });
-  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode}) {
+  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kRouteMapNode}) {
     tree.install(node, "end", "End current mode and change to enable mode",
                  [](const Invocation&, Session& s) {
                    s.reset_to_exec();

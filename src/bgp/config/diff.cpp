@@ -24,6 +24,7 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
     activation |= a.in(af).active != b.in(af).active;
     exports |= !a.in(af).same_export(b.in(af));
     imports |= a.in(af).prefix_list_in != b.in(af).prefix_list_in ||
+               a.in(af).route_map_in != b.in(af).route_map_in ||
                a.in(af).maximum_prefix != b.in(af).maximum_prefix;
   }
   check(activation, "activate", true);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "bgp/policy/evaluate.hpp"
+#include "bgp/policy/policy.hpp"
 #include "common/ip.hpp"
 
 namespace vipd::bgp::config {
@@ -88,12 +90,15 @@ struct NeighborAfConfig {
   bool route_server_client = false;     // RFC 7947
   std::string prefix_list_in;           // names of `ip prefix-list`s; empty: none
   std::string prefix_list_out;
+  std::string route_map_in;  // `neighbor A route-map NAME in|out`; empty: none
+  std::string route_map_out;
   std::optional<MaximumPrefix> maximum_prefix;
   bool operator==(const NeighborAfConfig&) const = default;
   // The options that change what is sent to the neighbor (its Adj-RIB-Out).
   bool same_export(const NeighborAfConfig& o) const {
     return next_hop_self == o.next_hop_self && route_reflector_client == o.route_reflector_client &&
-           route_server_client == o.route_server_client && prefix_list_out == o.prefix_list_out;
+           route_server_client == o.route_server_client && prefix_list_out == o.prefix_list_out &&
+           route_map_out == o.route_map_out;
   }
 };
 
@@ -235,11 +240,16 @@ struct BgpConfig {
   // tests).
   bool no_rib = false;
   std::vector<PrefixList> prefix_lists;  // in creation order
+  // Route maps, access lists, community and AS-path lists (bgp/policy).
+  policy::PolicyConfig policy;
   std::optional<RouterBgp> bgp;
   BfdConfig bfd;
   bool operator==(const BgpConfig&) const = default;
   PrefixList* find_prefix_list(AddressFamily af, std::string_view name);
   const PrefixList* find_prefix_list(AddressFamily af, std::string_view name) const;
+  // What route maps of this configuration evaluate against: its policy lists and prefix lists
+  // (policy_environment.cpp). Refers to this configuration: valid while it lives unchanged.
+  policy::Environment policy_environment() const;
 };
 
 }  // namespace vipd::bgp::config

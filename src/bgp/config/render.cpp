@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "bgp/policy/text.hpp"
+
 namespace vipd::bgp::config {
 namespace {
 
@@ -69,6 +71,8 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
     if (a.next_hop_self) line(body, p + " next-hop-self");
     if (!a.prefix_list_in.empty()) line(body, p + " prefix-list " + a.prefix_list_in + " in");
     if (!a.prefix_list_out.empty()) line(body, p + " prefix-list " + a.prefix_list_out + " out");
+    if (!a.route_map_in.empty()) line(body, p + " route-map " + a.route_map_in + " in");
+    if (!a.route_map_out.empty()) line(body, p + " route-map " + a.route_map_out + " out");
     if (const auto& m = a.maximum_prefix) {
       std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
       if (m->threshold) text += fmt::format(" {}", *m->threshold);
@@ -178,7 +182,10 @@ std::string render_config(const BgpConfig& config) {
   std::string out;
   render_globals(out, config);
   if (config.bgp) render_router(out, *config.bgp);
+  out += policy::render_access_lists(config.policy);
   render_prefix_lists(out, config);
+  out += policy::render_bgp_lists(config.policy);
+  out += policy::render_route_maps(config.policy);
   render_bfd(out, config.bfd);
   render_vty(out, config.vty);
   line(out, "end");

@@ -27,22 +27,29 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
                             const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
   CacheKey key{&setup, path.attrs.get(), path.peer, family};
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  auto cached = cache_.find(key);
+  if (cached != cache_.end() && !setup.shape) return cached->second;
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
+  AttrRef out;
   if (from->origin) {
     // An originated route whose attributes depend on the prefix and the neighbor: never cached
     // (the cache is per attribute set), and there are few of them.
     wire::PathAttributes shaped = *path.attrs;
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
     ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
-    return r.verdict == ExportVerdict::kSent ? store_.intern(std::move(r.attributes)) : AttrRef{};
+    if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
+  } else if (cached != cache_.end()) {
+    out = cached->second;
+  } else {
+    ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
+    if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
+    cache_.emplace(key, out);
   }
-  ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
-  AttrRef out;
-  if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-  cache_.emplace(key, out);
-  return out;
+  if (!out || !setup.shape) return out;
+  wire::PathAttributes shaped = *out;
+  if (!setup.shape(family, prefix, *path.attrs, *from, shaped)) return {};
+  return store_.intern(std::move(shaped));
 }
 
 bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
@@ -53,9 +60,16 @@ bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
   if (from->origin) {
     wire::PathAttributes shaped = *path.attrs;
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return false;
-    return export_verdict(shaped, *from, setup.target) == ExportVerdict::kSent;
+    if (!setup.shape) return export_verdict(shaped, *from, setup.target) == ExportVerdict::kSent;
+    ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
+    return r.verdict == ExportVerdict::kSent &&
+           setup.shape(family, prefix, *path.attrs, *from, r.attributes);
   }
-  return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
+  if (!setup.shape) return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
+  // The outbound map may have denied it: ask it again (same inputs, same answer).
+  ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
+  return r.verdict == ExportVerdict::kSent &&
+         setup.shape(family, prefix, *path.attrs, *from, r.attributes);
 }
 
 void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
@@ -130,8 +144,10 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
 void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   AdjRibOutSetup old = std::move(setup_);
   setup_ = std::move(next);
-  // Only the prefix filter changed: what stays permitted was sent with the same attributes.
-  bool same_rewrite = old.target == setup_.target && old.context == setup_.context;
+  // Only the prefix filter changed: what stays permitted was sent with the same attributes. An
+  // outbound route map may have changed them: then everything permitted is sent again.
+  bool same_rewrite =
+      old.target == setup_.target && old.context == setup_.context && !old.shape && !setup_.shape;
   std::vector<SelectedPath> selected;
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     if (!carries(family)) continue;

@@ -24,6 +24,13 @@ struct AdjRibOutSetup {
   // Outbound per-prefix policy (`neighbor A prefix-list NAME out`, RFC 8212): true to send.
   // Empty: everything is permitted.
   std::function<bool(wire::AfiSafi, const Prefix&)> permit;
+  // Outbound per-path policy after the export rules (`neighbor A route-map NAME out`): may change
+  // `exported`, what export_path() made for the Loc-RIB path `selected` from `from`; false:
+  // nothing is sent. Its results depend on the prefix, so they are not cached. Empty: none.
+  using Shape =
+      std::function<bool(wire::AfiSafi, const Prefix&, const wire::PathAttributes& selected,
+                         const ExportPeer& from, wire::PathAttributes& exported)>;
+  Shape shape;
   std::vector<wire::AfiSafi> families;  // negotiated (RFC 4760)
 };
 

@@ -273,7 +273,7 @@ TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
   EXPECT_EQ(tokens(options), (std::vector<std::string>{
                                  "activate", "bfd", "description", "ebgp-multihop",
                                  "maximum-prefix", "next-hop-self", "passive", "password", "port",
-                                 "prefix-list", "remote-as", "route-reflector-client",
+                                 "prefix-list", "remote-as", "route-map", "route-reflector-client",
                                  "route-server-client", "shutdown", "timers", "update-source"}));
   for (const auto& c : options) EXPECT_FALSE(c.help.empty()) << c.token;
   EXPECT_EQ(tokens(tree.complete(session, "neighbor 10.0.0.1 remote-as ")),

@@ -383,5 +383,52 @@ TEST_F(PropagationTest, RoutesWithMartianNextHopsAreIgnored) {
   EXPECT_EQ(neighbor_json(a)["martianNextHopRoutesIgnored"], 5 + 1 + 3);
 }
 
+TEST_F(PropagationTest, RouteMapsInAndOutApplyLive) {
+  // FRR's order: the inbound map after the prefix list (bgp_input_modifier()); the outbound map
+  // on the path before our AS is prepended (subgroup_announce_check(), then
+  // bgp_packet_attribute()), with a MED it sets kept towards eBGP.
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  std::string maps =
+      "ip prefix-list TEN seq 5 permit 10.0.0.0/8 le 24\n"
+      "bgp community-list standard DROP permit 65001:666\n"
+      "route-map IN deny 5\n match community DROP\n"
+      "route-map IN permit 10\n match ip address prefix-list TEN\n"
+      " set community 65000:100 additive\n"
+      "route-map OUT permit 10\n set as-path prepend 65000 65000\n set metric 7\n";
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002);
+  std::string in = " neighbor " + a + " route-map IN in\n";
+  apply(maps + router_bgp(base + in + " neighbor " + b + " route-map OUT out\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("192.0.2.0/24")})));
+  wire::Update dropped = std::get<wire::Update>(announce({pfx("10.2.0.0/24")}));
+  dropped.attributes.communities = {{65001u << 16 | 666}};
+  ASSERT_TRUE(ca->send(wire::Message{dropped}));
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  receive_until(
+      *cb, rb, [] { return false; }, 300ms);
+  ASSERT_EQ(rb.routes.size(), 1u);  // 192.0.2.0/24: implicit deny; 10.2.0.0/24: deny 5
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 1);
+  const auto& r = rb.routes[pfx("10.1.0.0/24")];
+  EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000, 65000, 65000, 65001}));
+  EXPECT_EQ(r.med, 7u);
+  EXPECT_EQ(r.communities, (std::vector<std::uint32_t>{65000u << 16 | 100}));
+  // The outbound map removed live: sent again as the export rules alone make it.
+  apply(maps + router_bgp(base + in));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return !rb.routes[pfx("10.1.0.0/24")].med; }));
+  EXPECT_EQ(as_path(rb.routes[pfx("10.1.0.0/24")]), (std::vector<std::uint32_t>{65000, 65001}));
+  // A map changed live is re-applied to what the neighbor sent (no refresh needed).
+  apply(maps + "route-map IN permit 10\n match ip address prefix-list NONE\n" +
+        router_bgp(base + in));
+  ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 0; }, 3s));
+  // FRR: a route-map name without a map denies everything.
+  apply(maps + router_bgp(base + " neighbor " + a + " route-map NOPE in\n"));
+  ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 0; }, 3s));
+  apply(maps + router_bgp(base));
+  ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 3; }, 3s));
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing

@@ -1,0 +1,187 @@
+#include "bgp/policy/policy.hpp"
+
+#include <algorithm>
+
+namespace vipd::bgp::policy {
+
+std::optional<Regex> Regex::compile(std::string_view source) {
+  // bgp_regcomp(): every `_` becomes "(^|[,{}() ]|$)", then POSIX extended syntax.
+  std::string expanded;
+  expanded.reserve(source.size());
+  for (char c : source) {
+    if (c == '_')
+      expanded += "(^|[,{}() ]|$)";
+    else
+      expanded += c;
+  }
+  Regex r;
+  r.source_ = std::string(source);
+  try {
+    r.compiled_ = std::make_shared<const std::regex>(
+        expanded, std::regex::extended | std::regex::nosubs | std::regex::optimize);
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+bool Regex::search(std::string_view text) const {
+  if (!compiled_) return false;
+  try {
+    return std::regex_search(text.begin(), text.end(), *compiled_);
+  } catch (const std::regex_error&) {
+    // libstdc++ gives up on pathological backtracking (error_complexity/error_stack); POSIX
+    // regexec() would have answered, but no real AS path needs it. Treated as no match.
+    return false;
+  }
+}
+
+namespace {
+
+// The address part of `p`, as a prefix of full length, compared under a wildcard mask.
+bool cisco_match(const IpAddress& address, const IpAddress& wildcard, const IpAddress& value) {
+  if (address.family() != value.family()) return false;
+  const auto& a = address.octets();
+  const auto& w = wildcard.octets();
+  const auto& v = value.octets();
+  for (std::size_t i = 0; i < value.size(); ++i)
+    if ((v[i] & ~w[i]) != (a[i] & ~w[i])) return false;
+  return true;
+}
+
+template <typename List>
+auto* find_named(List& lists, std::string_view name) {
+  auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.name == name; });
+  return it == lists.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool AccessListEntry::matches(const Prefix& p) const {
+  switch (kind) {
+    case Kind::kAny:
+      return true;
+    case Kind::kPrefix:
+      // filter_match_zebra(): same family, `p` inside the entry's prefix; exact-match also
+      // wants the same length.
+      if (p.family() != prefix.family() || p.length() < prefix.length()) return false;
+      if (exact && p.length() != prefix.length()) return false;
+      return Prefix(p.address(), prefix.length()) == prefix;
+    case Kind::kCisco:
+      return cisco_match(address, wildcard, p.address());
+  }
+  return false;
+}
+
+bool AccessList::permits(const Prefix& p) const {
+  for (const auto& e : entries)
+    if (e.matches(p)) return e.permit;
+  return false;
+}
+
+bool CommunityList::numbered() const {
+  // community_list_insert(): all digits and at most COMMUNITY_LIST_NUMBER_MAX (500).
+  if (name.empty() || name.size() > 3) return false;
+  if (!std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  return std::stoi(name) <= 500;
+}
+
+bool CommunityList::before(const CommunityList& other) const {
+  if (large != other.large) return !large;
+  if (numbered() != other.numbered()) return numbered();
+  if (numbered()) return std::stoi(name) < std::stoi(other.name);
+  return name < other.name;
+}
+
+bool same_command(MatchKind a, MatchKind b) {
+  auto group = [](MatchKind k) {
+    // `match peer A` and `match peer local` are one FRR command ("peer").
+    return k == MatchKind::kPeerLocal ? MatchKind::kPeer : k;
+  };
+  return group(a) == group(b);
+}
+
+bool same_command(SetKind a, SetKind b) {
+  auto group = [](SetKind k) {
+    switch (k) {
+      case SetKind::kCommunityNone:
+        return SetKind::kCommunity;
+      case SetKind::kLargeCommunityNone:
+        return SetKind::kLargeCommunity;
+      case SetKind::kAsPathPrependLastAs:
+        return SetKind::kAsPathPrepend;
+      case SetKind::kIpNextHopPeer:
+      case SetKind::kIpNextHopUnchanged:
+        return SetKind::kIpNextHop;
+      default:
+        return k;
+    }
+  };
+  return group(a) == group(b);
+}
+
+void RouteMapEntry::add(Match m) {
+  // route_map_add_match(): an identical clause is ignored; one of the same command is replaced
+  // and the new one goes to the end of the list.
+  for (const auto& existing : matches)
+    if (existing == m) return;
+  std::erase_if(matches, [&](const Match& x) { return same_command(x.kind, m.kind); });
+  matches.push_back(std::move(m));
+}
+
+void RouteMapEntry::add(Set s) {
+  std::erase_if(sets, [&](const Set& x) { return same_command(x.kind, s.kind); });
+  sets.push_back(std::move(s));
+}
+
+RouteMapEntry& RouteMap::entry(std::uint16_t seq, bool permit) {
+  auto it = std::lower_bound(entries.begin(), entries.end(), seq,
+                             [](const RouteMapEntry& e, std::uint16_t s) { return e.seq < s; });
+  if (it == entries.end() || it->seq != seq) {
+    RouteMapEntry e;
+    e.seq = seq;
+    it = entries.insert(it, std::move(e));
+  }
+  it->permit = permit;
+  return *it;
+}
+
+const AccessList* PolicyConfig::find_access_list(Family family, std::string_view name) const {
+  return const_cast<PolicyConfig*>(this)->find_access_list(family, name);
+}
+
+AccessList* PolicyConfig::find_access_list(Family family, std::string_view name) {
+  auto it = std::find_if(access_lists.begin(), access_lists.end(),
+                         [&](const AccessList& l) { return l.family == family && l.name == name; });
+  return it == access_lists.end() ? nullptr : &*it;
+}
+
+const CommunityList* PolicyConfig::find_community_list(bool large, std::string_view name) const {
+  return const_cast<PolicyConfig*>(this)->find_community_list(large, name);
+}
+
+CommunityList* PolicyConfig::find_community_list(bool large, std::string_view name) {
+  auto it =
+      std::find_if(community_lists.begin(), community_lists.end(),
+                   [&](const CommunityList& l) { return l.large == large && l.name == name; });
+  return it == community_lists.end() ? nullptr : &*it;
+}
+
+const AsPathList* PolicyConfig::find_as_path_list(std::string_view name) const {
+  return find_named(as_path_lists, name);
+}
+
+AsPathList* PolicyConfig::find_as_path_list(std::string_view name) {
+  return find_named(as_path_lists, name);
+}
+
+const RouteMap* PolicyConfig::find_route_map(std::string_view name) const {
+  return find_named(route_maps, name);
+}
+
+RouteMap* PolicyConfig::find_route_map(std::string_view name) {
+  return find_named(route_maps, name);
+}
+
+}  // namespace vipd::bgp::policy
