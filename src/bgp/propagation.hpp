@@ -17,14 +17,15 @@ struct Speaker::ExportKey {
   wire::AfiSafi family;
   rib::ExportTarget target;
   rib::ExportContext context;
-  bool deny_all = false;                          // RFC 8212, or a missing prefix list
-  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME out`
+  bool deny_all = false;  // RFC 8212, or a missing prefix list
+  // `neighbor A prefix-list NAME out`; compared by pointer (Speaker::matchers_)
+  std::shared_ptr<const config::PrefixMatcher> prefix_list;
   bool operator==(const ExportKey&) const = default;
 };
 
 struct Speaker::ImportKey {
   bool deny_all = false;
-  std::optional<config::PrefixList> prefix_list;  // `neighbor A prefix-list NAME in`
+  std::shared_ptr<const config::PrefixMatcher> prefix_list;  // `neighbor A prefix-list NAME in`
   std::optional<config::MaximumPrefix> maximum_prefix;
   bool operator==(const ImportKey&) const = default;
   bool permits(const Prefix& p) const {

@@ -314,6 +314,37 @@ struct CommandTree::Impl {
   struct Node {
     std::string prompt;
     std::vector<Command> commands;
+    // Every form as (command, form) in install order, and which of them a first word can reach:
+    // by the keyword they start with, or any word (a variable first). resolve() only matches
+    // those, in install order: a file of N lines no longer costs N times every form of the node
+    // (issue 15; `ip prefix-list` alone has 40 forms).
+    std::vector<std::pair<std::size_t, std::size_t>> forms;
+    std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_keyword;
+    std::vector<std::size_t> open_first;
+
+    void index(std::size_t command) {
+      const auto& c = commands[command];
+      for (std::size_t f = 0; f < c.forms.size(); ++f) {
+        const std::size_t at = forms.size();
+        forms.emplace_back(command, f);
+        const Sequence& form = c.forms[f];
+        if (!form.empty() && form[0].kind == Kind::kKeyword)
+          by_first_keyword[form[0].text].push_back(at);
+        else
+          open_first.push_back(at);
+      }
+    }
+
+    // The forms whose first token `word` can match, in install order. A keyword that `word`
+    // does not abbreviate cannot match it (match_word), so skipping those forms changes nothing.
+    std::vector<std::size_t> candidates(std::string_view word) const {
+      std::vector<std::size_t> out = open_first;
+      for (auto it = by_first_keyword.lower_bound(word);
+           it != by_first_keyword.end() && it->first.starts_with(word); ++it)
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      std::sort(out.begin(), out.end());
+      return out;
+    }
   };
   std::map<std::string, Node, std::less<>> nodes;
   std::map<std::string, std::string, std::less<>> keyword_help;
@@ -337,25 +368,25 @@ struct CommandTree::Impl {
     // Keywords each word could abbreviate, over every form that fits the words before it: an
     // abbreviation of two different keywords is ambiguous even if only one form completes.
     std::vector<std::set<std::string_view>> keywords(words.size());
-    for (const auto& command : node.commands) {
-      for (const auto& form : command.forms) {
-        FormMatch m = match_form(form, words);
-        for (std::size_t i = 0; i < form.size() && i < words.size() && i <= m.matched_words; ++i) {
-          if (form[i].kind == Kind::kLine) break;
-          if (form[i].kind == Kind::kKeyword && form[i].text.starts_with(words[i]))
-            keywords[i].insert(form[i].text);
-        }
-        out.deepest = std::max(out.deepest, m.matched_words);
-        if (m.incomplete) out.incomplete = true;
-        if (!m.complete) continue;
-        if (!out.command || m.ranks > best) {
-          out.command = &command;
-          out.form = &form;
-          out.ambiguous = false;
-          best = m.ranks;
-        } else if (m.ranks == best && out.command != &command) {
-          out.ambiguous = true;
-        }
+    for (std::size_t at : node.candidates(words.front())) {
+      const Command& command = node.commands[node.forms[at].first];
+      const Sequence& form = command.forms[node.forms[at].second];
+      FormMatch m = match_form(form, words);
+      for (std::size_t i = 0; i < form.size() && i < words.size() && i <= m.matched_words; ++i) {
+        if (form[i].kind == Kind::kLine) break;
+        if (form[i].kind == Kind::kKeyword && form[i].text.starts_with(words[i]))
+          keywords[i].insert(form[i].text);
+      }
+      out.deepest = std::max(out.deepest, m.matched_words);
+      if (m.incomplete) out.incomplete = true;
+      if (!m.complete) continue;
+      if (!out.command || m.ranks > best) {
+        out.command = &command;
+        out.form = &form;
+        out.ambiguous = false;
+        best = m.ranks;
+      } else if (m.ranks == best && out.command != &command) {
+        out.ambiguous = true;
       }
     }
     if (out.command) {
@@ -388,6 +419,7 @@ void CommandTree::install(std::string_view node, std::string_view pattern, std::
   command.help = std::string(help);
   command.handler = std::move(handler);
   it->second.commands.push_back(std::move(command));
+  it->second.index(it->second.commands.size() - 1);
 }
 
 void CommandTree::describe(std::string keyword, std::string help) {
@@ -403,7 +435,20 @@ std::string CommandTree::prompt_suffix(const Session& session) const {
   return node && !node->prompt.empty() ? "(" + node->prompt + ")" : "";
 }
 
+void CommandResult::drain() {
+  if (!stream) return;
+  while (stream(output)) {
+  }
+  stream = nullptr;
+}
+
 CommandResult CommandTree::execute(Session& session, std::string_view line) const {
+  CommandResult result = execute_streamed(session, line);
+  result.drain();
+  return result;
+}
+
+CommandResult CommandTree::execute_streamed(Session& session, std::string_view line) const {
   auto words = split_words(line);
   if (words.empty() || words[0].starts_with('!') || words[0].starts_with('#'))
     return CommandResult::success();
