@@ -1,6 +1,8 @@
 #include "bgp/module.hpp"
 
 #include <asio/post.hpp>
+#include <optional>
+#include <utility>
 
 #include "bgp/config/commands.hpp"
 #include "bgp/config/file.hpp"
@@ -23,6 +25,9 @@ BgpModule::BgpModule(asio::io_context& io, event::Clock& clock, BgpModuleOptions
 
 BgpModule::~BgpModule() {
   *alive_ = false;
+  // The worker posts its result to the loop, which outlives the module; that handler sees
+  // alive_ false and does nothing.
+  if (reload_worker_.joinable()) reload_worker_.join();
 }
 
 std::vector<std::string> BgpModule::config_files() const {
@@ -170,34 +175,84 @@ std::string neighbor_names(const config::BgpConfig& c) {
 
 }  // namespace
 
+struct BgpModule::Reloaded {
+  std::optional<config::BgpConfig> config;
+  std::string error;  // when !config: logged, the running configuration is kept
+  bool blank = false;
+};
+
+namespace {
+
+// Larger files are parsed on a thread: ~5k lines, a few ms of parsing. Smaller ones (nearly
+// every bgpd.conf) are parsed at once, so that a reload is done when reload() returns.
+constexpr std::size_t kParseOnLoopBytes = 256 * 1024;
+
+}  // namespace
+
 void BgpModule::reload() {
-  if (options_.config_file.empty()) return;
+  if (options_.config_file.empty() || stopped_) return;
+  if (reload_worker_.joinable()) {
+    reload_again_ = true;  // the file may have changed after the worker read it
+    return;
+  }
+  // Reading is bounded (read_config_file: a regular file, at most 64 MiB, never blocks).
   auto text = read_config_file(options_.config_file);
   if (!text) {
     log::error("reload failed, keeping the running configuration: {}: {}", options_.config_file,
                text.error());
     return;
   }
+  auto parse = [](const std::string& text, const std::string& path) {
+    Reloaded r;
+    if (is_blank(text)) {
+      r.blank = true;
+    } else if (auto loaded = config::parse_config(text, path); !loaded) {
+      r.error = loaded.error().to_string();
+    } else {
+      r.config = std::move(*loaded);
+    }
+    return r;
+  };
+  if (text->size() < kParseOnLoopBytes) return finish_reload(parse(*text, options_.config_file));
+  // A 1M-line file takes seconds to parse (docs/benchmarks.md); the loop must keep sending
+  // keepalives meanwhile (RFC 4271 §4.4: a 3 s hold time leaves 1 s between them). The thread
+  // gets the text and the file name only: parsing touches nothing shared.
+  reload_worker_ = std::thread(
+      [this, parse, text = std::move(*text), path = options_.config_file, alive = alive_] {
+        Reloaded r = parse(text, path);
+        asio::post(io_, [this, alive, r = std::move(r)]() mutable {
+          if (!*alive) return;
+          reload_worker_.join();
+          finish_reload(std::move(r));
+          if (std::exchange(reload_again_, false)) reload();
+        });
+      });
+}
+
+void BgpModule::finish_reload(Reloaded r) {
+  if (stopped_) return;
   // At start an empty bgpd.conf is a router without BGP yet (as FRR starts); on reload over a
   // configuration it is far more likely a file caught half-written, and applying it would drop
   // every session.
-  if (is_blank(*text) && !(running_file_ == config::BgpConfig{})) {
-    log::error(
-        "reload refused, keeping the running configuration: {} is empty (to remove every "
-        "neighbor on purpose, leave a comment such as `!` in the file)",
-        options_.config_file);
-    return;
+  if (r.blank) {
+    if (!(running_file_ == config::BgpConfig{})) {
+      log::error(
+          "reload refused, keeping the running configuration: {} is empty (to remove every "
+          "neighbor on purpose, leave a comment such as `!` in the file)",
+          options_.config_file);
+      return;
+    }
+    r.config.emplace();
   }
-  auto loaded = config::parse_config(*text, options_.config_file);
-  if (!loaded) {
-    log::error("reload failed, keeping the running configuration: {}", loaded.error().to_string());
+  if (!r.config) {
+    log::error("reload failed, keeping the running configuration: {}", r.error);
     return;
   }
   if (auto before = neighbor_names(running_file_);
-      !before.empty() && neighbor_names(*loaded).empty()) {
+      !before.empty() && neighbor_names(*r.config).empty()) {
     log::warning("reload of {} removes every BGP neighbor: {}", options_.config_file, before);
   }
-  loaded_ = std::move(*loaded);
+  loaded_ = std::move(*r.config);
   candidate_ = loaded_;
   if (auto applied = apply(); !applied) {
     log::error("reload not applied: {}", applied.error());
@@ -209,6 +264,7 @@ void BgpModule::reload() {
 }
 
 void BgpModule::stop(std::function<void()> done) {
+  stopped_ = true;  // a reload still parsing is not applied after this
   // RFC 4486: Cease / Administrative Shutdown to every neighbor; the kernel routes go first.
   speaker_.shutdown("");
   if (done) done();

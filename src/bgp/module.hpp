@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
@@ -84,6 +85,14 @@ class BgpModule final : public module::Module, public BgpApi {
   std::map<std::string, ModuleNeighbors> module_neighbors_;  // by source module
   bool sync_pending_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // SIGHUP reads and parses bgpd.conf on this thread (a 1M-line file takes seconds; the loop
+  // must keep sending keepalives meanwhile), then applies the result on the loop. One at a
+  // time: a SIGHUP during a reload runs one more once it is done.
+  std::thread reload_worker_;
+  bool reload_again_ = false;
+  bool stopped_ = false;
+  struct Reloaded;  // module.cpp: what the worker hands the loop
+  void finish_reload(Reloaded reloaded);
 };
 
 }  // namespace vipd::bgp

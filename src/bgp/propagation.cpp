@@ -2,6 +2,7 @@
 // neighbor, `network` origination, maximum-prefix, and re-applying policy after configuration
 // changes (FRR's automatic soft reconfiguration).
 #include <algorithm>
+#include <unordered_set>
 
 #include "bgp/propagation.hpp"
 #include "bgp/route_policy.hpp"
@@ -52,7 +53,7 @@ std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
   }
   const peer::Peer* p = peer_of(id);
   if (!p || !running_.bgp) return std::nullopt;
-  const config::NeighborConfig* n = running_.bgp->find(p->settings().address);
+  const config::NeighborConfig* n = configured(p->settings().address);
   if (!n) return std::nullopt;
   const auto& af = n->in(config_family(family));
   e.ebgp = !p->settings().is_ibgp();
@@ -83,7 +84,7 @@ Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi f
   k.family = family;
   k.target.peer = *make_export_peer(neighbor.id, family);
   const config::RouterBgp& bgp = *running_.bgp;
-  const config::NeighborConfig* n = bgp.find(p.settings().address);
+  const config::NeighborConfig* n = configured(p.settings().address);
   const auto& af = n->in(config_family(family));
   k.target.next_hop_self = af.next_hop_self;
   if (auto local = p.local_endpoint(); local) {
@@ -92,8 +93,8 @@ Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi f
   k.context.local_as = bgp.asn;
   k.context.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;
   if (!af.prefix_list_out.empty()) {
-    if (const auto* l = running_.find_prefix_list(config_family(family), af.prefix_list_out))
-      k.prefix_list = *l;
+    if (auto l = matchers_.find({config_family(family), af.prefix_list_out}); l != matchers_.end())
+      k.prefix_list = l->second;
     else
       k.deny_all = true;  // FRR: a missing prefix list denies
   } else if (bgp.ebgp_requires_policy && k.target.peer.ebgp && af.route_map_out.empty()) {
@@ -110,13 +111,13 @@ Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family
   ImportKey k;
   if (!running_.bgp) return k;
   const config::RouterBgp& bgp = *running_.bgp;
-  const config::NeighborConfig* n = bgp.find(p.settings().address);
+  const config::NeighborConfig* n = configured(p.settings().address);
   if (!n) return k;
   const auto& af = n->in(config_family(family));
   k.maximum_prefix = af.maximum_prefix;
   if (!af.prefix_list_in.empty()) {
-    if (const auto* l = running_.find_prefix_list(config_family(family), af.prefix_list_in))
-      k.prefix_list = *l;
+    if (auto l = matchers_.find({config_family(family), af.prefix_list_in}); l != matchers_.end())
+      k.prefix_list = l->second;
     else
       k.deny_all = true;
   } else if (bgp.ebgp_requires_policy && !p.settings().is_ibgp() && af.route_map_in.empty()) {
@@ -137,8 +138,8 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
   if (key.deny_all) {
     s.permit = [](wire::AfiSafi, const Prefix&) { return false; };
   } else if (key.prefix_list) {
-    s.permit = [list = *key.prefix_list](wire::AfiSafi, const Prefix& p) {
-      return list.permits(p);
+    s.permit = [list = key.prefix_list](wire::AfiSafi, const Prefix& p) {
+      return list->permits(p);
     };
   }
   if (!key.route_map.empty()) {
@@ -339,8 +340,11 @@ void Speaker::sync_networks() {
   auto family = [](config::AddressFamily af) {
     return af == config::AddressFamily::kIpv4Unicast ? wire::kIpv4Unicast : wire::kIpv6Unicast;
   };
+  // A set, not a scan of `wanted` per network: N networks cost O(N) (issue 15).
+  std::array<std::unordered_set<Prefix>, config::kAddressFamilyCount> keep;
+  for (const auto& [af, prefix] : wanted) keep[config::index(af)].insert(prefix);
   for (const auto& [af, prefix] : originated_)
-    if (std::find(wanted.begin(), wanted.end(), std::pair{af, prefix}) == wanted.end())
+    if (!keep[config::index(af)].contains(prefix))
       loc_rib_.withdraw(family(af), prefix, kLocalPeer);
   for (const auto& [af, prefix] : wanted) {
     loc_rib_.update(family(af), prefix, kLocalPeer,

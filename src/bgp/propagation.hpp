@@ -17,8 +17,9 @@ struct Speaker::ExportKey {
   wire::AfiSafi family;
   rib::ExportTarget target;
   rib::ExportContext context;
-  bool deny_all = false;                            // RFC 8212, or a missing prefix list
-  std::optional<config::PrefixList> prefix_list;    // `neighbor A prefix-list NAME out`
+  bool deny_all = false;  // RFC 8212, or a missing prefix list
+  // `neighbor A prefix-list NAME out`; compared by pointer (Speaker::matchers_)
+  std::shared_ptr<const config::PrefixMatcher> prefix_list;
   std::string route_map;                            // `neighbor A route-map NAME out`
   std::shared_ptr<const config::BgpConfig> policy;  // with route_map: Speaker::policy_
   bool operator==(const ExportKey&) const = default;
@@ -26,7 +27,7 @@ struct Speaker::ExportKey {
 
 struct Speaker::ImportKey {
   bool deny_all = false;
-  std::optional<config::PrefixList> prefix_list;    // `neighbor A prefix-list NAME in`
+  std::shared_ptr<const config::PrefixMatcher> prefix_list;  // `neighbor A prefix-list NAME in`
   std::string route_map;                            // `neighbor A route-map NAME in`
   std::shared_ptr<const config::BgpConfig> policy;  // with route_map: Speaker::policy_
   std::optional<config::MaximumPrefix> maximum_prefix;

@@ -284,34 +284,90 @@ class ShowCommands {
     return {{"prefix", prefix.to_string()}, {"paths", paths}};
   }
 
-  nlohmann::json table_json(AddressFamily af) const {
-    nlohmann::json routes = nlohmann::json::object();
-    for (const auto& [prefix, list] : table(af)) {
-      nlohmann::json paths = nlohmann::json::array();
-      auto used = std::count_if(list->paths().begin(), list->paths().end(),
-                                [](const rib::Path& p) { return p.multipath(); });
-      for (const auto& path : list->paths()) {
-        const wire::PathAttributes& a = *path.attrs;
-        nlohmann::json j;
-        j["valid"] = path.valid();
-        if (path.best()) j["bestpath"] = true;
-        // As FRR: "multipath" only when more than one path is used.
-        if (path.multipath() && used > 1) j["multipath"] = true;
-        j["pathFrom"] = internal(path) ? "internal" : "external";
-        j["path"] = a.as_path ? as_path_text(*a.as_path) : "";
-        j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
-        if (a.med) j["metric"] = *a.med;
-        if (a.local_pref) j["locPrf"] = *a.local_pref;
-        if (auto nh = rib::next_hop_of(a, wire_family(af)))
-          j["nexthops"] = nlohmann::json::array(
-              {{{"ip", nh->to_string()}, {"afi", nh->is_v4() ? "ipv4" : "ipv6"}}});
-        if (const auto* p = s_.peer_of(path.peer)) j["peerId"] = p->settings().address.to_string();
-        paths.push_back(j);
-      }
-      routes[prefix.to_string()] = paths;
+  // The paths of one prefix as `show ip bgp json` lists them (FRR's keys).
+  nlohmann::json paths_json(AddressFamily af, const rib::PathList& list) const {
+    nlohmann::json paths = nlohmann::json::array();
+    auto used = std::count_if(list.paths().begin(), list.paths().end(),
+                              [](const rib::Path& p) { return p.multipath(); });
+    for (const auto& path : list.paths()) {
+      const wire::PathAttributes& a = *path.attrs;
+      nlohmann::json j;
+      j["valid"] = path.valid();
+      if (path.best()) j["bestpath"] = true;
+      // As FRR: "multipath" only when more than one path is used.
+      if (path.multipath() && used > 1) j["multipath"] = true;
+      j["pathFrom"] = internal(path) ? "internal" : "external";
+      j["path"] = a.as_path ? as_path_text(*a.as_path) : "";
+      j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
+      if (a.med) j["metric"] = *a.med;
+      if (a.local_pref) j["locPrf"] = *a.local_pref;
+      if (auto nh = rib::next_hop_of(a, wire_family(af)))
+        j["nexthops"] = nlohmann::json::array(
+            {{{"ip", nh->to_string()}, {"afi", nh->is_v4() ? "ipv4" : "ipv6"}}});
+      if (const auto* p = s_.peer_of(path.peer)) j["peerId"] = p->settings().address.to_string();
+      paths.push_back(j);
     }
-    return {
-        {"routerId", ipv4_text(s_.router_id())}, {"localAS", s_.local_as()}, {"routes", routes}};
+    return paths;
+  }
+
+  // `show ip bgp json`, produced piece by piece (issue 15: built whole, a 300k-route table took
+  // 916 MB and blocked the loop for 3 s). The text is exactly json_text() of the document
+  // {"localAS", "routerId", "routes": {PREFIX: [paths]}}: nlohmann sorts object keys as strings,
+  // so the prefixes are listed in the order of their text, and each route's array is nlohmann's
+  // own pretty-printed dump, indented to its depth (it holds no raw newline: strings are
+  // escaped). Only the braces and the keys' separators are written here.
+  //
+  // The view: the prefixes present when the command runs, as text (~50 bytes a route), then a
+  // cursor over them; each route's paths are read from the Loc-RIB when its piece is made. A
+  // route withdrawn meanwhile is left out, one added meanwhile is not listed, every route shown
+  // is whole. Unlike a snapshot of the paths, a slow client pins no attributes and no memory
+  // beyond the prefix texts.
+  control::OutputStream table_json_stream(AddressFamily af,
+                                          std::shared_ptr<const ShowCommands> self) const {
+    struct Cursor {
+      std::vector<std::pair<std::string, Prefix>> keys;
+      std::size_t next = 0;
+      bool listed = false;  // at least one route written
+      bool started = false;
+    };
+    auto cursor = std::make_shared<Cursor>();
+    s_.loc_rib().for_each(wire_family(af), [&](const Prefix& p, const rib::PathList&) {
+      cursor->keys.emplace_back(p.to_string(), p);
+    });
+    std::sort(cursor->keys.begin(), cursor->keys.end());
+    nlohmann::json document = {{"routerId", ipv4_text(s_.router_id())},
+                               {"localAS", s_.local_as()},
+                               {"routes", nlohmann::json::object()}};
+    // `"routes": {}` is the last member (keys sorted): the head is everything before its `}`.
+    std::string head = json_text(document);
+    head.resize(head.size() - std::string_view("}\n}\n").size());
+    return [self = std::move(self), af, cursor, head = std::move(head)](std::string& out) {
+      if (!cursor->started) {
+        cursor->started = true;
+        out += head;
+      }
+      constexpr std::size_t kRoutesPerPiece = 64;
+      for (std::size_t n = 0; n < kRoutesPerPiece && cursor->next < cursor->keys.size();) {
+        const auto& [text, prefix] = cursor->keys[cursor->next++];
+        const rib::PathList* list = self->s_.loc_rib().find(wire_family(af), prefix);
+        if (!list) continue;  // withdrawn since the command ran
+        std::string paths = self->paths_json(af, *list).dump(
+            2, ' ', false, nlohmann::json::error_handler_t::replace);
+        out += cursor->listed ? ",\n    " : "\n    ";
+        out += nlohmann::json(text).dump();
+        out += ": ";
+        // Indented to the depth of a member of "routes" (nlohmann's dump starts at 0).
+        for (char c : paths) {
+          out += c;
+          if (c == '\n') out += "    ";
+        }
+        cursor->listed = true;
+        ++n;
+      }
+      if (cursor->next < cursor->keys.size()) return true;
+      out += cursor->listed ? "\n  }\n}\n" : "}\n}\n";
+      return false;
+    };
   }
 
   // `show ip bgp nexthop`, FRR's layout without the update times: every next hop of the
@@ -661,7 +717,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
   auto table = [this, show](const control::Invocation& inv, control::Session&) {
     auto af = inv.has("ipv6") ? AddressFamily::kIpv6Unicast : AddressFamily::kIpv4Unicast;
     if (!running_.bgp) return control::CommandResult::failure("% BGP instance not found");
-    if (inv.has("json")) return control::CommandResult::success(json_text(show->table_json(af)));
+    if (inv.has("json")) return control::CommandResult::streamed(show->table_json_stream(af, show));
     return control::CommandResult::success(show->table_text(af));
   };
   tree.install("exec", "show ip bgp [json]", "Show the IPv4 BGP table", table);

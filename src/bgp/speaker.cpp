@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <unordered_set>
 #include "bgp/fib_routes.hpp"
 #include "bgp/propagation.hpp"
 
@@ -407,11 +408,39 @@ void Speaker::publish_soon() {
   });
 }
 
+void Speaker::set_running(const config::BgpConfig& next) {
+  // Lists whose entries are unchanged keep their matcher (and the policies using them stay
+  // equal); the others are compiled once, however many neighbors use them.
+  std::map<ListKey, const config::PrefixList*> before;
+  for (const auto& l : running_.prefix_lists) before.emplace(ListKey{l.af, l.name}, &l);
+  decltype(matchers_) matchers;
+  for (const auto& l : next.prefix_lists) {
+    ListKey key{l.af, l.name};
+    if (matchers.contains(key)) continue;  // the first of a name, as find_prefix_list()
+    auto old = before.find(key);
+    auto kept = matchers_.find(key);
+    if (old != before.end() && kept != matchers_.end() && old->second->entries == l.entries)
+      matchers.emplace(key, kept->second);
+    else
+      matchers.emplace(key, std::make_shared<const config::PrefixMatcher>(l));
+  }
+  matchers_ = std::move(matchers);
+  running_ = next;
+  configured_.clear();
+  if (running_.bgp)
+    for (const auto& n : running_.bgp->neighbors) configured_.emplace(n.address, &n);
+}
+
+const config::NeighborConfig* Speaker::configured(const IpAddress& address) const {
+  auto it = configured_.find(address);
+  return it == configured_.end() ? nullptr : it->second;
+}
+
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (auto selected = select_fib(next.no_rib); !selected) return selected;
   if (!next.bgp) {
     remove_all(wire::cease_subcode::kPeerDeconfigured);
-    running_ = next;
+    set_running(next);
     sync_networks();
     publish();
     listeners_.clear();
@@ -440,8 +469,10 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (router_id_ == 0) log::warning("bgp: no router-id configured and no IPv4 address found");
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".
+  std::unordered_set<IpAddress> wanted;
+  for (const auto& n : bgp.neighbors) wanted.insert(n.address);
   for (auto it = neighbors_.begin(); it != neighbors_.end();) {
-    if (!bgp.find(it->first)) {
+    if (!wanted.contains(it->first)) {
       log::info("bgp: neighbor {} removed", it->first.to_string());
       it->second.peer->stop(wire::cease_subcode::kPeerDeconfigured);
       forget(it->second);
@@ -450,13 +481,13 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
       ++it;
     }
   }
-  running_ = next;
   if (next.policy != policy_->policy || next.prefix_lists != policy_->prefix_lists) {
     auto snapshot = std::make_shared<config::BgpConfig>();
     snapshot->policy = next.policy;
     snapshot->prefix_lists = next.prefix_lists;
     policy_ = std::move(snapshot);
   }
+  set_running(next);
   std::vector<peer::Peer*> to_start;
   for (const auto& n : bgp.neighbors) {
     auto settings = settings_for(bgp, n);

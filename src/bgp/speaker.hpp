@@ -8,9 +8,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
+#include "bgp/config/prefix_matcher.hpp"
 #include "bgp/martian.hpp"
 #include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
@@ -208,6 +210,14 @@ class Speaker : private peer::RouteObserver {
   // (propagation.hpp) changes with it and the maps are re-applied. Adj-RIB-Outs keep the
   // snapshot they were set up with, to know what they sent.
   std::shared_ptr<const config::BgpConfig> policy_ = std::make_shared<config::BgpConfig>();
+  // Indexes of running_, set with it (set_running()): its neighbors by address, and its prefix
+  // lists compiled for lookups (issue 15). A list keeps its matcher while its entries do not
+  // change, so policy keys compare matchers by pointer instead of lists entry by entry.
+  using ListKey = std::pair<config::AddressFamily, std::string>;
+  std::unordered_map<IpAddress, const config::NeighborConfig*> configured_;
+  std::map<ListKey, std::shared_ptr<const config::PrefixMatcher>> matchers_;
+  void set_running(const config::BgpConfig& next);
+  const config::NeighborConfig* configured(const IpAddress& address) const;
   std::uint32_t router_id_ = 0;
   // One per address family (IPv6 with V6ONLY, so TCP MD5 keys of IPv4 neighbors go on the
   // IPv4 socket in their own form).

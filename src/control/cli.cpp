@@ -156,30 +156,60 @@ class PatternParser {
   std::size_t pos_ = 0;
 };
 
+// A word of the line and what it parses as, each parse done once per line rather than once per
+// form that tries the word (a config file runs every line through dozens of forms).
+class ParsedWord {
+ public:
+  explicit ParsedWord(std::string_view text) : text_(text) {}
+  std::string_view text() const { return text_; }
+  const std::optional<IpAddress>& address() const {
+    if (!address_) address_ = IpAddress::parse(text_);
+    return *address_;
+  }
+  const std::optional<Prefix>& prefix() const {
+    if (!prefix_)
+      prefix_ = text_.find('/') == std::string_view::npos ? std::nullopt : Prefix::parse(text_);
+    return *prefix_;
+  }
+  const std::optional<std::uint64_t>& number() const {
+    if (!number_) {
+      std::uint64_t v = 0;
+      number_ = parse_u64(text_, v) ? std::optional(v) : std::nullopt;
+    }
+    return *number_;
+  }
+
+ private:
+  std::string_view text_;
+  mutable std::optional<std::optional<IpAddress>> address_;
+  mutable std::optional<std::optional<Prefix>> prefix_;
+  mutable std::optional<std::optional<std::uint64_t>> number_;
+};
+
 // Does `word` fit `token`? Returns the rank, or -1.
-int match_word(const Token& token, std::string_view word) {
+int match_word(const Token& token, const ParsedWord& parsed) {
+  const std::string_view word = parsed.text();
   switch (token.kind) {
     case Kind::kKeyword:
       if (word == token.text) return kExactRank;
       return token.text.starts_with(word) ? kPartialRank : -1;
     case Kind::kIpv4: {
-      auto a = IpAddress::parse(word);
+      const auto& a = parsed.address();
       return a && a->is_v4() ? kTypedRank : -1;
     }
     case Kind::kIpv6: {
-      auto a = IpAddress::parse(word);
+      const auto& a = parsed.address();
       return a && a->is_v6() ? kTypedRank : -1;
     }
     case Kind::kIpv4Prefix:
     case Kind::kIpv6Prefix: {
-      if (word.find('/') == std::string_view::npos) return -1;
-      auto p = Prefix::parse(word);
+      const auto& p = parsed.prefix();
       bool v4 = token.kind == Kind::kIpv4Prefix;
       return p && (p->family() == Family::kIpv4) == v4 ? kTypedRank : -1;
     }
     case Kind::kRange: {
-      std::uint64_t v = 0;
-      return parse_u64(word, v) && v >= token.low && v <= token.high ? kTypedRank : -1;
+      const auto& v = parsed.number();
+      return v && *v >= token.low && *v <= token.high ? kTypedRank : -1;
     }
     case Kind::kWord:
       return kWordRank;
@@ -251,16 +281,19 @@ struct FormMatch {
   bool incomplete = false;        // words ran out before required tokens
 };
 
-FormMatch match_form(const Sequence& form, const std::vector<std::string>& words) {
-  FormMatch m;
+// Into `m`, whose rank buffer is reused from form to form.
+void match_form(const Sequence& form, const std::vector<ParsedWord>& words, FormMatch& m) {
+  m.ranks.clear();
+  m.matched_words = 0;
+  m.complete = m.incomplete = false;
   std::size_t w = 0;
   for (std::size_t t = 0; t < form.size(); ++t) {
     if (w == words.size()) {
       m.incomplete = true;
-      return m;
+      return;
     }
     int rank = match_word(form[t], words[w]);
-    if (rank < 0) return m;
+    if (rank < 0) return;
     m.ranks.push_back(rank);
     if (form[t].kind == Kind::kLine) {
       w = words.size();
@@ -270,7 +303,6 @@ FormMatch match_form(const Sequence& form, const std::vector<std::string>& words
     m.matched_words = w;
   }
   m.complete = w == words.size();
-  return m;
 }
 
 }  // namespace
@@ -314,6 +346,37 @@ struct CommandTree::Impl {
   struct Node {
     std::string prompt;
     std::vector<Command> commands;
+    // Every form as (command, form) in install order, and which of them a first word can reach:
+    // by the keyword they start with, or any word (a variable first). resolve() only matches
+    // those, in install order: a file of N lines no longer costs N times every form of the node
+    // (issue 15; `ip prefix-list` alone has 40 forms).
+    std::vector<std::pair<std::size_t, std::size_t>> forms;
+    std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_keyword;
+    std::vector<std::size_t> open_first;
+
+    void index(std::size_t command) {
+      const auto& c = commands[command];
+      for (std::size_t f = 0; f < c.forms.size(); ++f) {
+        const std::size_t at = forms.size();
+        forms.emplace_back(command, f);
+        const Sequence& form = c.forms[f];
+        if (!form.empty() && form[0].kind == Kind::kKeyword)
+          by_first_keyword[form[0].text].push_back(at);
+        else
+          open_first.push_back(at);
+      }
+    }
+
+    // The forms whose first token `word` can match, in install order. A keyword that `word`
+    // does not abbreviate cannot match it (match_word), so skipping those forms changes nothing.
+    std::vector<std::size_t> candidates(std::string_view word) const {
+      std::vector<std::size_t> out = open_first;
+      for (auto it = by_first_keyword.lower_bound(word);
+           it != by_first_keyword.end() && it->first.starts_with(word); ++it)
+        out.insert(out.end(), it->second.begin(), it->second.end());
+      std::sort(out.begin(), out.end());
+      return out;
+    }
   };
   std::map<std::string, Node, std::less<>> nodes;
   std::map<std::string, std::string, std::less<>> keyword_help;
@@ -336,26 +399,30 @@ struct CommandTree::Impl {
     std::vector<int> best;
     // Keywords each word could abbreviate, over every form that fits the words before it: an
     // abbreviation of two different keywords is ambiguous even if only one form completes.
-    std::vector<std::set<std::string_view>> keywords(words.size());
-    for (const auto& command : node.commands) {
-      for (const auto& form : command.forms) {
-        FormMatch m = match_form(form, words);
-        for (std::size_t i = 0; i < form.size() && i < words.size() && i <= m.matched_words; ++i) {
-          if (form[i].kind == Kind::kLine) break;
-          if (form[i].kind == Kind::kKeyword && form[i].text.starts_with(words[i]))
-            keywords[i].insert(form[i].text);
-        }
-        out.deepest = std::max(out.deepest, m.matched_words);
-        if (m.incomplete) out.incomplete = true;
-        if (!m.complete) continue;
-        if (!out.command || m.ranks > best) {
-          out.command = &command;
-          out.form = &form;
-          out.ambiguous = false;
-          best = m.ranks;
-        } else if (m.ranks == best && out.command != &command) {
-          out.ambiguous = true;
-        }
+    // (A few distinct keywords at most: a vector is cheaper than a set.)
+    std::vector<std::vector<std::string_view>> keywords(words.size());
+    std::vector<ParsedWord> parsed(words.begin(), words.end());
+    FormMatch m;
+    for (std::size_t at : node.candidates(words.front())) {
+      const Command& command = node.commands[node.forms[at].first];
+      const Sequence& form = command.forms[node.forms[at].second];
+      match_form(form, parsed, m);
+      for (std::size_t i = 0; i < form.size() && i < words.size() && i <= m.matched_words; ++i) {
+        if (form[i].kind == Kind::kLine) break;
+        if (form[i].kind == Kind::kKeyword && form[i].text.starts_with(words[i]) &&
+            std::find(keywords[i].begin(), keywords[i].end(), form[i].text) == keywords[i].end())
+          keywords[i].push_back(form[i].text);
+      }
+      out.deepest = std::max(out.deepest, m.matched_words);
+      if (m.incomplete) out.incomplete = true;
+      if (!m.complete) continue;
+      if (!out.command || m.ranks > best) {
+        out.command = &command;
+        out.form = &form;
+        out.ambiguous = false;
+        best = m.ranks;
+      } else if (m.ranks == best && out.command != &command) {
+        out.ambiguous = true;
       }
     }
     if (out.command) {
@@ -388,6 +455,7 @@ void CommandTree::install(std::string_view node, std::string_view pattern, std::
   command.help = std::string(help);
   command.handler = std::move(handler);
   it->second.commands.push_back(std::move(command));
+  it->second.index(it->second.commands.size() - 1);
 }
 
 void CommandTree::describe(std::string keyword, std::string help) {
@@ -403,11 +471,23 @@ std::string CommandTree::prompt_suffix(const Session& session) const {
   return node && !node->prompt.empty() ? "(" + node->prompt + ")" : "";
 }
 
+void CommandResult::drain() {
+  if (!stream) return;
+  while (stream(output)) {
+  }
+  stream = nullptr;
+}
+
 CommandResult CommandTree::execute(Session& session, std::string_view line) const {
+  CommandResult result = execute_streamed(session, line);
+  result.drain();
+  return result;
+}
+
+CommandResult CommandTree::execute_streamed(Session& session, std::string_view line) const {
   auto words = split_words(line);
   if (words.empty() || words[0].starts_with('!') || words[0].starts_with('#'))
     return CommandResult::success();
-  const std::string text = join(words, 0);
 
   Impl::Outcome first;
   // Innermost node first, then the enclosing ones (vtysh semantics, see add_node).
@@ -418,7 +498,7 @@ CommandResult CommandTree::execute(Session& session, std::string_view line) cons
     if (!node) continue;
     auto outcome = impl_->resolve(*node, words);
     if (depth == session.stack.size() - 1) first = outcome;
-    if (outcome.ambiguous) return CommandResult::failure("% Ambiguous command: " + text);
+    if (outcome.ambiguous) return CommandResult::failure("% Ambiguous command: " + join(words, 0));
     if (!outcome.command) continue;
 
     Invocation inv;
@@ -434,11 +514,11 @@ CommandResult CommandTree::execute(Session& session, std::string_view line) cons
     return outcome.command->handler(inv, session);
   }
   if (first.incomplete && first.deepest == words.size())
-    return CommandResult::failure("% Command incomplete: " + text);
+    return CommandResult::failure("% Command incomplete: " + join(words, 0));
   if (first.deepest < words.size())
-    return CommandResult::failure(
-        fmt::format("% Unknown command: {}\n% Invalid input at '{}'", text, words[first.deepest]));
-  return CommandResult::failure("% Unknown command: " + text);
+    return CommandResult::failure(fmt::format("% Unknown command: {}\n% Invalid input at '{}'",
+                                              join(words, 0), words[first.deepest]));
+  return CommandResult::failure("% Unknown command: " + join(words, 0));
 }
 
 std::vector<Completion> CommandTree::complete(const Session& session,
@@ -463,7 +543,7 @@ std::vector<Completion> CommandTree::complete(const Session& session,
       bool fits = true;
       bool in_line = false;  // LINE... has taken a word and may take more, or end here
       for (const auto& word : words) {
-        if (t >= form.size() || match_word(form[t], word) < 0) {
+        if (t >= form.size() || match_word(form[t], ParsedWord(word)) < 0) {
           fits = false;
           break;
         }

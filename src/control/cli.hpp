@@ -62,11 +62,21 @@ class Invocation {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
+// Output too large to build at once (`show ip bgp json` of a full table, issue 15), made piece by
+// piece: each call appends the next piece to `out` and returns false once the output is
+// complete. The control server calls it as the client's socket drains, one batch per loop
+// turn, so neither the memory nor the loop time grows with the whole answer.
+using OutputStream = std::function<bool(std::string& out)>;
+
 struct CommandResult {
   bool ok = true;
-  std::string output;  // text for the user (errors start with "% ")
-  static CommandResult success(std::string text = {}) { return {true, std::move(text)}; }
-  static CommandResult failure(std::string text) { return {false, std::move(text)}; }
+  std::string output;   // text for the user (errors start with "% "); with `stream`, its start
+  OutputStream stream;  // the rest of the output, if any
+  static CommandResult success(std::string text = {}) { return {true, std::move(text), {}}; }
+  static CommandResult failure(std::string text) { return {false, std::move(text), {}}; }
+  static CommandResult streamed(OutputStream stream) { return {true, {}, std::move(stream)}; }
+  // Runs the stream to its end into `output` (callers that need the whole text at once).
+  void drain();
 };
 
 using Handler = std::function<CommandResult(const Invocation&, Session&)>;
@@ -95,8 +105,10 @@ class CommandTree {
   // Help text for a keyword wherever it appears (e.g. "neighbor" -> "Specify neighbor router").
   void describe(std::string keyword, std::string help);
 
-  // Runs one line. Empty lines and comments (`!` or `#` first) succeed with no effect.
+  // Runs one line. Empty lines and comments (`!` or `#` first) succeed with no effect. The
+  // output is complete (a streamed one drained); execute_streamed() leaves it to the caller.
   CommandResult execute(Session& session, std::string_view line) const;
+  CommandResult execute_streamed(Session& session, std::string_view line) const;
   // What may come next after `partial`: if it ends in a space, every possible next token;
   // otherwise the tokens that complete its last word. Includes "<cr>" when the line is complete.
   std::vector<Completion> complete(const Session& session, std::string_view partial) const;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "common/log.hpp"
 #include "event/accept_backoff.hpp"
@@ -40,6 +41,35 @@ std::string encode(const json& message) {
   // Command output may carry bytes that are not UTF-8 (a peer's description, say); replace them
   // instead of throwing in the middle of a response.
   return message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// nlohmann's escaping of `text` as the inside of a JSON string (no quotes), so that streamed
+// output is escaped exactly as a whole response would be.
+std::string escaped(const std::string& text) {
+  std::string quoted = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+// encode(message) cut where the "output" string's text goes: the part before its closing quote
+// and the rest, so that a streamed output is sent between them. Members in nlohmann's order
+// (sorted keys), separators as dump(-1) writes them.
+std::pair<std::string, std::string> encode_around_output(const json& message) {
+  std::string head = "{", tail;
+  bool after = false;
+  for (auto it = message.begin(); it != message.end(); ++it) {
+    std::string member = it == message.begin() ? "" : ",";
+    member += json(it.key()).dump() + ":";
+    std::string value = it.value().dump(-1, ' ', false, json::error_handler_t::replace);
+    if (it.key() == "output") {
+      head += member + value.substr(0, value.size() - 1);
+      tail = "\"";
+      after = true;
+      continue;
+    }
+    (after ? tail : head) += member + value;
+  }
+  tail += "}\n";
+  return {std::move(head), std::move(tail)};
 }
 
 json error_response(std::string message) {
@@ -74,7 +104,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   void accept();
   void admit(stream::socket socket);
   void close();
-  json handle(Session& session, std::string_view line, bool& close_after);
+  // `stream` gets the rest of the output of a command that streams it (CommandResult).
+  json handle(Session& session, std::string_view line, bool& close_after, OutputStream& stream);
   std::string hostname() const { return options.hostname ? options.hostname() : "vipd"; }
   std::chrono::milliseconds idle_timeout() const {
     return options.idle_timeout ? options.idle_timeout() : ServerOptions::kDefaultIdleTimeout;
@@ -117,6 +148,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void detach() {
     server_ = nullptr;
     idle_.cancel();
+    stream_ = nullptr;
     asio::error_code ignored;
     socket_.close(ignored);
   }
@@ -148,9 +180,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
       pending_.erase(0, newline + 1);
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       bool close_after = false;
-      json response = server_->handle(session_, line, close_after);
-      return write(encode(response), close_after);
+      OutputStream stream;
+      json response = server_->handle(session_, line, close_after, stream);
+      if (!stream) return write(encode(response), close_after);
+      auto [head, tail] = encode_around_output(response);
+      stream_ = std::move(stream);
+      tail_ = std::move(tail);
+      return write_streamed(std::move(head), close_after);
     }
+  }
+
+  // One batch of the stream per loop turn, written before the next is made: the answer costs
+  // one batch of memory, and a client that stops reading stops the production (issue 15).
+  void write_streamed(std::string data, bool close_after) {
+    static constexpr std::size_t kBatchBytes = 64 * 1024;
+    std::string batch;
+    bool more = true;
+    try {
+      while (more && batch.size() < kBatchBytes) more = stream_(batch);
+    } catch (const std::exception& e) {
+      // As for a handler (Impl::handle): the daemon survives; the answer ends valid JSON.
+      log::error("control: streamed output failed: {}", e.what());
+      batch += std::string("\n% Internal error: ") + e.what() + "\n";
+      more = false;
+    }
+    data += escaped(batch);
+    if (!more) {
+      data += tail_;
+      stream_ = nullptr;
+    }
+    out_ = std::move(data);
+    asio::async_write(
+        socket_, asio::buffer(out_),
+        [self = shared_from_this(), more, close_after](asio::error_code ec, std::size_t) {
+          if (ec || !self->server_) return self->finish();
+          if (more) return self->write_streamed({}, close_after);
+          if (close_after) return self->finish();
+          self->process();
+        });
   }
 
   void reject_oversized(std::size_t limit) {
@@ -202,6 +269,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void finish() {
     idle_.cancel();
+    stream_ = nullptr;  // it refers to the module that made it, which may go away next
     asio::error_code ignored;
     socket_.shutdown(stream::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -217,6 +285,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::array<char, 4096> buffer_{};
   std::string pending_;
   std::string out_;
+  OutputStream stream_;  // the rest of a streamed answer, then tail_
+  std::string tail_;
   Session session_;
 };
 
@@ -260,7 +330,8 @@ void Server::Impl::admit(stream::socket socket) {
   connection->start();
 }
 
-json Server::Impl::handle(Session& session, std::string_view line, bool& close_after) {
+json Server::Impl::handle(Session& session, std::string_view line, bool& close_after,
+                          OutputStream& stream) {
   json request = json::parse(line, nullptr, false);
   if (request.is_discarded() || !request.is_object())
     return error_response("malformed request: expected one JSON object per line");
@@ -286,7 +357,9 @@ json Server::Impl::handle(Session& session, std::string_view line, bool& close_a
       // leaves the inner ones (vtysh fallback), and `do` from config-router must stay there.
       auto rest = session.node() != "exec" ? after_do(input) : std::nullopt;
       Session exec;
-      CommandResult result = rest ? tree.execute(exec, *rest) : tree.execute(session, input);
+      CommandResult result =
+          rest ? tree.execute_streamed(exec, *rest) : tree.execute_streamed(session, input);
+      stream = std::move(result.stream);
       json response = {{"ok", result.ok},
                        {"output", std::move(result.output)},
                        {"prompt", tree.prompt_suffix(session)},

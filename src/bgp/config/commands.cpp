@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 
 #include "bgp/config/commands_detail.hpp"
@@ -119,11 +120,44 @@ void describe_keywords(CommandTree& tree) {
 }  // namespace
 }  // namespace detail
 
-void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target) {
+PrefixList* detail::find_prefix_list(const Context& ctx, BgpConfig& c, AddressFamily af,
+                                     std::string_view name) {
+  if (!ctx.index) return c.find_prefix_list(af, name);
+  std::string key(1, static_cast<char>(af));
+  key += name;
+  return ctx.index->prefix_lists.find(c.prefix_lists, key);
+}
+
+NeighborConfig* detail::find_neighbor(const Context& ctx, RouterBgp& bgp,
+                                      const IpAddress& address) {
+  return ctx.index ? ctx.index->neighbors.find(bgp.neighbors, address) : bgp.find(address);
+}
+
+Prefix* detail::find_network(const Context& ctx, RouterBgp& bgp, AddressFamily af,
+                             const Prefix& prefix) {
+  auto& networks = bgp.in(af).networks;
+  if (ctx.index) return ctx.index->networks[index(af)].find(networks, prefix);
+  auto it = std::find_if(networks.begin(), networks.end(), [&](const Prefix& p) {
+    ++lookup_steps();
+    return p == prefix;
+  });
+  return it == networks.end() ? nullptr : &*it;
+}
+
+void detail::forget_positions(const Context& ctx) {
+  if (!ctx.index) return;
+  ctx.index->prefix_lists.clear();
+  ctx.index->neighbors.clear();
+  for (auto& n : ctx.index->networks) n.clear();
+}
+
+void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target,
+                             bool indexed) {
   for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kBfdNode,
                            kBfdProfileNode, kBfdPeerNode, kRouteMapNode})
     if (!tree.has_node(node)) tree.add_node(node, node);
-  auto ctx = std::make_shared<const detail::Context>(detail::Context{std::move(target)});
+  auto ctx = std::make_shared<const detail::Context>(detail::Context{
+      std::move(target), indexed ? std::make_shared<detail::ConfigIndex>() : nullptr});
   detail::describe_keywords(tree);
   detail::install_global_commands(tree, ctx);
   detail::install_router_commands(tree, ctx);

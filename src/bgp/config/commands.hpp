@@ -25,7 +25,10 @@ inline constexpr const char* kRouteMapNode = "config-route-map";
 // Adds the config nodes (when not yet present) and installs every supported command plus its
 // `no` form, `exit`/`quit`/`end` in the config nodes and `configure terminal` in exec. Each
 // handler calls `target` for the configuration to change, so the caller decides whether commands
-// edit a scratch copy (file parsing) or the live configuration (interactive shell).
-void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target);
+// edit a scratch copy (file parsing) or the live configuration (interactive shell). `indexed`
+// (file parsing only: nothing else may change the configuration meanwhile) finds lists and
+// neighbors by hash instead of a scan of all of them per line.
+void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target,
+                             bool indexed = false);
 
 }  // namespace vipd::bgp::config

@@ -25,7 +25,7 @@ void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest
         auto lookup = current_router(*ctx, s);
         if (!lookup.bgp) return lookup.error;
         auto address = IpAddress::parse(inv.get("peer"));
-        NeighborConfig* neighbor = address ? lookup.bgp->find(*address) : nullptr;
+        NeighborConfig* neighbor = address ? find_neighbor(*ctx, *lookup.bgp, *address) : nullptr;
         if (!neighbor)
           return CommandResult::failure("% Specify remote-as or peer-group commands first");
         return body(*lookup.bgp, *neighbor, inv, s);
@@ -50,7 +50,7 @@ void install_remote_as(CommandTree& tree, const ContextPtr& ctx) {
           remote.asn = number(inv.get("asn"));
         }
         auto address = *IpAddress::parse(inv.get("peer"));
-        if (auto* existing = bgp.find(address)) {
+        if (auto* existing = find_neighbor(*ctx, bgp, address)) {
           existing->remote_as = remote;
           return ok();
         }
@@ -71,6 +71,7 @@ void install_remote_as(CommandTree& tree, const ContextPtr& ctx) {
                  auto address = *IpAddress::parse(inv.get("peer"));
                  std::erase_if(lookup.bgp->neighbors,
                                [&](const NeighborConfig& n) { return n.address == address; });
+                 forget_positions(*ctx);
                  return ok();
                });
 }

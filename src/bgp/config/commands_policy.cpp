@@ -24,13 +24,15 @@ constexpr FamilySyntax kSyntaxes[] = {
     {AddressFamily::kIpv6Unicast, "ipv6", "X:X::X:X/M", 128},
 };
 
-PrefixList& list_named(BgpConfig& c, AddressFamily af, const std::string& name) {
-  if (auto* l = c.find_prefix_list(af, name)) return *l;
+PrefixList& list_named(const Context& ctx, BgpConfig& c, AddressFamily af,
+                       const std::string& name) {
+  if (auto* l = find_prefix_list(ctx, c, af, name)) return *l;
   c.prefix_lists.push_back(PrefixList{af, name, {}, {}});
   return c.prefix_lists.back();
 }
 
-CommandResult add_entry(BgpConfig& c, const FamilySyntax& f, const Invocation& inv) {
+CommandResult add_entry(const Context& ctx, const FamilySyntax& f, const Invocation& inv) {
+  BgpConfig& c = ctx.target();
   PrefixListEntry e;
   e.permit = inv.get("action") == "permit";
   if (inv.has("any")) {
@@ -49,7 +51,7 @@ CommandResult add_entry(BgpConfig& c, const FamilySyntax& f, const Invocation& i
           fmt::format("% Invalid prefix range for {}, make sure: len < ge-value <= le-value",
                       prefix->to_string()));
   }
-  PrefixList& list = list_named(c, f.af, inv.get("name"));
+  PrefixList& list = list_named(ctx, c, f.af, inv.get("name"));
   if (inv.has("seq")) {
     e.seq = number(inv.get("seq"));
   } else {
@@ -57,8 +59,18 @@ CommandResult add_entry(BgpConfig& c, const FamilySyntax& f, const Invocation& i
     std::uint32_t high = list.entries.empty() ? 0 : list.entries.back().seq;
     e.seq = high / 5 * 5 + 5;
   }
-  auto it = std::find_if(list.entries.begin(), list.entries.end(),
-                         [&](const PrefixListEntry& x) { return x.seq >= e.seq; });
+  // Files list entries in seq order: appending is the common case. Otherwise a binary search
+  // (entries are sorted by seq); a scan here made an N-line list cost O(N²) to read (issue 15).
+  ++lookup_steps();
+  if (list.entries.empty() || list.entries.back().seq < e.seq) {
+    list.entries.push_back(e);
+    return ok();
+  }
+  auto it = std::lower_bound(list.entries.begin(), list.entries.end(), e.seq,
+                             [](const PrefixListEntry& x, std::uint32_t seq) {
+                               ++lookup_steps();
+                               return x.seq < seq;
+                             });
   if (it != list.entries.end() && it->seq == e.seq)
     *it = e;
   else
@@ -74,15 +86,16 @@ void install_family(CommandTree& tree, const ContextPtr& ctx, const FamilySyntax
       fmt::format("{} [seq (1-4294967295)$seq] <permit|deny>$action <{}$prefix {}|any$any>", base,
                   f.prefix, range),
       "Build a prefix list",
-      [ctx, f](const Invocation& inv, Session&) { return add_entry(ctx->target(), f, inv); });
+      [ctx, f](const Invocation& inv, Session&) { return add_entry(*ctx, f, inv); });
   tree.install(kConfigNode, base + " description LINE...$text", "Prefix-list specific description",
                [ctx, f](const Invocation& inv, Session&) {
-                 list_named(ctx->target(), f.af, inv.get("name")).description = inv.get("text");
+                 list_named(*ctx, ctx->target(), f.af, inv.get("name")).description =
+                     inv.get("text");
                  return ok();
                });
   tree.install(kConfigNode, "no " + base + " description [LINE...]",
                "Remove the prefix-list description", [ctx, f](const Invocation& inv, Session&) {
-                 if (auto* l = ctx->target().find_prefix_list(f.af, inv.get("name")))
+                 if (auto* l = find_prefix_list(*ctx, ctx->target(), f.af, inv.get("name")))
                    l->description.clear();
                  return ok();
                });
@@ -90,10 +103,11 @@ void install_family(CommandTree& tree, const ContextPtr& ctx, const FamilySyntax
       kConfigNode, "no " + base + " [seq (1-4294967295)$seq [LINE...]]",
       "Delete a prefix list or one of its entries", [ctx, f](const Invocation& inv, Session&) {
         BgpConfig& c = ctx->target();
-        PrefixList* l = c.find_prefix_list(f.af, inv.get("name"));
+        PrefixList* l = find_prefix_list(*ctx, c, f.af, inv.get("name"));
         if (!l) return CommandResult::failure("% Can't find specified prefix-list");
         if (!inv.has("seq")) {
           std::erase_if(c.prefix_lists, [&](const PrefixList& x) { return &x == l; });
+          forget_positions(*ctx);
           return ok();
         }
         auto seq = number(inv.get("seq"));

@@ -135,8 +135,8 @@ void install_address_family(CommandTree& tree, const ContextPtr& ctx) {
 // address family it must be of that family (checked here rather than left to the grammar, so that
 // a mismatch is an error instead of silently leaving the address-family node).
 void install_networks(CommandTree& tree, const ContextPtr& ctx) {
-  auto handler = [](bool add) {
-    return [add](RouterBgp& bgp, const Invocation& inv, Session& s) {
+  auto handler = [ctx](bool add) {
+    return [add, ctx](RouterBgp& bgp, const Invocation& inv, Session& s) {
       AddressFamily af = session_family(s);
       // FRR refuses a prefix with host bits set rather than guessing what was meant.
       auto prefix = Prefix::parse(inv.get("prefix"), /*strict=*/true);
@@ -145,13 +145,13 @@ void install_networks(CommandTree& tree, const ContextPtr& ctx) {
         return CommandResult::failure(fmt::format("% {} is not a prefix of address family {}",
                                                   prefix->to_string(), to_string(af)));
       auto& networks = bgp.in(af).networks;
-      auto it = std::find(networks.begin(), networks.end(), *prefix);
+      const Prefix* found = find_network(*ctx, bgp, af, *prefix);
       if (add) {
-        if (it == networks.end()) networks.push_back(*prefix);
+        if (!found) networks.push_back(*prefix);
       } else {
-        if (it == networks.end())
-          return CommandResult::failure("% Can't find static route specified");
-        networks.erase(it);
+        if (!found) return CommandResult::failure("% Can't find static route specified");
+        networks.erase(networks.begin() + (found - networks.data()));
+        forget_positions(*ctx);
       }
       return ok();
     };

@@ -1,6 +1,8 @@
 #include "bgp/config/diff.hpp"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace vipd::bgp::config {
 namespace {
@@ -47,17 +49,23 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
   return c;
 }
 
+// Hash sets and maps: each element is looked up once, so a diff costs O(n) (issue 15; a scan of
+// the other side per element made a reload of N neighbors or networks O(N²)).
 void diff_networks(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
   static const AfConfig kEmpty;
   for (auto af : kAddressFamilies) {
     const auto& before = a ? a->in(af).networks : kEmpty.networks;
     const auto& after = b ? b->in(af).networks : kEmpty.networks;
-    for (const auto& p : after)
-      if (std::find(before.begin(), before.end(), p) == before.end())
-        d.networks_added.push_back({af, p});
-    for (const auto& p : before)
-      if (std::find(after.begin(), after.end(), p) == after.end())
-        d.networks_removed.push_back({af, p});
+    const std::unordered_set<Prefix> old_set(before.begin(), before.end());
+    const std::unordered_set<Prefix> new_set(after.begin(), after.end());
+    for (const auto& p : after) {
+      ++lookup_steps();
+      if (!old_set.contains(p)) d.networks_added.push_back({af, p});
+    }
+    for (const auto& p : before) {
+      ++lookup_steps();
+      if (!new_set.contains(p)) d.networks_removed.push_back({af, p});
+    }
   }
 }
 
@@ -65,16 +73,23 @@ void diff_neighbors(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
   static const std::vector<NeighborConfig> kNone;
   const auto& before = a ? a->neighbors : kNone;
   const auto& after = b ? b->neighbors : kNone;
+  std::unordered_map<IpAddress, const NeighborConfig*> old_by_address;
+  for (const auto& n : before) old_by_address.emplace(n.address, &n);  // first wins, as find()
+  std::unordered_set<IpAddress> new_addresses;
   for (const auto& n : after) {
-    const NeighborConfig* old = a ? a->find(n.address) : nullptr;
-    if (!old) {
+    ++lookup_steps();
+    new_addresses.insert(n.address);
+    auto old = old_by_address.find(n.address);
+    if (old == old_by_address.end()) {
       d.neighbors_added.push_back(n.address);
-    } else if (*old != n) {
-      d.neighbors_changed.push_back(compare(*old, n));
+    } else if (*old->second != n) {
+      d.neighbors_changed.push_back(compare(*old->second, n));
     }
   }
-  for (const auto& n : before)
-    if (!b || !b->find(n.address)) d.neighbors_removed.push_back(n.address);
+  for (const auto& n : before) {
+    ++lookup_steps();
+    if (!new_addresses.contains(n.address)) d.neighbors_removed.push_back(n.address);
+  }
 }
 
 }  // namespace

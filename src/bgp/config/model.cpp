@@ -31,9 +31,16 @@ std::string RemoteAs::to_string() const {
   return std::to_string(asn);
 }
 
+std::uint64_t& lookup_steps() {
+  thread_local std::uint64_t steps = 0;
+  return steps;
+}
+
 NeighborConfig* RouterBgp::find(const IpAddress& address) {
-  auto it = std::find_if(neighbors.begin(), neighbors.end(),
-                         [&](const NeighborConfig& n) { return n.address == address; });
+  auto it = std::find_if(neighbors.begin(), neighbors.end(), [&](const NeighborConfig& n) {
+    ++lookup_steps();
+    return n.address == address;
+  });
   return it == neighbors.end() ? nullptr : &*it;
 }
 
@@ -64,8 +71,10 @@ bool PrefixList::permits(const Prefix& p) const {
 }
 
 PrefixList* BgpConfig::find_prefix_list(AddressFamily af, std::string_view name) {
-  auto it = std::find_if(prefix_lists.begin(), prefix_lists.end(),
-                         [&](const PrefixList& l) { return l.af == af && l.name == name; });
+  auto it = std::find_if(prefix_lists.begin(), prefix_lists.end(), [&](const PrefixList& l) {
+    ++lookup_steps();
+    return l.af == af && l.name == name;
+  });
   return it == prefix_lists.end() ? nullptr : &*it;
 }
 

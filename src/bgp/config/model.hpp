@@ -252,4 +252,8 @@ struct BgpConfig {
   policy::Environment policy_environment() const;
 };
 
+// Elements examined by the lookups of this file and of the parser's indexes, on this thread.
+// Tests count them to check that loading N lines costs O(N) (issue 15) without timing anything.
+std::uint64_t& lookup_steps();
+
 }  // namespace vipd::bgp::config

@@ -46,7 +46,8 @@ std::vector<ConfigError> run_lines(std::string_view text, std::string_view file_
                                    BgpConfig& config, bool all_errors) {
   std::vector<ConfigError> errors;
   control::CommandTree tree;
-  install_config_commands(tree, [&config]() -> BgpConfig& { return config; });
+  install_config_commands(
+      tree, [&config]() -> BgpConfig& { return config; }, /*indexed=*/true);
   control::Session session;
   session.push(kConfigNode);
   std::size_t number = 0;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "vrrp/config/parse_detail.hpp"
 
@@ -31,6 +32,10 @@ bool Parser::parse_addresses(const SourceLine& header, VrrpInstance& vrrp, Insta
   if (header.words.size() > 1)
     return fail(header, fmt::format("{} takes a block: {} {{", header.words[0], header.words[0]));
   auto& list = excluded ? vrrp.virtual_ipaddress_excluded : vrrp.virtual_ipaddress;
+  // The addresses listed so far (a block may be given twice): a set, since a scan per line made
+  // an N-address block cost O(N²) (issue 15; large virtual_ipaddress_excluded blocks are common).
+  std::unordered_set<IpAddress> listed_addresses;
+  for (const auto& v : list) listed_addresses.insert(v.address);
   return read_block(header, [&](const SourceLine& line) {
     VirtualAddress vip;
     if (!parse_address_line(line, vip)) return false;
@@ -41,9 +46,7 @@ bool Parser::parse_addresses(const SourceLine& header, VrrpInstance& vrrp, Insta
                              vrrp.name, line.words[0]));
       return true;
     }
-    bool listed = std::any_of(list.begin(), list.end(),
-                              [&](const VirtualAddress& v) { return v.address == vip.address; });
-    if (listed) {
+    if (!listed_addresses.insert(vip.address).second) {
       warn(line, fmt::format("({}) {} is listed twice - ignoring this line", vrrp.name,
                              vip.address.to_string()));
       return true;

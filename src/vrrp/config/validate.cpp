@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <tuple>
 
 #include "vrrp/config/parse_detail.hpp"
 
@@ -14,13 +16,6 @@ namespace {
 constexpr std::int64_t kSecond = 1'000'000;           // microseconds
 constexpr std::int64_t kCentisecond = 10'000;         // microseconds
 constexpr std::size_t kMaxAdvertisedAddresses = 255;  // RFC 5798 §5.2.5: Count IPvX Addr is 8 bits
-
-bool shares_peer(const VrrpInstance& a, const VrrpInstance& b) {
-  for (const auto& p : a.unicast_peer)
-    for (const auto& q : b.unicast_peer)
-      if (p.address == q.address) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -283,28 +278,40 @@ bool Parser::resolve_track_scripts(std::string_view owner, std::vector<TrackedSc
 }
 
 bool Parser::check_vrids() {
+  // Instances grouped by (interface, family, VRID): only those can conflict. A comparison of
+  // every pair was O(N²) in the number of instances (issue 15). The first conflict in file order
+  // is reported, as before: the lowest j, then the lowest i < j.
+  struct Group {
+    std::optional<std::size_t> multicast;           // first instance without unicast peers
+    std::map<IpAddress, std::size_t> unicast_peer;  // first unicast instance with that peer
+  };
+  std::map<std::tuple<std::string, Family, std::uint8_t>, Group> groups;
   const auto& all = config_.instances;
   for (std::size_t j = 0; j < all.size(); ++j) {
-    for (std::size_t i = 0; i < j; ++i) {
-      const VrrpInstance& a = all[i];
-      const VrrpInstance& b = all[j];
-      if (a.interface != b.interface || a.family != b.family ||
-          a.virtual_router_id != b.virtual_router_id)
-        continue;
-      // RFC 5798 §5.2.3: a VRID names one virtual router on a LAN. keepalived lets unicast
-      // instances share one as long as their peers differ.
-      const bool a_unicast = !a.unicast_peer.empty();
-      const bool b_unicast = !b.unicast_peer.empty();
-      if (!a_unicast && !b_unicast)
+    const VrrpInstance& b = all[j];
+    Group& g = groups[{b.interface, b.family, b.virtual_router_id}];
+    // RFC 5798 §5.2.3: a VRID names one virtual router on a LAN. keepalived lets unicast
+    // instances share one as long as their peers differ.
+    if (b.unicast_peer.empty()) {
+      if (g.multicast) {
+        const VrrpInstance& a = all[*g.multicast];
         return fail(
             instance_drafts_[j].vrid_at,
             fmt::format("{} and {} both use VRID {} with IPv{} on interface {}", a.name, b.name,
                         a.virtual_router_id, a.family == Family::kIpv4 ? 4 : 6, a.interface));
-      if (a_unicast && b_unicast && shares_peer(a, b))
-        return fail(instance_drafts_[j].vrid_at,
-                    fmt::format("({}) duplicate VRID conflict with {} VRID {}", b.name, a.name,
-                                a.virtual_router_id));
+      }
+      g.multicast = j;
+      continue;
     }
+    std::optional<std::size_t> first;
+    for (const auto& p : b.unicast_peer)
+      if (auto it = g.unicast_peer.find(p.address); it != g.unicast_peer.end())
+        first = std::min(first.value_or(it->second), it->second);
+    if (first)
+      return fail(instance_drafts_[j].vrid_at,
+                  fmt::format("({}) duplicate VRID conflict with {} VRID {}", b.name,
+                              all[*first].name, all[*first].virtual_router_id));
+    for (const auto& p : b.unicast_peer) g.unicast_peer.emplace(p.address, j);
   }
   return true;
 }

@@ -10,10 +10,12 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -240,6 +242,56 @@ TEST_F(ServerTest, CommandThatThrowsIsAnErrorNotACrash) {
   EXPECT_FALSE(r->ok);
   EXPECT_NE(r->output.find("Internal error"), std::string::npos);
   EXPECT_TRUE(client.execute("show foo")->ok);
+}
+
+// Issue 15: a streamed output reaches the client as one response, escaped as a whole one would
+// be, and is produced only as fast as the client reads it.
+TEST_F(ServerTest, StreamedOutputIsOneResponseMadeAsTheClientReads) {
+  constexpr int kPieces = 100000;
+  const std::string piece = "piece \"quoted\" \\ tab\t\xff\n";  // escapes, a non-UTF-8 byte
+  std::atomic<int> made = 0;
+  tree.install("exec", "show stream", "Streamed output", [&](const Invocation&, Session&) {
+    auto count = std::make_shared<int>(0);
+    return CommandResult::streamed([&, count](std::string& out) {
+      out += piece;
+      ++made;
+      return ++*count < kPieces;
+    });
+  });
+  start();
+
+  // A raw client that sends the request and does not read yet.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const std::string request = R"({"op":"execute","line":"show stream"})"
+                              "\n";
+  ASSERT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(300ms);
+  // The socket buffers hold a few hundred kB at most; the output is ~3 MB escaped.
+  EXPECT_LT(made.load(), kPieces) << "the whole output was made before the client read any";
+  // Another client is served meanwhile: the loop is not held by the stream.
+  auto other = connect();
+  EXPECT_TRUE(other.execute("show foo")->ok);
+
+  std::string received;
+  char buffer[65536];
+  while (received.empty() || received.back() != '\n') {
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    ASSERT_GT(n, 0);
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_EQ(made.load(), kPieces);
+  std::string whole;
+  for (int i = 0; i < kPieces; ++i) whole += piece;
+  const nlohmann::json expected = {
+      {"ok", true}, {"output", whole}, {"prompt", ""}, {"hostname", hostname}};
+  EXPECT_EQ(received,
+            expected.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 TEST_F(ServerTest, OversizedRequestGetsAnErrorAndIsClosed) {

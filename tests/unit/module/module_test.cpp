@@ -1,6 +1,7 @@
 // The BGP and VRRP modules through the module interface the daemon drives: load (every error,
 // nothing applied), daemon-wide settings, commands, start, reload, stop, running config, status
 // and `write memory`.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "bgp/module.hpp"
 #include "common/file.hpp"
@@ -138,6 +140,42 @@ TEST_F(BgpModuleTest, ReloadOfABrokenFileKeepsTheRunningConfiguration) {
   module->reload();
   EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.9")));
   EXPECT_FALSE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.2")));
+  module->stop({});
+}
+
+// Issue 15: a large bgpd.conf is parsed on a worker thread on reload; the loop keeps running
+// (its timers fire) and the result is applied on it. A SIGHUP during that reload runs one more.
+TEST_F(BgpModuleTest, ReloadOfALargeFileIsParsedOffTheLoop) {
+  auto large = [](const char* neighbor) {
+    std::string text;
+    for (int i = 0; i < 20000; ++i)  // ~1 MB, above the parse-on-the-loop size
+      text += fmt::format("ip prefix-list PL seq {} permit 10.{}.{}.0/24\n", (i + 1) * 5, i / 256,
+                          i % 256);
+    return text + "router bgp 65000\n neighbor " + neighbor + " remote-as 1\n";
+  };
+  auto path = dir_.write("bgpd.conf", kBgpConf);
+  auto module = make(path);
+  ASSERT_TRUE(module->load().empty());
+  ASSERT_TRUE(module->start().ok());
+  dir_.write("bgpd.conf", large("192.0.2.9"));
+  module->reload();
+  // Not applied yet: the worker parses while the loop goes on.
+  EXPECT_TRUE(module->speaker().neighbors().contains(*IpAddress::parse("192.0.2.2")));
+  dir_.write("bgpd.conf", large("192.0.2.10"));
+  module->reload();  // during the first: runs once the first is done
+  auto has = [&](const char* a) {
+    return module->speaker().neighbors().contains(*IpAddress::parse(a));
+  };
+  for (int i = 0; i < 3000 && !has("192.0.2.10"); ++i) {
+    // The worker's result arrives as a posted handler: poll for it (run() would return at once
+    // while the loop has nothing to do).
+    io_.restart();
+    io_.poll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(has("192.0.2.10"));
+  EXPECT_FALSE(has("192.0.2.9"));
+  EXPECT_EQ(module->speaker().running().prefix_lists.at(0).entries.size(), 20000u);
   module->stop({});
 }
 
