@@ -15,7 +15,7 @@ struct MemorySocket::Pipe : std::enable_shared_from_this<MemorySocket::Pipe> {
     Endpoint local;
     std::deque<Bytes> outbound;  // written, not yet taken by the other side
     std::size_t outbound_bytes = 0;
-    Bytes inbound;               // taken from the other side, not yet read
+    Bytes inbound;  // taken from the other side, not yet read
     std::function<void()> on_readable;
     std::function<void()> on_drained;  // the other side took everything outbound
     bool stalled = false;
