@@ -13,6 +13,10 @@ NS=d1stuck$$
 DIR=$(mktemp -d)
 PIDS=()
 cleanup() {
+  if [[ -n "${VIPD:-}" ]] && ! kill -0 "$VIPD" 2>/dev/null; then
+    echo "vipd exited:"
+    tail -5 "$DIR/vipd.out" "$DIR/vipd.log" 2>/dev/null
+  fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   ip netns del "$NS" 2>/dev/null || true
@@ -21,13 +25,11 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ip -n "$NS" link add d1 type dummy
-ip -n "$NS" link set d1 up
-for a in 1 2 3; do ip -n "$NS" addr add 10.255.0.$a/24 dev d1; done
+for a in 1 2 3; do ip -n "$NS" addr add 10.255.0.$a/24 dev lo; done
 cat >"$DIR/bgpd.conf" <<CONF
+bgp no-rib
 router bgp 65000
  bgp router-id 10.255.0.1
- bgp no-rib
  neighbor 10.255.0.2 remote-as 65001
  neighbor 10.255.0.2 passive
  neighbor 10.255.0.3 remote-as 65002
@@ -58,6 +60,8 @@ sleep 15
 echo "stuck neighbor after $REFRESHES ROUTE-REFRESH: $(rss)"
 "$BUILD/bin/vipctl" --socket "$DIR/vipd.sock" show ip bgp neighbors 10.255.0.3 json |
   python3 -c 'import json,sys; j=json.load(sys.stdin)["10.255.0.3"]; print("  state", j["bgpState"], "outq", j["messageStats"]["depthOutq"], "refresh received", j["messageStats"]["received"]["routeRefresh"])'
+summary | python3 -c 'import json,sys; p=json.load(sys.stdin)["ipv4Unicast"]["peers"]["10.255.0.3"]; print("  pfxSnt", p["pfxSnt"])'
+echo "  kernel Send-Q/Recv-Q of the session: $(ip netns exec "$NS" ss -tnH state established '( sport = :179 )' dst 10.255.0.3 | awk '{print $3 "/" $2}')"
 kill "$STUCK"
 wait "$STUCK" 2>/dev/null || true
 sleep 8
