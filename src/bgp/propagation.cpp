@@ -182,16 +182,38 @@ void Speaker::start_routing(Neighbor& n) {
         });
   }
   n.routing = std::move(r);
-  // RFC 4271 §9.1.3: the whole Adj-RIB-Out goes out when the session comes up.
+  // UPDATEs are generated while the connection takes them, and the rest when it has drained
+  // (output_ready()): a neighbor that stops reading holds no more than the output limits
+  // (peer::OutputLimits, issue 15 D1).
+  for (auto& out : n.routing->out)
+    if (out)
+      out->set_flow([&p] { return p.accepts_updates(); },
+                    [&p](wire::AfiSafi family) { p.send_end_of_rib(family); });
+  // RFC 4271 §9.1.3: the whole Adj-RIB-Out goes out when the session comes up, then End-of-RIB
+  // (RFC 4724 §2).
   for (auto& out : n.routing->out)
     if (out) out->announce_all(loc_rib_, out->setup().families.front());
 }
 
 void Speaker::refresh_requested(peer::Peer& p, wire::AfiSafi family) {
   Neighbor* n = neighbor_of(p);
-  if (!n || !n->routing) return;
+  Routing* r = n ? n->routing.get() : nullptr;
+  const bool unicast = family == wire::kIpv4Unicast || family == wire::kIpv6Unicast;
+  rib::AdjRibOut* out = r && unicast ? r->out[family_index(family)].get() : nullptr;
+  if (!out) {
+    p.send_end_of_rib(family);  // nothing to advertise in that family
+    return;
+  }
   publish();
-  if (auto& out = n->routing->out[family_index(family)]) out->announce_all(loc_rib_, family);
+  // Coalesced with a walk still under way (AdjRibOut::announce_all()), which sends End-of-RIB.
+  out->announce_all(loc_rib_, family);
+}
+
+void Speaker::output_ready(peer::Peer& p) {
+  Neighbor* n = neighbor_of(p);
+  if (!n || !n->routing) return;
+  for (auto& out : n->routing->out)
+    if (out) out->pump(loc_rib_);
 }
 
 void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,

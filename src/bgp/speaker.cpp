@@ -496,6 +496,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
       auto p = std::make_unique<peer::Peer>(clock_, transport_, settings, options_.jitter);
       p->set_observer(this);
       p->set_attribute_store(&attributes_);
+      p->set_output_limits(options_.output_limits);
       to_start.push_back(p.get());
       neighbors_.try_emplace(n.address).first->second.peer = std::move(p);
     } else if (it->second.peer->settings() != settings) {

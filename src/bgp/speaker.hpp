@@ -33,6 +33,8 @@ struct SpeakerOptions {
   // Draws the RFC 4271 §10 jitter factors (0.75..1) of every session's timers; empty: random.
   // Tests on the SimClock give a seeded one, so that runs repeat exactly.
   fsm::Jitter jitter = {};
+  // Flow control of every neighbor's output (issue 15, D1); tests use small ones.
+  peer::OutputLimits output_limits = {};
 };
 
 class Speaker : private peer::RouteObserver {
@@ -200,6 +202,7 @@ class Speaker : private peer::RouteObserver {
   void routes_announced(peer::Peer& p, wire::AfiSafi family, std::span<const Prefix> prefixes,
                         const rib::AttrRef& attributes) override;
   void refresh_requested(peer::Peer& p, wire::AfiSafi family) override;
+  void output_ready(peer::Peer& p) override;
 
   event::Clock& clock_;
   peer::Transport& transport_;

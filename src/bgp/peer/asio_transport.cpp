@@ -5,10 +5,12 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
 #include <deque>
 #include <optional>
+#include <utility>
 
 #include "bgp/peer/message_framer.hpp"
 #include "bgp/peer/socket_options.hpp"
@@ -25,6 +27,10 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxCoalesce = 64 * 1024;
+// How long close() waits for the queued messages (a NOTIFICATION) to go out before it closes
+// anyway: a neighbor that stopped reading must not keep the connection and its queue alive
+// until the kernel gives up, which for a zero window it never does (issue 15, D1).
+constexpr auto kCloseLinger = std::chrono::seconds(5);
 
 Endpoint from_asio(const tcp::endpoint& e) {
   return {peer::from_asio(e.address()), e.port()};
@@ -34,7 +40,8 @@ Endpoint from_asio(const tcp::endpoint& e) {
 // pending reads and writes, so that close() can still flush after the owner let go.
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
-  explicit Stream(tcp::socket socket) : socket_(std::move(socket)) {
+  explicit Stream(tcp::socket socket)
+      : socket_(std::move(socket)), linger_(socket_.get_executor()) {
     std::error_code ec;
     if (auto local = socket_.local_endpoint(ec); !ec) local_ = from_asio(local);
     if (auto remote = socket_.remote_endpoint(ec); !ec) remote_ = from_asio(remote);
@@ -52,6 +59,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
   void send(Bytes message) {
     if (closed_) return;
+    queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
     if (!writing_) write_more();
   }
@@ -60,13 +68,26 @@ class Stream : public std::enable_shared_from_this<Stream> {
     if (closed_) return;
     // Handlers are kept (close() may run inside one of them) but never called again.
     closing_ = true;
-    if (!writing_) finish_close();
+    if (!writing_) {
+      finish_close();
+      return;
+    }
+    linger_.expires_after(kCloseLinger);
+    linger_.async_wait([self = shared_from_this()](std::error_code ec) {
+      if (!ec && !self->closed_) self->finish_close();
+    });
+  }
+
+  void discard_queued() {
+    for (const auto& m : queue_) queued_bytes_ -= m.size();
+    queue_.clear();
   }
 
   void set_max_message_size(std::size_t size) { framer_.set_max_message_size(size); }
   const Endpoint& local() const { return local_; }
   const Endpoint& remote() const { return remote_; }
   std::size_t queued_messages() const { return queue_.size() + (writing_ ? 1 : 0); }
+  std::size_t queued_bytes() const { return queued_bytes_ + writing_buffer_.size(); }
 
  private:
   void read_more() {
@@ -92,16 +113,21 @@ class Stream : public std::enable_shared_from_this<Stream> {
   }
 
   void write_more() {
+    writing_buffer_.clear();
     if (queue_.empty()) {
-      writing_ = false;
-      if (closing_ && !closed_) finish_close();
+      bool was_writing = std::exchange(writing_, false);
+      if (closing_) {
+        if (!closed_) finish_close();
+      } else if (was_writing && handlers_.on_drained) {
+        handlers_.on_drained();  // may send() again, which starts the next write
+      }
       return;
     }
     writing_ = true;
-    writing_buffer_.clear();
     while (!queue_.empty() && (writing_buffer_.empty() ||
                                writing_buffer_.size() + queue_.front().size() <= kMaxCoalesce)) {
       writing_buffer_.insert(writing_buffer_.end(), queue_.front().begin(), queue_.front().end());
+      queued_bytes_ -= queue_.front().size();
       queue_.pop_front();
     }
     auto self = shared_from_this();
@@ -109,7 +135,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
                       [self](std::error_code ec, std::size_t) {
                         if (self->closed_) return;
                         if (ec) {
-                          self->queue_.clear();
+                          self->discard_queued();
+                          self->writing_buffer_.clear();
                           self->writing_ = false;
                           if (!self->closing_) {
                             self->closing_ = true;
@@ -124,6 +151,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
   void finish_close() {
     closed_ = true;
+    linger_.cancel();
+    discard_queued();
     std::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
@@ -133,8 +162,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   Connection::Handlers handlers_;
   Endpoint local_, remote_;
   MessageFramer framer_;
-  std::deque<Bytes> queue_;  // waiting to be written
-  Bytes writing_buffer_;     // being written (several messages coalesced)
+  asio::steady_timer linger_;  // bounds the flush of close()
+  std::deque<Bytes> queue_;    // waiting to be written
+  std::size_t queued_bytes_ = 0;
+  Bytes writing_buffer_;  // being written (several messages coalesced)
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
@@ -153,6 +184,8 @@ class TcpConnection final : public Connection {
   Endpoint local() const override { return stream_->local(); }
   Endpoint remote() const override { return stream_->remote(); }
   std::size_t queued_messages() const override { return stream_->queued_messages(); }
+  std::size_t queued_bytes() const override { return stream_->queued_bytes(); }
+  void discard_queued() override { stream_->discard_queued(); }
 
  private:
   std::shared_ptr<Stream> stream_;

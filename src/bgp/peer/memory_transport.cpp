@@ -14,14 +14,17 @@ struct MemorySocket::Pipe : std::enable_shared_from_this<MemorySocket::Pipe> {
   struct Side {
     Endpoint local;
     std::deque<Bytes> outbound;  // written, not yet taken by the other side
-    Bytes inbound;               // taken from the other side, not yet read
+    std::size_t outbound_bytes = 0;
+    Bytes inbound;  // taken from the other side, not yet read
     std::function<void()> on_readable;
+    std::function<void()> on_drained;  // the other side took everything outbound
     bool stalled = false;
     bool closing = false;   // close() called: the end of the stream follows the queued bytes
     bool fin_sent = false;  // the other side was told the stream ended
     bool peer_fin = false;  // the other side's stream ended
     bool flush_posted = false;
     bool notify_posted = false;
+    bool drained_posted = false;
   };
 
   event::Clock& clock;
@@ -43,18 +46,33 @@ struct MemorySocket::Pipe : std::enable_shared_from_this<MemorySocket::Pipe> {
     Side& d = sides[1 - from];
     if (reset) {
       s.outbound.clear();
+      s.outbound_bytes = 0;
       return;
     }
     if (d.stalled) return;  // stall(false) flushes again
     bool moved = false;
     for (; !s.outbound.empty(); s.outbound.pop_front(), moved = true)
       d.inbound.insert(d.inbound.end(), s.outbound.front().begin(), s.outbound.front().end());
+    if (moved && s.outbound_bytes > 0) drained_later(from);
+    s.outbound_bytes = 0;
     if (s.closing && !s.fin_sent) {
       s.fin_sent = true;
       d.peer_fin = true;
       moved = true;
     }
     if (moved) notify_later(1 - from);
+  }
+
+  void drained_later(int side) {
+    Side& s = sides[side];
+    if (!s.on_drained || s.drained_posted) return;
+    s.drained_posted = true;
+    clock.post([self = shared_from_this(), side] {
+      Side& s = self->sides[side];
+      s.drained_posted = false;
+      auto callback = s.on_drained;  // may replace or clear itself
+      if (callback && s.outbound.empty() && !self->reset) callback();
+    });
   }
 
   void notify_later(int to) {
@@ -71,6 +89,7 @@ struct MemorySocket::Pipe : std::enable_shared_from_this<MemorySocket::Pipe> {
 
 MemorySocket::~MemorySocket() {
   pipe_->sides[side_].on_readable = nullptr;
+  pipe_->sides[side_].on_drained = nullptr;
   close();
 }
 
@@ -85,6 +104,7 @@ bool MemorySocket::write(ByteSpan bytes) {
   auto& s = pipe_->sides[side_];
   if (pipe_->reset || s.closing) return false;
   s.outbound.emplace_back(bytes.begin(), bytes.end());
+  s.outbound_bytes += bytes.size();
   pipe_->flush_later(side_);
   return true;
 }
@@ -139,6 +159,20 @@ std::size_t MemorySocket::queued_writes() const {
   return pipe_->sides[side_].outbound.size();
 }
 
+std::size_t MemorySocket::queued_bytes() const {
+  return pipe_->sides[side_].outbound_bytes;
+}
+
+void MemorySocket::discard_queued() {
+  auto& s = pipe_->sides[side_];
+  s.outbound.clear();
+  s.outbound_bytes = 0;
+}
+
+void MemorySocket::on_drained(std::function<void()> callback) {
+  pipe_->sides[side_].on_drained = std::move(callback);
+}
+
 std::unique_ptr<MemorySocket> MemoryAcceptQueue::accept() {
   if (queue_.empty()) return nullptr;
   auto socket = std::move(queue_.front());
@@ -159,6 +193,10 @@ class MemoryStream : public std::enable_shared_from_this<MemoryStream> {
     socket_->on_readable([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->readable();
     });
+    socket_->on_drained([weak = weak_from_this()] {
+      auto self = weak.lock();
+      if (self && !self->closing_ && self->handlers_.on_drained) self->handlers_.on_drained();
+    });
   }
   void send(Bytes message) { socket_->write(message); }
   void close() {
@@ -167,6 +205,7 @@ class MemoryStream : public std::enable_shared_from_this<MemoryStream> {
   }
   void set_max_message_size(std::size_t size) { framer_.set_max_message_size(size); }
   const MemorySocket& socket() const { return *socket_; }
+  MemorySocket& socket() { return *socket_; }
 
  private:
   void readable() {
@@ -202,6 +241,8 @@ class MemoryConnection final : public Connection {
   Endpoint local() const override { return stream_->socket().local(); }
   Endpoint remote() const override { return stream_->socket().remote(); }
   std::size_t queued_messages() const override { return stream_->socket().queued_writes(); }
+  std::size_t queued_bytes() const override { return stream_->socket().queued_bytes(); }
+  void discard_queued() override { stream_->socket().discard_queued(); }
 
  private:
   std::shared_ptr<MemoryStream> stream_;

@@ -46,8 +46,14 @@ class MemorySocket {
   void close();
   // Abortive (TCP RST): queued bytes are lost and both ends see a reset.
   void reset();
-  // Writes of this end the other end has not taken yet (one per write()).
+  // Writes of this end the other end has not taken yet (one per write()), and their bytes.
   std::size_t queued_writes() const;
+  std::size_t queued_bytes() const;
+  // Drops the writes the other end has not taken yet.
+  void discard_queued();
+  // Called (through post()) when the other end has taken every write of this end; replaces
+  // the last one.
+  void on_drained(std::function<void()> callback);
 
  private:
   std::shared_ptr<Pipe> pipe_;

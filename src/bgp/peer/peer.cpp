@@ -131,6 +131,10 @@ std::size_t Peer::output_queue() const {
   return primary_->stream ? primary_->stream->queued_messages() : 0;
 }
 
+std::size_t Peer::output_bytes() const {
+  return primary_->stream ? primary_->stream->queued_bytes() : 0;
+}
+
 std::optional<std::pair<IpAddress, std::uint16_t>> Peer::local_endpoint() const {
   if (!primary_->stream) return std::nullopt;
   const Endpoint local = primary_->stream->local();
@@ -274,6 +278,7 @@ void Peer::attach(FsmConnection& c, std::unique_ptr<Connection> connection, fsm:
             log::debug("neighbor {}: connection closed: {}", name(), ec.message());
             raw->fsm->handle(fsm::TcpConnectionFails{});
           },
+      .on_drained = [this, raw] { on_drained(*raw); },
   });
 }
 
@@ -301,6 +306,42 @@ void Peer::send(FsmConnection& c, const wire::Message& message) {
       },
       message);
   c.stream->send(wire::encode(message, c.send_options));
+  check_output(c);
+}
+
+void Peer::check_output(FsmConnection& c) {
+  if (overflow_posted_ || c.stream->queued_bytes() <= limits_.cap) return;
+  overflow_posted_ = true;
+  clock_.post([this, alive = alive_, raw = &c] {
+    if (!*alive) return;
+    overflow_posted_ = false;
+    FsmConnection& now = *primary_;
+    if (&now != raw || !now.stream || now.stream->queued_bytes() <= limits_.cap) return;
+    const std::size_t queued = now.stream->queued_bytes();
+    log::warning(
+        "neighbor {}: {} bytes queued for sending, more than the limit of {}: the neighbor does "
+        "not read, resetting the session (Cease/Out of Resources)",
+        name(), queued, limits_.cap);
+    // What waits is lost with the session anyway; the NOTIFICATION goes first (RFC 4486 §4).
+    now.stream->discard_queued();
+    pending_reset_text_ = "Output queue full (Out of Resources)";
+    now.fsm->handle(fsm::AutomaticStop{wire::cease_subcode::kOutOfResources, {}});
+    last_reset_text_ = pending_reset_text_;
+    pending_reset_text_.clear();
+  });
+}
+
+void Peer::on_drained(FsmConnection& c) {
+  if (&c != primary_.get() || !output_waiting_) return;
+  output_waiting_ = false;
+  if (observer_ && c.fsm->state() == State::kEstablished) observer_->output_ready(*this);
+}
+
+bool Peer::accepts_updates() {
+  const FsmConnection& c = *primary_;
+  if (!c.stream || c.stream->queued_bytes() < limits_.high_water) return true;
+  output_waiting_ = true;
+  return false;
 }
 
 wire::Open Peer::local_open() const {
@@ -378,13 +419,15 @@ void Peer::on_message(FsmConnection& c, ByteSpan message) {
           c.fsm->handle(fsm::KeepAliveMsg{});
         } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
           // RFC 2918 §4: re-advertise the Adj-RIB-Out, then mark its end (RFC 4724 §2), which
-          // receivers treat as an empty UPDATE.
+          // receivers treat as an empty UPDATE. The observer sends the marker when the table is
+          // out, which for a neighbor that does not read may be much later.
           if (c.fsm->state() == State::kEstablished && c.negotiated &&
               std::find(c.negotiated->afi_safis.begin(), c.negotiated->afi_safis.end(),
                         m.afi_safi) != c.negotiated->afi_safis.end()) {
-            if (observer_) observer_->refresh_requested(*this, m.afi_safi);
-            send(c, wire::make_end_of_rib(m.afi_safi));
-            c.fsm->handle(fsm::UpdateSent{});
+            if (observer_)
+              observer_->refresh_requested(*this, m.afi_safi);
+            else
+              send_end_of_rib(m.afi_safi);
           }
         }
       },
@@ -534,16 +577,15 @@ void Peer::on_established(FsmConnection& c) {
   }
   negotiated_ = c.negotiated;
   received_open_ = c.received_open;
+  output_waiting_ = false;
+  // RFC 4724 §2: the observer sends the initial update and then the End-of-RIB markers;
+  // without one, the (empty) initial update is complete now.
   if (observer_) observer_->session_up(*this);
   log::notice("%ADJCHANGE: neighbor {}{} Up", name(),
               settings_.description.empty() ? "" : "(" + settings_.description + ")");
-  // RFC 4724 §2: the initial update (sent by the observer's session_up()) is complete.
-  if (c.negotiated) {
-    for (const auto& family : c.negotiated->afi_safis) {
-      if (family != wire::kIpv4Unicast && family != wire::kIpv6Unicast) continue;
-      send(c, wire::make_end_of_rib(family));
-    }
-    c.fsm->handle(fsm::UpdateSent{});
+  if (!observer_ && c.negotiated) {
+    for (const auto& family : c.negotiated->afi_safis)
+      if (family == wire::kIpv4Unicast || family == wire::kIpv6Unicast) send_end_of_rib(family);
   }
 }
 
@@ -577,6 +619,14 @@ void Peer::send_update(Bytes encoded) {
   if (!c.stream || c.fsm->state() != State::kEstablished) return;
   ++sent_.updates;
   c.stream->send(std::move(encoded));
+  check_output(c);
+  c.fsm->handle(fsm::UpdateSent{});
+}
+
+void Peer::send_end_of_rib(wire::AfiSafi family) {
+  FsmConnection& c = *primary_;
+  if (!c.stream || c.fsm->state() != State::kEstablished) return;
+  send(c, wire::make_end_of_rib(family));
   c.fsm->handle(fsm::UpdateSent{});
 }
 

@@ -65,8 +65,21 @@ class RouteObserver {
   virtual void routes_announced(Peer& peer, wire::AfiSafi family, std::span<const Prefix> prefixes,
                                 const rib::AttrRef& attributes) = 0;
   // The neighbor sent ROUTE-REFRESH (RFC 2918 §4): re-advertise the Adj-RIB-Out of `family`.
-  // The peer sends the End-of-RIB marker afterwards.
+  // The observer sends the End-of-RIB marker (Peer::send_end_of_rib()) once the table is out,
+  // as it does for the initial update after session_up() (RFC 4724 §2).
   virtual void refresh_requested(Peer& peer, wire::AfiSafi family) = 0;
+  // The connection took every queued message after Peer::accepts_updates() said no: UPDATEs
+  // may be generated again (issue 15, D1).
+  virtual void output_ready(Peer& peer) = 0;
+};
+
+// Flow control of the messages to a neighbor (issue 15, D1). UPDATEs are generated from the
+// Adj-RIB-Out only while fewer than `high_water` bytes wait in the connection; a neighbor that
+// stops reading therefore holds about that much. `cap` is the hard limit on bytes queued for any
+// reason: passing it resets the session with Cease / Out of Resources (RFC 4486 §4, subcode 8).
+struct OutputLimits {
+  std::size_t high_water = 256 * 1024;
+  std::size_t cap = 4 * 1024 * 1024;
 };
 
 class Peer {
@@ -98,6 +111,13 @@ class Peer {
 
   // An encoded UPDATE for the established session (dropped when there is none).
   void send_update(Bytes encoded);
+  // RFC 4724 §2: the End-of-RIB marker of `family` (the initial update or a refresh is out).
+  void send_end_of_rib(wire::AfiSafi family);
+  // Whether the connection can take more UPDATEs now (fewer than OutputLimits::high_water bytes
+  // queued). When it cannot, the observer's output_ready() follows once the queue is empty.
+  bool accepts_updates();
+  void set_output_limits(const OutputLimits& limits) { limits_ = limits; }
+  const OutputLimits& output_limits() const { return limits_; }
   // Asks the neighbor to send its routes of `family` again (RFC 2918), if it can.
   bool request_refresh(wire::AfiSafi family);
   // RFC 4486 §4 Cease / Maximum Number of Prefixes Reached, with the AFI/SAFI and limit as data;
@@ -123,6 +143,7 @@ class Peer {
   const MessageCounters& received() const { return received_; }
   const MessageCounters& sent() const { return sent_; }
   std::size_t output_queue() const;
+  std::size_t output_bytes() const;
   // Local and remote endpoint of the established connection.
   std::optional<std::pair<IpAddress, std::uint16_t>> local_endpoint() const;
   std::optional<std::pair<IpAddress, std::uint16_t>> remote_endpoint() const;
@@ -146,6 +167,10 @@ class Peer {
   void on_established(FsmConnection& c);
   void on_down(FsmConnection& c, fsm::DownReason reason);
   void dump_later(FsmConnection* loser);
+  // After a message is queued: past OutputLimits::cap, the session is reset (posted, since the
+  // caller may be the Adj-RIB-Out in the middle of a batch).
+  void check_output(FsmConnection& c);
+  void on_drained(FsmConnection& c);
   FsmConnection* other(const FsmConnection& c) const;
   wire::Open local_open() const;
   std::string name() const;
@@ -166,6 +191,9 @@ class Peer {
   std::string pending_reset_text_;  // the reason of a stop in progress (liveness_lost)
   std::uint64_t treated_as_withdraw_ = 0;
   bool prefix_limit_hit_ = false;
+  OutputLimits limits_;
+  bool output_waiting_ = false;   // accepts_updates() said no; output_ready() is due
+  bool overflow_posted_ = false;  // the Out of Resources reset is on its way
   std::unique_ptr<event::Timer> restart_timer_;
   RouteObserver* observer_ = nullptr;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

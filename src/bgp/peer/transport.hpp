@@ -36,6 +36,10 @@ class Connection {
     std::function<void(const wire::Error&)> on_header_error;
     // The neighbor closed the connection or it failed; not called after close().
     std::function<void(std::error_code)> on_closed;
+    // Everything queued has been handed to the network (queued_bytes() is 0 again); the
+    // sender may produce more (flow control of UPDATEs, issue 15 D1). Never called from
+    // inside send(), nor after close().
+    std::function<void()> on_drained;
   };
 
   virtual ~Connection() = default;
@@ -54,6 +58,11 @@ class Connection {
   virtual Endpoint remote() const = 0;
   // Messages queued and not yet handed to the network.
   virtual std::size_t queued_messages() const = 0;
+  // Bytes of those messages (including a write in progress).
+  virtual std::size_t queued_bytes() const = 0;
+  // Drops the queued messages that have not started to go out (a message partly written is
+  // finished), so that a NOTIFICATION sent next is not stuck behind them.
+  virtual void discard_queued() = 0;
 };
 
 // An outgoing connection attempt in progress. Destroying it cancels the attempt: its callback

@@ -9,7 +9,157 @@ AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore
     : setup_(std::move(setup)),
       store_(store),
       sources_(std::move(sources)),
-      packer_(options, std::move(sink), std::move(oversize)) {}
+      packer_(
+          options,
+          [this, sink = std::move(sink)](Bytes message) {
+            ready_known_ = false;  // the connection holds more now: ask again
+            sink(std::move(message));
+          },
+          std::move(oversize)) {}
+
+void AdjRibOut::set_flow(Ready ready, EndOfRib end_of_rib) {
+  ready_ = std::move(ready);
+  end_of_rib_ = std::move(end_of_rib);
+}
+
+bool AdjRibOut::ready() {
+  if (!ready_ || ready_known_) return true;
+  ready_known_ = ready_();
+  return ready_known_;
+}
+
+bool AdjRibOut::is_pending(const Prefix& prefix) const {
+  if (prefix.family() == Family::kIpv4)
+    return pending_v4_.table.size() > 0 && pending_v4_.table.find(V4Key::of(prefix));
+  return pending_v6_.table.size() > 0 && pending_v6_.table.find(V6Key::of(prefix));
+}
+
+void AdjRibOut::add_pending(const Prefix& prefix, bool before) {
+  // The first mark says what the neighbor holds; later changes only make the state to send
+  // newer, and that is read from the Loc-RIB when the mark is taken.
+  if (prefix.family() == Family::kIpv4) {
+    auto key = V4Key::of(prefix);
+    if (!pending_v4_.table.find(key)) pending_v4_.table[key] = before;
+  } else {
+    auto key = V6Key::of(prefix);
+    if (!pending_v6_.table.find(key)) pending_v6_.table[key] = before;
+  }
+}
+
+void AdjRibOut::Batch::announce(const AttrRef& attrs, const Prefix& prefix) {
+  ++prefixes;
+  for (auto& [a, list] : groups) {
+    if (a == attrs) {
+      list.push_back(prefix);
+      return;
+    }
+  }
+  groups.emplace_back(attrs, std::vector<Prefix>{prefix});
+}
+
+void AdjRibOut::emit(wire::AfiSafi family, Batch& batch) {
+  for (const auto& p : batch.withdrawals) packer_.withdraw(family, p);
+  for (const auto& [attrs, prefixes] : batch.groups)
+    for (const auto& p : prefixes) packer_.announce(family, attrs, p);
+  packer_.flush();
+  batch = {};
+}
+
+template <typename Key>
+bool AdjRibOut::drain_pending(const LocRib& rib, Pending<Key>& pending, wire::AfiSafi family) {
+  auto& table = pending.table;
+  if (table.size() == 0) return false;
+  Batch batch;
+  std::vector<SelectedPath> selected;
+  while (table.size() > 0 && !batch.full()) {
+    pending.cursor = table.next_used(pending.cursor);
+    if (pending.cursor == table.capacity()) {
+      pending.cursor = 0;  // entries were added behind the sweep, or the table grew
+      continue;
+    }
+    const Key key = table.slot(pending.cursor).key;
+    const bool before = table.slot(pending.cursor).value;
+    table.erase(key);  // what moves into this slot is seen next
+    const Prefix prefix = key.prefix();
+    selected = rib.selected(family, prefix);
+    AttrRef after;
+    if (!selected.empty()) after = exported(setup_, family, prefix, selected.front());
+    if (after) {
+      batch.announce(after, prefix);
+      if (!before) ++advertised_;
+    } else if (before) {
+      batch.withdraw(prefix);
+      if (advertised_) --advertised_;
+    }
+  }
+  if (table.size() == 0) {
+    table = {};  // a large table's slots go back
+    pending.cursor = 0;
+  }
+  emit(family, batch);
+  return true;
+}
+
+void AdjRibOut::start_walk(const LocRib& rib, wire::AfiSafi family) {
+  Walk& w = walks_[index(family)];
+  w.counted = !w.started;
+  w.started = true;
+  w.active = true;
+  w.again = false;
+  w.next = 0;
+  w.v4.clear();
+  w.v6.clear();
+  rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
+    if (family == wire::kIpv4Unicast)
+      w.v4.push_back(V4Key::of(prefix));
+    else
+      w.v6.push_back(V6Key::of(prefix));
+  });
+}
+
+bool AdjRibOut::step_walk(const LocRib& rib, wire::AfiSafi family) {
+  Walk& w = walks_[index(family)];
+  if (!w.active) return false;
+  Batch batch;
+  std::vector<SelectedPath> selected;
+  for (; w.next < w.size() && !batch.full(); ++w.next) {
+    const Prefix prefix =
+        family == wire::kIpv4Unicast ? w.v4[w.next].prefix() : w.v6[w.next].prefix();
+    // A pending prefix goes out with the pending ones, in its latest state.
+    if (is_pending(prefix)) continue;
+    selected = rib.selected(family, prefix);
+    if (selected.empty()) continue;  // withdrawn since the walk started: sent as a change
+    AttrRef out = exported(setup_, family, prefix, selected.front());
+    if (!out) continue;
+    batch.announce(out, prefix);
+    if (w.counted) ++advertised_;
+  }
+  emit(family, batch);
+  if (w.next < w.size()) return true;
+  const bool again = w.again;
+  w.active = false;
+  w.next = 0;
+  w.v4 = {};
+  w.v6 = {};
+  if (end_of_rib_) end_of_rib_(family);
+  if (again) start_walk(rib, family);
+  return true;
+}
+
+void AdjRibOut::pump(const LocRib& rib) {
+  if (pumping_) return;
+  pumping_ = true;
+  ready_known_ = false;
+  while (ready()) {
+    if (drain_pending(rib, pending_v4_, wire::kIpv4Unicast)) continue;
+    if (drain_pending(rib, pending_v6_, wire::kIpv6Unicast)) continue;
+    if (step_walk(rib, wire::kIpv4Unicast)) continue;
+    if (step_walk(rib, wire::kIpv6Unicast)) continue;
+    break;
+  }
+  clear_cache();
+  pumping_ = false;
+}
 
 bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
@@ -95,12 +245,19 @@ void AdjRibOut::finish() {
 }
 
 void AdjRibOut::take(std::span<const Change> changes) {
+  ready_known_ = false;
   for (const Change& c : changes) {
     if (!carries(c.family)) continue;
     bool kept = !c.removed && !c.paths.empty();
     // Only the multipath set moved: the best path, hence the export, is the same.
     if (kept && c.previous_best && *c.previous_best == c.paths.front()) continue;
+    // Already pending: its latest state goes out when the connection drains.
+    if (is_pending(c.prefix)) continue;
     bool before = c.previous_best && was_exported(setup_, c.family, c.prefix, *c.previous_best);
+    if (!ready()) {
+      if (before || kept) add_pending(c.prefix, before);
+      continue;
+    }
     AttrRef after;
     if (kept) after = exported(setup_, c.family, c.prefix, c.paths.front());
     send(c.family, c.prefix, before, after, false);
@@ -109,36 +266,15 @@ void AdjRibOut::take(std::span<const Change> changes) {
 
 void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
   if (!carries(family)) return;
-  // Prefixes grouped by export attributes so each UPDATE is full; a group is sent as soon as it
-  // fills a message, which bounds what is held here.
-  struct Group {
-    AttrRef attrs;
-    std::vector<Prefix> prefixes;
-    std::size_t bytes = 0;
-  };
-  std::unordered_map<const wire::PathAttributes*, Group> groups;
-  constexpr std::size_t kGroupBytes = 3500;
-  auto send_group = [&](Group& g) {
-    for (const auto& p : g.prefixes) packer_.announce(family, g.attrs, p);
-    packer_.flush();
-    g.prefixes.clear();
-    g.bytes = 0;
-  };
-  std::vector<SelectedPath> selected;
-  rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
-    selected = rib.selected(family, prefix);
-    if (selected.empty()) return;
-    AttrRef out = exported(setup_, family, prefix, selected.front());
-    if (!out) return;
-    Group& g = groups[out.get()];
-    if (!g.attrs) g.attrs = out;
-    g.prefixes.push_back(prefix);
-    g.bytes += encoded_prefix_size(prefix);
-    ++advertised_;
-    if (g.bytes >= kGroupBytes) send_group(g);
-  });
-  for (auto& [key, g] : groups) send_group(g);
-  clear_cache();
+  Walk& w = walks_[index(family)];
+  if (w.active) {
+    // Coalesced (issue 15, D1): a walk that has not sent anything yet answers this request
+    // too; one under way starts over once when it ends, for what it already sent.
+    if (w.next > 0) w.again = true;
+    return;
+  }
+  start_walk(rib, family);
+  pump(rib);
 }
 
 void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
@@ -149,14 +285,20 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   bool same_rewrite =
       old.target == setup_.target && old.context == setup_.context && !old.shape && !setup_.shape;
   std::vector<SelectedPath> selected;
+  ready_known_ = false;
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     if (!carries(family)) continue;
     rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
+      if (is_pending(prefix)) return;  // sent when the connection drains, under the new setup
       selected = rib.selected(family, prefix);
       if (selected.empty()) return;
       bool before = was_exported(old, family, prefix, selected.front());
       AttrRef after = exported(setup_, family, prefix, selected.front());
-      send(family, prefix, before, after, same_rewrite);
+      if (ready()) {
+        send(family, prefix, before, after, same_rewrite);
+      } else if ((before || after) && !(before && after && same_rewrite)) {
+        add_pending(prefix, before);
+      }
     });
   }
   packer_.flush();

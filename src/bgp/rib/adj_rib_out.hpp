@@ -4,8 +4,16 @@
 // does not unless `export table` is set); computing it costs one export evaluation per distinct
 // attribute set and source per batch of changes, which a cache makes cheap. Changes become
 // packed UPDATEs (update_packer.hpp) handed to a sink: the neighbor's TCP stream.
+//
+// Flow control (issue 15, D1): UPDATEs are generated only while the connection takes them
+// (set_flow()). While it does not, a changed prefix is only marked pending, once however often it
+// changes, with whether the neighbor holds a route for it; and a table walk (session start,
+// ROUTE-REFRESH) keeps its place. pump() continues both when the connection has drained, from
+// the Loc-RIB as it is then: a neighbor that stops reading costs at most one mark per prefix and
+// one walk per family, never a queue of UPDATEs (FRR and BIRD work the same way).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <span>
 #include <unordered_map>
@@ -39,9 +47,22 @@ class AdjRibOut {
   // The export facts of the neighbor a Loc-RIB path came from; nullptr if it is gone.
   using SourceLookup = std::function<const ExportPeer*(PeerId, wire::AfiSafi)>;
 
+  // Whether the connection takes more UPDATEs now; the End-of-RIB marker of a family.
+  using Ready = std::function<bool()>;
+  using EndOfRib = std::function<void(wire::AfiSafi)>;
+
   // `oversize`: a prefix withdrawn because its UPDATE does not fit (UpdatePacker::announce()).
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
             SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {});
+  AdjRibOut(const AdjRibOut&) = delete;
+  AdjRibOut& operator=(const AdjRibOut&) = delete;
+
+  // `ready` false: hold back (see above) until pump(). `end_of_rib` runs when a walk of
+  // announce_all() is complete (RFC 4724 §2). Without them everything is sent at once.
+  void set_flow(Ready ready, EndOfRib end_of_rib);
+  // The connection drained: sends the pending prefixes, then continues the table walks, while
+  // it takes more.
+  void pump(const LocRib& rib);
 
   // Loc-RIB changes (in order); sends what they change for this neighbor.
   void apply(std::span<const Change> changes);
@@ -50,7 +71,10 @@ class AdjRibOut {
   void take(std::span<const Change> changes);
   void finish();
   // Sends the whole table of `family` (session start, RFC 4271 §9.1.3; ROUTE-REFRESH, RFC 2918
-  // §4), grouping prefixes by attributes.
+  // §4), grouping prefixes by attributes, then calls end_of_rib. A walk of the table that has to
+  // wait for the connection keeps a list of the table's prefixes (8 octets per IPv4 prefix, 24
+  // per IPv6) and its place. A second request while a walk waits to start costs nothing; one
+  // while it is under way makes it start over once when it ends (coalesced however many come).
   void announce_all(const LocRib& rib, wire::AfiSafi family);
   // Replaces the setup (policy or role change, FRR's automatic soft-out): withdraws what the old
   // setup sent and the new one does not, announces what is new or different.
@@ -61,8 +85,57 @@ class AdjRibOut {
   // Prefixes currently advertised (FRR's PfxSnt), messages sent.
   std::size_t advertised() const { return advertised_; }
   std::size_t messages() const { return packer_.messages(); }
+  // Prefixes waiting for the connection, and whether a table walk of `family` is under way.
+  std::size_t pending() const { return pending_v4_.table.size() + pending_v6_.table.size(); }
+  bool walking(wire::AfiSafi family) const { return walks_[index(family)].active; }
 
  private:
+  // Prefixes to send when the connection drains, each with whether the neighbor holds a route
+  // for it now (a withdrawal is due if the Loc-RIB has none then).
+  template <typename Key>
+  struct Pending {
+    PrefixTable<Key, bool> table;
+    std::size_t cursor = 0;  // of the sweep in pump()
+  };
+  // A walk of the table of one family: its prefixes when it started, and how far it got.
+  struct Walk {
+    bool active = false;
+    bool again = false;    // requested again while under way: start over when done
+    bool counted = false;  // the first walk (session start) counts what it announces
+    bool started = false;  // there was a walk before
+    std::vector<V4Key> v4;
+    std::vector<V6Key> v6;
+    std::size_t next = 0;
+    std::size_t size() const { return v4.size() + v6.size(); }
+  };
+  // Prefixes of one family grouped by export attributes, so that UPDATEs are full; bounded so
+  // that the bytes one batch adds to the connection stay small next to the output limits.
+  struct Batch {
+    static constexpr std::size_t kMaxPrefixes = 4096;
+    static constexpr std::size_t kMaxGroups = 16;
+    std::vector<Prefix> withdrawals;
+    std::vector<std::pair<AttrRef, std::vector<Prefix>>> groups;
+    std::size_t prefixes = 0;
+    bool full() const { return prefixes >= kMaxPrefixes || groups.size() >= kMaxGroups; }
+    void announce(const AttrRef& attrs, const Prefix& prefix);
+    void withdraw(const Prefix& prefix) {
+      ++prefixes;
+      withdrawals.push_back(prefix);
+    }
+  };
+  static std::size_t index(wire::AfiSafi family) { return family == wire::kIpv4Unicast ? 0 : 1; }
+
+  bool ready();
+  bool is_pending(const Prefix& prefix) const;
+  void add_pending(const Prefix& prefix, bool before);
+  // One batch of pending prefixes of a family; false when there are none.
+  template <typename Key>
+  bool drain_pending(const LocRib& rib, Pending<Key>& pending, wire::AfiSafi family);
+  // One batch of a walk; false when there is none.
+  bool step_walk(const LocRib& rib, wire::AfiSafi family);
+  void start_walk(const LocRib& rib, wire::AfiSafi family);
+  void emit(wire::AfiSafi family, Batch& batch);
+
   struct CacheKey {
     const AdjRibOutSetup* setup;
     const wire::PathAttributes* attrs;
@@ -96,6 +169,13 @@ class AdjRibOut {
   UpdatePacker packer_;
   std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;
   std::size_t advertised_ = 0;
+  Ready ready_;
+  EndOfRib end_of_rib_;
+  bool ready_known_ = false;  // ready_ said yes and nothing was sent since
+  bool pumping_ = false;
+  Pending<V4Key> pending_v4_;
+  Pending<V6Key> pending_v6_;
+  std::array<Walk, 2> walks_;  // IPv4, IPv6 unicast
 };
 
 }  // namespace vipd::bgp::rib

@@ -107,6 +107,17 @@ class PrefixTable {
     return true;
   }
 
+  // For a sweep that erases as it goes: the first used slot at `slot` or after it (capacity()
+  // when there is none) and its contents. Erasing the entry at the sweep position moves only
+  // entries that the sweep has still to see into it, so the sweep stays on that slot; an insert
+  // may grow the table and reorder it, so a sweep that must see everything starts over while
+  // entries are left.
+  std::size_t next_used(std::size_t slot) const {
+    while (slot < slots_.size() && !slots_[slot].key.used()) ++slot;
+    return slot;
+  }
+  const Slot& slot(std::size_t i) const { return slots_[i]; }
+
   template <typename Fn>  // fn(const Key&, Value&)
   void for_each(Fn&& fn) {
     for (auto& s : slots_)

@@ -266,6 +266,88 @@ TEST_F(Fixture, AnnounceAllGroupsByAttributesAndPolicyResyncWithdraws) {
   EXPECT_EQ(out->advertised(), 1u);
 }
 
+// Flow control (issue 15, D1): while the connection takes nothing, changes are only marked; a
+// prefix changed ten times goes out once, in its latest state, when the connection drains, and
+// one announced and withdrawn meanwhile not at all.
+TEST_F(Fixture, HeldBackChangesGoOutOnceInTheirLatestState) {
+  bool ready = true;
+  out->set_flow([&] { return ready; }, {});
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  auto b = store.intern(attributes({65002}, "198.51.100.2"));
+  auto prefixes = many(20);
+  for (std::size_t i = 0; i < 10; ++i) rib.update(wire::kIpv4Unicast, prefixes[i], 0, a);
+  publish();
+  ASSERT_EQ(sent.announced(), 10u);
+  sent.updates.clear();
+  ready = false;
+  for (std::uint32_t i = 0; i < 10; ++i) {
+    rib.update(wire::kIpv4Unicast, prefixes[0], 0,
+               store.intern(attributes({65001, 64512 + i}, "198.51.100.1")));
+    publish();
+  }
+  rib.withdraw(wire::kIpv4Unicast, prefixes[1], 0);
+  publish();
+  rib.update(wire::kIpv4Unicast, prefixes[15], 0, a);
+  publish();
+  rib.withdraw(wire::kIpv4Unicast, prefixes[15], 0);
+  publish();
+  rib.update(wire::kIpv4Unicast, prefixes[16], 1, b);
+  publish();
+  EXPECT_TRUE(sent.updates.empty());
+  EXPECT_EQ(out->pending(), 4u);
+  ready = true;
+  out->pump(rib);
+  EXPECT_EQ(out->pending(), 0u);
+  EXPECT_EQ(sent.announced(), 2u);
+  EXPECT_EQ(sent.withdrawn(), 1u);
+  for (const auto& u : sent.updates) {
+    for (const auto& p : u.nlri) {
+      if (p == prefixes[0])
+        EXPECT_EQ(u.attributes.as_path, test::sequence({65000, 65001, 64521}));
+      else
+        EXPECT_EQ(p, prefixes[16]);
+    }
+    for (const auto& p : u.withdrawn) EXPECT_EQ(p, prefixes[1]);
+  }
+  EXPECT_EQ(out->advertised(), 10u);
+}
+
+// ROUTE-REFRESH while the connection takes nothing costs nothing: 1,500 of them make one walk
+// of the table and one End-of-RIB. One that comes while a walk is under way makes it start over
+// once at its end.
+TEST_F(Fixture, RefreshesAreCoalesced) {
+  int budget = 0;  // answers of "ready" that say yes
+  std::vector<wire::AfiSafi> eors;
+  out->set_flow([&] { return budget-- > 0; }, [&](wire::AfiSafi f) { eors.push_back(f); });
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  for (const auto& p : many(5000)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  rib.drain_changes();
+  for (int i = 0; i < 1500; ++i) out->announce_all(rib, wire::kIpv4Unicast);
+  EXPECT_TRUE(sent.updates.empty());
+  EXPECT_TRUE(out->walking(wire::kIpv4Unicast));
+  budget = 1000000;
+  out->pump(rib);
+  EXPECT_EQ(sent.announced(), 5000u);
+  EXPECT_EQ(eors.size(), 1u);
+  EXPECT_EQ(out->advertised(), 5000u);
+  EXPECT_FALSE(out->walking(wire::kIpv4Unicast));
+
+  // One batch goes out, then the connection is full; ten requests come meanwhile.
+  sent.updates.clear();
+  eors.clear();
+  budget = 1;
+  out->announce_all(rib, wire::kIpv4Unicast);
+  const std::size_t first = sent.announced();
+  EXPECT_GT(first, 0u);
+  EXPECT_LT(first, 5000u);
+  for (int i = 0; i < 10; ++i) out->announce_all(rib, wire::kIpv4Unicast);
+  budget = 1000000;
+  out->pump(rib);
+  EXPECT_EQ(sent.announced(), 10000u);  // the rest of the walk, then the whole table again
+  EXPECT_EQ(eors.size(), 2u);
+  EXPECT_EQ(out->advertised(), 5000u);  // a refresh does not count again
+}
+
 TEST_F(Fixture, FamiliesNotNegotiatedAreNotSent) {
   wire::PathAttributes v6;
   v6.origin = wire::Origin::kIgp;

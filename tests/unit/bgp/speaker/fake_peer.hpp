@@ -75,6 +75,8 @@ class ByteChannel {
   // Appends what has arrived to `in`; true once the other side closed or reset.
   virtual bool fill(Bytes& in) = 0;
   virtual void close() = 0;
+  // Stops (or resumes) taking what the other side sends, like a zero TCP window.
+  virtual void stall(bool) {}
 };
 
 // One connection of a fake peer. Reads are buffered; every wait pumps until the deadline.
@@ -92,6 +94,10 @@ class FakeConnection {
   }
 
   bool send(const Bytes& bytes) { return channel_ && channel_->send(bytes, pump_.step); }
+  // A neighbor that stops reading (memory transport only).
+  void stall(bool stalled) {
+    if (channel_) channel_->stall(stalled);
+  }
   bool send(const wire::Message& m) { return send(wire::encode(m, kSessionOptions)); }
 
   // The next whole message vipd sent, raw; nullopt at EOF or the deadline.

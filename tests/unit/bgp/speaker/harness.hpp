@@ -29,6 +29,7 @@ class MemoryChannel final : public ByteChannel {
     return socket_->eof();
   }
   void close() override { socket_->close(); }
+  void stall(bool stalled) override { socket_->stall(stalled); }
 
  private:
   std::unique_ptr<peer::MemorySocket> socket_;
@@ -66,8 +67,8 @@ class SpeakerTest : public SpeakerFixture {
     fsm::Jitter jitter = [engine] {
       return std::uniform_real_distribution<double>(0.75, 1.0)(*engine);
     };
-    speaker_ = std::make_unique<Speaker>(clock_, transport_,
-                                         SpeakerOptions{port_, true, std::move(jitter)});
+    speaker_ = std::make_unique<Speaker>(
+        clock_, transport_, SpeakerOptions{port_, true, std::move(jitter), output_limits_});
     attach_interfaces();
     speaker_->install_commands(tree_);
   }
@@ -90,6 +91,7 @@ class SpeakerTest : public SpeakerFixture {
   }
 
   // The Speaker's host: its addresses as the loopback TCP tests had them.
+  peer::OutputLimits output_limits_;  // set by a derived fixture's constructor
   const IpAddress kLocalV4 = ip("127.0.0.1");
   const IpAddress kLocalV6 = ip("::1");
   event::SimClock clock_;

@@ -1,5 +1,6 @@
 // Route propagation through the Speaker on the simulated clock: what neighbors are sent (RFC 4271
 // §9.1.3, §5.1), reflection (RFC 4456), policy, origination, maximum-prefix, ROUTE-REFRESH.
+#include <iostream>
 #include <map>
 
 #include "bgp/config/render.hpp"
@@ -428,6 +429,149 @@ TEST_F(PropagationTest, RouteMapsInAndOutApplyLive) {
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 0; }, 3s));
   apply(maps + router_bgp(base));
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 3; }, 3s));
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// Issue 15, D1: a neighbor that stops reading. UPDATEs are generated from the Adj-RIB-Out as its
+// connection drains, so what waits for it stays under the output limits whatever it sends and
+// whatever the other neighbors change; once it reads again it gets the current table.
+class StuckNeighborTest : public PropagationTest {
+ protected:
+  StuckNeighborTest() { output_limits_ = {16 * 1024, 256 * 1024}; }
+
+  const peer::Peer& peer(const std::string& address) const {
+    return *speaker_->neighbors().at(ip(address)).peer;
+  }
+  // Runs the loop for `duration` while the fake peers send KEEPALIVEs (they read nothing), and
+  // records the most bytes ever queued for `watched`.
+  void run_for(Millis duration, std::initializer_list<FakeConnection*> peers,
+               const std::string& watched) {
+    auto deadline = clock_.now() + duration;
+    while (clock_.now() < deadline) {
+      if (clock_.now() >= next_keepalive_) {
+        for (auto* c : peers) c->send(wire::Message{wire::Keepalive{}});
+        next_keepalive_ = clock_.now() + 500ms;
+      }
+      step();
+      max_queued_ = std::max(max_queued_, peer(watched).output_bytes());
+    }
+  }
+  // An UPDATE of A with AS_PATH 65001 `second`.
+  static wire::Message announce_path(std::vector<Prefix> prefixes, std::uint32_t second) {
+    wire::Update u = std::get<wire::Update>(announce(std::move(prefixes)));
+    u.attributes.as_path =
+        wire::AsPath{{wire::AsSegment{wire::SegmentType::kAsSequence, {65001, second}}}};
+    return u;
+  }
+  static std::vector<Prefix> table(std::uint32_t n) {
+    std::vector<Prefix> out;
+    for (std::uint32_t i = 0; i < n; ++i)
+      out.emplace_back(IpAddress::v4(0x0a000000u + (i << 8)), 24);
+    return out;
+  }
+
+  std::size_t max_queued_ = 0;
+  event::TimePoint next_keepalive_{};
+};
+
+TEST_F(StuckNeighborTest, QueueStaysBoundedAndTheNeighborGetsTheCurrentTable) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002)));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  cb->stall(true);
+  // A's table: 4,000 prefixes in 40 attribute sets (about 18 kB of UPDATEs to B).
+  std::map<Prefix, std::uint32_t> expected;  // prefix -> the second AS of its path
+  auto send = [&](const std::vector<Prefix>& prefixes, std::uint32_t second) {
+    ASSERT_TRUE(ca->send(announce_path(prefixes, second)));
+    for (const auto& p : prefixes) expected[p] = second;
+  };
+  const auto prefixes = table(4000);
+  for (std::size_t g = 0; g < 40; ++g)
+    send({prefixes.begin() + g * 100, prefixes.begin() + (g + 1) * 100}, 64600 + g);
+  run_for(200ms, {ca.get(), cb.get()}, b);
+  // B asks for the table 1,500 times (in the issue each request queued the whole table again)
+  // while A keeps changing paths: 15,000 changes and 1,075 withdrawals.
+  for (std::uint32_t i = 0; i < 1500; ++i) {
+    ASSERT_TRUE(cb->send(wire::Message{wire::RouteRefresh{wire::kIpv4Unicast}}));
+    std::vector<Prefix> some;
+    for (std::uint32_t k = 0; k < 10; ++k) some.push_back(prefixes[(i * 37 + k * 401) % 4000]);
+    send(some, 65100 + i % 50);
+    if (i % 7 == 0) {
+      std::vector<Prefix> gone;
+      for (std::uint32_t k = 0; k < 5; ++k) gone.push_back(prefixes[(i * 13 + k * 797) % 4000]);
+      ASSERT_TRUE(ca->send(withdraw(gone)));
+      for (const auto& p : gone) expected.erase(p);
+    }
+    run_for(2ms, {ca.get(), cb.get()}, b);
+  }
+  run_for(1s, {ca.get(), cb.get()}, b);
+  EXPECT_TRUE(peer(b).established());
+  EXPECT_EQ(neighbor_json(b)["messageStats"]["received"]["routeRefresh"], 1500);
+  // Flow control held B at the high-water mark and at most one batch past it, far below the cap
+  // (the code before issue 15 D1 queued the whole table per request: some 27 MB here).
+  EXPECT_GE(max_queued_, output_limits_.high_water);
+  EXPECT_LT(max_queued_, output_limits_.high_water + 32 * 1024) << max_queued_;
+  std::cout << "most bytes queued for the stuck neighbor: " << max_queued_ << "\n";
+
+  // B reads again: it gets every prefix in its latest state and nothing withdrawn.
+  auto current = [&] {
+    if (rb.routes.size() != expected.size()) return false;
+    for (const auto& [p, second] : expected) {
+      auto it = rb.routes.find(p);
+      if (it == rb.routes.end() ||
+          as_path(it->second) != std::vector<std::uint32_t>{65000, 65001, second})
+        return false;
+    }
+    return true;
+  };
+  cb->stall(false);
+  ASSERT_TRUE(receive_until(*cb, rb, current, 2s)) << rb.routes.size() << " of " << expected.size();
+  ca->send(wire::Message{wire::Keepalive{}});
+  receive_until(
+      *cb, rb, [] { return false; }, 500ms);
+  EXPECT_TRUE(current());  // nothing stale came after
+  EXPECT_GE(rb.end_of_ribs, 2u);
+}
+
+// The hard cap (here below the high-water mark, so that only the cap holds): a neighbor whose
+// queue passes it is reset with Cease / Out of Resources (RFC 4486 §4, subcode 8), the
+// NOTIFICATION ahead of what was queued.
+class OutputCapTest : public StuckNeighborTest {
+ protected:
+  OutputCapTest() { output_limits_ = {1024 * 1024, 8 * 1024}; }
+};
+
+TEST_F(OutputCapTest, PastTheCapTheSessionIsResetWithOutOfResources) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002)));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  cb->stall(true);
+  const auto prefixes = table(4000);
+  for (std::size_t g = 0; g < 40; ++g)
+    ASSERT_TRUE(ca->send(
+        announce_path({prefixes.begin() + g * 100, prefixes.begin() + (g + 1) * 100}, 64600 + g)));
+  run_for(200ms, {ca.get(), cb.get()}, b);
+  EXPECT_FALSE(peer(b).established());
+  cb->stall(false);
+  auto n = cb->read_notification(2s);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->code, wire::error_code::kCease);
+  EXPECT_EQ(n->subcode, wire::cease_subcode::kOutOfResources);
+  EXPECT_TRUE(cb->wait_closed(2s));
+  EXPECT_EQ(neighbor_json(b)["lastResetDueTo"], "Output queue full (Out of Resources)");
 }
 
 }  // namespace
