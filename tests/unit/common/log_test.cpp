@@ -123,7 +123,13 @@ TEST(Log, FullDiskDropsAndCountsLines) {
   EXPECT_EQ(log::status().dropped_lines, before + 1);
   EXPECT_NE(log::status().last_write_error.find("space"), std::string::npos)
       << log::status().last_write_error;
+  // The --foreground case of D3: stderr (unbuffered) on a full disk threw from the logger.
   log::to_stderr();
+  {
+    StderrRedirect full(::open("/dev/full", O_WRONLY | O_CLOEXEC));
+    EXPECT_NO_THROW(log::error("disk full on stderr"));
+  }
+  EXPECT_EQ(log::status().dropped_lines, before + 2);
 }
 
 // A log directory that vanished: reopen fails, says so, and keeps writing to the old file.
