@@ -28,8 +28,8 @@ struct Speaker::ExportKey {
 struct Speaker::ImportKey {
   bool deny_all = false;
   std::shared_ptr<const config::PrefixMatcher> prefix_list;  // `neighbor A prefix-list NAME in`
-  std::string route_map;                            // `neighbor A route-map NAME in`
-  std::shared_ptr<const config::BgpConfig> policy;  // with route_map: Speaker::policy_
+  std::string route_map;                                     // `neighbor A route-map NAME in`
+  std::shared_ptr<const config::BgpConfig> policy;           // with route_map: Speaker::policy_
   std::optional<config::MaximumPrefix> maximum_prefix;
   bool operator==(const ImportKey&) const = default;
   // Whether the filters (not the prefix limit) differ: what needs the routes re-imported.
