@@ -277,7 +277,9 @@ Result<Session*, std::string> SessionTable::add(SessionOptions options,
   return raw;
 }
 
-bool SessionTable::remove(const PeerKey& peer) {
+bool SessionTable::remove(const PeerKey& key) {
+  // A copy: the caller's key may be the session's own, which is destroyed below.
+  const PeerKey peer = key;
   auto it = sessions_.find(peer);
   if (it == sessions_.end()) return false;
   it->second->stop();

@@ -22,6 +22,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The sanitizers' runtime opens a pipe to check memory for its vptr checks and reports; with
+// every descriptor taken it reports a false "object has invalid vptr" inside Asio. The tests that
+// take every descriptor therefore run in the normal build only.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
 // Takes every free descriptor below a lowered soft limit; gives them back (and the limit) when
 // destroyed.
 class DescriptorHog {
@@ -101,6 +110,7 @@ class AsioListenerTest : public ::testing::Test {
 };
 
 TEST_F(AsioListenerTest, OutOfDescriptorsItWaitsInsteadOfSpinning) {
+  if (kSanitizerBuild) GTEST_SKIP() << "the sanitizer runtime needs descriptors";
   clients.push_back(connect_to(port));
   std::size_t handlers = 0;
   {
@@ -123,6 +133,7 @@ TEST_F(AsioListenerTest, OutOfDescriptorsItWaitsInsteadOfSpinning) {
 }
 
 TEST_F(AsioListenerTest, DestroyedWhileAFailedAcceptIsQueuedOrWaiting) {
+  if (kSanitizerBuild) GTEST_SKIP() << "the sanitizer runtime needs descriptors";
   clients.push_back(connect_to(port));
   {
     DescriptorHog hog;
