@@ -9,6 +9,7 @@ namespace vipd::bfd::fsm {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::bring_up;
 using testing::config;
 using testing::Link;
 using testing::Node;
@@ -21,14 +22,6 @@ Config echo_config(std::uint32_t discriminator, Microseconds echo_tx = 50ms,
   c.desired_echo_tx = echo_tx;
   c.required_min_echo_rx = echo_rx;
   return c;
-}
-
-void bring_up(Link& link) {
-  link.handle(link.a(), Start{});
-  link.handle(link.b(), Start{});
-  link.run_for(5s);
-  ASSERT_EQ(link.a().session.state, State::kUp);
-  ASSERT_EQ(link.b().session.state, State::kUp);
 }
 
 TEST(BfdEcho, AdvertisesRequiredMinEchoRxInEveryPacket) {

@@ -10,6 +10,7 @@ namespace vipd::bfd::fsm {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::bring_up;
 using testing::config;
 using testing::Link;
 using testing::Node;
@@ -18,17 +19,6 @@ std::vector<std::pair<State, State>> transitions(const Node& node) {
   std::vector<std::pair<State, State>> out;
   for (const auto& c : node.changes) out.emplace_back(c.change.from, c.change.to);
   return out;
-}
-
-// Both sides Up with FRR's default 300 ms x 3, their Poll sequences done.
-void bring_up(Link& link) {
-  link.handle(link.a(), Start{});
-  link.handle(link.b(), Start{});
-  link.run_for(5s);
-  ASSERT_EQ(link.a().session.state, State::kUp);
-  ASSERT_EQ(link.b().session.state, State::kUp);
-  ASSERT_FALSE(link.a().session.poll_active);
-  ASSERT_FALSE(link.b().session.poll_active);
 }
 
 // ---- §6.2 three-way handshake ----

@@ -3,6 +3,8 @@
 // at once through clock.post) and records what happened when.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <vector>
 
@@ -149,6 +151,17 @@ inline Config config(std::uint32_t discriminator, Microseconds tx = 300ms, Micro
   c.local_discriminator = discriminator;
   c.timers = {tx, rx, mult};
   return c;
+}
+
+// Both sides Up with the configured timers, their Poll sequences done.
+inline void bring_up(Link& link) {
+  link.handle(link.a(), Start{});
+  link.handle(link.b(), Start{});
+  link.run_for(std::chrono::seconds(5));
+  ASSERT_EQ(link.a().session.state, wire::State::kUp);
+  ASSERT_EQ(link.b().session.state, wire::State::kUp);
+  ASSERT_FALSE(link.a().session.poll_active);
+  ASSERT_FALSE(link.b().session.poll_active);
 }
 
 }  // namespace vipd::bfd::fsm::testing
