@@ -109,6 +109,13 @@ run_bfd_suite() {
   fi
   local mh=()
   [[ $BFD_HOPS == multihop ]] && mh=(--multihop)
+  # BFD_PCAP=1: capture the BFD packets on the router's side of the node's link (kept with the
+  # logs when the test fails), to tell a late sender from a late receiver.
+  if [[ -n ${BFD_PCAP:-} ]]; then
+    ip netns exec "$IT_ROUTER_NS" tcpdump -i "${NODE_LINK[$BFD_NODE]}" -s 96 -U -w "$IT_DIR/bfd.pcap" \
+      udp port 3784 or udp port 4784 >/dev/null 2>&1 &
+    IT_PIDS+=("$!")
+  fi
 
   _bfd_write_vipd_conf 300
   vipd_start "$IT_DIR/bgpd.conf"
