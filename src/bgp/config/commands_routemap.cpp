@@ -104,7 +104,7 @@ constexpr MatchSyntax kMatches[] = {
     {"ip next-hop WORD$name", MatchKind::kIpNextHopAccessList, "Match next-hop address of route"},
     {"ip next-hop prefix-list WORD$name", MatchKind::kIpNextHopPrefixList,
      "Match entries of prefix-lists"},
-    {"ipv6 next-hop [address] X:X::X:X$address", MatchKind::kIpv6NextHopAddress,
+    {"ipv6 next-hop [address] X:X::X:X$addr", MatchKind::kIpv6NextHopAddress,
      "Match IPv6 next-hop address of route"},
     {"community WORD$name [exact-match$exact]", MatchKind::kCommunity, "Match BGP community list"},
     {"large-community WORD$name [exact-match$exact]", MatchKind::kLargeCommunity,
@@ -114,7 +114,7 @@ constexpr MatchSyntax kMatches[] = {
     {"local-preference (0-4294967295)$value", MatchKind::kLocalPreference,
      "Match local-preference of route"},
     {"origin <egp|igp|incomplete>$origin", MatchKind::kOrigin, "BGP origin code"},
-    {"peer <A.B.C.D|X:X::X:X>$address", MatchKind::kPeer, "Match peer address"},
+    {"peer <A.B.C.D|X:X::X:X>$addr", MatchKind::kPeer, "Match peer address"},
     {"peer local", MatchKind::kPeerLocal, "Match local routes (network, redistribute)"},
     {"tag <untagged$untagged|(1-4294967295)$value>", MatchKind::kTag, "Match tag of route"},
 };
@@ -125,7 +125,9 @@ Match build_match(MatchKind kind, const Invocation& inv) {
   m.name = inv.get("name");
   m.exact = inv.has("exact");
   if (inv.has("value")) m.value = number(inv.get("value"));
-  if (inv.has("address")) m.address = *IpAddress::parse(inv.get("address"));
+  // `$addr`, not `$address`: a lookup by name also finds the keyword `address` of `match ip
+  // address ...`, whose text is no IP address.
+  if (inv.has("addr")) m.address = *IpAddress::parse(inv.get("addr"));
   if (inv.has("origin")) m.origin = *origin_of(inv.get("origin"));
   return m;
 }
