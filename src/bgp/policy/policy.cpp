@@ -121,6 +121,13 @@ bool same_command(SetKind a, SetKind b) {
   return group(a) == group(b);
 }
 
+bool RouteMapEntry::operator==(const RouteMapEntry& o) const {
+  return seq == o.seq && permit == o.permit && description == o.description && call == o.call &&
+         exit == o.exit && goto_seq == o.goto_seq &&
+         std::is_permutation(matches.begin(), matches.end(), o.matches.begin(), o.matches.end()) &&
+         std::is_permutation(sets.begin(), sets.end(), o.sets.begin(), o.sets.end());
+}
+
 void RouteMapEntry::add(Match m) {
   // route_map_add_match(): an identical clause is ignored; one of the same command is replaced
   // and the new one goes to the end of the list.

@@ -203,7 +203,10 @@ struct RouteMapEntry {
   std::string call;            // `call NAME`
   ExitPolicy exit = ExitPolicy::kExit;
   std::uint16_t goto_seq = 0;  // kGoto
-  bool operator==(const RouteMapEntry&) const = default;
+  // The order of the match and set lines does not count: FRR writes them sorted (so a written
+  // and re-read configuration holds them in another order) and a reload that only reorders them
+  // changes nothing in FRR.
+  bool operator==(const RouteMapEntry& o) const;
   void add(Match m);
   void add(Set s);
 };

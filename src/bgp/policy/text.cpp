@@ -348,14 +348,18 @@ std::string render_route_maps(const PolicyConfig& policy) {
   for (const auto& map : policy.route_maps) {
     for (const auto& e : map.entries) {
       line(out, fmt::format("route-map {} {} {}", map.name, e.permit ? "permit" : "deny", e.seq));
-      // FRR writes the entry's nodes in frr-route-map.yang order: description, call,
-      // exit-policy, then the match conditions and set actions.
-      if (!e.description.empty()) line(out, " description " + e.description);
-      if (!e.call.empty()) line(out, " call " + e.call);
-      if (e.exit == ExitPolicy::kNext) line(out, " on-match next");
-      if (e.exit == ExitPolicy::kGoto) line(out, fmt::format(" on-match goto {}", e.goto_seq));
-      for (const auto& m : e.matches) line(out, " " + to_string(m));
-      for (const auto& s : e.sets) line(out, " " + to_string(s));
+      // FRR 8.4 (bgpd 8.4.4's `show running-config`, checked) writes an entry's lines sorted:
+      // call, description, the match lines, on-match, the set lines, each group by its text,
+      // whatever the input order.
+      std::vector<std::string> body;
+      if (!e.call.empty()) body.push_back(" call " + e.call);
+      if (!e.description.empty()) body.push_back(" description " + e.description);
+      for (const auto& m : e.matches) body.push_back(" " + to_string(m));
+      if (e.exit == ExitPolicy::kNext) body.push_back(" on-match next");
+      if (e.exit == ExitPolicy::kGoto) body.push_back(fmt::format(" on-match goto {}", e.goto_seq));
+      for (const auto& s : e.sets) body.push_back(" " + to_string(s));
+      std::sort(body.begin(), body.end());
+      for (const auto& text : body) line(out, text);
       line(out, "exit");
       line(out, "!");
     }

@@ -109,11 +109,12 @@ TEST(PolicyConfig, RendersInFrrForms) {
             "bgp community-list standard BLACKHOLE seq 5 permit 65000:666\n"
             "bgp large-community-list standard LC seq 5 permit 65000:1:1\n"
             "!\n");
+  // FRR 8.4 sorts an entry's lines (call, description, match, on-match, set; each by text).
   std::string maps = render_route_maps(c.policy);
   EXPECT_NE(maps.find("route-map FROM-TRANSIT permit 10\n"
                       " description tag and prefer\n"
-                      " on-match goto 30\n"
                       " match community BLACKHOLE\n"
+                      " on-match goto 30\n"
                       " set community no-export additive\n"
                       " set local-preference 50\n"
                       "exit\n!\n"),
