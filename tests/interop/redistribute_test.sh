@@ -17,9 +17,11 @@ command -v /usr/lib/frr/bgpd >/dev/null || it_die "FRR not installed (scripts/in
 topo_create
 topo_add_node f1
 f1=${NODE_V4[f1]} r=$ROUTER_V4
-# A dummy link with a network of its own: a connected route that is not the session's.
-ip -n "$IT_ROUTER_NS" link add dum0 type dummy
+# A link with a network of its own: a connected route that is not the session's (a veth pair
+# inside the namespace: carrier while both ends are up; no dummy module needed).
+ip -n "$IT_ROUTER_NS" link add dum0 type veth peer name dum1
 ip -n "$IT_ROUTER_NS" addr add 10.77.0.1/24 dev dum0
+ip -n "$IT_ROUTER_NS" link set dum1 up
 ip -n "$IT_ROUTER_NS" link set dum0 up
 ip -n "$IT_ROUTER_NS" route add blackhole 10.89.0.0/16
 ip -n "$IT_ROUTER_NS" route add 10.90.0.0/16 via 10.0.0.9 proto 200  # as if vipd's own
