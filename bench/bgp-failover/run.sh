@@ -123,6 +123,7 @@ speakers_start() {
 bgp no-rib
 router bgp 65009
  bgp router-id $(speaker_addr "$s")
+ no bgp network import-check
  neighbor $ROUTER_V4 remote-as 65000
  neighbor $ROUTER_V4 timers 10 30
  neighbor $ROUTER_V4 timers connect 1

@@ -44,7 +44,7 @@ std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
                                                          wire::AfiSafi family) const {
   rib::ExportPeer e;
   e.id = id;
-  if (id == kLocalPeer || origination_source(id)) {
+  if (id == kLocalPeer || id == kRedistributedPeer || origination_source(id)) {
     e.ebgp = false;
     e.local = true;
     e.router_id = router_id_;
@@ -363,16 +363,21 @@ void Speaker::sync_networks() {
     return af == config::AddressFamily::kIpv4Unicast ? wire::kIpv4Unicast : wire::kIpv6Unicast;
   };
   // A set, not a scan of `wanted` per network: N networks cost O(N) (issue 15).
+  // Those whose route map denies them or that fail the import check are not originated.
+  const auto present = import_check_view();
   std::array<std::unordered_set<Prefix>, config::kAddressFamilyCount> keep;
-  for (const auto& [af, prefix] : wanted) keep[config::index(af)].insert(prefix);
+  std::vector<std::pair<config::AddressFamily, Prefix>> originated;
+  for (const auto& [af, prefix] : wanted) {
+    auto path = network_path(af, prefix, present ? &*present : nullptr);
+    if (!path) continue;
+    keep[config::index(af)].insert(prefix);
+    originated.emplace_back(af, prefix);
+    loc_rib_.update(family(af), prefix, kLocalPeer, attributes_.intern(*path));
+  }
   for (const auto& [af, prefix] : originated_)
     if (!keep[config::index(af)].contains(prefix))
       loc_rib_.withdraw(family(af), prefix, kLocalPeer);
-  for (const auto& [af, prefix] : wanted) {
-    loc_rib_.update(family(af), prefix, kLocalPeer,
-                    attributes_.intern(local_route_attributes(prefix)));
-  }
-  originated_ = std::move(wanted);
+  originated_ = std::move(originated);
 }
 
 std::size_t Speaker::accepted(const peer::Peer& p, wire::AfiSafi family) const {

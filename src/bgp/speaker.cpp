@@ -42,6 +42,7 @@ void Speaker::set_interfaces(netlink::InterfaceView* view) {
   interfaces_ = view;
   interface_changes_.reset();
   martians_stale_ = true;
+  watch_local_routes();
   if (!view) return;
   interface_changes_ = view->subscribe([this](const netlink::Event& event) {
     if (std::holds_alternative<netlink::RouteEvent>(event)) return;
@@ -195,8 +196,8 @@ rib::PeerId Speaker::id_of(Neighbor& n) {
 }
 
 rib::PeerId Speaker::allocate_id(Neighbor* n) {
-  // Id 0 is kLocalPeer; origination sources hold theirs with a null entry.
-  rib::PeerId id = 1;
+  // Id 0 is kLocalPeer, 1 kRedistributedPeer; origination sources hold theirs with a null entry.
+  rib::PeerId id = kRedistributedPeer + 1;
   while (id < by_id_.size() && (by_id_[id] || source_ids_.contains(id))) ++id;
   if (id == by_id_.size())
     by_id_.push_back(n);
@@ -275,11 +276,12 @@ void Speaker::install(std::span<const rib::Change> changes) {
   // In slices: the converted routes of a full table need not all exist at once.
   constexpr std::size_t kSlice = 16384;
   const DistanceOf distance = [this](rib::PeerId id) { return distance_of(id); };
+  const FibFilter filter = fib_filter();
   std::vector<fib::Route> routes;
   for (std::size_t i = 0; i < changes.size(); i += kSlice) {
     routes.clear();
     append_fib_routes(changes.subspan(i, std::min(kSlice, changes.size() - i)),
-                      fib_->max_next_hops(), distance, routes);
+                      fib_->max_next_hops(), distance, routes, filter);
     fib_->apply(routes);
   }
 }
@@ -312,14 +314,7 @@ Status<std::string> Speaker::select_fib(bool no_rib) {
   // filled; what that changes reaches the Adj-RIB-Outs with the next publish().
   track_next_hops();
   // The new backend starts with every selected path of the Loc-RIB.
-  std::vector<rib::Change> all;
-  for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
-    loc_rib_.for_each(family, [&](const Prefix& prefix, const rib::PathList&) {
-      auto paths = loc_rib_.selected(family, prefix);
-      if (!paths.empty()) all.push_back({family, prefix, false, std::move(paths), std::nullopt});
-    });
-  }
-  install(all);
+  install_all();
   log::info("bgp: best paths go to the {} FIB{}", fib_->name(),
             kernel ? "" : " (not installed in the kernel)");
   publish();
@@ -442,6 +437,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     remove_all(wire::cease_subcode::kPeerDeconfigured);
     set_running(next);
     sync_networks();
+    sync_redistribution();
     publish();
     listeners_.clear();
     listener_keys_.clear();
@@ -509,6 +505,7 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   for (auto* p : to_start) p->start();
   refresh_export_peers();
   sync_networks();
+  sync_redistribution();
   // New decision options re-ran the decision process: its changes go out now, then policies
   // and roles that changed are re-applied.
   publish();

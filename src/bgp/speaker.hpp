@@ -8,11 +8,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bgp/api.hpp"
 #include "bgp/config/model.hpp"
 #include "bgp/config/prefix_matcher.hpp"
+#include "bgp/fib_routes.hpp"
 #include "bgp/martian.hpp"
 #include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
@@ -104,6 +107,9 @@ class Speaker : private peer::RouteObserver {
   const peer::Peer* peer_of(rib::PeerId id) const;
   // The Loc-RIB's pseudo-peer for the routes of `network` statements.
   static constexpr rib::PeerId kLocalPeer = 0;
+  // The pseudo-peer of redistributed routes (`redistribute`): FRR keeps them apart from
+  // `network` routes of the same prefix (bgp_path_info sub_type REDISTRIBUTE vs STATIC).
+  static constexpr rib::PeerId kRedistributedPeer = 1;
   // Route origination for the daemon's other modules (origination.hpp); `source` names the
   // module. Replaces the source's route for the prefix (no advertisement: withdraws it).
   void originate(const std::string& source, OriginatedRoute route);
@@ -118,7 +124,9 @@ class Speaker : private peer::RouteObserver {
   // The source whose pseudo-peer has this id; nullptr for neighbors and `network` routes.
   const OriginationSource* origination_source(rib::PeerId id) const;
   // A local pseudo-peer: `network` routes (kLocalPeer) or another module's (weight 32768).
-  bool is_local(rib::PeerId id) const { return id == kLocalPeer || source_ids_.contains(id); }
+  bool is_local(rib::PeerId id) const {
+    return id == kLocalPeer || id == kRedistributedPeer || source_ids_.contains(id);
+  }
   // Prefixes accepted from (after inbound policy) and advertised to a neighbor.
   std::size_t accepted(const peer::Peer& p, wire::AfiSafi family) const;
   std::size_t advertised(const peer::Peer& p, wire::AfiSafi family) const;
@@ -233,7 +241,7 @@ class Speaker : private peer::RouteObserver {
   std::map<IpAddress, Neighbor> neighbors_;
   // Index: PeerId; nullptr when free or an origination source's (source_ids_). Points into
   // neighbors_, whose nodes stay put.
-  std::vector<Neighbor*> by_id_{nullptr};
+  std::vector<Neighbor*> by_id_{nullptr, nullptr};
   std::vector<std::pair<config::AddressFamily, Prefix>> originated_;  // `network` routes
   std::map<std::string, std::unique_ptr<OriginationSource>, std::less<>> sources_;
   std::map<rib::PeerId, OriginationSource*> source_ids_;
@@ -254,6 +262,32 @@ class Speaker : private peer::RouteObserver {
   bool fib_is_kernel_ = false;
   // Takes this speaker's routes out of the current table (the shared one keeps the others').
   void leave_fib();
+
+  // What the speaker originates from the kernel's tables and installs there
+  // (speaker_redistribution.cpp): `redistribute`, `network … route-map`, `bgp network
+  // import-check`, `table-map`.
+  // The Loc-RIB path of `network` `prefix`, nullopt when it is not originated (its route map
+  // denies it, or the import check finds no route for it).
+  std::optional<wire::PathAttributes> network_path(config::AddressFamily af, const Prefix& prefix,
+                                                   const std::unordered_set<Prefix>* present);
+  // The prefixes import-check finds in the interface view; nullptr when no check applies.
+  std::optional<std::unordered_set<Prefix>> import_check_view() const;
+  // The redistributed routes of the running configuration in the Loc-RIB, as the view has them.
+  void sync_redistribution();
+  // The interface view changed: networks and redistributed routes are recomputed once per burst.
+  void watch_local_routes();
+  void local_routes_changed();
+  // The whole Loc-RIB to the FIB again (a new backend, a new table-map).
+  void install_all();
+  // Our own best paths stay out of the FIB; `table-map` decides on the others.
+  FibFilter fib_filter() const;
+  // The `table-map` of each family and the policy it was installed with.
+  std::array<std::string, 2> installed_table_maps_;
+  std::shared_ptr<const config::BgpConfig> installed_policy_;
+  std::map<std::pair<config::AddressFamily, Prefix>, rib::AttrRef> redistributed_;
+  std::set<std::string> redistribute_noticed_;
+  netlink::InterfaceView::Subscription local_route_changes_;
+  bool local_routes_posted_ = false;
 };
 
 // The router ID FRR would pick without `bgp router-id`: the highest IPv4 address of an

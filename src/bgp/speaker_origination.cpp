@@ -32,6 +32,7 @@ void Speaker::update_source_peers() {
   self.router_id = router_id_;
   self.as = local_as();
   loc_rib_.set_peer(kLocalPeer, self);
+  loc_rib_.set_peer(kRedistributedPeer, self);
   for (const auto& [name, source] : sources_) loc_rib_.set_peer(source->id(), self);
 }
 

@@ -5,21 +5,14 @@
 #include <algorithm>
 
 namespace vipd::netlink {
-namespace {
 
-// The kernel adds no connected route for an address with IFA_F_NOPREFIXROUTE, and an IPv6
-// address that failed duplicate address detection is not used.
 bool has_connected_route(const InterfaceAddress& a) {
   return (a.flags & (IFA_F_NOPREFIXROUTE | IFA_F_DADFAILED)) == 0;
 }
 
-// The connected route of an address: its subnet, or for a point-to-point address (IFA_ADDRESS
-// other than IFA_LOCAL) the peer's.
 Prefix network_of(const InterfaceAddress& a) {
   return Prefix(a.peer ? *a.peer : a.address, a.prefix_length);
 }
-
-}  // namespace
 
 void ConnectedNetworks::reset(std::span<const Link> links,
                               std::span<const InterfaceAddress> addresses) {

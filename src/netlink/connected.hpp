@@ -18,6 +18,13 @@
 
 namespace vipd::netlink {
 
+// The kernel adds no connected route for an address with IFA_F_NOPREFIXROUTE, and an IPv6
+// address that failed duplicate address detection is not used.
+bool has_connected_route(const InterfaceAddress& address);
+// The connected route of an address: its subnet, or for a point-to-point address (IFA_ADDRESS
+// other than IFA_LOCAL) the peer's.
+Prefix network_of(const InterfaceAddress& address);
+
 class ConnectedNetworks {
  public:
   struct Resolution {

@@ -63,6 +63,7 @@ void InterfaceView::reset(std::span<const Link> links, std::span<const Interface
   links_.clear();
   addresses_.clear();
   routes_.clear();
+  other_routes_.clear();
   for (const auto& link : links) links_[link.ifindex] = link;
   for (const auto& address : addresses) address_added(address);
   for (const auto& route : routes) route_added(route);
@@ -81,8 +82,8 @@ void InterfaceView::apply(const Event& event) {
   } else if (const auto* route = std::get_if<RouteEvent>(&event)) {
     if (route->kind == RouteEvent::Kind::kAdded)
       route_added(route->route);
-    else
-      routes_.erase({route->route.prefix, route->route.priority});
+    else if (!routes_.erase({route->route.prefix, route->route.priority}))
+      other_routes_.erase({route->route.prefix, route->route.priority});
   } else {
     return;  // ResyncNeeded: the owner reads the dumps and calls reset()
   }
@@ -111,11 +112,13 @@ void InterfaceView::link_event(const LinkEvent& event) {
     auto it = links_.find(l);
     return it == links_.end() || !it->second.admin_up();
   };
-  std::erase_if(routes_, [&](const auto& entry) {
+  auto gone = [&](const auto& entry) {
     auto l = route_links(entry.second);
     return removed ? std::find(l.begin(), l.end(), ifindex) != l.end()
                    : !l.empty() && std::all_of(l.begin(), l.end(), down);
-  });
+  };
+  std::erase_if(routes_, gone);
+  std::erase_if(other_routes_, gone);
 }
 
 void InterfaceView::address_added(const InterfaceAddress& address) {
@@ -137,10 +140,36 @@ void InterfaceView::address_removed(const InterfaceAddress& address) {
   if (it->second.empty()) addresses_.erase(it);
 }
 
+bool InterfaceView::kept(const Route& route) {
+  switch (route.type) {
+    case RTN_UNICAST:
+    case RTN_BLACKHOLE:
+    case RTN_UNREACHABLE:
+    case RTN_PROHIBIT:
+      break;
+    default:
+      return false;  // local, broadcast, multicast, ... (zebra ignores them too)
+  }
+  // zebra's netlink_route_change_read_unicast(): neither the kernel's own routes nor redirects.
+  // BGP daemons' routes (RTPROT_BGP) are dropped by the monitor's socket filter, so they are
+  // not kept from the dumps either.
+  return route.table == RT_TABLE_MAIN && route.protocol != kRouteProtocol &&
+         route.protocol != RTPROT_KERNEL && route.protocol != RTPROT_REDIRECT &&
+         route.protocol != RTPROT_BGP;
+}
+
 void InterfaceView::route_added(const Route& route) {
-  if (!Reachability::eligible(route)) return;
-  // A notification for a route already known replaces it (`ip route replace`).
-  routes_[{route.prefix, route.priority}] = route;
+  if (!kept(route)) return;
+  // A notification for a route already known replaces it (`ip route replace`); a route may move
+  // between the two maps (a unicast route replaced by a blackhole one).
+  const std::pair key{route.prefix, route.priority};
+  if (Reachability::eligible(route)) {
+    other_routes_.erase(key);
+    routes_[key] = route;
+  } else {
+    routes_.erase(key);
+    other_routes_[key] = route;
+  }
 }
 
 const Link* InterfaceView::link(int ifindex) const {

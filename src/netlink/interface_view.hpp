@@ -82,6 +82,19 @@ class InterfaceView {
   std::size_t address_count() const;
   std::size_t route_count() const { return routes_.size(); }
 
+  // The routes `redistribute kernel|static|ospf|...` reads (zebra's view of the kernel's main
+  // table): unicast, blackhole, unreachable and prohibit routes, default routes included, of
+  // every protocol but the kernel's own (RTPROT_KERNEL: the prefix routes of addresses, which
+  // are `connected`), ICMP redirects, BGP daemons' and vipd's (kRouteProtocol). A superset of the
+  // routes next hops resolve over (Reachability::eligible()).
+  static bool kept(const Route& route);
+  // Calls f(const Route&) for every kept() route, eligible ones included.
+  template <typename F>
+  void for_each_route(F&& f) const {
+    for (const auto& [key, route] : routes_) f(route);
+    for (const auto& [key, route] : other_routes_) f(route);
+  }
+
  private:
   struct Subscribers;
   void link_event(const LinkEvent& event);
@@ -95,6 +108,8 @@ class InterfaceView {
   std::map<int, std::vector<InterfaceAddress>> addresses_;
   // The kernel keys a main-table route by prefix and metric.
   std::map<std::pair<Prefix, std::uint32_t>, Route> routes_;
+  // The kept() routes that are not eligible() (default, blackhole, ...), likewise keyed.
+  std::map<std::pair<Prefix, std::uint32_t>, Route> other_routes_;
   std::shared_ptr<Subscribers> subscribers_;
 };
 

@@ -56,7 +56,7 @@ Status<std::string> KernelInterfaceView::read_all() {
     auto dumped = dumps_.dump_main(family);
     if (!dumped) return unexpected(dumped.error());
     for (auto& route : *dumped)
-      if (Reachability::eligible(route)) routes.push_back(std::move(route));
+      if (InterfaceView::kept(route)) routes.push_back(std::move(route));
   }
   std::vector<Link> links;
   for (const auto& [index, link] : monitor_.monitor().links()) links.push_back(link);

@@ -29,7 +29,7 @@ run_peer_suite() {
   local e4=${NODE_V4[ebgp]} e6=${NODE_V6[ebgp]} i4=${NODE_V4[ibgp]} i6=${NODE_V6[ibgp]}
 
   vipd_conf "$IT_DIR/bgpd.conf" 65000 \
-    "timers bgp 1 3" \
+    "timers bgp 1 3" "no bgp network import-check" \
     "neighbor $e4 remote-as 65001" "neighbor $e4 description ebgp-v4-$type" \
     "neighbor $e6 remote-as 65001" "neighbor $e6 description ebgp-v6-$type" \
     "neighbor $i4 remote-as 65000" "neighbor $i4 description ibgp-v4-$type" \

@@ -43,6 +43,7 @@ ip prefix-list E7-OUT seq 5 permit 10.16.0.0/24
 router bgp 65000
  bgp router-id $r
  timers bgp 1 3
+ no bgp network import-check
  neighbor $c1 remote-as 65000
  neighbor $c2 remote-as 65000
  neighbor $n3 remote-as 65000

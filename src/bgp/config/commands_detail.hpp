@@ -117,4 +117,13 @@ void install_policy_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_bfd_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_routemap_commands(CommandTree& tree, const ContextPtr& ctx);
 
+// Installs a router-level command whose handler needs the instance (commands_router.cpp).
+void on_router(CommandTree& tree, std::string_view node, std::string_view pattern,
+               std::string_view help, const ContextPtr& ctx,
+               std::function<CommandResult(RouterBgp&, const Invocation&, Session&)> body);
+// `redistribute`, `table-map`, `bgp network import-check` (commands_redistribute.cpp).
+void install_redistribute_commands(CommandTree& tree, const ContextPtr& ctx);
+// Sets (empty `map`: removes) the route map of `network P route-map NAME`.
+void set_network_route_map(AfConfig& af, const Prefix& prefix, const std::string& map);
+
 }  // namespace vipd::bgp::config::detail

@@ -7,13 +7,7 @@
 #include "bgp/config/commands_detail.hpp"
 
 namespace vipd::bgp::config::detail {
-namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
-// Installs a router-level command whose handler needs the instance.
 void on_router(CommandTree& tree, std::string_view node, std::string_view pattern,
                std::string_view help, const ContextPtr& ctx,
                std::function<CommandResult(RouterBgp&, const Invocation&, Session&)> body) {
@@ -23,6 +17,12 @@ void on_router(CommandTree& tree, std::string_view node, std::string_view patter
                  if (!lookup.bgp) return lookup.error;
                  return body(*lookup.bgp, inv, s);
                });
+}
+
+namespace {
+
+CommandResult ok() {
+  return CommandResult::success();
 }
 
 void install_instance(CommandTree& tree, const ContextPtr& ctx) {
@@ -148,21 +148,26 @@ void install_networks(CommandTree& tree, const ContextPtr& ctx) {
       const Prefix* found = find_network(*ctx, bgp, af, *prefix);
       if (add) {
         if (!found) networks.push_back(*prefix);
+        // FRR's bgp_static_set(): `network P` again replaces the route map (none: removed).
+        set_network_route_map(bgp.in(af), *prefix, inv.get("map"));
       } else {
         if (!found) return CommandResult::failure("% Can't find static route specified");
         networks.erase(networks.begin() + (found - networks.data()));
+        set_network_route_map(bgp.in(af), *prefix, "");
         forget_positions(*ctx);
       }
       return ok();
     };
   };
-  on_router(tree, kRouterNode, "network A.B.C.D/M$prefix", "Specify a network to announce via BGP",
-            ctx, handler(true));
-  on_router(tree, kRouterNode, "no network A.B.C.D/M$prefix", "Stop announcing a network", ctx,
-            handler(false));
-  on_router(tree, kRouterAfNode, "network <A.B.C.D/M|X:X::X:X/M>$prefix",
+  // `route-map NAME`: the map runs on the route before it is originated (FRR's
+  // bgp_static_update(); deny: not originated).
+  on_router(tree, kRouterNode, "network A.B.C.D/M$prefix [route-map WORD$map]",
             "Specify a network to announce via BGP", ctx, handler(true));
-  on_router(tree, kRouterAfNode, "no network <A.B.C.D/M|X:X::X:X/M>$prefix",
+  on_router(tree, kRouterNode, "no network A.B.C.D/M$prefix [route-map WORD]",
+            "Stop announcing a network", ctx, handler(false));
+  on_router(tree, kRouterAfNode, "network <A.B.C.D/M|X:X::X:X/M>$prefix [route-map WORD$map]",
+            "Specify a network to announce via BGP", ctx, handler(true));
+  on_router(tree, kRouterAfNode, "no network <A.B.C.D/M|X:X::X:X/M>$prefix [route-map WORD]",
             "Stop announcing a network", ctx, handler(false));
 }
 
@@ -192,6 +197,7 @@ void install_router_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_address_family(tree, ctx);
   install_networks(tree, ctx);
   install_maximum_paths(tree, ctx);
+  install_redistribute_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config::detail

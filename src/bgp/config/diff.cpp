@@ -98,7 +98,7 @@ bool ConfigDiff::empty() const {
   return !instance_added && !instance_removed && !asn_changed && !router_id_changed &&
          !timers_changed && !multipath_changed && !log_changed && !no_rib_changed && !bfd_changed &&
          neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
-         networks_added.empty() && networks_removed.empty();
+         networks_added.empty() && networks_removed.empty() && !origination_changed;
 }
 
 ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
@@ -121,6 +121,14 @@ ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
       if (a->in(af).maximum_paths != b->in(af).maximum_paths ||
           a->in(af).maximum_paths_ibgp != b->in(af).maximum_paths_ibgp)
         d.multipath_changed = true;
+    d.origination_changed = a->network_import_check != b->network_import_check;
+    for (auto af : kAddressFamilies) {
+      const AfConfig& x = a->in(af);
+      const AfConfig& y = b->in(af);
+      if (x.redistribute != y.redistribute || x.table_map != y.table_map ||
+          x.network_route_maps != y.network_route_maps)
+        d.origination_changed = true;
+    }
   }
   diff_neighbors(a, b, d);
   diff_networks(a, b, d);

@@ -48,6 +48,9 @@ struct ConfigDiff {
   std::vector<NeighborChange> neighbors_changed;
   std::vector<NetworkChange> networks_added;
   std::vector<NetworkChange> networks_removed;
+  // `redistribute`, `table-map`, `network … route-map` or `bgp network import-check` changed:
+  // the speaker recomputes what it originates and installs (nothing resets).
+  bool origination_changed = false;
 
   bool resets_all_sessions() const { return asn_changed || router_id_changed; }
   bool empty() const;

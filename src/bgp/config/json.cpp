@@ -55,6 +55,23 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
   return j;
 }
 
+// `network P route-map`, `redistribute`, `table-map` of one address family.
+void add_origination_json(nlohmann::json& a, const AfConfig& c) {
+  if (!c.network_route_maps.empty()) {
+    nlohmann::json maps = nlohmann::json::object();
+    for (const auto& [prefix, map] : c.network_route_maps) maps[prefix.to_string()] = map;
+    a["networkRouteMaps"] = maps;
+  }
+  a["redistribute"] = nlohmann::json::array();
+  for (const auto& r : c.redistribute) {
+    nlohmann::json j{{"type", r.type}};
+    if (r.metric) j["metric"] = *r.metric;
+    if (!r.route_map.empty()) j["routeMap"] = r.route_map;
+    a["redistribute"].push_back(j);
+  }
+  if (!c.table_map.empty()) a["tableMap"] = c.table_map;
+}
+
 nlohmann::json router_json(const RouterBgp& bgp) {
   nlohmann::json j;
   j["as"] = bgp.asn;
@@ -68,6 +85,7 @@ nlohmann::json router_json(const RouterBgp& bgp) {
   j["multipathRelax"] = bgp.multipath_relax;
   j["ebgpRequiresPolicy"] = bgp.ebgp_requires_policy;
   if (bgp.cluster_id) j["clusterId"] = bgp.cluster_id->to_string();
+  if (bgp.network_import_check) j["networkImportCheck"] = *bgp.network_import_check;
   j["neighbors"] = nlohmann::json::array();
   for (const auto& n : bgp.neighbors) j["neighbors"].push_back(neighbor_json(n));
   nlohmann::json afs = nlohmann::json::object();
@@ -78,6 +96,7 @@ nlohmann::json router_json(const RouterBgp& bgp) {
     for (const auto& p : c.networks) a["networks"].push_back(p.to_string());
     if (c.maximum_paths) a["maximumPaths"] = *c.maximum_paths;
     if (c.maximum_paths_ibgp) a["maximumPathsIbgp"] = *c.maximum_paths_ibgp;
+    add_origination_json(a, c);
     afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = a;
   }
   j["addressFamilies"] = afs;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -149,11 +150,26 @@ struct NeighborConfig {
   bool operator==(const NeighborConfig&) const = default;
 };
 
+// `redistribute TYPE [metric N] [route-map NAME]` (FRR's struct bgp_redist); TYPE is a name of
+// bgp/redistribution.hpp's route_types().
+struct Redistribution {
+  std::string type;
+  std::optional<std::uint32_t> metric;  // the MED of its routes; unset: the route's metric
+  std::string route_map;                // empty: none
+  bool operator==(const Redistribution&) const = default;
+};
+
 // Per address family settings of the instance.
 struct AfConfig {
   std::vector<Prefix> networks;  // in config order
   std::optional<std::uint16_t> maximum_paths;
   std::optional<std::uint16_t> maximum_paths_ibgp;
+  // One per type, in FRR's type order (route_types()), as FRR keeps and writes them.
+  std::vector<Redistribution> redistribute;
+  // `network P route-map NAME`: the networks that have a map, with its name.
+  std::map<Prefix, std::string> network_route_maps;
+  // `table-map NAME`: the map that decides which best paths go to the kernel; empty: none.
+  std::string table_map;
   bool operator==(const AfConfig&) const = default;
 };
 
@@ -173,6 +189,9 @@ struct RouterBgp {
   bool ebgp_requires_policy = false;
   std::vector<NeighborConfig> neighbors;  // in config order
   std::array<AfConfig, kAddressFamilyCount> af{};
+  // `[no] bgp network import-check`: a `network` is announced only while the kernel has a
+  // route for exactly its prefix. Unset: FRR 8.4's default, on (docs/config-bgp.md).
+  std::optional<bool> network_import_check;
 
   AfConfig& in(AddressFamily f) { return af[index(f)]; }
   const AfConfig& in(AddressFamily f) const { return af[index(f)]; }

@@ -51,11 +51,26 @@ void render_neighbor(std::string& out, const NeighborConfig& n) {
   if (n.bfd) line(out, n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
 }
 
+// FRR's bgp_config_write_redistribute().
+void render_redistribute(std::string& out, const AfConfig& c) {
+  for (const auto& r : c.redistribute) {
+    std::string text = "  redistribute " + r.type;
+    if (r.metric) text += fmt::format(" metric {}", *r.metric);
+    if (!r.route_map.empty()) text += " route-map " + r.route_map;
+    line(out, text);
+  }
+}
+
 // The address-family block, written only when it says something beyond the defaults.
 void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   std::string body;
   const AfConfig& c = bgp.in(af);
-  for (const auto& prefix : c.networks) line(body, "  network " + prefix.to_string());
+  for (const auto& prefix : c.networks) {
+    auto map = c.network_route_maps.find(prefix);
+    line(body, "  network " + prefix.to_string() +
+                   (map == c.network_route_maps.end() ? "" : " route-map " + map->second));
+  }
+  render_redistribute(body, c);
   if (c.maximum_paths) line(body, fmt::format("  maximum-paths {}", *c.maximum_paths));
   if (c.maximum_paths_ibgp)
     line(body, fmt::format("  maximum-paths ibgp {}", *c.maximum_paths_ibgp));
@@ -81,6 +96,7 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
       line(body, text);
     }
   }
+  if (!c.table_map.empty()) line(body, "  table-map " + c.table_map);
   if (body.empty()) return;
   line(out, " !");
   line(out, std::string(" address-family ") + to_string(af));
@@ -98,6 +114,9 @@ void render_router(std::string& out, const RouterBgp& bgp) {
   if (bgp.multipath_relax) line(out, " bgp bestpath as-path multipath-relax");
   if (bgp.ebgp_requires_policy) line(out, " bgp ebgp-requires-policy");
   if (bgp.cluster_id) line(out, " bgp cluster-id " + bgp.cluster_id->to_string());
+  if (bgp.network_import_check)
+    line(out,
+         *bgp.network_import_check ? " bgp network import-check" : " no bgp network import-check");
   if (bgp.timers)
     line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
   for (const auto& n : bgp.neighbors) render_neighbor(out, n);

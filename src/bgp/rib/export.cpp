@@ -94,13 +94,14 @@ bool on_shared_subnet(const IpAddress& next_hop, const ExportTarget& to) {
 }
 
 // RFC 4271 §5.1.3 towards an eBGP neighbor: our own address, except a next hop the neighbor can
-// reach directly (third-party next hop), and never for a route server (RFC 7947 §2.3.1).
-void rewrite_next_hop_ebgp(wire::AfiSafi family, wire::PathAttributes& a, const ExportPeer& from,
-                           const ExportTarget& to) {
+// reach directly (third-party next hop; also for our own routes with a next hop, a redistributed
+// kernel route's gateway, as FRR's bpacket_reformat_for_peer()), and never for a route server
+// (RFC 7947 §2.3.1).
+void rewrite_next_hop_ebgp(wire::AfiSafi family, wire::PathAttributes& a, const ExportTarget& to) {
   auto current = current_next_hop(family, a);
   bool unspecified = !current || current->is_unspecified();
   if (!unspecified && to.peer.rs_client) return set_next_hop(family, a, *current, true);
-  if (!unspecified && !to.next_hop_self && !from.local && on_shared_subnet(*current, to))
+  if (!unspecified && !to.next_hop_self && on_shared_subnet(*current, to))
     return set_next_hop(family, a, *current, false);
   if (auto own = own_next_hop(family, to)) set_next_hop(family, a, *own, false);
 }
@@ -162,7 +163,7 @@ ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs
       if (!a.as_path) a.as_path.emplace();
       prepend_as(*a.as_path, ctx.local_as);
     }
-    rewrite_next_hop_ebgp(family, a, from, to);
+    rewrite_next_hop_ebgp(family, a, to);
   } else {
     // RFC 4271 §5.1.5: LOCAL_PREF is always sent to internal peers.
     if (!a.local_pref) a.local_pref = ctx.default_local_pref;

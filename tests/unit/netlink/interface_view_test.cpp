@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <linux/if_addr.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,49 @@ TEST(InterfaceView, CallbacksMayUnsubscribeAndSubscribeWhileEventsGoOut) {
   view2.reset();
   EXPECT_FALSE(orphan.active());
   orphan.reset();
+}
+
+}  // namespace
+}  // namespace vipd::netlink
+
+namespace vipd::netlink {
+namespace {
+
+// `redistribute kernel` reads the routes next hops never resolve over too (the default route,
+// blackholes), but never vipd's, the kernel's own or local/broadcast ones; all_routes() stays
+// what Reachability takes.
+TEST(InterfaceView, KeepsDefaultAndBlackholeRoutesApartFromTheEligibleOnes) {
+  InterfaceView view;
+  Route gateway = route("10.1.0.0/16", "192.0.2.254", 2);
+  Route fallback = route("0.0.0.0/0", "192.0.2.254", 2);
+  Route blackhole;
+  blackhole.prefix = *Prefix::parse("10.2.0.0/16");
+  blackhole.type = RTN_BLACKHOLE;
+  blackhole.protocol = RTPROT_BOOT;
+  Route own = route("10.3.0.0/16", "192.0.2.254", 2);
+  own.protocol = kRouteProtocol;
+  Route kernel = route("192.0.2.0/24", "0.0.0.0", 2);
+  kernel.protocol = RTPROT_KERNEL;
+  Route local = route("10.4.0.1/32", "0.0.0.0", 2);
+  local.type = RTN_LOCAL;
+  view.reset(std::vector<Link>{link(2, "eth0")}, {},
+             std::vector<Route>{gateway, fallback, blackhole, own, kernel, local});
+  std::vector<std::string> kept;
+  view.for_each_route([&](const Route& r) { kept.push_back(r.prefix.to_string()); });
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::string>{"0.0.0.0/0", "10.1.0.0/16", "10.2.0.0/16"}));
+  ASSERT_EQ(view.all_routes().size(), 1u);  // only the eligible one
+  // Deleted by event, and replaced across the two kinds (unicast -> blackhole).
+  view.apply(RouteEvent{RouteEvent::Kind::kRemoved, fallback});
+  Route replaced = gateway;
+  replaced.type = RTN_BLACKHOLE;
+  replaced.next_hops.clear();
+  view.apply(RouteEvent{RouteEvent::Kind::kAdded, replaced});
+  kept.clear();
+  view.for_each_route([&](const Route& r) { kept.push_back(r.prefix.to_string()); });
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::string>{"10.1.0.0/16", "10.2.0.0/16"}));
+  EXPECT_TRUE(view.all_routes().empty());
 }
 
 }  // namespace

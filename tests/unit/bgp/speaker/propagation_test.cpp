@@ -126,6 +126,7 @@ TEST_F(PropagationTest, EbgpToEbgpPrependsRewritesNextHopAndWithdraws) {
 TEST_F(PropagationTest, ANewSessionGetsTheWholeTableThenEndOfRib) {
   const std::string a = "127.0.0.2", b = "127.0.0.3";
   apply(router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                   " no bgp network import-check\n"
                    " address-family ipv4 unicast\n  network 198.51.100.0/24\n"
                    " exit-address-family\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
