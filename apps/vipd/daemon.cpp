@@ -360,16 +360,21 @@ DaemonOptions absolute_paths(DaemonOptions options) {
 }
 
 // Loads every module's configuration; prints each error (and, when `show_warnings`, each
-// warning) to stderr. True when all loaded.
-bool load_modules(module::ModuleList& modules, bool show_warnings) {
+// warning) to stderr. True when all loaded; with `strict`, a warning fails the load too.
+bool load_modules(module::ModuleList& modules, bool show_warnings, bool strict) {
   bool ok = true;
   for (auto& m : modules) {
     for (const auto& error : m->load()) {
       std::fprintf(stderr, "%s\n", error.c_str());
       ok = false;
     }
-    if (show_warnings)
-      for (const auto& warning : m->warnings()) std::fprintf(stderr, "%s\n", warning.c_str());
+    for (const auto& warning : m->warnings()) {
+      if (strict)
+        std::fprintf(stderr, "%s (an error with --strict)\n", warning.c_str());
+      else if (show_warnings)
+        std::fprintf(stderr, "%s\n", warning.c_str());
+      if (strict) ok = false;
+    }
   }
   return ok;
 }
@@ -409,7 +414,7 @@ int check_configuration(const DaemonOptions& options) {
                  "vipd: nothing to check: give --bgp-config, --vrrp-config and/or --lb-config\n");
     return 1;
   }
-  bool ok = load_modules(modules, true);
+  bool ok = load_modules(modules, true, options.strict);
   for (const auto& m : modules)
     for (const auto& file : m->config_files())
       std::fprintf(stderr, "%s: %s\n", file.c_str(), ok ? "configuration OK" : "not loaded");
@@ -438,7 +443,7 @@ int run_daemon(const DaemonOptions& given) {
   KernelServices kernel(io, clock);  // outlives the modules (declared first)
   auto modules = build_modules(options, io, clock, kernel);
   // Configuration errors are reported as FILE:LINE before the daemon detaches.
-  if (!load_modules(modules, false)) return 1;
+  if (!load_modules(modules, false, options.strict)) return 1;
   module::DaemonSettings settings;
   for (const auto& m : modules) m->daemon_settings(settings);
   if (!setup_logging(options, settings)) return 1;

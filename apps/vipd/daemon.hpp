@@ -13,6 +13,9 @@ struct DaemonOptions {
   // --check / -t: load and validate every configuration given, print each error as
   // FILE:LINE: message, exit 0 or 1; nothing is started.
   bool check = false;
+  // --strict: what a configuration file warns about (a keepalived.conf keyword vipd does not
+  // know or implement) is an error, with --check and at start.
+  bool strict = false;
   std::string bgp_config;
   std::string vrrp_config;
   std::vector<std::string> lb_configs;  // --lb-config: MetalLB resources

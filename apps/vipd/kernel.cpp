@@ -1,8 +1,30 @@
 #include "kernel.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "common/log.hpp"
 
 namespace vipd {
+
+Status<std::string> write_sysctl(const std::string& name, const std::string& value) {
+  // The names are vipd's own constants; never a path from the configuration.
+  if (name.find("..") != std::string::npos) return unexpected("bad sysctl name " + name);
+  const std::string path = "/proc/sys/" + name;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
+  const std::string text = value + "\n";
+  ssize_t written = ::write(fd, text.data(), text.size());
+  int error = errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size()))
+    return unexpected(fmt::format("{}: {}", path, std::strerror(written < 0 ? error : EIO)));
+  return Ok{};
+}
 
 KernelServices::~KernelServices() {
   close();

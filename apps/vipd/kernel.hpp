@@ -19,6 +19,9 @@
 
 namespace vipd {
 
+// Writes /proc/sys/NAME ("net/ipv4/ip_forward"), as zebra's `ip forwarding` does.
+Status<std::string> write_sysctl(const std::string& name, const std::string& value);
+
 class KernelServices {
  public:
   KernelServices(asio::io_context& io, event::Clock& clock)

@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   app.add_flag("-t,--check", options.check,
                "Check the configuration files: print each error as FILE:LINE: message, exit 0 "
                "or 1; start nothing");
+  app.add_flag("--strict", options.strict,
+               "Treat configuration warnings (keywords vipd does not know or implement) as "
+               "errors");
   app.add_option("--bgp-config", options.bgp_config, "quagga/FRR bgpd.conf")
       ->check(CLI::ExistingFile);
   app.add_option("--vrrp-config", options.vrrp_config, "keepalived.conf");

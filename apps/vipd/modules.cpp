@@ -39,6 +39,8 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     // Unless bgpd.conf says `bgp no-rib`, best paths go to the daemon's kernel route table.
     bgp.kernel_fib = [&kernel] { return kernel.route_table(); };
     bgp.interfaces = &kernel.interfaces();
+    // zebra's `ip forwarding` / `ipv6 forwarding` lines of an integrated frr.conf.
+    bgp.write_sysctl = write_sysctl;
     auto module = std::make_unique<bgp::BgpModule>(io, clock, std::move(bgp));
     bgp_module = module.get();
     modules.push_back(std::move(module));

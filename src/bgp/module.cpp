@@ -6,6 +6,7 @@
 
 #include "bgp/config/commands.hpp"
 #include "bgp/config/file.hpp"
+#include "bgp/config/frr_lines.hpp"
 #include "bgp/config/parser.hpp"
 #include "bgp/config/render.hpp"
 #include "common/file.hpp"
@@ -40,9 +41,12 @@ std::vector<std::string> BgpModule::load() {
   // Every failing line is reported (FRR's `bgpd -C`); the file is loaded only without any.
   config::BgpConfig loaded;
   std::vector<std::string> errors;
-  for (const auto& e : config::check_config_file(options_.config_file, &loaded))
+  std::vector<config::ConfigError> notices;
+  for (const auto& e : config::check_config_file(options_.config_file, &loaded, &notices))
     errors.push_back(e.to_string());
   if (!errors.empty()) return errors;
+  notices_.clear();
+  for (const auto& n : notices) notices_.push_back(n.to_string());
   loaded_ = std::move(loaded);
   candidate_ = loaded_;
   return {};
@@ -69,9 +73,45 @@ void BgpModule::install_commands(control::CommandTree& tree) {
 
 Status<std::string> BgpModule::start() {
   candidate_ = loaded_;
+  // The file's own notices, with their lines; apply_frr_lines() then knows them as reported.
+  for (const auto& notice : notices_) log::notice("bgp: {}", notice);
+  for (const auto& kept : candidate_.frr.kept) noticed_.insert(kept.text);
+  for (const auto& block : candidate_.frr.interfaces)
+    for (const auto& text : block.lines) noticed_.insert("interface " + block.name + ": " + text);
   auto applied = apply();
-  if (applied) running_file_ = candidate_;
+  if (applied) {
+    running_file_ = candidate_;
+    apply_frr_lines();
+  }
   return applied;
+}
+
+void BgpModule::apply_frr_lines() {
+  const config::FrrLines& frr = candidate_.frr;
+  config::apply_debug(frr.debug);
+  for (const auto& kept : frr.kept)
+    if (noticed_.insert(kept.text).second) log::notice("bgp: {}", config::kept_line_notice(kept));
+  for (const auto& block : frr.interfaces)
+    for (const auto& text : block.lines)
+      if (noticed_.insert("interface " + block.name + ": " + text).second)
+        log::notice("bgp: interface {}: '{}' is kept in the running configuration but not applied",
+                    block.name, text);
+  // zebra's `[no] ip forwarding` (zebra/ipforward_proc.c writes the same files).
+  auto forwarding = [this](const std::optional<bool>& wanted, std::optional<bool>& applied,
+                           const char* sysctl) {
+    if (!wanted || wanted == applied) return;
+    if (!options_.write_sysctl) {
+      log::notice("bgp: {} forwarding is not applied: no kernel access", sysctl);
+    } else if (auto written = options_.write_sysctl(sysctl, *wanted ? "1" : "0"); !written) {
+      log::error("bgp: cannot set {}: {}", sysctl, written.error());
+      return;
+    } else {
+      log::info("bgp: {} set to {}", sysctl, *wanted ? 1 : 0);
+    }
+    applied = wanted;
+  };
+  forwarding(frr.ip_forwarding, ip_forwarding_applied_, "net/ipv4/ip_forward");
+  forwarding(frr.ipv6_forwarding, ipv6_forwarding_applied_, "net/ipv6/conf/all/forwarding");
 }
 
 Result<config::BgpConfig, std::string> BgpModule::effective(
@@ -153,6 +193,7 @@ void BgpModule::schedule_sync() {
       candidate_ = running_file_;
     } else {
       running_file_ = candidate_;
+      apply_frr_lines();
     }
   });
 }
@@ -260,6 +301,7 @@ void BgpModule::finish_reload(Reloaded r) {
     return;
   }
   running_file_ = candidate_;
+  apply_frr_lines();
   log::notice("configuration reloaded from {}", options_.config_file);
 }
 

@@ -6,6 +6,8 @@
 #include <asio/io_context.hpp>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,10 @@ struct BgpModuleOptions {
   // The daemon's view of links and addresses (router-id, local facts of sessions); it outlives
   // the module. nullptr: none (tests).
   netlink::InterfaceView* interfaces = nullptr;
+  // Writes a sysctl ("net/ipv4/ip_forward", "1") for zebra's `ip forwarding` and `ipv6
+  // forwarding` lines; none: those lines are kept but not applied (tests, --check).
+  std::function<Status<std::string>(const std::string& name, const std::string& value)>
+      write_sysctl;
 };
 
 // Also the BGP interface of the daemon's other modules (api.hpp): their neighbors are merged
@@ -93,6 +99,13 @@ class BgpModule final : public module::Module, public BgpApi {
   bool stopped_ = false;
   struct Reloaded;  // module.cpp: what the worker hands the loop
   void finish_reload(Reloaded reloaded);
+  // The lines around BGP of the live configuration (debug topics, forwarding sysctls), and a
+  // notice for each kept line not reported before (once per process).
+  void apply_frr_lines();
+  std::vector<std::string> notices_;  // of the last load(): "FILE:LINE: ..." for start()
+  std::set<std::string> noticed_;     // kept lines already reported
+  std::optional<bool> ip_forwarding_applied_;
+  std::optional<bool> ipv6_forwarding_applied_;
 };
 
 }  // namespace vipd::bgp

@@ -105,13 +105,13 @@ peer::PeerSettings Speaker::settings_for(const config::RouterBgp& bgp,
   s.shutdown = n.shutdown;
   s.shutdown_message = n.shutdown_message;
   s.ebgp_multihop = n.ebgp_multihop.value_or(0);
-  // Neighbor timers override `timers bgp`, which overrides FRR's defaults (60/180).
-  auto timers = n.timers ? n.timers : bgp.timers;
-  if (timers) {
-    s.timers.keepalive = std::chrono::seconds(timers->keepalive);
-    s.timers.hold_time = std::chrono::seconds(timers->hold);
-  }
-  if (n.connect_retry) s.timers.connect_retry_time = std::chrono::seconds(*n.connect_retry);
+  // Neighbor timers override `timers bgp`, which overrides the `frr defaults` profile's (60/180
+  // traditional, 3/9 datacenter).
+  const config::Timers timers = n.timers.value_or(bgp.timers.value_or(bgp.defaults.timers));
+  s.timers.keepalive = std::chrono::seconds(timers.keepalive);
+  s.timers.hold_time = std::chrono::seconds(timers.hold);
+  s.timers.connect_retry_time =
+      std::chrono::seconds(n.connect_retry.value_or(bgp.defaults.connect_retry));
   s.timers.passive = n.passive;
   s.ipv4_unicast = n.in(config::AddressFamily::kIpv4Unicast).active;
   s.ipv6_unicast = n.in(config::AddressFamily::kIpv6Unicast).active;

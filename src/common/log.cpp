@@ -106,6 +106,10 @@ void write_line(int fd, std::string_view message) {
 
 }  // namespace
 
+namespace {
+void write_unfiltered(Level level, std::string_view message);
+}  // namespace
+
 void set_level(Level level) {
   state().level = level;
 }
@@ -192,8 +196,18 @@ void set_sink(Sink sink) {
 }
 
 void write(Level level, std::string_view message) {
+  if (level < state().level) return;
+  write_unfiltered(level, message);
+}
+
+void write_topic_line(std::string_view message) {
+  write_unfiltered(Level::kDebug, message);
+}
+
+namespace {
+
+void write_unfiltered(Level level, std::string_view message) {
   auto& s = state();
-  if (level < s.level) return;
   switch (s.output) {
     case Output::kSink:
       s.sink(level, message);
@@ -207,5 +221,7 @@ void write(Level level, std::string_view message) {
       break;
   }
 }
+
+}  // namespace
 
 }  // namespace vipd::log

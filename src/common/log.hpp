@@ -40,6 +40,9 @@ Status status();
 void set_sink(Sink sink);
 
 void write(Level level, std::string_view message);
+// A line of a debug topic the user turned on (log_topics.hpp): written at debug level whatever
+// the level set with set_level().
+void write_topic_line(std::string_view message);
 
 template <typename... Args>
 void debug(fmt::format_string<Args...> f, Args&&... args) {

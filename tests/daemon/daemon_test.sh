@@ -363,11 +363,11 @@ check "its pid file and socket are removed" test ! -e "$WORK/rel/rel.pid" -a ! -
 # ---------------------------------------------------------------------------------------------
 echo "== VRRP (--vrrp-config)"
 KA_BAD=$WORK/bad-keepalived.conf
-printf 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n frobnicate 3\n}\n' >"$KA_BAD"
+printf 'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority\n}\n' >"$KA_BAD"
 status=0
 output=$(timeout 10 "$VIPD" --foreground --vrrp-config "$KA_BAD" --socket "$WORK/bad.sock" 2>&1) ||
   status=$?
-if ((status == 1)) && grep -qF -- "$KA_BAD:4: Unknown keyword 'frobnicate'" <<<"$output"; then
+if ((status == 1)) && grep -qF -- "$KA_BAD:4: missing value after 'priority'" <<<"$output"; then
   pass "keepalived.conf error: status 1, '$output'"
 else
   fail "keepalived.conf error: status $status, '$output'"

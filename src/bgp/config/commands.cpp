@@ -153,8 +153,9 @@ void detail::forget_positions(const Context& ctx) {
 
 void install_config_commands(control::CommandTree& tree, std::function<BgpConfig&()> target,
                              bool indexed) {
-  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kBfdNode,
-                           kBfdProfileNode, kBfdPeerNode, kRouteMapNode})
+  for (const char* node :
+       {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kBfdNode, kBfdProfileNode, kBfdPeerNode,
+        kRouteMapNode, kInterfaceNode, kUnsupportedNode})
     if (!tree.has_node(node)) tree.add_node(node, node);
   auto ctx = std::make_shared<const detail::Context>(detail::Context{
       std::move(target), indexed ? std::make_shared<detail::ConfigIndex>() : nullptr});
@@ -165,6 +166,9 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_neighbor_commands(tree, ctx);
   detail::install_bfd_commands(tree, ctx);
   detail::install_routemap_commands(tree, ctx);
+  detail::install_debug_commands(tree, ctx);
+  detail::install_zebra_commands(tree, ctx);
+  detail::install_scope_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

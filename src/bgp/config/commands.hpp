@@ -21,6 +21,11 @@ inline constexpr const char* kBfdProfileNode = "config-bfd-profile";
 inline constexpr const char* kBfdPeerNode = "config-bfd-peer";
 // `route-map NAME permit|deny SEQ` (FRR's RMAP_NODE); the node argument is "NAME SEQ".
 inline constexpr const char* kRouteMapNode = "config-route-map";
+// zebra's `interface NAME` block of an integrated frr.conf; the argument is the name.
+inline constexpr const char* kInterfaceNode = "config-if";
+// Entered by a file reader after a refused block opener (`address-family l2vpn evpn`, `router
+// ospf`): the reader skips the block's lines (parser.cpp).
+inline constexpr const char* kUnsupportedNode = "config-unsupported";
 
 // Adds the config nodes (when not yet present) and installs every supported command plus its
 // `no` form, `exit`/`quit`/`end` in the config nodes and `configure terminal` in exec. Each

@@ -116,6 +116,10 @@ void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_policy_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_bfd_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_routemap_commands(CommandTree& tree, const ContextPtr& ctx);
+// commands_debug.cpp, commands_zebra.cpp, commands_scope.cpp: the lines around BGP.
+void install_debug_commands(CommandTree& tree, const ContextPtr& ctx);
+void install_zebra_commands(CommandTree& tree, const ContextPtr& ctx);
+void install_scope_commands(CommandTree& tree, const ContextPtr& ctx);
 
 // Installs a router-level command whose handler needs the instance (commands_router.cpp).
 void on_router(CommandTree& tree, std::string_view node, std::string_view pattern,

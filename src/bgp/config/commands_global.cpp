@@ -1,8 +1,12 @@
-// Top-level (`config` node) commands: hostname, passwords, logging, `line vty`, `router bgp`,
-// plus the mode changes (`configure terminal`, `exit`, `end`).
+// Top-level (`config` node) commands: hostname, passwords, logging, `frr version|defaults`, the
+// lines vipd keeps without a use for them (`service ...`, `dump bgp ...`), `line vty`,
+// `router bgp`, plus the mode changes (`configure terminal`, `exit`, `end`).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "bgp/config/commands_detail.hpp"
+#include "bgp/config/frr_lines.hpp"
 
 namespace vipd::bgp::config::detail {
 namespace {
@@ -17,7 +21,8 @@ void install_modes(CommandTree& tree) {
                  s.push(kConfigNode);
                  return ok();
                });
-  for (const char* node : {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kRouteMapNode}) {
+  for (const char* node :
+       {kConfigNode, kRouterNode, kRouterAfNode, kLineNode, kRouteMapNode, kInterfaceNode}) {
     tree.install(node, "end", "End current mode and change to enable mode",
                  [](const Invocation&, Session& s) {
                    s.reset_to_exec();
@@ -73,19 +78,105 @@ void install_host(CommandTree& tree, const ContextPtr& ctx) {
                  ctx->target().enable_password.clear();
                  return ok();
                });
-  // First lines of every FRR-written file; they describe FRR itself, so they are accepted and
-  // not kept. Only the traditional defaults are the ones vipd implements.
-  tree.install(kConfigNode, "frr version LINE...", "FRR version of the file",
-               [](const Invocation&, Session&) { return ok(); });
+  // First lines of every FRR-written file. The version is kept and written back as given (vipd
+  // is not that FRR, and writing its own would claim so); the profile sets the defaults of the
+  // `router bgp` instances created after it, as FRR's bgp_create() reads DFLT_BGP_* then.
+  tree.install(kConfigNode, "frr version LINE...$version", "FRR version of the file",
+               [ctx](const Invocation& inv, Session&) {
+                 ctx->target().frr.version = inv.get("version");
+                 return ok();
+               });
   tree.install(
       kConfigNode, "frr defaults WORD$profile", "FRR defaults profile",
-      [](const Invocation& inv, Session&) {
-        if (inv.get("profile") == "traditional") return ok();
-        return CommandResult::failure(fmt::format(
-            "% vipd implements the 'traditional' defaults only, not '{}'", inv.get("profile")));
+      [ctx](const Invocation& inv, Session&) {
+        const std::string& profile = inv.get("profile");
+        if (profile != "traditional" && profile != "datacenter")
+          return CommandResult::failure(fmt::format(
+              "% unknown defaults profile '{}': FRR has 'traditional' and 'datacenter'", profile));
+        ctx->target().frr.defaults = profile;
+        return ok();
       });
-  tree.install(kConfigNode, "service integrated-vtysh-config", "Write one configuration file",
-               [](const Invocation&, Session&) { return ok(); });
+}
+
+// What vipd keeps but does not use: stored in BgpConfig::frr.kept under `key`, replacing an
+// earlier line of the same key, and reported back (the file reader logs it once at notice
+// level, the shell prints it).
+CommandResult keep(const Context& ctx, std::string key, std::string text, std::string_view why) {
+  auto& kept = ctx.target().frr.kept;
+  auto it = std::find_if(kept.begin(), kept.end(), [&](const KeptLine& k) { return k.key == key; });
+  KeptLine line{std::move(key), std::move(text)};
+  std::string notice = fmt::format("% {} ({})", kept_line_notice(line), why);
+  if (it == kept.end())
+    kept.push_back(std::move(line));
+  else
+    *it = std::move(line);
+  return CommandResult::success(std::move(notice));
+}
+
+CommandResult forget(const Context& ctx, const std::string& key) {
+  auto& kept = ctx.target().frr.kept;
+  kept.erase(
+      std::remove_if(kept.begin(), kept.end(), [&](const KeptLine& k) { return k.key == key; }),
+      kept.end());
+  return CommandResult::success();
+}
+
+// A kept command and its `no` form. `key_words` words of the line make its key.
+void install_kept(CommandTree& tree, const ContextPtr& ctx, const std::string& pattern,
+                  const std::string& no_pattern, std::size_t key_words, std::string why) {
+  auto key_of = [key_words](const Invocation& inv) {
+    std::string key;
+    const auto& words = inv.words();
+    std::size_t first = words.front() == "no" ? 1 : 0;
+    for (std::size_t i = first; i < words.size() && i < first + key_words; ++i)
+      key += (key.empty() ? "" : " ") + words[i];
+    return key;
+  };
+  tree.install(kConfigNode, pattern, why, [ctx, key_of, why](const Invocation& inv, Session&) {
+    return keep(*ctx, key_of(inv), inv.line(), why);
+  });
+  tree.install(kConfigNode, no_pattern, why, [ctx, key_of](const Invocation& inv, Session&) {
+    return forget(*ctx, key_of(inv));
+  });
+}
+
+void install_kept_lines(CommandTree& tree, const ContextPtr& ctx) {
+  const std::string level = std::string("[") + kLogLevels + "]";
+  const std::string facilities =
+      "<kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|local0|local1|local2|local3|local4|"
+      "local5|local6|local7>";
+  struct Kept {
+    std::string pattern;
+    std::string no_pattern;
+    std::size_t key_words;
+    const char* why;
+  };
+  const Kept kKept[] = {
+      {"log monitor " + level, "no log monitor " + level, 2,
+       "vipd has no vty monitors; `vipctl` reads the log with the daemon's log file"},
+      {"log facility " + facilities, "no log facility [" + facilities + "]", 2,
+       "vipd logs to syslog with facility daemon"},
+      {"log record-priority", "no log record-priority", 2,
+       "vipd's log lines carry no priority prefix"},
+      {"log timestamp precision (0-6)", "no log timestamp precision [(0-6)]", 3,
+       "vipd's log timestamps have milliseconds"},
+      {"service advanced-vty", "no service advanced-vty", 2, "vipctl has no enable mode"},
+      {"service integrated-vtysh-config", "no service integrated-vtysh-config", 2,
+       "vipd writes back the one file it was given"},
+      {"service password-encryption", "no service password-encryption", 2,
+       "vipd stores the vty passwords only to write them back"},
+      {"service terminal-length (0-512)", "no service terminal-length [(0-512)]", 2,
+       "vipctl pages nothing"},
+      {"dump bgp <all|all-et|updates|updates-et|routes-mrt>$type WORD$path [INTERVAL]",
+       "no dump bgp <all|all-et|updates|updates-et|routes-mrt>$type [WORD [INTERVAL]]", 3,
+       "vipd writes no MRT dumps"},
+      {"agentx", "no agentx", 1, "vipd has no SNMP agent"},
+      {"ip nht resolve-via-default", "no ip nht resolve-via-default", 4,
+       "vipd resolves next hops through the kernel's routes, the default route included"},
+      {"ipv6 nht resolve-via-default", "no ipv6 nht resolve-via-default", 4,
+       "vipd resolves next hops through the kernel's routes, the default route included"},
+  };
+  for (const auto& k : kKept) install_kept(tree, ctx, k.pattern, k.no_pattern, k.key_words, k.why);
 }
 
 void install_log(CommandTree& tree, const ContextPtr& ctx) {
@@ -183,6 +274,11 @@ void install_router_bgp(CommandTree& tree, const ContextPtr& ctx) {
                  if (!config.bgp) {
                    config.bgp.emplace();
                    config.bgp->asn = asn;
+                   // FRR's bgp_create(): the profile's defaults, which the lines that follow
+                   // may change.
+                   config.bgp->defaults = profile_defaults(config.frr.defaults);
+                   config.bgp->log_neighbor_changes = config.bgp->defaults.log_neighbor_changes;
+                   config.bgp->deterministic_med = config.bgp->defaults.deterministic_med;
                  }
                  s.push(kRouterNode, std::to_string(asn));
                  return ok();
@@ -204,6 +300,7 @@ void install_global_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_modes(tree);
   install_host(tree, ctx);
   install_log(tree, ctx);
+  install_kept_lines(tree, ctx);
   install_vty(tree, ctx);
   install_router_bgp(tree, ctx);
 }

@@ -103,6 +103,9 @@ void install_instance(CommandTree& tree, const ContextPtr& ctx) {
           return CommandResult::failure("% hold time value must be either 0 or greater than 3");
         bgp.timers = Timers{static_cast<std::uint16_t>(number(inv.get("keepalive"))),
                             static_cast<std::uint16_t>(hold)};
+        // FRR keeps the values, not whether they were given: the profile's own are not
+        // written back, so they are not kept as set either (render, reload equal).
+        if (*bgp.timers == bgp.defaults.timers) bgp.timers.reset();
         return ok();
       });
   on_router(tree, kRouterNode, "no timers bgp [(0-65535) (0-65535)]", "Reset the BGP timers", ctx,

@@ -113,7 +113,8 @@ ConfigDiff diff(const BgpConfig& before, const BgpConfig& after) {
   if (a && b) {
     d.asn_changed = a->asn != b->asn;
     d.router_id_changed = a->router_id != b->router_id;
-    d.timers_changed = a->timers != b->timers;
+    // The profile's defaults are the timers of neighbors without their own.
+    d.timers_changed = a->timers != b->timers || a->defaults != b->defaults;
     d.multipath_changed = a->always_compare_med != b->always_compare_med ||
                           a->deterministic_med != b->deterministic_med ||
                           a->multipath_relax != b->multipath_relax;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bgp/policy/evaluate.hpp"
@@ -59,6 +60,22 @@ struct VtyConfig {
   bool operator==(const VtyConfig&) const = default;
 };
 
+struct Timers {
+  std::uint16_t keepalive = 0;
+  std::uint16_t hold = 0;
+  bool operator==(const Timers&) const = default;
+};
+
+// The values FRR's `frr defaults traditional|datacenter` profile gives (bgpd/bgp_vty.c,
+// FRR_CFG_DEFAULT_* of FRR 8.4); defaults_profile.cpp. Member initializers: traditional.
+struct ProfileDefaults {
+  Timers timers{60, 180};             // BGP_KEEPALIVE, BGP_HOLDTIME
+  std::uint16_t connect_retry = 120;  // BGP_CONNECT_RETRY
+  bool log_neighbor_changes = false;  // BGP_LOG_NEIGHBOR_CHANGES
+  bool deterministic_med = false;     // BGP_DETERMINISTIC_MED
+  bool operator==(const ProfileDefaults&) const = default;
+};
+
 // `neighbor A remote-as <ASN|internal|external>`.
 struct RemoteAs {
   enum class Kind : std::uint8_t { kNumber, kInternal, kExternal };
@@ -66,12 +83,6 @@ struct RemoteAs {
   std::uint32_t asn = 0;  // only for kNumber
   std::string to_string() const;
   bool operator==(const RemoteAs&) const = default;
-};
-
-struct Timers {
-  std::uint16_t keepalive = 0;
-  std::uint16_t hold = 0;
-  bool operator==(const Timers&) const = default;
 };
 
 // `neighbor A maximum-prefix N [THRESHOLD] [warning-only|restart MINUTES]`.
@@ -200,6 +211,9 @@ struct RouterBgp {
   // FRR semantics: a new IPv4 neighbor is active in IPv4 unicast unless `no bgp default
   // ipv4-unicast`; everything else must be activated explicitly.
   bool active_by_default(const IpAddress& neighbor, AddressFamily f) const;
+  // The `frr defaults` profile's values when the instance was created (FRR's bgp_create() takes
+  // DFLT_BGP_* then): what unset timers mean, and what `timers bgp` equal to them stores.
+  ProfileDefaults defaults;
   bool operator==(const RouterBgp&) const = default;
 };
 
@@ -249,6 +263,42 @@ struct BfdConfig {
   bool operator==(const BfdConfig&) const = default;
 };
 
+// A line vipd accepts but has no use for (`service advanced-vty`, `dump bgp ...`, `agentx`):
+// kept verbatim, written back, and logged once at notice level when loaded. `key` is what a
+// later line of the same setting replaces and its `no` form removes ("log facility").
+struct KeptLine {
+  std::string key;
+  std::string text;
+  bool operator==(const KeptLine&) const = default;
+};
+
+// zebra's `interface NAME` block of an integrated frr.conf. vipd does not manage interfaces
+// (docs/config-bgp.md, "zebra's lines"): the lines are kept and written back.
+struct InterfaceBlock {
+  std::string name;
+  std::vector<std::string> lines;  // as given, without indentation, in order
+  bool operator==(const InterfaceBlock&) const = default;
+};
+
+// `debug bgp TOPIC [FILTER]`: FRR's topics by their config text ("updates in", "neighbor-events",
+// "bestpath"); the filters are the peers or prefixes it is limited to (empty: all).
+using DebugTopics = std::map<std::string, std::vector<std::string>>;
+
+struct FrrLines {
+  std::string version;   // `frr version X`; empty: not given
+  std::string defaults;  // `frr defaults P`; empty: not given (traditional)
+  std::vector<KeptLine> kept;
+  DebugTopics debug;
+  // `[no] ip forwarding`, `[no] ipv6 forwarding`: unset leaves the kernel's setting alone.
+  std::optional<bool> ip_forwarding;
+  std::optional<bool> ipv6_forwarding;
+  std::vector<InterfaceBlock> interfaces;  // in creation order
+  bool operator==(const FrrLines&) const = default;
+};
+
+// The profile defaults of `frr defaults NAME` ("" or "traditional", "datacenter").
+ProfileDefaults profile_defaults(std::string_view profile);
+
 struct BgpConfig {
   std::string hostname;
   std::string password;         // quagga vty `password`, kept for write-back only
@@ -263,6 +313,9 @@ struct BgpConfig {
   policy::PolicyConfig policy;
   std::optional<RouterBgp> bgp;
   BfdConfig bfd;
+  // The lines around BGP of an integrated frr.conf (commands_global.cpp, commands_debug.cpp,
+  // commands_zebra.cpp): kept to be written back, and applied where vipd has a use for them.
+  FrrLines frr;
   bool operator==(const BgpConfig&) const = default;
   PrefixList* find_prefix_list(AddressFamily af, std::string_view name);
   const PrefixList* find_prefix_list(AddressFamily af, std::string_view name) const;

@@ -28,9 +28,13 @@ Result<BgpConfig, ConfigError> load_config_file(const std::string& path);
 // Every failing line of the text or file, reading on after each (FRR's `bgpd -C`, `vipd
 // --check`); empty when the file loads. Lines after a failing block opener (`router bgp` with a
 // bad AS) fail too, as in FRR, since they are read at the wrong level.
-std::vector<ConfigError> check_config(std::string_view text, std::string_view file_name);
+// With `notices`: what accepted lines reported ("'service advanced-vty' has no effect in vipd;
+// kept ..."), for the caller to log once at notice level.
+std::vector<ConfigError> check_config(std::string_view text, std::string_view file_name,
+                                      std::vector<ConfigError>* notices = nullptr);
 // With `config`: filled when the file has no error, so that a caller loading it reads and parses
 // it once.
-std::vector<ConfigError> check_config_file(const std::string& path, BgpConfig* config = nullptr);
+std::vector<ConfigError> check_config_file(const std::string& path, BgpConfig* config = nullptr,
+                                           std::vector<ConfigError>* notices = nullptr);
 
 }  // namespace vipd::bgp::config

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bgp/config/frr_lines.hpp"
 #include "bgp/policy/text.hpp"
 
 namespace vipd::bgp::config {
@@ -19,6 +20,7 @@ std::string with_level(std::string text, const std::string& level) {
 
 void render_globals(std::string& out, const BgpConfig& c) {
   std::size_t before = out.size();
+  render_frr_head(out, c.frr);
   if (!c.hostname.empty()) line(out, "hostname " + c.hostname);
   if (!c.password.empty()) line(out, "password " + c.password);
   if (!c.enable_password.empty()) line(out, "enable password " + c.enable_password);
@@ -27,10 +29,12 @@ void render_globals(std::string& out, const BgpConfig& c) {
   if (c.log.syslog) line(out, with_level("log syslog", c.log.syslog->level));
   if (c.no_rib) line(out, "bgp no-rib");
   if (out.size() != before) line(out, "!");
+  render_frr_body(out, c.frr);
 }
 
 // Per-neighbor lines in the order FRR's bgp_config_write_peer_global() uses.
-void render_neighbor(std::string& out, const NeighborConfig& n) {
+void render_neighbor(std::string& out, const NeighborConfig& n, const ProfileDefaults& created,
+                     const ProfileDefaults& saved) {
   const std::string p = " neighbor " + n.address.to_string();
   line(out, p + " remote-as " + n.remote_as.to_string());
   if (!n.description.empty()) line(out, p + " description " + n.description);
@@ -46,7 +50,13 @@ void render_neighbor(std::string& out, const NeighborConfig& n) {
   }
   if (!n.update_source.empty()) line(out, p + " update-source " + n.update_source);
   if (n.timers) line(out, fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
-  if (n.connect_retry) line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
+  if (n.connect_retry) {
+    line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
+  } else if (created.connect_retry != saved.connect_retry) {
+    // FRR's bgp_config_write_peer_global(): there is no `timers bgp connect`, so a default of
+    // another profile is written per neighbor.
+    line(out, fmt::format("{} timers connect {}", p, created.connect_retry));
+  }
   // FRR's bgp_bfd_peer_config_write().
   if (n.bfd) line(out, n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
 }
@@ -104,22 +114,28 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   line(out, " exit-address-family");
 }
 
-void render_router(std::string& out, const RouterBgp& bgp) {
+// `saved`: the defaults of the profile the file is written with (FRR's SAVE_BGP_*); a setting
+// is written when it differs from them, with `no` when it is off (bgp_config_write()).
+void render_router(std::string& out, const RouterBgp& bgp, const ProfileDefaults& saved) {
   line(out, fmt::format("router bgp {}", bgp.asn));
   if (bgp.router_id) line(out, " bgp router-id " + bgp.router_id->to_string());
-  if (bgp.log_neighbor_changes) line(out, " bgp log-neighbor-changes");
+  if (bgp.log_neighbor_changes != saved.log_neighbor_changes)
+    line(out,
+         bgp.log_neighbor_changes ? " bgp log-neighbor-changes" : " no bgp log-neighbor-changes");
   if (!bgp.default_ipv4_unicast) line(out, " no bgp default ipv4-unicast");
   if (bgp.always_compare_med) line(out, " bgp always-compare-med");
-  if (bgp.deterministic_med) line(out, " bgp deterministic-med");
+  if (bgp.deterministic_med != saved.deterministic_med)
+    line(out, bgp.deterministic_med ? " bgp deterministic-med" : " no bgp deterministic-med");
   if (bgp.multipath_relax) line(out, " bgp bestpath as-path multipath-relax");
   if (bgp.ebgp_requires_policy) line(out, " bgp ebgp-requires-policy");
   if (bgp.cluster_id) line(out, " bgp cluster-id " + bgp.cluster_id->to_string());
   if (bgp.network_import_check)
     line(out,
          *bgp.network_import_check ? " bgp network import-check" : " no bgp network import-check");
-  if (bgp.timers)
-    line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
-  for (const auto& n : bgp.neighbors) render_neighbor(out, n);
+  const Timers timers = bgp.timers.value_or(bgp.defaults.timers);
+  if (bgp.timers || timers != saved.timers)
+    line(out, fmt::format(" timers bgp {} {}", timers.keepalive, timers.hold));
+  for (const auto& n : bgp.neighbors) render_neighbor(out, n, bgp.defaults, saved);
   for (auto af : kAddressFamilies) render_af(out, bgp, af);
   line(out, "exit");
   line(out, "!");
@@ -200,7 +216,7 @@ void render_vty(std::string& out, const VtyConfig& vty) {
 std::string render_config(const BgpConfig& config) {
   std::string out;
   render_globals(out, config);
-  if (config.bgp) render_router(out, *config.bgp);
+  if (config.bgp) render_router(out, *config.bgp, profile_defaults(config.frr.defaults));
   out += policy::render_access_lists(config.policy);
   render_prefix_lists(out, config);
   out += policy::render_bgp_lists(config.policy);

@@ -1,7 +1,10 @@
 #include "bgp/peer/peer.hpp"
 
+#include <fmt/ranges.h>
+
 #include "bgp/wire/validate.hpp"
 #include "common/log.hpp"
+#include "common/log_topics.hpp"
 #include "common/printable.hpp"
 
 namespace vipd::bgp::peer {
@@ -212,13 +215,20 @@ void Peer::on_action(FsmConnection& c, const fsm::Action& action) {
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<A, fsm::InitiateTcpConnection>) {
+          log::topic_debug(log::Topic::kBgpNeighborEvents, name(), "{} [FSM] Connecting (state {})",
+                           name(), to_string(c.fsm->state()));
           initiate(c);
         } else if constexpr (std::is_same_v<A, fsm::DropTcpConnection>) {
+          log::topic_debug(log::Topic::kBgpNeighborEvents, name(),
+                           "{} [FSM] Dropping the connection (state {})", name(),
+                           to_string(c.fsm->state()));
           drop(c);
         } else if constexpr (std::is_same_v<A, fsm::SendOpen>) {
           c.sent_open = local_open();
           send(c, *c.sent_open);
         } else if constexpr (std::is_same_v<A, fsm::SendKeepalive>) {
+          // FRR's bgp_keepalive_send() debug line.
+          log::topic_debug(log::Topic::kBgpKeepalives, name(), "{} sending KEEPALIVE", name());
           send(c, wire::Keepalive{});
         } else if constexpr (std::is_same_v<A, fsm::SendNotification>) {
           wire::Notification n{a.code, a.subcode, a.data, std::nullopt};
@@ -416,6 +426,7 @@ void Peer::on_message(FsmConnection& c, ByteSpan message) {
           else
             c.fsm->handle(fsm::NotifMsg{m.code, m.subcode, m.data});
         } else if constexpr (std::is_same_v<M, wire::Keepalive>) {
+          log::topic_debug(log::Topic::kBgpKeepalives, name(), "{} KEEPALIVE rcvd", name());
           c.fsm->handle(fsm::KeepAliveMsg{});
         } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
           // RFC 2918 §4: re-advertise the Adj-RIB-Out, then mark its end (RFC 4724 §2), which
@@ -527,6 +538,57 @@ void Peer::on_update(FsmConnection& c, wire::Update update) {
   c.pending_update.reset();
 }
 
+namespace {
+
+// FRR's bgp_dump_attr() in short: "nexthop 192.0.2.1, localpref 100, metric 0, path 65001 65002".
+std::string attributes_text(const wire::PathAttributes& a) {
+  std::string out;
+  auto add = [&](const std::string& item) { out += (out.empty() ? "" : ", ") + item; };
+  if (a.next_hop) add("nexthop " + a.next_hop->to_string());
+  if (a.mp_reach && a.mp_reach->next_hop) add("mp_nexthop " + a.mp_reach->next_hop->to_string());
+  if (a.local_pref) add(fmt::format("localpref {}", *a.local_pref));
+  if (a.med) add(fmt::format("metric {}", *a.med));
+  if (a.as_path) {
+    std::string path;
+    for (const auto& segment : a.as_path->segments) {
+      bool set = segment.type != wire::SegmentType::kAsSequence;
+      path += (path.empty() ? "" : " ") + std::string(set ? "{" : "") +
+              fmt::format("{}", fmt::join(segment.asns, set ? "," : " ")) + (set ? "}" : "");
+    }
+    add("path " + path);
+  }
+  return out;
+}
+
+}  // namespace
+
+// FRR's bgp_update_receive() debug lines ("rcvd UPDATE w/ attr", "rcvd P", "rcvd UPDATE about
+// P -- withdrawn"): with `debug bgp updates in` for this peer, or `debug bgp updates prefix P`.
+void Peer::debug_update_in(const wire::Update& u) const {
+  const std::string peer = name();
+  const bool all = log::wants(log::Topic::kBgpUpdatesIn, peer);
+  auto wanted = [&](const Prefix& p) {
+    return all || log::wants(log::Topic::kBgpUpdatesPrefix, p.to_string());
+  };
+  auto withdrawn = [&](const std::vector<Prefix>& prefixes) {
+    for (const auto& p : prefixes)
+      if (wanted(p))
+        log::write_topic_line(
+            fmt::format("{} rcvd UPDATE about {} -- withdrawn", peer, p.to_string()));
+  };
+  auto announced = [&](const std::vector<Prefix>& prefixes) {
+    for (const auto& p : prefixes)
+      if (wanted(p)) log::write_topic_line(fmt::format("{} rcvd {}", peer, p.to_string()));
+  };
+  if (all)
+    log::write_topic_line(
+        fmt::format("{} rcvd UPDATE w/ attr: {}", peer, attributes_text(u.attributes)));
+  withdrawn(u.withdrawn);
+  if (u.attributes.mp_unreach) withdrawn(u.attributes.mp_unreach->withdrawn);
+  announced(u.nlri);
+  if (u.attributes.mp_reach) announced(u.attributes.mp_reach->nlri);
+}
+
 void Peer::process_update(FsmConnection& c) {
   if (!c.pending_update) return;
   const wire::Update& u = *c.pending_update;
@@ -539,6 +601,8 @@ void Peer::process_update(FsmConnection& c) {
     for (const auto& p : prefixes) adj_rib_in_.withdraw(family, p);
     if (observer_) observer_->routes_withdrawn(*this, family, prefixes);
   };
+  if (log::topic_on(log::Topic::kBgpUpdatesIn) || log::topic_on(log::Topic::kBgpUpdatesPrefix))
+    debug_update_in(u);
   if (negotiated(wire::kIpv4Unicast)) withdraw(wire::kIpv4Unicast, u.withdrawn);
   if (const auto& unreach = u.attributes.mp_unreach; unreach && negotiated(unreach->afi_safi))
     withdraw(unreach->afi_safi, unreach->withdrawn);
@@ -581,6 +645,8 @@ void Peer::on_established(FsmConnection& c) {
   // RFC 4724 §2: the observer sends the initial update and then the End-of-RIB markers;
   // without one, the (empty) initial update is complete now.
   if (observer_) observer_->session_up(*this);
+  log::topic_debug(log::Topic::kBgpNeighborEvents, name(),
+                   "{} went from OpenConfirm to Established", name());
   log::notice("%ADJCHANGE: neighbor {}{} Up", name(),
               settings_.description.empty() ? "" : "(" + settings_.description + ")");
   if (!observer_ && c.negotiated) {
@@ -596,6 +662,8 @@ void Peer::on_down(FsmConnection&, fsm::DownReason reason) {
   adj_rib_in_.clear();
   if (observer_) observer_->session_down(*this);
   negotiated_.reset();
+  log::topic_debug(log::Topic::kBgpNeighborEvents, name(), "{} went from Established to Idle ({})",
+                   name(), last_reset_text_);
   log::notice("%ADJCHANGE: neighbor {}{} Down {}", name(),
               settings_.description.empty() ? "" : "(" + printable(settings_.description) + ")",
               last_reset_text_);
@@ -617,6 +685,8 @@ void Peer::dump_later(FsmConnection* loser) {
 void Peer::send_update(Bytes encoded) {
   FsmConnection& c = *primary_;
   if (!c.stream || c.fsm->state() != State::kEstablished) return;
+  log::topic_debug(log::Topic::kBgpUpdatesOut, name(), "{} send UPDATE ({} bytes)", name(),
+                   encoded.size());
   ++sent_.updates;
   c.stream->send(std::move(encoded));
   check_output(c);

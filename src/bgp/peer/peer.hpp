@@ -164,6 +164,7 @@ class Peer {
   void on_open(FsmConnection& c, const wire::Open& open);
   void on_update(FsmConnection& c, wire::Update update);
   void process_update(FsmConnection& c);
+  void debug_update_in(const wire::Update& update) const;
   void on_established(FsmConnection& c);
   void on_down(FsmConnection& c, fsm::DownReason reason);
   void dump_later(FsmConnection* loser);

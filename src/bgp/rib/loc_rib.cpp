@@ -1,5 +1,9 @@
 #include "bgp/rib/loc_rib.hpp"
 
+#include <fmt/format.h>
+
+#include "common/log_topics.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -258,6 +262,20 @@ void LocRib::validate(wire::AfiSafi family, Path& path) {
   path.flags |= path_flag::kValid;
 }
 
+// FRR's bgp_best_selection() debug line, with `debug bgp bestpath PREFIX`.
+void LocRib::debug_bestpath(const Prefix& prefix) const {
+  const std::string text = prefix.to_string();
+  if (!log::wants(log::Topic::kBgpBestpath, text)) return;
+  auto who = [&](const std::vector<SelectedPath>& selected) -> std::string {
+    if (selected.empty()) return "NONE";
+    const PeerInfo* info = peer(selected.front().peer);
+    if (!info) return "NONE";
+    return info->local ? std::string("Static") : info->address.to_string();
+  };
+  log::write_topic_line(fmt::format("{}: After path selection, newbest is {} oldbest was {}", text,
+                                    who(after_), who(before_)));
+}
+
 void LocRib::decide(wire::AfiSafi family, const Prefix& prefix, PathList& list) {
   scratch_.clear();
   scratch_index_.clear();
@@ -278,6 +296,7 @@ void LocRib::decide(wire::AfiSafi family, const Prefix& prefix, PathList& list) 
   }
   list.set_reason(s.reason);
   collect(list, after_);
+  if (log::topic_on(log::Topic::kBgpBestpath)) debug_bestpath(prefix);
   if (after_ != before_) {
     std::optional<SelectedPath> previous;
     if (!before_.empty()) previous = before_.front();

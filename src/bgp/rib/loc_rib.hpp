@@ -122,6 +122,7 @@ class LocRib {
   void validate(wire::AfiSafi family, Path& path);
   // Runs the decision process for one prefix and queues a Change if the selection moved.
   void decide(wire::AfiSafi family, const Prefix& prefix, PathList& list);
+  void debug_bestpath(const Prefix& prefix) const;
   // The current selection of `list` (best first, then the other multipaths in list order).
   static void collect(const PathList& list, std::vector<SelectedPath>& out);
   template <typename Table>

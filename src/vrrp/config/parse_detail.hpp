@@ -99,6 +99,12 @@ class Parser {
   bool parse_root(const SourceLine& line);
   bool read_block(const SourceLine& header, const LineHandler& each);
   bool skip_block(const SourceLine& header);
+  // As keepalived does with a keyword it does not know, and vipd with one it does not
+  // implement: a warning at the line, and its block (if one follows) skipped, nested braces
+  // included. `vipd --strict` makes the warning an error.
+  bool ignore_keyword(const SourceLine& line, std::string message);
+  bool unknown_keyword(const SourceLine& line);
+  bool not_implemented(const SourceLine& line, std::string_view consequence);
   bool fail(const SourceLine& at, std::string message);
   bool fail(const Location& at, std::string message);
   void warn(const SourceLine& at, std::string message);

@@ -314,7 +314,7 @@ bool Parser::parse_global_other(const SourceLine& line) {
   bool firewall =
       keyword == "vrrp_iptables" || keyword == "vrrp_ipsets" || keyword.rfind("nftables", 0) == 0;
   if (!contains(kNoEffect, keyword) && !contains(kNoEffectEarly, keyword))
-    return fail(line, fmt::format("Unknown keyword '{}'", keyword));
+    return unknown_keyword(line);
   if (firewall) {
     warn(line, fmt::format("vipd installs no firewall rules; '{}' has no effect", keyword));
   } else {

@@ -15,8 +15,8 @@ constexpr std::string_view kNoEffect[] = {
     "unicast_ttl",          "down_timer_adverts",       "unicast_fault_no_peer",
     "old_unicast_checksum", "lvs_sync_daemon_interface"};
 
-// keepalived 2.2 instance keywords vipd does not implement; ignoring them would change what the
-// router does.
+// keepalived 2.2 instance keywords vipd does not implement: skipped with a warning (an error
+// with --strict), since the router then does less than the file asks.
 constexpr std::string_view kUnsupported[] = {"virtual_routes", "virtual_rules", "track_file",
                                              "track_process",  "track_bfd",     "use_ipvlan",
                                              "use_vmac_addr",  "mcast_dst_ip"};
@@ -59,7 +59,7 @@ bool Parser::parse_instance_line(const SourceLine& line, VrrpInstance& vrrp, Ins
   if (handled) return true;
   if (!parse_instance_other(line, vrrp, handled)) return false;
   if (handled) return true;
-  return fail(line, fmt::format("Unknown keyword '{}'", line.words[0]));
+  return unknown_keyword(line);
 }
 
 bool Parser::set_family(InstanceDraft& draft, Family family) {
@@ -258,7 +258,7 @@ bool Parser::parse_instance_other(const SourceLine& line, VrrpInstance& vrrp, bo
   const std::string& keyword = line.words[0];
   handled = true;
   if (contains(kUnsupported, keyword))
-    return fail(line, fmt::format("'{}' is not supported by vipd", keyword));
+    return not_implemented(line, fmt::format("instance {} runs without it", vrrp.name));
   if (!contains(kNoEffect, keyword)) {
     handled = false;
     return true;
@@ -282,8 +282,7 @@ bool Parser::parse_authentication(const SourceLine& header, VrrpInstance& vrrp,
   draft.auth_block = true;
   return read_block(header, [&](const SourceLine& line) {
     const std::string& keyword = line.words[0];
-    if (keyword != "auth_type" && keyword != "auth_pass")
-      return fail(line, fmt::format("Unknown keyword '{}'", keyword));
+    if (keyword != "auth_type" && keyword != "auth_pass") return unknown_keyword(line);
     if (!need_values(line, 1)) return false;
     const std::string& value = line.words[1];
     if (keyword == "auth_type") {

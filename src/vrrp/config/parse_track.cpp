@@ -91,7 +91,7 @@ bool Parser::parse_script_line(const SourceLine& line, VrrpScript& script) {
     script.init_fail = true;
     return true;
   }
-  return fail(line, fmt::format("Unknown keyword '{}'", keyword));
+  return unknown_keyword(line);
 }
 
 bool Parser::parse_sync_group(const SourceLine& header) {
@@ -147,8 +147,8 @@ bool Parser::parse_sync_group_line(const SourceLine& line, SyncGroup& group,
   if (handled) return true;
   for (auto unsupported : kUnsupportedGroupKeywords)
     if (keyword == unsupported)
-      return fail(line, fmt::format("'{}' is not supported by vipd", keyword));
-  return fail(line, fmt::format("Unknown keyword '{}'", keyword));
+      return not_implemented(line, fmt::format("sync group {} runs without it", group.name));
+  return unknown_keyword(line);
 }
 
 bool Parser::read_track_weight(const SourceLine& line, std::string_view owner,

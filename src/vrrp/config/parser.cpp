@@ -22,11 +22,11 @@ namespace {
 
 // Root blocks of keepalived's checker (LVS) and BFD processes. keepalived's VRRP process skips
 // them too; vipd runs neither, so they are skipped with a warning.
-constexpr std::string_view kOtherProcessBlocks[] = {"virtual_server", "virtual_server_group", "SSL",
-                                                    "bfd_instance"};
+constexpr std::string_view kOtherProcessBlocks[] = {"virtual_server", "virtual_server_group",
+                                                    "local_address_group", "SSL", "bfd_instance"};
 
-// VRRP-process root keywords of keepalived 2.2 that vipd does not implement: ignoring them
-// would leave addresses, routes or tracking the user relies on unconfigured.
+// VRRP-process root keywords of keepalived 2.2 that vipd does not implement: they are skipped
+// with a warning that says what is then not configured (an error with --strict).
 constexpr std::string_view kUnsupportedRoot[] = {
     "static_ipaddress", "static_routes",   "static_rules",       "track_group",
     "garp_group",       "vrrp_track_file", "vrrp_track_process", "linkbeat_interfaces"};
@@ -145,12 +145,27 @@ bool Parser::parse_root(const SourceLine& line) {
     return skip_block(line);
   }
   if (is_one_of(keyword, kUnsupportedRoot))
-    return fail(line, fmt::format("'{}' is not supported by vipd", keyword));
+    return not_implemented(line, "the addresses, routes or tracking it configures are not set up");
   if (keyword == "linkbeat_use_polling") {  // pre-2.0 root form of the instance keyword
     warn(line, "'linkbeat_use_polling' has no effect in vipd - ignoring");
     return true;
   }
-  return fail(line, fmt::format("Unknown keyword '{}'", keyword));
+  return unknown_keyword(line);
+}
+
+bool Parser::ignore_keyword(const SourceLine& line, std::string message) {
+  warn(line, std::move(message));
+  return skip_block(line);
+}
+
+bool Parser::unknown_keyword(const SourceLine& line) {
+  // keepalived's own text (lib/parser.c process_stream()).
+  return ignore_keyword(line, fmt::format("Unknown keyword '{}'", line.words[0]));
+}
+
+bool Parser::not_implemented(const SourceLine& line, std::string_view consequence) {
+  return ignore_keyword(line, fmt::format("'{}' is not implemented by vipd - ignoring it: {}",
+                                          line.words[0], consequence));
 }
 
 bool Parser::read_block(const SourceLine& header, const LineHandler& each) {

@@ -1,9 +1,11 @@
 // Reading keepalived.conf (keepalived 2.2 syntax, VRRP part). A file either loads completely or
 // not at all. What keepalived itself reports and works around (an out-of-range priority, a too
-// long auth_pass, ...) loads, with the same correction, and is reported in `warnings`. What
-// keepalived would silently misread, or vipd cannot honour, is an error: an unknown keyword, a
-// missing value, a malformed number or address, an unbalanced brace, a duplicate VRID, a
-// reference to an unknown vrrp_script or vrrp_instance (docs/config-vrrp.md has the list).
+// long auth_pass, an unknown keyword, ...) loads, with the same correction, and is reported in
+// `warnings`; so does a keyword or section vipd does not implement (LVS's virtual_server,
+// static_routes, ...), whose block is skipped. `vipd --strict` makes warnings errors. What
+// keepalived would silently misread is an error: a missing value, a malformed number or
+// address, an unbalanced brace, a duplicate VRID, a reference to an unknown vrrp_script or
+// vrrp_instance (docs/config-vrrp.md has the list).
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
 #include "common/log.hpp"
+#include "common/log_topics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,3 +158,31 @@ TEST(Log, FailedReopenIsReportedAndKeepsTheOldFile) {
 
 }  // namespace
 }  // namespace vipd
+
+namespace vipd::log {
+namespace {
+
+// A debug topic's lines are written at debug level once the topic is on, whatever the level;
+// a topic for some subjects writes only theirs.
+TEST(LogTopics, OnTopicWritesWhateverTheLevelAndFilters) {
+  std::vector<std::pair<Level, std::string>> lines;
+  set_sink([&](Level level, std::string_view line) { lines.emplace_back(level, line); });
+  set_level(Level::kError);
+  topic_debug(Topic::kBgpKeepalives, "192.0.2.1", "off {}", 1);
+  set_topic(Topic::kBgpKeepalives, true);
+  topic_debug(Topic::kBgpKeepalives, "192.0.2.1", "on {}", 2);
+  set_topic(Topic::kBgpKeepalives, true, {"192.0.2.2"});
+  topic_debug(Topic::kBgpKeepalives, "192.0.2.1", "other peer {}", 3);
+  topic_debug(Topic::kBgpKeepalives, "192.0.2.2", "this peer {}", 4);
+  EXPECT_TRUE(topic_on(Topic::kBgpKeepalives));
+  clear_topics();
+  EXPECT_FALSE(topic_on(Topic::kBgpKeepalives));
+  topic_debug(Topic::kBgpKeepalives, "192.0.2.2", "cleared {}", 5);
+  set_level(Level::kInfo);
+  set_sink(nullptr);
+  EXPECT_EQ(lines, (std::vector<std::pair<Level, std::string>>{{Level::kDebug, "on 2"},
+                                                               {Level::kDebug, "this peer 4"}}));
+}
+
+}  // namespace
+}  // namespace vipd::log

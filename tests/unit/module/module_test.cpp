@@ -2,6 +2,7 @@
 // nothing applied), daemon-wide settings, commands, start, reload, stop, running config, status
 // and `write memory`.
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "bgp/module.hpp"
 #include "common/file.hpp"
 #include "common/log.hpp"
+#include "common/log_topics.hpp"
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
@@ -280,6 +282,71 @@ TEST_F(BgpModuleTest, ReloadRemovingEveryNeighborWarnsNamingThem) {
   module->stop({});
 }
 
+// The lines around BGP of an integrated frr.conf, applied by the module: the datacenter
+// profile's timers on the sessions, `ip forwarding` through the kernel layer (a fake here: unit
+// tests write no sysctl), the debug topics on the log, and a notice once per kept line.
+TEST_F(BgpModuleTest, FrrLinesAreAppliedAndKeptLinesNoticedOnce) {
+  auto path = dir_.write("frr.conf",
+                         "frr defaults datacenter\nservice advanced-vty\n"
+                         "debug bgp neighbor-events\nip forwarding\nno ipv6 forwarding\n!\n"
+                         "router bgp 65000\n bgp router-id 192.0.2.1\n"
+                         " neighbor 192.0.2.2 remote-as 65001\n neighbor 192.0.2.2 shutdown\n!\n");
+  std::vector<std::pair<std::string, std::string>> sysctls;
+  bgp::BgpModuleOptions options;
+  options.config_file = path;
+  options.speaker.listen = false;
+  options.write_sysctl = [&](const std::string& name, const std::string& value) {
+    sysctls.emplace_back(name, value);
+    return Status<std::string>(Ok{});
+  };
+  auto module = std::make_unique<bgp::BgpModule>(io_, clock_, options);
+  ASSERT_TRUE(module->load().empty());
+  {
+    LogCapture notices(log::Level::kNotice);
+    ASSERT_TRUE(module->start().ok());
+    EXPECT_TRUE(notices.contains("bgp: " + path +
+                                 ":2: 'service advanced-vty' has no effect in vipd; kept in the "
+                                 "running configuration (vipctl has no enable mode)"))
+        << notices.all();
+  }
+  EXPECT_THAT(sysctls,
+              ::testing::ElementsAre(
+                  std::pair<std::string, std::string>{"net/ipv4/ip_forward", "1"},
+                  std::pair<std::string, std::string>{"net/ipv6/conf/all/forwarding", "0"}));
+  const auto& settings = module->speaker().neighbors().begin()->second.peer->settings();
+  EXPECT_EQ(settings.timers.hold_time, std::chrono::seconds(9));
+  EXPECT_EQ(settings.timers.keepalive, std::chrono::seconds(3));
+  EXPECT_EQ(settings.timers.connect_retry_time, std::chrono::seconds(10));
+  EXPECT_TRUE(log::topic_on(log::Topic::kBgpNeighborEvents));
+  {
+    LogCapture notices(log::Level::kNotice);
+    // Once: a reload of the same file does not say it again, nor writes the sysctls again.
+    module->reload();
+    EXPECT_EQ(notices.all().find("has no effect"), std::string::npos) << notices.all();
+    EXPECT_EQ(sysctls.size(), 2u);
+  }
+
+  control::CommandTree tree;
+  control::install_shell_commands(tree);
+  module->install_commands(tree);
+  control::Session session;
+  ASSERT_TRUE(tree.execute(session, "configure terminal").ok);
+  ASSERT_TRUE(tree.execute(session, "no debug bgp neighbor-events").ok);
+  ASSERT_TRUE(tree.execute(session, "debug bgp keepalives 192.0.2.2").ok);
+  ASSERT_TRUE(tree.execute(session, "no ip forwarding").ok);
+  io_.poll();
+  EXPECT_FALSE(log::topic_on(log::Topic::kBgpNeighborEvents));
+  EXPECT_TRUE(log::wants(log::Topic::kBgpKeepalives, "192.0.2.2"));
+  EXPECT_FALSE(log::wants(log::Topic::kBgpKeepalives, "192.0.2.3"));
+  EXPECT_EQ(sysctls.back(), (std::pair<std::string, std::string>{"net/ipv4/ip_forward", "0"}));
+  ASSERT_TRUE(tree.execute(session, "end").ok);
+  auto shown = tree.execute(session, "show debugging");
+  EXPECT_EQ(shown.output,
+            "BGP debugging status:\n  BGP keepalives debugging is on for 192.0.2.2\n");
+  module->stop({});
+  log::clear_topics();
+}
+
 bgp::ModuleNeighbors lb_neighbors(std::uint32_t asn, std::initializer_list<const char*> addresses) {
   bgp::ModuleNeighbors brought;
   brought.asn = asn;
@@ -392,12 +459,26 @@ TEST(VrrpDaemonModule, LoadErrorNamesFileAndLine) {
   event::AsioClock clock(io);
   auto path = dir.write("keepalived.conf",
                         "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
-                        " frobnicate 3\n}\n");
+                        " priority\n}\n");
   netlink::InterfaceView interfaces;
   vrrp::VrrpDaemonModule module(io, clock, interfaces, path);
   auto errors = module.load();
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], path + ":4: Unknown keyword 'frobnicate'");
+  EXPECT_EQ(errors[0], path + ":4: missing value after 'priority'");
+}
+
+// As keepalived: a keyword it does not know is a warning with FILE:LINE, and the file loads.
+TEST(VrrpDaemonModule, UnknownKeywordIsAWarningNamingFileAndLine) {
+  TempDir dir;
+  asio::io_context io;
+  event::AsioClock clock(io);
+  auto path = dir.write("keepalived.conf",
+                        "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+                        " frobnicate 3\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n");
+  netlink::InterfaceView interfaces;
+  vrrp::VrrpDaemonModule module(io, clock, interfaces, path);
+  EXPECT_TRUE(module.load().empty());
+  EXPECT_THAT(module.warnings(), ::testing::ElementsAre(path + ":4: Unknown keyword 'frobnicate'"));
 }
 
 // D2 and the empty-file concern for keepalived.conf: a reload of a directory, a FIFO or an empty

@@ -173,8 +173,9 @@ TEST(ParseConfig, ErrorsNameFileLineAndReason) {
             "bgpd.conf:2: hold time value must be either 0 or greater than 3");
   EXPECT_EQ(error_of("router bgp 65000\n neighbor 10.0.0.1 remote-as\n"),
             "bgpd.conf:2: Command incomplete: neighbor 10.0.0.1 remote-as");
-  EXPECT_EQ(error_of("frr defaults datacenter\n"),
-            "bgpd.conf:1: vipd implements the 'traditional' defaults only, not 'datacenter'");
+  EXPECT_EQ(error_of("frr defaults cloudy\n"),
+            "bgpd.conf:1: unknown defaults profile 'cloudy': FRR has 'traditional' and "
+            "'datacenter'");
 }
 
 TEST(ParseConfig, FirstErrorFailsTheWholeFile) {

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "common/log_topics.hpp"
 #include "rib_test_util.hpp"
 
 namespace vipd::bgp::rib {
@@ -286,6 +287,31 @@ TEST_F(LocRibTest, RejectsUnknownPeersAndFamilies) {
   EXPECT_FALSE(rib_.withdraw(wire::kIpv4Unicast, P("10.0.0.0/8"), 1));
   EXPECT_EQ(rib_.prefix_count(wire::kIpv4Unicast), 0u);
   EXPECT_EQ(rib_.pending_changes(), 0u);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::rib
+
+namespace vipd::bgp::rib {
+namespace {
+
+// `debug bgp bestpath PREFIX`: FRR's "After path selection" line for that prefix only, at debug
+// level whatever the log level.
+TEST_F(LocRibTest, BestpathDebugLineForTheConfiguredPrefix) {
+  std::vector<std::string> lines;
+  log::set_sink([&](log::Level level, std::string_view line) {
+    if (level == log::Level::kDebug) lines.emplace_back(line);
+  });
+  log::set_level(log::Level::kWarning);
+  log::set_topic(log::Topic::kBgpBestpath, true, {"10.0.0.0/24"});
+  announce(1, "10.0.0.0/24");
+  announce(2, "10.1.0.0/24");
+  log::clear_topics();
+  log::set_level(log::Level::kInfo);
+  log::set_sink(nullptr);
+  EXPECT_EQ(lines, std::vector<std::string>{
+                       "10.0.0.0/24: After path selection, newbest is 192.168.1.51 oldbest was "
+                       "NONE"});
 }
 
 }  // namespace

@@ -73,10 +73,13 @@ TEST_F(IncludeTest, NestedAndRelativeToTheIncludingFile) {
 TEST_F(IncludeTest, ErrorsNameTheIncludedFileAndItsLine) {
   write("keepalived.conf", "include sub/a.conf\n");
   write("sub/a.conf", "global_defs {\n router_id R\n}\ninclude b.conf\n");
-  write("sub/b.conf", "\n\nglobal_defs {\n bogus 1\n}\n");
+  write("sub/b.conf", "\n\nglobal_defs {\n bogus 1\n}\nvrrp_instance X {\n}\n");
   auto r = load("keepalived.conf");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().to_string(), dir_ + "/sub/b.conf:4: Unknown keyword 'bogus'");
+  EXPECT_EQ(r.error().to_string(), dir_ +
+                                       "/sub/b.conf:6: (X) Unknown interface! (set 'interface', or "
+                                       "'default_interface' in global_defs)");
+  EXPECT_THAT(warnings_, ::testing::Contains(dir_ + "/sub/b.conf:4: Unknown keyword 'bogus'"));
 }
 
 TEST_F(IncludeTest, WarningsNameTheIncludedFileAndItsLine) {

@@ -334,8 +334,9 @@ TEST(Instance, KeywordsWithoutEffectAndUnsupported) {
                           "and has no effect in vipd",
                           "k.conf:5: (VI_1) Specifying lvs_sync_daemon_interface against a vrrp "
                           "is deprecated; vipd runs no LVS sync daemon - ignoring"));
-  EXPECT_EQ(error_of(instance(" track_file {\n }")),
-            "k.conf:4: 'track_file' is not supported by vipd");
+  EXPECT_THAT(warnings_of(instance(" track_file {\n  f1\n }")),
+              ElementsAre("k.conf:4: 'track_file' is not implemented by vipd - ignoring it: "
+                          "instance VI_1 runs without it"));
 }
 
 TEST(VirtualAddress, IpAddrSyntax) {

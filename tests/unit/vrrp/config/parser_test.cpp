@@ -15,6 +15,7 @@ namespace vipd::vrrp::config {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using namespace test;
 
@@ -152,13 +153,76 @@ TEST(Lexing, QuotedValuesKeepBlanks) {
   EXPECT_EQ(c.global_defs.router_id, "my router");
 }
 
-TEST(Errors, UnknownKeywordNamesFileAndLine) {
-  EXPECT_EQ(error_of("global_defs {\n router_id R\n bogus_kw 1\n}\n"),
-            "k.conf:3: Unknown keyword 'bogus_kw'");
-  EXPECT_EQ(error_of("bogus_root {\n}\n"), "k.conf:1: Unknown keyword 'bogus_root'");
-  EXPECT_EQ(error_of(instance(" bogus_inst 1")), "k.conf:4: Unknown keyword 'bogus_inst'");
-  EXPECT_EQ(error_of(instance(" authentication {\n  auth_typo PASS\n }")),
-            "k.conf:5: Unknown keyword 'auth_typo'");
+// As keepalived (lib/parser.c process_stream()): an unknown keyword is reported with its file
+// and line, not refused; its block is skipped, nested braces included.
+TEST(Warnings, UnknownKeywordNamesFileAndLine) {
+  EXPECT_THAT(warnings_of("global_defs {\n router_id R\n bogus_kw 1\n}\n"),
+              ElementsAre("k.conf:3: Unknown keyword 'bogus_kw'"));
+  EXPECT_THAT(warnings_of("bogus_root {\n}\n"),
+              ElementsAre("k.conf:1: Unknown keyword 'bogus_root'"));
+  EXPECT_THAT(warnings_of(instance(" bogus_inst 1")),
+              ElementsAre("k.conf:4: Unknown keyword 'bogus_inst'"));
+  EXPECT_THAT(warnings_of(instance(" authentication {\n  auth_typo PASS\n }")),
+              ElementsAre("k.conf:5: Unknown keyword 'auth_typo'"));
+  EXPECT_THAT(warnings_of("vrrp_script chk {\n script /bin/true\n frobnicate 2\n}\n"),
+              ElementsAre("k.conf:3: Unknown keyword 'frobnicate'"));
+  EXPECT_THAT(
+      warnings_of("vrrp_sync_group G {\n group {\n  VI_1\n }\n frobnicate\n}\n" + instance("")),
+      ::testing::Contains("k.conf:5: Unknown keyword 'frobnicate'"));
+}
+
+// A real deployment's file: VRRP with vrrp_script, notify, track_interface and unicast_peer,
+// beside LVS sections (virtual_server with nested real_server and checker blocks).
+TEST(Warnings, RealFileWithLvsSectionsLoads) {
+  std::vector<ConfigWarning> warnings;
+  const std::string path = kSourceDir + "/tests/data/keepalived/lvs_and_vrrp.conf";
+  auto r = load_keepalived_config(path, &warnings);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->instances.size(), 1u);
+  const auto& vi = r->instances[0];
+  EXPECT_EQ(vi.name, "VI_WEB");
+  EXPECT_EQ(vi.priority, 150);
+  EXPECT_EQ(vi.unicast_peer.size(), 1u);
+  EXPECT_EQ(vi.track_interface.size(), 2u);
+  EXPECT_EQ(vi.track_script.size(), 1u);
+  EXPECT_FALSE(vi.notify.master.empty());
+  std::vector<std::string> texts;
+  for (const auto& w : warnings) texts.push_back(w.to_string());
+  using ::testing::Contains;
+  EXPECT_THAT(texts, Contains(path + ":14: Unknown keyword 'garp_master_delay'"));
+  EXPECT_THAT(texts, Contains(HasSubstr(path + ":55: 'local_address_group' configures")));
+  EXPECT_THAT(texts, Contains(HasSubstr(path + ":59: 'virtual_server_group' configures")));
+  EXPECT_THAT(texts, Contains(HasSubstr(path + ":64: 'virtual_server' configures")));
+  EXPECT_EQ(texts.size(), 4u) << ::testing::PrintToString(texts);
+}
+
+TEST(Warnings, UnknownBlockIsSkippedWithNestedBraces) {
+  auto c =
+      parsed_ok("bogus_block {\n inner {\n  deeper {\n   vrrp_instance X {\n  }\n  }\n }\n}\n" +
+                instance(" priority 120"));
+  ASSERT_EQ(c.instances.size(), 1u);
+  EXPECT_EQ(c.instances[0].name, "VI_1");
+  EXPECT_EQ(c.instances[0].priority, 120);
+  // In an instance, too: the lines inside the block are not read as the instance's.
+  auto vi = instance_of(instance(" bogus {\n  priority 7\n  { nested }\n }\n priority 99"));
+  EXPECT_EQ(vi.priority, 99);
+}
+
+// keepalived's global_defs knows vrrp_garp_master_delay, not garp_master_delay (an instance
+// keyword): keepalived warns and goes on; so does vipd.
+TEST(Warnings, GarpMasterDelayInGlobalDefs) {
+  auto p = parse("global_defs {\n garp_master_delay 10\n}\n" + instance(""));
+  ASSERT_TRUE(p.result.ok()) << p.result.error().to_string();
+  EXPECT_THAT(p.warnings, ElementsAre("k.conf:2: Unknown keyword 'garp_master_delay'"));
+  EXPECT_EQ(p.result->instances[0].garp_master_delay, Seconds(5));
+}
+
+TEST(Warnings, LocalAddressGroupIsSkipped) {
+  auto p =
+      parse("local_address_group laddr_g1 {\n 192.168.1.100\n 10.0.0.1-20\n}\n" + instance(""));
+  ASSERT_TRUE(p.result.ok()) << p.result.error().to_string();
+  EXPECT_THAT(p.warnings, ElementsAre(HasSubstr("k.conf:1: 'local_address_group' configures "
+                                                "keepalived's checker")));
 }
 
 TEST(Errors, MissingValue) {
@@ -311,16 +375,23 @@ TEST(Errors, MissingVridOrInterface) {
 }
 
 TEST(Errors, UnsupportedKeepalivedFeatures) {
-  EXPECT_EQ(error_of("static_ipaddress {\n 10.0.0.1/24 dev eth0\n}\n"),
-            "k.conf:1: 'static_ipaddress' is not supported by vipd");
-  EXPECT_EQ(error_of(instance(" virtual_routes {\n }")),
-            "k.conf:4: 'virtual_routes' is not supported by vipd");
   EXPECT_EQ(error_of("@node1 global_defs {\n}\n"),
             "k.conf:1: lines starting with '@' (keepalived config-id selection) are not "
             "supported by vipd");
   EXPECT_EQ(error_of("$VIP=10.0.0.1\n"),
             "k.conf:1: parameter definitions ($NAME=...) are not supported by vipd");
   EXPECT_EQ(error_of("~SEQ(i, 1, 3)\n"), "k.conf:1: ~SEQ lines are not supported by vipd");
+}
+
+// Sections keepalived knows and vipd does not implement: a warning that says what is then not
+// done, the block skipped (an error only with `vipd --strict`).
+TEST(Warnings, UnimplementedSectionsAreSkipped) {
+  EXPECT_THAT(warnings_of("static_ipaddress {\n 10.0.0.1/24 dev eth0\n}\n"),
+              ElementsAre("k.conf:1: 'static_ipaddress' is not implemented by vipd - ignoring "
+                          "it: the addresses, routes or tracking it configures are not set up"));
+  EXPECT_THAT(warnings_of(instance(" virtual_routes {\n  10.1.0.0/16 via 10.0.0.254\n }")),
+              ElementsAre("k.conf:4: 'virtual_routes' is not implemented by vipd - ignoring it: "
+                          "instance VI_1 runs without it"));
 }
 
 TEST(Errors, IncludeWithoutALoader) {
