@@ -112,7 +112,10 @@ void install_groups(CommandTree& tree, const ContextPtr& ctx) {
                  group.conf.remote_as.kind = RemoteAs::Kind::kUnspecified;
                  // FRR's peer_group_get(): active where `bgp default` activates neighbors.
                  group.conf.in(AddressFamily::kIpv4Unicast).active = bgp.default_ipv4_unicast;
-                 bgp.peer_groups.push_back(std::move(group));
+                 // Sorted by name, as FRR's bgp->group (peer_group_cmp()).
+                 auto at = std::find_if(bgp.peer_groups.begin(), bgp.peer_groups.end(),
+                                        [&](const PeerGroup& g) { return g.name > name; });
+                 bgp.peer_groups.insert(at, std::move(group));
                  return ok();
                });
   tree.install(kRouterNode, "no neighbor WORD$name peer-group", "Delete a peer-group",
@@ -175,7 +178,15 @@ void install_listen(CommandTree& tree, const ContextPtr& ctx) {
                  if (!group) return fail("Configure the peer-group first");
                  if (group->conf.remote_as.kind == RemoteAs::Kind::kUnspecified)
                    return fail("Specify remote-as or peer-group remote AS first");
-                 bgp.listen_ranges.push_back({*range, name});
+                 // In the order FRR writes them (by group, IPv4 first), so that a rendered file
+                 // loads to an equal configuration.
+                 auto key = [](const ListenRange& r) {
+                   return std::pair{r.group, r.range.family() == Family::kIpv6};
+                 };
+                 ListenRange added{*range, name};
+                 auto at = std::find_if(bgp.listen_ranges.begin(), bgp.listen_ranges.end(),
+                                        [&](const ListenRange& r) { return key(r) > key(added); });
+                 bgp.listen_ranges.insert(at, std::move(added));
                  return ok();
                });
   tree.install(kRouterNode, "no bgp listen range <A.B.C.D/M|X:X::X:X/M>$range peer-group WORD$name",

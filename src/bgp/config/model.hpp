@@ -207,7 +207,7 @@ struct RouterBgp {
   std::vector<NeighborConfig> neighbors;  // in config order
   std::array<AfConfig, kAddressFamilyCount> af{};
 
-  // Peer groups and dynamic neighbors (peer groups: in creation order).
+  // Peer groups (sorted by name, as FRR keeps them) and dynamic neighbor ranges.
   std::vector<PeerGroup> peer_groups;
   std::vector<ListenRange> listen_ranges;     // in config order
   std::optional<std::uint16_t> listen_limit;  // `bgp listen limit`; default kListenLimitDefault

@@ -126,15 +126,6 @@ void render_neighbor_af(std::string& body, const NeighborConfig& n, const Neighb
   }
 }
 
-// Groups by name, as FRR keeps bgp->group sorted (peer_group_cmp()).
-std::vector<const PeerGroup*> sorted_groups(const RouterBgp& bgp) {
-  std::vector<const PeerGroup*> groups;
-  for (const auto& g : bgp.peer_groups) groups.push_back(&g);
-  std::sort(groups.begin(), groups.end(),
-            [](const PeerGroup* a, const PeerGroup* b) { return a->name < b->name; });
-  return groups;
-}
-
 // The address-family block, written only when it says something beyond the defaults.
 void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   std::string body;
@@ -143,7 +134,8 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   if (c.maximum_paths) line(body, fmt::format("  maximum-paths {}", *c.maximum_paths));
   if (c.maximum_paths_ibgp)
     line(body, fmt::format("  maximum-paths ibgp {}", *c.maximum_paths_ibgp));
-  for (const PeerGroup* g : sorted_groups(bgp)) {
+  for (const auto& group : bgp.peer_groups) {
+    const PeerGroup* g = &group;
     NeighborLines w{g->name};
     w.default_active[index(AddressFamily::kIpv4Unicast)] = bgp.default_ipv4_unicast;
     render_neighbor_af(body, g->conf, w, af);
@@ -159,11 +151,11 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
 // FRR's bgp_config_write_listen().
 void render_listen(std::string& out, const RouterBgp& bgp) {
   if (bgp.listen_limit) line(out, fmt::format(" bgp listen limit {}", *bgp.listen_limit));
-  for (const PeerGroup* g : sorted_groups(bgp))
+  for (const auto& group : bgp.peer_groups)
     for (auto family : {Family::kIpv4, Family::kIpv6})
       for (const auto& r : bgp.listen_ranges)
-        if (r.group == g->name && r.range.family() == family)
-          line(out, " bgp listen range " + r.range.to_string() + " peer-group " + g->name);
+        if (r.group == group.name && r.range.family() == family)
+          line(out, " bgp listen range " + r.range.to_string() + " peer-group " + group.name);
 }
 
 void render_router(std::string& out, const RouterBgp& bgp) {
@@ -178,7 +170,7 @@ void render_router(std::string& out, const RouterBgp& bgp) {
   if (bgp.cluster_id) line(out, " bgp cluster-id " + bgp.cluster_id->to_string());
   if (bgp.timers)
     line(out, fmt::format(" timers bgp {} {}", bgp.timers->keepalive, bgp.timers->hold));
-  for (const PeerGroup* g : sorted_groups(bgp)) render_group(out, *g);
+  for (const auto& g : bgp.peer_groups) render_group(out, g);
   for (const auto& n : bgp.neighbors) {
     render_member_head(out, bgp, n);
     render_neighbor(out, n, lines_of(bgp, n));
