@@ -464,7 +464,8 @@ class ShowCommands {
     for (const auto& [address, n] : s_.neighbors()) {
       const peer::Peer* p = n.peer.get();
       if (!active_in(*p, af)) continue;
-      std::string name = address.to_string();
+      // FRR marks dynamic neighbors with a `*` (bgp_show_summary()'s dn_flag).
+      std::string name = (n.dynamic ? "*" : "") + address.to_string();
       // Long (IPv6) addresses get a line of their own, as in quagga/FRR.
       if (name.size() > 15) {
         out += name + "\n";
@@ -481,6 +482,13 @@ class ShowCommands {
                          uptime_text(since, ever), state);
     }
     out += fmt::format("\nTotal number of neighbors {}\n", peers);
+    std::size_t dynamic = 0;
+    for (const auto& [a, n] : s_.neighbors())
+      if (n.dynamic && active_in(*n.peer, af)) ++dynamic;
+    if (dynamic > 0) {
+      out += "* - dynamic neighbor\n";
+      out += fmt::format("{} dynamic neighbor(s), limit {}\n", dynamic, s_.dynamic_limit());
+    }
     return out;
   }
 
@@ -493,6 +501,7 @@ class ShowCommands {
     j["tableVersion"] = 0;
     j["ribCount"] = rib_entries(af);
     json peers = json::object();
+    std::size_t dynamic = 0;
     for (const auto& [address, n] : s_.neighbors()) {
       const peer::Peer* p = n.peer.get();
       if (!active_in(*p, af)) continue;
@@ -515,12 +524,34 @@ class ShowCommands {
       q["connectionsDropped"] = p->stats().dropped;
       if (!p->settings().description.empty()) q["desc"] = p->settings().description;
       q["idType"] = address.is_v4() ? "ipv4" : "ipv6";
+      if (n.dynamic) {
+        q["dynamicPeer"] = true;
+        ++dynamic;
+      }
       peers[address.to_string()] = q;
     }
     j["peers"] = peers;
     j["peerCount"] = peers.size();
     j["totalPeers"] = peers.size();
+    j["dynamicPeers"] = dynamic;
     return j;
+  }
+
+  // "*" for a dynamic neighbor, as FRR writes it before the address.
+  std::string dynamic_flag(const IpAddress& address) const {
+    auto it = s_.neighbors().find(address);
+    return it != s_.neighbors().end() && it->second.dynamic ? "*" : "";
+  }
+  // FRR's bgp_show_peer() peer-group lines.
+  std::string group_lines(const IpAddress& address) const {
+    const config::NeighborConfig* c = s_.neighbor_config(address);
+    if (!c || c->peer_group.empty()) return {};
+    std::string out =
+        fmt::format(" Member of peer-group {} for session parameters\n", c->peer_group);
+    if (!dynamic_flag(address).empty() && s_.running().bgp)
+      if (const auto* range = s_.running().bgp->listen_range_of(address))
+        out += fmt::format(" Belongs to the subnet range group: {}\n", range->range.to_string());
+    return out;
   }
 
   json neighbor_json(const peer::Peer& p) const {
@@ -532,6 +563,12 @@ class ShowCommands {
     j["nbrExternalLink"] = !set.is_ibgp();
     j["nbrInternalLink"] = set.is_ibgp();
     if (!set.description.empty()) j["nbrDesc"] = set.description;
+    if (const auto* c = s_.neighbor_config(set.address); c && !c->peer_group.empty()) {
+      j["peerGroup"] = c->peer_group;
+      if (!dynamic_flag(set.address).empty() && s_.running().bgp)
+        if (const auto* range = s_.running().bgp->listen_range_of(set.address))
+          j["peerSubnetRangeGroup"] = range->range.to_string();
+    }
     j["remoteRouterId"] =
         p.received_open() ? ipv4_text(p.received_open()->bgp_identifier) : "0.0.0.0";
     j["localRouterId"] = ipv4_text(s_.router_id());
@@ -592,10 +629,11 @@ class ShowCommands {
     const auto& set = p.settings();
     std::string out;
     std::uint32_t remote_as = p.negotiated() ? p.negotiated()->peer_as : set.remote_as;
-    out +=
-        fmt::format("BGP neighbor is {}, remote AS {}, local AS {}, {} link\n", address.to_string(),
-                    remote_as, s_.local_as(), set.is_ibgp() ? "internal" : "external");
+    out += fmt::format("BGP neighbor is {}{}, remote AS {}, local AS {}, {} link\n",
+                       dynamic_flag(address), address.to_string(), remote_as, s_.local_as(),
+                       set.is_ibgp() ? "internal" : "external");
     if (!set.description.empty()) out += fmt::format(" Description: {}\n", set.description);
+    out += group_lines(address);
     out += fmt::format("  BGP version 4, remote router ID {}, local router ID {}\n",
                        p.received_open() ? ipv4_text(p.received_open()->bgp_identifier) : "0.0.0.0",
                        ipv4_text(s_.router_id()));

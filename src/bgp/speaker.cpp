@@ -90,6 +90,7 @@ peer::PeerSettings Speaker::settings_for(const config::RouterBgp& bgp,
       s.remote_as_kind = peer::PeerSettings::RemoteAsKind::kInternal;
       break;
     case config::RemoteAs::Kind::kExternal:
+    case config::RemoteAs::Kind::kUnspecified:  // never started (apply())
       s.remote_as_kind = peer::PeerSettings::RemoteAsKind::kExternal;
       break;
   }
@@ -164,6 +165,10 @@ void Speaker::on_accept(std::unique_ptr<peer::Connection> connection) {
   const IpAddress address = connection->remote().address;
   auto it = neighbors_.find(address);
   if (it == neighbors_.end()) {
+    if (Neighbor* dynamic = add_dynamic(address)) {
+      dynamic->peer->accept(std::move(connection));
+      return;
+    }
     // Debug, as FRR logs it: anyone reaching TCP port 179 could otherwise fill the log (1.8 MB
     // in 2 s). ss/conntrack or a firewall log is where such probes belong.
     log::debug("bgp: connection from {} refused: not a configured neighbor", address.to_string());
@@ -178,6 +183,7 @@ void Speaker::remove_all(std::uint8_t cease_subcode, const std::string& message)
     forget(n);
   }
   neighbors_.clear();
+  dynamic_count_ = 0;
 }
 
 Speaker::Neighbor* Speaker::neighbor_of(const peer::Peer& p) {
@@ -424,6 +430,8 @@ void Speaker::set_running(const config::BgpConfig& next) {
   configured_.clear();
   if (running_.bgp)
     for (const auto& n : running_.bgp->neighbors) configured_.emplace(n.address, &n);
+  for (const auto& [address, n] : neighbors_)
+    if (n.dynamic) configured_.emplace(address, n.dynamic.get());
 }
 
 const config::NeighborConfig* Speaker::configured(const IpAddress& address) const {
@@ -466,8 +474,20 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
 
   // Removed neighbors: RFC 4486 §4 "Peer De-configured".
   std::unordered_set<IpAddress> wanted;
-  for (const auto& n : bgp.neighbors) wanted.insert(n.address);
+  for (const auto& n : bgp.neighbors)
+    if (n.remote_as.kind != config::RemoteAs::Kind::kUnspecified) wanted.insert(n.address);
   for (auto it = neighbors_.begin(); it != neighbors_.end();) {
+    if (it->second.dynamic) {
+      if (wanted.contains(it->first) || !keep_dynamic(bgp, it->first)) {
+        it->second.peer->stop(wire::cease_subcode::kPeerDeconfigured);
+        auto next = std::next(it);
+        remove_dynamic(it, "Peer De-configured");
+        it = next;
+      } else {
+        ++it;
+      }
+      continue;
+    }
     if (!wanted.contains(it->first)) {
       log::info("bgp: neighbor {} removed", it->first.to_string());
       it->second.peer->stop(wire::cease_subcode::kPeerDeconfigured);
@@ -484,15 +504,15 @@ Status<std::string> Speaker::apply(const config::BgpConfig& next) {
     policy_ = std::move(snapshot);
   }
   set_running(next);
+  update_dynamic(bgp);
   std::vector<peer::Peer*> to_start;
   for (const auto& n : bgp.neighbors) {
     auto settings = settings_for(bgp, n);
     auto it = neighbors_.find(n.address);
     if (it == neighbors_.end()) {
-      auto p = std::make_unique<peer::Peer>(clock_, transport_, settings, options_.jitter);
-      p->set_observer(this);
-      p->set_attribute_store(&attributes_);
-      p->set_output_limits(options_.output_limits);
+      // A member of a group without remote-as yet has no session (FRR's peer_active()).
+      if (n.remote_as.kind == config::RemoteAs::Kind::kUnspecified) continue;
+      auto p = make_peer(settings);
       to_start.push_back(p.get());
       neighbors_.try_emplace(n.address).first->second.peer = std::move(p);
     } else if (it->second.peer->settings() != settings) {

@@ -55,6 +55,9 @@ class Speaker : private peer::RouteObserver {
     // neighbor: a peer that keeps sending them must not fill the log).
     std::uint64_t martian_next_hops = 0;
     bool martian_logged = false;
+    // A dynamic neighbor (`bgp listen range`): its effective configuration, made from its
+    // group when its connection was accepted (speaker_dynamic.cpp); null for configured ones.
+    std::unique_ptr<config::NeighborConfig> dynamic;
   };
 
   // Sessions are made and accepted through `transport` (the daemon: peer::AsioTransport).
@@ -96,7 +99,14 @@ class Speaker : private peer::RouteObserver {
   // `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`, ... into the exec node.
   void install_commands(control::CommandTree& tree);
 
-  // Read access for the show commands: the configured neighbors by address.
+  // Dynamic neighbors now, and the most `bgp listen limit` allows.
+  std::size_t dynamic_neighbors() const { return dynamic_count_; }
+  std::size_t dynamic_limit() const;
+  // The configuration of a neighbor, configured or dynamic (nullptr: unknown).
+  const config::NeighborConfig* neighbor_config(const IpAddress& address) const {
+    return configured(address);
+  }
+  // Read access for the show commands: the neighbors by address (configured and dynamic).
   const std::map<IpAddress, Neighbor>& neighbors() const { return neighbors_; }
   std::uint32_t router_id() const { return router_id_; }
   std::uint32_t local_as() const;
@@ -144,6 +154,19 @@ class Speaker : private peer::RouteObserver {
   Status<std::string> open_listeners();
   void update_listener_keys();
   void on_accept(std::unique_ptr<peer::Connection> connection);
+  // Dynamic neighbors (speaker_dynamic.cpp, FRR's peer_lookup_dynamic_neighbor()): one for an
+  // accepted connection from an address of a listen range, or nullptr (refused: out of range,
+  // at the limit, group shut down or active in no family).
+  Neighbor* add_dynamic(const IpAddress& address);
+  // Deletes it (its connection is gone: FRR deletes a dynamic peer when its session stops).
+  void remove_dynamic(std::map<IpAddress, Neighbor>::iterator it, const std::string& reason);
+  // apply(): a dynamic neighbor goes when its range or group goes or a configured neighbor
+  // takes its address; the others take their group's new options.
+  bool keep_dynamic(const config::RouterBgp& bgp, const IpAddress& address) const;
+  void update_dynamic(const config::RouterBgp& bgp);
+  peer::PeerSettings dynamic_settings(const config::RouterBgp& bgp,
+                                      const config::NeighborConfig& n) const;
+  std::unique_ptr<peer::Peer> make_peer(const peer::PeerSettings& settings);
   void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
   rib::DecisionOptions decision_options(const config::RouterBgp& bgp) const;
   // The record of the neighbor whose session `p` is (the RouteObserver callbacks name the
@@ -211,6 +234,7 @@ class Speaker : private peer::RouteObserver {
                         const rib::AttrRef& attributes) override;
   void refresh_requested(peer::Peer& p, wire::AfiSafi family) override;
   void output_ready(peer::Peer& p) override;
+  void connection_closed(peer::Peer& p) override;
 
   event::Clock& clock_;
   peer::Transport& transport_;
@@ -260,6 +284,7 @@ class Speaker : private peer::RouteObserver {
   fib::NullFib null_fib_;       // when nothing is installed (tests, `bgp no-rib`)
   fib::Fib* fib_ = &null_fib_;  // null_fib_ or the daemon's table
   bool fib_is_kernel_ = false;
+  std::size_t dynamic_count_ = 0;
   // Takes this speaker's routes out of the current table (the shared one keeps the others').
   void leave_fib();
 

@@ -169,6 +169,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_debug_commands(tree, ctx);
   detail::install_zebra_commands(tree, ctx);
   detail::install_scope_commands(tree, ctx);
+  detail::install_peergroup_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,11 +76,48 @@ struct ConfigIndex {
       PositionIndex<Prefix, Prefix>{[](const Prefix& p) { return p; }}};
 };
 
+// A `neighbor X <option>` command as peer groups see it (FRR's flags_override bits and
+// peer_group2peer_config_copy()).
+struct NeighborOption {
+  enum class Inherit : std::uint8_t {
+    kOverridable,  // members take the group's value unless they set their own (most options)
+    kAlways,       // the group's command applies to every member (`activate`, as FRR's)
+    kNever,        // the group keeps it for itself (`description`, `port`: per peer in FRR)
+  };
+  // The option's keyword in override keys (option_key()) and in render.cpp's member filter;
+  // two commands that set the same fields share it ("bfd" and "bfd profile").
+  std::string keyword;
+  bool per_af = false;  // a per address family option (NeighborAfConfig)
+  Inherit inherit = Inherit::kOverridable;
+  // Copies the option's fields from `from` (the group's template) to `to` (a member).
+  std::function<void(const NeighborConfig& from, NeighborConfig& to, AddressFamily af)> copy;
+};
+
+// Options whose fields are members of NeighborConfig / NeighborAfConfig.
+template <typename... T>
+NeighborOption global_option(std::string keyword, T NeighborConfig::*... fields) {
+  return {std::move(keyword), false, NeighborOption::Inherit::kOverridable,
+          [=](const NeighborConfig& from, NeighborConfig& to, AddressFamily) {
+            ((to.*fields = from.*fields), ...);
+          }};
+}
+template <typename... T>
+NeighborOption af_option(std::string keyword, T NeighborAfConfig::*... fields) {
+  return {std::move(keyword), true, NeighborOption::Inherit::kOverridable,
+          [=](const NeighborConfig& from, NeighborConfig& to, AddressFamily af) {
+            ((to.in(af).*fields = from.in(af).*fields), ...);
+          }};
+}
+
 // What every handler needs: where the configuration lives, and while a file is read the
 // indexes of its lists and neighbors (null in the shell: one command at a time may scan).
 struct Context {
   std::function<BgpConfig&()> target;
   std::shared_ptr<ConfigIndex> index;
+  // Every option installed with on_neighbor(), by keyword: what binding a neighbor to a group
+  // copies (commands_peergroup.cpp).
+  std::shared_ptr<std::map<std::string, NeighborOption>> options =
+      std::make_shared<std::map<std::string, NeighborOption>>();
 };
 using ContextPtr = std::shared_ptr<const Context>;
 
@@ -109,6 +147,32 @@ std::uint32_t number(std::string_view text);
 inline constexpr const char* kLogLevels =
     "<emergencies|alerts|critical|errors|warnings|notifications|informational|debugging>";
 inline constexpr const char* kPeer = "<A.B.C.D|X:X::X:X>$peer";
+// A neighbor or a peer group's name (FRR's NEIGHBOR_ADDR_STR2).
+inline constexpr const char* kPeerOrGroup = "<A.B.C.D|X:X::X:X|WORD>$peer";
+
+using NeighborBody =
+    std::function<CommandResult(RouterBgp&, NeighborConfig&, const Invocation&, Session&)>;
+
+// THE way to add a `neighbor X <option>` command (`no` with no = true): installs
+// `[no ]neighbor X <rest>` in `node`, where X is a configured neighbor or a peer group. `body`
+// changes one NeighborConfig; for a group it runs on the group's template and on every member
+// that does not override the option (option.inherit), and a member's own setting is recorded as
+// an override (its `no` form gives it the group's value back). Like FRR, a neighbor without
+// remote-as is refused ("Specify remote-as or peer-group commands first").
+void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest,
+                 std::string_view help, const ContextPtr& ctx, const NeighborOption& option,
+                 NeighborBody body, bool no = false);
+// Gives a member the group's value of every option it does not override (binding; the
+// dynamic neighbors of bgp listen range take the group's template as a whole).
+void copy_group_options(const Context& ctx, const PeerGroup& group, NeighborConfig& member);
+// `neighbor NAME remote-as …` for a group (FRR 8.4's peer_group_remote_as(): every member
+// takes it).
+CommandResult set_group_remote_as(RouterBgp& bgp, const std::string& name, const RemoteAs& remote);
+// `no neighbor NAME [peer-group]`: the group and its members go (FRR's peer_group_delete());
+// with `remote_as_only` (`no neighbor NAME remote-as …`) only the group's remote-as and the
+// members that had it from the group (FRR 8.4's peer_group_remote_as_delete()).
+CommandResult remove_group(const Context& ctx, RouterBgp& bgp, const std::string& name,
+                           bool remote_as_only);
 
 void install_global_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_router_commands(CommandTree& tree, const ContextPtr& ctx);
@@ -129,5 +193,6 @@ void on_router(CommandTree& tree, std::string_view node, std::string_view patter
 void install_redistribute_commands(CommandTree& tree, const ContextPtr& ctx);
 // Sets (empty `map`: removes) the route map of `network P route-map NAME`.
 void set_network_route_map(AfConfig& af, const Prefix& prefix, const std::string& map);
+void install_peergroup_commands(CommandTree& tree, const ContextPtr& ctx);
 
 }  // namespace vipd::bgp::config::detail

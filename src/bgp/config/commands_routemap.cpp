@@ -639,21 +639,19 @@ void install_as_path_lists(CommandTree& tree, const ContextPtr& ctx) {
 // `neighbor A route-map NAME in|out`, at router level (IPv4 unicast) or in an address family.
 void install_neighbor_route_map(CommandTree& tree, const ContextPtr& ctx) {
   for (const char* node : {kRouterNode, kRouterAfNode}) {
-    for (bool no : {false, true}) {
-      std::string pattern = fmt::format("{}neighbor {} route-map {} <in|out>$direction",
-                                        no ? "no " : "", kPeer, no ? "[WORD]" : "WORD$name");
-      tree.install(node, pattern, "Apply route map to neighbor",
-                   [ctx, no](const Invocation& inv, Session& s) {
-                     auto lookup = current_router(*ctx, s);
-                     if (!lookup.bgp) return lookup.error;
-                     auto address = IpAddress::parse(inv.get("peer"));
-                     NeighborConfig* n = address ? lookup.bgp->find(*address) : nullptr;
-                     if (!n) return fail("Specify remote-as or peer-group commands first");
-                     auto& af = n->in(session_family(s));
-                     (inv.get("direction") == "in" ? af.route_map_in : af.route_map_out) =
-                         no ? std::string() : inv.get("name");
-                     return ok();
-                   });
+    for (auto [direction, field] : {std::pair{"in", &NeighborAfConfig::route_map_in},
+                                    std::pair{"out", &NeighborAfConfig::route_map_out}}) {
+      const auto option = af_option(fmt::format("route-map {}", direction), field);
+      for (bool no : {false, true}) {
+        on_neighbor(
+            tree, node, fmt::format("route-map {} {}", no ? "[WORD]" : "WORD$name", direction),
+            "Apply route map to neighbor", ctx, option,
+            [field, no](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session& s) {
+              n.in(session_family(s)).*field = no ? std::string() : inv.get("name");
+              return ok();
+            },
+            no);
+      }
     }
   }
 }

@@ -39,6 +39,9 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
   check(a.timers != b.timers, "timers", false);
   check(a.connect_retry != b.connect_retry, "timers connect", false);
   check(a.bfd != b.bfd || a.bfd_profile != b.bfd_profile, "bfd", false);
+  // FRR's peer_group_bind() resets the session; a member's overrides alone change nothing
+  // (its effective options above are what counts).
+  check(a.peer_group != b.peer_group, "peer-group", true);
   c.timers_changed = a.timers != b.timers || a.connect_retry != b.connect_retry;
   if (a.shutdown != b.shutdown) {
     c.changed.emplace_back("shutdown");
@@ -83,7 +86,8 @@ void diff_neighbors(const RouterBgp* a, const RouterBgp* b, ConfigDiff& d) {
     if (old == old_by_address.end()) {
       d.neighbors_added.push_back(n.address);
     } else if (*old->second != n) {
-      d.neighbors_changed.push_back(compare(*old->second, n));
+      auto change = compare(*old->second, n);
+      if (!change.changed.empty()) d.neighbors_changed.push_back(std::move(change));
     }
   }
   for (const auto& n : before) {

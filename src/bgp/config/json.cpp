@@ -52,6 +52,7 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
     afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = o;
   }
   j["addressFamilies"] = afs;
+  if (!n.peer_group.empty()) j["peerGroup"] = n.peer_group;
   return j;
 }
 
@@ -70,6 +71,27 @@ void add_origination_json(nlohmann::json& a, const AfConfig& c) {
     a["redistribute"].push_back(j);
   }
   if (!c.table_map.empty()) a["tableMap"] = c.table_map;
+}
+
+// Peer groups and listen ranges (FRR's `show bgp peer-group json` names: dynamicNeighLimit,
+// listen ranges by prefix).
+void add_peer_groups(nlohmann::json& j, const RouterBgp& bgp) {
+  if (!bgp.peer_groups.empty()) {
+    nlohmann::json groups = nlohmann::json::object();
+    for (const auto& g : bgp.peer_groups) {
+      nlohmann::json o = neighbor_json(g.conf);
+      o.erase("address");
+      if (g.conf.remote_as.kind == RemoteAs::Kind::kUnspecified) o.erase("remoteAs");
+      groups[g.name] = o;
+    }
+    j["peerGroups"] = groups;
+  }
+  if (bgp.listen_limit) j["dynamicNeighLimit"] = *bgp.listen_limit;
+  if (!bgp.listen_ranges.empty()) {
+    nlohmann::json ranges = nlohmann::json::object();
+    for (const auto& r : bgp.listen_ranges) ranges[r.range.to_string()] = {{"peerGroup", r.group}};
+    j["dynamicNeighListen"] = ranges;
+  }
 }
 
 nlohmann::json router_json(const RouterBgp& bgp) {
@@ -100,6 +122,7 @@ nlohmann::json router_json(const RouterBgp& bgp) {
     afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = a;
   }
   j["addressFamilies"] = afs;
+  add_peer_groups(j, bgp);
   return j;
 }
 

@@ -25,6 +25,8 @@ std::string RemoteAs::to_string() const {
       return "internal";
     case Kind::kExternal:
       return "external";
+    case Kind::kUnspecified:
+      return "";
     case Kind::kNumber:
       break;
   }
@@ -46,6 +48,39 @@ NeighborConfig* RouterBgp::find(const IpAddress& address) {
 
 const NeighborConfig* RouterBgp::find(const IpAddress& address) const {
   return const_cast<RouterBgp*>(this)->find(address);
+}
+
+std::string option_key(std::string_view keyword, std::optional<AddressFamily> af) {
+  std::string key = af ? std::string(to_string(*af)) + " " : std::string();
+  key += keyword;
+  return key;
+}
+
+PeerGroup* RouterBgp::find_group(std::string_view name) {
+  for (auto& g : peer_groups)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+const PeerGroup* RouterBgp::find_group(std::string_view name) const {
+  return const_cast<RouterBgp*>(this)->find_group(name);
+}
+
+const ListenRange* RouterBgp::listen_range_of(const IpAddress& address) const {
+  for (const auto& r : listen_ranges)
+    if (r.range.contains(address)) return &r;
+  return nullptr;
+}
+
+NeighborConfig RouterBgp::dynamic_neighbor(const PeerGroup& group, const IpAddress& address) const {
+  NeighborConfig n = group.conf;
+  n.address = address;
+  n.peer_group = group.name;
+  n.overrides.clear();
+  // Not inherited in FRR (peer_description_set() and peer_port_set() are per peer).
+  n.description.clear();
+  n.port.reset();
+  return n;
 }
 
 bool RouterBgp::active_by_default(const IpAddress& neighbor, AddressFamily f) const {

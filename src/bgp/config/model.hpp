@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,7 +79,10 @@ struct ProfileDefaults {
 
 // `neighbor A remote-as <ASN|internal|external>`.
 struct RemoteAs {
-  enum class Kind : std::uint8_t { kNumber, kInternal, kExternal };
+  // kUnspecified: a peer group without `remote-as`, or a member of one that has none yet (FRR
+  // accepts `neighbor A peer-group G` first and `neighbor A remote-as N` after); such a
+  // neighbor has no session until it gets one.
+  enum class Kind : std::uint8_t { kNumber, kInternal, kExternal, kUnspecified };
   Kind kind = Kind::kNumber;
   std::uint32_t asn = 0;  // only for kNumber
   std::string to_string() const;
@@ -155,6 +159,12 @@ struct NeighborConfig {
   bool bfd = false;
   std::string bfd_profile;  // empty: the `bfd` node's `peer` for the address, or defaults
   std::array<NeighborAfConfig, kAddressFamilyCount> af{};
+  // Peer groups (FRR): the group this neighbor is a member of (empty: none). A member's fields
+  // above are its EFFECTIVE configuration (what the speaker and diff use): the group's options
+  // copied in, except those in `overrides`, the option keys the member set itself (FRR's
+  // flags_override; option_key() spells them).
+  std::string peer_group;
+  std::set<std::string> overrides;
 
   NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }
   const NeighborAfConfig& in(AddressFamily f) const { return af[index(f)]; }
@@ -169,6 +179,29 @@ struct Redistribution {
   std::string route_map;                // empty: none
   bool operator==(const Redistribution&) const = default;
 };
+
+// The override key of a neighbor option: its keyword ("timers", "prefix-list in"), preceded by
+// the address family for per-family options ("ipv6 unicast prefix-list in").
+std::string option_key(std::string_view keyword, std::optional<AddressFamily> af = std::nullopt);
+
+// `neighbor NAME peer-group` (FRR's struct peer_group): `conf` is the group's own options, as
+// `neighbor NAME <option>` set them (its `address` is unused; `remote_as` kUnspecified until
+// `neighbor NAME remote-as`).
+struct PeerGroup {
+  std::string name;
+  NeighborConfig conf;
+  bool operator==(const PeerGroup&) const = default;
+};
+
+// `bgp listen range PREFIX peer-group NAME`: connections from unconfigured addresses in the
+// range become dynamic neighbors of the group (FRR's dynamic neighbors).
+struct ListenRange {
+  Prefix range;
+  std::string group;
+  bool operator==(const ListenRange&) const = default;
+};
+inline constexpr std::uint16_t kListenLimitDefault =
+    100;  // FRR's BGP_DYNAMIC_NEIGHBORS_LIMIT_DEFAULT
 
 // Per address family settings of the instance.
 struct AfConfig {
@@ -204,8 +237,20 @@ struct RouterBgp {
   // route for exactly its prefix. Unset: FRR 8.4's default, on (docs/config-bgp.md).
   std::optional<bool> network_import_check;
 
+  // Peer groups (sorted by name, as FRR keeps them) and dynamic neighbor ranges.
+  std::vector<PeerGroup> peer_groups;
+  std::vector<ListenRange> listen_ranges;     // in config order
+  std::optional<std::uint16_t> listen_limit;  // `bgp listen limit`; default kListenLimitDefault
+
   AfConfig& in(AddressFamily f) { return af[index(f)]; }
   const AfConfig& in(AddressFamily f) const { return af[index(f)]; }
+  PeerGroup* find_group(std::string_view name);
+  const PeerGroup* find_group(std::string_view name) const;
+  // The listen range holding `address` (the first of the config order), or nullptr.
+  const ListenRange* listen_range_of(const IpAddress& address) const;
+  // The effective configuration of a dynamic neighbor of `group` at `address` (FRR's
+  // peer_create_bind_dynamic_neighbor()): the group's options, its remote-as and activation.
+  NeighborConfig dynamic_neighbor(const PeerGroup& group, const IpAddress& address) const;
   NeighborConfig* find(const IpAddress& address);
   const NeighborConfig* find(const IpAddress& address) const;
   // FRR semantics: a new IPv4 neighbor is active in IPv4 unicast unless `no bgp default

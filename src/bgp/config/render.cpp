@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include "bgp/config/frr_lines.hpp"
+#include <algorithm>
+#include <set>
+
 #include "bgp/policy/text.hpp"
 
 namespace vipd::bgp::config {
@@ -32,33 +35,105 @@ void render_globals(std::string& out, const BgpConfig& c) {
   render_frr_body(out, c.frr);
 }
 
-// Per-neighbor lines in the order FRR's bgp_config_write_peer_global() uses.
-void render_neighbor(std::string& out, const NeighborConfig& n, const ProfileDefaults& created,
-                     const ProfileDefaults& saved) {
-  const std::string p = " neighbor " + n.address.to_string();
-  line(out, p + " remote-as " + n.remote_as.to_string());
-  if (!n.description.empty()) line(out, p + " description " + n.description);
-  if (n.shutdown)
-    line(out,
-         p + " shutdown" + (n.shutdown_message.empty() ? "" : " message " + n.shutdown_message));
-  if (!n.password.empty()) line(out, p + " password " + n.password);
-  if (n.port) line(out, fmt::format("{} port {}", p, *n.port));
-  if (n.passive) line(out, p + " passive");
-  if (n.ebgp_multihop) {
-    line(out, *n.ebgp_multihop == 255 ? p + " ebgp-multihop"
-                                      : fmt::format("{} ebgp-multihop {}", p, *n.ebgp_multihop));
+// Which lines of a neighbor are written. FRR writes a group member's own options only
+// (peergroup_flag_check()): the others are the group's, written in the group's block.
+struct NeighborLines {
+  std::string name;                             // address, or the group's name
+  const std::set<std::string>* only = nullptr;  // a member: its override keys
+  // The activation the `activate` line is relative to (the group's for a member).
+  std::array<bool, kAddressFamilyCount> default_active{};
+  bool wanted(std::string_view keyword, std::optional<AddressFamily> af = std::nullopt) const {
+    return !only || only->contains(option_key(keyword, af));
   }
-  if (!n.update_source.empty()) line(out, p + " update-source " + n.update_source);
-  if (n.timers) line(out, fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
+};
+
+// Per-neighbor lines in the order FRR's bgp_config_write_peer_global() uses.
+void render_neighbor(std::string& out, const NeighborConfig& n, const NeighborLines& w,
+                     const ProfileDefaults& created, const ProfileDefaults& saved) {
+  const std::string p = " neighbor " + w.name;
+  auto opt = [&](std::string_view keyword, const std::string& text) {
+    if (w.wanted(keyword)) line(out, text);
+  };
+  if (!n.description.empty()) opt("description", p + " description " + n.description);
+  if (n.shutdown)
+    opt("shutdown",
+        p + " shutdown" + (n.shutdown_message.empty() ? "" : " message " + n.shutdown_message));
+  if (!n.password.empty()) opt("password", p + " password " + n.password);
+  if (n.port) opt("port", fmt::format("{} port {}", p, *n.port));
+  if (n.passive) opt("passive", p + " passive");
+  if (n.ebgp_multihop) {
+    opt("ebgp-multihop", *n.ebgp_multihop == 255
+                             ? p + " ebgp-multihop"
+                             : fmt::format("{} ebgp-multihop {}", p, *n.ebgp_multihop));
+  }
+  if (!n.update_source.empty()) opt("update-source", p + " update-source " + n.update_source);
+  if (n.timers)
+    opt("timers", fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
   if (n.connect_retry) {
-    line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
+    opt("timers connect", fmt::format("{} timers connect {}", p, *n.connect_retry));
   } else if (created.connect_retry != saved.connect_retry) {
     // FRR's bgp_config_write_peer_global(): there is no `timers bgp connect`, so a default of
     // another profile is written per neighbor.
-    line(out, fmt::format("{} timers connect {}", p, created.connect_retry));
+    opt("timers connect", fmt::format("{} timers connect {}", p, created.connect_retry));
   }
   // FRR's bgp_bfd_peer_config_write().
-  if (n.bfd) line(out, n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
+  if (n.bfd) opt("bfd", n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
+}
+
+// The head of a neighbor's lines (FRR's "remote-as and peer-group" part), then the rest.
+void render_group(std::string& out, const PeerGroup& g, const ProfileDefaults& created,
+                  const ProfileDefaults& saved) {
+  line(out, " neighbor " + g.name + " peer-group");
+  if (g.conf.remote_as.kind != RemoteAs::Kind::kUnspecified)
+    line(out, " neighbor " + g.name + " remote-as " + g.conf.remote_as.to_string());
+  render_neighbor(out, g.conf, {g.name}, created, saved);
+}
+
+NeighborLines lines_of(const RouterBgp& bgp, const NeighborConfig& n) {
+  NeighborLines w{n.address.to_string()};
+  const PeerGroup* g = n.peer_group.empty() ? nullptr : bgp.find_group(n.peer_group);
+  for (auto af : kAddressFamilies)
+    w.default_active[index(af)] = g ? g->conf.in(af).active : bgp.active_by_default(n.address, af);
+  if (g) w.only = &n.overrides;
+  return w;
+}
+
+void render_member_head(std::string& out, const RouterBgp& bgp, const NeighborConfig& n) {
+  const std::string p = " neighbor " + n.address.to_string();
+  const PeerGroup* g = n.peer_group.empty() ? nullptr : bgp.find_group(n.peer_group);
+  // A member's remote-as is written only when the group has none (FRR).
+  bool own_as = !g || g->conf.remote_as.kind == RemoteAs::Kind::kUnspecified;
+  if (own_as && n.remote_as.kind != RemoteAs::Kind::kUnspecified)
+    line(out, p + " remote-as " + n.remote_as.to_string());
+  if (g) line(out, p + " peer-group " + g->name);
+}
+
+// FRR's bgp_config_write_peer_af() lines of one neighbor or group.
+void render_neighbor_af(std::string& body, const NeighborConfig& n, const NeighborLines& w,
+                        AddressFamily af) {
+  const NeighborAfConfig& a = n.in(af);
+  const std::string p = "  neighbor " + w.name;
+  auto opt = [&](std::string_view keyword, const std::string& text) {
+    if (w.wanted(keyword, af)) line(body, text);
+  };
+  if (a.active != w.default_active[index(af)])
+    line(body, fmt::format("  {}neighbor {} activate", a.active ? "" : "no ", w.name));
+  if (a.route_reflector_client) opt("route-reflector-client", p + " route-reflector-client");
+  if (a.route_server_client) opt("route-server-client", p + " route-server-client");
+  if (a.next_hop_self) opt("next-hop-self", p + " next-hop-self");
+  if (!a.prefix_list_in.empty())
+    opt("prefix-list in", p + " prefix-list " + a.prefix_list_in + " in");
+  if (!a.prefix_list_out.empty())
+    opt("prefix-list out", p + " prefix-list " + a.prefix_list_out + " out");
+  if (!a.route_map_in.empty()) opt("route-map in", p + " route-map " + a.route_map_in + " in");
+  if (!a.route_map_out.empty()) opt("route-map out", p + " route-map " + a.route_map_out + " out");
+  if (const auto& m = a.maximum_prefix) {
+    std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
+    if (m->threshold) text += fmt::format(" {}", *m->threshold);
+    if (m->warning_only) text += " warning-only";
+    if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
+    opt("maximum-prefix", text);
+  }
 }
 
 // FRR's bgp_config_write_redistribute().
@@ -84,34 +159,29 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
   if (c.maximum_paths) line(body, fmt::format("  maximum-paths {}", *c.maximum_paths));
   if (c.maximum_paths_ibgp)
     line(body, fmt::format("  maximum-paths ibgp {}", *c.maximum_paths_ibgp));
-  for (const auto& n : bgp.neighbors) {
-    const NeighborAfConfig& a = n.in(af);
-    const std::string p = "  neighbor " + n.address.to_string();
-    if (a.active != bgp.active_by_default(n.address, af))
-      line(body,
-           fmt::format("  {}neighbor {} activate", a.active ? "" : "no ", n.address.to_string()));
-    // FRR's bgp_config_write_peer_af() order.
-    if (a.route_reflector_client) line(body, p + " route-reflector-client");
-    if (a.route_server_client) line(body, p + " route-server-client");
-    if (a.next_hop_self) line(body, p + " next-hop-self");
-    if (!a.prefix_list_in.empty()) line(body, p + " prefix-list " + a.prefix_list_in + " in");
-    if (!a.prefix_list_out.empty()) line(body, p + " prefix-list " + a.prefix_list_out + " out");
-    if (!a.route_map_in.empty()) line(body, p + " route-map " + a.route_map_in + " in");
-    if (!a.route_map_out.empty()) line(body, p + " route-map " + a.route_map_out + " out");
-    if (const auto& m = a.maximum_prefix) {
-      std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
-      if (m->threshold) text += fmt::format(" {}", *m->threshold);
-      if (m->warning_only) text += " warning-only";
-      if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
-      line(body, text);
-    }
+  for (const auto& group : bgp.peer_groups) {
+    const PeerGroup* g = &group;
+    NeighborLines w{g->name};
+    w.default_active[index(AddressFamily::kIpv4Unicast)] = bgp.default_ipv4_unicast;
+    render_neighbor_af(body, g->conf, w, af);
   }
+  for (const auto& n : bgp.neighbors) render_neighbor_af(body, n, lines_of(bgp, n), af);
   if (!c.table_map.empty()) line(body, "  table-map " + c.table_map);
   if (body.empty()) return;
   line(out, " !");
   line(out, std::string(" address-family ") + to_string(af));
   out += body;
   line(out, " exit-address-family");
+}
+
+// FRR's bgp_config_write_listen().
+void render_listen(std::string& out, const RouterBgp& bgp) {
+  if (bgp.listen_limit) line(out, fmt::format(" bgp listen limit {}", *bgp.listen_limit));
+  for (const auto& group : bgp.peer_groups)
+    for (auto family : {Family::kIpv4, Family::kIpv6})
+      for (const auto& r : bgp.listen_ranges)
+        if (r.group == group.name && r.range.family() == family)
+          line(out, " bgp listen range " + r.range.to_string() + " peer-group " + group.name);
 }
 
 // `saved`: the defaults of the profile the file is written with (FRR's SAVE_BGP_*); a setting
@@ -135,7 +205,12 @@ void render_router(std::string& out, const RouterBgp& bgp, const ProfileDefaults
   const Timers timers = bgp.timers.value_or(bgp.defaults.timers);
   if (bgp.timers || timers != saved.timers)
     line(out, fmt::format(" timers bgp {} {}", timers.keepalive, timers.hold));
-  for (const auto& n : bgp.neighbors) render_neighbor(out, n, bgp.defaults, saved);
+  for (const auto& g : bgp.peer_groups) render_group(out, g, bgp.defaults, saved);
+  for (const auto& n : bgp.neighbors) {
+    render_member_head(out, bgp, n);
+    render_neighbor(out, n, lines_of(bgp, n), bgp.defaults, saved);
+  }
+  render_listen(out, bgp);
   for (auto af : kAddressFamilies) render_af(out, bgp, af);
   line(out, "exit");
   line(out, "!");

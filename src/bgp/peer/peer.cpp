@@ -293,6 +293,7 @@ void Peer::attach(FsmConnection& c, std::unique_ptr<Connection> connection, fsm:
 }
 
 void Peer::drop(FsmConnection& c) {
+  const bool closed = c.stream && &c == primary_.get();
   c.stream.reset();  // closes; still flushes a queued NOTIFICATION
   c.connecting.reset();
   c.receive_options = {};
@@ -301,6 +302,7 @@ void Peer::drop(FsmConnection& c) {
   c.received_open.reset();
   c.negotiated.reset();
   c.pending_update.reset();
+  if (closed && observer_) observer_->connection_closed(*this);
 }
 
 void Peer::send(FsmConnection& c, const wire::Message& message) {

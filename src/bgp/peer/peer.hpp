@@ -71,6 +71,9 @@ class RouteObserver {
   // The connection took every queued message after Peer::accepts_updates() said no: UPDATEs
   // may be generated again (issue 15, D1).
   virtual void output_ready(Peer& peer) = 0;
+  // The session's connection closed (or failed before the session came up): the speaker
+  // deletes a dynamic neighbor then (FRR's bgp_stop()). Not called for a collision's loser.
+  virtual void connection_closed(Peer&) {}
 };
 
 // Flow control of the messages to a neighbor (issue 15, D1). UPDATEs are generated from the

@@ -272,14 +272,14 @@ TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
   auto options = tree.complete(session, "neighbor 10.0.0.1 ");
   EXPECT_EQ(tokens(options), (std::vector<std::string>{
                                  "activate", "bfd", "description", "ebgp-multihop",
-                                 "maximum-prefix", "next-hop-self", "passive", "password", "port",
-                                 "prefix-list", "remote-as", "route-map", "route-reflector-client",
+                                 "maximum-prefix", "next-hop-self", "passive", "password",
+                                 "peer-group", "port", "prefix-list", "remote-as", "route-map", "route-reflector-client",
                                  "route-server-client", "shutdown", "timers", "update-source"}));
   for (const auto& c : options) EXPECT_FALSE(c.help.empty()) << c.token;
   EXPECT_EQ(tokens(tree.complete(session, "neighbor 10.0.0.1 remote-as ")),
             (std::vector<std::string>{"(1-4294967295)", "external", "internal"}));
   EXPECT_EQ(tokens(tree.complete(session, "neighbor 10.0.0.1 p")),
-            (std::vector<std::string>{"passive", "password", "port", "prefix-list"}));
+            (std::vector<std::string>{"passive", "password", "peer-group", "port", "prefix-list"}));
   EXPECT_EQ(tokens(tree.complete(session, "neighbor 10.0.0.1 ebgp-multihop ")),
             (std::vector<std::string>{"(1-255)", "<cr>"}));
   // Like vtysh, `?` offers the commands of the current node only (execution falls back outward).

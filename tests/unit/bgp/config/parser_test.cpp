@@ -147,9 +147,9 @@ TEST(ParseConfig, FrrWrittenFileLoads) {
 TEST(ParseConfig, ErrorsNameFileLineAndReason) {
   EXPECT_EQ(error_of("router bgp 65000\n bgp routerid 1.2.3.4\n"),
             "bgpd.conf:2: Unknown command: bgp routerid 1.2.3.4; Invalid input at 'routerid'");
+  // Not an address: a peer group's name, as in FRR (NEIGHBOR_ADDR_STR2).
   EXPECT_EQ(error_of("router bgp 65000\n neighbor 10.0.0.300 remote-as 1\n"),
-            "bgpd.conf:2: Unknown command: neighbor 10.0.0.300 remote-as 1; Invalid input at "
-            "'10.0.0.300'");
+            "bgpd.conf:2: Create the peer-group or interface first");
   EXPECT_EQ(error_of("!\nrouter bgp 4294967296\n"),
             "bgpd.conf:2: Unknown command: router bgp 4294967296; Invalid input at '4294967296'");
   EXPECT_EQ(error_of("router bgp 65000\n neighbor 10.0.0.1 remote-as 0\n"),
