@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "bgp/config/frr_lines.hpp"
 #include <algorithm>
 #include <set>
+#include "bgp/config/frr_lines.hpp"
 
 #include "bgp/policy/text.hpp"
 
