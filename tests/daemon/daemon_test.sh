@@ -103,7 +103,7 @@ bad_config() {  # bad_config NAME LINE EXPECTED_MESSAGE TEXT
 }
 bad_config unknown-command 3 "Unknown command: frobnicate 42" \
   $'router bgp 65000\n bgp router-id 192.0.2.1\n frobnicate 42\n neighbor 192.0.2.2 remote-as 1\n'
-bad_config bad-address 4 "Unknown command: neighbor 192.0.2.300 remote-as 65001" \
+bad_config bad-address 4 "Create the peer-group or interface first" \
   $'!\nrouter bgp 65000\n neighbor 192.0.2.2 remote-as 65001\n neighbor 192.0.2.300 remote-as 65001\n'
 bad_config description-first 2 "Specify remote-as or peer-group commands first" \
   $'router bgp 65000\n neighbor 192.0.2.2 description "too early"\n neighbor 192.0.2.2 remote-as 1\n'
@@ -124,7 +124,7 @@ printf '!\nrouter bgp 65000\n frobnicate 42\n neighbor 192.0.2.2 remote-as 65001
 status=0
 output=$("$VIPD" -t --bgp-config "$MULTI" 2>&1) || status=$?
 if ((status == 1)) && grep -qF "$MULTI:3: Unknown command: frobnicate 42" <<<"$output" &&
-  grep -qF "$MULTI:5: Unknown command: neighbor 192.0.2.300 remote-as 1" <<<"$output"; then
+  grep -qF "$MULTI:5: Create the peer-group or interface first" <<<"$output"; then
   pass "every bad line is reported as FILE:LINE, status 1"
 else
   fail "check of a file with two bad lines: status $status, output: $output"
