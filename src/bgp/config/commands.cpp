@@ -165,6 +165,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_neighbor_commands(tree, ctx);
   detail::install_bfd_commands(tree, ctx);
   detail::install_routemap_commands(tree, ctx);
+  detail::install_neighbor_option_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

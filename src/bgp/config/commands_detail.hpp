@@ -110,11 +110,18 @@ inline constexpr const char* kLogLevels =
     "<emergencies|alerts|critical|errors|warnings|notifications|informational|debugging>";
 inline constexpr const char* kPeer = "<A.B.C.D|X:X::X:X>$peer";
 
+// `[no] neighbor PEER <rest>` for a neighbor that exists (commands_neighbor.cpp).
+using NeighborBody =
+    std::function<CommandResult(RouterBgp&, NeighborConfig&, const Invocation&, Session&)>;
+void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest,
+                 std::string_view help, const ContextPtr& ctx, NeighborBody body, bool no = false);
+
 void install_global_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_router_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_neighbor_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_policy_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_bfd_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_routemap_commands(CommandTree& tree, const ContextPtr& ctx);
+void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx);
 
 }  // namespace vipd::bgp::config::detail

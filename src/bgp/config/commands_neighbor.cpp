@@ -6,19 +6,11 @@
 #include "bgp/config/commands_detail.hpp"
 
 namespace vipd::bgp::config::detail {
-namespace {
-
-CommandResult ok() {
-  return CommandResult::success();
-}
-
-using NeighborBody =
-    std::function<CommandResult(RouterBgp&, NeighborConfig&, const Invocation&, Session&)>;
 
 // Installs `neighbor PEER <rest>` for an existing neighbor: like FRR, options of a neighbor that
 // has no remote-as yet are refused.
 void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest,
-                 std::string_view help, const ContextPtr& ctx, NeighborBody body, bool no = false) {
+                 std::string_view help, const ContextPtr& ctx, NeighborBody body, bool no) {
   std::string pattern = fmt::format("{}neighbor {} {}", no ? "no " : "", kPeer, rest);
   tree.install(
       node, pattern, help, [ctx, body = std::move(body)](const Invocation& inv, Session& s) {
@@ -30,6 +22,12 @@ void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest
           return CommandResult::failure("% Specify remote-as or peer-group commands first");
         return body(*lookup.bgp, *neighbor, inv, s);
       });
+}
+
+namespace {
+
+CommandResult ok() {
+  return CommandResult::success();
 }
 
 void install_remote_as(CommandTree& tree, const ContextPtr& ctx) {

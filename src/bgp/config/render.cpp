@@ -33,6 +33,7 @@ void render_globals(std::string& out, const BgpConfig& c) {
 void render_neighbor(std::string& out, const NeighborConfig& n) {
   const std::string p = " neighbor " + n.address.to_string();
   line(out, p + " remote-as " + n.remote_as.to_string());
+  // (local-as would come here; refused.)
   if (!n.description.empty()) line(out, p + " description " + n.description);
   if (n.shutdown)
     line(out,
@@ -44,11 +45,42 @@ void render_neighbor(std::string& out, const NeighborConfig& n) {
     line(out, *n.ebgp_multihop == 255 ? p + " ebgp-multihop"
                                       : fmt::format("{} ebgp-multihop {}", p, *n.ebgp_multihop));
   }
+  if (n.disable_connected_check) line(out, p + " disable-connected-check");
+  if (n.enforce_first_as) line(out, p + " enforce-first-as");
   if (!n.update_source.empty()) line(out, p + " update-source " + n.update_source);
+  if (n.advertisement_interval)
+    line(out, fmt::format("{} advertisement-interval {}", p, *n.advertisement_interval));
   if (n.timers) line(out, fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
   if (n.connect_retry) line(out, fmt::format("{} timers connect {}", p, *n.connect_retry));
   // FRR's bgp_bfd_peer_config_write().
   if (n.bfd) line(out, n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
+}
+
+void render_maximum_prefix(std::string& body, const std::string& p, const NeighborAfConfig& a) {
+  if (const auto& m = a.maximum_prefix) {
+    std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
+    if (m->threshold) text += fmt::format(" {}", *m->threshold);
+    if (m->warning_only) text += " warning-only";
+    if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
+    line(body, text);
+  }
+}
+
+// remove-private-AS, as-override and send-community in bgp_config_write_peer_af()'s order; the
+// kinds of communities not sent are written as `no` lines (FRR 8.4 sends all by default).
+void render_af_export_options(std::string& body, const std::string& p, const NeighborAfConfig& a) {
+  if (a.remove_private_as)
+    line(body, p + " remove-private-AS" + (a.remove_private_as_all ? " all" : "") +
+                   (a.remove_private_as_replace ? " replace-AS" : ""));
+  if (a.as_override) line(body, p + " as-override");
+  const std::string no = "  no" + p.substr(1);
+  if (!a.send_community && !a.send_extended_community && !a.send_large_community) {
+    line(body, no + " send-community all");
+    return;
+  }
+  if (!a.send_community) line(body, no + " send-community");
+  if (!a.send_extended_community) line(body, no + " send-community extended");
+  if (!a.send_large_community) line(body, no + " send-community large");
 }
 
 // The address-family block, written only when it says something beyond the defaults.
@@ -67,19 +99,25 @@ void render_af(std::string& out, const RouterBgp& bgp, AddressFamily af) {
            fmt::format("  {}neighbor {} activate", a.active ? "" : "no ", n.address.to_string()));
     // FRR's bgp_config_write_peer_af() order.
     if (a.route_reflector_client) line(body, p + " route-reflector-client");
-    if (a.route_server_client) line(body, p + " route-server-client");
     if (a.next_hop_self) line(body, p + " next-hop-self");
+    render_af_export_options(body, p, a);
+    if (a.soft_reconfiguration) line(body, p + " soft-reconfiguration inbound");
+    render_maximum_prefix(body, p, a);
+    if (a.route_server_client) line(body, p + " route-server-client");
+    if (a.allowas_in_origin)
+      line(body, p + " allowas-in origin");
+    else if (a.allowas_in == 3)
+      line(body, p + " allowas-in");
+    else if (a.allowas_in)
+      line(body, fmt::format("{} allowas-in {}", p, *a.allowas_in));
+    if (a.weight) line(body, fmt::format("{} weight {}", p, *a.weight));
     if (!a.prefix_list_in.empty()) line(body, p + " prefix-list " + a.prefix_list_in + " in");
     if (!a.prefix_list_out.empty()) line(body, p + " prefix-list " + a.prefix_list_out + " out");
     if (!a.route_map_in.empty()) line(body, p + " route-map " + a.route_map_in + " in");
     if (!a.route_map_out.empty()) line(body, p + " route-map " + a.route_map_out + " out");
-    if (const auto& m = a.maximum_prefix) {
-      std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
-      if (m->threshold) text += fmt::format(" {}", *m->threshold);
-      if (m->warning_only) text += " warning-only";
-      if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
-      line(body, text);
-    }
+    if (a.as_path_unchanged || a.next_hop_unchanged || a.med_unchanged)
+      line(body, p + " attribute-unchanged" + (a.as_path_unchanged ? " as-path" : "") +
+                     (a.next_hop_unchanged ? " next-hop" : "") + (a.med_unchanged ? " med" : ""));
   }
   if (body.empty()) return;
   line(out, " !");
