@@ -53,14 +53,6 @@ rib::ExportOptions export_options(const config::NeighborAfConfig& af) {
   return o;
 }
 
-// FRR's aspath_firstas_check(): the path starts with an AS_SEQUENCE whose first AS is `as`.
-bool first_as_is(const wire::PathAttributes& a, std::uint32_t as) {
-  return a.as_path && !a.as_path->segments.empty() &&
-         a.as_path->segments.front().type == wire::SegmentType::kAsSequence &&
-         !a.as_path->segments.front().asns.empty() &&
-         a.as_path->segments.front().asns.front() == as;
-}
-
 }  // namespace
 
 std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
@@ -141,8 +133,8 @@ Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family
   const auto& af = n->in(config_family(family));
   k.maximum_prefix = af.maximum_prefix;
   k.weight = af.weight;
-  k.enforce_first_as = n->enforce_first_as && !p.settings().is_ibgp();
-  if (k.enforce_first_as && p.negotiated()) k.peer_as = p.negotiated()->peer_as;
+  k.allowas_in = af.allowas_in;
+  k.allowas_in_origin = af.allowas_in_origin;
   if (!af.prefix_list_in.empty()) {
     if (auto l = matchers_.find({config_family(family), af.prefix_list_in}); l != matchers_.end())
       k.prefix_list = l->second;
@@ -254,15 +246,6 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
   const rib::PeerInfo* info = loc_rib_.peer(id);
   bool looped = info ? rib::loops_back(*attrs, loc_rib_.options(), *info, family)
                      : rib::loops_back(*attrs, loc_rib_.options());
-  // `neighbor A enforce-first-as` (RFC 4271 §6.3): FRR 8.4 treats such a route as withdrawn
-  // (bgp_attr_aspath_check(), as RFC 7606 §7.2 does for a malformed AS_PATH).
-  if (!looped && policy.enforce_first_as && !first_as_is(*attrs, policy.peer_as)) {
-    looped = true;
-    log::warning(
-        "bgp: neighbor {}: {} route(s) with an incorrect first AS (must be {}), "
-        "treated as withdrawn",
-        n.peer->settings().address.to_string(), prefixes.size(), policy.peer_as);
-  }
   // RFC 4271 §6.3: a martian or own next hop (martian.hpp); the route is ignored, which
   // replaces what the neighbor announced before for the prefix, as FRR does.
   bool martian = false;

@@ -224,6 +224,28 @@ void install_refused(CommandTree& tree, const ContextPtr& ctx) {
 }  // namespace
 
 void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) {
+  // FRR's help texts of the keywords (`?` in the shell); the describe() table is shared by
+  // every node, so generic words (`all`, `origin`, …) keep their command's help.
+  static const std::pair<const char*, const char*> kHelp[] = {
+      {"soft-reconfiguration", "Per neighbor soft reconfiguration"},
+      {"inbound", "Allow inbound soft reconfiguration for this neighbor"},
+      {"send-community", "Send Community attribute to this neighbor"},
+      {"weight", "Set default weight for routes from this neighbor"},
+      {"remove-private-AS", "Remove private ASNs in outbound updates"},
+      {"replace-AS", "Replace private ASNs with our ASN in outbound updates"},
+      {"as-override", "Override ASNs in outbound updates if aspath equals remote-as"},
+      {"attribute-unchanged", "BGP attribute is propagated unchanged to this neighbor"},
+      {"allowas-in", "Accept as-path with my AS present in it"},
+      {"advertisement-interval", "Minimum interval between sending BGP routing updates"},
+      {"disable-connected-check", "One-hop away EBGP peer using loopback address"},
+      {"enforce-multihop", "Enforce EBGP neighbors perform multihop"},
+      {"enforce-first-as", "Enforce the first AS for EBGP routes"},
+      {"local-as", "Specify a local-as number (not supported)"},
+      {"default-originate", "Originate default route to this neighbor (not supported)"},
+      {"capability", "Advertise capability to the peer"},
+      {"extended-nexthop", "Advertise extended next-hop capability (not supported)"},
+  };
+  for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
   install_soft_reconfiguration(tree, ctx);
   install_send_community(tree, ctx);
   install_weight(tree, ctx);

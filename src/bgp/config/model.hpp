@@ -184,8 +184,9 @@ struct NeighborConfig {
   // `neighbor A disable-connected-check`: a single-hop eBGP neighbor's next hops need not be on
   // a connected network.
   bool disable_connected_check = false;
-  // `neighbor A enforce-first-as`: an eBGP route whose AS_PATH does not start with the
-  // neighbor's AS is treated as withdrawn (FRR 8.4's bgp_attr_aspath_check(); RFC 4271 §6.3).
+  // `neighbor A enforce-first-as` (RFC 4271 §6.3): accepted and written back; vipd's peer
+  // layer checks the first AS of every eBGP route already (wire/validate.cpp, treat-as-withdraw
+  // as FRR 8.4's bgp_attr_aspath_check()), with or without it.
   bool enforce_first_as = false;
 
   NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }

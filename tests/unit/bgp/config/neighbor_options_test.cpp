@@ -136,7 +136,7 @@ TEST(NeighborOptions, UnsupportedOptionsAreRefusedByName) {
     ASSERT_FALSE(c.ok()) << line;
     EXPECT_EQ(c.error().line, 3u);
     std::string word = std::string(line).substr(std::string(" neighbor 192.0.2.2 ").size());
-    word = word.substr(0, word.find(' '));
+    word = word.substr(0, word.find_first_of(" \n"));
     EXPECT_NE(c.error().message.find(word), std::string::npos) << c.error().to_string();
     EXPECT_NE(c.error().message.find("not supported"), std::string::npos);
   }
