@@ -38,10 +38,10 @@ check "received-routes refused where soft-reconfiguration is off" \
     jq -e '.warning == \"Inbound soft reconfiguration not enabled\"' >/dev/null"
 check_routes "dst holds src's prefixes with private AS 65001 removed (AS_PATH 65000)" dst "$r4" -n \
   "10.111.0.0/24 path=65000 origin=igp nh=$r4" "10.111.1.0/24 path=65000 origin=igp nh=$r4"
-conns=$(vipd_neighbor_field "$d4" connectionsEstablished || echo "?")
+dst_conns=$(vipd_neighbor_field "$d4" connectionsEstablished || echo "?")
 vipd_configure "router bgp 65000" "no neighbor $d4 remove-private-AS all" >/dev/null
 check_routes "without remove-private-AS, dst holds AS_PATH 65000 65001" dst "$r4" -n \
   "10.111.0.0/24 path=65000,65001 origin=igp nh=$r4" "10.111.1.0/24 path=65000,65001 origin=igp nh=$r4"
 check "the change re-advertised without a session reset" \
-  test "$conns" == "$(vipd_neighbor_field "$d4" connectionsEstablished || echo "??")"
+  test "$dst_conns" == "$(vipd_neighbor_field "$d4" connectionsEstablished || echo "??")"
 it_finish
