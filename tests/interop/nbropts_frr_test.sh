@@ -3,7 +3,7 @@
 # vipd's neighbor options against FRR: node "src" (AS 65001) announces 2 prefixes; vipd keeps
 # them with `soft-reconfiguration inbound` (received-routes lists what src sent) and passes them
 # to node "dst" (AS 65002) with `remove-private-AS all`: dst holds AS_PATH 65000, not
-# 65000 65001. Removing the option live re-advertises (no session reset): dst holds 65000 65001.
+# 65000 65001 (next hop src: a third-party next hop on the shared subnet). Removing the option live re-advertises (no session reset): dst holds 65000 65001.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
@@ -37,11 +37,11 @@ check "received-routes refused where soft-reconfiguration is off" \
   eval "vipctl show ip bgp neighbors $d4 received-routes json |
     jq -e '.warning == \"Inbound soft reconfiguration not enabled\"' >/dev/null"
 check_routes "dst holds src's prefixes with private AS 65001 removed (AS_PATH 65000)" dst "$r4" -n \
-  "10.111.0.0/24 path=65000 origin=igp nh=$r4" "10.111.1.0/24 path=65000 origin=igp nh=$r4"
+  "10.111.0.0/24 path=65000 origin=igp nh=$s4" "10.111.1.0/24 path=65000 origin=igp nh=$s4"
 dst_conns=$(vipd_neighbor_field "$d4" connectionsEstablished || echo "?")
 vipd_configure "router bgp 65000" "no neighbor $d4 remove-private-AS all" >/dev/null
 check_routes "without remove-private-AS, dst holds AS_PATH 65000 65001" dst "$r4" -n \
-  "10.111.0.0/24 path=65000,65001 origin=igp nh=$r4" "10.111.1.0/24 path=65000,65001 origin=igp nh=$r4"
+  "10.111.0.0/24 path=65000,65001 origin=igp nh=$s4" "10.111.1.0/24 path=65000,65001 origin=igp nh=$s4"
 check "the change re-advertised without a session reset" \
   test "$dst_conns" == "$(vipd_neighbor_field "$d4" connectionsEstablished || echo "??")"
 it_finish
