@@ -38,6 +38,21 @@ void fill_local_facts(rib::ExportTarget& t, const IpAddress& local, const IpAddr
   }
 }
 
+rib::ExportOptions export_options(const config::NeighborAfConfig& af) {
+  rib::ExportOptions o;
+  o.send_community = af.send_community;
+  o.send_extended_community = af.send_extended_community;
+  o.send_large_community = af.send_large_community;
+  o.remove_private_as = af.remove_private_as;
+  o.remove_private_as_all = af.remove_private_as_all;
+  o.remove_private_as_replace = af.remove_private_as_replace;
+  o.as_override = af.as_override;
+  o.as_path_unchanged = af.as_path_unchanged;
+  o.next_hop_unchanged = af.next_hop_unchanged;
+  o.med_unchanged = af.med_unchanged;
+  return o;
+}
+
 }  // namespace
 
 std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
@@ -61,6 +76,7 @@ std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
   e.rs_client = af.route_server_client;
   e.router_id = p->negotiated() ? p->negotiated()->peer_bgp_identifier : 0;
   e.address = p->settings().address;
+  e.as = p->negotiated() ? p->negotiated()->peer_as : 0;
   return e;
 }
 
@@ -87,6 +103,7 @@ Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi f
   const config::NeighborConfig* n = configured(p.settings().address);
   const auto& af = n->in(config_family(family));
   k.target.next_hop_self = af.next_hop_self;
+  k.target.options = export_options(af);
   if (auto local = p.local_endpoint(); local) {
     fill_local_facts(k.target, local->first, p.settings().address, interfaces_);
   }
@@ -115,6 +132,9 @@ Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family
   if (!n) return k;
   const auto& af = n->in(config_family(family));
   k.maximum_prefix = af.maximum_prefix;
+  k.weight = af.weight;
+  k.allowas_in = af.allowas_in;
+  k.allowas_in_origin = af.allowas_in_origin;
   if (!af.prefix_list_in.empty()) {
     if (auto l = matchers_.find({config_family(family), af.prefix_list_in}); l != matchers_.end())
       k.prefix_list = l->second;
@@ -223,7 +243,9 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
   // as ORIGINATOR_ID or our cluster id in CLUSTER_LIST is dropped on receipt, as FRR does
   // ("DENIED due to: as-path contains our own AS"): not stored, not counted in pfxRcd or
   // towards maximum-prefix. (FRR neighbors send our own routes back to us.)
-  bool looped = rib::loops_back(*attrs, loc_rib_.options());
+  const rib::PeerInfo* info = loc_rib_.peer(id);
+  bool looped = info ? rib::loops_back(*attrs, loc_rib_.options(), *info, family)
+                     : rib::loops_back(*attrs, loc_rib_.options());
   // RFC 4271 §6.3: a martian or own next hop (martian.hpp); the route is ignored, which
   // replaces what the neighbor announced before for the prefix, as FRR does.
   bool martian = false;
@@ -247,8 +269,17 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
     }
   }
   const bool ignored = looped || martian;
-  if (!ignored && !policy.deny_all && !policy.prefix_list && policy.route_map.empty()) {
+  // `neighbor A weight N` comes before the route map (FRR's bgp_update()).
+  rib::AttrRef weighted = attrs;
+  if (!ignored && policy.weight) {
+    wire::PathAttributes copy = *attrs;
+    copy.weight = *policy.weight ? std::optional<std::uint32_t>(*policy.weight) : std::nullopt;
+    weighted = attributes_.intern(std::move(copy));
+  }
+  if (!ignored && policy.plain()) {
     for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, attrs);
+  } else if (!ignored && !policy.deny_all && !policy.prefix_list && policy.route_map.empty()) {
+    for (const auto& prefix : prefixes) loc_rib_.update(family, prefix, id, weighted);
   } else {
     // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
     std::optional<policy::Environment> env;
@@ -259,7 +290,7 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
         continue;
       }
       if (policy.route_map.empty()) {
-        loc_rib_.update(family, prefix, id, attrs);
+        loc_rib_.update(family, prefix, id, weighted);
         continue;
       }
       // `neighbor A route-map NAME in`, after the prefix list as in FRR (bgp_input_filter()
@@ -269,7 +300,7 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
         if (auto endpoint = n.peer->local_endpoint()) local = endpoint->first;
       }
       auto changed =
-          apply_import_map(policy.route_map, *env, prefix, *attrs, n.peer->settings().address,
+          apply_import_map(policy.route_map, *env, prefix, *weighted, n.peer->settings().address,
                            local, rib::ExportContext{}.default_local_pref);
       if (changed)
         loc_rib_.update(family, prefix, id, attributes_.intern(std::move(*changed)));
@@ -327,6 +358,8 @@ void Speaker::update_routing() {
     if (!n.routing) continue;
     Routing* r = n.routing.get();
     const peer::Peer& p = *n.peer;
+    // allowas-in, disable-connected-check: the Loc-RIB re-validates the neighbor's paths.
+    loc_rib_.set_peer(id_of(n), peer_info(p));
     for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
       auto family = family_at(i);
       ImportKey in = import_key(p, family);

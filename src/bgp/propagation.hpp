@@ -31,12 +31,19 @@ struct Speaker::ImportKey {
   std::string route_map;                                     // `neighbor A route-map NAME in`
   std::shared_ptr<const config::BgpConfig> policy;           // with route_map: Speaker::policy_
   std::optional<config::MaximumPrefix> maximum_prefix;
+  std::optional<std::uint16_t> weight;  // `neighbor A weight N`
+  // `neighbor A allowas-in`: the Loc-RIB applies it (rib::PeerInfo); a change re-imports.
+  std::optional<std::uint8_t> allowas_in;
+  bool allowas_in_origin = false;
   bool operator==(const ImportKey&) const = default;
   // Whether the filters (not the prefix limit) differ: what needs the routes re-imported.
   bool same_filters(const ImportKey& o) const {
     return deny_all == o.deny_all && prefix_list == o.prefix_list && route_map == o.route_map &&
-           policy == o.policy;
+           policy == o.policy && weight == o.weight && allowas_in == o.allowas_in &&
+           allowas_in_origin == o.allowas_in_origin;
   }
+  // Nothing to do beyond the prefix limit: routes go into the Loc-RIB as received.
+  bool plain() const { return !deny_all && !prefix_list && route_map.empty() && !weight; }
   bool permits(const Prefix& p) const {
     return !deny_all && (!prefix_list || prefix_list->permits(p));
   }

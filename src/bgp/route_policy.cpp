@@ -48,13 +48,17 @@ std::optional<wire::PathAttributes> apply_import_map(
     std::string_view map, const policy::Environment& env, const Prefix& prefix,
     const wire::PathAttributes& received, const IpAddress& neighbor,
     const std::optional<IpAddress>& local, std::uint32_t default_local_pref) {
-  policy::Route route{prefix, received, 0, 0};
+  // `neighbor A weight` came first (FRR's bgp_update()); `set weight` may replace it.
+  policy::Route route{prefix, received, received.weight.value_or(0), 0};
   policy::Context ctx;
   ctx.direction = policy::Direction::kIn;
   ctx.neighbor = neighbor;
   ctx.local_address = local;
   ctx.default_local_pref = default_local_pref;
   if (!policy::apply(map, env, ctx, route).permit) return std::nullopt;
+  // A learned route's default weight is 0: unset, so that equal routes share attributes.
+  route.attributes.weight =
+      route.weight ? std::optional<std::uint32_t>(route.weight) : std::nullopt;
   return std::move(route.attributes);
 }
 
@@ -62,7 +66,10 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
                       const Prefix& prefix, const wire::PathAttributes& selected,
                       const rib::ExportPeer& from, const rib::ExportTarget& to,
                       const rib::ExportContext& ctx, wire::PathAttributes& exported) {
-  const bool prepended = to.peer.ebgp && !to.peer.rs_client;
+  // As export_path(): `attribute-unchanged as-path` leaves a non-empty path as it is.
+  const bool prepended =
+      to.peer.ebgp && !to.peer.rs_client &&
+      !(to.options.as_path_unchanged && selected.as_path && !selected.as_path->empty());
   const bool reflected = !to.peer.ebgp && !from.ebgp && !from.local;
   // The view FRR's map gets: our AS not yet in front, the Loc-RIB next hop.
   policy::Route route{prefix, exported, 0, 0};
@@ -100,6 +107,10 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
   }
   // bgp_packet_attribute(): LOCAL_PREF goes to internal peers only (RFC 4271 §5.1.5).
   if (to.peer.ebgp) out.local_pref.reset();
+  // bgp_packet_attribute(): what `set community` added is not sent either without
+  // send-community.
+  rib::strip_communities(out, to.options);
+  out.weight.reset();
   exported = std::move(out);
   return true;
 }

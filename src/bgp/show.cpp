@@ -107,6 +107,11 @@ class ShowCommands {
     return rows;
   }
 
+  // rib::weight_of(): `neighbor A weight`, `set weight`, else 32768 for our own routes.
+  std::uint32_t weight(const rib::Path& path) const {
+    return path.attrs->weight.value_or(s_.is_local(path.peer) ? 32768 : 0);
+  }
+
   bool internal(const rib::Path& path) const {
     const auto* p = s_.peer_of(path.peer);
     return p && p->settings().is_ibgp();
@@ -147,8 +152,7 @@ class ShowCommands {
         line += a.med ? fmt::format("{:>10}", *a.med) : std::string(10, ' ');
         line += a.local_pref && internal(*path) ? fmt::format("{:>7}", *a.local_pref)
                                                 : std::string(7, ' ');
-        // FRR's implicit weight: 32768 for our own routes, 0 for learned ones.
-        line += fmt::format("{:>7} ", s_.is_local(path->peer) ? 32768 : 0);
+        line += fmt::format("{:>7} ", weight(*path));
         std::string as_path = a.as_path ? as_path_text(*a.as_path) : "";
         line += as_path + (as_path.empty() ? "" : " ") + origin_code(a);
         out += line + "\n";
@@ -216,7 +220,7 @@ class ShowCommands {
       std::string line = "      Origin " + origin;
       if (a.med) line += fmt::format(", metric {}", *a.med);
       if (a.local_pref) line += fmt::format(", localpref {}", *a.local_pref);
-      if (s_.is_local(path->peer)) line += ", weight 32768";
+      if (auto w = weight(*path)) line += fmt::format(", weight {}", w);
       line += path->valid() ? ", valid" : ", invalid";
       line += s_.is_local(path->peer) ? ", sourced, local"
               : internal(*path)       ? ", internal"
@@ -251,7 +255,7 @@ class ShowCommands {
       j["origin"] = origin_code(a) == 'i' ? "IGP" : origin_code(a) == 'e' ? "EGP" : "incomplete";
       if (a.med) j["metric"] = *a.med;
       if (a.local_pref) j["locPrf"] = *a.local_pref;
-      j["weight"] = s_.is_local(path->peer) ? 32768 : 0;
+      j["weight"] = weight(*path);
       j["valid"] = path->valid();
       if (path->multipath()) j["multipath"] = true;
       if (path->best())
@@ -793,6 +797,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
                  return control::CommandResult::success(show->next_hop_text());
                });
   install_route_commands(tree);
+  install_adj_route_commands(tree);
   tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
                "Show the BGP table of one address family", table);
 

@@ -355,17 +355,30 @@ void Speaker::next_hops_changed() {
   publish();
 }
 
-void Speaker::session_up(peer::Peer& p) {
-  Neighbor* n = neighbor_of(p);
-  if (!n) return;
+rib::PeerInfo Speaker::peer_info(const peer::Peer& p) const {
   rib::PeerInfo info;
   info.ebgp = !p.settings().is_ibgp();
   info.address = p.settings().address;
   if (p.received_open()) info.router_id = p.received_open()->bgp_identifier;
   if (p.negotiated()) info.as = p.negotiated()->peer_as;
-  // FRR's connected check: an eBGP neighbor without ebgp-multihop (TTL 1).
-  info.single_hop = info.ebgp && p.settings().ebgp_multihop <= 1;
-  loc_rib_.set_peer(id_of(*n), info);
+  const config::NeighborConfig* n = configured(p.settings().address);
+  // FRR's connected check: an eBGP neighbor without ebgp-multihop (TTL 1), unless
+  // `disable-connected-check`.
+  info.single_hop =
+      info.ebgp && p.settings().ebgp_multihop <= 1 && !(n && n->disable_connected_check);
+  if (n) {
+    for (auto af : config::kAddressFamilies) {
+      info.allowas_in[config::index(af)] = n->in(af).allowas_in.value_or(0);
+      info.allowas_in_origin[config::index(af)] = n->in(af).allowas_in_origin;
+    }
+  }
+  return info;
+}
+
+void Speaker::session_up(peer::Peer& p) {
+  Neighbor* n = neighbor_of(p);
+  if (!n) return;
+  loc_rib_.set_peer(id_of(*n), peer_info(p));
   publish();
   refresh_export_peers();
   start_routing(*n);
@@ -441,6 +454,20 @@ const config::NeighborConfig* Speaker::configured(const IpAddress& address) cons
 
 Status<std::string> Speaker::apply(const config::BgpConfig& next) {
   if (auto selected = select_fib(next.no_rib); !selected) return selected;
+  // RFC 4271 §9.2.1.1 MRAI is accepted and kept, not applied: vipd sends changes at once, in
+  // batches (docs/config-bgp.md). Said once per daemon, not per reload.
+  static bool mrai_noted = false;
+  if (next.bgp && !mrai_noted) {
+    for (const auto& n : next.bgp->neighbors) {
+      if (!n.advertisement_interval) continue;
+      mrai_noted = true;
+      log::notice(
+          "bgp: neighbor {} advertisement-interval {}: accepted without effect, vipd sends "
+          "route changes without a minimum interval",
+          n.address.to_string(), *n.advertisement_interval);
+      break;
+    }
+  }
   if (!next.bgp) {
     remove_all(wire::cease_subcode::kPeerDeconfigured);
     set_running(next);

@@ -169,6 +169,8 @@ class Speaker : private peer::RouteObserver {
   std::unique_ptr<peer::Peer> make_peer(const peer::PeerSettings& settings);
   void remove_all(std::uint8_t cease_subcode, const std::string& message = {});
   rib::DecisionOptions decision_options(const config::RouterBgp& bgp) const;
+  // What the Loc-RIB knows of an established neighbor (its session and configured options).
+  rib::PeerInfo peer_info(const peer::Peer& p) const;
   // The record of the neighbor whose session `p` is (the RouteObserver callbacks name the
   // session); nullptr if it is not configured.
   Neighbor* neighbor_of(const peer::Peer& p);
@@ -199,6 +201,8 @@ class Speaker : private peer::RouteObserver {
   void interfaces_changed();
   // `show ip route`, `show ipv6 route` (show_route.cpp).
   void install_route_commands(control::CommandTree& tree);
+  // `show ip bgp neighbors A received-routes|advertised-routes [json]` (show_adj.cpp).
+  void install_adj_route_commands(control::CommandTree& tree);
 
   // Route propagation (propagation.cpp).
   struct ExportKey;  // what an Adj-RIB-Out's behaviour depends on, comparable

@@ -170,6 +170,7 @@ void install_config_commands(control::CommandTree& tree, std::function<BgpConfig
   detail::install_zebra_commands(tree, ctx);
   detail::install_scope_commands(tree, ctx);
   detail::install_peergroup_commands(tree, ctx);
+  detail::install_neighbor_option_commands(tree, ctx);
 }
 
 }  // namespace vipd::bgp::config

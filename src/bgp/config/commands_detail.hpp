@@ -89,6 +89,9 @@ struct NeighborOption {
   std::string keyword;
   bool per_af = false;  // a per address family option (NeighborAfConfig)
   Inherit inherit = Inherit::kOverridable;
+  // FRR's af_flags_invert (send-community: on by default): on a member the `no` form is the
+  // override and the positive form gives the group's value back (peer_af_flag_modify()).
+  bool inverted = false;
   // Copies the option's fields from `from` (the group's template) to `to` (a member).
   std::function<void(const NeighborConfig& from, NeighborConfig& to, AddressFamily af)> copy;
 };
@@ -96,14 +99,14 @@ struct NeighborOption {
 // Options whose fields are members of NeighborConfig / NeighborAfConfig.
 template <typename... T>
 NeighborOption global_option(std::string keyword, T NeighborConfig::*... fields) {
-  return {std::move(keyword), false, NeighborOption::Inherit::kOverridable,
+  return {std::move(keyword), false, NeighborOption::Inherit::kOverridable, false,
           [=](const NeighborConfig& from, NeighborConfig& to, AddressFamily) {
             ((to.*fields = from.*fields), ...);
           }};
 }
 template <typename... T>
 NeighborOption af_option(std::string keyword, T NeighborAfConfig::*... fields) {
-  return {std::move(keyword), true, NeighborOption::Inherit::kOverridable,
+  return {std::move(keyword), true, NeighborOption::Inherit::kOverridable, false,
           [=](const NeighborConfig& from, NeighborConfig& to, AddressFamily af) {
             ((to.in(af).*fields = from.in(af).*fields), ...);
           }};
@@ -194,5 +197,7 @@ void install_redistribute_commands(CommandTree& tree, const ContextPtr& ctx);
 // Sets (empty `map`: removes) the route map of `network P route-map NAME`.
 void set_network_route_map(AfConfig& af, const Prefix& prefix, const std::string& map);
 void install_peergroup_commands(CommandTree& tree, const ContextPtr& ctx);
+// The options of FRR 8.4's per-neighbor commands (commands_neighbor_options.cpp).
+void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx);
 
 }  // namespace vipd::bgp::config::detail

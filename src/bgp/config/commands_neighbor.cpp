@@ -396,7 +396,7 @@ void on_neighbor(CommandTree& tree, std::string_view node, std::string_view rest
             return result;
           // FRR's peer_flag_modify(): a member's own value overrides the group's, and
           // its `no` form inherits the group's again.
-          if (!no) {
+          if (no == option.inverted) {
             n->overrides.insert(key);
           } else {
             n->overrides.erase(key);

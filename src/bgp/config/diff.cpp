@@ -7,6 +7,27 @@
 namespace vipd::bgp::config {
 namespace {
 
+// The options of commands_neighbor_options.cpp, with FRR's peer_flag_action lists (bgpd.c):
+// peer_change_reset_in is a soft inbound reconfiguration (vipd re-imports its Adj-RIB-In),
+// peer_change_reset_out a re-advertisement (same_export() covers those), peer_change_reset a
+// session reset.
+template <typename Check>
+void compare_options(const NeighborConfig& a, const NeighborConfig& b, Check& check) {
+  bool soft = false, weight = false, allowas = false;
+  for (auto af : kAddressFamilies) {
+    soft |= a.in(af).soft_reconfiguration != b.in(af).soft_reconfiguration;
+    weight |= a.in(af).weight != b.in(af).weight;
+    allowas |= a.in(af).allowas_in != b.in(af).allowas_in ||
+               a.in(af).allowas_in_origin != b.in(af).allowas_in_origin;
+  }
+  check(soft, "soft-reconfiguration", false);
+  check(weight, "weight", false);
+  check(allowas, "allowas-in", false);
+  check(a.enforce_first_as != b.enforce_first_as, "enforce-first-as", false);
+  check(a.disable_connected_check != b.disable_connected_check, "disable-connected-check", true);
+  check(a.advertisement_interval != b.advertisement_interval, "advertisement-interval", false);
+}
+
 NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
   NeighborChange c;
   c.address = a.address;
@@ -29,6 +50,7 @@ NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {
                a.in(af).route_map_in != b.in(af).route_map_in ||
                a.in(af).maximum_prefix != b.in(af).maximum_prefix;
   }
+  compare_options(a, b, check);
   check(activation, "activate", true);
   // Policy and roles apply without a reset (FRR's automatic soft reconfiguration).
   check(exports, "outbound policy", false);

@@ -11,6 +11,27 @@ nlohmann::json destination(const LogDestination& d, bool with_path) {
   return j;
 }
 
+// The options of commands_neighbor_options.cpp that differ from FRR's defaults.
+void add_af_options(nlohmann::json& o, const NeighborAfConfig& a) {
+  if (a.soft_reconfiguration) o["softReconfigurationInbound"] = true;
+  o["sendCommunity"] = {{"standard", a.send_community},
+                        {"extended", a.send_extended_community},
+                        {"large", a.send_large_community}};
+  if (a.weight) o["weight"] = *a.weight;
+  if (a.remove_private_as)
+    o["removePrivateAs"] = {{"all", a.remove_private_as_all},
+                            {"replaceAs", a.remove_private_as_replace}};
+  if (a.as_override) o["asOverride"] = true;
+  if (a.as_path_unchanged || a.next_hop_unchanged || a.med_unchanged)
+    o["attributeUnchanged"] = {{"asPath", a.as_path_unchanged},
+                               {"nextHop", a.next_hop_unchanged},
+                               {"med", a.med_unchanged}};
+  if (a.allowas_in_origin)
+    o["allowasIn"] = "origin";
+  else if (a.allowas_in)
+    o["allowasIn"] = *a.allowas_in;
+}
+
 nlohmann::json neighbor_json(const NeighborConfig& n) {
   nlohmann::json j;
   j["address"] = n.address.to_string();
@@ -49,10 +70,14 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
       if (m->restart_minutes) mp["restartMinutes"] = *m->restart_minutes;
       o["maximumPrefix"] = mp;
     }
+    add_af_options(o, a);
     afs[af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast"] = o;
   }
   j["addressFamilies"] = afs;
   if (!n.peer_group.empty()) j["peerGroup"] = n.peer_group;
+  if (n.advertisement_interval) j["advertisementInterval"] = *n.advertisement_interval;
+  if (n.disable_connected_check) j["disableConnectedCheck"] = true;
+  if (n.enforce_first_as) j["enforceFirstAs"] = true;
   return j;
 }
 

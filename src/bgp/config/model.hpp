@@ -109,12 +109,46 @@ struct NeighborAfConfig {
   std::string route_map_in;  // `neighbor A route-map NAME in|out`; empty: none
   std::string route_map_out;
   std::optional<MaximumPrefix> maximum_prefix;
+  // Options of commands_neighbor_options.cpp (FRR's bgp_config_write_peer_af() flags).
+  // `neighbor A soft-reconfiguration inbound`: vipd always keeps the Adj-RIB-In; the flag
+  // enables `show ip bgp neighbors A received-routes` as in FRR.
+  bool soft_reconfiguration = false;
+  // `neighbor A send-community [standard|extended|large|both|all]`: FRR 8.4 sends all three
+  // kinds by default (peer_new()); `no …` stops a kind.
+  bool send_community = true;
+  bool send_extended_community = true;
+  bool send_large_community = true;
+  std::optional<std::uint16_t> weight;  // `neighbor A weight N` (0-65535)
+  // `neighbor A remove-private-AS [all] [replace-AS]` (eBGP only, FRR's
+  // bgp_peer_remove_private_as()).
+  bool remove_private_as = false;
+  bool remove_private_as_all = false;
+  bool remove_private_as_replace = false;
+  bool as_override = false;  // `neighbor A as-override`
+  // `neighbor A attribute-unchanged [as-path] [next-hop] [med]` (no keyword: all three).
+  bool as_path_unchanged = false;
+  bool next_hop_unchanged = false;
+  bool med_unchanged = false;
+  // `neighbor A allowas-in [1-10|origin]`: our AS may appear that many times (FRR default 3),
+  // or (origin) only as the originating AS.
+  std::optional<std::uint8_t> allowas_in;
+  bool allowas_in_origin = false;
   bool operator==(const NeighborAfConfig&) const = default;
   // The options that change what is sent to the neighbor (its Adj-RIB-Out).
   bool same_export(const NeighborAfConfig& o) const {
     return next_hop_self == o.next_hop_self && route_reflector_client == o.route_reflector_client &&
            route_server_client == o.route_server_client && prefix_list_out == o.prefix_list_out &&
-           route_map_out == o.route_map_out;
+           route_map_out == o.route_map_out && same_export_options(o);
+  }
+  bool same_export_options(const NeighborAfConfig& o) const {
+    return send_community == o.send_community &&
+           send_extended_community == o.send_extended_community &&
+           send_large_community == o.send_large_community &&
+           remove_private_as == o.remove_private_as &&
+           remove_private_as_all == o.remove_private_as_all &&
+           remove_private_as_replace == o.remove_private_as_replace &&
+           as_override == o.as_override && as_path_unchanged == o.as_path_unchanged &&
+           next_hop_unchanged == o.next_hop_unchanged && med_unchanged == o.med_unchanged;
   }
 };
 
@@ -165,6 +199,17 @@ struct NeighborConfig {
   // flags_override; option_key() spells them).
   std::string peer_group;
   std::set<std::string> overrides;
+  // Options of commands_neighbor_options.cpp, in FRR's bgp_config_write_peer_global().
+  // `neighbor A advertisement-interval N` (RFC 4271 §9.2.1.1 MRAI, seconds; FRR 8.4's default
+  // 0): accepted and written back; vipd sends changes at once (docs/config-bgp.md).
+  std::optional<std::uint16_t> advertisement_interval;
+  // `neighbor A disable-connected-check`: a single-hop eBGP neighbor's next hops need not be on
+  // a connected network.
+  bool disable_connected_check = false;
+  // `neighbor A enforce-first-as` (RFC 4271 §6.3): accepted and written back; vipd's peer
+  // layer checks the first AS of every eBGP route already (wire/validate.cpp, treat-as-withdraw
+  // as FRR 8.4's bgp_attr_aspath_check()), with or without it.
+  bool enforce_first_as = false;
 
   NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }
   const NeighborAfConfig& in(AddressFamily f) const { return af[index(f)]; }

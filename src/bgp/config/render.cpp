@@ -42,6 +42,7 @@ struct NeighborLines {
   const std::set<std::string>* only = nullptr;  // a member: its override keys
   // The activation the `activate` line is relative to (the group's for a member).
   std::array<bool, kAddressFamilyCount> default_active{};
+  const NeighborConfig* group = nullptr;  // a member: its group's template
   bool wanted(std::string_view keyword, std::optional<AddressFamily> af = std::nullopt) const {
     return !only || only->contains(option_key(keyword, af));
   }
@@ -61,12 +62,18 @@ void render_neighbor(std::string& out, const NeighborConfig& n, const NeighborLi
   if (!n.password.empty()) opt("password", p + " password " + n.password);
   if (n.port) opt("port", fmt::format("{} port {}", p, *n.port));
   if (n.passive) opt("passive", p + " passive");
+  // (local-as would come before the description; refused.)
   if (n.ebgp_multihop) {
     opt("ebgp-multihop", *n.ebgp_multihop == 255
                              ? p + " ebgp-multihop"
                              : fmt::format("{} ebgp-multihop {}", p, *n.ebgp_multihop));
   }
+  if (n.disable_connected_check) opt("disable-connected-check", p + " disable-connected-check");
+  if (n.enforce_first_as) opt("enforce-first-as", p + " enforce-first-as");
   if (!n.update_source.empty()) opt("update-source", p + " update-source " + n.update_source);
+  if (n.advertisement_interval)
+    opt("advertisement-interval",
+        fmt::format("{} advertisement-interval {}", p, *n.advertisement_interval));
   if (n.timers)
     opt("timers", fmt::format("{} timers {} {}", p, n.timers->keepalive, n.timers->hold));
   if (n.connect_retry) {
@@ -94,7 +101,10 @@ NeighborLines lines_of(const RouterBgp& bgp, const NeighborConfig& n) {
   const PeerGroup* g = n.peer_group.empty() ? nullptr : bgp.find_group(n.peer_group);
   for (auto af : kAddressFamilies)
     w.default_active[index(af)] = g ? g->conf.in(af).active : bgp.active_by_default(n.address, af);
-  if (g) w.only = &n.overrides;
+  if (g) {
+    w.only = &n.overrides;
+    w.group = &g->conf;
+  }
   return w;
 }
 
@@ -108,7 +118,32 @@ void render_member_head(std::string& out, const RouterBgp& bgp, const NeighborCo
   if (g) line(out, p + " peer-group " + g->name);
 }
 
-// FRR's bgp_config_write_peer_af() lines of one neighbor or group.
+// remove-private-AS, as-override and send-community in bgp_config_write_peer_af()'s order; the
+// kinds of communities not sent are written as `no` lines (FRR 8.4 sends all by default). The
+// three kinds are one override for a member (FRR has a flag each), so a member writes the kinds
+// where it differs from its group (`base`), as FRR writes its overridden flags.
+template <typename Opt>
+void render_af_export_options(const std::string& p, const NeighborAfConfig& a,
+                              const NeighborAfConfig* base, Opt& opt) {
+  if (a.remove_private_as)
+    opt("remove-private-AS", p + " remove-private-AS" + (a.remove_private_as_all ? " all" : "") +
+                                 (a.remove_private_as_replace ? " replace-AS" : ""));
+  if (a.as_override) opt("as-override", p + " as-override");
+  const std::string no = "  no" + p.substr(1);
+  auto off = [&](bool NeighborAfConfig::*kind) { return !(a.*kind) && (!base || base->*kind); };
+  const bool standard = off(&NeighborAfConfig::send_community);
+  const bool extended = off(&NeighborAfConfig::send_extended_community);
+  const bool large = off(&NeighborAfConfig::send_large_community);
+  if (standard && extended && large) {
+    opt("send-community", no + " send-community all");
+    return;
+  }
+  if (standard) opt("send-community", no + " send-community");
+  if (extended) opt("send-community", no + " send-community extended");
+  if (large) opt("send-community", no + " send-community large");
+}
+
+// FRR's bgp_config_write_peer_af() lines of one neighbor or group, in its order.
 void render_neighbor_af(std::string& body, const NeighborConfig& n, const NeighborLines& w,
                         AddressFamily af) {
   const NeighborAfConfig& a = n.in(af);
@@ -119,14 +154,9 @@ void render_neighbor_af(std::string& body, const NeighborConfig& n, const Neighb
   if (a.active != w.default_active[index(af)])
     line(body, fmt::format("  {}neighbor {} activate", a.active ? "" : "no ", w.name));
   if (a.route_reflector_client) opt("route-reflector-client", p + " route-reflector-client");
-  if (a.route_server_client) opt("route-server-client", p + " route-server-client");
   if (a.next_hop_self) opt("next-hop-self", p + " next-hop-self");
-  if (!a.prefix_list_in.empty())
-    opt("prefix-list in", p + " prefix-list " + a.prefix_list_in + " in");
-  if (!a.prefix_list_out.empty())
-    opt("prefix-list out", p + " prefix-list " + a.prefix_list_out + " out");
-  if (!a.route_map_in.empty()) opt("route-map in", p + " route-map " + a.route_map_in + " in");
-  if (!a.route_map_out.empty()) opt("route-map out", p + " route-map " + a.route_map_out + " out");
+  render_af_export_options(p, a, w.group ? &w.group->in(af) : nullptr, opt);
+  if (a.soft_reconfiguration) opt("soft-reconfiguration", p + " soft-reconfiguration inbound");
   if (const auto& m = a.maximum_prefix) {
     std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);
     if (m->threshold) text += fmt::format(" {}", *m->threshold);
@@ -134,6 +164,24 @@ void render_neighbor_af(std::string& body, const NeighborConfig& n, const Neighb
     if (m->restart_minutes) text += fmt::format(" restart {}", *m->restart_minutes);
     opt("maximum-prefix", text);
   }
+  if (a.route_server_client) opt("route-server-client", p + " route-server-client");
+  if (a.allowas_in_origin)
+    opt("allowas-in", p + " allowas-in origin");
+  else if (a.allowas_in == 3)
+    opt("allowas-in", p + " allowas-in");
+  else if (a.allowas_in)
+    opt("allowas-in", fmt::format("{} allowas-in {}", p, *a.allowas_in));
+  if (a.weight) opt("weight", fmt::format("{} weight {}", p, *a.weight));
+  if (!a.prefix_list_in.empty())
+    opt("prefix-list in", p + " prefix-list " + a.prefix_list_in + " in");
+  if (!a.prefix_list_out.empty())
+    opt("prefix-list out", p + " prefix-list " + a.prefix_list_out + " out");
+  if (!a.route_map_in.empty()) opt("route-map in", p + " route-map " + a.route_map_in + " in");
+  if (!a.route_map_out.empty()) opt("route-map out", p + " route-map " + a.route_map_out + " out");
+  if (a.as_path_unchanged || a.next_hop_unchanged || a.med_unchanged)
+    opt("attribute-unchanged",
+        p + " attribute-unchanged" + (a.as_path_unchanged ? " as-path" : "") +
+            (a.next_hop_unchanged ? " next-hop" : "") + (a.med_unchanged ? " med" : ""));
 }
 
 // FRR's bgp_config_write_redistribute().

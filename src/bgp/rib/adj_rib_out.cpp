@@ -202,6 +202,12 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
   return store_.intern(std::move(shaped));
 }
 
+AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
+  auto selected = rib.selected(family, prefix);
+  if (selected.empty() || !carries(family)) return {};
+  return exported(setup_, family, prefix, selected.front());
+}
+
 bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
                              const Prefix& prefix, const SelectedPath& path) const {
   if (setup.permit && !setup.permit(family, prefix)) return false;

@@ -81,6 +81,9 @@ class AdjRibOut {
   void resync(const LocRib& rib, AdjRibOutSetup next);
 
   const AdjRibOutSetup& setup() const { return setup_; }
+  // What the neighbor is sent for `prefix` from the Loc-RIB as it is (`show ip bgp neighbors A
+  // advertised-routes`): the export of the best path, or an empty AttrRef when nothing is.
+  AttrRef current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix);
   bool carries(wire::AfiSafi family) const;
   // Prefixes currently advertised (FRR's PfxSnt), messages sent.
   std::size_t advertised() const { return advertised_; }

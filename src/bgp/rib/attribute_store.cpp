@@ -87,6 +87,7 @@ std::size_t hash_attributes(const wire::PathAttributes& a) {
   h.add(a.as4_aggregator);
   h.add(a.large_communities);
   h.add(a.unknown);
+  h.add(a.weight);
   return static_cast<std::size_t>(h.value());
 }
 

@@ -66,11 +66,13 @@ const char* step_name(Step step) {
   return "Unknown";
 }
 
-// FRR step 1, weight: originated routes carry 32768, learned ones 0 (vipd has no `neighbor A
-// weight`); higher wins.
+std::uint32_t weight_of(const wire::PathAttributes& attrs, const PeerInfo& from) {
+  return attrs.weight.value_or(from.local ? 32768 : 0);
+}
+
+// FRR step 1, weight (weight_of()); higher wins.
 int compare_weight(const Candidate& a, const Candidate& b, const DecisionOptions&) {
-  if (a.peer->local == b.peer->local) return 0;
-  return a.peer->local ? -1 : 1;
+  return lower_wins(weight_of(*b.attrs, *b.peer), weight_of(*a.attrs, *a.peer));
 }
 
 // RFC 4271 §9.1.1 (degree of preference from LOCAL_PREF): higher wins. FRR step 2.
@@ -168,6 +170,41 @@ Verdict compare(const Candidate& a, const Candidate& b, const DecisionOptions& o
     if (int r = e.fn(a, b, o)) return {r, e.step, multipath};
   if (int r = lower_wins(a.peer_id, b.peer_id)) return {r, Step::kPeerId, multipath};
   return {0, Step::kEqual, multipath};
+}
+
+namespace {
+std::size_t count_as(const std::optional<wire::AsPath>& path, std::uint32_t as) {
+  std::size_t n = 0;
+  if (path)
+    for (const auto& segment : path->segments)
+      n += std::count(segment.asns.begin(), segment.asns.end(), as);
+  return n;
+}
+// The last AS of the path (the originating AS), 0 if there is none.
+std::uint32_t origin_as(const wire::AsPath& path) {
+  for (auto s = path.segments.rbegin(); s != path.segments.rend(); ++s)
+    if (!s->asns.empty()) return s->asns.back();
+  return 0;
+}
+bool loops_back_rr(const wire::PathAttributes& a, const DecisionOptions& o) {
+  if (o.router_id && a.originator_id == o.router_id) return true;
+  return o.cluster_id && a.cluster_list &&
+         std::find(a.cluster_list->begin(), a.cluster_list->end(), o.cluster_id) !=
+             a.cluster_list->end();
+}
+}  // namespace
+
+bool loops_back(const wire::PathAttributes& a, const DecisionOptions& o, const PeerInfo& from,
+                wire::AfiSafi family) {
+  const std::size_t i = family == wire::kIpv4Unicast ? 0 : 1;
+  const std::uint8_t allowed = from.allowas_in[i];
+  const bool origin = from.allowas_in_origin[i];
+  if (!allowed && !origin) return loops_back(a, o);
+  // FRR bgp_update(): with `allowas-in origin` a path our AS originated skips the loop check;
+  // else our AS may appear allowas_in times.
+  bool skip = origin && a.as_path && o.local_as && origin_as(*a.as_path) == o.local_as;
+  if (!skip && o.local_as && count_as(a.as_path, o.local_as) > allowed) return true;
+  return loops_back_rr(a, o);
 }
 
 bool loops_back(const wire::PathAttributes& a, const DecisionOptions& o) {

@@ -1,11 +1,12 @@
 // The BGP decision process (RFC 4271 §9.1) in the order FRR applies it (FRR user guide, "Route
 // Selection"; bgp_path_info_cmp() in bgpd/bgp_route.c), and FRR's multipath selection
 // (`maximum-paths`, `bgp bestpath as-path multipath-relax`). Pure functions over candidate paths:
-// no tables, no I/O. Steps FRR has and vipd does not: configurable weight (vipd has only FRR's
-// implicit 32768 for originated routes), AIGP, and "prefer the oldest eBGP path" (vipd behaves as
-// FRR with `bgp bestpath compare-routerid`, so the outcome does not depend on arrival times).
+// no tables, no I/O. Steps FRR has and vipd does not: AIGP, and "prefer the oldest eBGP path" (vipd
+// behaves as FRR with `bgp bestpath compare-routerid`, so the outcome does not depend on arrival
+// times).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -31,6 +32,11 @@ struct PeerInfo {
   // An eBGP neighbor one hop away (no ebgp-multihop): the next hops of its paths must be on a
   // connected network (FRR's connected check, RFC 4271 §9.1.2.1). Not part of the decision.
   bool single_hop = false;
+  // `neighbor A allowas-in [N|origin]`: our AS may appear up to N times in the AS_PATH of the
+  // peer's routes (FRR's aspath_loop_check() > allowas_in), or anywhere when it is the origin.
+  // Per address family: [IPv4 unicast, IPv6 unicast].
+  std::array<std::uint8_t, 2> allowas_in{};
+  std::array<bool, 2> allowas_in_origin{};
   bool operator==(const PeerInfo&) const = default;
 };
 
@@ -114,6 +120,12 @@ bool has_as_loop(const wire::PathAttributes& attrs, std::uint32_t local_as);
 // RFC 4271 §9.1.2 and RFC 4456 §8: the path comes back to us — our AS in its AS_PATH, our
 // router-id as ORIGINATOR_ID or our cluster id in CLUSTER_LIST (checks with a 0 option are off).
 bool loops_back(const wire::PathAttributes& attrs, const DecisionOptions& o);
+// The same, with the allowance of `neighbor A allowas-in` of the peer the path came from.
+bool loops_back(const wire::PathAttributes& attrs, const DecisionOptions& o, const PeerInfo& from,
+                wire::AfiSafi family);
+// FRR's weight of a path (attr->weight): `neighbor A weight` or `set weight` when given, else
+// 32768 for the routes this speaker originates and 0 for learned ones. Never sent.
+std::uint32_t weight_of(const wire::PathAttributes& attrs, const PeerInfo& from);
 // The next hop of a path in one address family: NEXT_HOP for IPv4 unicast (RFC 4271 §5.1.3),
 // else the MP_REACH_NLRI next hop of that family (RFC 4760 §3).
 std::optional<IpAddress> next_hop_of(const wire::PathAttributes& attrs, wire::AfiSafi family);

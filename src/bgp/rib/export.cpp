@@ -34,6 +34,46 @@ void prepend_as(wire::AsPath& path, std::uint32_t asn) {
                        wire::AsSegment{wire::SegmentType::kAsSequence, {asn}});
 }
 
+bool is_private_as(std::uint32_t asn) {
+  return (asn >= 64512 && asn <= 65535) || (asn >= 4200000000u && asn <= 4294967294u);
+}
+
+void apply_as_path_options(wire::AsPath& path, const ExportOptions& o, std::uint32_t local_as,
+                           std::uint32_t peer_as) {
+  if (o.remove_private_as) {
+    bool all_private = !path.segments.empty();
+    for (const auto& segment : path.segments)
+      for (auto asn : segment.asns) all_private = all_private && is_private_as(asn);
+    // Without `all` only a path made entirely of private ASes is changed. The neighbor's own
+    // AS is kept, so that it still sees the loop (aspath_remove_private_asns()).
+    if (o.remove_private_as_all || all_private) {
+      for (auto& segment : path.segments) {
+        if (o.remove_private_as_replace) {
+          for (auto& asn : segment.asns)
+            if (is_private_as(asn) && asn != peer_as) asn = local_as;
+        } else {
+          std::erase_if(segment.asns,
+                        [&](std::uint32_t asn) { return is_private_as(asn) && asn != peer_as; });
+        }
+      }
+      // RFC 7606 §7.2: no empty segment goes on the wire.
+      std::erase_if(path.segments, [](const wire::AsSegment& s) { return s.asns.empty(); });
+    }
+  }
+  if (o.as_override)
+    for (auto& segment : path.segments)
+      for (auto& asn : segment.asns)
+        if (asn == peer_as) asn = local_as;
+}
+
+void strip_communities(wire::PathAttributes& attrs, const ExportOptions& o) {
+  if (!o.send_community) attrs.communities.reset();
+  if (!o.send_large_community) attrs.large_communities.reset();
+  if (!o.send_extended_community)
+    std::erase_if(attrs.unknown,
+                  [](const wire::RawAttribute& r) { return r.type == 16 || r.type == 25; });
+}
+
 namespace {
 
 // RFC 1997 well-known communities present on a path, found in one pass.
@@ -150,20 +190,31 @@ ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs
   // RFC 4271 §5 / §9.1.4: optional non-transitive unknowns stop here, transitive ones are
   // marked Partial.
   wire::prepare_unknown_for_propagation(a);
+  a.weight.reset();  // local to this router
+  const ExportOptions& o = to.options;
   if (peer.ebgp) {
     // RFC 4271 §5.1.5 LOCAL_PREF and RFC 4456 §8 ORIGINATOR_ID/CLUSTER_LIST stay in the AS.
     a.local_pref.reset();
     a.originator_id.reset();
     a.cluster_list.reset();
     // RFC 4271 §5.1.4: a MED received from a neighboring AS is not passed to another one; a
-    // route server passes it unchanged (RFC 7947 §2.3.2); our own MED goes out (FRR).
-    if (!from.local && !peer.rs_client) a.med.reset();
-    // RFC 4271 §5.1.2; a route server leaves the path alone (RFC 7947 §2.2.2).
-    if (!peer.rs_client) {
+    // route server passes it unchanged (RFC 7947 §2.3.2); our own MED goes out (FRR), and so
+    // does any with `attribute-unchanged med`.
+    if (!from.local && !peer.rs_client && !o.med_unchanged) a.med.reset();
+    if (a.as_path) apply_as_path_options(*a.as_path, o, ctx.local_as, peer.as);
+    // RFC 4271 §5.1.2; a route server leaves the path alone (RFC 7947 §2.2.2), and so does
+    // `attribute-unchanged as-path` unless the path is empty (bgp_packet_attribute()).
+    bool unchanged = o.as_path_unchanged && a.as_path && !a.as_path->empty();
+    if (!peer.rs_client && !unchanged) {
       if (!a.as_path) a.as_path.emplace();
       prepend_as(*a.as_path, ctx.local_as);
     }
-    rewrite_next_hop_ebgp(family, a, to);
+    auto current = current_next_hop(family, a);
+    // `attribute-unchanged next-hop`: a learned next hop goes out as it is.
+    if (o.next_hop_unchanged && !from.local && current && !current->is_unspecified())
+      set_next_hop(family, a, *current, true);
+    else
+      rewrite_next_hop_ebgp(family, a, to);
   } else {
     // RFC 4271 §5.1.5: LOCAL_PREF is always sent to internal peers.
     if (!a.local_pref) a.local_pref = ctx.default_local_pref;
@@ -177,6 +228,7 @@ ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs
     rewrite_next_hop_ibgp(family, a, from, to);
   }
   if (!a.origin) a.origin = wire::Origin::kIgp;
+  strip_communities(a, o);
   return r;
 }
 

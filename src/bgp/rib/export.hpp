@@ -32,11 +32,38 @@ struct ExportPeer {
   bool rs_client = false;       // `neighbor A route-server-client` (RFC 7947)
   std::uint32_t router_id = 0;  // BGP Identifier, host order
   IpAddress address;            // the neighbor's address (none for local pseudo-peers)
+  std::uint32_t as = 0;         // the neighbor's AS (as-override, remove-private-AS)
   // Routes another module of the daemon originates (Speaker::originate): which neighbors get
   // them, with which communities. Only on local pseudo-peers; nullptr: sent as they are.
   const OriginPolicy* origin = nullptr;
   bool operator==(const ExportPeer&) const = default;
 };
+
+// `neighbor A send-community …`, `remove-private-AS …`, `as-override`, `attribute-unchanged …`.
+struct ExportOptions {
+  bool send_community = true;  // FRR 8.4 sends the three kinds by default
+  bool send_extended_community = true;
+  bool send_large_community = true;
+  bool remove_private_as = false;
+  bool remove_private_as_all = false;
+  bool remove_private_as_replace = false;
+  bool as_override = false;
+  bool as_path_unchanged = false;
+  bool next_hop_unchanged = false;
+  bool med_unchanged = false;
+  bool operator==(const ExportOptions&) const = default;
+};
+
+// RFC 6996 / FRR's BGP_AS_IS_PRIVATE(): 64512-65535 and 4200000000-4294967294.
+bool is_private_as(std::uint32_t asn);
+// FRR's bgp_peer_remove_private_as() and bgp_peer_as_override() on the path before our AS is
+// prepended, towards an eBGP neighbor of AS `peer_as`.
+void apply_as_path_options(wire::AsPath& path, const ExportOptions& o, std::uint32_t local_as,
+                           std::uint32_t peer_as);
+// FRR's bgp_packet_attribute(): the kinds of communities the neighbor is not to get are not
+// sent (after the outbound route map). Extended communities are RFC 4360's type 16 and RFC
+// 5701's type 25, carried as unknown attributes.
+void strip_communities(wire::PathAttributes& attrs, const ExportOptions& o);
 
 // The receiving neighbor: its role plus what we need to rewrite the next hop.
 struct ExportTarget {
@@ -49,6 +76,9 @@ struct ExportTarget {
   // Subnets of our interfaces that the neighbor's address is in (RFC 4271 §5.1.3: a next hop
   // on such a subnet may be passed on unchanged to an eBGP neighbor, "third-party" next hop).
   std::vector<Prefix> shared_subnets;
+  // Per-neighbor options of FRR's subgroup_announce_check() and bgp_packet_attribute()
+  // (commands_neighbor_options.cpp); the defaults change nothing.
+  ExportOptions options;
   bool operator==(const ExportTarget&) const = default;
 };
 

@@ -245,7 +245,9 @@ void LocRib::validate(wire::AfiSafi family, Path& path) {
   path.igp_cost = 0;
   // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is excluded from Phase 2.
   // RFC 4271 §9.1.2 / RFC 4456 §8: a route that comes back to us is excluded from Phase 2.
-  if (loops_back(*path.attrs, options_)) return;
+  const auto& from = peers_[path.peer];
+  if (from ? loops_back(*path.attrs, options_, *from, family) : loops_back(*path.attrs, options_))
+    return;
   // RFC 4271 §9.1.2.1: a route whose NEXT_HOP does not resolve is excluded too.
   auto next_hop = next_hop_of(*path.attrs, family);
   if (!next_hop) return;

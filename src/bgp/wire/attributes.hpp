@@ -106,6 +106,9 @@ struct PathAttributes {
   std::optional<Aggregator> as4_aggregator;                      // RFC 6793
   std::optional<std::vector<LargeCommunity>> large_communities;  // RFC 8092
   std::vector<RawAttribute> unknown;                             // sorted by type on encode
+  // Not an attribute: FRR's attr->weight (`neighbor A weight`, `set weight`), local to this
+  // router and never encoded; unset: the default (rib::weight_of()).
+  std::optional<std::uint32_t> weight;
 
   bool operator==(const PathAttributes&) const = default;
   bool has(std::uint8_t type) const;

@@ -387,6 +387,69 @@ TEST_F(PeerGroupTest, RendersAsFrr) {
             "exit\n");
 }
 
+// The options of commands_neighbor_options.cpp inherit as the others: a member without its own
+// value takes the group's, one with its own keeps it and writes only that line (FRR 8.4's
+// peergroup_af_flag_check()); send-community is inverted (`no` is the override).
+TEST_F(PeerGroupTest, NeighborOptionsInheritAndOverride) {
+  for (const char* line : {
+           "neighbor G peer-group",
+           "neighbor G remote-as external",
+           "neighbor 10.0.0.1 peer-group G",
+           "neighbor 10.0.0.2 peer-group G",
+           "neighbor G soft-reconfiguration inbound",
+           "neighbor G send-community both",
+           "no neighbor G send-community large",
+           "neighbor G weight 100",
+           "neighbor G allowas-in 2",
+           "neighbor G advertisement-interval 5",
+           "neighbor 10.0.0.2 weight 200",
+           "no neighbor 10.0.0.2 send-community",
+           "neighbor 10.0.0.2 disable-connected-check",
+       })
+    run(line);
+  const auto& a = neighbor("10.0.0.1").in(kV4);
+  EXPECT_TRUE(a.soft_reconfiguration);
+  EXPECT_TRUE(a.send_community);
+  EXPECT_FALSE(a.send_large_community);
+  EXPECT_EQ(a.weight, 100);
+  EXPECT_EQ(a.allowas_in, 2);
+  EXPECT_EQ(neighbor("10.0.0.1").advertisement_interval, 5);
+  const auto& b = neighbor("10.0.0.2").in(kV4);
+  EXPECT_TRUE(b.soft_reconfiguration);
+  EXPECT_FALSE(b.send_community);
+  EXPECT_EQ(b.weight, 200);
+  // A later group change reaches the member that inherits only.
+  run("neighbor G weight 50");
+  EXPECT_EQ(neighbor("10.0.0.1").in(kV4).weight, 50);
+  EXPECT_EQ(neighbor("10.0.0.2").in(kV4).weight, 200);
+  EXPECT_EQ(router_block(),
+            "router bgp 65000\n"
+            " neighbor G peer-group\n"
+            " neighbor G remote-as external\n"
+            " neighbor G advertisement-interval 5\n"
+            " neighbor 10.0.0.1 peer-group G\n"
+            " neighbor 10.0.0.2 peer-group G\n"
+            " neighbor 10.0.0.2 disable-connected-check\n"
+            " !\n"
+            " address-family ipv4 unicast\n"
+            "  no neighbor G send-community large\n"
+            "  neighbor G soft-reconfiguration inbound\n"
+            "  neighbor G allowas-in 2\n"
+            "  neighbor G weight 50\n"
+            "  no neighbor 10.0.0.2 send-community\n"
+            "  neighbor 10.0.0.2 weight 200\n"
+            " exit-address-family\n"
+            "exit\n");
+  // The member's `no weight` and (inverted) `send-community` give it the group's values back.
+  run("no neighbor 10.0.0.2 weight");
+  run("neighbor 10.0.0.2 send-community");
+  EXPECT_EQ(neighbor("10.0.0.2").in(kV4).weight, 50);
+  EXPECT_TRUE(neighbor("10.0.0.2").in(kV4).send_community);
+  EXPECT_FALSE(neighbor("10.0.0.2").in(kV4).send_large_community);
+  EXPECT_FALSE(neighbor("10.0.0.2").overrides.contains(option_key("weight", kV4)));
+  EXPECT_EQ(router_block().find("10.0.0.2 send-community"), std::string::npos);
+}
+
 // A route server's file as users write them: groups per role, members with their own
 // overrides, a listen range. Load, render, load the rendering: the same configuration, and a
 // reload of it changes nothing.

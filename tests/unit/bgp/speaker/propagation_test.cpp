@@ -432,6 +432,114 @@ TEST_F(PropagationTest, RouteMapsInAndOutApplyLive) {
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 3; }, 3s));
 }
 
+// commands_neighbor_options.cpp on the export side: send-community (FRR 8.4 sends all kinds by
+// default), remove-private-AS, applied live without a session reset.
+TEST_F(PropagationTest, SendCommunityAndRemovePrivateAsShapeWhatIsSent) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002);
+  apply(router_bgp(base));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  wire::Update u = std::get<wire::Update>(announce({pfx("10.1.0.0/24")}));
+  u.attributes.as_path->segments[0].asns = {65001, 64600, 3356};
+  u.attributes.communities = {{65001u << 16 | 1}};
+  u.attributes.large_communities = {{wire::LargeCommunity{65001, 1, 2}}};
+  ASSERT_TRUE(ca->send(wire::Message{u}));
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  EXPECT_TRUE(rb.routes[pfx("10.1.0.0/24")].communities);
+  EXPECT_TRUE(rb.routes[pfx("10.1.0.0/24")].large_communities);
+  apply(router_bgp(base + " no neighbor " + b + " send-community\n"));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return !rb.routes[pfx("10.1.0.0/24")].communities; }));
+  EXPECT_TRUE(rb.routes[pfx("10.1.0.0/24")].large_communities);
+  apply(router_bgp(base + " no neighbor " + b + " send-community all\n" + " neighbor " + b +
+                   " remove-private-AS all\n"));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] {
+    return as_path(rb.routes[pfx("10.1.0.0/24")]) == std::vector<std::uint32_t>{65000, 3356};
+  })) << ::testing::PrintToString(as_path(rb.routes[pfx("10.1.0.0/24")]));
+  EXPECT_FALSE(rb.routes[pfx("10.1.0.0/24")].large_communities);
+  // as-override: the neighbor's own AS in the path becomes ours.
+  apply(router_bgp(base + " neighbor " + b + " as-override\n"));
+  u.attributes.as_path->segments[0].asns = {65001, 65002};
+  ASSERT_TRUE(ca->send(wire::Message{u}));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] {
+    return as_path(rb.routes[pfx("10.1.0.0/24")]) ==
+           std::vector<std::uint32_t>{65000, 65001, 65000};
+  })) << ::testing::PrintToString(as_path(rb.routes[pfx("10.1.0.0/24")]));
+  EXPECT_TRUE(established(a) && established(b));
+}
+
+// `neighbor A weight N`: the first step of best-path selection (higher wins), shown in `show ip
+// bgp`, never sent.
+TEST_F(PropagationTest, NeighborWeightWinsBestPathAndIsNotSent) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3", c = "127.0.0.4";
+  std::string base =
+      passive_neighbor(a, 65001) + passive_neighbor(b, 65002) + passive_neighbor(c, 65003);
+  apply(router_bgp(base + " neighbor " + c + " weight 100\n"));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  auto cc = establish(c, peer_open(65003, 0x0a000004));
+  ASSERT_TRUE(ca && cb && cc);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")}, 65001)));
+  wire::Update longer = std::get<wire::Update>(announce({pfx("10.1.0.0/24")}, 65003));
+  longer.attributes.as_path->segments[0].asns = {65003, 65009, 65010};
+  ASSERT_TRUE(cc->send(wire::Message{longer}));
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] {
+    return rb.routes.contains(pfx("10.1.0.0/24")) &&
+           as_path(rb.routes[pfx("10.1.0.0/24")]).size() == 4;
+  }));
+  auto j = show("show ip bgp 10.1.0.0/24 json");
+  EXPECT_EQ(j["paths"][0]["weight"], 100) << j.dump();
+  EXPECT_EQ(j["paths"][0]["bestpath"]["selectionReason"], "Weight") << j.dump();
+  EXPECT_NE(show_text("show ip bgp").find("    100 65003 65009 65010 i"), std::string::npos)
+      << show_text("show ip bgp");
+  // Removed live: the shorter AS path wins again.
+  apply(router_bgp(base));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] {
+    return as_path(rb.routes[pfx("10.1.0.0/24")]) == std::vector<std::uint32_t>{65000, 65001};
+  }));
+}
+
+// soft-reconfiguration inbound: received-routes as FRR; allowas-in on import.
+TEST_F(PropagationTest, ReceivedRoutesAndAllowasIn) {
+  const std::string a = "127.0.0.2";
+  std::string base = passive_neighbor(a, 65001);
+  apply(router_bgp(base));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  ASSERT_TRUE(ca);
+  Received ra;  // answers keepalives while waiting
+  auto has = [&](long n) {
+    return receive_until(*ca, ra, [&] { return prefixes("ipv4Unicast", a) == n; });
+  };
+  control::Session session;
+  auto refused = tree_.execute(session, "show ip bgp neighbors " + a + " received-routes");
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.output, "% Inbound soft reconfiguration not enabled");
+  EXPECT_EQ(show("show ip bgp neighbors " + a + " received-routes json")["warning"],
+            "Inbound soft reconfiguration not enabled");
+  wire::Update looped = std::get<wire::Update>(announce({pfx("10.9.0.0/24")}));
+  looped.attributes.as_path->segments[0].asns = {65001, 65000, 65007};
+  ASSERT_TRUE(ca->send(wire::Message{looped}));
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(has(1));
+  // Our AS once in the path: accepted with allowas-in (default 3), re-imported live.
+  apply(router_bgp(base + " neighbor " + a + " allowas-in\n neighbor " + a +
+                   " soft-reconfiguration inbound\n"));
+  ASSERT_TRUE(has(2));
+  std::string text = show_text("show ip bgp neighbors " + a + " received-routes");
+  EXPECT_NE(text.find("*> 10.9.0.0/24      192.0.2.1"), std::string::npos) << text;
+  EXPECT_NE(text.find("Total number of prefixes 2"), std::string::npos) << text;
+  auto j = show("show ip bgp neighbors " + a + " received-routes json");
+  EXPECT_EQ(j["receivedRoutes"]["10.1.0.0/24"]["path"], "65001") << j.dump();
+  EXPECT_EQ(j["totalPrefixCounter"], 2);
+  // allowas-in removed live: the looping route leaves again.
+  apply(router_bgp(base));
+  ASSERT_TRUE(has(1)) << prefixes("ipv4Unicast", a);
+  EXPECT_TRUE(established(a));
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing
 

@@ -1,0 +1,290 @@
+// The per-neighbor options of issue 9's deliverable 3, as FRR 8.4's bgpd/bgp_vty.c defines them:
+// per address family (at router level they mean IPv4 unicast, as FRR's hidden aliases do) and
+// session-wide ones. The options vipd does not implement are refused with a message naming them.
+// Every option takes part in peer groups (on_neighbor()): set on a group, it reaches the members
+// that do not set their own, as FRR's flags_override does.
+#include <fmt/format.h>
+
+#include "bgp/config/commands_detail.hpp"
+
+namespace vipd::bgp::config::detail {
+namespace {
+
+CommandResult ok() {
+  return CommandResult::success();
+}
+
+using AfBody = std::function<CommandResult(NeighborAfConfig&, const Invocation&)>;
+
+// `[no] neighbor PEER <rest>` in the router node and every address-family node.
+void on_neighbor_af(CommandTree& tree, std::string_view rest, std::string_view help,
+                    const ContextPtr& ctx, const NeighborOption& option, AfBody body,
+                    bool no = false) {
+  for (const char* node : {kRouterNode, kRouterAfNode}) {
+    on_neighbor(
+        tree, node, rest, help, ctx, option,
+        [body](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session& s) {
+          return body(n.in(session_family(s)), inv);
+        },
+        no);
+  }
+}
+
+void install_soft_reconfiguration(CommandTree& tree, const ContextPtr& ctx) {
+  const auto option = af_option("soft-reconfiguration", &NeighborAfConfig::soft_reconfiguration);
+  for (bool no : {false, true}) {
+    on_neighbor_af(
+        tree, "soft-reconfiguration inbound",
+        "Allow inbound soft reconfiguration for this neighbor", ctx, option,
+        [no](NeighborAfConfig& af, const Invocation&) {
+          af.soft_reconfiguration = !no;
+          return ok();
+        },
+        no);
+  }
+}
+
+// FRR's neighbor_send_community_type: `standard`, `extended`, `large`, `both` (standard and
+// extended), `all`; without a keyword, standard. For peer groups the three kinds are one
+// option (FRR has a flag each): a member's `no send-community large` makes it keep its own
+// value of all three.
+void install_send_community(CommandTree& tree, const ContextPtr& ctx) {
+  auto option = af_option("send-community", &NeighborAfConfig::send_community,
+                          &NeighborAfConfig::send_extended_community,
+                          &NeighborAfConfig::send_large_community);
+  option.inverted = true;  // FRR's af_flags_invert: sent unless `no`
+  for (bool no : {false, true}) {
+    on_neighbor_af(
+        tree, "send-community [<both|all|extended|standard|large>$type]",
+        no ? "Do not send the Community attributes" : "Send Community attribute to this neighbor",
+        ctx, option,
+        [no](NeighborAfConfig& af, const Invocation& inv) {
+          const std::string type = inv.has("type") ? inv.get("type") : "standard";
+          const bool all = type == "all";
+          if (all || type == "both" || type == "standard") af.send_community = !no;
+          if (all || type == "both" || type == "extended") af.send_extended_community = !no;
+          if (all || type == "large") af.send_large_community = !no;
+          return ok();
+        },
+        no);
+  }
+}
+
+void install_weight(CommandTree& tree, const ContextPtr& ctx) {
+  const auto option = af_option("weight", &NeighborAfConfig::weight);
+  on_neighbor_af(tree, "weight (0-65535)$weight",
+                 "Set default weight for routes from this neighbor", ctx, option,
+                 [](NeighborAfConfig& af, const Invocation& inv) {
+                   af.weight = static_cast<std::uint16_t>(number(inv.get("weight")));
+                   return ok();
+                 });
+  on_neighbor_af(
+      tree, "weight [(0-65535)]", "Remove the default weight", ctx, option,
+      [](NeighborAfConfig& af, const Invocation&) {
+        af.weight.reset();
+        return ok();
+      },
+      true);
+}
+
+void install_as_path_options(CommandTree& tree, const ContextPtr& ctx) {
+  const auto remove_private = af_option("remove-private-AS", &NeighborAfConfig::remove_private_as,
+                                        &NeighborAfConfig::remove_private_as_all,
+                                        &NeighborAfConfig::remove_private_as_replace);
+  on_neighbor_af(tree, "remove-private-AS [all$all] [replace-AS$replace]",
+                 "Remove private ASNs in outbound updates", ctx, remove_private,
+                 [](NeighborAfConfig& af, const Invocation& inv) {
+                   af.remove_private_as = true;
+                   af.remove_private_as_all = inv.has("all");
+                   af.remove_private_as_replace = inv.has("replace");
+                   return ok();
+                 });
+  on_neighbor_af(
+      tree, "remove-private-AS [all] [replace-AS]", "Keep private ASNs in outbound updates", ctx,
+      remove_private,
+      [](NeighborAfConfig& af, const Invocation&) {
+        af.remove_private_as = af.remove_private_as_all = af.remove_private_as_replace = false;
+        return ok();
+      },
+      true);
+  for (bool no : {false, true}) {
+    on_neighbor_af(
+        tree, "as-override", "Override ASNs in outbound updates if aspath equals remote-as", ctx,
+        af_option("as-override", &NeighborAfConfig::as_override),
+        [no](NeighborAfConfig& af, const Invocation&) {
+          af.as_override = !no;
+          return ok();
+        },
+        no);
+  }
+  // FRR's neighbor_attr_unchanged: no keyword means all three; keywords set those listed and
+  // clear the others. One option for peer groups (a member's `no attribute-unchanged med` gives
+  // it the group's three).
+  const auto unchanged =
+      af_option("attribute-unchanged", &NeighborAfConfig::as_path_unchanged,
+                &NeighborAfConfig::next_hop_unchanged, &NeighborAfConfig::med_unchanged);
+  on_neighbor_af(tree, "attribute-unchanged [as-path$aspath] [next-hop$nexthop] [med$med]",
+                 "BGP attribute is propagated unchanged to this neighbor", ctx, unchanged,
+                 [](NeighborAfConfig& af, const Invocation& inv) {
+                   bool any = inv.has("aspath") || inv.has("nexthop") || inv.has("med");
+                   af.as_path_unchanged = !any || inv.has("aspath");
+                   af.next_hop_unchanged = !any || inv.has("nexthop");
+                   af.med_unchanged = !any || inv.has("med");
+                   return ok();
+                 });
+  // FRR's no_neighbor_attr_unchanged: no keyword clears all three, else those listed.
+  on_neighbor_af(
+      tree, "attribute-unchanged [as-path$aspath] [next-hop$nexthop] [med$med]",
+      "Do not propagate attributes unchanged", ctx, unchanged,
+      [](NeighborAfConfig& af, const Invocation& inv) {
+        bool any = inv.has("aspath") || inv.has("nexthop") || inv.has("med");
+        if (!any || inv.has("aspath")) af.as_path_unchanged = false;
+        if (!any || inv.has("nexthop")) af.next_hop_unchanged = false;
+        if (!any || inv.has("med")) af.med_unchanged = false;
+        return ok();
+      },
+      true);
+  const auto allowas =
+      af_option("allowas-in", &NeighborAfConfig::allowas_in, &NeighborAfConfig::allowas_in_origin);
+  on_neighbor_af(tree, "allowas-in [<(1-10)$count|origin$origin>]",
+                 "Accept as-path with my AS present in it", ctx, allowas,
+                 [](NeighborAfConfig& af, const Invocation& inv) {
+                   af.allowas_in_origin = inv.has("origin");
+                   af.allowas_in.reset();
+                   // FRR's default count is 3.
+                   if (!af.allowas_in_origin)
+                     af.allowas_in =
+                         static_cast<std::uint8_t>(inv.has("count") ? number(inv.get("count")) : 3);
+                   return ok();
+                 });
+  on_neighbor_af(
+      tree, "allowas-in [<(1-10)|origin>]", "Do not accept my AS in the as-path", ctx, allowas,
+      [](NeighborAfConfig& af, const Invocation&) {
+        af.allowas_in.reset();
+        af.allowas_in_origin = false;
+        return ok();
+      },
+      true);
+}
+
+// Session-wide options (FRR's peer->flags), at router level only.
+void install_session_flags(CommandTree& tree, const ContextPtr& ctx) {
+  const auto interval =
+      global_option("advertisement-interval", &NeighborConfig::advertisement_interval);
+  on_neighbor(tree, kRouterNode, "advertisement-interval (0-600)$seconds",
+              "Minimum interval between sending BGP routing updates", ctx, interval,
+              [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
+                n.advertisement_interval = static_cast<std::uint16_t>(number(inv.get("seconds")));
+                return ok();
+              });
+  on_neighbor(
+      tree, kRouterNode, "advertisement-interval [(0-600)]", "Use the default interval", ctx,
+      interval,
+      [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+        n.advertisement_interval.reset();
+        return ok();
+      },
+      true);
+  struct Flag {
+    const char* rest;
+    const char* keyword;
+    const char* help;
+    bool NeighborConfig::*member;
+  };
+  for (const Flag& f : {
+           // `enforce-multihop` is FRR's other name for it.
+           Flag{"<disable-connected-check|enforce-multihop>", "disable-connected-check",
+                "One-hop away EBGP peer using loopback address",
+                &NeighborConfig::disable_connected_check},
+           Flag{"enforce-first-as", "enforce-first-as", "Enforce the first AS for EBGP routes",
+                &NeighborConfig::enforce_first_as},
+       }) {
+    for (bool no : {false, true}) {
+      on_neighbor(
+          tree, kRouterNode, f.rest, f.help, ctx, global_option(f.keyword, f.member),
+          [member = f.member, no](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+            n.*member = !no;
+            return ok();
+          },
+          no);
+    }
+  }
+}
+
+// What vipd does not implement: one clear error naming the option, never "Unknown command".
+void install_refused(CommandTree& tree, const ContextPtr& ctx) {
+  struct Refused {
+    const char* keyword;
+    const char* rest;
+    const char* help;
+    const char* why;
+    bool af;
+  };
+  for (const Refused& r : {
+           Refused{"local-as", "local-as (1-4294967295) [no-prepend [replace-as]]",
+                   "Specify a local-as number",
+                   "% neighbor local-as is not supported by vipd (one local AS per instance)",
+                   false},
+           Refused{"default-originate", "default-originate [route-map WORD]",
+                   "Originate default route to this neighbor",
+                   "% neighbor default-originate is not supported by vipd: use `network 0.0.0.0/0` "
+                   "(or ::/0) with an outbound prefix list",
+                   true},
+           Refused{"capability extended-nexthop", "capability extended-nexthop",
+                   "Advertise extended next-hop capability",
+                   "% neighbor capability extended-nexthop (RFC 8950) is not supported by vipd: "
+                   "IPv4 routes need an IPv4 next hop",
+                   false},
+       }) {
+    // Nothing is set, so nothing is inherited.
+    const NeighborOption option{r.keyword, r.af, NeighborOption::Inherit::kNever, false,
+                                [](const NeighborConfig&, NeighborConfig&, AddressFamily) {}};
+    for (bool no : {false, true}) {
+      const std::string why = r.why;
+      for (const char* node : {kRouterNode, kRouterAfNode}) {
+        if (!r.af && node == kRouterAfNode) continue;
+        on_neighbor(
+            tree, node, r.rest, r.help, ctx, option,
+            [why](RouterBgp&, NeighborConfig&, const Invocation&, Session&) {
+              return CommandResult::failure(why);
+            },
+            no);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) {
+  // FRR's help texts of the keywords (`?` in the shell); the describe() table is shared by
+  // every node, so generic words (`all`, `origin`, …) keep their command's help.
+  static const std::pair<const char*, const char*> kHelp[] = {
+      {"soft-reconfiguration", "Per neighbor soft reconfiguration"},
+      {"inbound", "Allow inbound soft reconfiguration for this neighbor"},
+      {"send-community", "Send Community attribute to this neighbor"},
+      {"weight", "Set default weight for routes from this neighbor"},
+      {"remove-private-AS", "Remove private ASNs in outbound updates"},
+      {"replace-AS", "Replace private ASNs with our ASN in outbound updates"},
+      {"as-override", "Override ASNs in outbound updates if aspath equals remote-as"},
+      {"attribute-unchanged", "BGP attribute is propagated unchanged to this neighbor"},
+      {"allowas-in", "Accept as-path with my AS present in it"},
+      {"advertisement-interval", "Minimum interval between sending BGP routing updates"},
+      {"disable-connected-check", "One-hop away EBGP peer using loopback address"},
+      {"enforce-multihop", "Enforce EBGP neighbors perform multihop"},
+      {"enforce-first-as", "Enforce the first AS for EBGP routes"},
+      {"local-as", "Specify a local-as number (not supported)"},
+      {"default-originate", "Originate default route to this neighbor (not supported)"},
+      {"capability", "Advertise capability to the peer"},
+      {"extended-nexthop", "Advertise extended next-hop capability (not supported)"},
+  };
+  for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
+  install_soft_reconfiguration(tree, ctx);
+  install_send_community(tree, ctx);
+  install_weight(tree, ctx);
+  install_as_path_options(tree, ctx);
+  install_session_flags(tree, ctx);
+  install_refused(tree, ctx);
+}
+
+}  // namespace vipd::bgp::config::detail
