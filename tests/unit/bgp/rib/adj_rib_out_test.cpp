@@ -156,9 +156,9 @@ struct Fixture : ::testing::Test {
   AttributeStore store;
   LocRib rib{DecisionOptions{65000}};
   Sent sent;
-  std::vector<ExportPeer> sources{ExportPeer{0, true, false, false, false, 1, {}, nullptr},
-                                  ExportPeer{1, true, false, false, false, 2, {}, nullptr},
-                                  ExportPeer{2, true, false, false, false, 3, {}, nullptr}};
+  std::vector<ExportPeer> sources{ExportPeer{0, true, false, false, false, 1, {}, 0, nullptr},
+                                  ExportPeer{1, true, false, false, false, 2, {}, 0, nullptr},
+                                  ExportPeer{2, true, false, false, false, 3, {}, 0, nullptr}};
   std::unique_ptr<AdjRibOut> out;
   void SetUp() override {
     rib.set_peer(0, test::peer_at("198.51.100.1", 65001));

@@ -16,10 +16,10 @@ using test::v4;
 constexpr std::uint32_t kLocalAs = 65000;
 
 ExportPeer ebgp_peer(PeerId id, std::uint32_t router_id = 0x0A000001) {
-  return ExportPeer{id, true, false, false, false, router_id, {}, nullptr};
+  return ExportPeer{id, true, false, false, false, router_id, {}, 0, nullptr};
 }
 ExportPeer ibgp_peer(PeerId id, std::uint32_t router_id = 0x0A000002, bool rr_client = false) {
-  return ExportPeer{id, false, false, rr_client, false, router_id, {}, nullptr};
+  return ExportPeer{id, false, false, rr_client, false, router_id, {}, 0, nullptr};
 }
 ExportTarget target(ExportPeer peer, const char* local = "192.0.2.1") {
   ExportTarget t;
@@ -126,7 +126,7 @@ TEST(Export, EbgpLearnedToIbgpKeepsNextHopAddsLocalPrefUnlessNextHopSelf) {
 TEST(Export, RouteServerClientIsTransparent) {
   auto a = attributes({65001}, "198.51.100.1");
   a.med = 10;
-  auto t = target(ExportPeer{2, true, false, false, true, 0x0A000009, {}, nullptr});
+  auto t = target(ExportPeer{2, true, false, false, true, 0x0A000009, {}, 0, nullptr});
   auto r = export_path(wire::kIpv4Unicast, a, ebgp_peer(1), t, context());
   ASSERT_EQ(r.verdict, ExportVerdict::kSent);
   EXPECT_EQ(r.attributes.as_path, sequence({65001}));    // RFC 7947 §2.2.2
@@ -159,7 +159,7 @@ TEST(Export, LocalRoutesGetOurNextHopAndKeepTheirMed) {
   a.as_path = wire::AsPath{};
   a.next_hop = IpAddress{};  // 0.0.0.0, as `network` routes carry
   a.med = 5;
-  ExportPeer local{0, false, true, false, false, 0xC0000201, {}, nullptr};
+  ExportPeer local{0, false, true, false, false, 0xC0000201, {}, 0, nullptr};
   auto r = export_path(wire::kIpv4Unicast, a, local, target(ebgp_peer(2)), context());
   ASSERT_EQ(r.verdict, ExportVerdict::kSent);
   EXPECT_EQ(r.attributes.as_path, sequence({kLocalAs}));
