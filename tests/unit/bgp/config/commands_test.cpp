@@ -270,11 +270,12 @@ TEST_F(CommandsTest, GlobalSettingsAndTheirNoForms) {
 TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
   enter_router();
   auto options = tree.complete(session, "neighbor 10.0.0.1 ");
-  EXPECT_EQ(tokens(options), (std::vector<std::string>{
-                                 "activate", "bfd", "description", "ebgp-multihop",
-                                 "maximum-prefix", "next-hop-self", "passive", "password",
-                                 "peer-group", "port", "prefix-list", "remote-as", "route-map", "route-reflector-client",
-                                 "route-server-client", "shutdown", "timers", "update-source"}));
+  EXPECT_EQ(
+      tokens(options),
+      (std::vector<std::string>{"activate", "bfd", "description", "ebgp-multihop", "maximum-prefix",
+                                "next-hop-self", "passive", "password", "peer-group", "port",
+                                "prefix-list", "remote-as", "route-map", "route-reflector-client",
+                                "route-server-client", "shutdown", "timers", "update-source"}));
   for (const auto& c : options) EXPECT_FALSE(c.help.empty()) << c.token;
   EXPECT_EQ(tokens(tree.complete(session, "neighbor 10.0.0.1 remote-as ")),
             (std::vector<std::string>{"(1-4294967295)", "external", "internal"}));
