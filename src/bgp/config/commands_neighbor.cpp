@@ -326,8 +326,11 @@ void install_af_flags(CommandTree& tree, const ContextPtr& ctx) {
 void install_af_policy(CommandTree& tree, const ContextPtr& ctx) {
   for (const char* node : {kRouterNode, kRouterAfNode}) {
     // One option per direction: a member may override the group's `in` list only.
-    for (auto [direction, field] : {std::pair{"in", &NeighborAfConfig::prefix_list_in},
-                                    std::pair{"out", &NeighborAfConfig::prefix_list_out}}) {
+    for (auto each : {std::pair{"in", &NeighborAfConfig::prefix_list_in},
+                      std::pair{"out", &NeighborAfConfig::prefix_list_out}}) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda (C++20 P1091).
+      const char* direction = each.first;
+      auto field = each.second;
       const auto option = af_option(fmt::format("prefix-list {}", direction), field);
       on_neighbor(tree, node, fmt::format("prefix-list WORD$name {}", direction),
                   "Filter updates to/from this neighbor", ctx, option,

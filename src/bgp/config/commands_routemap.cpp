@@ -639,8 +639,11 @@ void install_as_path_lists(CommandTree& tree, const ContextPtr& ctx) {
 // `neighbor A route-map NAME in|out`, at router level (IPv4 unicast) or in an address family.
 void install_neighbor_route_map(CommandTree& tree, const ContextPtr& ctx) {
   for (const char* node : {kRouterNode, kRouterAfNode}) {
-    for (auto [direction, field] : {std::pair{"in", &NeighborAfConfig::route_map_in},
-                                    std::pair{"out", &NeighborAfConfig::route_map_out}}) {
+    for (auto each : {std::pair{"in", &NeighborAfConfig::route_map_in},
+                      std::pair{"out", &NeighborAfConfig::route_map_out}}) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda (C++20 P1091).
+      const char* direction = each.first;
+      auto field = each.second;
       const auto option = af_option(fmt::format("route-map {}", direction), field);
       for (bool no : {false, true}) {
         on_neighbor(
