@@ -171,6 +171,12 @@ void install_kept_lines(CommandTree& tree, const ContextPtr& ctx) {
        "no dump bgp <all|all-et|updates|updates-et|routes-mrt>$type [WORD [INTERVAL]]", 3,
        "vipd writes no MRT dumps"},
       {"agentx", "no agentx", 1, "vipd has no SNMP agent"},
+      {"log commands", "no log commands", 2, "vipctl's commands are not logged"},
+      {"domainname WORD", "no domainname [WORD]", 1, "vipd does not set the host's domain name"},
+      // bfdd's topics (bfdd/bfdd_vty.c); vipd always logs BFD state changes.
+      {"debug bfd <peer|network|zebra|distributed>",
+       "no debug bfd <peer|network|zebra|distributed>", 3,
+       "vipd logs every BFD state change; it has no further BFD debugging"},
       {"ip nht resolve-via-default", "no ip nht resolve-via-default", 4,
        "vipd resolves next hops through the kernel's routes, the default route included"},
       {"ipv6 nht resolve-via-default", "no ipv6 nht resolve-via-default", 4,

@@ -210,6 +210,10 @@ TEST(KeptLines, EachIsWrittenBackAndNoticed) {
       "agentx",
       "ip nht resolve-via-default",
       "ipv6 nht resolve-via-default",
+      "log commands",
+      "domainname lab.example",
+      "debug bfd peer",
+      "debug bfd network",
   };
   for (const char* line : lines) {
     SCOPED_TRACE(line);
