@@ -109,6 +109,7 @@ Speaker::ExportKey Speaker::export_key(const Neighbor& neighbor, wire::AfiSafi f
   }
   k.context.local_as = bgp.asn;
   k.context.cluster_id = bgp.cluster_id ? bgp.cluster_id->v4_host_order() : router_id_;
+  k.context.allow_outbound_policy = bgp.allow_outbound_policy;
   if (!af.prefix_list_out.empty()) {
     if (auto l = matchers_.find({config_family(family), af.prefix_list_out}); l != matchers_.end())
       k.prefix_list = l->second;

@@ -84,7 +84,9 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
   c.default_local_pref = ctx.default_local_pref;
   policy::Outcome outcome = policy::apply(map, env, c, route);
   if (!outcome.permit) return false;
-  if (reflected) return true;  // RFC 4456 §10 spirit: reflected attributes are not modified
+  // RFC 4456 §10 spirit: reflected attributes are not modified, unless the user asks for it
+  // (FRR's `bgp route-reflector allow-outbound-policy`).
+  if (reflected && !ctx.allow_outbound_policy) return true;
 
   wire::PathAttributes& out = route.attributes;
   if (prepended) {

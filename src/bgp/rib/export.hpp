@@ -97,6 +97,8 @@ struct ExportContext {
   std::uint32_t local_as = 0;
   std::uint32_t cluster_id = 0;            // RFC 4456 §7; the router-id unless configured
   std::uint32_t default_local_pref = 100;  // `bgp default local-preference`
+  // `bgp route-reflector allow-outbound-policy`: outbound maps may change reflected paths.
+  bool allow_outbound_policy = false;
   bool operator==(const ExportContext&) const = default;
 };
 

@@ -36,6 +36,15 @@ struct ExportMapTest : ::testing::Test {
     selected.local_pref = 100;
   }
 
+  // A path from an iBGP route-reflector client to another iBGP neighbor (RFC 4456).
+  void reflect() {
+    from.ebgp = false;
+    from.rr_client = true;
+    from.router_id = 0x0a000002;
+    to.peer.ebgp = false;
+    to.peer.router_id = 0x0a000003;
+  }
+
   // export_path() then the map; nullopt when it denies.
   std::optional<wire::PathAttributes> send(const std::string& maps) {
     auto parsed = config::parse_config(maps, "t.conf");
@@ -92,16 +101,25 @@ TEST_F(ExportMapTest, DenyAndMissingMapSendNothing) {
 }
 
 TEST_F(ExportMapTest, ReflectedRoutesOnlyGetTheVerdict) {
-  from.ebgp = false;
-  from.rr_client = true;
-  from.router_id = 0x0a000002;
-  to.peer.ebgp = false;
-  to.peer.router_id = 0x0a000003;
+  reflect();
   auto out = send("route-map OUT permit 10\n set local-preference 300\n set metric 9\n");
   ASSERT_TRUE(out);
   EXPECT_EQ(out->local_pref, 100u);
   EXPECT_EQ(out->med, 50u);
   EXPECT_FALSE(send("route-map OUT deny 10\n"));
+}
+
+// FRR's `bgp route-reflector allow-outbound-policy`: the set clauses reach reflected paths too.
+TEST_F(ExportMapTest, AllowOutboundPolicyLetsTheMapChangeReflectedRoutes) {
+  reflect();
+  ctx.allow_outbound_policy = true;
+  auto out = send("route-map OUT permit 10\n set local-preference 300\n set metric 9\n");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->local_pref, 300u);
+  EXPECT_EQ(out->med, 9u);
+  ASSERT_TRUE(out->as_path);
+  EXPECT_EQ(flat(*out), (std::vector<std::uint32_t>{65001}));  // iBGP: nothing prepended
+  EXPECT_EQ(out->next_hop, A("192.0.2.1"));                    // reflected: next hop kept
 }
 
 }  // namespace
