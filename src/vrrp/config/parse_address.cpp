@@ -38,6 +38,13 @@ bool Parser::parse_addresses(const SourceLine& header, VrrpInstance& vrrp, Insta
   for (const auto& v : list) listed_addresses.insert(v.address);
   return read_block(header, [&](const SourceLine& line) {
     VirtualAddress vip;
+    // keepalived skips an address it cannot parse with a warning (vrrp/vrrp_parser.c): files
+    // with a template's placeholder left in (`__VIRTUAL_IP__`) start with the others.
+    const std::string& spec = line.words[0];
+    if (!IpAddress::parse(std::string_view(spec).substr(0, spec.find('/')))) {
+      warn(line, fmt::format("VRRP parsed invalid IP {} - skipping it", spec));
+      return true;
+    }
     if (!parse_address_line(line, vip)) return false;
     // Only the advertised addresses must match the instance's family (RFC 5798 §5.2.9: an
     // advertisement carries one family); excluded ones are just added and removed.

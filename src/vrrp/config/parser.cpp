@@ -133,7 +133,11 @@ std::optional<SourceLine> Parser::next_line() {
 bool Parser::parse_root(const SourceLine& line) {
   const std::string& keyword = line.words[0];
   if (line.is_open()) return fail(line, "Unexpected '{'");
-  if (line.is_close()) return fail(line, "Extra '}' found");
+  if (line.is_close()) {
+    // keepalived's parser reports it and reads on (lib/parser.c, CONFIG_UNEXPECTED_EOB).
+    warn(line, "Extra '}' found - ignoring it");
+    return true;
+  }
   if (keyword == "global_defs") return parse_global_defs(line);
   if (keyword == "vrrp_instance") return parse_instance(line);
   if (keyword == "vrrp_script") return parse_script(line);

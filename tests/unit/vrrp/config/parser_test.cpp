@@ -171,6 +171,21 @@ TEST(Warnings, UnknownKeywordNamesFileAndLine) {
       ::testing::Contains("k.conf:5: Unknown keyword 'frobnicate'"));
 }
 
+// As keepalived (vrrp_parser.c, lib/parser.c): a VIP that is no address (a template's
+// placeholder left in) is skipped, and an extra '}' is reported; the rest of the file loads.
+TEST(Warnings, InvalidVipAndExtraBraceAreSkipped) {
+  const std::string text = instance("", "10.0.0.300\n  __VIRTUAL_IP__/27\n  010.0.0.1\n  10.0.0.2");
+  EXPECT_THAT(warnings_of(text),
+              ElementsAre("k.conf:6: VRRP parsed invalid IP 10.0.0.300 - skipping it",
+                          "k.conf:7: VRRP parsed invalid IP __VIRTUAL_IP__/27 - skipping it",
+                          "k.conf:8: VRRP parsed invalid IP 010.0.0.1 - skipping it"));
+  const auto vrrp = instance_of(text);
+  ASSERT_EQ(vrrp.virtual_ipaddress.size(), 1u);
+  EXPECT_EQ(vrrp.virtual_ipaddress[0].address, ip("10.0.0.2"));
+  EXPECT_THAT(warnings_of("global_defs {\n router_id R\n}\n}\n"),
+              ElementsAre("k.conf:4: Extra '}' found - ignoring it"));
+}
+
 // A real deployment's file: VRRP with vrrp_script, notify, track_interface and unicast_peer,
 // beside LVS sections (virtual_server with nested real_server and checker blocks).
 TEST(Warnings, RealFileWithLvsSectionsLoads) {
@@ -254,8 +269,6 @@ TEST(Errors, BadNumber) {
 }
 
 TEST(Errors, BadAddress) {
-  EXPECT_EQ(error_of(instance("", "10.0.0.300")), "k.conf:6: invalid IP address '10.0.0.300'");
-  EXPECT_EQ(error_of(instance("", "010.0.0.1")), "k.conf:6: invalid IP address '010.0.0.1'");
   EXPECT_EQ(error_of(instance("", "10.0.0.1/")),
             "k.conf:6: invalid prefix length '' in '10.0.0.1/'");
   EXPECT_EQ(error_of(instance("", "10.0.0.1 brd 10.0.0.256")),
@@ -271,7 +284,6 @@ TEST(Errors, BadAddress) {
 }
 
 TEST(Errors, UnbalancedBraces) {
-  EXPECT_EQ(error_of("global_defs {\n router_id R\n}\n}\n"), "k.conf:4: Extra '}' found");
   EXPECT_EQ(error_of("global_defs {\n router_id R\n"),
             "k.conf:1: Missing '}': the 'global_defs' block started here is not closed");
   EXPECT_EQ(error_of("vrrp_instance VI_1 {\n interface eth0\n authentication {\n  auth_type "
