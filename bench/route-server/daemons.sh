@@ -35,6 +35,60 @@ rs_launch() {
   DAEMON_PID=$!
 }
 
+# With --route-maps (RS_ROUTE_MAPS=1), every neighbor gets a 10-clause policy inbound and
+# outbound, the kind an IXP route server runs (bogons, too-specific prefixes, AS_TRANS in the
+# path, blackhole and no-export-to-peer communities, MED and origin rewrites). None of its deny
+# clauses matches the feed (feed.hpp: no bogons, /24 at most, public ASes, no well-known
+# communities), so every prefix is still propagated and the phases measure the same work plus
+# the evaluation. vipd and FRR read the same text; BIRD gets the same filter in its language.
+rs_frr_policy() {
+  ((${RS_ROUTE_MAPS:-0})) || return 0
+  cat <<'POLICY'
+ip prefix-list BOGONS seq 5 permit 0.0.0.0/8 le 32
+ip prefix-list BOGONS seq 10 permit 10.0.0.0/8 le 32
+ip prefix-list BOGONS seq 15 permit 127.0.0.0/8 le 32
+ip prefix-list BOGONS seq 20 permit 169.254.0.0/16 le 32
+ip prefix-list BOGONS seq 25 permit 172.16.0.0/12 le 32
+ip prefix-list BOGONS seq 30 permit 192.168.0.0/16 le 32
+ip prefix-list BOGONS seq 35 permit 224.0.0.0/3 le 32
+ip prefix-list TOO-SPECIFIC seq 5 permit 0.0.0.0/0 ge 25
+bgp as-path access-list AS-TRANS seq 5 permit _23456_
+bgp community-list standard BLACKHOLE seq 5 permit 65535:666
+bgp community-list standard NO-EXPORT-RS seq 5 permit 0:65000
+bgp community-list expanded PREPEND-ME seq 5 permit ^65000:1[0-9][0-9]$
+bgp large-community-list standard DROP-LARGE seq 5 permit 65000:0:0
+route-map RS-POLICY deny 10
+ match ip address prefix-list BOGONS
+route-map RS-POLICY deny 20
+ match ip address prefix-list TOO-SPECIFIC
+route-map RS-POLICY deny 30
+ match as-path AS-TRANS
+route-map RS-POLICY deny 40
+ match community NO-EXPORT-RS
+route-map RS-POLICY deny 50
+ match large-community DROP-LARGE
+route-map RS-POLICY permit 60
+ match community BLACKHOLE
+ set community no-export additive
+route-map RS-POLICY permit 70
+ match community PREPEND-ME
+ set as-path prepend 65000
+route-map RS-POLICY permit 80
+ match metric 4000000000
+ set metric 0
+route-map RS-POLICY permit 90
+ match origin egp
+ set origin incomplete
+route-map RS-POLICY permit 100
+POLICY
+}
+# The neighbor lines that apply it (inside address-family ipv4 unicast).
+rs_frr_policy_neighbor() {
+  ((${RS_ROUTE_MAPS:-0})) || return 0
+  echo "  neighbor $1 route-map RS-POLICY in"
+  echo "  neighbor $1 route-map RS-POLICY out"
+}
+
 # ----- vipd (FRR syntax) -----
 
 vipd_available() { [[ -x "$VIPD_BIN_DIR/vipd" ]]; }
@@ -53,8 +107,12 @@ vipd_start() {
       echo " neighbor $addr passive"
     done < <(rs_neighbors)
     echo " address-family ipv4 unicast"
-    while read -r addr as; do echo "  neighbor $addr route-server-client"; done < <(rs_neighbors)
+    while read -r addr as; do
+      echo "  neighbor $addr route-server-client"
+      rs_frr_policy_neighbor "$addr"
+    done < <(rs_neighbors)
     echo " exit-address-family"
+    rs_frr_policy
   } >"$d/vipd.conf"
   rs_launch "$d/stdout.log" "$VIPD_BIN_DIR/vipd" --foreground --bgp-config "$d/vipd.conf" \
     --socket "$d/vipd.sock" --log-file "$d/vipd.log" --pid-file "$d/vipd.pid" --log-level notice
@@ -72,11 +130,31 @@ bird_start() {
     echo "router id $RS_ADDR;"
     # Interfaces, so that direct eBGP neighbors and next hops resolve; no kernel protocol.
     echo "protocol device { scan time 60; }"
+    local filter=all
+    if ((${RS_ROUTE_MAPS:-0})); then
+      # RS-POLICY of rs_frr_policy(), clause for clause.
+      filter="filter rs_policy"
+      cat <<'POLICY'
+filter rs_policy {
+  if net ~ [ 0.0.0.0/8+, 10.0.0.0/8+, 127.0.0.0/8+, 169.254.0.0/16+, 172.16.0.0/12+,
+             192.168.0.0/16+, 224.0.0.0/3+ ] then reject;
+  if net.len > 24 then reject;
+  if bgp_path ~ [= * 23456 * =] then reject;
+  if (0, 65000) ~ bgp_community then reject;
+  if (65000, 0, 0) ~ bgp_large_community then reject;
+  if (65535, 666) ~ bgp_community then { bgp_community.add((65535, 65281)); accept; }
+  if bgp_community ~ [(65000, 100..199)] then { bgp_path.prepend(65000); accept; }
+  if defined(bgp_med) then if bgp_med = 4000000000 then { bgp_med = 0; accept; }
+  if bgp_origin = ORIGIN_EGP then { bgp_origin = ORIGIN_INCOMPLETE; accept; }
+  accept;
+}
+POLICY
+    fi
     echo "template bgp rs_client {"
     echo "  local $RS_ADDR as $RS_AS;"
     echo "  passive on;"
     echo "  rs client;"
-    echo "  ipv4 { import all; export all; };"
+    echo "  ipv4 { import $filter; export $filter; };"
     echo "}"
     while read -r addr as; do
       echo "protocol bgp peer$n from rs_client { neighbor $addr as $as; }"
@@ -109,8 +187,12 @@ frr_start() {
       echo " neighbor $addr advertisement-interval 0"
     done < <(rs_neighbors)
     echo " address-family ipv4 unicast"
-    while read -r addr as; do echo "  neighbor $addr route-server-client"; done < <(rs_neighbors)
+    while read -r addr as; do
+      echo "  neighbor $addr route-server-client"
+      rs_frr_policy_neighbor "$addr"
+    done < <(rs_neighbors)
     echo " exit-address-family"
+    rs_frr_policy
     echo "line vty"
   } >"$d/bgpd.conf"
   chmod 777 "$d"

@@ -12,12 +12,16 @@
 #
 # Usage: bench/route-server/run.sh [--quick] [--prefixes P] [--sinks S]
 #            [--daemons "vipd bird frr gobgp openbgpd"] [--seed N] [--timeout S] [--stall S]
-#            [--build-dir DIR] [--extended-message] [--write-docs] [--keep] [--note TEXT]
+#            [--build-dir DIR] [--extended-message] [--route-maps] [--write-docs] [--keep]
+#            [--note TEXT]
 #   --quick       P = 50,000 and S = 2 (a smoke run of the harness)
 #   --timeout S   give up a phase after S seconds (default 120 quick, 1800 full: GoBGP needs
 #                 over 15 minutes a phase for P = 1,000,000 on 2 cores)
 #   --stall S     give up a phase when neither the sinks' counts nor the daemon's CPU time
 #                 moved for S seconds (default 15): a daemon that does not propagate at all
+#   --route-maps  every neighbor of every daemon gets a 10-clause route map (BIRD: filter) in
+#                 and out that lets the whole feed through (daemons.sh, rs_frr_policy): with a
+#                 run without it, what policy evaluation costs
 #   --write-docs  write the results into docs/benchmarks.md, section "Route server"
 #   --keep        keep the work directory (configs, logs) even on success
 # Needs root (network namespaces) and the tools built:
@@ -56,6 +60,7 @@ while (($#)); do
     --stall) STALL=$2; shift 2 ;;
     --build-dir) BUILD_DIR=$(cd "$2" && pwd); shift 2 ;;
     --extended-message) EXTENDED=--extended-message; shift ;;
+    --route-maps) export RS_ROUTE_MAPS=1; shift ;;
     --write-docs) WRITE_DOCS=1; shift ;;
     --keep) export IT_KEEP_DIR=1; shift ;;
     --note) NOTE=$2; shift 2 ;;
