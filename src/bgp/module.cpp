@@ -76,6 +76,8 @@ Status<std::string> BgpModule::start() {
   // The file's own notices, with their lines; apply_frr_lines() then knows them as reported.
   for (const auto& notice : notices_) log::notice("bgp: {}", notice);
   for (const auto& kept : candidate_.frr.kept) noticed_.insert(kept.text);
+  if (candidate_.bgp)
+    for (const auto& kept : candidate_.bgp->kept) noticed_.insert(kept.text);
   for (const auto& block : candidate_.frr.interfaces)
     for (const auto& text : block.lines) noticed_.insert("interface " + block.name + ": " + text);
   auto applied = apply();
@@ -91,6 +93,9 @@ void BgpModule::apply_frr_lines() {
   config::apply_debug(frr.debug);
   for (const auto& kept : frr.kept)
     if (noticed_.insert(kept.text).second) log::notice("bgp: {}", config::kept_line_notice(kept));
+  if (candidate_.bgp)
+    for (const auto& kept : candidate_.bgp->kept)
+      if (noticed_.insert(kept.text).second) log::notice("bgp: {}", config::kept_line_notice(kept));
   for (const auto& block : frr.interfaces)
     for (const auto& text : block.lines)
       if (noticed_.insert("interface " + block.name + ": " + text).second)

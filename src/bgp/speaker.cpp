@@ -103,6 +103,8 @@ peer::PeerSettings Speaker::settings_for(const config::RouterBgp& bgp,
     else
       s.update_source_interface = n.update_source;
   }
+  // `neighbor A interface IFNAME` binds the session to the interface (FRR's bgp_bind()).
+  if (!n.interface.empty()) s.update_source_interface = n.interface;
   s.shutdown = n.shutdown;
   s.shutdown_message = n.shutdown_message;
   s.ebgp_multihop = n.ebgp_multihop.value_or(0);

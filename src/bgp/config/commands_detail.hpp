@@ -188,6 +188,14 @@ void install_debug_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_zebra_commands(CommandTree& tree, const ContextPtr& ctx);
 void install_scope_commands(CommandTree& tree, const ContextPtr& ctx);
 
+// What vipd keeps but does not use (commands_global.cpp): stored in `kept` under `key`,
+// replacing an earlier line of the same key, and reported back (the file reader logs it once at
+// notice level, the shell prints it). The key is the first `key_words` words after any `no`.
+CommandResult keep_line(std::vector<KeptLine>& kept, std::string key, std::string text,
+                        std::string_view why);
+CommandResult forget_line(std::vector<KeptLine>& kept, const std::string& key);
+std::string kept_key(const Invocation& inv, std::size_t key_words);
+
 // Installs a router-level command whose handler needs the instance (commands_router.cpp).
 void on_router(CommandTree& tree, std::string_view node, std::string_view pattern,
                std::string_view help, const ContextPtr& ctx,

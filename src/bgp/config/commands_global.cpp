@@ -98,11 +98,10 @@ void install_host(CommandTree& tree, const ContextPtr& ctx) {
       });
 }
 
-// What vipd keeps but does not use: stored in BgpConfig::frr.kept under `key`, replacing an
-// earlier line of the same key, and reported back (the file reader logs it once at notice
-// level, the shell prints it).
-CommandResult keep(const Context& ctx, std::string key, std::string text, std::string_view why) {
-  auto& kept = ctx.target().frr.kept;
+}  // namespace
+
+CommandResult keep_line(std::vector<KeptLine>& kept, std::string key, std::string text,
+                        std::string_view why) {
   auto it = std::find_if(kept.begin(), kept.end(), [&](const KeptLine& k) { return k.key == key; });
   KeptLine line{std::move(key), std::move(text)};
   std::string notice = fmt::format("% {} ({})", kept_line_notice(line), why);
@@ -113,30 +112,32 @@ CommandResult keep(const Context& ctx, std::string key, std::string text, std::s
   return CommandResult::success(std::move(notice));
 }
 
-CommandResult forget(const Context& ctx, const std::string& key) {
-  auto& kept = ctx.target().frr.kept;
+CommandResult forget_line(std::vector<KeptLine>& kept, const std::string& key) {
   kept.erase(
       std::remove_if(kept.begin(), kept.end(), [&](const KeptLine& k) { return k.key == key; }),
       kept.end());
   return CommandResult::success();
 }
 
-// A kept command and its `no` form. `key_words` words of the line make its key.
+std::string kept_key(const Invocation& inv, std::size_t key_words) {
+  std::string key;
+  const auto& words = inv.words();
+  std::size_t first = words.front() == "no" ? 1 : 0;
+  for (std::size_t i = first; i < words.size() && i < first + key_words; ++i)
+    key += (key.empty() ? "" : " ") + words[i];
+  return key;
+}
+
+namespace {
+
+// A kept top-level command and its `no` form, in BgpConfig::frr.kept.
 void install_kept(CommandTree& tree, const ContextPtr& ctx, const std::string& pattern,
                   const std::string& no_pattern, std::size_t key_words, std::string why) {
-  auto key_of = [key_words](const Invocation& inv) {
-    std::string key;
-    const auto& words = inv.words();
-    std::size_t first = words.front() == "no" ? 1 : 0;
-    for (std::size_t i = first; i < words.size() && i < first + key_words; ++i)
-      key += (key.empty() ? "" : " ") + words[i];
-    return key;
-  };
-  tree.install(kConfigNode, pattern, why, [ctx, key_of, why](const Invocation& inv, Session&) {
-    return keep(*ctx, key_of(inv), inv.line(), why);
+  tree.install(kConfigNode, pattern, why, [ctx, key_words, why](const Invocation& inv, Session&) {
+    return keep_line(ctx->target().frr.kept, kept_key(inv, key_words), inv.line(), why);
   });
-  tree.install(kConfigNode, no_pattern, why, [ctx, key_of](const Invocation& inv, Session&) {
-    return forget(*ctx, key_of(inv));
+  tree.install(kConfigNode, no_pattern, why, [ctx, key_words](const Invocation& inv, Session&) {
+    return forget_line(ctx->target().frr.kept, kept_key(inv, key_words));
   });
 }
 
@@ -151,6 +152,8 @@ void install_kept_lines(CommandTree& tree, const ContextPtr& ctx) {
     std::size_t key_words;
     const char* why;
   };
+  constexpr const char* kZebraDebug =
+      "vipd runs no zebra; `debug bgp zebra` logs its kernel route changes";
   const Kept kKept[] = {
       {"log monitor " + level, "no log monitor " + level, 2,
        "vipd has no vty monitors; `vipctl` reads the log with the daemon's log file"},
@@ -177,6 +180,20 @@ void install_kept_lines(CommandTree& tree, const ContextPtr& ctx) {
       {"debug bfd <peer|network|zebra|distributed>",
        "no debug bfd <peer|network|zebra|distributed>", 3,
        "vipd logs every BFD state change; it has no further BFD debugging"},
+      // zebra's topics (zebra/debug.c); vipd has no zebra: `debug bgp zebra` logs its kernel
+      // route changes.
+      {"debug zebra <events|vxlan|pseudowires|fpm|pbr|neighbor|mlag|vrf|gr|srv6>",
+       "no debug zebra <events|vxlan|pseudowires|fpm|pbr|neighbor|mlag|vrf|gr|srv6>", 3,
+       kZebraDebug},
+      {"debug zebra <nht|mpls|rib|dplane> [detailed]",
+       "no debug zebra <nht|mpls|rib|dplane> [detailed]", 3, kZebraDebug},
+      {"debug zebra nexthop [detail]", "no debug zebra nexthop [detail]", 3, kZebraDebug},
+      {"debug zebra packet [<recv|send>] [detail]", "no debug zebra packet [<recv|send>] [detail]",
+       3, kZebraDebug},
+      {"debug zebra kernel [msgdump [<recv|send>]]",
+       "no debug zebra kernel [msgdump [<recv|send>]]", 3, kZebraDebug},
+      {"debug zebra evpn mh <es|nh|mac|neigh>", "no debug zebra evpn mh <es|nh|mac|neigh>", 5,
+       kZebraDebug},
       {"ip nht resolve-via-default", "no ip nht resolve-via-default", 4,
        "vipd resolves next hops through the kernel's routes, the default route included"},
       {"ipv6 nht resolve-via-default", "no ipv6 nht resolve-via-default", 4,

@@ -127,6 +127,22 @@ void install_texts(CommandTree& tree, const ContextPtr& ctx) {
         return ok();
       },
       true);
+  // FRR's `neighbor A interface IFNAME` (a peer's, not a group's): the session is bound to the
+  // interface, as FRR's bgp_bind() does with SO_BINDTODEVICE.
+  on_neighbor(tree, kRouterNode, "interface WORD$ifname", "Interface", ctx,
+              own_option("interface", &NeighborConfig::interface),
+              [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
+                n.interface = inv.get("ifname");
+                return ok();
+              });
+  on_neighbor(
+      tree, kRouterNode, "interface [WORD]", "Interface", ctx,
+      own_option("interface", &NeighborConfig::interface),
+      [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+        n.interface.clear();
+        return ok();
+      },
+      true);
 }
 
 void install_session_options(CommandTree& tree, const ContextPtr& ctx) {

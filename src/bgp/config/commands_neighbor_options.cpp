@@ -211,6 +211,29 @@ void install_session_flags(CommandTree& tree, const ContextPtr& ctx) {
   }
 }
 
+// FRR 8.4's per-peer graceful-restart modes: accepted, written back, and noticed (vipd does not
+// implement graceful restart, RFC 4724; the router-level lines are in commands_router.cpp).
+void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
+  const auto option = global_option("graceful-restart", &NeighborConfig::graceful_restart);
+  const std::string modes = "<graceful-restart|graceful-restart-helper|graceful-restart-disable>";
+  on_neighbor(tree, kRouterNode, modes + "$mode", "Graceful restart mode of this neighbor", ctx,
+              option, [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
+                n.graceful_restart = inv.get("mode");
+                return CommandResult::success(fmt::format(
+                    "% 'neighbor {} {}' has no effect in vipd; kept in the running configuration "
+                    "(vipd does not implement graceful restart, RFC 4724, and advertises no such "
+                    "capability)",
+                    inv.get("peer"), n.graceful_restart));
+              });
+  on_neighbor(
+      tree, kRouterNode, modes, "Graceful restart mode of this neighbor", ctx, option,
+      [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
+        n.graceful_restart.clear();
+        return ok();
+      },
+      true);
+}
+
 // What vipd does not implement: one clear error naming the option, never "Unknown command".
 void install_refused(CommandTree& tree, const ContextPtr& ctx) {
   struct Refused {
@@ -273,6 +296,9 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
       {"disable-connected-check", "One-hop away EBGP peer using loopback address"},
       {"enforce-multihop", "Enforce EBGP neighbors perform multihop"},
       {"enforce-first-as", "Enforce the first AS for EBGP routes"},
+      {"graceful-restart", "Graceful Restart (kept; vipd does not implement it)"},
+      {"graceful-restart-helper", "Graceful Restart Helper (kept; vipd does not implement it)"},
+      {"graceful-restart-disable", "Graceful Restart Disable (kept; vipd does not implement it)"},
       {"local-as", "Specify a local-as number (not supported)"},
       {"default-originate", "Originate default route to this neighbor (not supported)"},
       {"capability", "Advertise capability to the peer"},
@@ -284,6 +310,7 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
   install_weight(tree, ctx);
   install_as_path_options(tree, ctx);
   install_session_flags(tree, ctx);
+  install_graceful_restart(tree, ctx);
   install_refused(tree, ctx);
 }
 

@@ -73,6 +73,9 @@ void install_instance(CommandTree& tree, const ContextPtr& ctx) {
            Flag{"bgp bestpath as-path multipath-relax",
                 "Allow load sharing across routes that have different AS paths (but same length)",
                 &RouterBgp::multipath_relax},
+           Flag{"bgp route-reflector allow-outbound-policy",
+                "Allow modifications made by out route-map on ibgp neighbors",
+                &RouterBgp::allow_outbound_policy},
            Flag{"bgp ebgp-requires-policy", "Require in and out policy for eBGP peers (RFC 8212)",
                 &RouterBgp::ebgp_requires_policy},
        }) {
@@ -195,8 +198,62 @@ void install_maximum_paths(CommandTree& tree, const ContextPtr& ctx) {
 
 }  // namespace
 
+// FRR 8.4's router-level graceful-restart lines (bgpd/bgp_vty.c), in the order
+// bgp_config_write() writes them. vipd does not implement graceful restart: they are kept
+// and written back, and the notice says what vipd does instead.
+void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
+  struct Kept {
+    const char* pattern;
+    const char* no_pattern;
+    std::size_t key_words;
+  };
+  static const Kept kKept[] = {
+      {"bgp graceful-restart stalepath-time (1-4095)",
+       "no bgp graceful-restart stalepath-time [(1-4095)]", 3},
+      {"bgp graceful-restart restart-time (0-4095)",
+       "no bgp graceful-restart restart-time [(0-4095)]", 3},
+      {"bgp graceful-restart select-defer-time (0-3600)",
+       "no bgp graceful-restart select-defer-time [(0-3600)]", 3},
+      {"bgp graceful-restart", "no bgp graceful-restart", 2},
+      {"bgp graceful-restart-disable", "no bgp graceful-restart-disable", 2},
+      {"bgp graceful-restart preserve-fw-state", "no bgp graceful-restart preserve-fw-state", 3},
+      {"bgp graceful-restart rib-stale-time (1-3600)",
+       "no bgp graceful-restart rib-stale-time [(1-3600)]", 3},
+  };
+  constexpr const char* kWhy =
+      "vipd does not implement graceful restart (RFC 4724) and advertises no such capability: "
+      "a session that ends withdraws its routes at once on both sides";
+  // The line's place in FRR's order: the index of the entry whose key words it has.
+  auto rank = [](const KeptLine& line) {
+    for (std::size_t i = 0; i < std::size(kKept); ++i) {
+      std::string_view pattern = kKept[i].pattern;
+      std::size_t end = 0;
+      for (std::size_t w = 0; w < kKept[i].key_words && end != std::string_view::npos; ++w)
+        end = pattern.find(' ', end == 0 ? 0 : end + 1);
+      if (pattern.substr(0, end) == line.key) return i;
+    }
+    return std::size(kKept);
+  };
+  for (const Kept& k : kKept) {
+    const std::size_t words = k.key_words;
+    on_router(tree, kRouterNode, k.pattern, "Graceful restart capability parameters", ctx,
+              [words, kWhy, rank](RouterBgp& bgp, const Invocation& inv, Session&) {
+                auto result = keep_line(bgp.kept, kept_key(inv, words), inv.line(), kWhy);
+                std::stable_sort(
+                    bgp.kept.begin(), bgp.kept.end(),
+                    [&](const KeptLine& a, const KeptLine& b) { return rank(a) < rank(b); });
+                return result;
+              });
+    on_router(tree, kRouterNode, k.no_pattern, "Graceful restart capability parameters", ctx,
+              [words](RouterBgp& bgp, const Invocation& inv, Session&) {
+                return forget_line(bgp.kept, kept_key(inv, words));
+              });
+  }
+}
+
 void install_router_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_instance(tree, ctx);
+  install_graceful_restart(tree, ctx);
   install_address_family(tree, ctx);
   install_networks(tree, ctx);
   install_maximum_paths(tree, ctx);

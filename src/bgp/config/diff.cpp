@@ -26,6 +26,8 @@ void compare_options(const NeighborConfig& a, const NeighborConfig& b, Check& ch
   check(a.enforce_first_as != b.enforce_first_as, "enforce-first-as", false);
   check(a.disable_connected_check != b.disable_connected_check, "disable-connected-check", true);
   check(a.advertisement_interval != b.advertisement_interval, "advertisement-interval", false);
+  check(a.graceful_restart != b.graceful_restart, "graceful-restart", false);
+  check(a.interface != b.interface, "interface", true);  // the socket is bound to it
 }
 
 NeighborChange compare(const NeighborConfig& a, const NeighborConfig& b) {

@@ -46,6 +46,8 @@ nlohmann::json neighbor_json(const NeighborConfig& n) {
   if (n.timers) j["timers"] = {{"keepalive", n.timers->keepalive}, {"holdTime", n.timers->hold}};
   if (n.connect_retry) j["connectRetryTimer"] = *n.connect_retry;
   if (!n.update_source.empty()) j["updateSource"] = n.update_source;
+  if (!n.interface.empty()) j["interface"] = n.interface;
+  if (!n.graceful_restart.empty()) j["gracefulRestart"] = n.graceful_restart;
   j["passive"] = n.passive;
   j["shutdown"] = n.shutdown;
   if (!n.shutdown_message.empty()) j["shutdownMessage"] = n.shutdown_message;
@@ -128,6 +130,7 @@ nlohmann::json router_json(const RouterBgp& bgp) {
   j["logNeighborChanges"] = bgp.log_neighbor_changes;
   j["defaultIpv4Unicast"] = bgp.default_ipv4_unicast;
   j["alwaysCompareMed"] = bgp.always_compare_med;
+  j["routeReflectorAllowOutboundPolicy"] = bgp.allow_outbound_policy;
   j["deterministicMed"] = bgp.deterministic_med;
   j["multipathRelax"] = bgp.multipath_relax;
   j["ebgpRequiresPolicy"] = bgp.ebgp_requires_policy;

@@ -175,6 +175,15 @@ struct PrefixList {
   bool permits(const Prefix& p) const;
 };
 
+// A line vipd accepts but has no use for (`service advanced-vty`, `dump bgp ...`, `agentx`):
+// kept verbatim, written back, and logged once at notice level when loaded. `key` is what a
+// later line of the same setting replaces and its `no` form removes ("log facility").
+struct KeptLine {
+  std::string key;
+  std::string text;
+  bool operator==(const KeptLine&) const = default;
+};
+
 struct NeighborConfig {
   IpAddress address;
   RemoteAs remote_as;
@@ -183,6 +192,9 @@ struct NeighborConfig {
   std::optional<Timers> timers;
   std::optional<std::uint16_t> connect_retry;  // `timers connect N`
   std::string update_source;                   // address or interface name; empty: unset
+  // `neighbor A interface IFNAME`: the session's socket is bound to the interface
+  // (SO_BINDTODEVICE), as FRR's bgp_bind() does; per peer, not inherited.
+  std::string interface;
   bool passive = false;
   bool shutdown = false;
   std::string shutdown_message;  // RFC 9003 shutdown communication
@@ -210,6 +222,10 @@ struct NeighborConfig {
   // layer checks the first AS of every eBGP route already (wire/validate.cpp, treat-as-withdraw
   // as FRR 8.4's bgp_attr_aspath_check()), with or without it.
   bool enforce_first_as = false;
+  // `neighbor A graceful-restart|graceful-restart-helper|graceful-restart-disable` (the keyword;
+  // empty: unset): accepted and written back; vipd does not implement graceful restart
+  // (RFC 4724) and advertises no such capability (docs/config-bgp.md).
+  std::string graceful_restart;
 
   NeighborAfConfig& in(AddressFamily f) { return af[index(f)]; }
   const NeighborAfConfig& in(AddressFamily f) const { return af[index(f)]; }
@@ -269,7 +285,10 @@ struct RouterBgp {
   bool log_neighbor_changes = false;
   bool default_ipv4_unicast = true;  // `no bgp default ipv4-unicast` clears it
   // Best-path options (RFC 4271 §9.1.2.2 (c) and FRR's multipath rules).
-  bool always_compare_med = false;      // `bgp always-compare-med`
+  bool always_compare_med = false;  // `bgp always-compare-med`
+  // `bgp route-reflector allow-outbound-policy`: an outbound route map's `set` clauses also
+  // change reflected iBGP paths (by default they only get the map's verdict).
+  bool allow_outbound_policy = false;
   bool deterministic_med = false;       // `bgp deterministic-med`
   bool multipath_relax = false;         // `bgp bestpath as-path multipath-relax`
   std::optional<IpAddress> cluster_id;  // `bgp cluster-id` (RFC 4456 §7); default router-id
@@ -286,6 +305,8 @@ struct RouterBgp {
   std::vector<PeerGroup> peer_groups;
   std::vector<ListenRange> listen_ranges;     // in config order
   std::optional<std::uint16_t> listen_limit;  // `bgp listen limit`; default kListenLimitDefault
+  // Router-level lines kept without effect (`bgp graceful-restart ...`), in FRR's order.
+  std::vector<KeptLine> kept;
 
   AfConfig& in(AddressFamily f) { return af[index(f)]; }
   const AfConfig& in(AddressFamily f) const { return af[index(f)]; }
@@ -351,15 +372,6 @@ struct BfdConfig {
   std::vector<BfdPeer> peers;        // in creation order
   const BfdProfile* find_profile(std::string_view name) const;
   bool operator==(const BfdConfig&) const = default;
-};
-
-// A line vipd accepts but has no use for (`service advanced-vty`, `dump bgp ...`, `agentx`):
-// kept verbatim, written back, and logged once at notice level when loaded. `key` is what a
-// later line of the same setting replaces and its `no` form removes ("log facility").
-struct KeptLine {
-  std::string key;
-  std::string text;
-  bool operator==(const KeptLine&) const = default;
 };
 
 // zebra's `interface NAME` block of an integrated frr.conf. vipd does not manage interfaces

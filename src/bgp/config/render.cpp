@@ -61,6 +61,7 @@ void render_neighbor(std::string& out, const NeighborConfig& n, const NeighborLi
         p + " shutdown" + (n.shutdown_message.empty() ? "" : " message " + n.shutdown_message));
   if (!n.password.empty()) opt("password", p + " password " + n.password);
   if (n.port) opt("port", fmt::format("{} port {}", p, *n.port));
+  if (!n.interface.empty()) opt("interface", p + " interface " + n.interface);
   if (n.passive) opt("passive", p + " passive");
   // (local-as would come before the description; refused.)
   if (n.ebgp_multihop) {
@@ -85,6 +86,7 @@ void render_neighbor(std::string& out, const NeighborConfig& n, const NeighborLi
   }
   // FRR's bgp_bfd_peer_config_write().
   if (n.bfd) opt("bfd", n.bfd_profile.empty() ? p + " bfd" : p + " bfd profile " + n.bfd_profile);
+  if (!n.graceful_restart.empty()) opt("graceful-restart", p + " " + n.graceful_restart);
 }
 
 // The head of a neighbor's lines (FRR's "remote-as and peer-group" part), then the rest.
@@ -247,6 +249,8 @@ void render_router(std::string& out, const RouterBgp& bgp, const ProfileDefaults
   if (bgp.multipath_relax) line(out, " bgp bestpath as-path multipath-relax");
   if (bgp.ebgp_requires_policy) line(out, " bgp ebgp-requires-policy");
   if (bgp.cluster_id) line(out, " bgp cluster-id " + bgp.cluster_id->to_string());
+  for (const auto& kept : bgp.kept) line(out, " " + kept.text);
+  if (bgp.allow_outbound_policy) line(out, " bgp route-reflector allow-outbound-policy");
   if (bgp.network_import_check)
     line(out,
          *bgp.network_import_check ? " bgp network import-check" : " no bgp network import-check");

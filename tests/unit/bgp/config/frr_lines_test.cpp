@@ -214,6 +214,12 @@ TEST(KeptLines, EachIsWrittenBackAndNoticed) {
       "domainname lab.example",
       "debug bfd peer",
       "debug bfd network",
+      "debug zebra events",
+      "debug zebra nht",
+      "debug zebra rib detailed",
+      "debug zebra kernel msgdump recv",
+      "debug zebra packet send detail",
+      "debug zebra evpn mh es",
   };
   for (const char* line : lines) {
     SCOPED_TRACE(line);
@@ -232,6 +238,38 @@ TEST(KeptLines, LaterLineReplacesAndNoFormRemoves) {
   EXPECT_EQ(c.frr.kept[0].text, "log timestamp precision 6");
   EXPECT_TRUE(parsed("service advanced-vty\nno service advanced-vty\n").frr.kept.empty());
   EXPECT_TRUE(parsed("dump bgp all /tmp/x\nno dump bgp all\n").frr.kept.empty());
+}
+
+// FRR 8.4's router-level graceful-restart lines: kept inside `router bgp`, written back in
+// bgp_config_write()'s order whatever the file's, replaced by a later line of the same setting.
+TEST(KeptLines, GracefulRestartKeptInsideRouterInFrrOrder) {
+  const std::string text =
+      "router bgp 65000\n"
+      " bgp graceful-restart preserve-fw-state\n"
+      " bgp graceful-restart\n"
+      " bgp graceful-restart restart-time 90\n"
+      " bgp graceful-restart stalepath-time 300\n"
+      " bgp graceful-restart restart-time 120\n"
+      " bgp graceful-restart rib-stale-time 400\n"
+      " bgp graceful-restart select-defer-time 30\n"
+      " bgp cluster-id 10.0.0.9\n";
+  EXPECT_THAT(round_trip(text), HasSubstr("router bgp 65000\n"
+                                          " bgp cluster-id 10.0.0.9\n"
+                                          " bgp graceful-restart stalepath-time 300\n"
+                                          " bgp graceful-restart restart-time 120\n"
+                                          " bgp graceful-restart select-defer-time 30\n"
+                                          " bgp graceful-restart\n"
+                                          " bgp graceful-restart preserve-fw-state\n"
+                                          " bgp graceful-restart rib-stale-time 400\n"));
+  EXPECT_THAT(notices_of("router bgp 65000\n bgp graceful-restart\n"),
+              ElementsAre(HasSubstr("frr.conf:2: 'bgp graceful-restart' has no effect in vipd; "
+                                    "kept in the running configuration (vipd does not implement "
+                                    "graceful restart (RFC 4724)")));
+  BgpConfig removed = parsed(
+      "router bgp 65000\n bgp graceful-restart\n bgp graceful-restart restart-time 90\n"
+      " no bgp graceful-restart restart-time\n");
+  ASSERT_EQ(removed.bgp->kept.size(), 1u);
+  EXPECT_EQ(removed.bgp->kept[0].text, "bgp graceful-restart");
 }
 
 // --- zebra's lines ----------------------------------------------------------------------------

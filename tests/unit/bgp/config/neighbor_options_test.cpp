@@ -96,6 +96,52 @@ TEST(NeighborOptions, AdvertisementIntervalAndSessionFlags) {
   EXPECT_EQ(bad.error().line, 3u);
 }
 
+// FRR's `neighbor A interface IFNAME`: written after `port`, before `passive`; a change
+// resets the session (the socket is bound to the interface).
+TEST(NeighborOptions, InterfaceBindsAndResets) {
+  auto c = parse(
+      " neighbor 192.0.2.2 port 1179\n neighbor 192.0.2.2 passive\n"
+      " neighbor 192.0.2.2 interface wg0\n");
+  EXPECT_EQ(c.bgp->neighbors.at(0).interface, "wg0");
+  round_trip(c,
+             " neighbor 192.0.2.2 port 1179\n"
+             " neighbor 192.0.2.2 interface wg0\n"
+             " neighbor 192.0.2.2 passive\n");
+  auto other = parse(" neighbor 192.0.2.2 interface wg1\n");
+  auto d = diff(c, other);
+  ASSERT_EQ(d.neighbors_changed.size(), 1u);
+  EXPECT_TRUE(d.neighbors_changed[0].reset);
+  EXPECT_TRUE(parse(" neighbor 192.0.2.2 interface wg0\n no neighbor 192.0.2.2 interface\n")
+                  .bgp->neighbors.at(0)
+                  .interface.empty());
+}
+
+// The per-peer graceful-restart modes: kept and written back last, as FRR does; nothing resets.
+TEST(NeighborOptions, GracefulRestartModesKept) {
+  for (const char* mode :
+       {"graceful-restart", "graceful-restart-helper", "graceful-restart-disable"}) {
+    SCOPED_TRACE(mode);
+    auto c = parse(std::string(" neighbor 192.0.2.2 bfd\n neighbor 192.0.2.2 ") + mode + "\n");
+    EXPECT_EQ(c.bgp->neighbors.at(0).graceful_restart, mode);
+    round_trip(c, std::string(" neighbor 192.0.2.2 bfd\n neighbor 192.0.2.2 ") + mode + "\n");
+    auto d = diff(parse(""), c);
+    ASSERT_EQ(d.neighbors_changed.size(), 1u);
+    EXPECT_FALSE(d.neighbors_changed[0].reset);
+  }
+  std::vector<ConfigError> notices;
+  EXPECT_TRUE(check_config(std::string(kHead) + " neighbor 192.0.2.2 graceful-restart\n", "t.conf",
+                           &notices)
+                  .empty());
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].to_string().find("t.conf:3: 'neighbor 192.0.2.2 graceful-restart' has no "
+                                        "effect in vipd"),
+            std::string::npos);
+  EXPECT_TRUE(parse(" neighbor 192.0.2.2 graceful-restart\n"
+                    " no neighbor 192.0.2.2 graceful-restart\n")
+                  .bgp->neighbors.at(0)
+                  .graceful_restart.empty());
+}
+
 TEST(NeighborOptions, AsPathOptionsInFrrOrder) {
   auto c = parse(
       " address-family ipv4 unicast\n"

@@ -26,6 +26,7 @@ const char* kFullConfig =
     " bgp bestpath as-path multipath-relax\n"
     " bgp ebgp-requires-policy\n"
     " bgp cluster-id 192.0.2.9\n"
+    " bgp route-reflector allow-outbound-policy\n"
     " timers bgp 10 30\n"
     " neighbor 192.0.2.2 remote-as 65001\n"
     " neighbor 192.0.2.2 description \"uplink 1\n"
