@@ -216,7 +216,8 @@ class Evaluator {
       }
       case MatchKind::kAsPath: {
         const AsPathList* l = env_.policy ? env_.policy->find_as_path_list(m.name) : nullptr;
-        return l && as_path_list_permits(*l, a.as_path.value_or(wire::AsPath{}));
+        static const wire::AsPath kEmpty;
+        return l && as_path_list_permits(*l, a.as_path ? *a.as_path : kEmpty);
       }
       case MatchKind::kMetric:
         return a.med.value_or(0) == m.value;  // FRR's attr->med is 0 without MED

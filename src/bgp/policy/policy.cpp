@@ -1,8 +1,25 @@
 #include "bgp/policy/policy.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
 
 namespace vipd::bgp::policy {
+
+struct Regex::Memo {
+  // 64 Ki answers: a full table's distinct AS paths at the usual density (docs/benchmarks.md),
+  // a few MiB at most per expression in use.
+  static constexpr std::size_t kMemoEntries = std::size_t{1} << 16;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::mutex mutex;  // Regex values are shared between configuration snapshots
+  std::unordered_map<std::string, bool, Hash, std::equal_to<>> answers;
+};
 
 std::optional<Regex> Regex::compile(std::string_view source) {
   // bgp_regcomp(): every `_` becomes "(^|[,{}() ]|$)", then POSIX extended syntax.
@@ -22,18 +39,28 @@ std::optional<Regex> Regex::compile(std::string_view source) {
   } catch (const std::regex_error&) {
     return std::nullopt;
   }
+  r.memo_ = std::make_shared<Memo>();
   return r;
 }
 
 bool Regex::search(std::string_view text) const {
   if (!compiled_) return false;
+  {
+    std::lock_guard lock(memo_->mutex);
+    if (auto it = memo_->answers.find(text); it != memo_->answers.end()) return it->second;
+  }
+  bool result = false;
   try {
-    return std::regex_search(text.begin(), text.end(), *compiled_);
+    result = std::regex_search(text.begin(), text.end(), *compiled_);
   } catch (const std::regex_error&) {
     // libstdc++ gives up on pathological backtracking (error_complexity/error_stack); POSIX
     // regexec() would have answered, but no real AS path needs it. Treated as no match.
-    return false;
+    result = false;
   }
+  std::lock_guard lock(memo_->mutex);
+  if (memo_->answers.size() >= Memo::kMemoEntries) memo_->answers.clear();
+  memo_->answers.emplace(std::string(text), result);
+  return result;
 }
 
 namespace {
