@@ -723,6 +723,9 @@ TEST_F(PropagationTest, DefaultOriginateIsSentPastPolicyAndReplacesTheLearnedDef
   EXPECT_TRUE(as_path(ri.routes[def]).empty());
   EXPECT_EQ(ri.routes[def].next_hop, ip("127.0.0.1"));
   EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["peers"][b]["pfxSnt"], 1);
+  EXPECT_EQ(show("show ip bgp neighbors " + b + " advertised-routes json")["advertisedRoutes"]
+                ["0.0.0.0/0"]["path"],
+            "65000");
 
   // A learned default: the others get it, b and i keep the originated one.
   ASSERT_TRUE(ca->send(announce({def, pfx("10.1.0.0/24")})));
@@ -813,6 +816,23 @@ TEST_F(PropagationTest, ConditionalDefaultOriginateFollowsTheLocRibAndTheMap) {
   ca->close();
   ASSERT_TRUE(receive_until(
       *cb, rb, [&] { return rb.routes.empty(); }, 5s));
+}
+
+// Per address family: under `address-family ipv6 unicast` it is ::/0, and IPv4 gets none.
+TEST_F(PropagationTest, DefaultOriginateIsPerAddressFamily) {
+  const std::string b = "127.0.0.3";
+  apply(router_bgp(passive_neighbor(b, 65002) + " address-family ipv6 unicast\n  neighbor " + b +
+                   " activate\n  neighbor " + b + " default-originate\n exit-address-family\n"));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(cb);
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 2; }));
+  ASSERT_EQ(rb.routes.size(), 1u);
+  const auto& r = rb.routes[pfx("::/0")];
+  ASSERT_TRUE(r.mp_reach);
+  // Ours: the IPv6 address of the session's interface (lo), as for a `network` route.
+  EXPECT_EQ(r.mp_reach->next_hop, ip("::1"));
+  EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000}));
 }
 
 }  // namespace
