@@ -723,8 +723,8 @@ TEST_F(PropagationTest, DefaultOriginateIsSentPastPolicyAndReplacesTheLearnedDef
   EXPECT_TRUE(as_path(ri.routes[def]).empty());
   EXPECT_EQ(ri.routes[def].next_hop, ip("127.0.0.1"));
   EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["peers"][b]["pfxSnt"], 1);
-  EXPECT_EQ(show("show ip bgp neighbors " + b + " advertised-routes json")["advertisedRoutes"]
-                ["0.0.0.0/0"]["path"],
+  EXPECT_EQ(show("show ip bgp neighbors " + b +
+                 " advertised-routes json")["advertisedRoutes"]["0.0.0.0/0"]["path"],
             "65000");
 
   // A learned default: the others get it, b and i keep the originated one.
