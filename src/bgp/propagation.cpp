@@ -203,6 +203,7 @@ void Speaker::start_routing(Neighbor& n) {
         });
   }
   n.routing = std::move(r);
+  for (std::size_t i = 0; i < Routing::kFamilies; ++i) configure_default_route(n, i);
   // UPDATEs are generated while the connection takes them, and the rest when it has drained
   // (output_ready()): a neighbor that stops reading holds no more than the output limits
   // (peer::OutputLimits, issue 15 D1).
@@ -378,12 +379,64 @@ void Speaker::update_routing() {
       }
       if (!r->out[i]) continue;
       ExportKey out = export_key(n, family);
-      if (r->export_keys[i] && out == *r->export_keys[i]) continue;
-      log::info("bgp: neighbor {}: outbound policy changed, re-advertising",
-                p.settings().address.to_string());
-      publish();
-      r->export_keys[i] = out;
-      r->out[i]->resync(loc_rib_, export_setup(out));
+      if (!r->export_keys[i] || !(out == *r->export_keys[i])) {
+        log::info("bgp: neighbor {}: outbound policy changed, re-advertising",
+                  p.settings().address.to_string());
+        publish();
+        r->export_keys[i] = out;
+        r->out[i]->resync(loc_rib_, export_setup(out));
+      }
+      configure_default_route(n, i);
+    }
+  }
+}
+
+void Speaker::configure_default_route(Neighbor& n, std::size_t i) {
+  Routing& r = *n.routing;
+  rib::AdjRibOut* out = r.out[i].get();
+  if (!out) return;
+  const auto family = family_at(i);
+  const config::NeighborConfig* c = configured(n.peer->settings().address);
+  Routing::DefaultRoute want;
+  if (c && running_.bgp) {
+    const auto& af = c->in(config_family(family));
+    want.on = af.default_originate;
+    want.map = af.default_originate_map;
+    if (want.on && !want.map.empty()) want.policy = policy_;
+  }
+  Routing::DefaultRoute& d = r.defaults[i];
+  if (d.same(want)) return;
+  const std::uint32_t local_pref = rib::ExportContext{}.default_local_pref;
+  d = std::move(want);
+  rib::AttrRef route;
+  if (d.on && d.map.empty()) {
+    route = attributes_.intern(default_route_attributes(local_pref));
+  } else if (d.on) {
+    d.conditional = std::make_unique<ConditionalDefault>(
+        family, d.map, d.policy, local_pref, [this](rib::PeerId id) -> std::optional<IpAddress> {
+          if (is_local(id)) return std::nullopt;
+          const peer::Peer* from = peer_of(id);
+          return from ? from->settings().address : IpAddress{};
+        });
+    d.conditional->rebuild(loc_rib_);
+    if (auto a = d.conditional->attributes()) route = attributes_.intern(std::move(*a));
+  }
+  out->set_default_route(loc_rib_, family, std::move(route));
+}
+
+void Speaker::update_default_routes(std::span<const rib::Change> changes) {
+  for (auto& [address, n] : neighbors_) {
+    if (!n.routing) continue;
+    for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
+      ConditionalDefault* conditional = n.routing->defaults[i].conditional.get();
+      rib::AdjRibOut* out = n.routing->out[i].get();
+      if (!conditional || !out) continue;
+      const std::size_t before = conditional->matches();
+      for (const auto& change : changes) conditional->update(change);
+      if (before == 0 && conditional->matches() == 0) continue;
+      rib::AttrRef route;
+      if (auto a = conditional->attributes()) route = attributes_.intern(std::move(*a));
+      out->set_default_route(loc_rib_, family_at(i), std::move(route));
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "bgp/config/model.hpp"
+#include "bgp/default_originate.hpp"
 #include "bgp/rib/adj_rib_out.hpp"
 #include "bgp/speaker.hpp"
 
@@ -57,6 +58,18 @@ struct Speaker::Routing {
   std::array<bool, kFamilies> threshold_logged{};
   // Prefixes withdrawn because their UPDATE was too long for the neighbor, already logged.
   std::set<Prefix> oversize_logged;
+  // `neighbor A default-originate [route-map NAME]` per family (default_originate.hpp): the
+  // configuration it was set up from, and the conditional form's matching routes.
+  struct DefaultRoute {
+    bool on = false;
+    std::string map;
+    std::shared_ptr<const config::BgpConfig> policy;  // with a map: Speaker::policy_
+    std::unique_ptr<ConditionalDefault> conditional;
+    bool same(const DefaultRoute& o) const {
+      return on == o.on && map == o.map && policy == o.policy;
+    }
+  };
+  std::array<DefaultRoute, kFamilies> defaults;
 };
 
 inline std::size_t family_index(wire::AfiSafi family) {

@@ -97,6 +97,10 @@ void Speaker::install_adj_route_commands(control::CommandTree& tree) {
       loc_rib_.for_each(family, [&](const Prefix& p, const rib::PathList&) {
         if (auto a = out.current(loc_rib_, family, p)) rows.emplace_back(p, a);
       });
+      // The default `neighbor A default-originate` sends while the Loc-RIB has none.
+      const Prefix def = rib::default_prefix(family);
+      if (!loc_rib_.find(family, def))
+        if (auto a = out.current(loc_rib_, family, def)) rows.emplace_back(def, a);
     }
     std::sort(rows.begin(), rows.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });

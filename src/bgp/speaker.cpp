@@ -270,6 +270,7 @@ void Speaker::publish() {
     for (rib::AdjRibOut* out : outs) out->take(slice);
   }
   for (rib::AdjRibOut* out : outs) out->finish();
+  update_default_routes(changes);
 }
 
 std::uint8_t Speaker::distance_of(rib::PeerId id) const {

@@ -213,6 +213,12 @@ class Speaker : private peer::RouteObserver {
   ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
   rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
   void start_routing(Neighbor& n);
+  // `neighbor A default-originate` (default_originate.hpp): sets it up (again, when its
+  // configuration or the route maps changed) and gives the neighbor's Adj-RIB-Out of family
+  // index `i` the default route it is to carry.
+  void configure_default_route(Neighbor& n, std::size_t i);
+  // The conditional ones follow the Loc-RIB's changes (publish()).
+  void update_default_routes(std::span<const rib::Change> changes);
   // Re-applies policies and roles after a configuration change (FRR's automatic soft
   // reconfiguration, in and out).
   void update_routing();

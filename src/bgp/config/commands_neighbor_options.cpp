@@ -1,8 +1,8 @@
 // The per-neighbor options of issue 9's deliverable 3, as FRR 8.4's bgpd/bgp_vty.c defines them:
 // per address family (at router level they mean IPv4 unicast, as FRR's hidden aliases do) and
-// session-wide ones. The options vipd does not implement are refused with a message naming them.
-// Every option takes part in peer groups (on_neighbor()): set on a group, it reaches the members
-// that do not set their own, as FRR's flags_override does.
+// session-wide ones, and `default-originate`. The options vipd does not implement are refused with
+// a message naming them. Every option takes part in peer groups (on_neighbor()): set on a group, it
+// reaches the members that do not set their own, as FRR's flags_override does.
 #include <fmt/format.h>
 
 #include "bgp/config/commands_detail.hpp"
@@ -167,6 +167,29 @@ void install_as_path_options(CommandTree& tree, const ContextPtr& ctx) {
       true);
 }
 
+// FRR's neighbor_default_originate(_rmap): a later line replaces the map (or drops it); the
+// `no` form clears both whatever map it names (no_neighbor_default_originate). One option for
+// peer groups, as FRR's PEER_FLAG_DEFAULT_ORIGINATE with its default_rmap.
+void install_default_originate(CommandTree& tree, const ContextPtr& ctx) {
+  const auto option = af_option("default-originate", &NeighborAfConfig::default_originate,
+                                &NeighborAfConfig::default_originate_map);
+  on_neighbor_af(tree, "default-originate [route-map WORD$map]",
+                 "Originate default route to this neighbor", ctx, option,
+                 [](NeighborAfConfig& af, const Invocation& inv) {
+                   af.default_originate = true;
+                   af.default_originate_map = inv.has("map") ? inv.get("map") : "";
+                   return ok();
+                 });
+  on_neighbor_af(
+      tree, "default-originate [route-map WORD]", "Do not originate a default route", ctx, option,
+      [](NeighborAfConfig& af, const Invocation&) {
+        af.default_originate = false;
+        af.default_originate_map.clear();
+        return ok();
+      },
+      true);
+}
+
 // Session-wide options (FRR's peer->flags), at router level only.
 void install_session_flags(CommandTree& tree, const ContextPtr& ctx) {
   const auto interval =
@@ -248,11 +271,6 @@ void install_refused(CommandTree& tree, const ContextPtr& ctx) {
                    "Specify a local-as number",
                    "% neighbor local-as is not supported by vipd (one local AS per instance)",
                    false},
-           Refused{"default-originate", "default-originate [route-map WORD]",
-                   "Originate default route to this neighbor",
-                   "% neighbor default-originate is not supported by vipd: use `network 0.0.0.0/0` "
-                   "(or ::/0) with an outbound prefix list",
-                   true},
            Refused{"capability extended-nexthop", "capability extended-nexthop",
                    "Advertise extended next-hop capability",
                    "% neighbor capability extended-nexthop (RFC 8950) is not supported by vipd: "
@@ -300,7 +318,7 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
       {"graceful-restart-helper", "Graceful Restart Helper (kept; vipd does not implement it)"},
       {"graceful-restart-disable", "Graceful Restart Disable (kept; vipd does not implement it)"},
       {"local-as", "Specify a local-as number (not supported)"},
-      {"default-originate", "Originate default route to this neighbor (not supported)"},
+      {"default-originate", "Originate default route to this neighbor"},
       {"capability", "Advertise capability to the peer"},
       {"extended-nexthop", "Advertise extended next-hop capability (not supported)"},
   };
@@ -309,6 +327,7 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
   install_send_community(tree, ctx);
   install_weight(tree, ctx);
   install_as_path_options(tree, ctx);
+  install_default_originate(tree, ctx);
   install_session_flags(tree, ctx);
   install_graceful_restart(tree, ctx);
   install_refused(tree, ctx);

@@ -30,6 +30,10 @@ void add_af_options(nlohmann::json& o, const NeighborAfConfig& a) {
     o["allowasIn"] = "origin";
   else if (a.allowas_in)
     o["allowasIn"] = *a.allowas_in;
+  if (a.default_originate)
+    o["defaultOriginate"] = a.default_originate_map.empty()
+                                ? nlohmann::json::object()
+                                : nlohmann::json{{"routeMap", a.default_originate_map}};
 }
 
 nlohmann::json neighbor_json(const NeighborConfig& n) {

@@ -133,6 +133,12 @@ struct NeighborAfConfig {
   // or (origin) only as the originating AS.
   std::optional<std::uint8_t> allowas_in;
   bool allowas_in_origin = false;
+  // `neighbor A default-originate [route-map NAME]` (FRR's subgroup_default_originate()): a
+  // default route (0.0.0.0/0, ::/0) originated for this neighbor alone, whatever the Loc-RIB
+  // holds; with a map, only while the map matches a route of the Loc-RIB, whose `set` clauses
+  // shape it (docs/config-bgp.md).
+  bool default_originate = false;
+  std::string default_originate_map;  // empty: unconditional
   bool operator==(const NeighborAfConfig&) const = default;
   // The options that change what is sent to the neighbor (its Adj-RIB-Out).
   bool same_export(const NeighborAfConfig& o) const {
@@ -148,7 +154,9 @@ struct NeighborAfConfig {
            remove_private_as_all == o.remove_private_as_all &&
            remove_private_as_replace == o.remove_private_as_replace &&
            as_override == o.as_override && as_path_unchanged == o.as_path_unchanged &&
-           next_hop_unchanged == o.next_hop_unchanged && med_unchanged == o.med_unchanged;
+           next_hop_unchanged == o.next_hop_unchanged && med_unchanged == o.med_unchanged &&
+           default_originate == o.default_originate &&
+           default_originate_map == o.default_originate_map;
   }
 };
 

@@ -158,6 +158,10 @@ void render_neighbor_af(std::string& body, const NeighborConfig& n, const Neighb
   if (a.route_reflector_client) opt("route-reflector-client", p + " route-reflector-client");
   if (a.next_hop_self) opt("next-hop-self", p + " next-hop-self");
   render_af_export_options(p, a, w.group ? &w.group->in(af) : nullptr, opt);
+  if (a.default_originate)
+    opt("default-originate",
+        p + " default-originate" +
+            (a.default_originate_map.empty() ? "" : " route-map " + a.default_originate_map));
   if (a.soft_reconfiguration) opt("soft-reconfiguration", p + " soft-reconfiguration inbound");
   if (const auto& m = a.maximum_prefix) {
     std::string text = fmt::format("{} maximum-prefix {}", p, m->limit);

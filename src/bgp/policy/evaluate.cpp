@@ -124,8 +124,10 @@ namespace {
 
 class Evaluator {
  public:
-  Evaluator(const Environment& env, const Context& ctx, Route& route)
-      : env_(env), ctx_(ctx), route_(route) {}
+  // The clauses match `match`, the sets change `route` (the same route but for conditional
+  // default-originate).
+  Evaluator(const Environment& env, const Context& ctx, const Route& match, Route& route)
+      : env_(env), ctx_(ctx), match_(match), route_(route) {}
 
   // route_map_apply_ext().
   bool run(const RouteMap& map, int depth) {
@@ -142,6 +144,7 @@ class Evaluator {
       }
       if (!e.permit) return false;
       permit = true;
+      if (!flags_.seq) flags_.seq = e.seq;
       for (const auto& s : e.sets) apply(s);
       if (!e.call.empty() && env_.policy) {
         // A `call` of a map that does not exist is skipped; one that denies denies the route.
@@ -169,7 +172,7 @@ class Evaluator {
 
  private:
   bool is_v4() const { return route_.prefix.family() == Family::kIpv4; }
-  const wire::PathAttributes& attrs() const { return route_.attributes; }
+  const wire::PathAttributes& attrs() const { return match_.attributes; }
 
   std::optional<bool> prefix_list(Family family, const std::string& name, const Prefix& p) const {
     if (!env_.prefix_list) return std::nullopt;
@@ -181,6 +184,7 @@ class Evaluator {
     return l && l->permits(p);  // a missing list: RMAP_NOMATCH
   }
 
+  bool match_v4() const { return match_.prefix.family() == Family::kIpv4; }
   Prefix ipv4_next_hop() const { return Prefix(attrs().next_hop.value_or(IpAddress{}), 32); }
 
   // route_map_apply_match(): every clause must match; an entry without clauses matches all.
@@ -193,17 +197,17 @@ class Evaluator {
     const wire::PathAttributes& a = attrs();
     switch (m.kind) {
       case MatchKind::kIpAddressPrefixList:
-        return prefix_list(Family::kIpv4, m.name, route_.prefix).value_or(false);
+        return prefix_list(Family::kIpv4, m.name, match_.prefix).value_or(false);
       case MatchKind::kIpv6AddressPrefixList:
-        return prefix_list(Family::kIpv6, m.name, route_.prefix).value_or(false);
+        return prefix_list(Family::kIpv6, m.name, match_.prefix).value_or(false);
       case MatchKind::kIpAddressAccessList:
-        return is_v4() && access_list(Family::kIpv4, m.name, route_.prefix);
+        return match_v4() && access_list(Family::kIpv4, m.name, match_.prefix);
       case MatchKind::kIpv6AddressAccessList:
-        return !is_v4() && access_list(Family::kIpv6, m.name, route_.prefix);
+        return !match_v4() && access_list(Family::kIpv6, m.name, match_.prefix);
       case MatchKind::kIpNextHopAccessList:
-        return is_v4() && access_list(Family::kIpv4, m.name, ipv4_next_hop());
+        return match_v4() && access_list(Family::kIpv4, m.name, ipv4_next_hop());
       case MatchKind::kIpNextHopPrefixList:
-        return is_v4() && prefix_list(Family::kIpv4, m.name, ipv4_next_hop()).value_or(false);
+        return match_v4() && prefix_list(Family::kIpv4, m.name, ipv4_next_hop()).value_or(false);
       case MatchKind::kIpv6NextHopAddress:
         return a.mp_reach &&
                (a.mp_reach->next_hop == m.address || a.mp_reach->link_local_next_hop == m.address);
@@ -230,7 +234,7 @@ class Evaluator {
       case MatchKind::kPeerLocal:
         return ctx_.direction == Direction::kLocal;
       case MatchKind::kTag:
-        return route_.tag == m.value;
+        return match_.tag == m.value;
     }
     return false;
   }
@@ -391,6 +395,7 @@ class Evaluator {
 
   const Environment& env_;
   const Context& ctx_;
+  const Route& match_;
   Route& route_;
   Outcome flags_;
 };
@@ -398,7 +403,7 @@ class Evaluator {
 }  // namespace
 
 Outcome apply(const RouteMap& map, const Environment& env, const Context& ctx, Route& route) {
-  Evaluator e(env, ctx, route);
+  Evaluator e(env, ctx, route, route);
   bool permit = e.run(map, 0);
   return e.outcome(permit);
 }
@@ -407,6 +412,15 @@ Outcome apply(std::string_view name, const Environment& env, const Context& ctx,
   const RouteMap* map = env.policy ? env.policy->find_route_map(name) : nullptr;
   if (!map) return Outcome{};
   return apply(*map, env, ctx, route);
+}
+
+Outcome apply(std::string_view name, const Environment& env, const Context& ctx, const Route& match,
+              Route& route) {
+  const RouteMap* map = env.policy ? env.policy->find_route_map(name) : nullptr;
+  if (!map) return Outcome{};
+  Evaluator e(env, ctx, match, route);
+  bool permit = e.run(*map, 0);
+  return e.outcome(permit);
 }
 
 }  // namespace vipd::bgp::policy

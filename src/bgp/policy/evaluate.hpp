@@ -60,6 +60,9 @@ struct Outcome {
   bool next_hop_unchanged = false;
   // `set ip|ipv6 next-hop peer-address` outbound: our own address on the session.
   bool next_hop_self = false;
+  // The sequence number of the first permit entry that matched (FRR's `pref` of
+  // route_map_apply_ext()); 0 when none did.
+  std::uint32_t seq = 0;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -72,6 +75,12 @@ Outcome apply(const RouteMap& map, const Environment& env, const Context& ctx, R
 // Applies the map named `name`; a name with no map denies, as bgp_input_modifier() and
 // bgp_output_modifier() do for `neighbor A route-map NAME in|out`.
 Outcome apply(std::string_view name, const Environment& env, const Context& ctx, Route& route);
+
+// FRR's route_map_apply_ext() with a match object apart from the set object: the clauses look
+// at `match`, the sets change `route` (conditional default-originate: a Loc-RIB route decides,
+// the originated default is shaped).
+Outcome apply(std::string_view name, const Environment& env, const Context& ctx, const Route& match,
+              Route& route);
 
 // The list semantics the match clauses use, exposed for `show` and tests.
 // community_list_match(): the first entry whose communities are all on the route (standard) or

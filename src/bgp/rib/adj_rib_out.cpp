@@ -4,6 +4,10 @@
 
 namespace vipd::bgp::rib {
 
+Prefix default_prefix(wire::AfiSafi family) {
+  return Prefix(family == wire::kIpv4Unicast ? IpAddress::v4(0) : IpAddress::v6({}), 0);
+}
+
 AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
                      SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize)
     : setup_(std::move(setup)),
@@ -70,7 +74,6 @@ bool AdjRibOut::drain_pending(const LocRib& rib, Pending<Key>& pending, wire::Af
   auto& table = pending.table;
   if (table.size() == 0) return false;
   Batch batch;
-  std::vector<SelectedPath> selected;
   while (table.size() > 0 && !batch.full()) {
     pending.cursor = table.next_used(pending.cursor);
     if (pending.cursor == table.capacity()) {
@@ -81,9 +84,7 @@ bool AdjRibOut::drain_pending(const LocRib& rib, Pending<Key>& pending, wire::Af
     const bool before = table.slot(pending.cursor).value;
     table.erase(key);  // what moves into this slot is seen next
     const Prefix prefix = key.prefix();
-    selected = rib.selected(family, prefix);
-    AttrRef after;
-    if (!selected.empty()) after = exported(setup_, family, prefix, selected.front());
+    AttrRef after = export_now(rib, family, prefix);
     if (after) {
       batch.announce(after, prefix);
       if (!before) ++advertised_;
@@ -109,6 +110,14 @@ void AdjRibOut::start_walk(const LocRib& rib, wire::AfiSafi family) {
   w.next = 0;
   w.v4.clear();
   w.v6.clear();
+  // The originated default goes out with the table even when the Loc-RIB has none.
+  const Prefix def = default_prefix(family);
+  if (overridden(family, def) && !rib.find(family, def)) {
+    if (family == wire::kIpv4Unicast)
+      w.v4.push_back(V4Key::of(def));
+    else
+      w.v6.push_back(V6Key::of(def));
+  }
   rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
     if (family == wire::kIpv4Unicast)
       w.v4.push_back(V4Key::of(prefix));
@@ -121,15 +130,13 @@ bool AdjRibOut::step_walk(const LocRib& rib, wire::AfiSafi family) {
   Walk& w = walks_[index(family)];
   if (!w.active) return false;
   Batch batch;
-  std::vector<SelectedPath> selected;
   for (; w.next < w.size() && !batch.full(); ++w.next) {
     const Prefix prefix =
         family == wire::kIpv4Unicast ? w.v4[w.next].prefix() : w.v6[w.next].prefix();
     // A pending prefix goes out with the pending ones, in its latest state.
     if (is_pending(prefix)) continue;
-    selected = rib.selected(family, prefix);
-    if (selected.empty()) continue;  // withdrawn since the walk started: sent as a change
-    AttrRef out = exported(setup_, family, prefix, selected.front());
+    // Nothing: withdrawn since the walk started (sent as a change), or not for this neighbor.
+    AttrRef out = export_now(rib, family, prefix);
     if (!out) continue;
     batch.announce(out, prefix);
     if (w.counted) ++advertised_;
@@ -203,9 +210,55 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
 }
 
 AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
+  if (!carries(family)) return {};
+  return export_now(rib, family, prefix);
+}
+
+AttrRef AdjRibOut::export_now(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
+  if (overridden(family, prefix)) return default_export_[index(family)];
   auto selected = rib.selected(family, prefix);
-  if (selected.empty() || !carries(family)) return {};
+  if (selected.empty()) return {};
   return exported(setup_, family, prefix, selected.front());
+}
+
+AttrRef AdjRibOut::export_default(const AdjRibOutSetup& setup, wire::AfiSafi family) {
+  const AttrRef& route = default_route_[index(family)];
+  if (!route) return {};
+  // Our own route (a `network` one as far as the export rules go), past the outbound policy.
+  ExportPeer self;
+  self.ebgp = false;
+  self.local = true;
+  ExportResult r = export_path(family, *route, self, setup.target, setup.context);
+  if (r.verdict != ExportVerdict::kSent) return {};
+  return store_.intern(std::move(r.attributes));
+}
+
+void AdjRibOut::set_default_route(const LocRib& rib, wire::AfiSafi family, AttrRef attributes) {
+  const std::size_t i = index(family);
+  if (default_route_[i] == attributes) return;
+  const Prefix prefix = default_prefix(family);
+  // What the neighbor holds for the default now.
+  bool before = false;
+  if (default_route_[i]) {
+    before = static_cast<bool>(default_export_[i]);
+  } else {
+    auto selected = rib.selected(family, prefix);
+    before = !selected.empty() && was_exported(setup_, family, prefix, selected.front());
+  }
+  default_route_[i] = std::move(attributes);
+  default_export_[i] = export_default(setup_, family);
+  // Before the first walk the neighbor holds nothing and the walk sends it; a pending mark
+  // sends the latest state when the connection drains.
+  if (!carries(family) || !walks_[i].started || is_pending(prefix)) return;
+  ready_known_ = false;
+  AttrRef after = export_now(rib, family, prefix);
+  if (!ready()) {
+    if (before || after) add_pending(prefix, before);
+    return;
+  }
+  send(family, prefix, before, after, false);
+  packer_.flush();
+  clear_cache();
 }
 
 bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
@@ -253,7 +306,8 @@ void AdjRibOut::finish() {
 void AdjRibOut::take(std::span<const Change> changes) {
   ready_known_ = false;
   for (const Change& c : changes) {
-    if (!carries(c.family)) continue;
+    // The originated default stays what it is whatever the Loc-RIB selects.
+    if (!carries(c.family) || overridden(c.family, c.prefix)) continue;
     bool kept = !c.removed && !c.paths.empty();
     // Only the multipath set moved: the best path, hence the export, is the same.
     if (kept && c.previous_best && *c.previous_best == c.paths.front()) continue;
@@ -295,7 +349,9 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     if (!carries(family)) continue;
     rib.for_each(family, [&](const Prefix& prefix, const PathList&) {
-      if (is_pending(prefix)) return;  // sent when the connection drains, under the new setup
+      // Pending: sent when the connection drains, under the new setup. The originated
+      // default: below.
+      if (is_pending(prefix) || overridden(family, prefix)) return;
       selected = rib.selected(family, prefix);
       if (selected.empty()) return;
       bool before = was_exported(old, family, prefix, selected.front());
@@ -306,6 +362,18 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
         add_pending(prefix, before);
       }
     });
+    // The originated default under the new setup (a new next hop, new options).
+    const std::size_t i = index(family);
+    if (!default_route_[i]) continue;
+    AttrRef before = default_export_[i];
+    default_export_[i] = export_default(setup_, family);
+    const Prefix prefix = default_prefix(family);
+    if (!walks_[i].started || is_pending(prefix)) continue;
+    if (ready())
+      send(family, prefix, static_cast<bool>(before), default_export_[i],
+           before == default_export_[i]);
+    else if ((before || default_export_[i]) && before != default_export_[i])
+      add_pending(prefix, static_cast<bool>(before));
   }
   packer_.flush();
   clear_cache();

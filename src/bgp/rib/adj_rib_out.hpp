@@ -26,6 +26,9 @@
 
 namespace vipd::bgp::rib {
 
+// 0.0.0.0/0 or ::/0, the prefix of `neighbor A default-originate` (set_default_route()).
+Prefix default_prefix(wire::AfiSafi family);
+
 struct AdjRibOutSetup {
   ExportTarget target;
   ExportContext context;
@@ -80,6 +83,16 @@ class AdjRibOut {
   // setup sent and the new one does not, announces what is new or different.
   void resync(const LocRib& rib, AdjRibOutSetup next);
 
+  // `neighbor A default-originate` (FRR's subgroup_default_originate()): `attributes`, the
+  // Loc-RIB-like path of a default route originated for this neighbor alone, replaces what the
+  // Loc-RIB selects for 0.0.0.0/0 (::/0) in `family` and goes out without the outbound policy
+  // (FRR sends it with bgp_packet_attribute() alone); the export rules still make its next hop,
+  // AS_PATH and LOCAL_PREF. Empty: no such route, the Loc-RIB's default goes out again where
+  // the policy permits it. Sends what changes; before the first table walk it only records it
+  // (the walk sends it).
+  void set_default_route(const LocRib& rib, wire::AfiSafi family, AttrRef attributes);
+  const AttrRef& default_route(wire::AfiSafi family) const { return default_route_[index(family)]; }
+
   const AdjRibOutSetup& setup() const { return setup_; }
   // What the neighbor is sent for `prefix` from the Loc-RIB as it is (`show ip bgp neighbors A
   // advertised-routes`): the export of the best path, or an empty AttrRef when nothing is.
@@ -129,6 +142,15 @@ class AdjRibOut {
   static std::size_t index(wire::AfiSafi family) { return family == wire::kIpv4Unicast ? 0 : 1; }
 
   bool ready();
+  // Whether `prefix` is the default route this neighbor gets originated (set_default_route()).
+  bool overridden(wire::AfiSafi family, const Prefix& prefix) const {
+    return prefix.length() == 0 && default_route_[index(family)];
+  }
+  // The originated default as `setup` exports it (empty when the export rules refuse it).
+  AttrRef export_default(const AdjRibOutSetup& setup, wire::AfiSafi family);
+  // What the neighbor is sent for `prefix` now: the originated default, or the export of the
+  // Loc-RIB's best path (empty: nothing).
+  AttrRef export_now(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix);
   bool is_pending(const Prefix& prefix) const;
   void add_pending(const Prefix& prefix, bool before);
   // One batch of pending prefixes of a family; false when there are none.
@@ -179,6 +201,9 @@ class AdjRibOut {
   Pending<V4Key> pending_v4_;
   Pending<V6Key> pending_v6_;
   std::array<Walk, 2> walks_;  // IPv4, IPv6 unicast
+  // The originated defaults (IPv4, IPv6) and their export under setup_.
+  std::array<AttrRef, 2> default_route_;
+  std::array<AttrRef, 2> default_export_;
 };
 
 }  // namespace vipd::bgp::rib

@@ -176,7 +176,6 @@ TEST(NeighborOptions, AsPathOptionsInFrrOrder) {
 
 TEST(NeighborOptions, UnsupportedOptionsAreRefusedByName) {
   for (const char* line : {" neighbor 192.0.2.2 local-as 65100 no-prepend replace-as\n",
-                           " neighbor 192.0.2.2 default-originate\n",
                            " neighbor 192.0.2.2 capability extended-nexthop\n"}) {
     auto c = parse_config(std::string(kHead) + line, "r.conf");
     ASSERT_FALSE(c.ok()) << line;
@@ -186,6 +185,48 @@ TEST(NeighborOptions, UnsupportedOptionsAreRefusedByName) {
     EXPECT_NE(c.error().message.find(word), std::string::npos) << c.error().to_string();
     EXPECT_NE(c.error().message.find("not supported"), std::string::npos);
   }
+}
+
+TEST(NeighborOptions, DefaultOriginateParsesRendersAndNoForm) {
+  // Router level: IPv4 unicast (FRR's hidden alias); written after send-community, before
+  // soft-reconfiguration, as bgp_config_write_peer_af() does.
+  auto c = parse(
+      " neighbor 192.0.2.2 default-originate\n"
+      " neighbor 192.0.2.2 soft-reconfiguration inbound\n"
+      " no neighbor 192.0.2.2 send-community large\n");
+  EXPECT_TRUE(v4(c).default_originate);
+  EXPECT_EQ(v4(c).default_originate_map, "");
+  round_trip(c,
+             "  no neighbor 192.0.2.2 send-community large\n"
+             "  neighbor 192.0.2.2 default-originate\n"
+             "  neighbor 192.0.2.2 soft-reconfiguration inbound\n");
+  // Per family; a later line replaces the map.
+  auto v6 = parse(
+      " neighbor 192.0.2.2 default-originate route-map OLD\n"
+      " address-family ipv6 unicast\n"
+      "  neighbor 192.0.2.2 activate\n"
+      "  neighbor 192.0.2.2 default-originate route-map OLD\n"
+      "  neighbor 192.0.2.2 default-originate route-map HAVE-UPLINK\n");
+  const auto& a6 = v6.bgp->neighbors.at(0).in(AddressFamily::kIpv6Unicast);
+  EXPECT_TRUE(a6.default_originate);
+  EXPECT_EQ(a6.default_originate_map, "HAVE-UPLINK");
+  EXPECT_EQ(v4(v6).default_originate_map, "OLD");
+  round_trip(v6,
+             " address-family ipv6 unicast\n"
+             "  neighbor 192.0.2.2 activate\n"
+             "  neighbor 192.0.2.2 default-originate route-map HAVE-UPLINK\n");
+  // `no` clears it whatever map it names.
+  auto off = parse(
+      " neighbor 192.0.2.2 default-originate route-map M\n"
+      " no neighbor 192.0.2.2 default-originate route-map OTHER\n");
+  EXPECT_FALSE(v4(off).default_originate);
+  EXPECT_EQ(v4(off).default_originate_map, "");
+  EXPECT_EQ(render_config(off).find("default-originate"), std::string::npos);
+  // A re-advertisement, no session reset (FRR's peer_default_originate_set()).
+  auto d = diff(parse(""), parse(" neighbor 192.0.2.2 default-originate\n"));
+  ASSERT_EQ(d.neighbors_changed.size(), 1u);
+  EXPECT_FALSE(d.neighbors_changed[0].reset);
+  EXPECT_EQ(d.neighbors_changed[0].changed, std::vector<std::string>{"outbound policy"});
 }
 
 TEST(NeighborOptions, DiffResetsOnlyWhereFrrDoes) {

@@ -450,6 +450,38 @@ TEST_F(PeerGroupTest, NeighborOptionsInheritAndOverride) {
   EXPECT_EQ(router_block().find("10.0.0.2 send-community"), std::string::npos);
 }
 
+TEST_F(PeerGroupTest, DefaultOriginateInheritsAndOverrides) {
+  for (const char* line : {
+           "neighbor K8S peer-group",
+           "neighbor K8S remote-as external",
+           "neighbor 10.0.0.1 peer-group K8S",
+           "neighbor 10.0.0.2 peer-group K8S",
+           "neighbor 10.0.0.3 peer-group K8S",
+           "address-family ipv4 unicast",
+           "neighbor K8S default-originate",
+           "neighbor 10.0.0.2 default-originate route-map UPLINK",
+           "no neighbor 10.0.0.3 default-originate",
+       })
+    run(line);
+  EXPECT_TRUE(neighbor("10.0.0.1").in(kV4).default_originate);
+  EXPECT_EQ(neighbor("10.0.0.2").in(kV4).default_originate_map, "UPLINK");
+  // A member's `no` gives it the group's value back (FRR's peer_default_originate_unset()).
+  EXPECT_TRUE(neighbor("10.0.0.3").in(kV4).default_originate);
+  EXPECT_FALSE(neighbor("10.0.0.1").in(kV6).default_originate);
+  // A later group change reaches the members that inherit only.
+  run("neighbor K8S default-originate route-map GROUP");
+  EXPECT_EQ(neighbor("10.0.0.1").in(kV4).default_originate_map, "GROUP");
+  EXPECT_EQ(neighbor("10.0.0.2").in(kV4).default_originate_map, "UPLINK");
+  EXPECT_NE(router_block().find("  neighbor K8S default-originate route-map GROUP\n"
+                                "  neighbor 10.0.0.2 default-originate route-map UPLINK\n"),
+            std::string::npos)
+      << router_block();
+  EXPECT_EQ(router_block().find("10.0.0.1 default-originate"), std::string::npos);
+  run("no neighbor K8S default-originate");
+  EXPECT_FALSE(neighbor("10.0.0.1").in(kV4).default_originate);
+  EXPECT_TRUE(neighbor("10.0.0.2").in(kV4).default_originate);
+}
+
 // A route server's file as users write them: groups per role, members with their own
 // overrides, a listen range. Load, render, load the rendering: the same configuration, and a
 // reload of it changes nothing.

@@ -557,3 +557,37 @@ TEST(RouteMapSet, LaterSetOfTheSameKindReplaces) {
 
 }  // namespace
 }  // namespace vipd::bgp::policy
+
+namespace vipd::bgp::policy {
+namespace {
+
+// Conditional default-originate (FRR's subgroup_default_originate() calls
+// route_map_apply_ext() with the Loc-RIB path as match object and the default as set object):
+// the clauses see one route, the sets change the other; the outcome names the entry.
+TEST(RouteMapSplit, ClausesMatchOneRouteSetsChangeTheOther) {
+  auto c = parse_ok(
+      "ip prefix-list UP seq 5 permit 203.0.113.0/24\n"
+      "route-map RM permit 20\n match ip address prefix-list UP\n match metric 5\n"
+      " set metric 50\n set community 65000:99\n");
+  Environment env = c.policy_environment();
+  Context ctx;
+  Route matched = route("203.0.113.0/24");
+  matched.attributes.med = 5;
+  Route def;
+  def.prefix = P("0.0.0.0/0");
+  def.attributes.as_path.emplace();
+  Outcome o = apply("RM", env, ctx, matched, def);
+  EXPECT_TRUE(o.permit);
+  EXPECT_EQ(o.seq, 20u);
+  EXPECT_EQ(def.attributes.med, 50u);
+  EXPECT_EQ(def.attributes.communities, (std::vector<std::uint32_t>{C(65000, 99)}));
+  EXPECT_EQ(matched.attributes.med, 5u);  // the matched route is not changed
+  // The clauses look at the match object only: the default's prefix and MED do not match.
+  Route other = route("198.51.100.0/24");
+  other.attributes.med = 5;
+  Route def2 = def;
+  EXPECT_FALSE(apply("RM", env, ctx, other, def2).permit);
+}
+
+}  // namespace
+}  // namespace vipd::bgp::policy

@@ -685,3 +685,155 @@ TEST_F(OutputCapTest, PastTheCapTheSessionIsResetWithOutOfResources) {
 
 }  // namespace
 }  // namespace vipd::bgp::testing
+
+namespace vipd::bgp::testing {
+namespace {
+
+// `neighbor A default-originate` (FRR's subgroup_default_originate()): the neighbor gets
+// 0.0.0.0/0 whatever the Loc-RIB holds, as our own route, past its outbound policy, in place of
+// a learned default; `no` gives it the Loc-RIB's default again where the policy permits it.
+TEST_F(PropagationTest, DefaultOriginateIsSentPastPolicyAndReplacesTheLearnedDefault) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3", i = "127.0.0.4";
+  const std::string lists =
+      "ip prefix-list NODEFAULT seq 5 deny 0.0.0.0/0\n"
+      "ip prefix-list NODEFAULT seq 10 permit any\n";
+  const std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                           passive_neighbor(i, 65000) + " neighbor " + b +
+                           " prefix-list NODEFAULT out\n";
+  const std::string originate =
+      " neighbor " + b + " default-originate\n neighbor " + i + " default-originate\n";
+  apply(lists + router_bgp(base + originate));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  auto ci = establish(i, peer_open(65000, 0x0a000004));
+  ASSERT_TRUE(ca && cb && ci);
+  Received ra, rb, ri;
+  const Prefix def = pfx("0.0.0.0/0");
+  // Sent with the initial table, though the Loc-RIB has no default.
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  ASSERT_TRUE(rb.routes.contains(def));
+  const auto& at_b = rb.routes[def];
+  EXPECT_EQ(as_path(at_b), (std::vector<std::uint32_t>{65000}));
+  EXPECT_EQ(at_b.next_hop, ip("127.0.0.1"));  // next hop self
+  EXPECT_EQ(at_b.origin, wire::Origin::kIgp);
+  EXPECT_EQ(at_b.med, 0u);  // FRR sets it
+  EXPECT_FALSE(at_b.local_pref);
+  ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.routes.contains(def); }));
+  EXPECT_EQ(ri.routes[def].local_pref, 100u);  // RFC 4271 §5.1.5 towards iBGP
+  EXPECT_TRUE(as_path(ri.routes[def]).empty());
+  EXPECT_EQ(ri.routes[def].next_hop, ip("127.0.0.1"));
+  EXPECT_EQ(show("show ip bgp summary json")["ipv4Unicast"]["peers"][b]["pfxSnt"], 1);
+  EXPECT_EQ(show("show ip bgp neighbors " + b +
+                 " advertised-routes json")["advertisedRoutes"]["0.0.0.0/0"]["path"],
+            "65000");
+
+  // A learned default: the others get it, b and i keep the originated one.
+  ASSERT_TRUE(ca->send(announce({def, pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
+  ASSERT_TRUE(receive_until(*ci, ri, [&] { return ri.routes.size() == 2; }));
+  receive_until(
+      *cb, rb, [] { return false; }, 300ms);
+  EXPECT_EQ(as_path(rb.routes[def]), (std::vector<std::uint32_t>{65000}));
+  EXPECT_EQ(ri.routes[def].next_hop, ip("127.0.0.1"));
+  EXPECT_TRUE(as_path(ri.routes[def]).empty());
+  // Session reset and ROUTE-REFRESH: still the originated one.
+  ASSERT_TRUE(cb->send(wire::Message{wire::RouteRefresh{wire::kIpv4Unicast}}));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 2; }));
+  EXPECT_EQ(as_path(rb.routes[def]), (std::vector<std::uint32_t>{65000}));
+  ci->close();
+  // Restarts after the IdleHold time (1 s) and accepts the neighbor again.
+  ASSERT_TRUE(wait_until([&] { return peer(i)->state() == fsm::State::kActive; }, 5s));
+  ci = establish(i, peer_open(65000, 0x0a000004));
+  ASSERT_TRUE(ci);
+  Received ri2;
+  ASSERT_TRUE(receive_until(*ci, ri2, [&] { return ri2.end_of_ribs == 1; }));
+  ASSERT_TRUE(ri2.routes.contains(def));
+  EXPECT_TRUE(as_path(ri2.routes[def]).empty());
+
+  // `no`: i gets the learned default, b (whose list denies it) a withdrawal.
+  apply(lists + router_bgp(base));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return !rb.routes.contains(def); }));
+  ASSERT_TRUE(receive_until(*ci, ri2, [&] { return as_path(ri2.routes[def]).size() == 1; }));
+  EXPECT_EQ(as_path(ri2.routes[def]), (std::vector<std::uint32_t>{65001}));
+  // Without the list b gets the learned one.
+  apply(lists + router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                           passive_neighbor(i, 65000)));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.contains(def); }));
+  EXPECT_EQ(as_path(rb.routes[def]), (std::vector<std::uint32_t>{65000, 65001}));
+  // And back: the originated one replaces it.
+  apply(lists + router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                           passive_neighbor(i, 65000) + " neighbor " + b + " default-originate\n"));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return as_path(rb.routes[def]).size() == 1; }));
+  EXPECT_EQ(rb.routes[def].med, 0u);
+  Received none;
+  receive_until(
+      *ca, none, [] { return false; }, 200ms);
+  EXPECT_FALSE(none.routes.contains(def));  // split horizon for the learned one; a has none
+}
+
+// The conditional form: the default exists while the map matches a route of the Loc-RIB, and
+// the sets of the matching entry shape it; re-evaluated as routes come and go and when the map
+// changes.
+TEST_F(PropagationTest, ConditionalDefaultOriginateFollowsTheLocRibAndTheMap) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3";
+  auto policy = [](const std::string& uplink) {
+    return "ip prefix-list UPLINK seq 5 permit " + uplink +
+           "\n"
+           "route-map HAVE-UPLINK permit 10\n match ip address prefix-list UPLINK\n"
+           " set metric 50\n set community 65000:99\n";
+  };
+  const std::string bgp =
+      router_bgp(passive_neighbor(a, 65001) + passive_neighbor(b, 65002) + " neighbor " + b +
+                 " default-originate route-map HAVE-UPLINK\n");
+  apply(policy("203.0.113.0/24") + bgp);
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(ca && cb);
+  Received rb;
+  const Prefix def = pfx("0.0.0.0/0");
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 1; }));
+  EXPECT_FALSE(rb.routes.contains(def));  // nothing matches yet
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  receive_until(
+      *cb, rb, [] { return false; }, 300ms);
+  EXPECT_FALSE(rb.routes.contains(def));
+  // The uplink's route arrives: the default appears, shaped by the entry's sets.
+  ASSERT_TRUE(ca->send(announce({pfx("203.0.113.0/24")})));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.contains(def); }));
+  EXPECT_EQ(rb.routes[def].med, 50u);
+  EXPECT_EQ(rb.routes[def].communities, (std::vector<std::uint32_t>{65000u << 16 | 99}));
+  EXPECT_EQ(as_path(rb.routes[def]), (std::vector<std::uint32_t>{65000}));
+  EXPECT_EQ(rb.routes[def].next_hop, ip("127.0.0.1"));
+  // ... and goes with it.
+  ASSERT_TRUE(ca->send(withdraw({pfx("203.0.113.0/24")})));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return !rb.routes.contains(def); }));
+  EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
+  // The map changed live to match a route that is there: the default comes back.
+  apply(policy("10.1.0.0/24") + bgp);
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.contains(def); }));
+  // The session to the route's source goes: nothing matches, the default goes.
+  ca->close();
+  ASSERT_TRUE(receive_until(
+      *cb, rb, [&] { return rb.routes.empty(); }, 5s));
+}
+
+// Per address family: under `address-family ipv6 unicast` it is ::/0, and IPv4 gets none.
+TEST_F(PropagationTest, DefaultOriginateIsPerAddressFamily) {
+  const std::string b = "127.0.0.3";
+  apply(router_bgp(passive_neighbor(b, 65002) + " address-family ipv6 unicast\n  neighbor " + b +
+                   " activate\n  neighbor " + b + " default-originate\n exit-address-family\n"));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  ASSERT_TRUE(cb);
+  Received rb;
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.end_of_ribs == 2; }));
+  ASSERT_EQ(rb.routes.size(), 1u);
+  const auto& r = rb.routes[pfx("::/0")];
+  ASSERT_TRUE(r.mp_reach);
+  // Ours: the IPv6 address of the session's interface (lo), as for a `network` route.
+  EXPECT_EQ(r.mp_reach->next_hop, ip("::1"));
+  EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000}));
+}
+
+}  // namespace
+}  // namespace vipd::bgp::testing
