@@ -220,7 +220,7 @@ void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
       {"bgp graceful-restart rib-stale-time (1-3600)",
        "no bgp graceful-restart rib-stale-time [(1-3600)]", 3},
   };
-  constexpr const char* kWhy =
+  static constexpr const char* kWhy =
       "vipd does not implement graceful restart (RFC 4724) and advertises no such capability: "
       "a session that ends withdraws its routes at once on both sides";
   // The line's place in FRR's order: the index of the entry whose key words it has.
@@ -237,7 +237,7 @@ void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
   for (const Kept& k : kKept) {
     const std::size_t words = k.key_words;
     on_router(tree, kRouterNode, k.pattern, "Graceful restart capability parameters", ctx,
-              [words, kWhy, rank](RouterBgp& bgp, const Invocation& inv, Session&) {
+              [words, rank](RouterBgp& bgp, const Invocation& inv, Session&) {
                 auto result = keep_line(bgp.kept, kept_key(inv, words), inv.line(), kWhy);
                 std::stable_sort(
                     bgp.kept.begin(), bgp.kept.end(),
