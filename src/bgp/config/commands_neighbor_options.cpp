@@ -271,6 +271,36 @@ void install_refused(CommandTree& tree, const ContextPtr& ctx) {
                    "Specify a local-as number",
                    "% neighbor local-as is not supported by vipd (one local AS per instance)",
                    false},
+           Refused{"addpath-tx-all-paths", "addpath-tx-all-paths",
+                   "Use addpath to advertise all paths",
+                   "% neighbor addpath-tx-all-paths: vipd does not implement ADD-PATH (RFC 7911)",
+                   true},
+           Refused{"addpath-tx-bestpath-per-AS", "addpath-tx-bestpath-per-AS",
+                   "Use addpath to advertise the bestpath per each neighboring AS",
+                   "% neighbor addpath-tx-bestpath-per-AS: vipd does not implement ADD-PATH "
+                   "(RFC 7911)",
+                   true},
+           Refused{"addpath-rx-paths-limit", "addpath-rx-paths-limit (1-65535)",
+                   "Paths limit for Addpath to receive from the peer",
+                   "% neighbor addpath-rx-paths-limit: vipd does not implement ADD-PATH (RFC 7911)",
+                   true},
+           Refused{"capability dynamic", "capability dynamic", "Advertise dynamic capability",
+                   "% neighbor capability dynamic is not supported by vipd (the dynamic capability "
+                   "draft)",
+                   false},
+           Refused{"capability orf", "capability orf prefix-list <both|send|receive>",
+                   "Advertise ORF capability",
+                   "% neighbor capability orf is not supported by vipd (Outbound Route Filtering, "
+                   "RFC 5291)",
+                   true},
+           Refused{"filter-list", "filter-list WORD <in|out>", "Establish BGP filters",
+                   "% neighbor filter-list is not supported by vipd: use a route map with "
+                   "`match as-path LIST` (neighbor A route-map NAME in|out)",
+                   true},
+           Refused{"ttl-security", "ttl-security hops (1-254)", "BGP ttl-security parameters",
+                   "% neighbor ttl-security is not supported by vipd (GTSM, RFC 5082): use "
+                   "ebgp-multihop",
+                   false},
            Refused{"capability extended-nexthop", "capability extended-nexthop",
                    "Advertise extended next-hop capability",
                    "% neighbor capability extended-nexthop (RFC 8950) is not supported by vipd: "
@@ -321,6 +351,14 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
       {"default-originate", "Originate default route to this neighbor"},
       {"capability", "Advertise capability to the peer"},
       {"extended-nexthop", "Advertise extended next-hop capability (not supported)"},
+      {"dynamic", "Advertise dynamic capability (not supported)"},
+      {"orf", "Advertise ORF capability (not supported)"},
+      {"addpath-tx-all-paths", "Use addpath to advertise all paths (not supported)"},
+      {"addpath-tx-bestpath-per-AS",
+       "Use addpath to advertise the bestpath per each neighboring AS (not supported)"},
+      {"addpath-rx-paths-limit", "Paths limit for Addpath to receive (not supported)"},
+      {"ttl-security", "BGP ttl-security parameters (not supported)"},
+      {"filter-list", "Establish BGP filters (not supported: use a route map)"},
   };
   for (const auto& [keyword, help] : kHelp) tree.describe(keyword, help);
   install_soft_reconfiguration(tree, ctx);

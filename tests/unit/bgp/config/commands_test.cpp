@@ -271,6 +271,9 @@ TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
   enter_router();
   auto options = tree.complete(session, "neighbor 10.0.0.1 ");
   EXPECT_EQ(tokens(options), (std::vector<std::string>{"activate",
+                                                       "addpath-rx-paths-limit",
+                                                       "addpath-tx-all-paths",
+                                                       "addpath-tx-bestpath-per-AS",
                                                        "advertisement-interval",
                                                        "allowas-in",
                                                        "as-override",
@@ -283,6 +286,7 @@ TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
                                                        "ebgp-multihop",
                                                        "enforce-first-as",
                                                        "enforce-multihop",
+                                                       "filter-list",
                                                        "graceful-restart",
                                                        "graceful-restart-disable",
                                                        "graceful-restart-helper",
@@ -304,6 +308,7 @@ TEST_F(CommandsTest, CompletionListsNeighborOptionsWithHelp) {
                                                        "shutdown",
                                                        "soft-reconfiguration",
                                                        "timers",
+                                                       "ttl-security",
                                                        "update-source",
                                                        "weight"}));
   for (const auto& c : options) EXPECT_FALSE(c.help.empty()) << c.token;

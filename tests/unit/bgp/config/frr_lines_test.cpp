@@ -378,6 +378,76 @@ TEST(OutOfScope, EachFeatureHasOneErrorNamingIt) {
   }
 }
 
+// Single lines of features or daemons vipd does not have: one error naming them, never
+// "Unknown command" (lines met in real frr.conf files).
+TEST(OutOfScope, SingleLinesNameTheFeature) {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  const char* head = "router bgp 65000\n neighbor 10.0.0.1 remote-as 1\n";
+  const Case cases[] = {
+      {"route-map RPKI permit 10\n match rpki invalid\n",
+       "frr.conf:2: vipd does not implement RPKI origin validation ('match rpki invalid')"},
+      {"route-map LO permit 10\n match interface lo\n",
+       "frr.conf:2: vipd does not implement 'match interface' (zebra's interface of a "
+       "redistributed route): 'match interface lo'"},
+      {"route-map RR permit 10\n set originator-id 127.0.0.1\n",
+       "frr.conf:2: vipd does not implement 'set originator-id' (RFC 4456 ORIGINATOR_ID is set "
+       "only by reflection): 'set originator-id 127.0.0.1'"},
+      {"interface eth0\n ip router isis 1\n",
+       "frr.conf:2: 'ip router isis 1' configures FRR's isisd, which vipd does not replace: keep "
+       "it in isisd's own configuration file"},
+      {"interface eth0\n isis passive\n",
+       "frr.conf:2: 'isis passive' configures FRR's isisd, which vipd does not replace: keep it "
+       "in isisd's own configuration file"},
+      {"interface eth0\n ip ospf area 0\n",
+       "frr.conf:2: 'ip ospf area 0' configures FRR's ospfd, which vipd does not replace: keep "
+       "it in ospfd's own configuration file"},
+      {"ip route 192.0.2.0/24 Null0\n",
+       "frr.conf:1: 'ip route 192.0.2.0/24 Null0' is a static route of FRR's staticd, which vipd "
+       "does not replace: keep it in staticd's configuration or the host's network "
+       "configuration"},
+      {"bgp multiple-instance\n",
+       "frr.conf:1: 'bgp multiple-instance' (quagga) is not supported: vipd runs one BGP "
+       "instance (one `router bgp`)"},
+      {"router bgp 65000\n bgp confederation identifier 100\n",
+       "frr.conf:2: vipd does not implement BGP confederations (RFC 5065): 'bgp confederation "
+       "identifier 100'"},
+      {"router bgp 65000\n network 192.0.2.0/24 backdoor\n",
+       "frr.conf:2: vipd does not implement backdoor networks: 'network 192.0.2.0/24 backdoor'"},
+      {"router bgp 65000\n no bgp client-to-client reflection\n",
+       "frr.conf:2: 'no bgp client-to-client reflection' is not supported: vipd always reflects "
+       "routes between its route-reflector clients"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_THAT(errors_of(c.text), ElementsAre(c.error));
+  }
+  const Case neighbor_cases[] = {
+      {" neighbor 10.0.0.1 addpath-tx-bestpath-per-AS\n",
+       "frr.conf:3: neighbor addpath-tx-bestpath-per-AS: vipd does not implement ADD-PATH (RFC "
+       "7911)"},
+      {" neighbor 10.0.0.1 capability orf prefix-list both\n",
+       "frr.conf:3: neighbor capability orf is not supported by vipd (Outbound Route Filtering, "
+       "RFC 5291)"},
+      {" neighbor 10.0.0.1 filter-list DN42 in\n",
+       "frr.conf:3: neighbor filter-list is not supported by vipd: use a route map with `match "
+       "as-path LIST` (neighbor A route-map NAME in|out)"},
+      {" neighbor 10.0.0.1 ttl-security hops 1\n",
+       "frr.conf:3: neighbor ttl-security is not supported by vipd (GTSM, RFC 5082): use "
+       "ebgp-multihop"},
+  };
+  for (const auto& c : neighbor_cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_THAT(errors_of(std::string(head) + c.text), ElementsAre(c.error));
+  }
+  // What vipd always does is accepted.
+  EXPECT_TRUE(errors_of("router bgp 65000\n bgp client-to-client reflection\n"
+                        " bgp enforce-first-as\n")
+                  .empty());
+}
+
 // A file without indentation: the block's lines that fail right after the opener are skipped.
 TEST(OutOfScope, UnindentedBlockCostsOneError) {
   EXPECT_THAT(errors_of("router ospf\nospf router-id 10.0.0.1\nnetwork 10.0.0.0/8 area 0\n"
