@@ -11,12 +11,7 @@ source "$here/lib.sh"
 # shellcheck source=peer_suite.sh
 source "$here/peer_suite.sh"
 
-it_init nbropts_frr
-it_require_vipd
-command -v "${PEER_BINARY[frr]}" >/dev/null || it_die "FRR not installed (scripts/install-deps.sh)"
-topo_create
-topo_add_node src
-topo_add_node dst
+suite_setup nbropts_frr frr src dst
 s4=${NODE_V4[src]} d4=${NODE_V4[dst]} r4=$ROUTER_V4
 
 vipd_conf "$IT_DIR/bgpd.conf" 65000 "timers bgp 1 3" \

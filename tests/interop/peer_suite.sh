@@ -17,15 +17,23 @@
 # Then: the eBGP node stops (its prefixes leave the iBGP node) and starts again (they return);
 # `no network 10.200.0.0/24` live withdraws it from both nodes, `network` brings it back.
 
-# run_peer_suite TYPE
-run_peer_suite() {
-  local type=$1
-  it_init "$type"
+# suite_setup NAME TYPE NODE... : what every suite with peer daemons of one TYPE starts with:
+# it_init NAME, vipd and the TYPE's binary required, the topology with these nodes
+# (NODE_V4[node], NODE_V6[node]; vipd at ROUTER_V4, ROUTER_V6).
+suite_setup() {
+  local name=$1 type=$2 node
+  shift 2
+  it_init "$name"
   it_require_vipd
   command -v "${PEER_BINARY[$type]}" >/dev/null || it_die "${PEER_BINARY[$type]} not installed (scripts/install-deps.sh)"
   topo_create
-  topo_add_node ebgp
-  topo_add_node ibgp
+  for node in "$@"; do topo_add_node "$node"; done
+}
+
+# run_peer_suite TYPE
+run_peer_suite() {
+  local type=$1
+  suite_setup "$type" "$type" ebgp ibgp
   local e4=${NODE_V4[ebgp]} e6=${NODE_V6[ebgp]} i4=${NODE_V4[ibgp]} i6=${NODE_V6[ibgp]}
 
   vipd_conf "$IT_DIR/bgpd.conf" 65000 \

@@ -13,12 +13,7 @@
 # run_routemap_suite TYPE
 run_routemap_suite() {
   local type=$1
-  it_init "routemap_$type"
-  it_require_vipd
-  command -v "${PEER_BINARY[$type]}" >/dev/null || it_die "${PEER_BINARY[$type]} not installed (scripts/install-deps.sh)"
-  topo_create
-  topo_add_node src
-  topo_add_node dst
+  suite_setup "routemap_$type" "$type" src dst
   local s4=${NODE_V4[src]} d4=${NODE_V4[dst]} r4=$ROUTER_V4
 
   vipd_conf "$IT_DIR/bgpd.conf" 65000 "timers bgp 1 3" "no bgp network import-check" \
