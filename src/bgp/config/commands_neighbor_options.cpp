@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bgp/config/commands_detail.hpp"
+#include "bgp/config/frr_lines.hpp"
 
 namespace vipd::bgp::config::detail {
 namespace {
@@ -239,15 +240,16 @@ void install_session_flags(CommandTree& tree, const ContextPtr& ctx) {
 void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
   const auto option = global_option("graceful-restart", &NeighborConfig::graceful_restart);
   const std::string modes = "<graceful-restart|graceful-restart-helper|graceful-restart-disable>";
-  on_neighbor(tree, kRouterNode, modes + "$mode", "Graceful restart mode of this neighbor", ctx,
-              option, [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
-                n.graceful_restart = inv.get("mode");
-                return CommandResult::success(fmt::format(
-                    "% 'neighbor {} {}' has no effect in vipd; kept in the running configuration "
-                    "(vipd does not implement graceful restart, RFC 4724, and advertises no such "
-                    "capability)",
-                    inv.get("peer"), n.graceful_restart));
-              });
+  on_neighbor(
+      tree, kRouterNode, modes + "$mode", "Graceful restart mode of this neighbor", ctx, option,
+      [](RouterBgp&, NeighborConfig& n, const Invocation& inv, Session&) {
+        n.graceful_restart = inv.get("mode");
+        const KeptLine line{"", fmt::format("neighbor {} {}", inv.get("peer"), n.graceful_restart)};
+        return CommandResult::success(
+            fmt::format("% {} (vipd does not implement graceful restart, RFC 4724, and "
+                        "advertises no such capability)",
+                        kept_line_notice(line)));
+      });
   on_neighbor(
       tree, kRouterNode, modes, "Graceful restart mode of this neighbor", ctx, option,
       [](RouterBgp&, NeighborConfig& n, const Invocation&, Session&) {
