@@ -176,6 +176,17 @@ frr_start() {
     echo "hostname rs-frr"
     echo "log file $d/bgpd.log notifications"
     echo "bgp no-rib"
+    # The policy before the neighbors that name it. bgpd binds `neighbor X route-map NAME` to
+    # the map when it reads that line; a map defined later is bound only when the route-map
+    # delay timer (default 5 s) fires, and until then every route from X is denied (an
+    # unbound map denies) and dropped: without soft-reconfiguration inbound nothing is kept
+    # to re-evaluate, and the ROUTE-REFRESH bgpd then sends is not answered by bgp_feeder.
+    # A feed announced in those 5 s was lost entirely. Delay 0: a map change is applied at
+    # once and triggers no re-announcement or ROUTE-REFRESH in the middle of a phase.
+    if ((${RS_ROUTE_MAPS:-0})); then
+      echo "bgp route-map delay-timer 0"
+      rs_frr_policy
+    fi
     echo "router bgp $RS_AS"
     echo " bgp router-id $RS_ADDR"
     echo " no bgp ebgp-requires-policy"
@@ -192,7 +203,6 @@ frr_start() {
       rs_frr_policy_neighbor "$addr"
     done < <(rs_neighbors)
     echo " exit-address-family"
-    rs_frr_policy
     echo "line vty"
   } >"$d/bgpd.conf"
   chmod 777 "$d"
