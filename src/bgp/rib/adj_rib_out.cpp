@@ -172,6 +172,11 @@ bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
+void AdjRibOut::sources_changed() {
+  clear_cache();
+  verdicts_ = {};
+}
+
 void AdjRibOut::clear_cache() {
   // clear() costs the bucket count, which one large batch leaves high: start afresh then.
   if (cache_.bucket_count() > 64)
@@ -180,12 +185,29 @@ void AdjRibOut::clear_cache() {
     cache_.clear();
 }
 
+AdjRibOut::CacheKey AdjRibOut::cache_key(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                                         const Prefix& prefix, const SelectedPath& path) const {
+  const bool shaped = setup.shape && setup.shape_class;
+  return CacheKey{&setup,
+                  path.attrs.serial(),
+                  path.peer,
+                  family,
+                  shaped ? setup.shape_class(family, prefix) : 0,
+                  shaped};
+}
+
 AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
                             const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
-  CacheKey key{&setup, path.attrs.get(), path.peer, family};
+  const CacheKey key = cache_key(setup, family, prefix, path);
   auto cached = cache_.find(key);
-  if (cached != cache_.end() && !setup.shape) return cached->second;
+  // A map that cannot be cached runs for every prefix, on the cached export.
+  if (cached != cache_.end() && (key.shaped || !setup.shape)) return cached->second;
+  const bool verdicts = key.shaped && &setup == &setup_;
+  if (verdicts) {
+    // Denied before: nothing to build.
+    if (auto v = verdicts_.find(key); v != verdicts_.end() && !v->second) return {};
+  }
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
   AttrRef out;
@@ -196,17 +218,31 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
     ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
     if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-  } else if (cached != cache_.end()) {
+    if (!out || !setup.shape) return out;
+    wire::PathAttributes mapped = *out;
+    if (!setup.shape(family, prefix, *path.attrs, *from, mapped)) return {};
+    return store_.intern(std::move(mapped));
+  }
+  if (cached != cache_.end()) {
     out = cached->second;
   } else {
     ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
     if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-    cache_.emplace(key, out);
+    if (!key.shaped) cache_.emplace(key, out);
   }
-  if (!out || !setup.shape) return out;
-  wire::PathAttributes shaped = *out;
-  if (!setup.shape(family, prefix, *path.attrs, *from, shaped)) return {};
-  return store_.intern(std::move(shaped));
+  if (out && setup.shape) {
+    wire::PathAttributes mapped = *out;
+    out = setup.shape(family, prefix, *path.attrs, *from, mapped) ? store_.intern(std::move(mapped))
+                                                                  : AttrRef{};
+  }
+  if (key.shaped) {
+    cache_.emplace(key, out);
+    if (verdicts) {
+      if (verdicts_.size() >= kMaxVerdicts) verdicts_ = {};
+      verdicts_.insert_or_assign(key, static_cast<bool>(out));
+    }
+  }
+  return out;
 }
 
 AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
@@ -262,7 +298,7 @@ void AdjRibOut::set_default_route(const LocRib& rib, wire::AfiSafi family, AttrR
 }
 
 bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                             const Prefix& prefix, const SelectedPath& path) const {
+                             const Prefix& prefix, const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return false;
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return true;
@@ -275,6 +311,14 @@ bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
            setup.shape(family, prefix, *path.attrs, *from, r.attributes);
   }
   if (!setup.shape) return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
+  if (setup.shape_class) {
+    // The verdict the map gave the path's attribute set and class (same inputs, same answer).
+    if (&setup == &setup_) {
+      if (auto v = verdicts_.find(cache_key(setup, family, prefix, path)); v != verdicts_.end())
+        return v->second;
+    }
+    return static_cast<bool>(exported(setup, family, prefix, path));
+  }
   // The outbound map may have denied it: ask it again (same inputs, same answer).
   ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
   return r.verdict == ExportVerdict::kSent &&
@@ -340,6 +384,9 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
 void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   AdjRibOutSetup old = std::move(setup_);
   setup_ = std::move(next);
+  // Keyed by the setup's address: what was cached is the old setup's.
+  clear_cache();
+  verdicts_ = {};
   // Only the prefix filter changed: what stays permitted was sent with the same attributes. An
   // outbound route map may have changed them: then everything permitted is sent again.
   bool same_rewrite =

@@ -110,6 +110,7 @@ AttrRef AttributeStore::intern(wire::PathAttributes attrs) {
   auto node = std::make_unique<detail::AttrNode>();
   node->attrs = std::move(attrs);
   node->hash = probe.hash;
+  node->serial = next_serial_++;
   node->store = this;
   nodes_.insert(node.get());
   return AttrRef(node.release());
