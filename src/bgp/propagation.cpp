@@ -181,15 +181,25 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
                               target, context, exported);
     };
     // The map's prefix clauses: its results are cached per attribute set and their answers.
-    auto env = std::make_shared<const policy::Environment>(key.policy->policy_environment());
-    if (auto classes = policy::PrefixClasses::of(key.route_map, *env)) {
-      s.shape_class = [policy = key.policy, env, classes = std::move(*classes)](
-                          wire::AfiSafi, const Prefix& prefix) {
-        return classes.classify(*env, prefix);
+    if (auto classifier = this->classifier(key.policy, key.route_map)) {
+      s.shape_class = [classifier](wire::AfiSafi, const Prefix& prefix) {
+        return classifier->classify(prefix);
       };
     }
   }
   return s;
+}
+
+std::shared_ptr<PrefixClassifier> Speaker::classifier(
+    const std::shared_ptr<const config::BgpConfig>& policy, const std::string& map) const {
+  if (policy != policy_) return PrefixClassifier::make(policy, map);
+  if (classifiers_policy_ != policy_.get()) {
+    classifiers_.clear();
+    classifiers_policy_ = policy_.get();
+  }
+  auto [it, added] = classifiers_.try_emplace(map);
+  if (added) it->second = PrefixClassifier::make(policy, map);
+  return it->second;
 }
 
 void Speaker::start_routing(Neighbor& n) {
@@ -303,7 +313,7 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
     std::optional<IpAddress> local;
     // The map's result per class of prefix (policy::PrefixClasses): the prefixes of one UPDATE
     // share their attributes, so the map runs once per class rather than once per prefix.
-    std::optional<policy::PrefixClasses> classes;
+    std::shared_ptr<PrefixClassifier> classes;
     constexpr std::size_t kImportClasses = 16;                     // searched linearly
     std::vector<std::pair<std::uint64_t, rib::AttrRef>> by_class;  // empty AttrRef: denied
     for (const auto& prefix : prefixes) {
@@ -320,9 +330,9 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
       if (!env) {
         env = policy.policy->policy_environment();
         if (auto endpoint = n.peer->local_endpoint()) local = endpoint->first;
-        classes = policy::PrefixClasses::of(policy.route_map, *env);
+        classes = classifier(policy.policy, policy.route_map);
       }
-      const std::uint64_t prefix_class = classes ? classes->classify(*env, prefix) : 0;
+      const std::uint64_t prefix_class = classes ? classes->classify(prefix) : 0;
       auto known = std::find_if(by_class.begin(), by_class.end(),
                                 [&](const auto& c) { return c.first == prefix_class; });
       rib::AttrRef result;

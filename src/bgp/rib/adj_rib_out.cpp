@@ -172,9 +172,15 @@ bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
+void AdjRibOut::forget_verdicts() {
+  verdicts_ = {};
+  mapped_ = {};
+  classes_.clear();
+}
+
 void AdjRibOut::sources_changed() {
   clear_cache();
-  verdicts_ = {};
+  forget_verdicts();
 }
 
 void AdjRibOut::clear_cache() {
@@ -196,53 +202,100 @@ AdjRibOut::CacheKey AdjRibOut::cache_key(const AdjRibOutSetup& setup, wire::AfiS
                   shaped};
 }
 
+AttrRef AdjRibOut::export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                                const SelectedPath& path, const ExportPeer& from) {
+  const CacheKey key{&setup, path.attrs.serial(), path.peer, family, 0, false};
+  if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
+  AttrRef out;
+  ExportResult r = export_path(family, *path.attrs, from, setup.target, setup.context);
+  if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
+  cache_.emplace(key, out);
+  return out;
+}
+
+AttrRef AdjRibOut::apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                             const Prefix& prefix, const wire::PathAttributes& selected,
+                             const ExportPeer& from, const AttrRef& out) {
+  if (!out) return {};
+  wire::PathAttributes mapped = *out;
+  if (!setup.shape(family, prefix, selected, from, mapped)) return {};
+  // Most paths leave a route server's map as they came: no second copy to intern then.
+  if (mapped == *out) return out;
+  return store_.intern(std::move(mapped));
+}
+
+std::optional<AdjRibOut::VerdictKey> AdjRibOut::verdict_key(wire::AfiSafi family,
+                                                            const Prefix& prefix,
+                                                            const SelectedPath& path) {
+  const std::uint64_t prefix_class = setup_.shape_class(family, prefix);
+  // Few classes in practice (most prefixes match none of a map's prefix lists): a short scan.
+  auto known = std::find(classes_.begin(), classes_.end(), prefix_class);
+  if (known == classes_.end()) {
+    if (classes_.size() == kMaxClasses) return std::nullopt;
+    known = classes_.insert(classes_.end(), prefix_class);
+  }
+  return VerdictKey{path.attrs.serial(), path.peer,
+                    static_cast<std::uint16_t>(known - classes_.begin()),
+                    static_cast<std::uint8_t>(index(family))};
+}
+
 AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
                             const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
-  const CacheKey key = cache_key(setup, family, prefix, path);
-  auto cached = cache_.find(key);
-  // A map that cannot be cached runs for every prefix, on the cached export.
-  if (cached != cache_.end() && (key.shaped || !setup.shape)) return cached->second;
-  const bool verdicts = key.shaped && &setup == &setup_;
-  if (verdicts) {
-    // Denied before: nothing to build.
-    if (auto v = verdicts_.find(key); v != verdicts_.end() && !v->second) return {};
-  }
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
-  AttrRef out;
+  std::optional<VerdictKey> kept;
+  if (setup.shape && setup.shape_class && &setup == &setup_ && !from->origin) {
+    // What the export rules refuse (the path back to its neighbor, no-export...) needs no map.
+    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return {};
+    kept = verdict_key(family, prefix, path);
+    if (const Verdict* v = kept ? verdicts_.find(*kept) : nullptr) {
+      if (*v == kDenied) return {};
+      if (*v == kMapped) return *mapped_.find(*kept);
+      // Left as the export rules made it: those, without running the map.
+      return export_rules(setup, family, path, *from);
+    }
+  }
   if (from->origin) {
     // An originated route whose attributes depend on the prefix and the neighbor: never cached
     // (the cache is per attribute set), and there are few of them.
     wire::PathAttributes shaped = *path.attrs;
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
     ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
+    AttrRef out;
     if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-    if (!out || !setup.shape) return out;
-    wire::PathAttributes mapped = *out;
-    if (!setup.shape(family, prefix, *path.attrs, *from, mapped)) return {};
-    return store_.intern(std::move(mapped));
+    return setup.shape ? apply_map(setup, family, prefix, *path.attrs, *from, out) : out;
   }
-  if (cached != cache_.end()) {
-    out = cached->second;
+  if (!setup.shape) return export_rules(setup, family, path, *from);
+  if (!setup.shape_class || (&setup == &setup_ && !kept)) {
+    // A map that cannot be cached runs for every prefix.
+    return apply_map(setup, family, prefix, *path.attrs, *from,
+                     export_rules(setup, family, path, *from));
+  }
+  // Another setup than the current one (resync()'s old one): cached for the batch only.
+  const CacheKey key = cache_key(setup, family, prefix, path);
+  if (!kept) {
+    if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
+  }
+  AttrRef out = export_rules(setup, family, path, *from);
+  AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from, out);
+  if (!kept) {
+    cache_.emplace(key, result);
+    return result;
+  }
+  if (verdicts_.size() >= kMaxVerdicts) {
+    verdicts_ = {};
+    mapped_ = {};
+  }
+  if (!result) {
+    verdicts_[*kept] = kDenied;
+  } else if (result == out) {
+    verdicts_[*kept] = kSent;
   } else {
-    ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
-    if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-    if (!key.shaped) cache_.emplace(key, out);
+    verdicts_[*kept] = kMapped;
+    mapped_[*kept] = result;
   }
-  if (out && setup.shape) {
-    wire::PathAttributes mapped = *out;
-    out = setup.shape(family, prefix, *path.attrs, *from, mapped) ? store_.intern(std::move(mapped))
-                                                                  : AttrRef{};
-  }
-  if (key.shaped) {
-    cache_.emplace(key, out);
-    if (verdicts) {
-      if (verdicts_.size() >= kMaxVerdicts) verdicts_ = {};
-      verdicts_.insert_or_assign(key, static_cast<bool>(out));
-    }
-  }
-  return out;
+  return result;
 }
 
 AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
@@ -313,9 +366,10 @@ bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
   if (!setup.shape) return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
   if (setup.shape_class) {
     // The verdict the map gave the path's attribute set and class (same inputs, same answer).
+    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return false;
     if (&setup == &setup_) {
-      if (auto v = verdicts_.find(cache_key(setup, family, prefix, path)); v != verdicts_.end())
-        return v->second;
+      auto key = verdict_key(family, prefix, path);
+      if (const Verdict* v = key ? verdicts_.find(*key) : nullptr) return *v != kDenied;
     }
     return static_cast<bool>(exported(setup, family, prefix, path));
   }
@@ -386,7 +440,7 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   setup_ = std::move(next);
   // Keyed by the setup's address: what was cached is the old setup's.
   clear_cache();
-  verdicts_ = {};
+  forget_verdicts();
   // Only the prefix filter changed: what stays permitted was sent with the same attributes. An
   // outbound route map may have changed them: then everything permitted is sent again.
   bool same_rewrite =

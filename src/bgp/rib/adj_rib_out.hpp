@@ -15,6 +15,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/export.hpp"
 #include "bgp/rib/loc_rib.hpp"
+#include "bgp/rib/prefix_table.hpp"
 #include "bgp/rib/update_packer.hpp"
 
 namespace vipd::bgp::rib {
@@ -203,19 +205,54 @@ class AdjRibOut {
   void send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
             bool unchanged);
   void clear_cache();
+  void forget_verdicts();
 
   AdjRibOutSetup setup_;
   AttributeStore& store_;
   SourceLookup sources_;
   UpdatePacker packer_;
   std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;  // per batch of changes
-  // Whether the outbound map let a path through, per (attribute set, source, class), kept
-  // across batches: a withdrawal must know whether the neighbor got the path it replaces, and
-  // withdrawals come in prefix order, not grouped by attributes as announcements are. Keyed by
-  // serial, so an entry never answers for another attribute set; bounded by kMaxVerdicts, and
-  // forgotten when the setup or the sources change. Only for setup_ with a cacheable map.
+  // What the outbound map made of a path, per (attribute set, source, family, class), kept
+  // across batches: announcements drained after flow control and table walks come in table
+  // order, and a withdrawal must know whether the neighbor got the path it replaces; neither is
+  // grouped by attributes as a batch of changes is. Keyed by serial, so an entry never answers
+  // for another attribute set; bounded by kMaxVerdicts, forgotten when the setup or the sources
+  // change. Only for setup_, and only with a map that can be cached (shape_class). A flat
+  // table of 24-octet slots (PrefixTable takes any key with used() and hash()): it is read once
+  // per prefix and neighbor, so its size in cache lines is what it costs.
+  struct VerdictKey {
+    std::uint64_t attrs = 0;  // AttrRef::serial(); 0 (no set has it) marks an empty slot
+    PeerId source = 0;
+    std::uint16_t prefix_class = 0;  // index in classes_
+    std::uint8_t family = 0;         // index()
+    bool used() const { return attrs != 0; }
+    std::uint64_t hash() const {
+      return attrs ^ (std::uint64_t{source} << 40) ^ (std::uint64_t{prefix_class} << 24) ^ family;
+    }
+    bool operator==(const VerdictKey&) const = default;
+  };
+  enum Verdict : std::uint8_t {
+    kDenied = 0,
+    kSent = 1,    // as the export rules made it: the map left it as it was
+    kMapped = 2,  // sent as the map changed it: in mapped_ (most paths pass a route server's map
+                  // unchanged, so the cache holds no copy of them)
+  };
+  // The key of `path` for `prefix` under setup_; nullopt when its class has no index (more than
+  // kMaxClasses seen).
+  std::optional<VerdictKey> verdict_key(wire::AfiSafi family, const Prefix& prefix,
+                                        const SelectedPath& path);
+  static constexpr std::size_t kMaxClasses = 1024;
+  std::vector<std::uint64_t> classes_;  // the classes seen, by index
   static constexpr std::size_t kMaxVerdicts = std::size_t{1} << 18;
-  std::unordered_map<CacheKey, bool, CacheHash> verdicts_;
+  PrefixTable<VerdictKey, Verdict> verdicts_;
+  PrefixTable<VerdictKey, AttrRef> mapped_;
+  // The export rules' result for a neighbor's path (cached per batch), no outbound map.
+  AttrRef export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family, const SelectedPath& path,
+                       const ExportPeer& from);
+  // The outbound map on `out`, the export rules' result for `path`; empty when it denies.
+  AttrRef apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                    const wire::PathAttributes& selected, const ExportPeer& from,
+                    const AttrRef& out);
   std::size_t advertised_ = 0;
   Ready ready_;
   EndOfRib end_of_rib_;

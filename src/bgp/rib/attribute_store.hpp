@@ -21,7 +21,7 @@ struct AttrNode {
   wire::PathAttributes attrs;
   std::size_t hash = 0;
   std::uint32_t refs = 0;
-  // Unique per store and never reused (a freed node's address may be): what caches that outlive
+  // Unique across stores and never reused (a freed node's address may be): what caches that outlive
   // the references they were made from key on (AdjRibOut's export verdicts).
   std::uint64_t serial = 0;
   AttributeStore* store = nullptr;  // null once the store is gone (the node then frees itself)
@@ -111,7 +111,6 @@ class AttributeStore {
   };
 
   std::unordered_set<detail::AttrNode*, Hash, Equal> nodes_;
-  std::uint64_t next_serial_ = 1;
 };
 
 }  // namespace vipd::bgp::rib
