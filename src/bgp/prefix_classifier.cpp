@@ -1,5 +1,7 @@
 #include "bgp/prefix_classifier.hpp"
 
+#include <cstring>
+
 namespace vipd::bgp {
 
 std::shared_ptr<PrefixClassifier> PrefixClassifier::make(
@@ -12,22 +14,25 @@ std::shared_ptr<PrefixClassifier> PrefixClassifier::make(
       new PrefixClassifier(std::move(policy), std::move(env), std::move(*classes)));
 }
 
-std::size_t PrefixClassifier::slot(const Prefix& prefix) {
-  // The first eight octets hold every IPv4 prefix and the routed part of nearly every IPv6 one.
-  std::uint64_t bits = 0;
+PrefixClassifier::Bits PrefixClassifier::Bits::of(const Prefix& prefix) {
+  Bits b;
+  // Host order does not matter: the words are only compared and hashed.
   const auto& octets = prefix.address().octets();
-  for (std::size_t i = 0; i < 8; ++i) bits = bits << 8 | octets[i];
-  bits ^= std::uint64_t{prefix.length()} << 1;
-  return static_cast<std::size_t>((bits * 0x9e3779b97f4a7c15ULL) >> 52) % kMemo;
+  std::memcpy(&b.high, octets.data(), 8);
+  std::memcpy(&b.low, octets.data() + 8, 8);
+  b.tag = (static_cast<std::uint64_t>(prefix.family()) << 8) | prefix.length();
+  return b;
 }
 
 std::uint64_t PrefixClassifier::classify(const Prefix& prefix) {
   if (classes_.clauses() == 0) return 0;
-  Entry& e = (*memo_)[slot(prefix)];
-  if (e.used && e.prefix == prefix) return e.prefix_class;
-  e.prefix = prefix;
+  const Bits bits = Bits::of(prefix);
+  const std::uint64_t hash =
+      (bits.high ^ bits.low * 0xbf58476d1ce4e5b9ULL ^ bits.tag) * 0x9e3779b97f4a7c15ULL;
+  Entry& e = (*memo_)[static_cast<std::size_t>(hash >> 50) % kMemo];
+  if (e.prefix == bits) return e.prefix_class;
+  e.prefix = bits;
   e.prefix_class = classes_.classify(env_, prefix);
-  e.used = true;
   return e.prefix_class;
 }
 

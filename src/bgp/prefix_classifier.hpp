@@ -28,15 +28,22 @@ class PrefixClassifier {
                    policy::PrefixClasses classes)
       : policy_(std::move(policy)), env_(std::move(env)), classes_(std::move(classes)) {}
 
-  // Direct-mapped: a slice of changes (256) times the families fits without conflict misses
-  // that matter; an entry is replaced by the next prefix that maps to its slot.
-  static constexpr std::size_t kMemo = 4096;
-  struct Entry {
-    Prefix prefix;
-    std::uint64_t prefix_class = 0;
-    bool used = false;
+  // Direct-mapped, 512 KiB: the prefixes of the UPDATEs read since the last batch of changes
+  // was handed to the neighbors (the import asked first) and the slice of changes they are
+  // looking at; an entry is replaced by the next prefix that maps to its slot.
+  static constexpr std::size_t kMemo = 16384;
+  // A prefix as words, compared without a byte-wise compare of addresses; tag 0: empty.
+  struct Bits {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    std::uint64_t tag = 0;  // family and length
+    static Bits of(const Prefix& prefix);
+    bool operator==(const Bits&) const = default;
   };
-  static std::size_t slot(const Prefix& prefix);
+  struct Entry {
+    Bits prefix;
+    std::uint64_t prefix_class = 0;
+  };
 
   std::shared_ptr<const config::BgpConfig> policy_;  // what env_ and classes_ refer to
   policy::Environment env_;

@@ -89,6 +89,7 @@ void Speaker::refresh_export_peers() {
       export_peers_[id][i] = make_export_peer(id, family_at(i));
   if (export_peers_ == before) return;
   // The Adj-RIBs-Out cache what the export rules made of each source's paths.
+  export_verdicts_->clear();
   for (auto& [address, n] : neighbors_)
     if (n.routing)
       for (auto& out : n.routing->out)
@@ -227,6 +228,8 @@ void Speaker::start_routing(Neighbor& n) {
               prefix.to_string(), p.settings().address.to_string(), octets, limit);
         });
   }
+  for (auto& out : r->out)
+    if (out) out->share_verdicts(export_verdicts_);
   n.routing = std::move(r);
   for (std::size_t i = 0; i < Routing::kFamilies; ++i) configure_default_route(n, i);
   // UPDATEs are generated while the connection takes them, and the rest when it has drained

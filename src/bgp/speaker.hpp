@@ -260,6 +260,8 @@ class Speaker : private peer::RouteObserver {
   // (propagation.hpp) changes with it and the maps are re-applied. Adj-RIB-Outs keep the
   // snapshot they were set up with, to know what they sent.
   std::shared_ptr<const config::BgpConfig> policy_ = std::make_shared<config::BgpConfig>();
+  // The outbound maps' verdicts of every neighbor (rib/export_verdicts.hpp).
+  std::shared_ptr<rib::ExportVerdicts> export_verdicts_ = std::make_shared<rib::ExportVerdicts>();
   // classifier()'s, for policy_ only: made again when it is replaced.
   mutable const config::BgpConfig* classifiers_policy_ = nullptr;
   mutable std::map<std::string, std::shared_ptr<PrefixClassifier>, std::less<>> classifiers_;

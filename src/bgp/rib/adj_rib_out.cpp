@@ -172,10 +172,22 @@ bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
-void AdjRibOut::forget_verdicts() {
-  verdicts_ = {};
+AdjRibOut::~AdjRibOut() {
+  if (slot_) verdicts_->leave(*slot_);
+}
+
+void AdjRibOut::share_verdicts(std::shared_ptr<ExportVerdicts> shared) {
+  auto slot = shared->join();
+  if (!slot) return;  // every slot taken: this neighbor keeps a table of its own
+  if (slot_) verdicts_->leave(*slot_);
+  verdicts_ = std::move(shared);
+  slot_ = slot;
   mapped_ = {};
-  classes_.clear();
+}
+
+void AdjRibOut::forget_verdicts() {
+  if (slot_) verdicts_->forget(*slot_);
+  mapped_ = {};
 }
 
 void AdjRibOut::sources_changed() {
@@ -224,19 +236,12 @@ AttrRef AdjRibOut::apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family,
   return store_.intern(std::move(mapped));
 }
 
-std::optional<AdjRibOut::VerdictKey> AdjRibOut::verdict_key(wire::AfiSafi family,
-                                                            const Prefix& prefix,
-                                                            const SelectedPath& path) {
-  const std::uint64_t prefix_class = setup_.shape_class(family, prefix);
-  // Few classes in practice (most prefixes match none of a map's prefix lists): a short scan.
-  auto known = std::find(classes_.begin(), classes_.end(), prefix_class);
-  if (known == classes_.end()) {
-    if (classes_.size() == kMaxClasses) return std::nullopt;
-    known = classes_.insert(classes_.end(), prefix_class);
-  }
-  return VerdictKey{path.attrs.serial(), path.peer,
-                    static_cast<std::uint16_t>(known - classes_.begin()),
-                    static_cast<std::uint8_t>(index(family))};
+std::optional<ExportVerdicts::Key> AdjRibOut::verdict_key(wire::AfiSafi family,
+                                                          const Prefix& prefix,
+                                                          const SelectedPath& path) const {
+  if (!slot_) return std::nullopt;
+  return ExportVerdicts::Key{path.attrs.serial(), setup_.shape_class(family, prefix), path.peer,
+                             static_cast<std::uint8_t>(index(family))};
 }
 
 AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
@@ -244,14 +249,15 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
   if (setup.permit && !setup.permit(family, prefix)) return {};
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
-  std::optional<VerdictKey> kept;
+  std::optional<ExportVerdicts::Key> kept;
   if (setup.shape && setup.shape_class && &setup == &setup_ && !from->origin) {
     // What the export rules refuse (the path back to its neighbor, no-export...) needs no map.
     if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return {};
     kept = verdict_key(family, prefix, path);
-    if (const Verdict* v = kept ? verdicts_.find(*kept) : nullptr) {
-      if (*v == kDenied) return {};
-      if (*v == kMapped) return *mapped_.find(*kept);
+    if (auto sent = kept ? verdicts_->find(*kept, *slot_) : std::nullopt) {
+      if (!*sent) return {};
+      if (mapped_.size() > 0)
+        if (const AttrRef* mapped = mapped_.find(*kept)) return *mapped;
       // Left as the export rules made it: those, without running the map.
       return export_rules(setup, family, path, *from);
     }
@@ -283,16 +289,9 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
     cache_.emplace(key, result);
     return result;
   }
-  if (verdicts_.size() >= kMaxVerdicts) {
-    verdicts_ = {};
-    mapped_ = {};
-  }
-  if (!result) {
-    verdicts_[*kept] = kDenied;
-  } else if (result == out) {
-    verdicts_[*kept] = kSent;
-  } else {
-    verdicts_[*kept] = kMapped;
+  verdicts_->set(*kept, *slot_, static_cast<bool>(result));
+  if (result && result != out) {
+    if (mapped_.size() >= ExportVerdicts::kMaxEntries) mapped_ = {};
     mapped_[*kept] = result;
   }
   return result;
@@ -369,7 +368,7 @@ bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
     if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return false;
     if (&setup == &setup_) {
       auto key = verdict_key(family, prefix, path);
-      if (const Verdict* v = key ? verdicts_.find(*key) : nullptr) return *v != kDenied;
+      if (auto sent = key ? verdicts_->find(*key, *slot_) : std::nullopt) return *sent;
     }
     return static_cast<bool>(exported(setup, family, prefix, path));
   }

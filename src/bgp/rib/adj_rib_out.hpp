@@ -15,6 +15,7 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/export.hpp"
+#include "bgp/rib/export_verdicts.hpp"
 #include "bgp/rib/loc_rib.hpp"
 #include "bgp/rib/prefix_table.hpp"
 #include "bgp/rib/update_packer.hpp"
@@ -63,6 +65,7 @@ class AdjRibOut {
   // `oversize`: a prefix withdrawn because its UPDATE does not fit (UpdatePacker::announce()).
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
             SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {});
+  ~AdjRibOut();
   AdjRibOut(const AdjRibOut&) = delete;
   AdjRibOut& operator=(const AdjRibOut&) = delete;
 
@@ -102,6 +105,9 @@ class AdjRibOut {
   // The export facts of the sources (SourceLookup's answers) changed: what was cached from them
   // is forgotten.
   void sources_changed();
+  // Keeps the outbound map's verdicts in `shared`, the table of the speaker's neighbors
+  // (export_verdicts.hpp), rather than in a table of its own.
+  void share_verdicts(std::shared_ptr<ExportVerdicts> shared);
 
   const AdjRibOutSetup& setup() const { return setup_; }
   // What the neighbor is sent for `prefix` from the Loc-RIB as it is (`show ip bgp neighbors A
@@ -212,40 +218,17 @@ class AdjRibOut {
   SourceLookup sources_;
   UpdatePacker packer_;
   std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;  // per batch of changes
-  // What the outbound map made of a path, per (attribute set, source, family, class), kept
-  // across batches: announcements drained after flow control and table walks come in table
-  // order, and a withdrawal must know whether the neighbor got the path it replaces; neither is
-  // grouped by attributes as a batch of changes is. Keyed by serial, so an entry never answers
-  // for another attribute set; bounded by kMaxVerdicts, forgotten when the setup or the sources
-  // change. Only for setup_, and only with a map that can be cached (shape_class). A flat
-  // table of 24-octet slots (PrefixTable takes any key with used() and hash()): it is read once
-  // per prefix and neighbor, so its size in cache lines is what it costs.
-  struct VerdictKey {
-    std::uint64_t attrs = 0;  // AttrRef::serial(); 0 (no set has it) marks an empty slot
-    PeerId source = 0;
-    std::uint16_t prefix_class = 0;  // index in classes_
-    std::uint8_t family = 0;         // index()
-    bool used() const { return attrs != 0; }
-    std::uint64_t hash() const {
-      return attrs ^ (std::uint64_t{source} << 40) ^ (std::uint64_t{prefix_class} << 24) ^ family;
-    }
-    bool operator==(const VerdictKey&) const = default;
-  };
-  enum Verdict : std::uint8_t {
-    kDenied = 0,
-    kSent = 1,    // as the export rules made it: the map left it as it was
-    kMapped = 2,  // sent as the map changed it: in mapped_ (most paths pass a route server's map
-                  // unchanged, so the cache holds no copy of them)
-  };
-  // The key of `path` for `prefix` under setup_; nullopt when its class has no index (more than
-  // kMaxClasses seen).
-  std::optional<VerdictKey> verdict_key(wire::AfiSafi family, const Prefix& prefix,
-                                        const SelectedPath& path);
-  static constexpr std::size_t kMaxClasses = 1024;
-  std::vector<std::uint64_t> classes_;  // the classes seen, by index
-  static constexpr std::size_t kMaxVerdicts = std::size_t{1} << 18;
-  PrefixTable<VerdictKey, Verdict> verdicts_;
-  PrefixTable<VerdictKey, AttrRef> mapped_;
+  // What the outbound map made of a path (export_verdicts.hpp), for setup_ with a map that can
+  // be cached (shape_class); nullopt without a slot.
+  std::optional<ExportVerdicts::Key> verdict_key(wire::AfiSafi family, const Prefix& prefix,
+                                                 const SelectedPath& path) const;
+  // The verdicts of setup_'s map, in a table shared with the speaker's other neighbors
+  // (share_verdicts()) or this neighbor's own.
+  std::shared_ptr<ExportVerdicts> verdicts_ = std::make_shared<ExportVerdicts>();
+  std::optional<unsigned> slot_ = verdicts_->join();
+  // What the map made of the paths it changed (most pass a route server's map unchanged, and
+  // those are sent as the export rules made them: no copy is kept).
+  PrefixTable<ExportVerdicts::Key, AttrRef> mapped_;
   // The export rules' result for a neighbor's path (cached per batch), no outbound map.
   AttrRef export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family, const SelectedPath& path,
                        const ExportPeer& from);

@@ -466,5 +466,55 @@ TEST_F(Fixture, KeptVerdictsAreForgottenWhenTheSourcesChange) {
   EXPECT_EQ(sent.withdrawn(), 2u);
 }
 
+// Neighbors keep their maps' verdicts in one table (a bit each): one neighbor's verdict never
+// answers for another's, and a neighbor past the table's slots keeps a table of its own.
+TEST_F(Fixture, SharedVerdictsAreKeptPerNeighbor) {
+  auto shared = std::make_shared<ExportVerdicts>();
+  auto mapped_out = [&](Sent& into, bool send) {
+    AdjRibOutSetup s = setup();
+    s.shape = [send](wire::AfiSafi, const Prefix&, const wire::PathAttributes&, const ExportPeer&,
+                     wire::PathAttributes&) { return send; };
+    s.shape_class = [](wire::AfiSafi, const Prefix&) { return 0; };
+    auto o = std::make_unique<AdjRibOut>(
+        std::move(s), into.options, store,
+        [this](PeerId id, wire::AfiSafi) -> const ExportPeer* {
+          return id < sources.size() ? &sources[id] : nullptr;
+        },
+        into.sink());
+    o->share_verdicts(shared);
+    return o;
+  };
+  Sent to_deny, to_send;
+  auto denying = mapped_out(to_deny, false);
+  auto sending = mapped_out(to_send, true);
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  for (const auto& p : many(10)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  auto changes = rib.drain_changes();
+  denying->apply(changes);
+  sending->apply(changes);
+  EXPECT_EQ(to_deny.announced(), 0u);
+  EXPECT_EQ(to_send.announced(), 10u);
+  EXPECT_EQ(shared->size(), 1u);  // one entry, a bit per neighbor
+  rib.withdraw_peer(0);
+  changes = rib.drain_changes();
+  denying->apply(changes);
+  sending->apply(changes);
+  EXPECT_EQ(to_deny.withdrawn(), 0u);
+  EXPECT_EQ(to_send.withdrawn(), 10u);
+  // Slots run out: the table says so, and a neighbor then works with its own.
+  std::vector<unsigned> taken;
+  while (auto slot = shared->join()) taken.push_back(*slot);
+  EXPECT_EQ(taken.size(), ExportVerdicts::kSlots - 2);
+  Sent own;
+  auto alone = mapped_out(own, true);
+  for (const auto& p : many(3)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  alone->apply(rib.drain_changes());
+  EXPECT_EQ(own.announced(), 3u);
+  EXPECT_EQ(shared->size(), 1u);  // its verdict is not in the shared table
+  // A neighbor that goes frees its slot.
+  denying.reset();
+  EXPECT_TRUE(shared->join());
+}
+
 }  // namespace
 }  // namespace vipd::bgp::rib
