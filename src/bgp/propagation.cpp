@@ -82,10 +82,18 @@ std::optional<rib::ExportPeer> Speaker::make_export_peer(rib::PeerId id,
 
 void Speaker::refresh_export_peers() {
   // Looked up once per exported prefix: a table, rebuilt when configuration or sessions change.
+  auto before = std::move(export_peers_);
   export_peers_.assign(by_id_.size(), {});
   for (rib::PeerId id = 0; id < by_id_.size(); ++id)
     for (std::size_t i = 0; i < Routing::kFamilies; ++i)
       export_peers_[id][i] = make_export_peer(id, family_at(i));
+  if (export_peers_ == before) return;
+  // The Adj-RIBs-Out cache what the export rules made of each source's paths.
+  export_verdicts_->clear();
+  for (auto& [address, n] : neighbors_)
+    if (n.routing)
+      for (auto& out : n.routing->out)
+        if (out) out->sources_changed();
 }
 
 const rib::ExportPeer* Speaker::export_peer(rib::PeerId id, wire::AfiSafi family) const {
@@ -173,8 +181,26 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
       return apply_export_map(name, policy->policy_environment(), family, prefix, selected, from,
                               target, context, exported);
     };
+    // The map's prefix clauses: its results are cached per attribute set and their answers.
+    if (auto classifier = this->classifier(key.policy, key.route_map)) {
+      s.shape_class = [classifier](wire::AfiSafi, const Prefix& prefix) {
+        return classifier->classify(prefix);
+      };
+    }
   }
   return s;
+}
+
+std::shared_ptr<PrefixClassifier> Speaker::classifier(
+    const std::shared_ptr<const config::BgpConfig>& policy, const std::string& map) const {
+  if (policy != policy_) return PrefixClassifier::make(policy, map);
+  if (classifiers_policy_ != policy_.get()) {
+    classifiers_.clear();
+    classifiers_policy_ = policy_.get();
+  }
+  auto [it, added] = classifiers_.try_emplace(map);
+  if (added) it->second = PrefixClassifier::make(policy, map);
+  return it->second;
 }
 
 void Speaker::start_routing(Neighbor& n) {
@@ -202,6 +228,8 @@ void Speaker::start_routing(Neighbor& n) {
               prefix.to_string(), p.settings().address.to_string(), octets, limit);
         });
   }
+  for (auto& out : r->out)
+    if (out) out->share_verdicts(export_verdicts_);
   n.routing = std::move(r);
   for (std::size_t i = 0; i < Routing::kFamilies; ++i) configure_default_route(n, i);
   // UPDATEs are generated while the connection takes them, and the rest when it has drained
@@ -286,6 +314,11 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
     // A denied prefix replaces what the neighbor announced before for it (RFC 4271 §3.1).
     std::optional<policy::Environment> env;
     std::optional<IpAddress> local;
+    // The map's result per class of prefix (policy::PrefixClasses): the prefixes of one UPDATE
+    // share their attributes, so the map runs once per class rather than once per prefix.
+    std::shared_ptr<PrefixClassifier> classes;
+    constexpr std::size_t kImportClasses = 16;                     // searched linearly
+    std::vector<std::pair<std::uint64_t, rib::AttrRef>> by_class;  // empty AttrRef: denied
     for (const auto& prefix : prefixes) {
       if (ignored || !policy.permits(prefix)) {
         loc_rib_.withdraw(family, prefix, id);
@@ -300,12 +333,24 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
       if (!env) {
         env = policy.policy->policy_environment();
         if (auto endpoint = n.peer->local_endpoint()) local = endpoint->first;
+        classes = classifier(policy.policy, policy.route_map);
       }
-      auto changed =
-          apply_import_map(policy.route_map, *env, prefix, *weighted, n.peer->settings().address,
-                           local, rib::ExportContext{}.default_local_pref);
-      if (changed)
-        loc_rib_.update(family, prefix, id, attributes_.intern(std::move(*changed)));
+      const std::uint64_t prefix_class = classes ? classes->classify(prefix) : 0;
+      auto known = std::find_if(by_class.begin(), by_class.end(),
+                                [&](const auto& c) { return c.first == prefix_class; });
+      rib::AttrRef result;
+      if (classes && known != by_class.end()) {
+        result = known->second;
+      } else {
+        auto changed =
+            apply_import_map(policy.route_map, *env, prefix, *weighted, n.peer->settings().address,
+                             local, rib::ExportContext{}.default_local_pref);
+        if (changed) result = attributes_.intern(std::move(*changed));
+        if (classes && by_class.size() < kImportClasses)
+          by_class.emplace_back(prefix_class, result);
+      }
+      if (result)
+        loc_rib_.update(family, prefix, id, std::move(result));
       else
         loc_rib_.withdraw(family, prefix, id);
     }

@@ -20,6 +20,7 @@
 #include "bgp/origination.hpp"
 #include "bgp/peer/peer.hpp"
 #include "bgp/peer/transport.hpp"
+#include "bgp/prefix_classifier.hpp"
 #include "bgp/rib/adj_rib_out.hpp"
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/loc_rib.hpp"
@@ -212,6 +213,10 @@ class Speaker : private peer::RouteObserver {
   void refresh_export_peers();
   ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
   rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
+  // The classifier of route map `map` in `policy` (prefix_classifier.hpp), shared by every
+  // neighbor applying it while `policy` is the running snapshot; nullptr if it has none.
+  std::shared_ptr<PrefixClassifier> classifier(
+      const std::shared_ptr<const config::BgpConfig>& policy, const std::string& map) const;
   void start_routing(Neighbor& n);
   // `neighbor A default-originate` (default_originate.hpp): sets it up (again, when its
   // configuration or the route maps changed) and gives the neighbor's Adj-RIB-Out of family
@@ -255,6 +260,11 @@ class Speaker : private peer::RouteObserver {
   // (propagation.hpp) changes with it and the maps are re-applied. Adj-RIB-Outs keep the
   // snapshot they were set up with, to know what they sent.
   std::shared_ptr<const config::BgpConfig> policy_ = std::make_shared<config::BgpConfig>();
+  // The outbound maps' verdicts of every neighbor (rib/export_verdicts.hpp).
+  std::shared_ptr<rib::ExportVerdicts> export_verdicts_ = std::make_shared<rib::ExportVerdicts>();
+  // classifier()'s, for policy_ only: made again when it is replaced.
+  mutable const config::BgpConfig* classifiers_policy_ = nullptr;
+  mutable std::map<std::string, std::shared_ptr<PrefixClassifier>, std::less<>> classifiers_;
   // Indexes of running_, set with it (set_running()): its neighbors by address, and its prefix
   // lists compiled for lookups (issue 15). A list keeps its matcher while its entries do not
   // change, so policy keys compare matchers by pointer instead of lists entry by entry.

@@ -95,6 +95,18 @@ bool Prefix::contains(const IpAddress& a) const {
   return a.family() == family() && Prefix(a, length_).address() == address_;
 }
 
+bool Prefix::covers(const Prefix& p) const {
+  if (p.family() != family() || p.length_ < length_) return false;
+  const auto& mine = address_.octets();
+  const auto& theirs = p.address_.octets();
+  const std::size_t whole = length_ / 8;
+  if (std::memcmp(mine.data(), theirs.data(), whole) != 0) return false;
+  const unsigned rest = length_ % 8;
+  if (rest == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (theirs[whole] & mask) == mine[whole];  // host bits of address_ are clear
+}
+
 std::string Prefix::to_string() const {
   return address_.to_string() + "/" + std::to_string(length_);
 }

@@ -55,6 +55,10 @@ class Prefix {
   std::uint8_t length() const { return length_; }
   Family family() const { return address_.family(); }
   bool contains(const IpAddress& a) const;
+  // Whether `p` lies inside this prefix: same family, at least as long, the same first length()
+  // bits. Compares octets in place (no masked copy): prefix lists and access lists ask it per
+  // route and entry.
+  bool covers(const Prefix& p) const;
   std::string to_string() const;
 
   auto operator<=>(const Prefix&) const = default;

@@ -89,8 +89,7 @@ bool RouterBgp::active_by_default(const IpAddress& neighbor, AddressFamily f) co
 
 bool PrefixListEntry::matches(const Prefix& p) const {
   if (any) return true;
-  if (p.family() != prefix.family() || p.length() < prefix.length()) return false;
-  if (Prefix(p.address(), prefix.length()) != prefix) return false;
+  if (!prefix.covers(p)) return false;
   // FRR lib/plist.c: without ge/le only the exact length matches; `ge` alone reaches up to the
   // family's full length.
   if (!ge && !le) return p.length() == prefix.length();

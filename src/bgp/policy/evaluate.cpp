@@ -122,6 +122,59 @@ void community_list_delete(const CommunityList& list, wire::PathAttributes& a) {
 
 namespace {
 
+std::optional<bool> prefix_list(const Environment& env, Family family, const std::string& name,
+                                const Prefix& p) {
+  if (!env.prefix_list) return std::nullopt;
+  return env.prefix_list(family, name, p);
+}
+
+bool access_list(const Environment& env, Family family, const std::string& name, const Prefix& p) {
+  const AccessList* l = env.policy ? env.policy->find_access_list(family, name) : nullptr;
+  return l && l->permits(p);  // a missing list: RMAP_NOMATCH
+}
+
+bool is_prefix_clause(MatchKind kind) {
+  return kind == MatchKind::kIpAddressPrefixList || kind == MatchKind::kIpv6AddressPrefixList ||
+         kind == MatchKind::kIpAddressAccessList || kind == MatchKind::kIpv6AddressAccessList;
+}
+
+// The clauses that read the route's prefix (PrefixClasses).
+bool prefix_clause_matches(const Match& m, const Environment& env, const Prefix& prefix) {
+  const bool v4 = prefix.family() == Family::kIpv4;
+  switch (m.kind) {
+    case MatchKind::kIpAddressPrefixList:
+      return prefix_list(env, Family::kIpv4, m.name, prefix).value_or(false);
+    case MatchKind::kIpv6AddressPrefixList:
+      return prefix_list(env, Family::kIpv6, m.name, prefix).value_or(false);
+    case MatchKind::kIpAddressAccessList:
+      return v4 && access_list(env, Family::kIpv4, m.name, prefix);
+    case MatchKind::kIpv6AddressAccessList:
+      return !v4 && access_list(env, Family::kIpv6, m.name, prefix);
+    default:
+      return false;
+  }
+}
+
+// Adds the prefix clauses of `map` and of the maps it calls (each map once) to `out`; false
+// when there are more than PrefixClasses::kMaxClauses.
+bool collect_prefix_clauses(const RouteMap& map, const Environment& env,
+                            std::vector<const RouteMap*>& seen, std::vector<const Match*>& out) {
+  if (std::find(seen.begin(), seen.end(), &map) != seen.end()) return true;
+  seen.push_back(&map);
+  for (const auto& e : map.entries) {
+    for (const auto& m : e.matches) {
+      if (!is_prefix_clause(m.kind)) continue;
+      if (std::any_of(out.begin(), out.end(), [&](const Match* c) { return *c == m; })) continue;
+      if (out.size() == PrefixClasses::kMaxClauses) return false;
+      out.push_back(&m);
+    }
+    if (e.call.empty() || !env.policy) continue;
+    if (const RouteMap* called = env.policy->find_route_map(e.call))
+      if (!collect_prefix_clauses(*called, env, seen, out)) return false;
+  }
+  return true;
+}
+
 class Evaluator {
  public:
   // The clauses match `match`, the sets change `route` (the same route but for conditional
@@ -174,16 +227,6 @@ class Evaluator {
   bool is_v4() const { return route_.prefix.family() == Family::kIpv4; }
   const wire::PathAttributes& attrs() const { return match_.attributes; }
 
-  std::optional<bool> prefix_list(Family family, const std::string& name, const Prefix& p) const {
-    if (!env_.prefix_list) return std::nullopt;
-    return env_.prefix_list(family, name, p);
-  }
-
-  bool access_list(Family family, const std::string& name, const Prefix& p) const {
-    const AccessList* l = env_.policy ? env_.policy->find_access_list(family, name) : nullptr;
-    return l && l->permits(p);  // a missing list: RMAP_NOMATCH
-  }
-
   bool match_v4() const { return match_.prefix.family() == Family::kIpv4; }
   Prefix ipv4_next_hop() const { return Prefix(attrs().next_hop.value_or(IpAddress{}), 32); }
 
@@ -197,17 +240,15 @@ class Evaluator {
     const wire::PathAttributes& a = attrs();
     switch (m.kind) {
       case MatchKind::kIpAddressPrefixList:
-        return prefix_list(Family::kIpv4, m.name, match_.prefix).value_or(false);
       case MatchKind::kIpv6AddressPrefixList:
-        return prefix_list(Family::kIpv6, m.name, match_.prefix).value_or(false);
       case MatchKind::kIpAddressAccessList:
-        return match_v4() && access_list(Family::kIpv4, m.name, match_.prefix);
       case MatchKind::kIpv6AddressAccessList:
-        return !match_v4() && access_list(Family::kIpv6, m.name, match_.prefix);
+        return prefix_clause_matches(m, env_, match_.prefix);
       case MatchKind::kIpNextHopAccessList:
-        return match_v4() && access_list(Family::kIpv4, m.name, ipv4_next_hop());
+        return match_v4() && access_list(env_, Family::kIpv4, m.name, ipv4_next_hop());
       case MatchKind::kIpNextHopPrefixList:
-        return match_v4() && prefix_list(Family::kIpv4, m.name, ipv4_next_hop()).value_or(false);
+        return match_v4() &&
+               prefix_list(env_, Family::kIpv4, m.name, ipv4_next_hop()).value_or(false);
       case MatchKind::kIpv6NextHopAddress:
         return a.mp_reach &&
                (a.mp_reach->next_hop == m.address || a.mp_reach->link_local_next_hop == m.address);
@@ -401,6 +442,21 @@ class Evaluator {
 };
 
 }  // namespace
+
+std::optional<PrefixClasses> PrefixClasses::of(std::string_view map, const Environment& env) {
+  PrefixClasses classes;
+  const RouteMap* found = env.policy ? env.policy->find_route_map(map) : nullptr;
+  std::vector<const RouteMap*> seen;
+  if (found && !collect_prefix_clauses(*found, env, seen, classes.clauses_)) return std::nullopt;
+  return classes;
+}
+
+std::uint64_t PrefixClasses::classify(const Environment& env, const Prefix& prefix) const {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < clauses_.size(); ++i)
+    if (prefix_clause_matches(*clauses_[i], env, prefix)) bits |= std::uint64_t{1} << i;
+  return bits;
+}
 
 Outcome apply(const RouteMap& map, const Environment& env, const Context& ctx, Route& route) {
   Evaluator e(env, ctx, route, route);

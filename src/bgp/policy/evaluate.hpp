@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "bgp/policy/policy.hpp"
 #include "bgp/wire/attributes.hpp"
@@ -81,6 +82,29 @@ Outcome apply(std::string_view name, const Environment& env, const Context& ctx,
 // the originated default is shaped).
 Outcome apply(std::string_view name, const Environment& env, const Context& ctx, const Route& match,
               Route& route);
+
+// The clauses of a route map, and of the maps it calls, whose answer depends on the route's
+// prefix: `match ip|ipv6 address prefix-list NAME` and `match ip|ipv6 address NAME`. Every other
+// clause and every set reads or writes the attributes, the values kept beside them and the
+// context (the prefix's family aside), so for routes whose weight and tag come from their
+// attributes (a neighbor's routes, inbound and outbound) apply()'s outcome is the same for two
+// routes of one family with equal attributes, context and classify() answer. A caller may then
+// evaluate the map once per attribute set and class instead of once per prefix: a route server's
+// table holds a few prefixes per attribute set, and few classes.
+class PrefixClasses {
+ public:
+  static constexpr std::size_t kMaxClauses = 64;  // one bit each
+  // The map named `map` and what it calls, as `env` holds them (the clauses are referred to,
+  // not copied: `env.policy` must outlive the result). nullopt: more than kMaxClauses distinct
+  // prefix clauses.
+  static std::optional<PrefixClasses> of(std::string_view map, const Environment& env);
+  // Bit i is whether clause i matches `prefix`.
+  std::uint64_t classify(const Environment& env, const Prefix& prefix) const;
+  std::size_t clauses() const { return clauses_.size(); }
+
+ private:
+  std::vector<const Match*> clauses_;
+};
 
 // The list semantics the match clauses use, exposed for `show` and tests.
 // community_list_match(): the first entry whose communities are all on the route (standard) or

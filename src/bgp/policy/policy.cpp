@@ -91,9 +91,8 @@ bool AccessListEntry::matches(const Prefix& p) const {
     case Kind::kPrefix:
       // filter_match_zebra(): same family, `p` inside the entry's prefix; exact-match also
       // wants the same length.
-      if (p.family() != prefix.family() || p.length() < prefix.length()) return false;
       if (exact && p.length() != prefix.length()) return false;
-      return Prefix(p.address(), prefix.length()) == prefix;
+      return prefix.covers(p);
     case Kind::kCisco:
       return cisco_match(address, wildcard, p.address());
   }

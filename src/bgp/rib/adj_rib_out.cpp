@@ -172,6 +172,29 @@ bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
+AdjRibOut::~AdjRibOut() {
+  if (slot_) verdicts_->leave(*slot_);
+}
+
+void AdjRibOut::share_verdicts(std::shared_ptr<ExportVerdicts> shared) {
+  auto slot = shared->join();
+  if (!slot) return;  // every slot taken: this neighbor keeps a table of its own
+  if (slot_) verdicts_->leave(*slot_);
+  verdicts_ = std::move(shared);
+  slot_ = slot;
+  mapped_ = {};
+}
+
+void AdjRibOut::forget_verdicts() {
+  if (slot_) verdicts_->forget(*slot_);
+  mapped_ = {};
+}
+
+void AdjRibOut::sources_changed() {
+  clear_cache();
+  forget_verdicts();
+}
+
 void AdjRibOut::clear_cache() {
   // clear() costs the bucket count, which one large batch leaves high: start afresh then.
   if (cache_.bucket_count() > 64)
@@ -180,33 +203,98 @@ void AdjRibOut::clear_cache() {
     cache_.clear();
 }
 
+AdjRibOut::CacheKey AdjRibOut::cache_key(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                                         const Prefix& prefix, const SelectedPath& path) const {
+  const bool shaped = setup.shape && setup.shape_class;
+  return CacheKey{&setup,
+                  path.attrs.serial(),
+                  path.peer,
+                  family,
+                  shaped ? setup.shape_class(family, prefix) : 0,
+                  shaped};
+}
+
+AttrRef AdjRibOut::export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                                const SelectedPath& path, const ExportPeer& from) {
+  const CacheKey key{&setup, path.attrs.serial(), path.peer, family, 0, false};
+  if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
+  AttrRef out;
+  ExportResult r = export_path(family, *path.attrs, from, setup.target, setup.context);
+  if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
+  cache_.emplace(key, out);
+  return out;
+}
+
+AttrRef AdjRibOut::apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                             const Prefix& prefix, const wire::PathAttributes& selected,
+                             const ExportPeer& from, const AttrRef& out) {
+  if (!out) return {};
+  wire::PathAttributes mapped = *out;
+  if (!setup.shape(family, prefix, selected, from, mapped)) return {};
+  // Most paths leave a route server's map as they came: no second copy to intern then.
+  if (mapped == *out) return out;
+  return store_.intern(std::move(mapped));
+}
+
+std::optional<ExportVerdicts::Key> AdjRibOut::verdict_key(wire::AfiSafi family,
+                                                          const Prefix& prefix,
+                                                          const SelectedPath& path) const {
+  if (!slot_) return std::nullopt;
+  return ExportVerdicts::Key{path.attrs.serial(), setup_.shape_class(family, prefix), path.peer,
+                             static_cast<std::uint8_t>(index(family))};
+}
+
 AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
                             const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
-  CacheKey key{&setup, path.attrs.get(), path.peer, family};
-  auto cached = cache_.find(key);
-  if (cached != cache_.end() && !setup.shape) return cached->second;
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
-  AttrRef out;
+  std::optional<ExportVerdicts::Key> kept;
+  if (setup.shape && setup.shape_class && &setup == &setup_ && !from->origin) {
+    // What the export rules refuse (the path back to its neighbor, no-export...) needs no map.
+    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return {};
+    kept = verdict_key(family, prefix, path);
+    if (auto sent = kept ? verdicts_->find(*kept, *slot_) : std::nullopt) {
+      if (!*sent) return {};
+      if (mapped_.size() > 0)
+        if (const AttrRef* mapped = mapped_.find(*kept)) return *mapped;
+      // Left as the export rules made it: those, without running the map.
+      return export_rules(setup, family, path, *from);
+    }
+  }
   if (from->origin) {
     // An originated route whose attributes depend on the prefix and the neighbor: never cached
     // (the cache is per attribute set), and there are few of them.
     wire::PathAttributes shaped = *path.attrs;
     if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
     ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
+    AttrRef out;
     if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-  } else if (cached != cache_.end()) {
-    out = cached->second;
-  } else {
-    ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
-    if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-    cache_.emplace(key, out);
+    return setup.shape ? apply_map(setup, family, prefix, *path.attrs, *from, out) : out;
   }
-  if (!out || !setup.shape) return out;
-  wire::PathAttributes shaped = *out;
-  if (!setup.shape(family, prefix, *path.attrs, *from, shaped)) return {};
-  return store_.intern(std::move(shaped));
+  if (!setup.shape) return export_rules(setup, family, path, *from);
+  if (!setup.shape_class || (&setup == &setup_ && !kept)) {
+    // A map that cannot be cached runs for every prefix.
+    return apply_map(setup, family, prefix, *path.attrs, *from,
+                     export_rules(setup, family, path, *from));
+  }
+  // Another setup than the current one (resync()'s old one): cached for the batch only.
+  const CacheKey key = cache_key(setup, family, prefix, path);
+  if (!kept) {
+    if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
+  }
+  AttrRef out = export_rules(setup, family, path, *from);
+  AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from, out);
+  if (!kept) {
+    cache_.emplace(key, result);
+    return result;
+  }
+  verdicts_->set(*kept, *slot_, static_cast<bool>(result));
+  if (result && result != out) {
+    if (mapped_.size() >= ExportVerdicts::kMaxEntries) mapped_ = {};
+    mapped_[*kept] = result;
+  }
+  return result;
 }
 
 AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
@@ -262,7 +350,7 @@ void AdjRibOut::set_default_route(const LocRib& rib, wire::AfiSafi family, AttrR
 }
 
 bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                             const Prefix& prefix, const SelectedPath& path) const {
+                             const Prefix& prefix, const SelectedPath& path) {
   if (setup.permit && !setup.permit(family, prefix)) return false;
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return true;
@@ -275,6 +363,15 @@ bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
            setup.shape(family, prefix, *path.attrs, *from, r.attributes);
   }
   if (!setup.shape) return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
+  if (setup.shape_class) {
+    // The verdict the map gave the path's attribute set and class (same inputs, same answer).
+    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return false;
+    if (&setup == &setup_) {
+      auto key = verdict_key(family, prefix, path);
+      if (auto sent = key ? verdicts_->find(*key, *slot_) : std::nullopt) return *sent;
+    }
+    return static_cast<bool>(exported(setup, family, prefix, path));
+  }
   // The outbound map may have denied it: ask it again (same inputs, same answer).
   ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
   return r.verdict == ExportVerdict::kSent &&
@@ -340,6 +437,9 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
 void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
   AdjRibOutSetup old = std::move(setup_);
   setup_ = std::move(next);
+  // Keyed by the setup's address: what was cached is the old setup's.
+  clear_cache();
+  forget_verdicts();
   // Only the prefix filter changed: what stays permitted was sent with the same attributes. An
   // outbound route map may have changed them: then everything permitted is sent again.
   bool same_rewrite =

@@ -15,13 +15,17 @@
 
 #include <array>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/export.hpp"
+#include "bgp/rib/export_verdicts.hpp"
 #include "bgp/rib/loc_rib.hpp"
+#include "bgp/rib/prefix_table.hpp"
 #include "bgp/rib/update_packer.hpp"
 
 namespace vipd::bgp::rib {
@@ -37,11 +41,15 @@ struct AdjRibOutSetup {
   std::function<bool(wire::AfiSafi, const Prefix&)> permit;
   // Outbound per-path policy after the export rules (`neighbor A route-map NAME out`): may change
   // `exported`, what export_path() made for the Loc-RIB path `selected` from `from`; false:
-  // nothing is sent. Its results depend on the prefix, so they are not cached. Empty: none.
+  // nothing is sent. Empty: none.
   using Shape =
       std::function<bool(wire::AfiSafi, const Prefix&, const wire::PathAttributes& selected,
                          const ExportPeer& from, wire::PathAttributes& exported)>;
   Shape shape;
+  // What of the prefix `shape` reads (policy::PrefixClasses::classify()): shape answers alike
+  // for two prefixes of one family and class given the same path and source, so its result is
+  // cached per (attribute set, source, class). Empty: shape runs for every prefix.
+  std::function<std::uint64_t(wire::AfiSafi, const Prefix&)> shape_class;
   std::vector<wire::AfiSafi> families;  // negotiated (RFC 4760)
 };
 
@@ -57,6 +65,7 @@ class AdjRibOut {
   // `oversize`: a prefix withdrawn because its UPDATE does not fit (UpdatePacker::announce()).
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
             SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {});
+  ~AdjRibOut();
   AdjRibOut(const AdjRibOut&) = delete;
   AdjRibOut& operator=(const AdjRibOut&) = delete;
 
@@ -92,6 +101,13 @@ class AdjRibOut {
   // (the walk sends it).
   void set_default_route(const LocRib& rib, wire::AfiSafi family, AttrRef attributes);
   const AttrRef& default_route(wire::AfiSafi family) const { return default_route_[index(family)]; }
+
+  // The export facts of the sources (SourceLookup's answers) changed: what was cached from them
+  // is forgotten.
+  void sources_changed();
+  // Keeps the outbound map's verdicts in `shared`, the table of the speaker's neighbors
+  // (export_verdicts.hpp), rather than in a table of its own.
+  void share_verdicts(std::shared_ptr<ExportVerdicts> shared);
 
   const AdjRibOutSetup& setup() const { return setup_; }
   // What the neighbor is sent for `prefix` from the Loc-RIB as it is (`show ip bgp neighbors A
@@ -161,19 +177,27 @@ class AdjRibOut {
   void start_walk(const LocRib& rib, wire::AfiSafi family);
   void emit(wire::AfiSafi family, Batch& batch);
 
+  // An export result: of the export rules alone (`shaped` false: the setup has no map, or one
+  // that cannot be cached), or after the outbound map for prefixes of class `prefix_class`.
   struct CacheKey {
     const AdjRibOutSetup* setup;
-    const wire::PathAttributes* attrs;
+    std::uint64_t attrs;  // AttrRef::serial() of the Loc-RIB path's attributes
     PeerId source;
     wire::AfiSafi family;
+    std::uint64_t prefix_class;
+    bool shaped;
     bool operator==(const CacheKey&) const = default;
   };
   struct CacheHash {
     std::size_t operator()(const CacheKey& k) const {
-      return std::hash<const void*>()(k.attrs) ^ (std::size_t{k.source} << 1) ^
-             (static_cast<std::size_t>(k.family.afi) << 20) ^ std::hash<const void*>()(k.setup);
+      std::uint64_t h = k.attrs * 0x9e3779b97f4a7c15ULL;
+      h ^= (std::uint64_t{k.source} << 32) ^ (static_cast<std::uint64_t>(k.family.afi) << 24) ^
+           (k.prefix_class * 0xbf58476d1ce4e5b9ULL) ^ std::uint64_t{k.shaped};
+      return static_cast<std::size_t>(h ^ (h >> 29) ^ std::hash<const void*>()(k.setup));
     }
   };
+  CacheKey cache_key(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                     const SelectedPath& path) const;
   // What this neighbor is sent for `path`: the interned export attributes, or an empty AttrRef
   // when nothing is sent.
   AttrRef exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
@@ -182,17 +206,36 @@ class AdjRibOut {
   // that is gone: a withdrawal for a route the neighbor never got is harmless (RFC 4271 §9.1.3
   // lets it ignore it); a missed one is not.
   bool was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                    const SelectedPath& path) const;
+                    const SelectedPath& path);
   // `unchanged`: the new export is known to equal the old one (same path, same attributes).
   void send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
             bool unchanged);
   void clear_cache();
+  void forget_verdicts();
 
   AdjRibOutSetup setup_;
   AttributeStore& store_;
   SourceLookup sources_;
   UpdatePacker packer_;
-  std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;
+  std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;  // per batch of changes
+  // What the outbound map made of a path (export_verdicts.hpp), for setup_ with a map that can
+  // be cached (shape_class); nullopt without a slot.
+  std::optional<ExportVerdicts::Key> verdict_key(wire::AfiSafi family, const Prefix& prefix,
+                                                 const SelectedPath& path) const;
+  // The verdicts of setup_'s map, in a table shared with the speaker's other neighbors
+  // (share_verdicts()) or this neighbor's own.
+  std::shared_ptr<ExportVerdicts> verdicts_ = std::make_shared<ExportVerdicts>();
+  std::optional<unsigned> slot_ = verdicts_->join();
+  // What the map made of the paths it changed (most pass a route server's map unchanged, and
+  // those are sent as the export rules made them: no copy is kept).
+  PrefixTable<ExportVerdicts::Key, AttrRef> mapped_;
+  // The export rules' result for a neighbor's path (cached per batch), no outbound map.
+  AttrRef export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family, const SelectedPath& path,
+                       const ExportPeer& from);
+  // The outbound map on `out`, the export rules' result for `path`; empty when it denies.
+  AttrRef apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                    const wire::PathAttributes& selected, const ExportPeer& from,
+                    const AttrRef& out);
   std::size_t advertised_ = 0;
   Ready ready_;
   EndOfRib end_of_rib_;

@@ -1,10 +1,15 @@
 #include "bgp/rib/attribute_store.hpp"
 
+#include <atomic>
 #include <memory>
 
 namespace vipd::bgp::rib {
 
 namespace {
+
+// Serials are unique across stores: a Loc-RIB may hold sets interned by another store (a
+// peer's own, in tests).
+std::atomic<std::uint64_t> next_serial{1};
 
 // Accumulates values into a 64-bit hash (multiply-xorshift mixing, as in splitmix64).
 class Hasher {
@@ -110,6 +115,7 @@ AttrRef AttributeStore::intern(wire::PathAttributes attrs) {
   auto node = std::make_unique<detail::AttrNode>();
   node->attrs = std::move(attrs);
   node->hash = probe.hash;
+  node->serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   node->store = this;
   nodes_.insert(node.get());
   return AttrRef(node.release());

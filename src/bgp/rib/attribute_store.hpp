@@ -21,6 +21,9 @@ struct AttrNode {
   wire::PathAttributes attrs;
   std::size_t hash = 0;
   std::uint32_t refs = 0;
+  // Unique across stores and never reused (a freed node's address may be): what caches that outlive
+  // the references they were made from key on (AdjRibOut's export verdicts).
+  std::uint64_t serial = 0;
   AttributeStore* store = nullptr;  // null once the store is gone (the node then frees itself)
 };
 void release_node(AttrNode* node) noexcept;
@@ -57,6 +60,8 @@ class AttrRef {
   explicit operator bool() const { return node_ != nullptr; }
   // Number of AttrRefs sharing this copy (0 for an empty handle).
   std::uint32_t use_count() const { return node_ ? node_->refs : 0; }
+  // The copy's serial number (detail::AttrNode::serial); 0 for an empty handle.
+  std::uint64_t serial() const { return node_ ? node_->serial : 0; }
 
   friend bool operator==(const AttrRef& a, const AttrRef& b) { return a.node_ == b.node_; }
 

@@ -47,5 +47,38 @@ TEST(Prefix, ParsesMasksAndContains) {
     EXPECT_FALSE(Prefix::parse(bad)) << bad;
 }
 
+TEST(Prefix, CoversAgreesWithMaskingEveryLength) {
+  auto covers_by_masking = [](const Prefix& outer, const Prefix& inner) {
+    return outer.family() == inner.family() && inner.length() >= outer.length() &&
+           Prefix(inner.address(), outer.length()) == outer;
+  };
+  const Prefix inner4 = *Prefix::parse("172.31.200.77/32");
+  const Prefix inner6 = *Prefix::parse("2001:db8:8000:1234::1/128");
+  int covering = 0;
+  for (int length = 0; length <= 128; ++length) {
+    for (const Prefix* inner : {&inner4, &inner6}) {
+      if (length > static_cast<int>(inner->address().size() * 8)) continue;
+      // The prefix itself at this length, and one differing in the last bit it keeps.
+      Prefix same(inner->address(), static_cast<std::uint8_t>(length));
+      auto octets = inner->address().octets();
+      if (length > 0)
+        octets[(length - 1) / 8] ^= static_cast<std::uint8_t>(0x80 >> ((length - 1) % 8));
+      IpAddress flipped = inner->family() == Family::kIpv4
+                              ? IpAddress::v4({octets[0], octets[1], octets[2], octets[3]})
+                              : IpAddress::v6(octets);
+      Prefix other(flipped, static_cast<std::uint8_t>(length));
+      for (const Prefix* outer : {&same, &other}) {
+        EXPECT_EQ(outer->covers(*inner), covers_by_masking(*outer, *inner)) << outer->to_string();
+        covering += outer->covers(*inner);
+      }
+      EXPECT_TRUE(same.covers(*inner));
+      EXPECT_EQ(other.covers(*inner), length == 0) << other.to_string();
+    }
+  }
+  EXPECT_EQ(covering, 33 + 129 + 2);  // every `same`, and the two /0 `other`s
+  EXPECT_FALSE(Prefix::parse("10.0.0.0/8")->covers(*Prefix::parse("::/0")));
+  EXPECT_FALSE(Prefix::parse("10.0.0.0/24")->covers(*Prefix::parse("10.0.0.0/16")));
+}
+
 }  // namespace
 }  // namespace vipd

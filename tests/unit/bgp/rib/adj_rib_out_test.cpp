@@ -358,5 +358,163 @@ TEST_F(Fixture, FamiliesNotNegotiatedAreNotSent) {
   EXPECT_TRUE(sent.updates.empty());
 }
 
+// An outbound map whose answer depends on the prefix only through its class (here: the parity
+// of the third octet; policy::PrefixClasses in the speaker) runs once per attribute set and
+// class, not once per prefix, and the verdicts it gave are kept for the withdrawals of later
+// batches. What is sent is what the map run per prefix sends.
+struct MappedOut {
+  std::size_t calls = 0;
+  Sent sent;
+  std::unique_ptr<AdjRibOut> out;
+};
+
+TEST_F(Fixture, OutboundMapRunsOncePerAttributeSetAndClass) {
+  auto odd = [](const Prefix& p) { return p.address().octets()[2] & 1u; };
+  auto make_mapped = [&](MappedOut& m, bool classify) {
+    AdjRibOutSetup s = setup();
+    s.shape = [&m, odd](wire::AfiSafi, const Prefix& p, const wire::PathAttributes&,
+                        const ExportPeer& from, wire::PathAttributes& exported) {
+      ++m.calls;
+      if (odd(p) && from.id == 0) return false;  // odd /24s of the first feeder are denied
+      exported.med = 5 + from.id;
+      return true;
+    };
+    if (classify) s.shape_class = [odd](wire::AfiSafi, const Prefix& p) { return odd(p); };
+    m.out = std::make_unique<AdjRibOut>(
+        std::move(s), m.sent.options, store,
+        [this](PeerId id, wire::AfiSafi) -> const ExportPeer* {
+          return id < sources.size() ? &sources[id] : nullptr;
+        },
+        m.sent.sink());
+  };
+  MappedOut cached, plain;
+  make_mapped(cached, true);
+  make_mapped(plain, false);
+  auto publish_both = [&] {
+    auto changes = rib.drain_changes();
+    cached.out->apply(changes);
+    plain.out->apply(changes);
+  };
+  auto same_updates = [&] {
+    ASSERT_EQ(cached.sent.updates.size(), plain.sent.updates.size());
+    for (std::size_t i = 0; i < cached.sent.updates.size(); ++i)
+      EXPECT_EQ(cached.sent.updates[i], plain.sent.updates[i]) << i;
+  };
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  auto b = store.intern(attributes({65002}, "198.51.100.2"));
+  const auto prefixes = many(300);
+  for (const auto& p : prefixes) rib.update(wire::kIpv4Unicast, p, 0, a);
+  publish_both();
+  same_updates();
+  EXPECT_EQ(cached.sent.announced(), 150u);
+  EXPECT_EQ(cached.calls, 2u);  // one attribute set, two classes
+  EXPECT_EQ(plain.calls, 300u);
+  EXPECT_EQ(cached.out->advertised(), 150u);
+
+  // Another feeder's better path for some prefixes, in a later batch: the replaced paths'
+  // verdicts are known (an even /24 was sent, an odd one not), only the new set is evaluated.
+  cached.calls = plain.calls = 0;
+  for (std::size_t i = 0; i < 40; ++i) rib.update(wire::kIpv4Unicast, prefixes[i], 1, b);
+  for (std::size_t i = 0; i < 40; ++i) rib.withdraw(wire::kIpv4Unicast, prefixes[i], 0);
+  publish_both();
+  same_updates();
+  EXPECT_EQ(cached.calls, 2u);
+  EXPECT_EQ(cached.out->advertised(), 170u);
+
+  // Every prefix withdrawn: no evaluation at all, 170 withdrawals.
+  cached.calls = plain.calls = 0;
+  cached.sent.updates.clear();
+  plain.sent.updates.clear();
+  rib.withdraw_peer(0);
+  rib.withdraw_peer(1);
+  publish_both();
+  same_updates();
+  EXPECT_EQ(cached.sent.withdrawn(), 170u);
+  EXPECT_EQ(cached.calls, 0u);
+  EXPECT_GT(plain.calls, 0u);
+  EXPECT_EQ(cached.out->advertised(), 0u);
+}
+
+// The verdicts kept across batches are the sources' export facts': when those change
+// (sources_changed(), a session or configuration change in the speaker) they are asked again.
+TEST_F(Fixture, KeptVerdictsAreForgottenWhenTheSourcesChange) {
+  std::size_t calls = 0;
+  AdjRibOutSetup s = setup();
+  s.shape = [&calls](wire::AfiSafi, const Prefix&, const wire::PathAttributes&,
+                     const ExportPeer& from, wire::PathAttributes&) {
+    ++calls;
+    return from.rs_client;  // sent only from route-server clients
+  };
+  s.shape_class = [](wire::AfiSafi, const Prefix&) { return 0; };
+  out = make(std::move(s));
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  rib.update(wire::kIpv4Unicast, P("10.0.0.0/24"), 0, a);
+  publish();
+  EXPECT_TRUE(sent.updates.empty());  // denied
+  EXPECT_EQ(calls, 1u);
+  // The feeder becomes a route-server client: a new path from it is sent...
+  sources[0].rs_client = true;
+  out->sources_changed();
+  rib.update(wire::kIpv4Unicast, P("10.0.1.0/24"), 0, a);
+  publish();
+  EXPECT_EQ(sent.announced(), 1u);
+  EXPECT_EQ(calls, 2u);
+  // ...and both prefixes are withdrawn when it goes: the verdict kept is the new one (a
+  // withdrawal of a prefix never sent is harmless, RFC 4271 §9.1.3; a missed one is not).
+  rib.withdraw_peer(0);
+  publish();
+  EXPECT_EQ(sent.withdrawn(), 2u);
+}
+
+// Neighbors keep their maps' verdicts in one table (a bit each): one neighbor's verdict never
+// answers for another's, and a neighbor past the table's slots keeps a table of its own.
+TEST_F(Fixture, SharedVerdictsAreKeptPerNeighbor) {
+  auto shared = std::make_shared<ExportVerdicts>();
+  auto mapped_out = [&](Sent& into, bool send) {
+    AdjRibOutSetup s = setup();
+    s.shape = [send](wire::AfiSafi, const Prefix&, const wire::PathAttributes&, const ExportPeer&,
+                     wire::PathAttributes&) { return send; };
+    s.shape_class = [](wire::AfiSafi, const Prefix&) { return 0; };
+    auto o = std::make_unique<AdjRibOut>(
+        std::move(s), into.options, store,
+        [this](PeerId id, wire::AfiSafi) -> const ExportPeer* {
+          return id < sources.size() ? &sources[id] : nullptr;
+        },
+        into.sink());
+    o->share_verdicts(shared);
+    return o;
+  };
+  Sent to_deny, to_send;
+  auto denying = mapped_out(to_deny, false);
+  auto sending = mapped_out(to_send, true);
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  for (const auto& p : many(10)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  auto changes = rib.drain_changes();
+  denying->apply(changes);
+  sending->apply(changes);
+  EXPECT_EQ(to_deny.announced(), 0u);
+  EXPECT_EQ(to_send.announced(), 10u);
+  EXPECT_EQ(shared->size(), 1u);  // one entry, a bit per neighbor
+  rib.withdraw_peer(0);
+  changes = rib.drain_changes();
+  denying->apply(changes);
+  sending->apply(changes);
+  EXPECT_EQ(to_deny.withdrawn(), 0u);
+  EXPECT_EQ(to_send.withdrawn(), 10u);
+  // Slots run out: the table says so, and a neighbor then works with its own.
+  std::vector<unsigned> taken;
+  while (auto slot = shared->join()) taken.push_back(*slot);
+  EXPECT_EQ(taken.size(), ExportVerdicts::kSlots - 2);
+  Sent own;
+  auto alone = mapped_out(own, true);
+  for (const auto& p : many(3)) rib.update(wire::kIpv4Unicast, p, 0, a);
+  alone->apply(rib.drain_changes());
+  EXPECT_EQ(own.announced(), 3u);
+  EXPECT_EQ(shared->size(), 1u);  // its verdict is not in the shared table
+  // A neighbor that goes frees its slot.
+  denying.reset();
+  EXPECT_TRUE(shared->join());
+}
+
 }  // namespace
 }  // namespace vipd::bgp::rib

@@ -80,6 +80,21 @@ TEST(AttributeStore, ReferencesMayOutliveTheStore) {
   EXPECT_FALSE(a);
 }
 
+TEST(AttributeStore, SerialsAreNeverReused) {
+  // Caches keyed by serial (AdjRibOut's verdicts) must not answer for a new set that happens to
+  // get a freed set's address.
+  AttributeStore store;
+  std::uint64_t last = 0;
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    AttrRef a = store.intern(attributes({65000 + i % 2}, "192.168.1.51"));
+    EXPECT_GT(a.serial(), last);  // released at the end of the iteration: a new copy each time
+    last = a.serial();
+    AttrRef again = store.intern(attributes({65000 + i % 2}, "192.168.1.51"));
+    EXPECT_EQ(again.serial(), a.serial());
+  }
+  EXPECT_EQ(AttrRef().serial(), 0u);
+}
+
 TEST(AttributeStore, HandleIsPointerSized) {
   EXPECT_EQ(sizeof(AttrRef), sizeof(void*));
 }
