@@ -40,9 +40,14 @@ results_markdown() {
   done
 }
 
+# The feed's distinct attribute sets (the feeder's default: P/20).
+attribute_sets() {
+  if ((${ATTRIBUTE_SETS:-0} > 0)); then echo "$ATTRIBUTE_SETS"; else echo $((PREFIXES / 20)); fi
+}
+
 print_table() {
   echo
-  echo "Route server: P=$PREFIXES prefixes, S=$SINKS sinks, seed $SEED; $(machine_facts)"
+  echo "Route server: P=$PREFIXES prefixes, $(attribute_sets) attribute sets, S=$SINKS sinks, seed $SEED; $(machine_facts)"
   echo
   results_markdown
 }

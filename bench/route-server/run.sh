@@ -11,10 +11,13 @@
 # and prints a table with ratios to BIRD. Not part of CI or ctest.
 #
 # Usage: bench/route-server/run.sh [--quick] [--prefixes P] [--sinks S]
-#            [--daemons "vipd bird frr gobgp openbgpd"] [--seed N] [--timeout S] [--stall S]
+#            [--attribute-sets N] [--daemons "vipd bird frr gobgp openbgpd"] [--seed N]
+#            [--timeout S] [--stall S]
 #            [--build-dir DIR] [--extended-message] [--route-maps] [--write-docs] [--keep]
 #            [--note TEXT]
 #   --quick       P = 50,000 and S = 2 (a smoke run of the harness)
+#   --attribute-sets N  distinct attribute sets (AS paths) in the feed; default P/20. A full
+#                 table seen from one peer has one per 3-10 prefixes: P/4 is the diverse shape
 #   --timeout S   give up a phase after S seconds (default 120 quick, 1800 full: GoBGP needs
 #                 over 15 minutes a phase for P = 1,000,000 on 2 cores)
 #   --stall S     give up a phase when neither the sinks' counts nor the daemon's CPU time
@@ -39,6 +42,7 @@ for arg in "$@"; do
 done
 
 PREFIXES=1000000
+ATTRIBUTE_SETS=0
 SINKS=4
 DAEMONS="vipd bird frr gobgp openbgpd"
 SEED=1
@@ -53,6 +57,7 @@ while (($#)); do
   case $1 in
     --quick) QUICK=1; PREFIXES=50000; SINKS=2; shift ;;
     --prefixes) PREFIXES=$2; shift 2 ;;
+    --attribute-sets) ATTRIBUTE_SETS=$2; shift 2 ;;
     --sinks) SINKS=$2; shift 2 ;;
     --daemons) DAEMONS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
@@ -272,7 +277,7 @@ start_round_tools() {
   # shellcheck disable=SC2086
   ip netns exec "${NODE_NS[feeder]}" "$FEEDER_BIN" --local "$FEEDER_ADDR" --remote "$RS_ADDR" \
     --local-as "$FEEDER_AS" --remote-as "$RS_AS" --prefixes "$PREFIXES" --seed "$SEED" \
-    --connect-timeout 60 --verify $EXTENDED \
+    --attribute-sets "$ATTRIBUTE_SETS" --connect-timeout 60 --verify $EXTENDED \
     <"$RD/feeder.cmd" >"$RD/feeder.out" 2>"$RD/feeder.err" &
   ROUND_PIDS+=($!)
   exec {FEED_FD}>"$RD/feeder.cmd"
@@ -350,7 +355,7 @@ bench_one() {
 main() {
   it_init route-server
   trap rs_cleanup EXIT
-  it_log "P=$PREFIXES S=$SINKS daemons: $DAEMONS (work dir $IT_DIR)"
+  it_log "P=$PREFIXES A=$(attribute_sets) S=$SINKS daemons: $DAEMONS (work dir $IT_DIR)"
   topo_create
   topo_add_node feeder "$FEEDER_ADDR"
   local i d
