@@ -278,17 +278,17 @@ AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, c
     return apply_map(setup, family, prefix, *path.attrs, *from,
                      export_rules(setup, family, path, *from));
   }
-  // Another setup than the current one (resync()'s old one): cached for the batch only.
-  const CacheKey key = cache_key(setup, family, prefix, path);
   if (!kept) {
+    // Another setup than the current one (resync()'s old one): cached for the batch only.
+    const CacheKey key = cache_key(setup, family, prefix, path);
     if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
-  }
-  AttrRef out = export_rules(setup, family, path, *from);
-  AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from, out);
-  if (!kept) {
+    AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from,
+                               export_rules(setup, family, path, *from));
     cache_.emplace(key, result);
     return result;
   }
+  AttrRef out = export_rules(setup, family, path, *from);
+  AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from, out);
   verdicts_->set(*kept, *slot_, static_cast<bool>(result));
   if (result && result != out) {
     if (mapped_.size() >= ExportVerdicts::kMaxEntries) mapped_ = {};
