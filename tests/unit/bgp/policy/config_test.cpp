@@ -6,15 +6,12 @@
 #include "bgp/config/parser.hpp"
 #include "bgp/config/render.hpp"
 #include "bgp/policy/text.hpp"
+#include "policy_test_util.hpp"
 
 namespace vipd::bgp::policy {
 namespace {
 
-config::BgpConfig parse_ok(const std::string& text) {
-  auto c = config::parse_config(text, "t.conf");
-  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
-  return c.ok() ? *c : config::BgpConfig{};
-}
+using test::parse_ok;
 
 std::string error_of(const std::string& text) {
   auto c = config::parse_config(text, "t.conf");

@@ -9,6 +9,7 @@
 #include "bgp/config/parser.hpp"
 #include "bgp/policy/evaluate.hpp"
 #include "bgp/policy/text.hpp"
+#include "policy_test_util.hpp"
 
 namespace vipd::bgp::policy {
 namespace {
@@ -27,11 +28,7 @@ std::uint32_t C(std::uint16_t high, std::uint16_t low) {
   return std::uint32_t{high} << 16 | low;
 }
 
-config::BgpConfig parse_ok(const std::string& text) {
-  auto c = config::parse_config(text, "t.conf");
-  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
-  return c.ok() ? *c : config::BgpConfig{};
-}
+using test::parse_ok;
 
 AsPath seq(std::vector<std::uint32_t> asns) {
   return AsPath{{AsSegment{SegmentType::kAsSequence, std::move(asns)}}};

@@ -8,15 +8,12 @@
 
 #include "bgp/config/parser.hpp"
 #include "bgp/policy/evaluate.hpp"
+#include "policy_test_util.hpp"
 
 namespace vipd::bgp::policy {
 namespace {
 
-config::BgpConfig parse_ok(const std::string& text) {
-  auto c = config::parse_config(text, "t.conf");
-  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
-  return c.ok() ? *c : config::BgpConfig{};
-}
+using test::parse_ok;
 
 // Prefix lists of both families, access lists in both forms, a called map with its own list,
 // on-match next and goto, attribute matches and sets that depend on the family.
