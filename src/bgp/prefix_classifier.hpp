@@ -28,10 +28,10 @@ class PrefixClassifier {
                    policy::PrefixClasses classes)
       : policy_(std::move(policy)), env_(std::move(env)), classes_(std::move(classes)) {}
 
-  // Direct-mapped, 512 KiB: the prefixes of the UPDATEs read since the last batch of changes
+  // Direct-mapped, 2 MiB: the prefixes of the UPDATEs read since the last batch of changes
   // was handed to the neighbors (the import asked first) and the slice of changes they are
   // looking at; an entry is replaced by the next prefix that maps to its slot.
-  static constexpr std::size_t kMemo = 16384;
+  static constexpr std::size_t kMemo = 65536;
   // A prefix as words, compared without a byte-wise compare of addresses; tag 0: empty.
   struct Bits {
     std::uint64_t high = 0;

@@ -191,6 +191,35 @@ rib::AdjRibOutSetup Speaker::export_setup(const ExportKey& key) const {
   return s;
 }
 
+// The key of a neighbor's update group: its export key without who the receiver is (its id,
+// address, BGP Identifier; its AS unless an option rewrites the path by it), which each member
+// applies for itself (rib::export_excluded()). FRR's updgrp_hash_key_make() leaves out the
+// peer's address and AS likewise. A map that reads the neighbor (`match peer`) keeps it whole:
+// a group of one.
+Speaker::ExportKey Speaker::group_key(ExportKey key) {
+  if (!key.route_map.empty() &&
+      policy::reads_neighbor(key.route_map, key.policy->policy_environment()))
+    return key;
+  rib::ExportPeer& peer = key.target.peer;
+  peer.id = rib::kGroupTarget;
+  peer.router_id = 0;
+  peer.address = {};
+  const rib::ExportOptions& o = key.target.options;
+  if (!o.as_override && !o.remove_private_as) peer.as = 0;
+  return key;
+}
+
+std::shared_ptr<rib::ExportGroup> Speaker::export_group(const ExportKey& key) {
+  const ExportKey shared = group_key(key);
+  std::erase_if(export_groups_, [](const ExportGroupEntry& e) { return e.group.expired(); });
+  for (const auto& e : export_groups_)
+    if (e.key == shared) return e.group.lock();
+  auto group = std::make_shared<rib::ExportGroup>(export_setup(shared), attributes_);
+  group->share_verdicts(export_verdicts_);
+  export_groups_.push_back({shared, group});
+  return group;
+}
+
 std::shared_ptr<PrefixClassifier> Speaker::classifier(
     const std::shared_ptr<const config::BgpConfig>& policy, const std::string& map) const {
   if (policy != policy_) return PrefixClassifier::make(policy, map);
@@ -214,6 +243,7 @@ void Speaker::start_routing(Neighbor& n) {
         std::find(negotiated->begin(), negotiated->end(), family) == negotiated->end())
       continue;
     r->export_keys[i] = export_key(n, family);
+    auto group = export_group(*r->export_keys[i]);
     r->out[i] = std::make_unique<rib::AdjRibOut>(
         export_setup(*r->export_keys[i]), p.send_options(), attributes_,
         [this](rib::PeerId id, wire::AfiSafi f) { return export_peer(id, f); },
@@ -226,10 +256,9 @@ void Speaker::start_routing(Neighbor& n) {
           log::warning(
               "bgp: prefix {}: UPDATE too long for neighbor {} ({} octets > {}), withdrawn",
               prefix.to_string(), p.settings().address.to_string(), octets, limit);
-        });
+        },
+        std::move(group));
   }
-  for (auto& out : r->out)
-    if (out) out->share_verdicts(export_verdicts_);
   n.routing = std::move(r);
   for (std::size_t i = 0; i < Routing::kFamilies; ++i) configure_default_route(n, i);
   // UPDATEs are generated while the connection takes them, and the rest when it has drained
@@ -429,7 +458,7 @@ void Speaker::update_routing() {
                   p.settings().address.to_string());
         publish();
         r->export_keys[i] = out;
-        r->out[i]->resync(loc_rib_, export_setup(out));
+        r->out[i]->resync(loc_rib_, export_setup(out), export_group(out));
       }
       configure_default_route(n, i);
     }

@@ -26,6 +26,11 @@ struct Speaker::ExportKey {
   bool operator==(const ExportKey&) const = default;
 };
 
+struct Speaker::ExportGroupEntry {
+  ExportKey key;
+  std::weak_ptr<rib::ExportGroup> group;
+};
+
 struct Speaker::ImportKey {
   bool deny_all = false;
   std::shared_ptr<const config::PrefixMatcher> prefix_list;  // `neighbor A prefix-list NAME in`

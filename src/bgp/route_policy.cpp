@@ -71,8 +71,11 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
       to.peer.ebgp && !to.peer.rs_client &&
       !(to.options.as_path_unchanged && selected.as_path && !selected.as_path->empty());
   const bool reflected = !to.peer.ebgp && !from.ebgp && !from.local;
-  // The view FRR's map gets: our AS not yet in front, the Loc-RIB next hop.
-  policy::Route route{prefix, exported, 0, 0};
+  // The view FRR's map gets: our AS not yet in front, the Loc-RIB next hop. `exported` is
+  // read again only for a reflected path the map may not change, and for its next hop.
+  const bool keep = reflected && !ctx.allow_outbound_policy;
+  const NextHop exported_next_hop = next_hop_of(exported);
+  policy::Route route{prefix, keep ? wire::PathAttributes(exported) : std::move(exported), 0, 0};
   if (prepended && route.attributes.as_path) unprepend(*route.attributes.as_path);
   const NextHop original = next_hop_of(selected);
   put_next_hop(family, route.attributes, original);
@@ -86,7 +89,7 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
   if (!outcome.permit) return false;
   // RFC 4456 §10 spirit: reflected attributes are not modified, unless the user asks for it
   // (FRR's `bgp route-reflector allow-outbound-policy`).
-  if (reflected && !ctx.allow_outbound_policy) return true;
+  if (keep) return true;
 
   wire::PathAttributes& out = route.attributes;
   if (prepended) {
@@ -105,7 +108,7 @@ bool apply_export_map(std::string_view map, const policy::Environment& env, wire
       }
     }
   } else if (!outcome.next_hop_changed && !outcome.next_hop_unchanged) {
-    put_next_hop(family, out, next_hop_of(exported));
+    put_next_hop(family, out, exported_next_hop);
   }
   // bgp_packet_attribute(): LOCAL_PREF goes to internal peers only (RFC 4271 §5.1.5).
   if (to.peer.ebgp) out.local_pref.reset();

@@ -22,8 +22,8 @@ std::optional<wire::PathAttributes> apply_import_map(
 
 // Applies outbound map `map` to `exported`, what export_path() made for a path with Loc-RIB
 // attributes `selected` learned from `from`, sent to `to`. False: the map denies, nothing is
-// sent. A reflected iBGP path only gets the map's verdict: its attributes stay as reflected
-// (FRR without `bgp route-reflector allow-outbound-policy`).
+// sent (and `exported` is left unspecified). A reflected iBGP path only gets the map's verdict: its
+// attributes stay as reflected (FRR without `bgp route-reflector allow-outbound-policy`).
 bool apply_export_map(std::string_view map, const policy::Environment& env, wire::AfiSafi family,
                       const Prefix& prefix, const wire::PathAttributes& selected,
                       const rib::ExportPeer& from, const rib::ExportTarget& to,

@@ -713,29 +713,54 @@ void Speaker::install_commands(control::CommandTree& tree) {
   tree.describe("neighbors", "Detailed information on TCP and BGP neighbor connections");
   tree.describe("json", "JavaScript Object Notation");
 
-  auto summary = [this, show](const control::Invocation& inv, control::Session&) {
-    if (inv.has("json")) {
-      nlohmann::json j = nlohmann::json::object();
-      if (running_.bgp) {
-        j["ipv4Unicast"] = show->summary_json(AddressFamily::kIpv4Unicast);
-        j["ipv6Unicast"] = show->summary_json(AddressFamily::kIpv6Unicast);
-      }
-      return control::CommandResult::success(json_text(j));
+  // Both families, keyed as FRR's `show bgp summary json`.
+  auto families_json = [this, show] {
+    nlohmann::json j = nlohmann::json::object();
+    if (running_.bgp) {
+      j["ipv4Unicast"] = show->summary_json(AddressFamily::kIpv4Unicast);
+      j["ipv6Unicast"] = show->summary_json(AddressFamily::kIpv6Unicast);
     }
-    if (inv.has("ipv6"))
-      return control::CommandResult::success(
-          show->summary_text(AddressFamily::kIpv6Unicast, false));
-    if (inv.has("all")) {
-      return control::CommandResult::success(show->summary_text(AddressFamily::kIpv4Unicast, true) +
-                                             "\n" +
-                                             show->summary_text(AddressFamily::kIpv6Unicast, true));
-    }
-    return control::CommandResult::success(show->summary_text(AddressFamily::kIpv4Unicast, false));
+    return j;
+  };
+  // One family's text, or both (`show bgp summary`).
+  auto summary_text = [show](std::optional<AddressFamily> af) {
+    if (af) return show->summary_text(*af, false);
+    return show->summary_text(AddressFamily::kIpv4Unicast, true) + "\n" +
+           show->summary_text(AddressFamily::kIpv6Unicast, true);
+  };
+  auto summary = [families_json, summary_text](const control::Invocation& inv, control::Session&) {
+    if (inv.has("json")) return control::CommandResult::success(json_text(families_json()));
+    std::optional<AddressFamily> af = AddressFamily::kIpv4Unicast;
+    if (inv.has("ipv6")) af = AddressFamily::kIpv6Unicast;
+    if (inv.has("all")) af.reset();
+    return control::CommandResult::success(summary_text(af));
   };
   tree.install("exec", "show ip bgp summary [json]", "Show IPv4 BGP neighbor summary", summary);
   tree.install("exec", "show bgp <ipv4|ipv6$ipv6> [unicast] summary [json]",
                "Show BGP neighbor summary of one address family", summary);
   tree.install("exec", "show bgp summary$all [json]", "Show BGP neighbor summary", summary);
+  // FRR's VRF forms, for tools written against FRR (Prometheus's frr_exporter runs `show bgp vrf
+  // all ipv4 unicast summary json`; docs/vipctl.md). vipd has the default VRF only. With one
+  // family FRR gives its summary bare (`{}` when no neighbor is active in it); `vrf all` keys
+  // the answer by VRF name.
+  tree.describe("vrf", "Specify a VRF (vipd has the default VRF only)");
+  auto vrf_summary = [this, show, families_json, summary_text](const control::Invocation& inv,
+                                                               control::Session&) {
+    std::optional<AddressFamily> af;
+    if (inv.has("ipv4")) af = AddressFamily::kIpv4Unicast;
+    if (inv.has("ipv6")) af = AddressFamily::kIpv6Unicast;
+    if (!inv.has("json")) return control::CommandResult::success(summary_text(af));
+    nlohmann::json j = families_json();
+    if (af) {
+      j = running_.bgp ? show->summary_json(*af) : nlohmann::json::object();
+      if (j.value("peerCount", 0) == 0) j = nlohmann::json::object();
+    }
+    if (inv.has("vrf_all")) j = nlohmann::json{{"default", std::move(j)}};
+    return control::CommandResult::success(json_text(j));
+  };
+  tree.install("exec",
+               "show bgp vrf <all$vrf_all|default> [<ipv4|ipv6$ipv6> [unicast]] summary [json]",
+               "Show BGP neighbor summary of the default VRF", vrf_summary);
 
   auto neighbors = [this, show](const control::Invocation& inv, control::Session&) {
     std::optional<IpAddress> which;
@@ -744,8 +769,12 @@ void Speaker::install_commands(control::CommandTree& tree) {
       return control::CommandResult::failure("% No such neighbor " + which->to_string());
     if (inv.has("json")) {
       nlohmann::json j = nlohmann::json::object();
+      // FRR's `show bgp vrf all neighbors json`: by VRF name, the VRF's id and name beside the
+      // neighbors.
+      if (inv.has("vrf_all")) j = {{"vrfId", 0}, {"vrfName", "default"}};
       for (const auto& [address, n] : neighbors_)
         if (!which || *which == address) j[address.to_string()] = show->neighbor_json(*n.peer);
+      if (inv.has("vrf_all")) j = nlohmann::json{{"default", std::move(j)}};
       return control::CommandResult::success(json_text(j));
     }
     std::string out;
@@ -755,6 +784,9 @@ void Speaker::install_commands(control::CommandTree& tree) {
   };
   tree.install("exec", "show <ip bgp|bgp> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
                "Show BGP neighbors", neighbors);
+  tree.install("exec",
+               "show bgp vrf <all$vrf_all|default> neighbors [<A.B.C.D|X:X::X:X>$peer] [json]",
+               "Show BGP neighbors of the default VRF", neighbors);
 
   auto table = [this, show](const control::Invocation& inv, control::Session&) {
     auto af = inv.has("ipv6") ? AddressFamily::kIpv6Unicast : AddressFamily::kIpv4Unicast;

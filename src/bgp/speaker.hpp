@@ -213,6 +213,9 @@ class Speaker : private peer::RouteObserver {
   void refresh_export_peers();
   ImportKey import_key(const peer::Peer& p, wire::AfiSafi family) const;
   rib::AdjRibOutSetup export_setup(const ExportKey& key) const;
+  static ExportKey group_key(ExportKey key);
+  // The update group of a neighbor with export key `key` (rib/export_group.hpp): found or made.
+  std::shared_ptr<rib::ExportGroup> export_group(const ExportKey& key);
   // The classifier of route map `map` in `policy` (prefix_classifier.hpp), shared by every
   // neighbor applying it while `policy` is the running snapshot; nullptr if it has none.
   std::shared_ptr<PrefixClassifier> classifier(
@@ -260,8 +263,12 @@ class Speaker : private peer::RouteObserver {
   // (propagation.hpp) changes with it and the maps are re-applied. Adj-RIB-Outs keep the
   // snapshot they were set up with, to know what they sent.
   std::shared_ptr<const config::BgpConfig> policy_ = std::make_shared<config::BgpConfig>();
-  // The outbound maps' verdicts of every neighbor (rib/export_verdicts.hpp).
+  // The outbound maps' verdicts of every update group (rib/export_verdicts.hpp).
   std::shared_ptr<rib::ExportVerdicts> export_verdicts_ = std::make_shared<rib::ExportVerdicts>();
+  // The update groups, by their key (ExportKey with the receiver's identity left out): alive
+  // while a neighbor's Adj-RIB-Out holds them.
+  struct ExportGroupEntry;
+  std::vector<ExportGroupEntry> export_groups_;
   // classifier()'s, for policy_ only: made again when it is replaced.
   mutable const config::BgpConfig* classifiers_policy_ = nullptr;
   mutable std::map<std::string, std::shared_ptr<PrefixClassifier>, std::less<>> classifiers_;

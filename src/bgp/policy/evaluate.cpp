@@ -175,6 +175,20 @@ bool collect_prefix_clauses(const RouteMap& map, const Environment& env,
   return true;
 }
 
+bool reads_neighbor(const RouteMap& map, const Environment& env,
+                    std::vector<const RouteMap*>& seen) {
+  if (std::find(seen.begin(), seen.end(), &map) != seen.end()) return false;
+  seen.push_back(&map);
+  for (const auto& e : map.entries) {
+    for (const auto& m : e.matches)
+      if (m.kind == MatchKind::kPeer) return true;
+    if (e.call.empty() || !env.policy) continue;
+    if (const RouteMap* called = env.policy->find_route_map(e.call))
+      if (reads_neighbor(*called, env, seen)) return true;
+  }
+  return false;
+}
+
 class Evaluator {
  public:
   // The clauses match `match`, the sets change `route` (the same route but for conditional
@@ -456,6 +470,12 @@ std::uint64_t PrefixClasses::classify(const Environment& env, const Prefix& pref
   for (std::size_t i = 0; i < clauses_.size(); ++i)
     if (prefix_clause_matches(*clauses_[i], env, prefix)) bits |= std::uint64_t{1} << i;
   return bits;
+}
+
+bool reads_neighbor(std::string_view map, const Environment& env) {
+  const RouteMap* found = env.policy ? env.policy->find_route_map(map) : nullptr;
+  std::vector<const RouteMap*> seen;
+  return found && reads_neighbor(*found, env, seen);
 }
 
 Outcome apply(const RouteMap& map, const Environment& env, const Context& ctx, Route& route) {

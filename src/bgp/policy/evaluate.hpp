@@ -106,6 +106,10 @@ class PrefixClasses {
   std::vector<const Match*> clauses_;
 };
 
+// Whether the map named `map` or a map it calls reads who the neighbor is (`match peer A`):
+// an outbound map that does not gives every receiver of one update group the same result.
+bool reads_neighbor(std::string_view map, const Environment& env);
+
 // The list semantics the match clauses use, exposed for `show` and tests.
 // community_list_match(): the first entry whose communities are all on the route (standard) or
 // whose regex matches the route's community string (expanded) decides; no match: false.

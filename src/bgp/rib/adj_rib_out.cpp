@@ -9,7 +9,8 @@ Prefix default_prefix(wire::AfiSafi family) {
 }
 
 AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
-                     SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize)
+                     SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize,
+                     std::shared_ptr<ExportGroup> group)
     : setup_(std::move(setup)),
       store_(store),
       sources_(std::move(sources)),
@@ -19,7 +20,8 @@ AdjRibOut::AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore
             ready_known_ = false;  // the connection holds more now: ask again
             sink(std::move(message));
           },
-          std::move(oversize)) {}
+          std::move(oversize)),
+      group_(group ? std::move(group) : std::make_shared<ExportGroup>(setup_, store)) {}
 
 void AdjRibOut::set_flow(Ready ready, EndOfRib end_of_rib) {
   ready_ = std::move(ready);
@@ -164,7 +166,7 @@ void AdjRibOut::pump(const LocRib& rib) {
     if (step_walk(rib, wire::kIpv6Unicast)) continue;
     break;
   }
-  clear_cache();
+  group_->end_batch();
   pumping_ = false;
 }
 
@@ -172,129 +174,42 @@ bool AdjRibOut::carries(wire::AfiSafi family) const {
   return std::find(setup_.families.begin(), setup_.families.end(), family) != setup_.families.end();
 }
 
-AdjRibOut::~AdjRibOut() {
-  if (slot_) verdicts_->leave(*slot_);
-}
+AdjRibOut::~AdjRibOut() = default;
 
 void AdjRibOut::share_verdicts(std::shared_ptr<ExportVerdicts> shared) {
-  auto slot = shared->join();
-  if (!slot) return;  // every slot taken: this neighbor keeps a table of its own
-  if (slot_) verdicts_->leave(*slot_);
-  verdicts_ = std::move(shared);
-  slot_ = slot;
-  mapped_ = {};
-}
-
-void AdjRibOut::forget_verdicts() {
-  if (slot_) verdicts_->forget(*slot_);
-  mapped_ = {};
+  group_->share_verdicts(std::move(shared));
 }
 
 void AdjRibOut::sources_changed() {
-  clear_cache();
-  forget_verdicts();
+  group_->sources_changed();
 }
 
-void AdjRibOut::clear_cache() {
-  // clear() costs the bucket count, which one large batch leaves high: start afresh then.
-  if (cache_.bucket_count() > 64)
-    cache_ = {};
-  else
-    cache_.clear();
-}
-
-AdjRibOut::CacheKey AdjRibOut::cache_key(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                                         const Prefix& prefix, const SelectedPath& path) const {
-  const bool shaped = setup.shape && setup.shape_class;
-  return CacheKey{&setup,
-                  path.attrs.serial(),
-                  path.peer,
-                  family,
-                  shaped ? setup.shape_class(family, prefix) : 0,
-                  shaped};
-}
-
-AttrRef AdjRibOut::export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                                const SelectedPath& path, const ExportPeer& from) {
-  const CacheKey key{&setup, path.attrs.serial(), path.peer, family, 0, false};
-  if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
+AttrRef AdjRibOut::export_originated(const AdjRibOutSetup& setup, wire::AfiSafi family,
+                                     const Prefix& prefix, const SelectedPath& path,
+                                     const ExportPeer& from) {
+  wire::PathAttributes shaped = *path.attrs;
+  if (!from.origin->shape(family, prefix, setup.target, shaped)) return {};
+  ExportResult r = export_path(family, shaped, from, setup.target, setup.context);
   AttrRef out;
-  ExportResult r = export_path(family, *path.attrs, from, setup.target, setup.context);
   if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-  cache_.emplace(key, out);
-  return out;
+  if (!setup.shape) return out;
+  return apply_outbound_map(store_, setup, family, prefix, *path.attrs, from, out);
 }
 
-AttrRef AdjRibOut::apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                             const Prefix& prefix, const wire::PathAttributes& selected,
-                             const ExportPeer& from, const AttrRef& out) {
-  if (!out) return {};
-  wire::PathAttributes mapped = *out;
-  if (!setup.shape(family, prefix, selected, from, mapped)) return {};
-  // Most paths leave a route server's map as they came: no second copy to intern then.
-  if (mapped == *out) return out;
-  return store_.intern(std::move(mapped));
-}
-
-std::optional<ExportVerdicts::Key> AdjRibOut::verdict_key(wire::AfiSafi family,
-                                                          const Prefix& prefix,
-                                                          const SelectedPath& path) const {
-  if (!slot_) return std::nullopt;
-  return ExportVerdicts::Key{path.attrs.serial(), setup_.shape_class(family, prefix), path.peer,
-                             static_cast<std::uint8_t>(index(family))};
-}
-
-AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                            const SelectedPath& path) {
+AttrRef AdjRibOut::exported(const AdjRibOutSetup& setup, ExportGroup& group, wire::AfiSafi family,
+                            const Prefix& prefix, const SelectedPath& path,
+                            ExportGroup::Answers* answers) {
   if (setup.permit && !setup.permit(family, prefix)) return {};
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return {};
-  std::optional<ExportVerdicts::Key> kept;
-  if (setup.shape && setup.shape_class && &setup == &setup_ && !from->origin) {
-    // What the export rules refuse (the path back to its neighbor, no-export...) needs no map.
-    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return {};
-    kept = verdict_key(family, prefix, path);
-    if (auto sent = kept ? verdicts_->find(*kept, *slot_) : std::nullopt) {
-      if (!*sent) return {};
-      if (mapped_.size() > 0)
-        if (const AttrRef* mapped = mapped_.find(*kept)) return *mapped;
-      // Left as the export rules made it: those, without running the map.
-      return export_rules(setup, family, path, *from);
-    }
+  if (from->origin) return export_originated(setup, family, prefix, path, *from);
+  if (export_excluded(*path.attrs, *from, setup.target)) return {};
+  if (!answers) return group.exported(family, prefix, path, *from);
+  if (!answers->after_known) {
+    answers->after = group.exported(family, prefix, path, *from);
+    answers->after_known = true;
   }
-  if (from->origin) {
-    // An originated route whose attributes depend on the prefix and the neighbor: never cached
-    // (the cache is per attribute set), and there are few of them.
-    wire::PathAttributes shaped = *path.attrs;
-    if (!from->origin->shape(family, prefix, setup.target, shaped)) return {};
-    ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
-    AttrRef out;
-    if (r.verdict == ExportVerdict::kSent) out = store_.intern(std::move(r.attributes));
-    return setup.shape ? apply_map(setup, family, prefix, *path.attrs, *from, out) : out;
-  }
-  if (!setup.shape) return export_rules(setup, family, path, *from);
-  if (!setup.shape_class || (&setup == &setup_ && !kept)) {
-    // A map that cannot be cached runs for every prefix.
-    return apply_map(setup, family, prefix, *path.attrs, *from,
-                     export_rules(setup, family, path, *from));
-  }
-  if (!kept) {
-    // Another setup than the current one (resync()'s old one): cached for the batch only.
-    const CacheKey key = cache_key(setup, family, prefix, path);
-    if (auto cached = cache_.find(key); cached != cache_.end()) return cached->second;
-    AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from,
-                               export_rules(setup, family, path, *from));
-    cache_.emplace(key, result);
-    return result;
-  }
-  AttrRef out = export_rules(setup, family, path, *from);
-  AttrRef result = apply_map(setup, family, prefix, *path.attrs, *from, out);
-  verdicts_->set(*kept, *slot_, static_cast<bool>(result));
-  if (result && result != out) {
-    if (mapped_.size() >= ExportVerdicts::kMaxEntries) mapped_ = {};
-    mapped_[*kept] = result;
-  }
-  return result;
+  return answers->after;
 }
 
 AttrRef AdjRibOut::current(const LocRib& rib, wire::AfiSafi family, const Prefix& prefix) {
@@ -306,7 +221,7 @@ AttrRef AdjRibOut::export_now(const LocRib& rib, wire::AfiSafi family, const Pre
   if (overridden(family, prefix)) return default_export_[index(family)];
   auto selected = rib.selected(family, prefix);
   if (selected.empty()) return {};
-  return exported(setup_, family, prefix, selected.front());
+  return exported(setup_, *group_, family, prefix, selected.front());
 }
 
 AttrRef AdjRibOut::export_default(const AdjRibOutSetup& setup, wire::AfiSafi family) {
@@ -331,7 +246,7 @@ void AdjRibOut::set_default_route(const LocRib& rib, wire::AfiSafi family, AttrR
     before = static_cast<bool>(default_export_[i]);
   } else {
     auto selected = rib.selected(family, prefix);
-    before = !selected.empty() && was_exported(setup_, family, prefix, selected.front());
+    before = !selected.empty() && was_exported(setup_, *group_, family, prefix, selected.front());
   }
   default_route_[i] = std::move(attributes);
   default_export_[i] = export_default(setup_, family);
@@ -346,36 +261,20 @@ void AdjRibOut::set_default_route(const LocRib& rib, wire::AfiSafi family, AttrR
   }
   send(family, prefix, before, after, false);
   packer_.flush();
-  clear_cache();
+  group_->end_batch();
 }
 
-bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family,
-                             const Prefix& prefix, const SelectedPath& path) {
+bool AdjRibOut::was_exported(const AdjRibOutSetup& setup, ExportGroup& group, wire::AfiSafi family,
+                             const Prefix& prefix, const SelectedPath& path,
+                             ExportGroup::Answers* answers) {
   if (setup.permit && !setup.permit(family, prefix)) return false;
   const ExportPeer* from = sources_(path.peer, family);
   if (!from) return true;
-  if (from->origin) {
-    wire::PathAttributes shaped = *path.attrs;
-    if (!from->origin->shape(family, prefix, setup.target, shaped)) return false;
-    if (!setup.shape) return export_verdict(shaped, *from, setup.target) == ExportVerdict::kSent;
-    ExportResult r = export_path(family, shaped, *from, setup.target, setup.context);
-    return r.verdict == ExportVerdict::kSent &&
-           setup.shape(family, prefix, *path.attrs, *from, r.attributes);
-  }
-  if (!setup.shape) return export_verdict(*path.attrs, *from, setup.target) == ExportVerdict::kSent;
-  if (setup.shape_class) {
-    // The verdict the map gave the path's attribute set and class (same inputs, same answer).
-    if (export_verdict(*path.attrs, *from, setup.target) != ExportVerdict::kSent) return false;
-    if (&setup == &setup_) {
-      auto key = verdict_key(family, prefix, path);
-      if (auto sent = key ? verdicts_->find(*key, *slot_) : std::nullopt) return *sent;
-    }
-    return static_cast<bool>(exported(setup, family, prefix, path));
-  }
-  // The outbound map may have denied it: ask it again (same inputs, same answer).
-  ExportResult r = export_path(family, *path.attrs, *from, setup.target, setup.context);
-  return r.verdict == ExportVerdict::kSent &&
-         setup.shape(family, prefix, *path.attrs, *from, r.attributes);
+  if (from->origin) return static_cast<bool>(export_originated(setup, family, prefix, path, *from));
+  if (export_excluded(*path.attrs, *from, setup.target)) return false;
+  if (!answers) return group.was_exported(family, prefix, path, *from);
+  if (answers->before < 0) answers->before = group.was_exported(family, prefix, path, *from);
+  return answers->before != 0;
 }
 
 void AdjRibOut::send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
@@ -397,12 +296,13 @@ void AdjRibOut::apply(std::span<const Change> changes) {
 
 void AdjRibOut::finish() {
   packer_.flush();
-  clear_cache();
+  group_->end_batch();
 }
 
 void AdjRibOut::take(std::span<const Change> changes) {
   ready_known_ = false;
-  for (const Change& c : changes) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const Change& c = changes[i];
     // The originated default stays what it is whatever the Loc-RIB selects.
     if (!carries(c.family) || overridden(c.family, c.prefix)) continue;
     bool kept = !c.removed && !c.paths.empty();
@@ -410,13 +310,16 @@ void AdjRibOut::take(std::span<const Change> changes) {
     if (kept && c.previous_best && *c.previous_best == c.paths.front()) continue;
     // Already pending: its latest state goes out when the connection drains.
     if (is_pending(c.prefix)) continue;
-    bool before = c.previous_best && was_exported(setup_, c.family, c.prefix, *c.previous_best);
+    // What the group answered the members that took the slice before this one.
+    ExportGroup::Answers& answers = group_->answers(changes, i);
+    bool before = c.previous_best &&
+                  was_exported(setup_, *group_, c.family, c.prefix, *c.previous_best, &answers);
     if (!ready()) {
       if (before || kept) add_pending(c.prefix, before);
       continue;
     }
     AttrRef after;
-    if (kept) after = exported(setup_, c.family, c.prefix, c.paths.front());
+    if (kept) after = exported(setup_, *group_, c.family, c.prefix, c.paths.front(), &answers);
     send(c.family, c.prefix, before, after, false);
   }
 }
@@ -434,12 +337,11 @@ void AdjRibOut::announce_all(const LocRib& rib, wire::AfiSafi family) {
   pump(rib);
 }
 
-void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
+void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next, std::shared_ptr<ExportGroup> group) {
   AdjRibOutSetup old = std::move(setup_);
+  const std::shared_ptr<ExportGroup> old_group = std::move(group_);
   setup_ = std::move(next);
-  // Keyed by the setup's address: what was cached is the old setup's.
-  clear_cache();
-  forget_verdicts();
+  group_ = group ? std::move(group) : std::make_shared<ExportGroup>(setup_, store_);
   // Only the prefix filter changed: what stays permitted was sent with the same attributes. An
   // outbound route map may have changed them: then everything permitted is sent again.
   bool same_rewrite =
@@ -454,8 +356,8 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
       if (is_pending(prefix) || overridden(family, prefix)) return;
       selected = rib.selected(family, prefix);
       if (selected.empty()) return;
-      bool before = was_exported(old, family, prefix, selected.front());
-      AttrRef after = exported(setup_, family, prefix, selected.front());
+      bool before = was_exported(old, *old_group, family, prefix, selected.front());
+      AttrRef after = exported(setup_, *group_, family, prefix, selected.front());
       if (ready()) {
         send(family, prefix, before, after, same_rewrite);
       } else if ((before || after) && !(before && after && same_rewrite)) {
@@ -476,7 +378,8 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next) {
       add_pending(prefix, static_cast<bool>(before));
   }
   packer_.flush();
-  clear_cache();
+  old_group->end_batch();
+  group_->end_batch();
 }
 
 }  // namespace vipd::bgp::rib

@@ -2,8 +2,9 @@
 // neighbor holds is, per prefix, the export of the Loc-RIB best path (export.hpp) through the
 // neighbor's outbound policy. Storing it would cost a table per neighbor (FRR keeps one; BIRD
 // does not unless `export table` is set); computing it costs one export evaluation per distinct
-// attribute set and source per batch of changes, which a cache makes cheap. Changes become
-// packed UPDATEs (update_packer.hpp) handed to a sink: the neighbor's TCP stream.
+// attribute set and source per batch of changes, which a cache makes cheap, and that evaluation
+// is shared by the neighbors of one update group (export_group.hpp). Changes become packed
+// UPDATEs (update_packer.hpp) handed to a sink: the neighbor's TCP stream.
 //
 // Flow control (issue 15, D1): UPDATEs are generated only while the connection takes them
 // (set_flow()). While it does not, a changed prefix is only marked pending, once however often it
@@ -16,13 +17,12 @@
 #include <array>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "bgp/rib/attribute_store.hpp"
 #include "bgp/rib/export.hpp"
+#include "bgp/rib/export_group.hpp"
 #include "bgp/rib/export_verdicts.hpp"
 #include "bgp/rib/loc_rib.hpp"
 #include "bgp/rib/prefix_table.hpp"
@@ -33,38 +33,20 @@ namespace vipd::bgp::rib {
 // 0.0.0.0/0 or ::/0, the prefix of `neighbor A default-originate` (set_default_route()).
 Prefix default_prefix(wire::AfiSafi family);
 
-struct AdjRibOutSetup {
-  ExportTarget target;
-  ExportContext context;
-  // Outbound per-prefix policy (`neighbor A prefix-list NAME out`, RFC 8212): true to send.
-  // Empty: everything is permitted.
-  std::function<bool(wire::AfiSafi, const Prefix&)> permit;
-  // Outbound per-path policy after the export rules (`neighbor A route-map NAME out`): may change
-  // `exported`, what export_path() made for the Loc-RIB path `selected` from `from`; false:
-  // nothing is sent. Empty: none.
-  using Shape =
-      std::function<bool(wire::AfiSafi, const Prefix&, const wire::PathAttributes& selected,
-                         const ExportPeer& from, wire::PathAttributes& exported)>;
-  Shape shape;
-  // What of the prefix `shape` reads (policy::PrefixClasses::classify()): shape answers alike
-  // for two prefixes of one family and class given the same path and source, so its result is
-  // cached per (attribute set, source, class). Empty: shape runs for every prefix.
-  std::function<std::uint64_t(wire::AfiSafi, const Prefix&)> shape_class;
-  std::vector<wire::AfiSafi> families;  // negotiated (RFC 4760)
-};
-
 class AdjRibOut {
  public:
-  // The export facts of the neighbor a Loc-RIB path came from; nullptr if it is gone.
-  using SourceLookup = std::function<const ExportPeer*(PeerId, wire::AfiSafi)>;
+  using SourceLookup = rib::SourceLookup;
 
   // Whether the connection takes more UPDATEs now; the End-of-RIB marker of a family.
   using Ready = std::function<bool()>;
   using EndOfRib = std::function<void(wire::AfiSafi)>;
 
   // `oversize`: a prefix withdrawn because its UPDATE does not fit (UpdatePacker::announce()).
+  // `group`: the update group whose evaluation this neighbor shares (export_group.hpp); none:
+  // one of its own, made from `setup`.
   AdjRibOut(AdjRibOutSetup setup, wire::Options options, AttributeStore& store,
-            SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {});
+            SourceLookup sources, UpdatePacker::Sink sink, UpdatePacker::Oversize oversize = {},
+            std::shared_ptr<ExportGroup> group = {});
   ~AdjRibOut();
   AdjRibOut(const AdjRibOut&) = delete;
   AdjRibOut& operator=(const AdjRibOut&) = delete;
@@ -88,9 +70,10 @@ class AdjRibOut {
   // per IPv6) and its place. A second request while a walk waits to start costs nothing; one
   // while it is under way makes it start over once when it ends (coalesced however many come).
   void announce_all(const LocRib& rib, wire::AfiSafi family);
-  // Replaces the setup (policy or role change, FRR's automatic soft-out): withdraws what the old
-  // setup sent and the new one does not, announces what is new or different.
-  void resync(const LocRib& rib, AdjRibOutSetup next);
+  // Replaces the setup (policy or role change, FRR's automatic soft-out) and the update group
+  // (none: one of its own): withdraws what the old setup sent and the new one does not,
+  // announces what is new or different.
+  void resync(const LocRib& rib, AdjRibOutSetup next, std::shared_ptr<ExportGroup> group = {});
 
   // `neighbor A default-originate` (FRR's subgroup_default_originate()): `attributes`, the
   // Loc-RIB-like path of a default route originated for this neighbor alone, replaces what the
@@ -105,8 +88,8 @@ class AdjRibOut {
   // The export facts of the sources (SourceLookup's answers) changed: what was cached from them
   // is forgotten.
   void sources_changed();
-  // Keeps the outbound map's verdicts in `shared`, the table of the speaker's neighbors
-  // (export_verdicts.hpp), rather than in a table of its own.
+  // Keeps the outbound map's verdicts of the neighbor's group in `shared`, the table of the
+  // speaker's groups (export_verdicts.hpp), rather than in a table of its own.
   void share_verdicts(std::shared_ptr<ExportVerdicts> shared);
 
   const AdjRibOutSetup& setup() const { return setup_; }
@@ -177,65 +160,31 @@ class AdjRibOut {
   void start_walk(const LocRib& rib, wire::AfiSafi family);
   void emit(wire::AfiSafi family, Batch& batch);
 
-  // An export result: of the export rules alone (`shaped` false: the setup has no map, or one
-  // that cannot be cached), or after the outbound map for prefixes of class `prefix_class`.
-  struct CacheKey {
-    const AdjRibOutSetup* setup;
-    std::uint64_t attrs;  // AttrRef::serial() of the Loc-RIB path's attributes
-    PeerId source;
-    wire::AfiSafi family;
-    std::uint64_t prefix_class;
-    bool shaped;
-    bool operator==(const CacheKey&) const = default;
-  };
-  struct CacheHash {
-    std::size_t operator()(const CacheKey& k) const {
-      std::uint64_t h = k.attrs * 0x9e3779b97f4a7c15ULL;
-      h ^= (std::uint64_t{k.source} << 32) ^ (static_cast<std::uint64_t>(k.family.afi) << 24) ^
-           (k.prefix_class * 0xbf58476d1ce4e5b9ULL) ^ std::uint64_t{k.shaped};
-      return static_cast<std::size_t>(h ^ (h >> 29) ^ std::hash<const void*>()(k.setup));
-    }
-  };
-  CacheKey cache_key(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                     const SelectedPath& path) const;
-  // What this neighbor is sent for `path`: the interned export attributes, or an empty AttrRef
-  // when nothing is sent.
-  AttrRef exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                   const SelectedPath& path);
+  // What this neighbor is sent for `path` under `setup` and its group `group`: the interned
+  // export attributes, or an empty AttrRef when nothing is sent. `answers`: the group's
+  // answers for the change being taken (ExportGroup::answers()).
+  AttrRef exported(const AdjRibOutSetup& setup, ExportGroup& group, wire::AfiSafi family,
+                   const Prefix& prefix, const SelectedPath& path,
+                   ExportGroup::Answers* answers = nullptr);
   // Whether the neighbor was sent something for `path` (no attributes built). True for a source
   // that is gone: a withdrawal for a route the neighbor never got is harmless (RFC 4271 §9.1.3
   // lets it ignore it); a missed one is not.
-  bool was_exported(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                    const SelectedPath& path);
+  bool was_exported(const AdjRibOutSetup& setup, ExportGroup& group, wire::AfiSafi family,
+                    const Prefix& prefix, const SelectedPath& path,
+                    ExportGroup::Answers* answers = nullptr);
+  // A route another module originates (`from.origin`): its attributes depend on the prefix
+  // and on who the receiver is, so it is exported per neighbor, never cached; there are few.
+  AttrRef export_originated(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
+                            const SelectedPath& path, const ExportPeer& from);
   // `unchanged`: the new export is known to equal the old one (same path, same attributes).
   void send(wire::AfiSafi family, const Prefix& prefix, bool before, const AttrRef& after,
             bool unchanged);
-  void clear_cache();
-  void forget_verdicts();
 
   AdjRibOutSetup setup_;
   AttributeStore& store_;
   SourceLookup sources_;
   UpdatePacker packer_;
-  std::unordered_map<CacheKey, AttrRef, CacheHash> cache_;  // per batch of changes
-  // What the outbound map made of a path (export_verdicts.hpp), for setup_ with a map that can
-  // be cached (shape_class); nullopt without a slot.
-  std::optional<ExportVerdicts::Key> verdict_key(wire::AfiSafi family, const Prefix& prefix,
-                                                 const SelectedPath& path) const;
-  // The verdicts of setup_'s map, in a table shared with the speaker's other neighbors
-  // (share_verdicts()) or this neighbor's own.
-  std::shared_ptr<ExportVerdicts> verdicts_ = std::make_shared<ExportVerdicts>();
-  std::optional<unsigned> slot_ = verdicts_->join();
-  // What the map made of the paths it changed (most pass a route server's map unchanged, and
-  // those are sent as the export rules made them: no copy is kept).
-  PrefixTable<ExportVerdicts::Key, AttrRef> mapped_;
-  // The export rules' result for a neighbor's path (cached per batch), no outbound map.
-  AttrRef export_rules(const AdjRibOutSetup& setup, wire::AfiSafi family, const SelectedPath& path,
-                       const ExportPeer& from);
-  // The outbound map on `out`, the export rules' result for `path`; empty when it denies.
-  AttrRef apply_map(const AdjRibOutSetup& setup, wire::AfiSafi family, const Prefix& prefix,
-                    const wire::PathAttributes& selected, const ExportPeer& from,
-                    const AttrRef& out);
+  std::shared_ptr<ExportGroup> group_;
   std::size_t advertised_ = 0;
   Ready ready_;
   EndOfRib end_of_rib_;

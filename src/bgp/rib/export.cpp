@@ -161,18 +161,40 @@ void rewrite_next_hop_ibgp(wire::AfiSafi family, wire::PathAttributes& a, const 
 
 }  // namespace
 
+namespace {
+
+bool back_to_source(const ExportPeer& from, const ExportPeer& to) {
+  return !from.local && from.id == to.id;
+}
+
+bool reflected(const ExportPeer& from, const ExportPeer& to) {
+  return !to.ebgp && !from.ebgp && !from.local;
+}
+
+bool back_to_originator(const wire::PathAttributes& attrs, const ExportPeer& from,
+                        const ExportPeer& to) {
+  return attrs.originator_id.value_or(from.router_id) == to.router_id;
+}
+
+}  // namespace
+
 ExportVerdict export_verdict(const wire::PathAttributes& attrs, const ExportPeer& from,
                              const ExportTarget& to) {
   const ExportPeer& peer = to.peer;
-  if (!from.local && from.id == peer.id) return ExportVerdict::kSplitHorizon;
+  if (back_to_source(from, peer)) return ExportVerdict::kSplitHorizon;
   WellKnown w = well_known(attrs);
   if (w.no_advertise) return ExportVerdict::kNoAdvertise;
   if (peer.ebgp && w.no_export) return ExportVerdict::kNoExport;
-  bool reflect = !peer.ebgp && !from.ebgp && !from.local;
+  bool reflect = reflected(from, peer);
   if (reflect && !from.rr_client && !peer.rr_client) return ExportVerdict::kIbgpToIbgp;
-  if (reflect && attrs.originator_id.value_or(from.router_id) == peer.router_id)
-    return ExportVerdict::kOriginatorIsPeer;
+  if (reflect && back_to_originator(attrs, from, peer)) return ExportVerdict::kOriginatorIsPeer;
   return ExportVerdict::kSent;
+}
+
+bool export_excluded(const wire::PathAttributes& attrs, const ExportPeer& from,
+                     const ExportTarget& to) {
+  return back_to_source(from, to.peer) ||
+         (reflected(from, to.peer) && back_to_originator(attrs, from, to.peer));
 }
 
 ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs,
@@ -181,7 +203,7 @@ ExportResult export_path(wire::AfiSafi family, const wire::PathAttributes& attrs
   r.verdict = export_verdict(attrs, from, to);
   if (r.verdict != ExportVerdict::kSent) return r;
   const ExportPeer& peer = to.peer;
-  bool reflect = !peer.ebgp && !from.ebgp && !from.local;
+  bool reflect = reflected(from, peer);
   wire::PathAttributes& a = r.attributes;
   a = attrs;
   a.mp_unreach.reset();

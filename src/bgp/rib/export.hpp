@@ -123,6 +123,12 @@ struct ExportResult {
 ExportVerdict export_verdict(const wire::PathAttributes& attrs, const ExportPeer& from,
                              const ExportTarget& to);
 
+// The part of export_verdict() that depends on who the receiver is rather than what it is:
+// the path back to the neighbor it came from, and RFC 4456 §8's reflected path back to its
+// originator. An update group (export_group.hpp) leaves these to each member.
+bool export_excluded(const wire::PathAttributes& attrs, const ExportPeer& from,
+                     const ExportTarget& to);
+
 // The attributes `to` is sent for a path learned from `from` in `family` (IPv4 or IPv6 unicast):
 // IPv4 routes carry NEXT_HOP, IPv6 routes an MP_REACH_NLRI with the next hop and no NLRI (the
 // caller adds the prefixes when it packs UPDATEs).

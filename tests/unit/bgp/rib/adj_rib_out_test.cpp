@@ -516,5 +516,84 @@ TEST_F(Fixture, SharedVerdictsAreKeptPerNeighbor) {
   EXPECT_TRUE(shared->join());
 }
 
+// An update group (export_group.hpp): members that share one evaluation get what members with
+// their own would get, each without the paths it sent itself (split horizon is the member's),
+// and the map runs once per attribute set and class for all of them.
+TEST_F(Fixture, UpdateGroupMembersShareTheMapButNotTheSplitHorizon) {
+  std::size_t calls = 0;
+  auto odd = [](const Prefix& p) { return p.address().octets()[2] & 1u; };
+  auto with_map = [&](ExportPeer receiver) {
+    AdjRibOutSetup s = setup();
+    s.target.peer = receiver;
+    s.shape = [&calls, odd](wire::AfiSafi, const Prefix& p, const wire::PathAttributes&,
+                            const ExportPeer& from, wire::PathAttributes& exported) {
+      ++calls;
+      if (odd(p) && from.id == 1) return false;  // odd /24s of the second feeder are denied
+      exported.med = 5 + from.id;
+      return true;
+    };
+    s.shape_class = [odd](wire::AfiSafi, const Prefix& p) { return odd(p); };
+    return s;
+  };
+  ExportPeer neutral = sources[2];
+  neutral.id = kGroupTarget;
+  auto group = std::make_shared<ExportGroup>(with_map(neutral), store);
+  auto lookup = [this](PeerId id, wire::AfiSafi) -> const ExportPeer* {
+    return id < sources.size() ? &sources[id] : nullptr;
+  };
+  // Members: both feeders and the third neighbor; each also once with a group of its own.
+  std::array<Sent, 3> shared_sent, own_sent;
+  std::vector<std::unique_ptr<AdjRibOut>> members, alone;
+  for (PeerId id = 0; id < 3; ++id) {
+    members.push_back(std::make_unique<AdjRibOut>(with_map(sources[id]), shared_sent[id].options,
+                                                  store, lookup, shared_sent[id].sink(),
+                                                  UpdatePacker::Oversize{}, group));
+    alone.push_back(std::make_unique<AdjRibOut>(with_map(sources[id]), own_sent[id].options, store,
+                                                lookup, own_sent[id].sink()));
+  }
+  auto a = store.intern(attributes({65001}, "198.51.100.1"));
+  auto b = store.intern(attributes({65002}, "198.51.100.2"));
+  const auto prefixes = many(200);
+  for (std::size_t i = 0; i < prefixes.size(); ++i)
+    rib.update(wire::kIpv4Unicast, prefixes[i], i < 100 ? 0 : 1, i < 100 ? a : b);
+  // As Speaker::publish(): slice by slice, every member in turn.
+  auto publish_all = [&](std::vector<std::unique_ptr<AdjRibOut>>& outs,
+                         const std::vector<Change>& changes) {
+    for (std::size_t i = 0; i < changes.size(); i += 64) {
+      auto slice = std::span(changes).subspan(i, std::min<std::size_t>(64, changes.size() - i));
+      for (auto& o : outs) o->take(slice);
+    }
+    for (auto& o : outs) o->finish();
+  };
+  auto changes = rib.drain_changes();
+  calls = 0;
+  publish_all(members, changes);
+  EXPECT_EQ(calls, 4u);  // two attribute sets, two classes, for the three members
+  calls = 0;
+  publish_all(alone, changes);
+  EXPECT_EQ(calls, 2u + 2u + 4u);  // alone: each its own; a feeder not for its own paths
+  for (std::size_t id = 0; id < 3; ++id) {
+    ASSERT_EQ(shared_sent[id].updates, own_sent[id].updates) << id;
+    EXPECT_EQ(members[id]->advertised(), alone[id]->advertised()) << id;
+  }
+  EXPECT_EQ(members[0]->advertised(), 50u);   // the second feeder's even /24s
+  EXPECT_EQ(members[1]->advertised(), 100u);  // the first feeder's
+  EXPECT_EQ(members[2]->advertised(), 150u);
+  // The first feeder goes: its routes are withdrawn from the others, not from itself.
+  for (auto& s : shared_sent) s.updates.clear();
+  for (auto& s : own_sent) s.updates.clear();
+  rib.withdraw_peer(0);
+  changes = rib.drain_changes();
+  calls = 0;
+  publish_all(members, changes);
+  publish_all(alone, changes);
+  EXPECT_EQ(calls, 0u);  // the verdicts are known
+  for (std::size_t id = 0; id < 3; ++id)
+    ASSERT_EQ(shared_sent[id].updates, own_sent[id].updates) << id;
+  EXPECT_EQ(shared_sent[0].withdrawn(), 0u);
+  EXPECT_EQ(shared_sent[1].withdrawn(), 100u);
+  EXPECT_EQ(shared_sent[2].withdrawn(), 100u);
+}
+
 }  // namespace
 }  // namespace vipd::bgp::rib

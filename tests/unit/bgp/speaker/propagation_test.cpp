@@ -835,5 +835,41 @@ TEST_F(PropagationTest, DefaultOriginateIsPerAddressFamily) {
   EXPECT_EQ(as_path(r), (std::vector<std::uint32_t>{65000}));
 }
 
+// Update groups (rib/export_group.hpp): neighbors with one outbound map share its evaluation,
+// but each still gets its own split horizon, and a map that reads who the receiver is (`match
+// peer`) is applied per neighbor.
+TEST_F(PropagationTest, UpdateGroupsKeepSplitHorizonAndMatchPeerPerNeighbor) {
+  const std::string a = "127.0.0.2", b = "127.0.0.3", c = "127.0.0.4";
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                     passive_neighbor(c, 65003) + " address-family ipv4 unicast\n";
+  for (const auto& n : {a, b, c})
+    base += "  neighbor " + n + " route-server-client\n  neighbor " + n + " route-map OUT out\n";
+  base += " exit-address-family\n";
+  const std::string all = "route-map OUT permit 10\n set metric 9\n";
+  apply(all + router_bgp(base));
+  auto ca = establish(a, peer_open(65001, 0x0a000002));
+  auto cb = establish(b, peer_open(65002, 0x0a000003));
+  auto cc = establish(c, peer_open(65003, 0x0a000004));
+  ASSERT_TRUE(ca && cb && cc);
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
+  ASSERT_TRUE(cb->send(announce({pfx("10.2.0.0/24")}, 65002, "192.0.2.2")));
+  Received ra, rb, rc;
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.routes.size() == 1; }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
+  ASSERT_TRUE(receive_until(*cc, rc, [&] { return rc.routes.size() == 2; }));
+  receive_until(
+      *ca, ra, [] { return false; }, 300ms);
+  EXPECT_EQ(ra.routes.size(), 1u);  // not its own route back
+  EXPECT_TRUE(ra.routes.contains(pfx("10.2.0.0/24")));
+  EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
+  EXPECT_EQ(rc.routes[pfx("10.1.0.0/24")].med, 9u);
+  // Only b matches: a and c are withdrawn what they had, b keeps a's route.
+  apply("route-map OUT permit 10\n match peer " + b + "\n set metric 8\n" + router_bgp(base));
+  ASSERT_TRUE(receive_until(*cc, rc, [&] { return rc.routes.empty(); }));
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.routes.empty(); }));
+  ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes[pfx("10.1.0.0/24")].med == 8u; }));
+  EXPECT_EQ(rb.routes.size(), 1u);
+}
+
 }  // namespace
 }  // namespace vipd::bgp::testing

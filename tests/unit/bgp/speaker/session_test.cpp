@@ -19,6 +19,31 @@ std::string neighbor(const std::string& a, const std::string& lines) {
   return out;
 }
 
+// FRR's VRF forms, as Prometheus's frr_exporter runs them through vipctl (docs/vipctl.md): `vrf
+// all` keys the answer by VRF name, one family's summary is bare and `{}` when no neighbor is
+// active in it.
+TEST_F(SpeakerTest, VrfAllFormsAnswerInFrrShape) {
+  const std::string a = "127.0.0.2";
+  apply(router_bgp(passive(a)));
+  auto j = show("show bgp vrf all ipv4 unicast summary json");
+  ASSERT_EQ(j.size(), 1u) << j.dump();
+  EXPECT_EQ(j["default"]["vrfName"], "default");
+  EXPECT_EQ(j["default"]["as"], 65000);
+  EXPECT_EQ(j["default"]["peerCount"], 1);
+  EXPECT_EQ(j["default"]["peers"][a]["remoteAs"], 65001);
+  EXPECT_TRUE(j["default"]["peers"][a].contains("pfxSnt"));
+  EXPECT_EQ(show("show bgp vrf all ipv6 unicast summary json"),
+            nlohmann::json::parse(R"({"default": {}})"));
+  EXPECT_EQ(show("show bgp vrf default ipv4 unicast summary json")["peers"][a]["remoteAs"], 65001);
+  EXPECT_EQ(show("show bgp vrf all summary json")["default"]["ipv4Unicast"]["peers"].size(), 1u);
+  auto n = show("show bgp vrf all neighbors json");
+  EXPECT_EQ(n["default"]["vrfName"], "default");
+  EXPECT_EQ(n["default"]["vrfId"], 0);
+  EXPECT_EQ(n["default"][a]["remoteAs"], 65001);
+  EXPECT_EQ(show_text("show bgp vrf all ipv4 unicast summary"),
+            show_text("show bgp ipv4 unicast summary"));
+}
+
 // RFC 4271 §8 happy path with vipd as the passive side (its own connection attempts go to a
 // closed port), RFC 4724 End-of-RIB, prefix counting for IPv4 NLRI and IPv6 MP_REACH_NLRI
 // (RFC 4760), withdrawals, and the keepalive timer keeping a 3 s hold time alive.
