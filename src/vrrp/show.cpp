@@ -4,6 +4,8 @@
 
 #include "common/json.hpp"
 #include "control/cli.hpp"
+#include "l2/wire/mac.hpp"
+#include "netlink/link_message.hpp"
 
 namespace vipd::vrrp {
 
@@ -156,6 +158,62 @@ std::string instance_text(const VrrpModule& module, const Instance& i) {
   return out;
 }
 
+namespace {
+
+// FRR vrrpd's status names. keepalived's FAULT (interface down, a failed track) is where FRR's
+// vrrpd stays in Initialize.
+const char* frr_status(const Instance& i) {
+  if (!i.router()) return "Initialize";
+  switch (i.state()) {
+    case fsm::State::kBackup:
+      return "Backup";
+    case fsm::State::kMaster:
+      return "Master";
+    default:
+      return "Initialize";
+  }
+}
+
+// One family of FRR vrrpd's `show vrrp json` object ("v4", "v6"). FRR runs both families of a
+// VRID as one router; a keepalived instance is one family, and the other is shown as FRR shows
+// a family with no address: Initialize, no interface, zero counters.
+json frr_family_json(const Instance& i, Family family) {
+  const config::VrrpInstance& c = i.config();
+  const bool mine = c.family == family;
+  const auto* r = mine ? i.router() : nullptr;
+  const fsm::VirtualRouter::Stats none{};
+  const auto& s = r ? r->stats() : none;
+  // RFC 5798 §7.3 virtual MAC, as FRR shows it whether or not a macvlan carries it.
+  auto vmac = l2::wire::MacAddress{netlink::keepalived_vmac(0, c.virtual_router_id, family).mac}
+                  .to_string();
+  json addresses = json::array();
+  if (mine)
+    for (const auto& vip : c.virtual_ipaddress) addresses.push_back(vip.address.to_string());
+  json stats = {{"adverTx", s.adverts_sent}, {"adverRx", s.adverts_received}};
+  stats[family == Family::kIpv4 ? "garpTx" : "neighborAdverTx"] =
+      mine ? i.counters().garp_sent : std::uint64_t{0};
+  stats["transitions"] = s.transitions;
+  std::string primary;
+  if (mine && !i.source_address().is_unspecified()) primary = i.source_address().to_string();
+  std::string interface;
+  if (mine) interface = i.vmac() ? i.vmac()->name : c.interface;
+  const std::uint8_t priority = r ? r->fsm_state().priority : c.priority;
+  const auto master_adver = r ? r->fsm_state().master_advert_interval : fsm::Duration{0};
+  return {{"interface", interface},
+          {"vmac", vmac},
+          {"primaryAddress", primary},
+          {"status", mine ? frr_status(i) : "Initialize"},
+          {"effectivePriority", priority},
+          {"masterAdverInterval", ms(master_adver)},
+          {"skewTime",
+           r ? ms(fsm::skew_time(r->config().version, priority, master_adver)) : std::int64_t{0}},
+          {"masterDownInterval", r ? ms(r->fsm_state().master_down_duration) : std::int64_t{0}},
+          {"stats", stats},
+          {"addresses", addresses}};
+}
+
+}  // namespace
+
 json instance_json(const VrrpModule& /*module*/, const Instance& i) {
   const config::VrrpInstance& c = i.config();
   const auto* r = i.router();
@@ -213,6 +271,13 @@ json instance_json(const VrrpModule& /*module*/, const Instance& i) {
     j["master"] = nullptr;
   }
   if (i.vmac()) j["vmac"] = {{"name", i.vmac()->name}, {"mac", i.vmac()->mac.to_string()}};
+  // FRR vrrpd's keys beside keepalived's (vrid, version and interface mean the same in both), so
+  // tools that read FRR's `show vrrp json` (Prometheus's frr_exporter) read vipd's.
+  j["preemptMode"] = !c.nopreempt;
+  j["acceptMode"] = c.accept;
+  j["advertisementInterval"] = c.advert_int.count();
+  j["v4"] = frr_family_json(i, Family::kIpv4);
+  j["v6"] = frr_family_json(i, Family::kIpv6);
   return j;
 }
 

@@ -64,6 +64,7 @@ bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& al
   fsm_ = std::move(t.state);
   if (from != fsm_.state) {
     stats_.last_transition = clock_.now();
+    ++stats_.transitions;
     if (fsm_.state == State::kMaster) ++stats_.became_master;
     if (from == State::kMaster) ++stats_.released_master;
   }

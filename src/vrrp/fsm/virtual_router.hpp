@@ -49,6 +49,7 @@ class VirtualRouter {
     std::uint32_t priority_zero_sent = 0;
     std::uint32_t adverts_received = 0;
     std::uint32_t priority_zero_received = 0;
+    std::uint32_t transitions = 0;  // every change of state (FRR vrrpd's "transitions")
     event::TimePoint last_transition{};
   };
 

@@ -152,6 +152,34 @@ TEST_F(Commands, ShowVrrpJsonAndPriorityCommand) {
   EXPECT_EQ(j[0]["priority"]["effective"], 100);
 }
 
+// FRR vrrpd's keys beside keepalived's, as Prometheus's frr_exporter reads them: the instance's
+// family with its state and counters, the other family as FRR shows one with no address.
+TEST_F(Commands, ShowVrrpJsonHasFrrKeys) {
+  h.clock.advance(4s);
+  auto j = nlohmann::json::parse(run("show vrrp json").output);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["vrid"], 51);
+  EXPECT_EQ(j[0]["interface"], "eth0");
+  EXPECT_EQ(j[0]["preemptMode"], true);
+  EXPECT_EQ(j[0]["advertisementInterval"], 1000);
+  const auto& v4 = j[0]["v4"];
+  EXPECT_EQ(v4["status"], "Master");
+  EXPECT_EQ(v4["interface"], "eth0");
+  EXPECT_EQ(v4["vmac"], "00:00:5e:00:01:33");
+  EXPECT_EQ(v4["primaryAddress"], "192.168.5.2");
+  EXPECT_EQ(v4["effectivePriority"], 100);
+  EXPECT_EQ(v4["addresses"], nlohmann::json::parse(R"(["192.168.5.1"])"));
+  EXPECT_EQ(v4["stats"]["adverTx"], j[0]["counters"]["adverts_sent"]);
+  EXPECT_EQ(v4["stats"]["transitions"], 2);  // Initialize -> Backup -> Master
+  EXPECT_TRUE(v4["stats"].contains("garpTx"));
+  const auto& v6 = j[0]["v6"];
+  EXPECT_EQ(v6["status"], "Initialize");
+  EXPECT_EQ(v6["interface"], "");
+  EXPECT_EQ(v6["vmac"], "00:00:5e:00:02:33");
+  EXPECT_EQ(v6["stats"]["neighborAdverTx"], 0);
+  EXPECT_EQ(v6["addresses"], nlohmann::json::array());
+}
+
 TEST_F(Commands, Errors) {
   EXPECT_FALSE(run("show vrrp VI_9").ok);
   EXPECT_FALSE(run("vrrp VI_9 priority 10").ok);
