@@ -9,15 +9,19 @@ scripts/install-deps.sh || exit 1
 jobs=$(nproc)
 fuzz_seconds=${VIPD_FUZZ_SECONDS:-15}
 set -e
+# Unity builds (CMake merges up to 16 sources of a target into one): the headers every source
+# includes (Asio, fmt, GoogleTest, the standard library) are compiled once per batch, which
+# halves the suite's compile time on a 2-core machine.
+unity=(-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
 # Line tables only (-g1): enough for file:line in backtraces and sanitizer reports, and a third
 # less compile time than full debug information (-g), which the suite never reads.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build "${unity[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build build -j"$jobs"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DVIPD_SANITIZE=ON \
+cmake -S . -B build-asan "${unity[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DVIPD_SANITIZE=ON \
   -DVIPD_INTEROP=OFF -DVIPD_LAB=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPD_FUZZ=ON -DVIPD_TESTS=OFF \
+cmake -S . -B build-fuzz "${unity[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPD_FUZZ=ON -DVIPD_TESTS=OFF \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DVIPD_LAB=OFF \
   -DVIPD_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build build-fuzz -j"$jobs" --target fuzzers

@@ -79,6 +79,15 @@ class ByteWriter {
   Bytes* out_ = nullptr;
 };
 
+// A value as network-order octets, e.g. the Data field of a NOTIFICATION (RFC 4271 §6).
+inline Bytes be16_bytes(std::uint16_t v) {
+  return Bytes{static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+inline Bytes be32_bytes(std::uint32_t v) {
+  return Bytes{static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+               static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
 // "0a0b ff" -> {0x0a, 0x0b, 0xff}; whitespace ignored. Used by tests and fixtures; returns an
 // empty vector and sets *ok=false on an odd digit count or a non-hex character.
 Bytes from_hex(std::string_view hex, bool* ok = nullptr);

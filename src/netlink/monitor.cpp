@@ -21,11 +21,6 @@ namespace {
 // The kernel truncates (MSG_TRUNC) what does not fit, so leave plenty of room.
 constexpr std::size_t kDatagramBytes = 64 * 1024;
 
-std::string errno_text(const char* call) {
-  int code = errno;
-  return fmt::format("{}: {}", call, std::strerror(code));
-}
-
 LinkEvent::Kind change_kind(const Link& before, const Link& after) {
   if (before.usable() != after.usable())
     return after.usable() ? LinkEvent::Kind::kUp : LinkEvent::Kind::kDown;

@@ -26,11 +26,11 @@ Error call_failed(const char* call) {
   return Error{code, call, false};
 }
 
+}  // namespace
+
 std::string errno_text(const char* call) {
   return call_failed(call).text();
 }
-
-}  // namespace
 
 std::string Error::text() const {
   std::string reason = std::strerror(code);

@@ -10,10 +10,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 // The settings block the session is in: a profile's or a peer's.
 BfdSettings* current_settings(const Context& ctx, const Session& s) {
   BfdConfig& bfd = ctx.target().bfd;

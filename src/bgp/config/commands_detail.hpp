@@ -16,6 +16,14 @@
 namespace vipd::bgp::config::detail {
 
 using control::CommandResult;
+
+inline CommandResult ok() {
+  return CommandResult::success();
+}
+// A refusal as vtysh prints it: "% text".
+inline CommandResult fail(std::string text) {
+  return CommandResult::failure("% " + std::move(text));
+}
 using control::CommandTree;
 using control::Invocation;
 using control::Session;

@@ -11,10 +11,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 void install_modes(CommandTree& tree) {
   tree.install("exec", "configure [terminal]", "Configuration from vty interface",
                [](const Invocation&, Session& s) {

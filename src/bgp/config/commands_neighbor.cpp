@@ -8,10 +8,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 using Inherit = NeighborOption::Inherit;
 
 // The options of this file, as peer groups copy them.

@@ -11,10 +11,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 using AfBody = std::function<CommandResult(NeighborAfConfig&, const Invocation&)>;
 
 // `[no] neighbor PEER <rest>` in the router node and every address-family node.
@@ -237,7 +233,7 @@ void install_session_flags(CommandTree& tree, const ContextPtr& ctx) {
 
 // FRR 8.4's per-peer graceful-restart modes: accepted, written back, and noticed (vipd does not
 // implement graceful restart, RFC 4724; the router-level lines are in commands_router.cpp).
-void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
+void install_neighbor_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
   const auto option = global_option("graceful-restart", &NeighborConfig::graceful_restart);
   const std::string modes = "<graceful-restart|graceful-restart-helper|graceful-restart-disable>";
   on_neighbor(
@@ -369,7 +365,7 @@ void install_neighbor_option_commands(CommandTree& tree, const ContextPtr& ctx) 
   install_as_path_options(tree, ctx);
   install_default_originate(tree, ctx);
   install_session_flags(tree, ctx);
-  install_graceful_restart(tree, ctx);
+  install_neighbor_graceful_restart(tree, ctx);
   install_refused(tree, ctx);
 }
 

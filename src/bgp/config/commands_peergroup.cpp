@@ -11,13 +11,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-CommandResult fail(std::string text) {
-  return CommandResult::failure("% " + std::move(text));
-}
-
 // FRR's peer_sort() as far as groups look at it.
 enum class Sort : std::uint8_t { kUnspecified, kInternal, kExternal };
 Sort sort_of(const RouterBgp& bgp, const RemoteAs& r) {

@@ -8,10 +8,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 struct FamilySyntax {
   AddressFamily af;
   const char* keyword;  // "ip" / "ipv6"

@@ -12,10 +12,6 @@
 namespace vipd::bgp::config::detail {
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 // The types of either family: the address-family node serves both, so the handler checks the
 // type against the session's family (FRR's nodes have one grammar per family).
 std::string all_types() {

@@ -19,14 +19,6 @@ using policy::MatchKind;
 using policy::Set;
 using policy::SetKind;
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
-CommandResult fail(std::string text) {
-  return CommandResult::failure("% " + std::move(text));
-}
-
 // FRR's auto sequence numbers: the next multiple of 5 above the highest (bgp_clist_new_seq_get(),
 // bgp_alist_new_seq_get(), acl_get_seq()).
 template <typename Entries>

@@ -21,10 +21,6 @@ void on_router(CommandTree& tree, std::string_view node, std::string_view patter
 
 namespace {
 
-CommandResult ok() {
-  return CommandResult::success();
-}
-
 void install_instance(CommandTree& tree, const ContextPtr& ctx) {
   on_router(tree, kRouterNode, "bgp router-id A.B.C.D$id", "Override configured router identifier",
             ctx, [](RouterBgp& bgp, const Invocation& inv, Session&) {
@@ -201,7 +197,7 @@ void install_maximum_paths(CommandTree& tree, const ContextPtr& ctx) {
 // FRR 8.4's router-level graceful-restart lines (bgpd/bgp_vty.c), in the order
 // bgp_config_write() writes them. vipd does not implement graceful restart: they are kept
 // and written back, and the notice says what vipd does instead.
-void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
+void install_router_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
   struct Kept {
     const char* pattern;
     const char* no_pattern;
@@ -253,7 +249,7 @@ void install_graceful_restart(CommandTree& tree, const ContextPtr& ctx) {
 
 void install_router_commands(CommandTree& tree, const ContextPtr& ctx) {
   install_instance(tree, ctx);
-  install_graceful_restart(tree, ctx);
+  install_router_graceful_restart(tree, ctx);
   install_address_family(tree, ctx);
   install_networks(tree, ctx);
   install_maximum_paths(tree, ctx);

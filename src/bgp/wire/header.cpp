@@ -8,14 +8,10 @@ namespace vipd::bgp::wire {
 
 namespace {
 
-Bytes u16_bytes(std::uint16_t v) {
-  return Bytes{static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-}
-
 Error bad_length(std::uint16_t length, std::string why) {
   // RFC 4271 §6.1: the Data field contains the erroneous Length field.
   return make_error(error_code::kMessageHeader, header_subcode::kBadMessageLength,
-                    fmt::format("bad message length {}: {}", length, why), u16_bytes(length));
+                    fmt::format("bad message length {}: {}", length, why), be16_bytes(length));
 }
 
 }  // namespace

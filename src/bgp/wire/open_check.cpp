@@ -12,14 +12,6 @@ Error open_error(std::uint8_t subcode, std::string reason, Bytes data = {}) {
   return make_error(error_code::kOpenMessage, subcode, std::move(reason), std::move(data));
 }
 
-Bytes u16_bytes(std::uint32_t v) {
-  return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-}
-Bytes u32_bytes(std::uint32_t v) {
-  return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-          static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-}
-
 bool offers(const Open& open, const Capability& required) {
   if (const auto* mp = std::get_if<MultiprotocolCapability>(&required)) {
     auto fams = open.multiprotocol();
@@ -32,7 +24,7 @@ bool offers(const Open& open, const Capability& required) {
 
 std::optional<Error> check_peer_as(const Open& r, const OpenExpectations& e) {
   const auto* as4 = r.four_octet_as();
-  Bytes data = as4 ? u32_bytes(as4->asn) : u16_bytes(r.my_as);
+  Bytes data = as4 ? be32_bytes(as4->asn) : be16_bytes(r.my_as);
   std::uint32_t real = r.real_as();
   // RFC 7607 §2: AS 0 must not be used; an OPEN with it is Bad Peer AS.
   if (real == 0 || r.my_as == 0) return open_error(open_subcode::kBadPeerAs, "peer AS 0", data);
@@ -70,7 +62,7 @@ std::optional<Error> check_open(const Open& r, const OpenExpectations& e) {
     return open_error(open_subcode::kBadBgpIdentifier,
                       r.bgp_identifier == 0 ? "BGP identifier 0"
                                             : "BGP identifier equals ours on an iBGP session",
-                      u32_bytes(r.bgp_identifier));
+                      be32_bytes(r.bgp_identifier));
   }
   // RFC 4271 §6.2: a hold time of 1 or 2 seconds is unacceptable (0 disables keepalives).
   if (r.hold_time == 1 || r.hold_time == 2) {

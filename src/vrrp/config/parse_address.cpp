@@ -11,8 +11,6 @@
 namespace vipd::vrrp::config::detail {
 namespace {
 
-constexpr std::size_t kIfNameSize = 16;
-
 // iproute2's rt_scopes names, which keepalived accepts besides numbers.
 std::optional<std::uint8_t> parse_scope(std::string_view text) {
   if (text == "global") return 0;

@@ -15,6 +15,16 @@
 
 namespace vipd::vrrp::config::detail {
 
+inline constexpr std::size_t kIfNameSize = 16;  // IFNAMSIZ, with the terminating NUL
+
+// Whether `word` is one of `words` (the keyword tables of the parsers).
+template <std::size_t N>
+bool contains(const std::string_view (&words)[N], std::string_view word) {
+  for (auto w : words)
+    if (w == word) return true;
+  return false;
+}
+
 struct Location {
   const std::string* file = nullptr;
   std::size_t line = 0;

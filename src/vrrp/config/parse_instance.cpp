@@ -6,10 +6,8 @@
 namespace vipd::vrrp::config::detail {
 namespace {
 
-constexpr std::size_t kIfNameSize = 16;  // IFNAMSIZ, with the terminating NUL
-
 // keepalived 2.2 instance keywords vipd loads but does not act on.
-constexpr std::string_view kNoEffect[] = {
+constexpr std::string_view kInstanceNoEffect[] = {
     "promote_secondaries",  "kernel_rx_buf_size",       "linkbeat_use_polling",
     "track_src_ip",         "notify_deleted",           "notify_priority_changes",
     "unicast_ttl",          "down_timer_adverts",       "unicast_fault_no_peer",
@@ -17,16 +15,9 @@ constexpr std::string_view kNoEffect[] = {
 
 // keepalived 2.2 instance keywords vipd does not implement: skipped with a warning (an error
 // with --strict), since the router then does less than the file asks.
-constexpr std::string_view kUnsupported[] = {"virtual_routes", "virtual_rules", "track_file",
-                                             "track_process",  "track_bfd",     "use_ipvlan",
-                                             "use_vmac_addr",  "mcast_dst_ip"};
-
-template <std::size_t N>
-bool contains(const std::string_view (&words)[N], std::string_view word) {
-  for (auto w : words)
-    if (w == word) return true;
-  return false;
-}
+constexpr std::string_view kInstanceUnsupported[] = {
+    "virtual_routes", "virtual_rules", "track_file",    "track_process",
+    "track_bfd",      "use_ipvlan",    "use_vmac_addr", "mcast_dst_ip"};
 
 }  // namespace
 
@@ -257,9 +248,9 @@ bool Parser::parse_instance_modes(const SourceLine& line, VrrpInstance& vrrp, In
 bool Parser::parse_instance_other(const SourceLine& line, VrrpInstance& vrrp, bool& handled) {
   const std::string& keyword = line.words[0];
   handled = true;
-  if (contains(kUnsupported, keyword))
+  if (contains(kInstanceUnsupported, keyword))
     return not_implemented(line, fmt::format("instance {} runs without it", vrrp.name));
-  if (!contains(kNoEffect, keyword)) {
+  if (!contains(kInstanceNoEffect, keyword)) {
     handled = false;
     return true;
   }

@@ -10,6 +10,8 @@
 namespace vipd::fib {
 namespace {
 
+using test::pfx;
+
 using namespace netlink;  // the monitor's events and the kernel's links, addresses and routes
 using test::apply;
 using test::gateways;
@@ -37,10 +39,6 @@ InterfaceAddress address(int ifindex, const char* local, std::uint8_t length) {
   a.address = *IpAddress::parse(local);
   a.prefix_length = length;
   return a;
-}
-
-Prefix pfx(const char* s) {
-  return *Prefix::parse(s);
 }
 
 IpAddress ip(const char* s) {

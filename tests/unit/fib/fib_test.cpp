@@ -9,6 +9,8 @@
 namespace vipd::fib {
 namespace {
 
+using test::pfx;
+
 using netlink::kRouteProtocol;
 using netlink::RouteOp;
 using test::apply;
@@ -17,10 +19,6 @@ using test::ips;
 using test::RecordingFib;
 using test::route;
 using test::withdrawn;
-
-Prefix pfx(const char* s) {
-  return *Prefix::parse(s);
-}
 
 TEST(Fib, InstallsEveryNextHopBestFirstThenReplacesAndDeletes) {
   RecordingFib fib;

@@ -11,6 +11,10 @@
 
 namespace vipd::fib::test {
 
+inline Prefix pfx(const char* text) {
+  return *Prefix::parse(text);
+}
+
 // The prefix's route of `source` over these gateways, best first.
 inline Route route(const char* prefix, std::vector<const char*> gateways,
                    Source source = Source::kBgp, std::uint8_t dist = distance::kEbgp) {

@@ -8,15 +8,14 @@
 #include "common/bytes.hpp"
 #include "netlink/address_message.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-constexpr std::uint32_t kSeq = 0x6b0a87ed;
-constexpr std::uint16_t kRequestAck = NLM_F_REQUEST | NLM_F_ACK;
+using namespace test;
 
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
+constexpr std::uint16_t kRequestAck = NLM_F_REQUEST | NLM_F_ACK;
 
 std::string hex_of(const std::vector<std::byte>& bytes) {
   return to_hex(ByteSpan(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));

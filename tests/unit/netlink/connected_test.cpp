@@ -4,14 +4,16 @@
 
 #include "netlink/connected.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
+using namespace test;
+
 using Resolution = ConnectedNetworks::Resolution;
 
-constexpr std::uint32_t kUsable = IFF_UP | IFF_RUNNING | kLinkLowerUp;
-
-Link link(int ifindex, const char* name, bool usable = true) {
+Link connected_link(int ifindex, const char* name, bool usable = true) {
   Link l;
   l.ifindex = ifindex;
   l.name = name;
@@ -19,18 +21,6 @@ Link link(int ifindex, const char* name, bool usable = true) {
   l.flags = usable ? kUsable : std::uint32_t{IFF_UP};
   l.oper_state = usable ? OperState::kUp : OperState::kLowerLayerDown;
   return l;
-}
-
-InterfaceAddress address(int ifindex, const char* local, std::uint8_t length) {
-  InterfaceAddress a;
-  a.ifindex = ifindex;
-  a.address = *IpAddress::parse(local);
-  a.prefix_length = length;
-  return a;
-}
-
-IpAddress ip(const char* text) {
-  return *IpAddress::parse(text);
 }
 
 Event link_event(LinkEvent::Kind kind, const Link& l) {
@@ -43,7 +33,8 @@ Event address_event(AddressEvent::Kind kind, const InterfaceAddress& a) {
 
 TEST(ConnectedNetworks, ResolvesOverTheLongestNetworkOfAUsableLink) {
   ConnectedNetworks c;
-  std::vector<Link> links{link(2, "br0"), link(3, "eth1"), link(4, "eth2", false)};
+  std::vector<Link> links{connected_link(2, "br0"), connected_link(3, "eth1"),
+                          connected_link(4, "eth2", false)};
   std::vector<InterfaceAddress> addresses{
       address(2, "192.168.12.1", 24), address(3, "192.168.0.1", 16), address(4, "192.168.13.1", 24),
       address(2, "fd00:12::1", 64)};
@@ -64,16 +55,16 @@ TEST(ConnectedNetworks, ResolvesOverTheLongestNetworkOfAUsableLink) {
 
 TEST(ConnectedNetworks, AGatewayOnADownLinkIsUnresolvedButNamesItsLink) {
   ConnectedNetworks c;
-  std::vector<Link> links{link(5, "p-edge", false)};
+  std::vector<Link> links{connected_link(5, "p-edge", false)};
   std::vector<InterfaceAddress> addresses{address(5, "192.168.13.1", 24)};
   c.reset(links, addresses);
   EXPECT_EQ(c.resolve(ip("192.168.13.2")), (Resolution{5, false}));
-  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kUp, link(5, "p-edge"))));
+  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kUp, connected_link(5, "p-edge"))));
   EXPECT_EQ(c.resolve(ip("192.168.13.2")), (Resolution{5, true}));
-  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kDown, link(5, "p-edge", false))));
+  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kDown, connected_link(5, "p-edge", false))));
   EXPECT_EQ(c.resolve(ip("192.168.13.2")), (Resolution{5, false}));
   // Admin down (no IFF_UP at all) is down as well.
-  Link admin_down = link(5, "p-edge");
+  Link admin_down = connected_link(5, "p-edge");
   admin_down.flags = 0;
   EXPECT_FALSE(c.apply(link_event(LinkEvent::Kind::kChanged, admin_down)));
   EXPECT_EQ(c.resolve(ip("192.168.13.2")), (Resolution{5, false}));
@@ -81,11 +72,11 @@ TEST(ConnectedNetworks, AGatewayOnADownLinkIsUnresolvedButNamesItsLink) {
 
 TEST(ConnectedNetworks, EventsReportWhetherResolutionMayHaveChanged) {
   ConnectedNetworks c;
-  std::vector<Link> links{link(2, "br0")};
+  std::vector<Link> links{connected_link(2, "br0")};
   c.reset(links, {});
   EXPECT_EQ(c.resolve(ip("192.168.12.11")), (Resolution{}));
   // The same state again, an MTU change, a route event: nothing that resolution depends on.
-  EXPECT_FALSE(c.apply(link_event(LinkEvent::Kind::kChanged, link(2, "br0"))));
+  EXPECT_FALSE(c.apply(link_event(LinkEvent::Kind::kChanged, connected_link(2, "br0"))));
   EXPECT_FALSE(c.apply(RouteEvent{}));
   EXPECT_FALSE(c.apply(ResyncNeeded{}));
   // Address added (once; the repeat is an update of the same address), then removed.
@@ -99,17 +90,17 @@ TEST(ConnectedNetworks, EventsReportWhetherResolutionMayHaveChanged) {
   EXPECT_TRUE(c.apply(address_event(AddressEvent::Kind::kRemoved, a)));
   EXPECT_EQ(c.resolve(ip("192.168.12.11")), (Resolution{}));
   // A new link, then its removal takes its addresses along.
-  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kAdded, link(7, "eth7"))));
+  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kAdded, connected_link(7, "eth7"))));
   EXPECT_TRUE(c.apply(address_event(AddressEvent::Kind::kAdded, address(7, "10.7.0.1", 24))));
   EXPECT_EQ(c.resolve(ip("10.7.0.2")), (Resolution{7, true}));
-  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kRemoved, link(7, "eth7"))));
+  EXPECT_TRUE(c.apply(link_event(LinkEvent::Kind::kRemoved, connected_link(7, "eth7"))));
   EXPECT_EQ(c.resolve(ip("10.7.0.2")), (Resolution{}));
   EXPECT_EQ(c.network_count(), 0u);
 }
 
 TEST(ConnectedNetworks, PeerAddressesAndAddressesWithoutAConnectedRoute) {
   ConnectedNetworks c;
-  std::vector<Link> links{link(3, "tun0"), link(4, "eth4")};
+  std::vector<Link> links{connected_link(3, "tun0"), connected_link(4, "eth4")};
   // Point to point: the connected route is the peer's prefix, not the local address's.
   InterfaceAddress ptp = address(3, "10.255.0.1", 32);
   ptp.peer = ip("10.255.0.2");
@@ -135,11 +126,11 @@ TEST(ConnectedNetworks, PeerAddressesAndAddressesWithoutAConnectedRoute) {
 
 TEST(ConnectedNetworks, TwoLinksOnOneNetworkPreferTheUsableOne) {
   ConnectedNetworks c;
-  std::vector<Link> links{link(2, "eth0", false), link(3, "eth1")};
+  std::vector<Link> links{connected_link(2, "eth0", false), connected_link(3, "eth1")};
   std::vector<InterfaceAddress> addresses{address(2, "10.0.0.1", 24), address(3, "10.0.0.2", 24)};
   c.reset(links, addresses);
   EXPECT_EQ(c.resolve(ip("10.0.0.9")), (Resolution{3, true}));
-  c.apply(link_event(LinkEvent::Kind::kUp, link(2, "eth0")));
+  c.apply(link_event(LinkEvent::Kind::kUp, connected_link(2, "eth0")));
   EXPECT_EQ(c.resolve(ip("10.0.0.9")), (Resolution{2, true}));  // the lower ifindex on a tie
 }
 

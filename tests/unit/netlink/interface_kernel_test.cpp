@@ -14,15 +14,15 @@
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
+using namespace test;
+
 using test::Report;
 using test::sh;
-
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
 
 // Output of a shell command (for checking what iproute2 sees).
 std::string output_of(const std::string& command) {

@@ -9,10 +9,12 @@
 
 #include "netlink/interface_view.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-constexpr std::uint32_t kUsable = IFF_UP | IFF_RUNNING | kLinkLowerUp;
+using namespace test;
 
 Link link(int ifindex, const char* name, std::uint32_t flags = kUsable) {
   Link l;
@@ -20,14 +22,6 @@ Link link(int ifindex, const char* name, std::uint32_t flags = kUsable) {
   l.name = name;
   l.flags = flags;
   return l;
-}
-
-InterfaceAddress address(int ifindex, const char* local, std::uint8_t length) {
-  InterfaceAddress a;
-  a.ifindex = ifindex;
-  a.address = *IpAddress::parse(local);
-  a.prefix_length = length;
-  return a;
 }
 
 Route route(const char* prefix, const char* gateway, int ifindex, std::uint32_t metric = 0) {

@@ -14,10 +14,12 @@
 #include "netlink/attributes.hpp"
 #include "netlink/link_message.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-constexpr std::uint32_t kSeq = 0x6b0a87ed;
+using namespace test;
 
 // Builds with `build` (and sequence number and flags as iproute2 sends them) to hex.
 template <typename Build>

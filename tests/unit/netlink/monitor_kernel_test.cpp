@@ -17,16 +17,16 @@
 #include "netlink/monitor_asio.hpp"
 #include "netlink/route_socket.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
+
+using namespace test;
 
 using test::Report;
 using test::sh;
 using namespace std::chrono_literals;
-
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
 
 // Events received so far, and a wait for one that matches.
 struct Recorder {

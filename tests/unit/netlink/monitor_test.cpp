@@ -7,10 +7,12 @@
 
 #include "netlink/monitor.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-constexpr std::uint32_t kUsable = IFF_UP | IFF_RUNNING | kLinkLowerUp;
+using namespace test;
 
 struct LinkState {
   int ifindex;

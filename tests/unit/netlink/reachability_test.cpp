@@ -4,28 +4,20 @@
 
 #include <gtest/gtest.h>
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
+using namespace test;
 
-Link link(int ifindex, bool up = true, bool carrier = true) {
+Link reachable_link(int ifindex, bool up = true, bool carrier = true) {
   Link l;
   l.ifindex = ifindex;
   l.name = "l" + std::to_string(ifindex);
   l.flags =
       (up ? unsigned{IFF_UP} : 0u) | (up && carrier ? unsigned{IFF_RUNNING} | kLinkLowerUp : 0u);
   return l;
-}
-
-InterfaceAddress address(int ifindex, const char* a, std::uint8_t length) {
-  InterfaceAddress out;
-  out.ifindex = ifindex;
-  out.address = ip(a);
-  out.prefix_length = length;
-  return out;
 }
 
 Route route(const char* prefix, std::vector<std::pair<const char*, int>> hops,
@@ -43,7 +35,7 @@ using Mode = Reachability::Mode;
 class ReachabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::vector<Link> links = {link(2), link(3)};
+    std::vector<Link> links = {reachable_link(2), reachable_link(3)};
     std::vector<InterfaceAddress> addresses = {address(2, "192.0.2.1", 24),
                                                address(3, "198.51.100.1", 24),
                                                address(2, "2001:db8:12::1", 64)};
@@ -88,18 +80,18 @@ TEST_F(ReachabilityTest, ConnectedFirstThenTheLongestUsableRoute) {
   EXPECT_EQ(r, (Reachability::Resolution{
                    true, false, 3, *Prefix::parse("10.1.0.0/16"), 5, {NextHop{IpAddress{}, 3}}}));
   // Link 3 loses its carrier: the /16 has no usable route, the /8 over link 2 resolves.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(3, true, false)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, reachable_link(3, true, false)}));
   r = view_.resolve(ip("10.1.2.3"), Mode::kRecursive);
   EXPECT_EQ(r,
             (Reachability::Resolution{
                 true, false, 2, *Prefix::parse("10.0.0.0/8"), 30, {NextHop{ip("192.0.2.9"), 2}}}));
   EXPECT_EQ(view_.route_count(), 3u);  // the kernel keeps them on a carrier loss
   // Back: the /16 again; the metric-5 route goes, the metric-10 one serves.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kUp, link(3)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kUp, reachable_link(3)}));
   EXPECT_TRUE(event(RouteEvent{RouteEvent::Kind::kRemoved, dev}));
   EXPECT_EQ(view_.resolve(ip("10.1.2.3"), Mode::kRecursive).metric, 10u);
   // Unreachable over a down link names the link.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(2, true, false)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, reachable_link(2, true, false)}));
   r = view_.resolve(ip("192.0.2.7"), Mode::kConnected);
   EXPECT_FALSE(r.reachable);
   EXPECT_EQ(r.ifindex, 2);
@@ -112,15 +104,15 @@ TEST_F(ReachabilityTest, AdminDownFlushesTheRoutesOverTheLinkAsTheKernelDoes) {
   event(RouteEvent{RouteEvent::Kind::kAdded, route("2001:db8:99::/48", {{"2001:db8:12::9", 2}})});
   EXPECT_TRUE(view_.resolve(ip("2001:db8:99::1"), Mode::kRecursive).reachable);
   // IPv4 deletes single-path routes silently; a multipath route keeps its other next hop.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(2, false)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, reachable_link(2, false)}));
   EXPECT_EQ(view_.route_count(), 1u);
   EXPECT_TRUE(view_.resolve(ip("10.3.0.1"), Mode::kRecursive).reachable);
   // Admin up does not restore what the kernel deleted.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kUp, link(2)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kUp, reachable_link(2)}));
   EXPECT_FALSE(view_.resolve(ip("10.2.0.1"), Mode::kRecursive).reachable);
   EXPECT_FALSE(view_.resolve(ip("2001:db8:99::1"), Mode::kRecursive).reachable);
   // A link that goes away takes every route with a next hop over it, multipath ones too.
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kRemoved, link(3)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kRemoved, reachable_link(3)}));
   EXPECT_EQ(view_.route_count(), 0u);
   EXPECT_FALSE(event(RouteEvent{RouteEvent::Kind::kRemoved, route("10.9.0.0/16", {})}));
 }
@@ -145,7 +137,7 @@ TEST_F(ReachabilityTest, ViaListsOnlyTheNextHopsOnUsableLinks) {
                    route("10.5.0.0/16", {{"192.0.2.9", 2}, {"198.51.100.9", 3}})});
   EXPECT_EQ(view_.resolve(ip("10.5.0.1"), Mode::kRecursive).via,
             (std::vector<NextHop>{NextHop{ip("192.0.2.9"), 2}, NextHop{ip("198.51.100.9"), 3}}));
-  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, link(3, true, false)}));
+  EXPECT_TRUE(event(LinkEvent{LinkEvent::Kind::kDown, reachable_link(3, true, false)}));
   EXPECT_EQ(view_.resolve(ip("10.5.0.1"), Mode::kRecursive).via,
             (std::vector<NextHop>{NextHop{ip("192.0.2.9"), 2}}));
   EXPECT_TRUE(view_.resolve(ip("192.0.2.7"), Mode::kRecursive).via.empty());  // connected

@@ -8,15 +8,12 @@
 
 #include "netlink/route_message.hpp"
 
+#include "netlink_test_util.hpp"
+
 namespace vipd::netlink {
 namespace {
 
-IpAddress ip(const char* s) {
-  return *IpAddress::parse(s);
-}
-Prefix pfx(const char* s) {
-  return *Prefix::parse(s);
-}
+using namespace test;
 
 struct Parsed {
   nlmsghdr header{};

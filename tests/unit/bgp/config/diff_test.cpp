@@ -4,8 +4,12 @@
 
 #include "bgp/config/parser.hpp"
 
+#include "config_test_util.hpp"
+
 namespace vipd::bgp::config {
 namespace {
+
+using test::ip;
 
 const char* kBase =
     "router bgp 65000\n"
@@ -24,10 +28,6 @@ BgpConfig parse(const std::string& text) {
 // The diff between kBase and kBase plus `extra` lines.
 ConfigDiff after(const std::string& extra) {
   return diff(parse(kBase), parse(std::string(kBase) + extra));
-}
-
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
 }
 
 TEST(ConfigDiff, IdenticalIsEmpty) {

@@ -11,7 +11,7 @@ namespace {
 
 const char* kHead = "router bgp 65000\n neighbor 192.0.2.2 remote-as 65001\n";
 
-BgpConfig parse(const std::string& body) {
+BgpConfig parse_neighbor_lines(const std::string& body) {
   auto c = parse_config(std::string(kHead) + body, "t.conf");
   EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
   return c.ok() ? *c : BgpConfig{};
@@ -31,33 +31,33 @@ void round_trip(const BgpConfig& c, const std::string& expected) {
 }
 
 TEST(NeighborOptions, SoftReconfiguration) {
-  auto c = parse(" neighbor 192.0.2.2 soft-reconfiguration inbound\n");
+  auto c = parse_neighbor_lines(" neighbor 192.0.2.2 soft-reconfiguration inbound\n");
   EXPECT_TRUE(v4(c).soft_reconfiguration);
   round_trip(c, "  neighbor 192.0.2.2 soft-reconfiguration inbound\n");
-  auto off = parse(
+  auto off = parse_neighbor_lines(
       " address-family ipv4 unicast\n  neighbor 192.0.2.2 soft-reconfiguration inbound\n"
       "  no neighbor 192.0.2.2 soft-reconfiguration inbound\n");
   EXPECT_FALSE(v4(off).soft_reconfiguration);
 }
 
 TEST(NeighborOptions, SendCommunityDefaultsAndNoLines) {
-  auto c = parse("");
+  auto c = parse_neighbor_lines("");
   EXPECT_TRUE(v4(c).send_community && v4(c).send_extended_community &&
               v4(c).send_large_community);  // FRR 8.4: all three by default
   EXPECT_EQ(render_config(c).find("send-community"), std::string::npos);
-  auto none = parse(" no neighbor 192.0.2.2 send-community all\n");
+  auto none = parse_neighbor_lines(" no neighbor 192.0.2.2 send-community all\n");
   EXPECT_FALSE(v4(none).send_community || v4(none).send_extended_community ||
                v4(none).send_large_community);
   round_trip(none, "  no neighbor 192.0.2.2 send-community all\n");
-  auto some = parse(" no neighbor 192.0.2.2 send-community\n");  // standard only
+  auto some = parse_neighbor_lines(" no neighbor 192.0.2.2 send-community\n");  // standard only
   EXPECT_FALSE(v4(some).send_community);
   EXPECT_TRUE(v4(some).send_extended_community);
   round_trip(some, "  no neighbor 192.0.2.2 send-community\n");
-  auto large = parse(" no neighbor 192.0.2.2 send-community both\n");
+  auto large = parse_neighbor_lines(" no neighbor 192.0.2.2 send-community both\n");
   round_trip(large,
              "  no neighbor 192.0.2.2 send-community\n"
              "  no neighbor 192.0.2.2 send-community extended\n");
-  auto back = parse(
+  auto back = parse_neighbor_lines(
       " no neighbor 192.0.2.2 send-community all\n neighbor 192.0.2.2 send-community large\n"
       " neighbor 192.0.2.2 send-community\n");
   EXPECT_TRUE(v4(back).send_community && v4(back).send_large_community);
@@ -65,10 +65,12 @@ TEST(NeighborOptions, SendCommunityDefaultsAndNoLines) {
 }
 
 TEST(NeighborOptions, Weight) {
-  auto c = parse(" neighbor 192.0.2.2 weight 200\n");
+  auto c = parse_neighbor_lines(" neighbor 192.0.2.2 weight 200\n");
   EXPECT_EQ(v4(c).weight, 200);
   round_trip(c, "  neighbor 192.0.2.2 weight 200\n");
-  EXPECT_FALSE(v4(parse(" neighbor 192.0.2.2 weight 5\n no neighbor 192.0.2.2 weight\n")).weight);
+  EXPECT_FALSE(
+      v4(parse_neighbor_lines(" neighbor 192.0.2.2 weight 5\n no neighbor 192.0.2.2 weight\n"))
+          .weight);
   auto bad = parse_config(std::string(kHead) + " neighbor 192.0.2.2 weight 70000\n", "w.conf");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().file, "w.conf");
@@ -76,7 +78,7 @@ TEST(NeighborOptions, Weight) {
 }
 
 TEST(NeighborOptions, AdvertisementIntervalAndSessionFlags) {
-  auto c = parse(
+  auto c = parse_neighbor_lines(
       " neighbor 192.0.2.2 advertisement-interval 5\n"
       " neighbor 192.0.2.2 disable-connected-check\n"
       " neighbor 192.0.2.2 enforce-first-as\n");
@@ -88,7 +90,7 @@ TEST(NeighborOptions, AdvertisementIntervalAndSessionFlags) {
              " neighbor 192.0.2.2 disable-connected-check\n"
              " neighbor 192.0.2.2 enforce-first-as\n"
              " neighbor 192.0.2.2 advertisement-interval 5\n");
-  auto alias = parse(" neighbor 192.0.2.2 enforce-multihop\n");
+  auto alias = parse_neighbor_lines(" neighbor 192.0.2.2 enforce-multihop\n");
   EXPECT_TRUE(alias.bgp->neighbors.at(0).disable_connected_check);
   auto bad = parse_config(std::string(kHead) + " neighbor 192.0.2.2 advertisement-interval 601\n",
                           "a.conf");
@@ -99,7 +101,7 @@ TEST(NeighborOptions, AdvertisementIntervalAndSessionFlags) {
 // FRR's `neighbor A interface IFNAME`: written after `port`, before `passive`; a change
 // resets the session (the socket is bound to the interface).
 TEST(NeighborOptions, InterfaceBindsAndResets) {
-  auto c = parse(
+  auto c = parse_neighbor_lines(
       " neighbor 192.0.2.2 port 1179\n neighbor 192.0.2.2 passive\n"
       " neighbor 192.0.2.2 interface wg0\n");
   EXPECT_EQ(c.bgp->neighbors.at(0).interface, "wg0");
@@ -107,13 +109,14 @@ TEST(NeighborOptions, InterfaceBindsAndResets) {
              " neighbor 192.0.2.2 port 1179\n"
              " neighbor 192.0.2.2 interface wg0\n"
              " neighbor 192.0.2.2 passive\n");
-  auto other = parse(" neighbor 192.0.2.2 interface wg1\n");
+  auto other = parse_neighbor_lines(" neighbor 192.0.2.2 interface wg1\n");
   auto d = diff(c, other);
   ASSERT_EQ(d.neighbors_changed.size(), 1u);
   EXPECT_TRUE(d.neighbors_changed[0].reset);
-  EXPECT_TRUE(parse(" neighbor 192.0.2.2 interface wg0\n no neighbor 192.0.2.2 interface\n")
-                  .bgp->neighbors.at(0)
-                  .interface.empty());
+  EXPECT_TRUE(
+      parse_neighbor_lines(" neighbor 192.0.2.2 interface wg0\n no neighbor 192.0.2.2 interface\n")
+          .bgp->neighbors.at(0)
+          .interface.empty());
 }
 
 // The per-peer graceful-restart modes: kept and written back last, as FRR does; nothing resets.
@@ -121,10 +124,11 @@ TEST(NeighborOptions, GracefulRestartModesKept) {
   for (const char* mode :
        {"graceful-restart", "graceful-restart-helper", "graceful-restart-disable"}) {
     SCOPED_TRACE(mode);
-    auto c = parse(std::string(" neighbor 192.0.2.2 bfd\n neighbor 192.0.2.2 ") + mode + "\n");
+    auto c = parse_neighbor_lines(std::string(" neighbor 192.0.2.2 bfd\n neighbor 192.0.2.2 ") +
+                                  mode + "\n");
     EXPECT_EQ(c.bgp->neighbors.at(0).graceful_restart, mode);
     round_trip(c, std::string(" neighbor 192.0.2.2 bfd\n neighbor 192.0.2.2 ") + mode + "\n");
-    auto d = diff(parse(""), c);
+    auto d = diff(parse_neighbor_lines(""), c);
     ASSERT_EQ(d.neighbors_changed.size(), 1u);
     EXPECT_FALSE(d.neighbors_changed[0].reset);
   }
@@ -136,14 +140,14 @@ TEST(NeighborOptions, GracefulRestartModesKept) {
   EXPECT_NE(notices[0].to_string().find("t.conf:3: 'neighbor 192.0.2.2 graceful-restart' has no "
                                         "effect in vipd"),
             std::string::npos);
-  EXPECT_TRUE(parse(" neighbor 192.0.2.2 graceful-restart\n"
-                    " no neighbor 192.0.2.2 graceful-restart\n")
+  EXPECT_TRUE(parse_neighbor_lines(" neighbor 192.0.2.2 graceful-restart\n"
+                                   " no neighbor 192.0.2.2 graceful-restart\n")
                   .bgp->neighbors.at(0)
                   .graceful_restart.empty());
 }
 
 TEST(NeighborOptions, AsPathOptionsInFrrOrder) {
-  auto c = parse(
+  auto c = parse_neighbor_lines(
       " address-family ipv4 unicast\n"
       "  neighbor 192.0.2.2 weight 7\n"
       "  neighbor 192.0.2.2 attribute-unchanged med\n"
@@ -158,13 +162,14 @@ TEST(NeighborOptions, AsPathOptionsInFrrOrder) {
              "  neighbor 192.0.2.2 allowas-in\n"
              "  neighbor 192.0.2.2 weight 7\n"
              "  neighbor 192.0.2.2 attribute-unchanged med\n");
-  auto all = parse(" neighbor 192.0.2.2 attribute-unchanged\n neighbor 192.0.2.2 allowas-in 2\n");
+  auto all = parse_neighbor_lines(
+      " neighbor 192.0.2.2 attribute-unchanged\n neighbor 192.0.2.2 allowas-in 2\n");
   round_trip(all, "  neighbor 192.0.2.2 allowas-in 2\n");
   round_trip(all, "  neighbor 192.0.2.2 attribute-unchanged as-path next-hop med\n");
-  auto origin = parse(" neighbor 192.0.2.2 allowas-in origin\n");
+  auto origin = parse_neighbor_lines(" neighbor 192.0.2.2 allowas-in origin\n");
   EXPECT_TRUE(v4(origin).allowas_in_origin);
   round_trip(origin, "  neighbor 192.0.2.2 allowas-in origin\n");
-  auto cleared = parse(
+  auto cleared = parse_neighbor_lines(
       " neighbor 192.0.2.2 remove-private-AS\n no neighbor 192.0.2.2 remove-private-AS\n"
       " neighbor 192.0.2.2 attribute-unchanged\n"
       " no neighbor 192.0.2.2 attribute-unchanged next-hop\n"
@@ -190,7 +195,7 @@ TEST(NeighborOptions, UnsupportedOptionsAreRefusedByName) {
 TEST(NeighborOptions, DefaultOriginateParsesRendersAndNoForm) {
   // Router level: IPv4 unicast (FRR's hidden alias); written after send-community, before
   // soft-reconfiguration, as bgp_config_write_peer_af() does.
-  auto c = parse(
+  auto c = parse_neighbor_lines(
       " neighbor 192.0.2.2 default-originate\n"
       " neighbor 192.0.2.2 soft-reconfiguration inbound\n"
       " no neighbor 192.0.2.2 send-community large\n");
@@ -201,7 +206,7 @@ TEST(NeighborOptions, DefaultOriginateParsesRendersAndNoForm) {
              "  neighbor 192.0.2.2 default-originate\n"
              "  neighbor 192.0.2.2 soft-reconfiguration inbound\n");
   // Per family; a later line replaces the map.
-  auto v6 = parse(
+  auto v6 = parse_neighbor_lines(
       " neighbor 192.0.2.2 default-originate route-map OLD\n"
       " address-family ipv6 unicast\n"
       "  neighbor 192.0.2.2 activate\n"
@@ -216,23 +221,24 @@ TEST(NeighborOptions, DefaultOriginateParsesRendersAndNoForm) {
              "  neighbor 192.0.2.2 activate\n"
              "  neighbor 192.0.2.2 default-originate route-map HAVE-UPLINK\n");
   // `no` clears it whatever map it names.
-  auto off = parse(
+  auto off = parse_neighbor_lines(
       " neighbor 192.0.2.2 default-originate route-map M\n"
       " no neighbor 192.0.2.2 default-originate route-map OTHER\n");
   EXPECT_FALSE(v4(off).default_originate);
   EXPECT_EQ(v4(off).default_originate_map, "");
   EXPECT_EQ(render_config(off).find("default-originate"), std::string::npos);
   // A re-advertisement, no session reset (FRR's peer_default_originate_set()).
-  auto d = diff(parse(""), parse(" neighbor 192.0.2.2 default-originate\n"));
+  auto d = diff(parse_neighbor_lines(""),
+                parse_neighbor_lines(" neighbor 192.0.2.2 default-originate\n"));
   ASSERT_EQ(d.neighbors_changed.size(), 1u);
   EXPECT_FALSE(d.neighbors_changed[0].reset);
   EXPECT_EQ(d.neighbors_changed[0].changed, std::vector<std::string>{"outbound policy"});
 }
 
 TEST(NeighborOptions, DiffResetsOnlyWhereFrrDoes) {
-  auto base = parse("");
+  auto base = parse_neighbor_lines("");
   auto changed = [&](const std::string& body) {
-    auto d = diff(base, parse(body));
+    auto d = diff(base, parse_neighbor_lines(body));
     EXPECT_EQ(d.neighbors_changed.size(), 1u) << body;
     return d.neighbors_changed.empty() ? NeighborChange{} : d.neighbors_changed[0];
   };

@@ -5,12 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "config_test_util.hpp"
+
 namespace vipd::bgp::config {
 namespace {
 
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
-}
+using test::ip;
 
 std::string read_seed() {
   std::ifstream in(std::string(VIPD_SOURCE_DIR) + "/tests/data/seed/bgpd.conf");

@@ -8,16 +8,12 @@
 
 #include "bgp/wire/constants.hpp"
 
+#include "peer_test_util.hpp"
+
 namespace vipd::bgp::peer {
 namespace {
 
-Bytes keepalive() {
-  Bytes m(19, 0xff);  // marker, length 19, type 4
-  m[16] = 0;
-  m[17] = 19;
-  m[18] = 4;
-  return m;
-}
+using test::keepalive;
 
 struct Collected {
   std::vector<Bytes> messages;

@@ -10,19 +10,15 @@
 
 #include "event/sim_clock.hpp"
 
+#include "peer_test_util.hpp"
+
 namespace vipd::bgp::peer {
 namespace {
 
+using test::keepalive;
+
 IpAddress ip(const char* text) {
   return *IpAddress::parse(text);
-}
-
-Bytes keepalive() {
-  Bytes m(19, 0xff);  // marker, length 19, type 4
-  m[16] = 0;
-  m[17] = 19;
-  m[18] = 4;
-  return m;
 }
 
 class MemoryTransportTest : public ::testing::Test {

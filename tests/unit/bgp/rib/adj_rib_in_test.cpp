@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "rib_test_util.hpp"
+
 namespace vipd::bgp::rib {
 namespace {
 
-Prefix P(const char* s) {
-  return *Prefix::parse(s);
-}
+using test::P;
 
 TEST(AdjRibIn, CountsPerFamilyAndReplacesImplicitly) {
   AttributeStore store;

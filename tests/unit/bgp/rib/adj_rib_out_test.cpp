@@ -9,12 +9,10 @@
 namespace vipd::bgp::rib {
 namespace {
 
+using test::P;
+
 using test::attributes;
 using test::v4;
-
-Prefix P(const std::string& text) {
-  return *Prefix::parse(text);
-}
 
 struct Sent {
   std::vector<wire::Update> updates;

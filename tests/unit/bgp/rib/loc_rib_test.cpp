@@ -12,13 +12,11 @@
 namespace vipd::bgp::rib {
 namespace {
 
+using test::P;
+
 using test::attributes;
 using test::peer_at;
 using test::v4;
-
-Prefix P(const char* s) {
-  return *Prefix::parse(s);
-}
 
 std::string node(int i) {
   return "192.168.1.5" + std::to_string(i);
@@ -294,6 +292,8 @@ TEST_F(LocRibTest, RejectsUnknownPeersAndFamilies) {
 
 namespace vipd::bgp::rib {
 namespace {
+
+using test::P;
 
 // `debug bgp bestpath PREFIX`: FRR's "After path selection" line for that prefix only, at debug
 // level whatever the log level.

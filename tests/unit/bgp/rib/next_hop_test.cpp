@@ -16,14 +16,12 @@
 namespace vipd::bgp::rib {
 namespace {
 
+using test::P;
+
 using netlink::Reachability;
 using test::attributes;
 using test::peer_at;
 using test::v4;
-
-Prefix P(const std::string& s) {
-  return *Prefix::parse(s);
-}
 
 netlink::Link link(int ifindex, const char* name, bool up = true, bool carrier = true) {
   netlink::Link l;

@@ -3,11 +3,15 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string_view>
 
 #include "bgp/rib/decision.hpp"
 
 namespace vipd::bgp::rib::test {
 
+inline Prefix P(std::string_view text) {
+  return *Prefix::parse(text);
+}
 inline IpAddress v4(const char* text) {
   return *IpAddress::parse(text);
 }

@@ -7,7 +7,7 @@
 namespace vipd::bgp::testing {
 namespace {
 
-std::string passive_neighbor(const std::string& a, bool ipv6 = false) {
+std::string passive_neighbor_in_family(const std::string& a, bool ipv6 = false) {
   std::string text = " neighbor " + a + " remote-as 65001\n neighbor " + a +
                      " timers 10 30\n neighbor " + a + " passive\n";
   if (ipv6)
@@ -78,7 +78,7 @@ class MalformedTest : public SpeakerTest, public ::testing::WithParamInterface<i
 TEST_P(MalformedTest, SessionResetWithNotification) {
   const MalformedCase& tc = kMalformed[GetParam()];
   const std::string a = "127.0.2." + std::to_string(10 + GetParam());
-  apply(router_bgp(passive_neighbor(a, true)));
+  apply(router_bgp(passive_neighbor_in_family(a, true)));
   auto c = establish(a);
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->send(announce_v4({pfx("10.9.0.0/24")})));
@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(Message, MalformedTest,
 // stays up, the prefixes of that UPDATE are withdrawn and the event is counted.
 TEST_F(SpeakerTest, MalformedOriginIsTreatAsWithdraw) {
   const std::string a = "127.0.0.20";
-  apply(router_bgp(passive_neighbor(a)));
+  apply(router_bgp(passive_neighbor_in_family(a)));
   auto c = establish(a);
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->send(announce_v4({pfx("10.1.0.0/24"), pfx("10.2.0.0/24"), pfx("10.3.0.0/24")})));
@@ -275,7 +275,7 @@ class FsmErrorTest : public SpeakerTest, public ::testing::WithParamInterface<in
 TEST_P(FsmErrorTest, UnexpectedMessageIsFsmError) {
   const FsmErrorCase& tc = kFsmErrors[GetParam()];
   const std::string a = "127.0.4." + std::to_string(10 + GetParam());
-  apply(router_bgp(passive_neighbor(a)));
+  apply(router_bgp(passive_neighbor_in_family(a)));
   auto c = connect(a);
   ASSERT_TRUE(c);
   auto m = c->read(2s);
@@ -309,7 +309,7 @@ INSTANTIATE_TEST_SUITE_P(Fsm, FsmErrorTest,
 // the session is not disturbed.
 TEST_F(SpeakerTest, ConnectionCollidingWithEstablishedSessionIsClosed) {
   const std::string a = "127.0.0.21";
-  apply(router_bgp(passive_neighbor(a)));
+  apply(router_bgp(passive_neighbor_in_family(a)));
   auto c = establish(a);
   ASSERT_TRUE(c);
   auto extra = connect(a);

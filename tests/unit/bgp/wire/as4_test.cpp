@@ -8,6 +8,8 @@
 namespace vipd::bgp::wire {
 namespace {
 
+using namespace testing;
+
 AsSegment seq(std::vector<std::uint32_t> asns) {
   return {SegmentType::kAsSequence, asns};
 }
@@ -19,9 +21,6 @@ AsSegment confed(std::vector<std::uint32_t> asns) {
 }
 AsPath path(std::vector<AsSegment> s) {
   return AsPath{std::move(s)};
-}
-IpAddress v4(const char* s) {
-  return *IpAddress::parse(s);
 }
 
 // RFC 6793 §4.2.3.

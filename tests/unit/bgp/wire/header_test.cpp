@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "wire_test_util.hpp"
+
 namespace vipd::bgp::wire {
 namespace {
 
-constexpr const char* kMarker = "ffffffffffffffffffffffffffffffff";
+using namespace testing;
 
 Bytes header(const std::string& length_and_type) {
   return from_hex(kMarker + length_and_type);

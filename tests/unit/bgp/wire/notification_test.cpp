@@ -4,14 +4,12 @@
 
 #include "bgp/wire/header.hpp"
 
+#include "wire_test_util.hpp"
+
 namespace vipd::bgp::wire {
 namespace {
 
-constexpr const char* kMarker = "ffffffffffffffffffffffffffffffff";
-
-ByteSpan body_of(const Bytes& msg) {
-  return ByteSpan(msg).subspan(kHeaderSize);
-}
+using namespace testing;
 
 TEST(Notification, RoundTripWithData) {
   Bytes msg = from_hex(std::string(kMarker) + "0017 03 0202 fde8");

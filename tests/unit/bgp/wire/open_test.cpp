@@ -4,10 +4,12 @@
 
 #include "bgp/wire/header.hpp"
 
+#include "wire_test_util.hpp"
+
 namespace vipd::bgp::wire {
 namespace {
 
-constexpr const char* kMarker = "ffffffffffffffffffffffffffffffff";
+using namespace testing;
 
 // OPEN as FRR sends it: AS 65000, hold 180, id 192.168.0.1, MP v4+v6, route refresh (both
 // codes), 4-octet AS, extended message, graceful restart (R, 120 s, IPv4 unicast F bit) and an
@@ -23,10 +25,6 @@ const std::string kOpenHex = std::string(kMarker) +
                              "06 00"
                              "40 06 8078 0001 01 80"
                              "45 04 0001 01 01";
-
-ByteSpan body_of(const Bytes& msg) {
-  return ByteSpan(msg).subspan(kHeaderSize);
-}
 
 TEST(Open, DecodesFixture) {
   Bytes msg = from_hex(kOpenHex);

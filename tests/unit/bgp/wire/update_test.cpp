@@ -12,13 +12,6 @@ using namespace testing;
 const Options kTwoOctet{false, false};
 const Options kFourOctet{true, false};
 
-IpAddress v4(const char* s) {
-  return *IpAddress::parse(s);
-}
-Prefix pfx(const char* s) {
-  return *Prefix::parse(s);
-}
-
 // Every IPv4 attribute type on a 2-octet AS session, plus an unknown optional transitive one.
 const std::string kAllAttrs =
     "40 01 01 00"                          // ORIGIN IGP

@@ -5,6 +5,7 @@
 
 #include "bgp/wire/header.hpp"
 #include "common/bytes.hpp"
+#include "common/ip.hpp"
 
 namespace vipd::bgp::wire::testing {
 
@@ -37,6 +38,13 @@ inline std::string update_body(const std::string& withdrawn, const std::string& 
 inline Bytes update_message(const std::string& withdrawn, const std::string& attrs,
                             const std::string& nlri) {
   return message(MessageType::kUpdate, update_body(withdrawn, attrs, nlri));
+}
+
+inline IpAddress v4(const char* s) {
+  return *IpAddress::parse(s);
+}
+inline Prefix pfx(const char* s) {
+  return *Prefix::parse(s);
 }
 
 inline ByteSpan body_of(const Bytes& msg) {

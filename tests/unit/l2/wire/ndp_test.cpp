@@ -22,14 +22,15 @@ constexpr const char* kKeepalivedNaLinkLocal =
     "fe800000000000000000000000000001 ff020000000000000000000000000001"
     "88 00 579a 20000000 fe800000000000000000000000000001 02 01 020000000002";
 
-const MacAddress kMac{{0x02, 0, 0, 0, 0, 0x02}};
+const MacAddress kOwnerMac{{0x02, 0, 0, 0, 0, 0x02}};
 
 TEST(UnsolicitedNa, BuildsKeepalivedFrames) {
-  EXPECT_EQ(to_hex(build_unsolicited_neighbor_advert(kMac, *IpAddress::parse("2001:db8:5::1"))),
-            to_hex(from_hex(kKeepalivedNaGlobal)));
-  EXPECT_EQ(to_hex(build_unsolicited_neighbor_advert(kMac, *IpAddress::parse("fe80::1"))),
+  EXPECT_EQ(
+      to_hex(build_unsolicited_neighbor_advert(kOwnerMac, *IpAddress::parse("2001:db8:5::1"))),
+      to_hex(from_hex(kKeepalivedNaGlobal)));
+  EXPECT_EQ(to_hex(build_unsolicited_neighbor_advert(kOwnerMac, *IpAddress::parse("fe80::1"))),
             to_hex(from_hex(kKeepalivedNaLinkLocal)));
-  EXPECT_EQ(build_unsolicited_neighbor_advert(kMac, *IpAddress::parse("fe80::1")).size(),
+  EXPECT_EQ(build_unsolicited_neighbor_advert(kOwnerMac, *IpAddress::parse("fe80::1")).size(),
             kUnsolicitedNaFrameSize);
 }
 
@@ -37,7 +38,7 @@ TEST(UnsolicitedNa, ParsesKeepalivedFrame) {
   auto na = parse_neighbor_advert_frame(from_hex(kKeepalivedNaGlobal));
   ASSERT_TRUE(na.ok()) << to_string(na.error());
   EXPECT_EQ(na->ethernet.destination.to_string(), "33:33:00:00:00:01");
-  EXPECT_EQ(na->ethernet.source, kMac);
+  EXPECT_EQ(na->ethernet.source, kOwnerMac);
   EXPECT_EQ(na->source.to_string(), "2001:db8:5::1");
   EXPECT_EQ(na->destination.to_string(), "ff02::1");
   EXPECT_EQ(na->hop_limit, 255);
@@ -46,12 +47,13 @@ TEST(UnsolicitedNa, ParsesKeepalivedFrame) {
   EXPECT_FALSE(na->solicited);
   EXPECT_EQ(na->target.to_string(), "2001:db8:5::1");
   ASSERT_TRUE(na->target_link_layer);
-  EXPECT_EQ(*na->target_link_layer, kMac);
+  EXPECT_EQ(*na->target_link_layer, kOwnerMac);
   EXPECT_EQ(encode_neighbor_advert(*na), from_hex(kKeepalivedNaGlobal));
 }
 
 TEST(UnsolicitedNa, RouterFlagChangesFlagsAndChecksum) {
-  const Bytes frame = build_unsolicited_neighbor_advert(kMac, *IpAddress::parse("fe80::1"), true);
+  const Bytes frame =
+      build_unsolicited_neighbor_advert(kOwnerMac, *IpAddress::parse("fe80::1"), true);
   EXPECT_EQ(frame[kEthernetHeaderSize + kIpv6HeaderSize + 4], 0xa0);  // R | O
   auto na = parse_neighbor_advert_frame(frame);
   ASSERT_TRUE(na.ok());
@@ -86,7 +88,7 @@ TEST(UnsolicitedNa, UnknownOptionsAreSkippedAndTllaIsOptional) {
   auto parsed = parse_neighbor_advert_frame(frame);
   ASSERT_TRUE(parsed.ok()) << to_string(parsed.error());
   ASSERT_TRUE(parsed->target_link_layer);
-  EXPECT_EQ(*parsed->target_link_layer, kMac);
+  EXPECT_EQ(*parsed->target_link_layer, kOwnerMac);
 
   // Without any option the advertisement is still valid (RFC 4861 §4.4: the option is
   // optional), and the encoder then leaves it out.

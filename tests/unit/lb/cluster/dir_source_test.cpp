@@ -104,7 +104,7 @@ struct Watched {
   SteadyClock::time_point last_call{};
 };
 
-const ObjectKey kFirst{"default", "shake-test-cluster-0-svc"};
+const ObjectKey kFirstService{"default", "shake-test-cluster-0-svc"};
 const ObjectKey kSecond{"default", "shake-test-cluster-1-svc"};
 
 TEST(DirSource, StartErrors) {
@@ -138,8 +138,8 @@ TEST(DirSource, InitialReadOfEveryManifest) {
   EXPECT_EQ(state.endpoint_slices.size(), 4u);
   EXPECT_EQ(state.nodes.size(), 6u);
   EXPECT_EQ(state.namespaces.size(), 2u);  // not "nested", not "hidden"
-  EXPECT_EQ(state.services.at(kFirst).where, dir / "kubectl-get-svc.yaml:57");
-  EXPECT_TRUE(state.has_local_endpoint(kFirst, "k3s-node-1"));
+  EXPECT_EQ(state.services.at(kFirstService).where, dir / "kubectl-get-svc.yaml:57");
+  EXPECT_TRUE(state.has_local_endpoint(kFirstService, "k3s-node-1"));
 }
 
 TEST(DirSource, EachChangeGivesOneCoalescedCall) {
@@ -283,11 +283,11 @@ TEST(DirSource, WriteIngressRoundTrip) {
   ASSERT_THAT(speaker.start(), IsEmpty());
   ASSERT_TRUE(controller.exactly_calls(1));
   ASSERT_TRUE(speaker.exactly_calls(1));
-  EXPECT_THAT(speaker.last.services.at(kFirst).ingress, ElementsAre(test::ip("10.47.40.0")));
+  EXPECT_THAT(speaker.last.services.at(kFirstService).ingress, ElementsAre(test::ip("10.47.40.0")));
 
   const ClusterState* state = &controller.source.state();
-  const Service* first = &state->services.at(kFirst);
-  controller.source.write_ingress(kFirst, {test::ip("10.47.40.9"), test::ip("2001:db8::9")});
+  const Service* first = &state->services.at(kFirstService);
+  controller.source.write_ingress(kFirstService, {test::ip("10.47.40.9"), test::ip("2001:db8::9")});
   controller.source.write_ingress(kSecond, {});  // the status file overrides the manifest's
   // At once, in place.
   EXPECT_THAT(first->ingress, ElementsAre(test::ip("10.47.40.9"), test::ip("2001:db8::9")));
@@ -297,7 +297,7 @@ TEST(DirSource, WriteIngressRoundTrip) {
   // The writer's listener is not called for its own write; the other process sees it.
   EXPECT_TRUE(controller.exactly_calls(1));
   ASSERT_TRUE(speaker.exactly_calls(2));
-  EXPECT_THAT(speaker.last.services.at(kFirst).ingress,
+  EXPECT_THAT(speaker.last.services.at(kFirstService).ingress,
               ElementsAre(test::ip("10.47.40.9"), test::ip("2001:db8::9")));
   EXPECT_THAT(speaker.last.services.at(kSecond).ingress, IsEmpty());
   EXPECT_EQ(speaker.last, controller.source.state());
@@ -337,30 +337,32 @@ TEST(DirSource, EventsAreKeptByTheLeader) {
   ASSERT_TRUE(speaker.exactly_calls(1));
 
   // Not leader: logged only.
-  speaker.source.record_event(kFirst, "nodeAssigned", "announcing from node k3s-node-1", false);
+  speaker.source.record_event(kFirstService, "nodeAssigned", "announcing from node k3s-node-1",
+                              false);
   EXPECT_FALSE(std::filesystem::exists(dir / ".vipd-status"));
 
   ASSERT_TRUE(controller.source.acquire_leadership([](bool) {}));
   for (int i = 0; i < 12; ++i) {
-    controller.source.record_event(kFirst, fmt::format("Reason{}", i), "message", i % 2 == 1);
+    controller.source.record_event(kFirstService, fmt::format("Reason{}", i), "message",
+                                   i % 2 == 1);
   }
-  auto events = controller.source.events(kFirst);
+  auto events = controller.source.events(kFirstService);
   ASSERT_THAT(events, SizeIs(10));
   EXPECT_EQ(events.front().reason, "Reason2");
   EXPECT_EQ(events.back().reason, "Reason11");
   EXPECT_TRUE(events.back().warning);
   EXPECT_FALSE(events.back().time.empty());
   // Events keep the ingress in force (the manifest's here) and change no state.
-  EXPECT_THAT(controller.source.state().services.at(kFirst).ingress,
+  EXPECT_THAT(controller.source.state().services.at(kFirstService).ingress,
               ElementsAre(test::ip("10.47.40.0")));
   EXPECT_TRUE(speaker.exactly_calls(1));
-  EXPECT_EQ(speaker.source.events(kFirst), events);
+  EXPECT_EQ(speaker.source.events(kFirstService), events);
 
   // write_ingress keeps the events.
-  controller.source.write_ingress(kFirst, {test::ip("10.47.40.7")});
-  EXPECT_EQ(controller.source.events(kFirst), events);
+  controller.source.write_ingress(kFirstService, {test::ip("10.47.40.7")});
+  EXPECT_EQ(controller.source.events(kFirstService), events);
   ASSERT_TRUE(speaker.exactly_calls(2));
-  EXPECT_EQ(speaker.source.events(kFirst), events);
+  EXPECT_EQ(speaker.source.events(kFirstService), events);
 }
 
 TEST(DirSource, OneLeaderPerDirectory) {

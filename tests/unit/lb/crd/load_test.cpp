@@ -19,10 +19,7 @@ using test::data_path;
 using testing::ElementsAre;
 using testing::IsEmpty;
 using Op = LabelSelectorRequirement::Operator;
-
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
-}
+using test::ip;
 
 TEST(Load, SeedFilesLoadCleanly) {
   for (const char* name : {"seed/metallb-bgp.yaml", "seed/metallb-l2.yaml"}) {

@@ -21,6 +21,10 @@ inline LoadResult load_text(std::string_view text) {
   return result;
 }
 
+inline IpAddress ip(std::string_view text) {
+  return *IpAddress::parse(text);
+}
+
 inline std::string data_path(std::string_view name) {
   return std::string(VIPD_SOURCE_DIR) + "/tests/data/" + std::string(name);
 }

@@ -6,15 +6,14 @@
 #include "lb/crd/validate.hpp"
 #include "lb/crd/values.hpp"
 
+#include "test_util.hpp"
+
 namespace vipd::lb::crd {
 namespace {
 
 using std::chrono::milliseconds;
 using Op = LabelSelectorRequirement::Operator;
-
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
-}
+using test::ip;
 
 TEST(Duration, GoSyntax) {
   EXPECT_EQ(*parse_duration("90s"), milliseconds(90000));
