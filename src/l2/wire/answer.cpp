@@ -34,14 +34,14 @@ std::optional<Bytes> answer_neighbor_solicit(ByteSpan frame, const MacAddress& o
   auto solicit = parse_neighbor_solicit_frame(frame);
   if (!solicit) return std::nullopt;
   if (!addressed_to_us(solicit->ethernet, our_mac)) return std::nullopt;
-  if (solicit->ethernet.source == our_mac) return std::nullopt;
   // RFC 4291 §2.7: a multicast address is never a source; the answer would go to a group with
   // S set, which RFC 4861 §7.1.2 has receivers drop.
   if (is_ipv6_multicast(solicit->source)) return std::nullopt;
-  if (solicit->source_link_layer &&
-      (*solicit->source_link_layer == our_mac || solicit->source_link_layer->is_multicast())) {
-    return std::nullopt;
-  }
+  // Where a solicited answer goes on Ethernet (build_solicited_neighbor_advert): a station
+  // other than us. Our own solicitations looping back are not answered either.
+  const MacAddress station = solicit->source_link_layer.value_or(solicit->ethernet.source);
+  if (solicit->ethernet.source == our_mac || station == our_mac) return std::nullopt;
+  if (!solicit->is_dad() && station.is_multicast()) return std::nullopt;
   // Address resolution and DAD go to the target's solicited-node group; unreachability probes
   // (RFC 4861 §7.3.3) are unicast to the target itself.
   if (!is_ipv6_multicast(solicit->destination) && !owns(solicit->destination)) {

@@ -174,6 +174,10 @@ TEST(Answer, NeighborFramesNotAnswered) {
   NeighborSolicit group_option = ns;
   group_option.source_link_layer = MacAddress::broadcast();
   EXPECT_FALSE(answer_to(encode_neighbor_solicit(group_option)));
+  NeighborSolicit group_frame_source = ns;  // and no option: nowhere to unicast the answer
+  group_frame_source.source_link_layer.reset();
+  group_frame_source.ethernet.source = MacAddress::broadcast();
+  EXPECT_FALSE(answer_to(encode_neighbor_solicit(group_frame_source)));
 
   // Unicast to an address that is not ours, though asking for one that is.
   NeighborSolicit elsewhere = *parse_neighbor_solicit_frame(from_hex(fixtures::kNsUnicast));
