@@ -52,6 +52,22 @@ Bytes build_gratuitous_arp(const MacAddress& source, const IpAddress& vip) {
   return encode_arp_frame(frame);
 }
 
+Bytes build_arp_reply(const ArpFrame& request, const MacAddress& our_mac) {
+  ArpFrame reply;
+  // RFC 826: "swap hardware and protocol fields, putting the local hardware and protocol
+  // addresses in the sender fields", and send to the requester's hardware address. The
+  // Ethernet destination is the ARP sender hardware address, as Linux's arp_process() does
+  // (not the frame's Ethernet source, which a bridge or proxy may have rewritten).
+  reply.ethernet = {request.sender_mac, our_mac, kEtherTypeArp};
+  reply.operation = kArpReply;
+  reply.sender_mac = our_mac;
+  reply.sender_ip = request.target_ip;
+  reply.target_mac = request.sender_mac;
+  // RFC 5227 §2.1.1: a probe's sender IP is 0.0.0.0; the reply names it as it came.
+  reply.target_ip = request.sender_ip;
+  return encode_arp_frame(reply);
+}
+
 Result<ArpFrame, FrameError> parse_arp_frame(ByteSpan data) {
   ByteReader r(data);
   ArpFrame frame;

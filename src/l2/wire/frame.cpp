@@ -22,6 +22,16 @@ std::string_view to_string(FrameError error) {
       return "bad NDP option";
     case FrameError::kSolicitedToMulticast:
       return "solicited advertisement to a multicast address";
+    case FrameError::kNotNeighborSolicit:
+      return "not a neighbor solicitation";
+    case FrameError::kBadIcmpCode:
+      return "ICMPv6 code is not 0";
+    case FrameError::kMulticastTarget:
+      return "multicast target address";
+    case FrameError::kDadNotToSolicitedNode:
+      return "solicitation from the unspecified address not to a solicited-node address";
+    case FrameError::kDadWithSourceLinkLayer:
+      return "solicitation from the unspecified address with a source link-layer address";
   }
   return "unknown";
 }

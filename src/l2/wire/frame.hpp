@@ -16,15 +16,20 @@ inline constexpr std::uint16_t kEtherTypeIpv6 = 0x86dd;
 inline constexpr std::size_t kEthernetHeaderSize = 14;
 
 enum class FrameError : std::uint8_t {
-  kTruncated,            // shorter than the headers it claims
-  kWrongEtherType,       // not the protocol the parser expects
-  kBadArpHeader,         // hardware/protocol type or address lengths are not Ethernet/IPv4
-  kBadIpv6Header,        // version is not 6, or payload length exceeds the frame
-  kNotNeighborAdvert,    // next header is not ICMPv6, or ICMPv6 type/code is not 136/0
-  kBadHopLimit,          // RFC 4861 §7.1.2: NDP messages must arrive with hop limit 255
-  kBadChecksum,          // ICMPv6 checksum (RFC 4443 §2.3)
-  kBadOption,            // RFC 4861 §4.6: an option with length 0 or running past the end
-  kSolicitedToMulticast  // RFC 4861 §7.1.2: Solicited flag set with a multicast destination
+  kTruncated,              // shorter than the headers it claims
+  kWrongEtherType,         // not the protocol the parser expects
+  kBadArpHeader,           // hardware/protocol type or address lengths are not Ethernet/IPv4
+  kBadIpv6Header,          // version is not 6, or payload length exceeds the frame
+  kNotNeighborAdvert,      // next header is not ICMPv6, or the ICMPv6 type is not 136
+  kBadHopLimit,            // RFC 4861 §7.1.1/§7.1.2: NDP messages must arrive with hop limit 255
+  kBadChecksum,            // ICMPv6 checksum (RFC 4443 §2.3)
+  kBadOption,              // RFC 4861 §4.6: an option with length 0 or running past the end
+  kSolicitedToMulticast,   // RFC 4861 §7.1.2: Solicited flag set with a multicast destination
+  kNotNeighborSolicit,     // next header is not ICMPv6, or the ICMPv6 type is not 135
+  kBadIcmpCode,            // RFC 4861 §7.1.1/§7.1.2: ICMP code is not 0
+  kMulticastTarget,        // RFC 4861 §7.1.1/§7.1.2: Target Address is a multicast address
+  kDadNotToSolicitedNode,  // RFC 4861 §7.1.1: unspecified source, not to a solicited-node group
+  kDadWithSourceLinkLayer  // RFC 4861 §7.1.1: unspecified source with a Source Link-Layer option
 };
 std::string_view to_string(FrameError error);
 

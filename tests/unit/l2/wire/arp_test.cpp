@@ -1,8 +1,10 @@
 // Gratuitous ARP against a frame captured from keepalived 2.2.7 (veth in a private namespace,
-// interface MAC 02:00:00:00:00:02, VIP 192.168.5.1).
+// interface MAC 02:00:00:00:00:02, VIP 192.168.5.1); ARP replies against Linux's (fixtures.hpp).
 #include "l2/wire/arp.hpp"
 
 #include <gtest/gtest.h>
+
+#include "fixtures.hpp"
 
 namespace vipd::l2::wire {
 namespace {
@@ -68,6 +70,79 @@ TEST(GratuitousArp, Errors) {
   htype[15] = 6;  // IEEE 802
   EXPECT_EQ(parse_arp_frame(htype).error(), FrameError::kBadArpHeader);
   EXPECT_EQ(to_string(FrameError::kBadArpHeader), "bad ARP header");
+}
+
+const MacAddress kOwner{{0x02, 0, 0, 0, 0, 0x01}};
+const MacAddress kClient{{0x02, 0, 0, 0, 0, 0x02}};
+
+TEST(ArpReply, ParsesLinuxRequest) {
+  auto request = parse_arp_frame(from_hex(fixtures::kArpRequest));
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->operation, kArpRequest);
+  EXPECT_EQ(request->ethernet.destination, MacAddress::broadcast());
+  EXPECT_EQ(request->sender_mac, kClient);
+  EXPECT_EQ(request->sender_ip.to_string(), "10.77.0.2");
+  EXPECT_EQ(request->target_mac, MacAddress{});
+  EXPECT_EQ(request->target_ip.to_string(), "10.77.0.1");
+  EXPECT_FALSE(request->is_gratuitous());
+}
+
+TEST(ArpReply, IsWhatLinuxSendsForARequest) {
+  auto request = parse_arp_frame(from_hex(fixtures::kArpRequest));
+  ASSERT_TRUE(request.ok());
+  const Bytes reply = build_arp_reply(*request, kOwner);
+  EXPECT_EQ(to_hex(reply), to_hex(from_hex(fixtures::kLinuxArpReply)));
+  EXPECT_EQ(reply.size(), kArpFrameSize);
+}
+
+TEST(ArpReply, IsWhatLinuxSendsForAProbe) {
+  // RFC 5227 §2.1.1: sender IP 0.0.0.0, target hardware address ignored (arping sends
+  // broadcast). The reply is still unicast to the prober and names 0.0.0.0 as the target IP.
+  auto probe = parse_arp_frame(from_hex(fixtures::kArpProbe));
+  ASSERT_TRUE(probe.ok());
+  EXPECT_TRUE(probe->sender_ip.is_unspecified());
+  const Bytes reply = build_arp_reply(*probe, kOwner);
+  EXPECT_EQ(to_hex(reply), to_hex(from_hex(fixtures::kLinuxArpProbeReply)));
+}
+
+TEST(ArpReply, RoundTripsAndIgnoresTheRequestsPaddingAndTargetMac) {
+  Bytes padded = from_hex(fixtures::kArpRequest);
+  padded.resize(60, 0);  // as a NIC delivers it
+  auto request = parse_arp_frame(padded);
+  ASSERT_TRUE(request.ok());
+  request->target_mac = MacAddress::broadcast();  // what a request says there does not matter
+  auto reply = parse_arp_frame(build_arp_reply(*request, kOwner));
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->ethernet, (EthernetHeader{kClient, kOwner, kEtherTypeArp}));
+  EXPECT_EQ(reply->operation, kArpReply);
+  EXPECT_EQ(reply->sender_mac, kOwner);
+  EXPECT_EQ(reply->sender_ip, request->target_ip);
+  EXPECT_EQ(reply->target_mac, kClient);
+  EXPECT_EQ(reply->target_ip, request->sender_ip);
+  EXPECT_FALSE(reply->is_gratuitous());
+  EXPECT_EQ(encode_arp_frame(*reply), from_hex(fixtures::kLinuxArpReply));
+}
+
+TEST(ArpReply, GoesToTheSenderHardwareAddressNotTheEthernetSource) {
+  // A bridge that rewrote the Ethernet source does not redirect the reply: RFC 826 answers the
+  // ARP sender, as Linux does.
+  auto request = parse_arp_frame(from_hex(fixtures::kArpRequest));
+  ASSERT_TRUE(request.ok());
+  request->ethernet.source = MacAddress{{0x02, 0, 0, 0, 0, 0x99}};
+  auto reply = parse_arp_frame(build_arp_reply(*request, kOwner));
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->ethernet.destination, kClient);
+}
+
+TEST(ArpReply, CapturedAnnouncementsAreGratuitous) {
+  auto announcement = parse_arp_frame(from_hex(fixtures::kArpAnnouncement));
+  ASSERT_TRUE(announcement.ok());
+  EXPECT_EQ(announcement->operation, kArpRequest);
+  EXPECT_TRUE(announcement->is_gratuitous());
+  auto gratuitous_reply = parse_arp_frame(from_hex(fixtures::kArpGratuitousReply));
+  ASSERT_TRUE(gratuitous_reply.ok());
+  EXPECT_EQ(gratuitous_reply->operation, kArpReply);
+  EXPECT_TRUE(gratuitous_reply->is_gratuitous());
 }
 
 }  // namespace
