@@ -18,6 +18,7 @@
 #include <random>
 
 #include "bfd/echo_ipv4.hpp"
+#include "common/errno_text.hpp"
 #include "common/log.hpp"
 
 namespace vipd::bfd {
@@ -29,10 +30,6 @@ constexpr std::uint16_t kFirstSourcePort = 49152;
 constexpr std::uint16_t kLastSourcePort = 65535;
 // RFC 5881 §5: sent with TTL/Hop Limit 255.
 constexpr int kSendTtl = 255;
-
-std::string errno_text(const char* call) {
-  return fmt::format("{}: {}", call, std::strerror(errno));
-}
 
 Status<std::string> set_int(int fd, int level, int name, int value, const char* what) {
   if (::setsockopt(fd, level, name, &value, sizeof value) != 0) return unexpected(errno_text(what));

@@ -12,14 +12,11 @@
 #include <cstring>
 #include <utility>
 
+#include "common/errno_text.hpp"
 #include "l2/wire/ndp.hpp"
 
 namespace vipd::l2 {
 namespace {
-
-std::string errno_text(const char* call) {
-  return fmt::format("{}: {}", call, std::strerror(errno));
-}
 
 // Offsets in the frame as a SOCK_RAW packet socket sees it: from the Ethernet header on.
 constexpr std::uint32_t kEtherTypeAt = 12;

@@ -9,15 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/errno_text.hpp"
+
 namespace vipd::l2 {
-namespace {
-
-std::string errno_text(const char* call) {
-  return fmt::format("{}: {}", call, std::strerror(errno));
-}
-
-}  // namespace
-
 Status<std::string> PacketSender::open() {
   if (fd_ >= 0) return Ok();
   // Protocol 0: the socket receives nothing (packet(7)); it only sends.

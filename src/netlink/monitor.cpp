@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/errno_text.hpp"
 #include "netlink/links.hpp"
 
 namespace vipd::netlink {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/errno_text.hpp"
 #include "netlink/route_message.hpp"
 
 namespace vipd::netlink {
@@ -27,10 +28,6 @@ Error call_failed(const char* call) {
 }
 
 }  // namespace
-
-std::string errno_text(const char* call) {
-  return call_failed(call).text();
-}
 
 std::string Error::text() const {
   std::string reason = std::strerror(code);

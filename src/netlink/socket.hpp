@@ -28,9 +28,6 @@ namespace vipd::netlink {
 // A refusal or a failure, as a positive errno plus text. From the kernel: its errno (EEXIST,
 // EADDRNOTAVAIL, ENODEV, ...) and its extended ACK text if it sent one (NETLINK_EXT_ACK). From
 // the socket itself (send/receive failed, socket not open): that call's errno and its name.
-// "CALL: strerror(errno)" for a failed socket call, errno read first.
-std::string errno_text(const char* call);
-
 struct Error {
   int code = 0;
   // From the kernel: its extended ACK text (often empty). From the socket: the failing call.

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <set>
 
+#include "common/errno_text.hpp"
 #include "common/log.hpp"
 #include "netlink/addresses.hpp"
 #include "netlink/links.hpp"
@@ -22,10 +23,6 @@
 namespace vipd::vrrp {
 
 namespace {
-
-std::string errno_text(const char* call) {
-  return fmt::format("{}: {}", call, std::strerror(errno));
-}
 
 Status<std::string> set_option(int fd, int level, int name, const void* value, socklen_t size,
                                const char* what) {

@@ -98,8 +98,9 @@ TEST_F(MemoryTransportTest, ConnectedPairCarriesFramedMessagesInOrder) {
   Bytes k = keepalive();
   far->write(ByteSpan(k).first(5));
   far->write(ByteSpan(k).subspan(5));
-  Bytes two = keepalive();
-  two.insert(two.end(), k.begin(), k.end());
+  Bytes two;
+  two.reserve(2 * k.size());
+  for (int i = 0; i < 2; ++i) two.insert(two.end(), k.begin(), k.end());
   far->write(two);
   clock_.run_posted();
   EXPECT_EQ(messages_.size(), 3u);

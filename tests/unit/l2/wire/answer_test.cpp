@@ -13,16 +13,13 @@
 namespace vipd::l2::wire {
 namespace {
 
+using fixtures::ip;
+using fixtures::kClient;
+using fixtures::kIcmp;
+using fixtures::kOwner;
 using fixtures::refresh_icmpv6_checksum;
 
-const MacAddress kOwner{{0x02, 0, 0, 0, 0, 0x01}};
-const MacAddress kClient{{0x02, 0, 0, 0, 0, 0x02}};
 const MacAddress kOther{{0x02, 0, 0, 0, 0, 0x03}};
-constexpr std::size_t kIcmp = kEthernetHeaderSize + kIpv6HeaderSize;
-
-IpAddress ip(const char* text) {
-  return *IpAddress::parse(text);
-}
 
 // The Service IPs this node owns, and a record of what answer() asked about.
 struct Owned {

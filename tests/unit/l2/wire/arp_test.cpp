@@ -9,6 +9,9 @@
 namespace vipd::l2::wire {
 namespace {
 
+using fixtures::kClient;
+using fixtures::kOwner;
+
 constexpr const char* kKeepalivedGarp =
     "ffffffffffff 020000000002 0806"  // Ethernet: broadcast, from the master, ARP
     "0001 0800 06 04 0001"            // Ethernet/IPv4, request
@@ -71,9 +74,6 @@ TEST(GratuitousArp, Errors) {
   EXPECT_EQ(parse_arp_frame(htype).error(), FrameError::kBadArpHeader);
   EXPECT_EQ(to_string(FrameError::kBadArpHeader), "bad ARP header");
 }
-
-const MacAddress kOwner{{0x02, 0, 0, 0, 0, 0x01}};
-const MacAddress kClient{{0x02, 0, 0, 0, 0, 0x02}};
 
 TEST(ArpReply, ParsesLinuxRequest) {
   auto request = parse_arp_frame(from_hex(fixtures::kArpRequest));

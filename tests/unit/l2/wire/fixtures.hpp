@@ -12,8 +12,20 @@
 #include "common/ip.hpp"
 #include "l2/wire/checksum.hpp"
 #include "l2/wire/frame.hpp"
+#include "l2/wire/mac.hpp"
+#include "l2/wire/ndp.hpp"
 
 namespace vipd::l2::wire::fixtures {
+
+// The MACs of the two namespaces the frames below were captured in.
+inline constexpr MacAddress kOwner{{0x02, 0, 0, 0, 0, 0x01}};
+inline constexpr MacAddress kClient{{0x02, 0, 0, 0, 0, 0x02}};
+// Where the ICMPv6 message starts in an Ethernet/IPv6 frame without extension headers.
+inline constexpr std::size_t kIcmp = kEthernetHeaderSize + kIpv6HeaderSize;
+
+inline IpAddress ip(const char* text) {
+  return *IpAddress::parse(text);
+}
 
 // Recomputes the ICMPv6 checksum of an Ethernet/IPv6/ICMPv6 frame after a test changed it, so
 // that the parser reaches the check the test is about (IPv6 payload length as the frame says).

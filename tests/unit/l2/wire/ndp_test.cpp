@@ -20,12 +20,13 @@ constexpr const char* kKeepalivedNaGlobal =
     "20010db8000500000000000000000001"  // target
     "02 01 020000000002";               // target link-layer option
 
+// The sender of keepalived's frames above.
+const MacAddress kOwnerMac{{0x02, 0, 0, 0, 0, 0x02}};
+
 constexpr const char* kKeepalivedNaLinkLocal =
     "333300000001 020000000002 86dd 60000000 0020 3a ff"
     "fe800000000000000000000000000001 ff020000000000000000000000000001"
     "88 00 579a 20000000 fe800000000000000000000000000001 02 01 020000000002";
-
-const MacAddress kOwnerMac{{0x02, 0, 0, 0, 0, 0x02}};
 
 TEST(UnsolicitedNa, BuildsKeepalivedFrames) {
   EXPECT_EQ(
@@ -199,15 +200,11 @@ TEST(UnsolicitedNa, ZeroLengthOptionIsRejected) {
 namespace vipd::l2::wire {
 namespace {
 
+using fixtures::ip;
+using fixtures::kClient;
+using fixtures::kIcmp;
+using fixtures::kOwner;
 using fixtures::refresh_icmpv6_checksum;
-
-const MacAddress kOwner{{0x02, 0, 0, 0, 0, 0x01}};
-const MacAddress kClient{{0x02, 0, 0, 0, 0, 0x02}};
-constexpr std::size_t kIcmp = kEthernetHeaderSize + kIpv6HeaderSize;
-
-IpAddress ip(const char* text) {
-  return *IpAddress::parse(text);
-}
 
 NeighborSolicit solicit_of(const char* hex) {
   auto parsed = parse_neighbor_solicit_frame(from_hex(hex));
