@@ -14,18 +14,15 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Whether a BGPAdvertisement covers a pool (MetalLB: ipAddressPools by name or
-// ipAddressPoolSelectors by the pool's labels; neither given: every pool).
-bool selects_pool(const crd::BgpAdvertisement& adv, const crd::IpAddressPool& pool) {
-  if (adv.ip_address_pools.empty() && adv.ip_address_pool_selectors.empty()) return true;
-  if (contains(adv.ip_address_pools, pool.meta.name)) return true;
-  for (const auto& selector : adv.ip_address_pool_selectors)
-    if (selector.matches(pool.meta.labels)) return true;
-  return false;
+std::uint16_t seconds(std::chrono::milliseconds ms) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(ms).count();
+  return static_cast<std::uint16_t>(std::clamp<long long>(s, 0, 65535));
 }
 
-std::string excluded_reason(const cluster::ClusterState& state, const std::string& node,
-                            const Labels& labels) {
+}  // namespace
+
+std::string node_excluded_reason(const cluster::ClusterState& state, const std::string& node,
+                                 const Labels& labels) {
   if (labels.contains(kExcludeLabel)) return "nodeExcluded";
   auto it = state.nodes.find(node);
   if (it == state.nodes.end()) return {};
@@ -33,13 +30,6 @@ std::string excluded_reason(const cluster::ClusterState& state, const std::strin
   if (!it->second.ready) return "nodeNotReady";
   return {};
 }
-
-std::uint16_t seconds(std::chrono::milliseconds ms) {
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(ms).count();
-  return static_cast<std::uint16_t>(std::clamp<long long>(s, 0, 65535));
-}
-
-}  // namespace
 
 Labels node_labels(const cluster::ClusterState& state, const std::string& node) {
   auto it = state.nodes.find(node);
@@ -157,7 +147,7 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
       plan.neighbors.prefix_lists.push_back(std::move(deny_all));
     }
   }
-  plan.node_excluded = excluded_reason(state, node, labels);
+  plan.node_excluded = node_excluded_reason(state, node, labels);
   const cluster::SliceIndex slices(state);
 
   for (const auto& [key, service] : state.services) {

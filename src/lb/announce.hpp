@@ -50,6 +50,24 @@ struct BgpPlan {
   std::vector<std::string> errors;            // e.g. two myASN values for this node
 };
 
+// Whether an advertisement (BGPAdvertisement, L2Advertisement) covers a pool (MetalLB:
+// ipAddressPools by name or ipAddressPoolSelectors by the pool's labels; neither given: every
+// pool).
+template <typename Advertisement>
+bool selects_pool(const Advertisement& adv, const crd::IpAddressPool& pool) {
+  if (adv.ip_address_pools.empty() && adv.ip_address_pool_selectors.empty()) return true;
+  for (const auto& name : adv.ip_address_pools)
+    if (name == pool.meta.name) return true;
+  for (const auto& selector : adv.ip_address_pool_selectors)
+    if (selector.matches(pool.meta.labels)) return true;
+  return false;
+}
+
+// Why `node` (with `labels`) announces nothing: "nodeExcluded" (kExcludeLabel),
+// "nodeNetworkUnavailable", "nodeNotReady"; empty: it may announce.
+std::string node_excluded_reason(const cluster::ClusterState& state, const std::string& node,
+                                 const Labels& labels);
+
 // The labels of `node` (its Node object's, or only kubernetes.io/hostname when the cluster has
 // no Node of that name, so that hostname selectors still work).
 Labels node_labels(const cluster::ClusterState& state, const std::string& node);

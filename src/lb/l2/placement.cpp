@@ -101,7 +101,21 @@ Placement place(std::span<const PlacementInput> inputs, const Placement& previou
   for (const auto& s : services) by_primary[s.primary].push_back(&s);
   for (const auto& [primary, list] : by_primary) {
     std::map<std::string, std::size_t> given;
+    // A Service whose primary stays keeps its successor while it may: its virtual router (the
+    // pair's) and so its VRID stay too, and no instance restarts for it.
+    std::vector<const Service*> open;
     for (const Service* s : list) {
+      auto was = previous.find(*s->key);
+      if (was != previous.end() && was->second.primary == primary &&
+          !was->second.successor.empty() && was->second.successor != primary &&
+          member(*s, was->second.successor)) {
+        ++given[was->second.successor];
+        out.emplace(*s->key, was->second);
+      } else {
+        open.push_back(s);
+      }
+    }
+    for (const Service* s : open) {
       const std::string* best = nullptr;
       std::tuple<std::size_t, std::uint64_t> best_rank{};
       for (const auto& n : s->members) {

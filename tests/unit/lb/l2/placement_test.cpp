@@ -108,6 +108,12 @@ TEST(L2Placement, AServiceAddedOrRemovedMovesNoOther) {
   more.push_back({"192.168.20.200", all});
   const Placement added = place(more, before);
   for (const auto& [key, a] : before) EXPECT_EQ(added.at(key).primary, a.primary) << key;
+  // ... and its successor, so its virtual router (and VRID) stays: no instance restarts.
+  for (const auto& [key, a] : before) EXPECT_EQ(added.at(key), a) << key;
+  // Five Services on six nodes, then a sixth (the seed's L2 Services, one at a time).
+  const Placement five = place(services(5, all));
+  const Placement six = place(services(6, all), five);
+  for (const auto& [key, a] : five) EXPECT_EQ(six.at(key), a) << key;
   // Removed: likewise.
   auto fewer = in;
   fewer.erase(fewer.begin() + 10);
