@@ -1,229 +1,314 @@
-// The L2 mode end to end against Linux: in an "owner" network namespace, PacketReceiver +
-// wire::answer() + PacketSender answer for 10.77.0.1 and fd00:77::1, addresses configured on no
-// interface; from a "client" namespace joined to it by a veth pair, ping resolves them, and the
-// client kernel's neighbour table must hold the owner's MAC. Addresses the owner does not own
-// must stay unresolved. Both namespaces are named with this process's pid and are removed by
-// RAII, also when a check fails. Needs root (CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN for
-// setns): skipped otherwise.
-#include <fcntl.h>
+// Responder, the L2 mode end to end against Linux: in an "owner" network namespace it answers
+// for 10.77.0.x and fd00:77::x, addresses configured on no interface, on an io_context run by
+// this thread; from a "client" namespace joined to it by a veth pair (namespace_pair.hpp), ping
+// resolves them, and the client kernel's neighbour table must hold the owner's MAC for what is
+// claimed and nothing for what was released. Then the lifetime of the asynchronous waits, in a
+// namespace of its own (tests/unit/netlink/namespace_test_util.hpp), for ASan to watch:
+// completions queued for listeners, or a Responder, already gone.
+#include "l2/responder.hpp"
+
 #include <gtest/gtest.h>
 #include <net/if.h>
-#include <poll.h>
-#include <sched.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "l2/packet_receiver.hpp"
+#include "../netlink/namespace_test_util.hpp"
+#include "common/log.hpp"
 #include "l2/packet_socket.hpp"
-#include "l2/wire/answer.hpp"
+#include "namespace_pair.hpp"
 #include "shell_util.hpp"
-
-extern char** environ;
+#include "wire/fixtures.hpp"
 
 namespace vipd::l2 {
 namespace {
 
+using netlink::test::Report;
 using test::output_of;
-using test::run;
+using wire::fixtures::ip;
+using wire::fixtures::kOwner;
 
-const wire::MacAddress kOwnerMac{{0x02, 0, 0, 0, 0, 0x01}};
-
-// CAP_NET_ADMIN (12), CAP_NET_RAW (13) and CAP_SYS_ADMIN (21) in the effective set.
-bool has_capabilities() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    const unsigned long long effective = std::stoull(line.substr(7), nullptr, 16);
-    const unsigned long long needed = 1ull << 12 | 1ull << 13 | 1ull << 21;
-    return (effective & needed) == needed;
-  }
-  return false;
+// Packet sockets open in this thread's network namespace (packet(7), /proc/net/packet).
+int packet_sockets() {
+  std::ifstream table("/proc/thread-self/net/packet");
+  int lines = 0;
+  for (std::string line; std::getline(table, line);) ++lines;
+  return lines - 1;  // the header
 }
 
-// Two named namespaces and a veth pair between them: o0 (kOwnerMac, no address) in the owner,
-// c0 (10.77.0.2/24, fd00:77::2/64) in the client. Removed when this goes out of scope.
-struct TwoNamespaces {
-  std::string owner = "vipd-l2o-" + std::to_string(::getpid());
-  std::string client = "vipd-l2c-" + std::to_string(::getpid());
-  bool ok = false;
-
-  TwoNamespaces() {
-    ok = run("ip netns add " + owner) && run("ip netns add " + client) &&
-         run("ip -n " + owner + " link add o0 address " + kOwnerMac.to_string() +
-             " type veth peer name c0 netns " + client) &&
-         run("ip -n " + owner + " link set lo up") && run("ip -n " + client + " link set lo up") &&
-         run("ip -n " + client + " addr add 10.77.0.2/24 dev c0") &&
-         run("ip -n " + client + " addr add fd00:77::2/64 dev c0 nodad") &&
-         run("ip -n " + owner + " link set o0 up") && run("ip -n " + client + " link set c0 up");
+// Debug lines into `lines` while it lives.
+struct DebugLog {
+  std::vector<std::string> lines;
+  log::Level was = log::level();
+  DebugLog() {
+    log::set_level(log::Level::kDebug);
+    log::set_sink([this](log::Level, std::string_view line) { lines.emplace_back(line); });
   }
-  ~TwoNamespaces() {
-    run("ip netns del " + owner);
-    run("ip netns del " + client);
+  ~DebugLog() {
+    log::set_sink(nullptr);
+    log::set_level(was);
   }
-  TwoNamespaces(const TwoNamespaces&) = delete;
-  TwoNamespaces& operator=(const TwoNamespaces&) = delete;
-
-  std::string in_client(const std::string& command) const {
-    return "ip netns exec " + client + " " + command;
+  bool has(const std::string& text) const {
+    for (const std::string& line : lines) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
   }
 };
 
-// This thread in another network namespace until destroyed; sockets opened meanwhile stay in it.
-class InNamespace {
- public:
-  explicit InNamespace(const std::string& name)
-      : home_(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) {
-    const int target = ::open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-    ok_ = home_ >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-    if (target >= 0) ::close(target);
+// Runs `io` until every child in `children` has exited (or 5 s have passed).
+void serve_until_exit(asio::io_context& io, std::vector<pid_t> children) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!test::reap(children) && std::chrono::steady_clock::now() < give_up) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(20));
   }
-  ~InNamespace() {
-    if (home_ < 0) return;
-    if (ok_ && ::setns(home_, CLONE_NEWNET) != 0) std::abort();  // never run on elsewhere
-    ::close(home_);
-  }
-  InNamespace(const InNamespace&) = delete;
-  InNamespace& operator=(const InNamespace&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  int home_;
-  bool ok_ = false;
-};
-
-// The L2 mode's loop on o0, in the test's thread.
-struct Responder {
-  PacketReceiver arp;
-  PacketReceiver nd;
-  PacketSender sender;
-  int ifindex = 0;
-  std::set<IpAddress> owned;
-  int received = 0;
-  int answered = 0;
-
-  void handle(PacketReceiver& receiver) {
-    while (auto frame = receiver.receive()) {
-      ++received;
-      auto reply = wire::answer(*frame, kOwnerMac,
-                                [this](const IpAddress& a) { return owned.count(a) > 0; });
-      if (reply && sender.send_frame(ifindex, *reply)) ++answered;
-    }
-  }
-
-  // Answers until every child in `children` has exited (or 10 s have passed).
-  void serve_until_exit(std::vector<pid_t> children) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!children.empty() && std::chrono::steady_clock::now() < give_up) {
-      pollfd fds[2] = {{arp.fd(), POLLIN, 0}, {nd.fd(), POLLIN, 0}};
-      if (::poll(fds, 2, 20) > 0) {
-        handle(arp);
-        handle(nd);
-      }
-      std::erase_if(children, [](pid_t child) {
-        int status = 0;
-        return ::waitpid(child, &status, WNOHANG) == child;
-      });
-    }
-    for (pid_t child : children) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, nullptr, 0);
-    }
-  }
-};
-
-pid_t spawn(const std::string& command) {
-  std::vector<std::string> words;
-  for (std::size_t at = 0; at < command.size();) {
-    const std::size_t end = std::min(command.find(' ', at), command.size());
-    if (end > at) words.push_back(command.substr(at, end - at));
-    at = end + 1;
-  }
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  test::kill_all(children);
 }
 
-TEST(L2Responder, ClientKernelLearnsTheOwnersMacOnlyForOwnedAddresses) {
-  if (::geteuid() != 0 || !has_capabilities()) {
+TEST(Responder, WithoutClaimsHoldsNothingAndReleaseIsHarmless) {
+  asio::io_context io;
+  Responder responder(io);
+  responder.release(1, ip("10.77.0.1"));
+  responder.release(-1, ip("fd00:77::1"));
+  responder.close();
+  EXPECT_TRUE(responder.claims().empty());
+  auto bad = responder.claim(0, kOwner, ip("10.77.0.1"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("10.77.0.1 on ifindex 0"), std::string::npos) << bad.error();
+  EXPECT_FALSE(responder.claim(1, kOwner, ip("::")));
+  EXPECT_FALSE(responder.claim(1, kOwner, ip("0.0.0.0")));
+  if (!test::has_namespace_capabilities()) {
+    // Without CAP_NET_RAW the socket cannot be opened, and claim() says why.
+    auto denied = responder.claim(1, kOwner, ip("10.77.0.1"));
+    ASSERT_FALSE(denied);
+    EXPECT_NE(denied.error().find("socket(AF_PACKET)"), std::string::npos) << denied.error();
+  }
+  EXPECT_TRUE(responder.claims().empty());
+  EXPECT_EQ(responder.counters().arp_replies, 0u);
+  EXPECT_EQ(responder.counters().neighbor_adverts, 0u);
+  EXPECT_EQ(responder.counters().send_errors, 0u);
+}
+
+TEST(Responder, ClientKernelResolvesClaimedAddressesToTheOwnersMacAndNotReleasedOnes) {
+  if (::geteuid() != 0 || !test::has_namespace_capabilities()) {
     GTEST_SKIP() << "needs root with CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_ADMIN";
   }
-  if (!run("command -v ip") || !run("command -v ping")) GTEST_SKIP() << "needs ip and ping";
-  TwoNamespaces namespaces;
-  ASSERT_TRUE(namespaces.ok) << "namespaces " << namespaces.owner << " and " << namespaces.client;
-
-  Responder responder;
-  responder.owned = {*IpAddress::parse("10.77.0.1"), *IpAddress::parse("fd00:77::1")};
-  {
-    InNamespace owner(namespaces.owner);
-    ASSERT_TRUE(owner.ok()) << "setns into " << namespaces.owner;
-    responder.ifindex = static_cast<int>(if_nametoindex("o0"));
-    ASSERT_GT(responder.ifindex, 0);
-    ASSERT_TRUE(responder.arp.open(responder.ifindex, Family::kIpv4).ok());
-    ASSERT_TRUE(responder.nd.open(responder.ifindex, Family::kIpv6).ok());
-    ASSERT_TRUE(responder.nd.join_solicited_node(*IpAddress::parse("fd00:77::1")).ok());
-    ASSERT_TRUE(responder.sender.open().ok());
+  if (!test::run("command -v ip") || !test::run("command -v ping")) {
+    GTEST_SKIP() << "needs ip and ping";
   }
-  // The owner's kernel knows neither address: only the responder can answer.
-  EXPECT_EQ(output_of("ip -n " + namespaces.owner + " addr show dev o0").find("10.77.0.1"),
-            std::string::npos);
-  EXPECT_NE(output_of("ip -n " + namespaces.owner + " maddr show dev o0").find("ff02::1:ff00:1"),
-            std::string::npos)
-      << "the solicited-node group is joined on o0";
+  test::TwoNamespaces namespaces(kOwner);
+  ASSERT_TRUE(namespaces.ok) << "namespaces " << namespaces.owner << " and " << namespaces.client;
+  // The whole test in the owner namespace: every socket claim() opens is in it.
+  test::InNamespace owner(namespaces.owner);
+  ASSERT_TRUE(owner.ok()) << "setns into " << namespaces.owner;
+  const int o0 = static_cast<int>(if_nametoindex("o0"));
+  ASSERT_GT(o0, 0);
+  DebugLog log;
+  asio::io_context io;
+  Responder responder(io);
 
-  auto neighbour = [&](const char* address) {
-    return output_of("ip -n " + namespaces.client + " neigh show dev c0 to " + address);
-  };
+  // An interface that does not exist: an error naming it, nothing claimed, nothing left open.
+  auto gone = responder.claim(o0 + 1000, kOwner, ip("10.77.0.1"));
+  ASSERT_FALSE(gone);
+  EXPECT_NE(gone.error().find("No such device"), std::string::npos) << gone.error();
+  EXPECT_TRUE(responder.claims().empty());
+  EXPECT_EQ(packet_sockets(), 0);
+
+  // Not fd00:77::1: o0's link-local address (fe80::ff:fe00:1, from kOwner) has its group.
+  const std::set<IpAddress> all = {ip("10.77.0.1"), ip("10.77.0.5"), ip("fd00:77::a1"),
+                                   ip("fd00:77::a5")};
+  for (const IpAddress& address : all) {
+    auto claimed = responder.claim(o0, kOwner, address);
+    ASSERT_TRUE(claimed) << claimed.error();
+  }
+  // Idempotent: claims are not counted (one release below ends it); unknown releases ignored.
+  ASSERT_TRUE(responder.claim(o0, kOwner, ip("10.77.0.1")));
+  ASSERT_TRUE(responder.claim(o0, kOwner, ip("fd00:77::a1")));
+  responder.release(o0, ip("10.77.0.9"));
+  responder.release(o0, ip("fd00:77::a9"));
+  responder.release(o0 + 1000, ip("10.77.0.1"));
+  EXPECT_EQ(responder.claims(), (std::map<int, std::set<IpAddress>>{{o0, all}}));
+  EXPECT_EQ(packet_sockets(), 3) << "an ARP and an NS receiver, one sender";
+  const auto groups = [&] { return output_of("ip -n " + namespaces.owner + " maddr show dev o0"); };
+  EXPECT_NE(groups().find("ff02::1:ff00:a1"), std::string::npos) << groups();
+  EXPECT_NE(groups().find("ff02::1:ff00:a5"), std::string::npos) << groups();
+  // The owner's kernel knows none of them: only the responder can answer.
+  EXPECT_EQ(output_of("ip -n " + namespaces.owner + " addr show dev o0").find("10.77.0."),
+            std::string::npos);
+
   // Echo replies never come (the owner's kernel drops the requests): ping is only the client
   // kernel's reason to resolve the address.
-  std::vector<pid_t> pings = {spawn(namespaces.in_client("ping -c1 -W1 10.77.0.1")),
-                              spawn(namespaces.in_client("ping -6 -c1 -W1 fd00:77::1"))};
-  ASSERT_GT(pings[0], 0);
-  ASSERT_GT(pings[1], 0);
-  responder.serve_until_exit(pings);
-  EXPECT_GE(responder.answered, 2);
-  const std::string mac = "lladdr " + kOwnerMac.to_string();
-  for (const char* address : {"10.77.0.1", "fd00:77::1"}) {
-    const std::string entry = neighbour(address);
+  const auto resolve_all = [&] {
+    std::vector<pid_t> pings;
+    for (const IpAddress& address : all) {
+      pings.push_back(
+          test::spawn(namespaces.in_client(std::string("ping ") + (address.is_v6() ? "-6 " : "") +
+                                           "-c1 -W1 " + address.to_string())));
+    }
+    for (pid_t ping : pings) ASSERT_GT(ping, 0);
+    serve_until_exit(io, pings);
+  };
+  const std::string mac = "lladdr " + kOwner.to_string();
+  const auto expect_resolved = [&](const char* address) {
+    const std::string entry = namespaces.client_neighbour(address);
     EXPECT_NE(entry.find(mac), std::string::npos) << address << ": " << entry;
     EXPECT_TRUE(entry.find("REACHABLE") != std::string::npos ||
                 entry.find("STALE") != std::string::npos ||
                 entry.find("DELAY") != std::string::npos)
         << address << ": " << entry;
+  };
+  resolve_all();
+  for (const char* address : {"10.77.0.1", "10.77.0.5", "fd00:77::a1", "fd00:77::a5"}) {
+    expect_resolved(address);
   }
+  const Responder::Counters first = responder.counters();
+  EXPECT_GE(first.arp_replies, 2u);
+  EXPECT_GE(first.neighbor_adverts, 2u);
+  EXPECT_EQ(first.send_errors, 0u);
+  EXPECT_TRUE(log.has("answered ARP who-has 10.77.0.1 from ")) << "debug line per answer";
+  EXPECT_TRUE(log.has("answered NS for fd00:77::a1 from "));
 
-  // Not owned: requests arrive, answer() declines them, the entries stay unresolved.
-  const int received = responder.received;
-  const int answered = responder.answered;
-  pings = {spawn(namespaces.in_client("ping -c1 -W1 10.77.0.3")),
-           spawn(namespaces.in_client("ping -6 -c1 -W1 fd00:77::3"))};
-  ASSERT_GT(pings[0], 0);
-  ASSERT_GT(pings[1], 0);
-  responder.serve_until_exit(pings);
-  EXPECT_GE(responder.received, received + 2) << "the request and the solicitation arrived";
-  EXPECT_EQ(responder.answered, answered);
-  for (const char* address : {"10.77.0.3", "fd00:77::3"}) {
-    const std::string entry = neighbour(address);
+  // Released: the client, its cache flushed, asks again and nobody answers; the others still
+  // resolve through the same receivers.
+  responder.release(o0, ip("10.77.0.1"));
+  responder.release(o0, ip("fd00:77::a1"));
+  EXPECT_EQ(responder.claims(),
+            (std::map<int, std::set<IpAddress>>{{o0, {ip("10.77.0.5"), ip("fd00:77::a5")}}}));
+  EXPECT_EQ(groups().find("ff02::1:ff00:a1"), std::string::npos) << "left with its address";
+  EXPECT_NE(groups().find("ff02::1:ff00:a5"), std::string::npos) << groups();
+  ASSERT_TRUE(test::run("ip -n " + namespaces.client + " neigh flush dev c0"));
+  resolve_all();
+  for (const char* address : {"10.77.0.1", "fd00:77::a1"}) {
+    const std::string entry = namespaces.client_neighbour(address);
     EXPECT_EQ(entry.find("lladdr"), std::string::npos) << address << ": " << entry;
     EXPECT_TRUE(entry.find("INCOMPLETE") != std::string::npos ||
                 entry.find("FAILED") != std::string::npos)
         << address << ": " << entry;
   }
+  expect_resolved("10.77.0.5");
+  expect_resolved("fd00:77::a5");
+  EXPECT_GT(responder.counters().arp_replies, first.arp_replies);
+  EXPECT_GT(responder.counters().neighbor_adverts, first.neighbor_adverts);
+  EXPECT_EQ(responder.counters().send_errors, 0u);
+
+  // The last address of a family closes its receiver; close() the sender too; a claim after
+  // close() opens again.
+  responder.release(o0, ip("10.77.0.5"));
+  responder.release(o0, ip("fd00:77::a5"));
+  EXPECT_TRUE(responder.claims().empty());
+  EXPECT_EQ(packet_sockets(), 1) << "the sender only";
+  EXPECT_EQ(groups().find("ff02::1:ff00:a5"), std::string::npos) << groups();
+  responder.close();
+  EXPECT_EQ(packet_sockets(), 0);
+  ASSERT_TRUE(responder.claim(o0, kOwner, ip("fd00:77::a1")));
+  EXPECT_EQ(packet_sockets(), 2);
+}
+
+// Completions of waits whose listener, or Responder, is gone run in io.poll() afterwards: they
+// must touch nothing (ASan in CI). And a flood is answered in turns, not in one handler.
+void lifetime_scenario(Report& report) {
+  netlink::test::veth_pair_up(report);
+  const int d0 = static_cast<int>(if_nametoindex("d0"));
+  const int d1 = static_cast<int>(if_nametoindex("d1"));
+  asio::io_context io;
+  PacketSender client;  // sends the client's ARP request for 10.77.0.1 from d1 to d0
+  CHILD_CHECK(client.open().ok(), "open the client's sender");
+  const Bytes request = from_hex(wire::fixtures::kArpRequest);
+  const auto send_requests = [&](int n) {
+    for (int i = 0; i < n; ++i) CHILD_CHECK(client.send_frame(d1, request).ok(), "send");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // delivered to d0
+  };
+  const auto run_until = [&](const std::function<bool()>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(10));
+    }
+  };
+  {
+    Responder responder(io);
+    CHILD_CHECK(responder.claim(d0, kOwner, ip("10.77.0.1")).ok(), "claim");
+    CHILD_CHECK(responder.claim(d0, kOwner, ip("fd00:77::1")).ok(), "claim IPv6");
+    responder.release(d0, ip("10.77.0.1"));  // its wait is cancelled, its listener freed
+    CHILD_CHECK(responder.claim(d0, kOwner, ip("10.77.0.1")).ok(), "claim again: a new listener");
+    responder.close();  // both cancelled, both freed
+    CHILD_CHECK(responder.claim(d0, kOwner, ip("10.77.0.1")).ok(), "claim after close");
+    io.restart();
+    io.poll();  // the three cancelled completions
+    send_requests(1);
+    run_until([&] { return responder.counters().arp_replies == 1; });
+    CHILD_CHECK(responder.counters().arp_replies == 1, "the newest listener answers");
+
+    // 100 requests: the first turn answers some and posts the rest.
+    send_requests(100);
+    io.restart();
+    CHILD_CHECK(io.run_one() == 1, "one readiness");
+    const std::uint64_t turn = responder.counters().arp_replies - 1;
+    CHILD_CHECK(turn > 0 && turn < 100, "one turn answers part: " + std::to_string(turn));
+    run_until([&] { return responder.counters().arp_replies == 101; });
+    CHILD_CHECK(responder.counters().arp_replies == 101,
+                "all answered: " + std::to_string(responder.counters().arp_replies));
+    CHILD_CHECK(responder.counters().send_errors == 0, "no send errors");
+  }
+  io.restart();
+  io.poll();  // the destroyed Responder's cancelled wait
+  // A request and a solicitation ready in one reactor pass: run_one() answers one, the other
+  // descriptor's completion stays queued in the loop, and its listener (or the Responder) is
+  // gone by the time it runs. (Asio's epoll reactor completes a wait when the descriptor's
+  // turn comes, so the release cancels it; another reactor could hand it over as a success:
+  // the handler checks its listener either way.)
+  const Bytes solicit = from_hex(wire::fixtures::kNsMulticast);
+  for (bool destroy : {false, true}) {
+    auto responder = std::make_unique<Responder>(io);
+    CHILD_CHECK(responder->claim(d0, kOwner, ip("10.77.0.1")).ok(), "claim");
+    CHILD_CHECK(responder->claim(d0, kOwner, ip("fd00:77::1")).ok(), "claim IPv6");
+    CHILD_CHECK(client.send_frame(d1, request).ok(), "send the request");
+    CHILD_CHECK(client.send_frame(d1, solicit).ok(), "send the solicitation");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    io.restart();
+    CHILD_CHECK(io.run_one() == 1, "one of the two completions");
+    const Responder::Counters one = responder->counters();
+    CHILD_CHECK(one.arp_replies + one.neighbor_adverts == 1, "one answered");
+    if (destroy) {
+      responder.reset();
+    } else {
+      responder->release(d0, ip(one.arp_replies == 1 ? "fd00:77::1" : "10.77.0.1"));
+    }
+    io.restart();
+    CHILD_CHECK(io.poll() >= 1, "the other completion ran");
+    if (!destroy) {
+      const Responder::Counters two = responder->counters();
+      CHILD_CHECK(two.arp_replies + two.neighbor_adverts == 1, "not answered after release");
+    }
+    responder.reset();
+    io.restart();
+    io.poll();  // its cancelled wait, before the next round's run_one()
+  }
+  {
+    // Destroyed between two turns: the posted next turn finds nothing.
+    auto responder = std::make_unique<Responder>(io);
+    CHILD_CHECK(responder->claim(d0, kOwner, ip("10.77.0.1")).ok(), "claim");
+    send_requests(100);
+    io.restart();
+    CHILD_CHECK(io.run_one() == 1, "one readiness");
+    CHILD_CHECK(responder->counters().arp_replies < 100, "a turn left");
+    responder.reset();
+    io.restart();
+    CHILD_CHECK(io.poll() >= 1, "the posted turn ran");
+  }
+}
+
+TEST(Responder, CompletionsQueuedForReleasedListenersOrAGoneResponderTouchNothing) {
+  netlink::test::run_in_namespace(lifetime_scenario);
 }
 
 }  // namespace
