@@ -275,11 +275,71 @@ bool Instance::retunable(const config::VrrpInstance& running, const config::Vrrp
   same.garp_lower_prio_delay = running.garp_lower_prio_delay;
   same.garp_lower_prio_repeat = running.garp_lower_prio_repeat;
   same.debug = running.debug;
+  // keepalived's reload adds and removes the VIPs of a running instance in place (its
+  // clear_diff_vrrp_vip); the load balancer's Service IPs come and go that way.
+  same.virtual_ipaddress = running.virtual_ipaddress;
+  same.virtual_ipaddress_excluded = running.virtual_ipaddress_excluded;
   return same == running;
 }
 
+bool Instance::same_kernel_address(const config::VirtualAddress& a,
+                                   const config::VirtualAddress& b) const {
+  const auto dev = [this](const config::VirtualAddress& vip) -> const std::string& {
+    return vip.dev.empty() ? config_.interface : vip.dev;
+  };
+  return dev(a) == dev(b) && kernel_address(a, 0) == kernel_address(b, 0);
+}
+
+bool Instance::lists(const config::VrrpInstance& config, const config::VirtualAddress& vip) const {
+  const auto same = [&](const config::VirtualAddress& other) {
+    return same_kernel_address(vip, other);
+  };
+  return std::any_of(config.virtual_ipaddress.begin(), config.virtual_ipaddress.end(), same) ||
+         std::any_of(config.virtual_ipaddress_excluded.begin(),
+                     config.virtual_ipaddress_excluded.end(), same);
+}
+
+Instance::Vips Instance::vips_not_in(const config::VrrpInstance& from,
+                                     const config::VrrpInstance& to) const {
+  Vips out;
+  for (const auto* list : {&from.virtual_ipaddress, &from.virtual_ipaddress_excluded})
+    for (const auto& vip : *list)
+      if (!lists(to, vip)) out.push_back(&vip);
+  return out;
+}
+
 void Instance::retune(config::VrrpInstance next) {
+  config::VrrpInstance previous = std::move(config_);
   config_ = std::move(next);
+  const bool vips_changed =
+      previous.virtual_ipaddress != config_.virtual_ipaddress ||
+      previous.virtual_ipaddress_excluded != config_.virtual_ipaddress_excluded;
+  // MASTER, or stopping and handing over: the kernel has the VIPs (fsm.hpp vips_set).
+  const bool held = router_ && !stopped_ && router_->fsm_state().vips_set;
+  if (vips_changed && held) {
+    const Vips removed = vips_not_in(previous, config_);
+    for (const config::VirtualAddress* vip : removed)
+      log::info("({}) removing VIP {} on reload", name(), vip->to_string());
+    remove_vips(removed);
+    if (handing_over_) {
+      // The successor takes over what we hold; a new VIP is for it to add. The configuration
+      // keeps to what is held, so that the release deletes no address we never added.
+      const auto new_here = [&](const config::VirtualAddress& vip) {
+        return !lists(previous, vip);
+      };
+      std::erase_if(config_.virtual_ipaddress, new_here);
+      std::erase_if(config_.virtual_ipaddress_excluded, new_here);
+    } else {
+      const Vips added = vips_not_in(config_, previous);
+      for (const config::VirtualAddress* vip : added)
+        log::info("({}) adding VIP {} on reload", name(), vip->to_string());
+      add_vips(added);
+      // RFC 5798 §6.4.2 (transition to Master): the master announces its addresses. The kept
+      // ones were announced already; only the new ones need the burst.
+      if (config_.garp_master_repeat > 0) announce(config_.garp_master_repeat, added);
+    }
+  }
+  if (vips_changed && attached_) check_owner();
   if (!router_ || stopped_ || handing_over_) return;
   expect_ = expectations();  // a v2 advert_int change: the interval adverts must carry
   router_->set_config(fsm_config());
@@ -475,8 +535,8 @@ void Instance::send_advert(std::uint8_t priority) {
   }
 }
 
-std::vector<const config::VirtualAddress*> Instance::all_vips() const {
-  std::vector<const config::VirtualAddress*> out;
+Instance::Vips Instance::all_vips() const {
+  Vips out;
   for (const auto& vip : config_.virtual_ipaddress) out.push_back(&vip);
   for (const auto& vip : config_.virtual_ipaddress_excluded) out.push_back(&vip);
   return out;
@@ -505,7 +565,11 @@ netlink::InterfaceAddress Instance::kernel_address(const config::VirtualAddress&
 
 void Instance::add_vips() {
   ActionSink::log(fsm::LogLevel::kDetail, fmt::format("({}) setting VIPs.", name()));
-  for (const config::VirtualAddress* vip : all_vips()) {
+  add_vips(all_vips());
+}
+
+void Instance::add_vips(const Vips& vips) {
+  for (const config::VirtualAddress* vip : vips) {
     auto dev = vip_interface(*vip);
     if (!dev) {
       log::warning("({}) cannot add VIP {}: no interface {}", name(), vip->to_string(), vip->dev);
@@ -518,17 +582,25 @@ void Instance::add_vips() {
 
 void Instance::remove_vips() {
   ActionSink::log(fsm::LogLevel::kDetail, fmt::format("({}) removing VIPs.", name()));
-  for (const config::VirtualAddress* vip : all_vips()) {
-    auto dev = vip_interface(*vip);
-    if (!dev) continue;
-    if (auto removed = env_.network.delete_address(kernel_address(*vip, dev->ifindex)); !removed)
-      log::warning("({}) cannot remove VIP {}: {}", name(), vip->to_string(), removed.error());
-  }
+  remove_vips(all_vips());
   if (handing_over_) finish_stop();
 }
 
-void Instance::announce(unsigned repeat) {
-  for (const config::VirtualAddress* vip : all_vips()) {
+void Instance::remove_vips(const Vips& vips) {
+  for (const config::VirtualAddress* vip : vips) {
+    auto dev = vip_interface(*vip);
+    if (!dev) continue;
+    // A gratuitous ARP still queued (vrrp_garp_interval) would claim an address we gave up.
+    std::erase_if(pending_frames_, [&](const PendingFrame& f) {
+      return f.ifindex == dev->ifindex && f.address == vip->address;
+    });
+    if (auto removed = env_.network.delete_address(kernel_address(*vip, dev->ifindex)); !removed)
+      log::warning("({}) cannot remove VIP {}: {}", name(), vip->to_string(), removed.error());
+  }
+}
+
+void Instance::announce(unsigned repeat, const Vips& vips) {
+  for (const config::VirtualAddress* vip : vips) {
     auto dev = vip_interface(*vip);
     if (!dev) continue;
     const bool v4 = vip->address.is_v4();
@@ -542,7 +614,8 @@ void Instance::announce(unsigned repeat) {
     std::string line = fmt::format(
         "{} on {} for {}", v4 ? "Sending gratuitous ARP" : "Sending unsolicited Neighbour Advert",
         dev->name, vip->address.to_string());
-    for (unsigned i = 0; i < repeat; ++i) pending_frames_.push_back({dev->ifindex, frame, line});
+    for (unsigned i = 0; i < repeat; ++i)
+      pending_frames_.push_back({dev->ifindex, vip->address, frame, line});
   }
   if (!frame_timer_->armed()) send_pending_frames();
 }

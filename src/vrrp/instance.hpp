@@ -82,10 +82,14 @@ class Instance final : public fsm::ActionSink {
   // second stop() while handing over, everything goes at once.
   void stop(std::function<void()> done = {});
   // A reload that changes only what a running instance can take in place (priority other than
-  // to or from 255, advert_int, preemption, GARP settings, notify scripts): keepalived's reload
-  // keeps the state, and so does retune(). Anything else (interface, VRID, VIPs, tracking, ...)
-  // restarts the instance.
+  // to or from 255, advert_int, preemption, GARP settings, notify scripts, the VIPs):
+  // keepalived's reload keeps the state, and so does retune(). Anything else (interface, VRID,
+  // tracking, ...) restarts the instance.
   static bool retunable(const config::VrrpInstance& running, const config::VrrpInstance& next);
+  // VIPs: a master deletes the dropped ones, adds the new ones and announces only those
+  // (garp_master_repeat frames); one handing over (stop with `done`) deletes the dropped ones
+  // and adds nothing; otherwise only the configuration changes (the next MASTER adds the list).
+  // A VIP whose kernel address changes (dev, prefix, label, ...) is dropped and added.
   void retune(config::VrrpInstance next);
   bool running() const { return router_ != nullptr && !stopped_ && !handing_over_; }
   // Running, or stopping and still waiting for a successor's advert.
@@ -133,11 +137,11 @@ class Instance final : public fsm::ActionSink {
   const InstanceCounters& counters() const { return counters_; }
   std::size_t faults() const;
 
-  // fsm::ActionSink
+  // fsm::ActionSink: add_vips(), remove_vips() and announce() act on every VIP.
   void send_advert(std::uint8_t priority) override;
   void add_vips() override;
   void remove_vips() override;
-  void announce(unsigned repeat) override;
+  void announce(unsigned repeat) override { announce(repeat, all_vips()); }
   void notify(fsm::State state, std::uint8_t priority) override;
   void notify_master_rx_lower_priority() override;
   void log(fsm::LogLevel level, std::string_view text) override;
@@ -149,16 +153,28 @@ class Instance final : public fsm::ActionSink {
   };
   struct PendingFrame {
     int ifindex = 0;
+    IpAddress address;  // the VIP it announces
     Bytes frame;
     std::string log_line;
   };
+  using Vips = std::vector<const config::VirtualAddress*>;
 
   fsm::Config fsm_config() const;
   wire::Expectations expectations() const;
   std::vector<IpAddress> advert_addresses() const;
-  std::vector<const config::VirtualAddress*> all_vips() const;
+  Vips all_vips() const;
   std::optional<InterfaceInfo> vip_interface(const config::VirtualAddress& vip);
   netlink::InterfaceAddress kernel_address(const config::VirtualAddress& vip, int ifindex) const;
+  // Whether the kernel would hold `a` and `b` as the same address (same interface too).
+  bool same_kernel_address(const config::VirtualAddress& a, const config::VirtualAddress& b) const;
+  // Whether `config` has a VIP with the kernel address of `vip`.
+  bool lists(const config::VrrpInstance& config, const config::VirtualAddress& vip) const;
+  // The VIPs of `from` that `to` has no kernel address for.
+  Vips vips_not_in(const config::VrrpInstance& from, const config::VrrpInstance& to) const;
+  // The kernel side of add_vips()/remove_vips()/announce() for the VIPs given.
+  void add_vips(const Vips& vips);
+  void remove_vips(const Vips& vips);
+  void announce(unsigned repeat, const Vips& vips);
   Status<std::string> resolve_interface();
   Status<std::string> attach();
   void interface_appeared();

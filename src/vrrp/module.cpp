@@ -174,7 +174,7 @@ void VrrpModule::apply(const config::KeepalivedConfig& config) {
   }
   instances_ = std::move(kept);
   // keepalived keeps an instance's state across a reload; so does vipd when only timers,
-  // priority, preemption, GARP settings or scripts changed (no advert gap, no failover).
+  // priority, preemption, GARP settings, scripts or VIPs changed (no advert gap, no failover).
   for (auto& [instance, wanted] : retune) {
     if (!find(instance->name())) continue;  // restarted with its sync group after all
     log::info("({}) configuration changed, applied without a restart", instance->name());

@@ -1,8 +1,9 @@
 // VrrpModule: every vrrp_instance and vrrp_script of one keepalived.conf, on one event loop.
 // apply() starts a configuration and, on later calls (SIGHUP), reloads it keeping the instances
 // and scripts whose configuration did not change running untouched (no state change, no
-// advert gap); changed instances are stopped (as on shutdown) and started anew, removed ones
-// stopped, new ones started. Packets and link events come in from the outside (kernel_network
+// advert gap); changed instances take what they can in place (Instance::retunable: priority,
+// timers, VIPs, ...) or are stopped (as on shutdown) and started anew, removed ones stopped,
+// new ones started. Packets and link events come in from the outside (kernel_network
 // and the netlink link monitor in service.hpp, or a test) and are routed to the instances.
 #pragma once
 

@@ -3,8 +3,12 @@
 namespace vipd::vrrp {
 
 VrrpService::VrrpService(asio::io_context& io, event::Clock& clock,
-                         netlink::InterfaceView& interfaces)
-    : network_(io), processes_(io), module_(clock, network_, processes_), interfaces_(interfaces) {}
+                         netlink::InterfaceView& interfaces, NetworkWrapper wrap_network)
+    : network_(io),
+      wrapped_(wrap_network ? wrap_network(network_) : nullptr),
+      processes_(io),
+      module_(clock, wrapped_ ? *wrapped_ : static_cast<Network&>(network_), processes_),
+      interfaces_(interfaces) {}
 
 void VrrpService::link_event(const netlink::Event& event) {
   // VRRP follows the links only. After an overrun the monitor reports the links that changed

@@ -79,9 +79,40 @@ TEST(Module, RetunableFields) {
   EXPECT_TRUE(Instance::retunable(base, changed));
   changed.virtual_router_id = 52;
   EXPECT_FALSE(Instance::retunable(base, changed));
+  // VIPs are added and removed in place (vip_reload_test.cpp), with other retunable changes.
   changed = base;
   changed.virtual_ipaddress.pop_back();
+  changed.virtual_ipaddress_excluded.push_back(base.virtual_ipaddress.at(0));
+  changed.priority = 90;
+  EXPECT_TRUE(Instance::retunable(base, changed));
+  changed.interface = "eth1";
   EXPECT_FALSE(Instance::retunable(base, changed));
+}
+
+// A changed VIP list is taken in place: the master stays master (no priority 0, no restart
+// line), the other instance is not touched.
+TEST(Module, ReloadChangesVipsWithoutARestart) {
+  LogCapture logs;
+  Harness h;
+  const std::string vi2 = seed_instance(100, "", "VI_2", 52);
+  h.module.apply(parse(seed_instance(100) + vi2));
+  h.clock.advance(4s);
+  const Instance* vi1 = &h.instance("VI_1");
+  ASSERT_EQ(vi1->state(), fsm::State::kMaster);
+  h.network.ops.clear();
+  const auto adverts = h.network.adverts.size();
+
+  h.module.apply(
+      parse(seed_instance(100, " virtual_ipaddress_excluded {\n  192.168.6.1/32\n }\n") + vi2));
+  EXPECT_EQ(&h.instance("VI_1"), vi1);
+  EXPECT_EQ(vi1->state(), fsm::State::kMaster);
+  EXPECT_EQ(h.instance("VI_2").state(), fsm::State::kMaster);
+  EXPECT_EQ(vi1->router()->stats().became_master, 1u);
+  EXPECT_EQ(logs.count("(VI_1) configuration changed, applied without a restart"), 1u);
+  EXPECT_EQ(logs.count("restarting on reload"), 0u);
+  EXPECT_EQ(h.network.ops, std::vector<std::string>{"add 192.168.6.1/32 ifindex 2"});
+  EXPECT_EQ(h.network.adverts.size(), adverts);
+  EXPECT_EQ(vi1->config().virtual_ipaddress_excluded.size(), 1u);
 }
 
 class Commands : public ::testing::Test {
