@@ -18,7 +18,7 @@ core_build_packages=(
 # And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)
 # Real peers and tools for the interop tests.
-peer_packages=(iproute2 iputils-ping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
+peer_packages=(iproute2 iputils-ping iputils-arping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
   prometheus-frr-exporter)
 # The homelab demo: namespaces, sysctl, pids, JSON.
 lab_packages=(iproute2 procps jq)

@@ -19,6 +19,7 @@
 #include "control/cli.hpp"
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
+#include "lb/announce_l2.hpp"
 #include "module/module.hpp"
 #include "modules.hpp"
 
@@ -430,6 +431,14 @@ int run_daemon(const DaemonOptions& given) {
   }
   if (options.lb_configs.empty() && (!options.k8s_dir.empty() || options.lb_controller)) {
     std::fprintf(stderr, "vipd: --k8s-dir and --lb-controller need --lb-config\n");
+    return 1;
+  }
+  if (auto vrids = lb::parse_vrid_range(options.l2_vrids); !vrids) {
+    std::fprintf(stderr, "vipd: --l2-vrids: %s\n", vrids.error().c_str());
+    return 1;
+  }
+  if (options.l2_advert_interval_ms % 10 != 0) {
+    std::fprintf(stderr, "vipd: --l2-advert-interval: a multiple of 10 ms (VRRPv3 centiseconds)\n");
     return 1;
   }
   if (options.check) return check_configuration(options);

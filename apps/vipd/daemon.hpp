@@ -22,6 +22,9 @@ struct DaemonOptions {
   std::string k8s_dir;                  // --k8s-dir: the cluster's objects as manifests
   std::string node_name;                // --node-name; empty: the hostname
   bool lb_controller = false;           // --lb-controller
+  std::string l2_vrids = "100-254";     // --l2-vrids FIRST-LAST
+  unsigned l2_advert_interval_ms = 20;  // --l2-advert-interval
+  unsigned l2_garp_refresh_s = 0;       // --l2-garp-refresh
   std::string socket = "/run/vipd.sock";
   std::string log_file;
   std::string pid_file;

@@ -27,6 +27,19 @@ int main(int argc, char** argv) {
   app.add_flag("--lb-controller", options.lb_controller,
                "Assign Service addresses and record them in the Services' status (one "
                "controller per cluster: a lock in --k8s-dir)");
+  app.add_option("--l2-vrids", options.l2_vrids,
+                 "L2 mode: the VRIDs its virtual routers take, FIRST-LAST (keep the routers' "
+                 "own VRIDs outside)")
+      ->capture_default_str();
+  app.add_option("--l2-advert-interval", options.l2_advert_interval_ms,
+                 "L2 mode: VRRPv3 advert interval in milliseconds, a multiple of 10 (the owner "
+                 "of a Service IP is replaced after about 3 of them)")
+      ->check(CLI::Range(10, 40950))
+      ->capture_default_str();
+  app.add_option("--l2-garp-refresh", options.l2_garp_refresh_s,
+                 "L2 mode: repeat gratuitous ARPs / unsolicited NAs every N seconds while the "
+                 "owner (for switches whose MAC tables age out; 0: only on takeover)")
+      ->capture_default_str();
   app.add_option("--socket", options.socket, "Control socket for vipctl")->capture_default_str();
   app.add_option("--log-file", options.log_file, "Log to this file");
   app.add_option("--log-level", options.log_level, "debug, info, notice, warning or error")

@@ -6,6 +6,7 @@
 #include "bgp/config/parser.hpp"
 #include "bgp/module.hpp"
 #include "lb/cluster/dir_source.hpp"
+#include "lb/l2_service.hpp"
 #include "lb/module.hpp"
 #include "vrrp/daemon_module.hpp"
 
@@ -72,6 +73,12 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     lb.make_source = [&io, dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
       return std::make_unique<lb::cluster::DirSource>(io, dir);
     };
+    lb.make_l2 = [&io, &clock, &kernel]() -> std::unique_ptr<lb::L2Runner> {
+      return std::make_unique<lb::L2Service>(io, clock, kernel.interfaces());
+    };
+    lb.l2.vrids = *lb::parse_vrid_range(options.l2_vrids);  // run_daemon checked it
+    lb.l2.advert_interval = std::chrono::milliseconds(options.l2_advert_interval_ms);
+    lb.l2.garp_refresh = std::chrono::seconds(options.l2_garp_refresh_s);
     modules.push_back(std::make_unique<lb::LbModule>(*bgp_module, std::move(lb)));
   }
   return modules;

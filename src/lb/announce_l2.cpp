@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -69,6 +70,24 @@ std::string interface_for(const IpAddress& ip, const std::vector<NodeInterface>&
 }
 
 }  // namespace
+
+Result<l2::VridRange, std::string> parse_vrid_range(std::string_view text) {
+  auto number = [](std::string_view part) -> std::optional<unsigned> {
+    if (part.empty() || part.size() > 3) return std::nullopt;
+    unsigned n = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<unsigned>(c - '0');
+    }
+    return n;
+  };
+  const auto dash = text.find('-');
+  auto first = number(text.substr(0, dash));
+  auto last = dash == std::string_view::npos ? first : number(text.substr(dash + 1));
+  if (!first || !last || *first < 1 || *last > 255 || *first > *last)
+    return unexpected(fmt::format("bad VRID range \"{}\": FIRST-LAST, 1 to 255", text));
+  return l2::VridRange{static_cast<std::uint8_t>(*first), static_cast<std::uint8_t>(*last)};
+}
 
 std::string l2_instance_name(const std::string& interface, std::uint8_t vrid, Family family) {
   return fmt::format("lb-{}-{}{}", interface, vrid, family == Family::kIpv6 ? "-v6" : "");

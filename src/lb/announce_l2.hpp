@@ -14,9 +14,11 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ip.hpp"
+#include "common/result.hpp"
 #include "lb/cluster/objects.hpp"
 #include "lb/crd/resources.hpp"
 #include "lb/l2/placement.hpp"
@@ -62,6 +64,9 @@ struct L2Plan {
   std::vector<std::string> errors;      // e.g. no interface of this node for an address
   bool empty() const { return services.empty(); }
 };
+
+// "FIRST-LAST" (--l2-vrids): 1 <= FIRST <= LAST <= 255 (RFC 5798 §5.2.3).
+Result<l2::VridRange, std::string> parse_vrid_range(std::string_view text);
 
 // Names of the instances in `L2Plan::vrrp`: "lb-<interface>-<vrid>" (IPv4) and
 // "lb-<interface>-<vrid>-v6".

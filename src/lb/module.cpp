@@ -70,7 +70,17 @@ void LbModule::stop(std::function<void()> done) {
   if (source_) source_->stop();
   source_.reset();
   leader_ = false;
+  // L2 masters hand their Service IPs over (priority 0) before the daemon goes.
+  if (l2_) {
+    l2_->stop(std::move(done));
+    return;
+  }
   if (done) done();
+}
+
+void LbModule::stop_now() {
+  if (l2_) l2_->stop({});
+  l2_.reset();
 }
 
 void LbModule::converge() {
@@ -85,6 +95,7 @@ void LbModule::converge() {
     if (!source_) break;
     if (options_.controller && leader_) assign(source_->state());
     announce(source_->state());
+    announce_l2(source_->state());
   } while (converge_again_);
   converging_ = false;
 }
@@ -164,6 +175,30 @@ void LbModule::announce(const cluster::ClusterState& state) {
   }
 }
 
+void LbModule::announce_l2(const cluster::ClusterState& state) {
+  if (running_.l2_advertisements.empty() && !l2_) return;
+  if (!l2_) {
+    std::unique_ptr<L2Runner> runner = options_.make_l2 ? options_.make_l2() : nullptr;
+    auto started = runner ? runner->start([this] { converge(); })
+                          : Status<std::string>(unexpected(std::string("not built in")));
+    if (!started) {
+      if (l2_error_ != started.error())
+        log::error("lb: L2 mode cannot start, L2Advertisements not announced: {}", started.error());
+      l2_error_ = started.error();
+      return;
+    }
+    l2_error_.clear();
+    l2_ = std::move(runner);
+  }
+  L2Plan next = plan_l2(running_, state, options_.node_name, l2_->interfaces(), options_.l2,
+                        l2_plan_.placement);
+  if (next.errors != l2_plan_.errors)
+    for (const auto& e : next.errors) log::error("lb: L2: {}", e);
+  const bool changed = !(next.vrrp == l2_plan_.vrrp);
+  l2_plan_ = std::move(next);
+  if (changed) l2_->apply(l2_plan_.vrrp);
+}
+
 std::string LbModule::running_config() const {
   std::string out = "!\n! MetalLB resources";
   for (const auto& path : options_.config_paths) out += " " + path;
@@ -175,6 +210,8 @@ std::string LbModule::running_config() const {
                        peer.peer_address.to_string());
   for (const auto& adv : running_.bgp_advertisements)
     out += fmt::format("! BGPAdvertisement {}\n", adv.meta.name);
+  for (const auto& adv : running_.l2_advertisements)
+    out += fmt::format("! L2Advertisement {}\n", adv.meta.name);
   return out;
 }
 

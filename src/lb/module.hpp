@@ -18,8 +18,10 @@
 #include "bgp/api.hpp"
 #include "lb/allocator/allocator.hpp"
 #include "lb/announce.hpp"
+#include "lb/announce_l2.hpp"
 #include "lb/cluster/source.hpp"
 #include "lb/crd/resources.hpp"
+#include "lb/l2_runner.hpp"
 #include "module/module.hpp"
 
 namespace vipd::lb {
@@ -35,6 +37,10 @@ struct LbModuleOptions {
   // BGPPeers with a bfdProfile get BFD sessions here (the BFD module outlives this module);
   // nullptr: no BFD.
   bfd::BfdApi* bfd = nullptr;
+  // L2 mode (L2Advertisements): makes the runner of its virtual routers the first time an
+  // L2Advertisement is loaded; unset: L2Advertisements are reported as not announced.
+  std::function<std::unique_ptr<L2Runner>()> make_l2;
+  L2Options l2;
 };
 
 class LbModule final : public module::Module {
@@ -51,7 +57,7 @@ class LbModule final : public module::Module {
   Status<std::string> start() override;
   void reload() override;
   void stop(std::function<void()> done) override;
-  void stop_now() override {}
+  void stop_now() override;
   std::string running_config() const override;
   void running_config_json(nlohmann::json& document) const override;
   nlohmann::json status() const override;
@@ -64,6 +70,8 @@ class LbModule final : public module::Module {
   // For the show commands and tests.
   const crd::LbConfig& config() const { return running_; }
   const BgpPlan& plan() const { return plan_; }
+  const L2Plan& l2_plan() const { return l2_plan_; }
+  const L2Runner* l2_runner() const { return l2_.get(); }
   const allocator::Result& allocation() const { return allocation_; }
   bool leader() const { return leader_; }
   const cluster::ClusterState* cluster() const { return source_ ? &source_->state() : nullptr; }
@@ -74,6 +82,7 @@ class LbModule final : public module::Module {
   void converge();
   void assign(const cluster::ClusterState& state);
   void announce(const cluster::ClusterState& state);
+  void announce_l2(const cluster::ClusterState& state);
 
   bgp::BgpApi& bgp_;
   LbModuleOptions options_;
@@ -89,6 +98,9 @@ class LbModule final : public module::Module {
   std::map<Prefix, bgp::OriginatedRoute> originated_;
   std::map<cluster::ObjectKey, std::string> failed_;  // Services whose allocation failed: why
   std::string neighbors_error_;  // why the BGP module refused the BGPPeers; empty: it did not
+  std::unique_ptr<L2Runner> l2_;
+  L2Plan l2_plan_;
+  std::string l2_error_;  // why L2 mode could not start (logged once); retried on each pass
 };
 
 }  // namespace vipd::lb

@@ -1,4 +1,4 @@
-// `show lb pools|services|announcements [json]` (docs/vipctl.md).
+// `show lb pools|services|announcements|l2 [json]` (docs/vipctl.md).
 #include <fmt/format.h>
 
 #include <set>
@@ -6,6 +6,7 @@
 #include "common/json.hpp"
 #include "control/cli.hpp"
 #include "lb/module.hpp"
+#include "lb/show_detail.hpp"
 
 namespace vipd::lb {
 namespace {
@@ -202,6 +203,12 @@ void LbModule::install_commands(control::CommandTree& tree) {
                  return control::CommandResult::success(inv.has("json")
                                                             ? json_text(announcements_json(*this))
                                                             : announcements_text(*this));
+               });
+  tree.install("exec", "show lb l2 [json]",
+               "Show each Service address in L2 mode: virtual router, candidates, owner, state",
+               [this](const control::Invocation& inv, control::Session&) {
+                 return control::CommandResult::success(inv.has("json") ? json_text(l2_json(*this))
+                                                                        : l2_text(*this));
                });
 }
 

@@ -2,6 +2,8 @@
 // BGP module that records what it is asked.
 #pragma once
 
+#include "lb/l2_runner.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -89,6 +91,37 @@ class FakeBfd final : public bfd::BfdApi {
     requests[source] = std::move(r);
   }
   std::map<std::string, std::vector<bfd::SessionRequest>> requests;
+};
+
+// Records what the module asks of L2 mode's virtual routers.
+class FakeL2Runner final : public L2Runner {
+ public:
+  Status<std::string> start(std::function<void()> changed) override {
+    changed_ = std::move(changed);
+    ++starts;
+    if (!fail_start.empty()) return unexpected(fail_start);
+    return Ok();
+  }
+  void apply(const vrrp::config::KeepalivedConfig& config) override { applied.push_back(config); }
+  void stop(std::function<void()> done) override {
+    ++stops;
+    if (done) done();
+  }
+  std::vector<NodeInterface> interfaces() const override { return node_interfaces; }
+  const vrrp::VrrpModule* vrrp() const override { return nullptr; }
+  // The node's interfaces changed (as the daemon's interface view reports).
+  void interfaces_changed() {
+    if (changed_) changed_();
+  }
+
+  std::vector<NodeInterface> node_interfaces{{"eth0", {*Prefix::parse("192.168.20.0/24")}}};
+  std::vector<vrrp::config::KeepalivedConfig> applied;
+  std::string fail_start;
+  int starts = 0;
+  int stops = 0;
+
+ private:
+  std::function<void()> changed_;
 };
 
 }  // namespace vipd::lb::test

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "control/cli.hpp"
 #include "fakes.hpp"
 #include "seed.hpp"
@@ -189,6 +191,129 @@ TEST_F(LbModuleTest, ABgpRefusalIsReportedAndRetriedOnTheNextChange) {
   bgp_.refuse.clear();
   source_->changed();
   EXPECT_TRUE(bgp_.neighbors.contains(kBgpSource));
+}
+
+}  // namespace
+}  // namespace vipd::lb
+
+namespace vipd::lb {
+namespace {
+
+// The seed's L2 design (metallb-l2.yaml): the controller assigns from 192.168.20.1-250 and
+// every node runs the virtual routers of the addresses it may own.
+crd::LbConfig l2_seed_config() {
+  crd::LbConfig config;
+  crd::IpAddressPool pool;
+  pool.meta.name = "first-pool";
+  pool.addresses = {"192.168.20.1-192.168.20.250"};
+  pool.ranges = {*crd::parse_address_range("192.168.20.1-192.168.20.250")};
+  config.pools.push_back(pool);
+  crd::L2Advertisement adv;
+  adv.meta.name = "main";
+  adv.ip_address_pools = {"first-pool"};
+  config.l2_advertisements.push_back(adv);
+  return config;
+}
+
+class LbModuleL2Test : public LbModuleTest {
+ protected:
+  LbModuleOptions with_runner(LbModuleOptions options) {
+    options.make_l2 = [this]() -> std::unique_ptr<L2Runner> {
+      auto runner = std::make_unique<test::FakeL2Runner>();
+      runner->fail_start = fail_start_;
+      runner_ = runner.get();
+      return runner;
+    };
+    return options;
+  }
+  std::unique_ptr<LbModule> make_with_runner(bool controller, const std::string& node) {
+    LbModuleOptions options;
+    options.node_name = node;
+    options.controller = controller;
+    options.source_description = "fake";
+    options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
+      auto source = std::make_unique<test::FakeSource>();
+      source->edit() = initial_;
+      source_ = source.get();
+      return source;
+    };
+    return std::make_unique<LbModule>(bgp_, with_runner(std::move(options)));
+  }
+  test::FakeL2Runner* runner_ = nullptr;
+  std::string fail_start_;
+};
+
+TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode) {
+  auto module = make_with_runner(true, "k3s-node-1");
+  start(*module, l2_seed_config());
+  ASSERT_NE(runner_, nullptr);
+  EXPECT_EQ(runner_->starts, 1);
+  // L2 mode announces nothing over BGP.
+  EXPECT_TRUE(bgp_.routes[kBgpSource].empty());
+  // The six Services got 192.168.20.1-6; this node runs a router for each (all six nodes may
+  // own every Service), with the addresses as VIPs.
+  ASSERT_FALSE(runner_->applied.empty());
+  const auto& config = runner_->applied.back();
+  std::set<IpAddress> vips;
+  for (const auto& instance : config.instances) {
+    EXPECT_EQ(instance.version, 3);
+    for (const auto& vip : instance.virtual_ipaddress) vips.insert(vip.address);
+  }
+  EXPECT_EQ(vips.size(), 6u);
+  EXPECT_TRUE(vips.contains(ip("192.168.20.1")));
+  EXPECT_EQ(module->l2_plan().services.size(), 6u);
+
+  // A pass with nothing new applies nothing again.
+  const auto applies = runner_->applied.size();
+  source_->changed();
+  runner_->interfaces_changed();
+  EXPECT_EQ(runner_->applied.size(), applies);
+
+  // A Service deleted: its address leaves its router, the others stay.
+  source_->edit().services.erase({"default", "shake-test-cluster-5-svc"});
+  source_->changed();
+  ASSERT_EQ(runner_->applied.size(), applies + 1);
+  vips.clear();
+  for (const auto& instance : runner_->applied.back().instances)
+    for (const auto& vip : instance.virtual_ipaddress) vips.insert(vip.address);
+  EXPECT_EQ(vips.size(), 5u);
+
+  control::CommandTree tree;
+  module->install_commands(tree);
+  control::Session session;
+  auto shown = tree.execute(session, "show lb l2 json");
+  ASSERT_TRUE(shown.ok) << shown.output;
+  auto j = nlohmann::json::parse(shown.output);
+  EXPECT_EQ(j["node"], "k3s-node-1");
+  EXPECT_EQ(j["vrids"], "100-254");
+  ASSERT_EQ(j["services"].size(), 5u);
+  EXPECT_EQ(j["services"][0]["candidates"].size(), 6u);
+  EXPECT_TRUE(j["services"][0].contains("plannedOwner"));
+  auto text = tree.execute(session, "show lb l2").output;
+  EXPECT_NE(text.find("192.168.20.1 "), std::string::npos) << text;
+  EXPECT_NE(text.find("Planned owner"), std::string::npos) << text;
+
+  module->stop({});
+  EXPECT_EQ(runner_->stops, 1);
+}
+
+TEST_F(LbModuleL2Test, ARunnerThatCannotStartIsRetriedOnTheNextPass) {
+  fail_start_ = "socket(AF_PACKET): Operation not permitted";
+  auto module = make_with_runner(true, "k3s-node-2");
+  start(*module, l2_seed_config());
+  EXPECT_TRUE(module->l2_plan().services.empty());
+  EXPECT_EQ(module->l2_runner(), nullptr);
+  fail_start_.clear();
+  source_->changed();
+  ASSERT_NE(module->l2_runner(), nullptr);
+  EXPECT_EQ(module->l2_plan().services.size(), 6u);
+}
+
+TEST_F(LbModuleL2Test, BgpOnlyConfigurationsNeverStartL2Mode) {
+  auto module = make_with_runner(true, "k3s-node-1");
+  start(*module, test::seed_config());
+  EXPECT_EQ(runner_, nullptr);
+  EXPECT_EQ(module->l2_runner(), nullptr);
 }
 
 }  // namespace
