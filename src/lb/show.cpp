@@ -82,12 +82,7 @@ json services_json(const LbModule& module) {
   json out = json::array();
   auto nodes = announcing_nodes(module);
   for (const auto& a : module.plan().services) {
-    json s;
-    s["service"] = a.service.to_string();
-    s["ip"] = a.ip.to_string();
-    s["pool"] = a.pool;
-    s["announced"] = a.announced();
-    if (!a.announced()) s["reason"] = a.withdrawn_reason;
+    json s = announcement_json(a);
     json prefixes = json::array();
     for (const auto& p : a.prefixes) prefixes.push_back(p.to_string());
     s["prefixes"] = std::move(prefixes);

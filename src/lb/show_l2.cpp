@@ -42,12 +42,7 @@ json l2_json(const LbModule& module) {
   out["errors"] = plan.errors;
   json services = json::array();
   for (const auto& a : plan.services) {
-    json s;
-    s["service"] = a.service.to_string();
-    s["ip"] = a.ip.to_string();
-    s["pool"] = a.pool;
-    s["announced"] = a.announced();
-    if (!a.announced()) s["reason"] = a.withdrawn_reason;
+    json s = announcement_json(a);
     json candidates = json::array();
     if (const auto* router = a.vrid ? router_with(plan, a.vrid) : nullptr) {
       s["virtualRouter"] = a.vrid;

@@ -18,6 +18,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export IT_V4_NET=192.168.12 IT_V6_NET=fd00:12::
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+# shellcheck source=lb_suite.sh
+source "$here/lb_suite.sh"
 it_init lb_frr
 it_require_vipd
 
@@ -77,21 +79,6 @@ YAML
 
 k8s=$IT_DIR/k8s
 mkdir -p "$k8s"
-node_yaml() {  # name [extra label line]
-  cat <<YAML
-apiVersion: v1
-kind: Node
-metadata:
-  name: $1
-  labels:
-    kubernetes.io/hostname: $1
-${2:-}
-status:
-  conditions:
-  - type: Ready
-    status: "True"
-YAML
-}
 service_yaml() {  # name [policy]
   cat <<YAML
 apiVersion: v1
@@ -130,30 +117,14 @@ YAML
     printf -- '- addresses: ["10.42.0.%d"]\n  nodeName: %s\n  conditions:\n    ready: %s\n' "$i" "$n" "$ready"
   done
 }
-{
-  echo "apiVersion: v1"; echo "kind: Namespace"; echo "metadata:"; echo "  name: default"
-} >"$k8s/namespace.yaml"
-node_yaml node-a >"$k8s/node-a.yaml"
-node_yaml node-b >"$k8s/node-b.yaml"
+k8s_namespace_yaml default >"$k8s/namespace.yaml"
+k8s_node_yaml node-a >"$k8s/node-a.yaml"
+k8s_node_yaml node-b >"$k8s/node-b.yaml"
 for i in 0 1 2; do
   service_yaml "svc-$i" >"$k8s/svc-$i.yaml"
   { echo "---"; slice_yaml "svc-$i" true node-a node-b; } >>"$k8s/svc-$i.yaml"
 done
 
-declare -A LB_PID LB_SOCK
-lb_start() {  # node [extra args]
-  local node=$1
-  shift
-  LB_SOCK[$node]=$IT_DIR/vipd-$node.sock
-  it_add_log "vipd on $node" "$IT_DIR/vipd-$node.log"
-  ip netns exec "${NODE_NS[$node]}" "$VIPD_BIN_DIR/vipd" --foreground --lb-config "$lb" \
-    --k8s-dir "$k8s" --node-name "$node" --socket "${LB_SOCK[$node]}" \
-    --log-file "$IT_DIR/vipd-$node.log" "$@" >>"$IT_DIR/vipd-$node.stdout" 2>&1 &
-  LB_PID[$node]=$!
-  IT_PIDS+=("${LB_PID[$node]}")
-  wait_until 10 lbctl "$node" show lb services json || it_die "vipd on $node did not answer"
-}
-lbctl() { local node=$1; shift; "$VIPD_BIN_DIR/vipctl" --socket "${LB_SOCK[$node]}" "$@" 2>/dev/null; }
 
 check "vipd --check accepts the MetalLB resources" "$VIPD_BIN_DIR/vipd" --check --lb-config "$lb"
 lb_start node-a --lb-controller
@@ -205,10 +176,10 @@ check "Local policy: 10.47.40.2/32 only from node-b" wait_until 10 paths_are 10.
 check "Local policy, endpoint not ready: withdrawn" wait_until 10 paths_are 10.47.40.2/32 ""
 
 # node-a excluded by label: its routes go, its session stays.
-node_yaml node-a "    node.kubernetes.io/exclude-from-external-load-balancers: \"\"" >"$k8s/node-a.yaml"
+k8s_node_yaml node-a "    node.kubernetes.io/exclude-from-external-load-balancers: \"\"" >"$k8s/node-a.yaml"
 check "excluded node-a: 10.47.40.0/32 only from node-b" wait_until 10 paths_are 10.47.40.0/32 192.168.12.12
 check "excluded node-a keeps its session" peer_established r 192.168.12.11
-node_yaml node-a >"$k8s/node-a.yaml"
+k8s_node_yaml node-a >"$k8s/node-a.yaml"
 check "node-a back: 10.47.40.0/32 from both" wait_until 10 paths_are 10.47.40.0/32 "$both"
 
 # The show commands.

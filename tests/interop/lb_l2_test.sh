@@ -17,6 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export IT_V4_NET=192.168.12 IT_V6_NET=fd00:12::
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+# shellcheck source=lb_suite.sh
+source "$here/lb_suite.sh"
 it_init lb_l2
 it_require_vipd
 command -v arping >/dev/null || it_die "arping not installed (scripts/install-deps.sh)"
@@ -55,21 +57,8 @@ YAML
 
 k8s=$IT_DIR/k8s
 mkdir -p "$k8s"
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n' >"$k8s/namespace.yaml"
-for n in "${nodes[@]}"; do
-  cat >"$k8s/$n.yaml" <<YAML
-apiVersion: v1
-kind: Node
-metadata:
-  name: $n
-  labels:
-    kubernetes.io/hostname: $n
-status:
-  conditions:
-  - type: Ready
-    status: "True"
-YAML
-done
+k8s_namespace_yaml default >"$k8s/namespace.yaml"
+for n in "${nodes[@]}"; do k8s_node_yaml "$n" >"$k8s/$n.yaml"; done
 service_yaml() {  # name family
   cat <<YAML
 apiVersion: v1
@@ -105,20 +94,6 @@ YAML
 for i in 0 1 2; do service_yaml "svc-$i" IPv4 >"$k8s/svc-$i.yaml"; done
 service_yaml svc-6 IPv6 >"$k8s/svc-6.yaml"
 
-declare -A LB_PID LB_SOCK
-lb_start() {  # node [extra args]
-  local node=$1
-  shift
-  LB_SOCK[$node]=$IT_DIR/vipd-$node.sock
-  it_add_log "vipd on $node" "$IT_DIR/vipd-$node.log"
-  ip netns exec "${NODE_NS[$node]}" "$VIPD_BIN_DIR/vipd" --foreground --lb-config "$lb" \
-    --k8s-dir "$k8s" --node-name "$node" --socket "${LB_SOCK[$node]}" --log-level debug \
-    --log-file "$IT_DIR/vipd-$node.log" "$@" >>"$IT_DIR/vipd-$node.stdout" 2>&1 &
-  LB_PID[$node]=$!
-  IT_PIDS+=("${LB_PID[$node]}")
-  wait_until 10 lbctl "$node" show lb l2 json || it_die "vipd on $node did not answer"
-}
-lbctl() { local node=$1; shift; "$VIPD_BIN_DIR/vipctl" --socket "${LB_SOCK[$node]}" "$@" 2>/dev/null; }
 
 # The node whose vipd says it owns IP (its instance is master), or nothing.
 owner_says() {
@@ -156,9 +131,9 @@ arp_answerers() {
 }
 
 check "vipd --check accepts the MetalLB resources" "$VIPD_BIN_DIR/vipd" --check --lb-config "$lb"
-lb_start node-a --lb-controller
-lb_start node-b
-lb_start node-c
+lb_start node-a --log-level debug --lb-controller
+lb_start node-b --log-level debug
+lb_start node-c --log-level debug
 
 ips=(192.168.12.200 192.168.12.201 192.168.12.202 fd00:12::200)
 owner_known() { [[ -n "$(owner_says "$1")" ]]; }
@@ -203,7 +178,7 @@ for ip in 192.168.12.201 192.168.12.202; do
 done
 
 # The node back: preemption gives it its Service back.
-lb_start "$victim"
+lb_start "$victim" --log-level debug
 check "$victim back: the client's cache follows it back to $victim" wait_until 10 cached_is 192.168.12.200 "$victim"
 
 # Partition: cut the owner's port off the LAN, then heal; after healing one node answers.

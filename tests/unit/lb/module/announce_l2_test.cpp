@@ -17,20 +17,6 @@ namespace {
 using test::ip;
 using test::prefix;
 
-crd::LbConfig l2_config() {
-  crd::LbConfig config;
-  crd::IpAddressPool pool;
-  pool.meta.name = "first-pool";
-  pool.addresses = {"192.168.20.1-192.168.20.250"};
-  pool.ranges = {*crd::parse_address_range("192.168.20.1-192.168.20.250")};
-  config.pools.push_back(pool);
-  crd::L2Advertisement adv;
-  adv.meta.name = "main";
-  adv.ip_address_pools = {"first-pool"};
-  config.l2_advertisements.push_back(adv);
-  return config;
-}
-
 // The seed's six Services with addresses from the L2 pool, 192.168.20.1 up.
 cluster::ClusterState l2_cluster(int services = 6) {
   auto state = test::seed_cluster(services);
@@ -43,7 +29,7 @@ cluster::ClusterState l2_cluster(int services = 6) {
 const std::vector<NodeInterface> kLan{{"eth0", {prefix("192.168.20.0/24")}}};
 
 L2Plan plan_for(const std::string& node, const cluster::ClusterState& state,
-                const crd::LbConfig& config = l2_config()) {
+                const crd::LbConfig& config = test::l2_seed_config()) {
   return plan_l2(config, state, node, kLan, L2Options{});
 }
 
@@ -131,7 +117,7 @@ TEST(PlanL2, ExcludedAndNotReadyNodesAndNodeSelectorsNarrowTheCandidates) {
   auto state = l2_cluster(1);
   state.nodes.at("k3s-node-1").labels[kExcludeLabel] = "";
   state.nodes.at("k3s-node-2").ready = false;
-  auto config = l2_config();
+  auto config = test::l2_seed_config();
   LabelSelector not_master;
   not_master.match_expressions.push_back(
       {"kubernetes.io/hostname", LabelSelectorRequirement::Operator::kNotIn, {"k3s-master-1"}});
@@ -155,7 +141,7 @@ TEST(PlanL2, WithdrawnAddressesSayWhy) {
 
   // A pool no L2Advertisement selects is left to BGP mode: not in the L2 plan at all.
   state = l2_cluster(1);
-  auto config = l2_config();
+  auto config = test::l2_seed_config();
   config.l2_advertisements[0].ip_address_pools = {"other-pool"};
   EXPECT_TRUE(plan_for("k3s-node-3", state, config).services.empty());
   (void)it;
@@ -164,13 +150,13 @@ TEST(PlanL2, WithdrawnAddressesSayWhy) {
 TEST(PlanL2, AnAddressOnNoSubnetOfTheNodeIsAnErrorUnlessTheAdvertisementNamesAnInterface) {
   const auto state = l2_cluster(1);
   const std::vector<NodeInterface> elsewhere{{"eth1", {prefix("10.0.0.0/24")}}};
-  auto plan = plan_l2(l2_config(), state, "k3s-node-3", elsewhere, L2Options{});
+  auto plan = plan_l2(test::l2_seed_config(), state, "k3s-node-3", elsewhere, L2Options{});
   // Every node runs the only Service's router (all six are candidates).
   EXPECT_TRUE(plan.vrrp.instances.empty());
   ASSERT_EQ(plan.errors.size(), 1u);
   EXPECT_NE(plan.errors[0].find("192.168.20.1"), std::string::npos) << plan.errors[0];
 
-  auto config = l2_config();
+  auto config = test::l2_seed_config();
   config.l2_advertisements[0].interfaces = {"eth1"};
   plan = plan_l2(config, state, "k3s-node-3", elsewhere, L2Options{});
   EXPECT_TRUE(plan.errors.empty());
@@ -180,7 +166,7 @@ TEST(PlanL2, AnAddressOnNoSubnetOfTheNodeIsAnErrorUnlessTheAdvertisementNamesAnI
 
 TEST(PlanL2, IPv6AddressesGetInstancesOfTheirOwn) {
   auto state = l2_cluster(1);
-  auto config = l2_config();
+  auto config = test::l2_seed_config();
   crd::IpAddressPool v6;
   v6.meta.name = "v6-pool";
   v6.addresses = {"fd00:20::/120"};
@@ -202,7 +188,8 @@ TEST(PlanL2, ANewServiceMovesNoOtherAndKeepsEveryVrid) {
   auto state = l2_cluster(5);
   auto before = plan_for("k3s-node-3", state);
   auto six = l2_cluster(6);
-  auto after = plan_l2(l2_config(), six, "k3s-node-3", kLan, L2Options{}, before.placement);
+  auto after =
+      plan_l2(test::l2_seed_config(), six, "k3s-node-3", kLan, L2Options{}, before.placement);
   for (const auto& a : before.services) {
     auto it = std::find_if(after.services.begin(), after.services.end(),
                            [&](const auto& b) { return b.ip == a.ip; });

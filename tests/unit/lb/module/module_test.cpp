@@ -199,22 +199,8 @@ TEST_F(LbModuleTest, ABgpRefusalIsReportedAndRetriedOnTheNextChange) {
 namespace vipd::lb {
 namespace {
 
-// The seed's L2 design (metallb-l2.yaml): the controller assigns from 192.168.20.1-250 and
-// every node runs the virtual routers of the addresses it may own.
-crd::LbConfig l2_seed_config() {
-  crd::LbConfig config;
-  crd::IpAddressPool pool;
-  pool.meta.name = "first-pool";
-  pool.addresses = {"192.168.20.1-192.168.20.250"};
-  pool.ranges = {*crd::parse_address_range("192.168.20.1-192.168.20.250")};
-  config.pools.push_back(pool);
-  crd::L2Advertisement adv;
-  adv.meta.name = "main";
-  adv.ip_address_pools = {"first-pool"};
-  config.l2_advertisements.push_back(adv);
-  return config;
-}
-
+// The seed's L2 design (metallb-l2.yaml): every node runs the virtual routers of the addresses
+// it may own, through a recording runner.
 class LbModuleL2Test : public LbModuleTest {
  protected:
   LbModuleOptions with_runner(LbModuleOptions options) {
@@ -245,7 +231,7 @@ class LbModuleL2Test : public LbModuleTest {
 
 TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode) {
   auto module = make_with_runner(true, "k3s-node-1");
-  start(*module, l2_seed_config());
+  start(*module, test::l2_seed_config());
   ASSERT_NE(runner_, nullptr);
   EXPECT_EQ(runner_->starts, 1);
   // L2 mode announces nothing over BGP.
@@ -300,7 +286,7 @@ TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode
 TEST_F(LbModuleL2Test, ARunnerThatCannotStartIsRetriedOnTheNextPass) {
   fail_start_ = "socket(AF_PACKET): Operation not permitted";
   auto module = make_with_runner(true, "k3s-node-2");
-  start(*module, l2_seed_config());
+  start(*module, test::l2_seed_config());
   EXPECT_TRUE(module->l2_plan().services.empty());
   EXPECT_EQ(module->l2_runner(), nullptr);
   fail_start_.clear();

@@ -19,6 +19,15 @@ inline Prefix prefix(const char* text) {
 inline const std::vector<std::string> kNodes{"k3s-master-1", "k3s-node-1", "k3s-node-2",
                                              "k3s-node-3",   "k3s-node-4", "k3s-node-5"};
 
+// An IPAddressPool with one range ("10.47.40.1/24", "A-B").
+inline crd::IpAddressPool pool_of(const std::string& name, const std::string& range) {
+  crd::IpAddressPool pool;
+  pool.meta.name = name;
+  pool.addresses = {range};
+  pool.ranges = {*crd::parse_address_range(range)};
+  return pool;
+}
+
 inline crd::LbConfig seed_config() {
   crd::LbConfig config;
   crd::BgpPeer peer;
@@ -29,15 +38,23 @@ inline crd::LbConfig seed_config() {
   peer.peer_asn = 65000;
   peer.peer_address = ip("192.168.5.1");
   config.peers.push_back(peer);
-  crd::IpAddressPool pool;
-  pool.meta.name = "first-pool";
-  pool.addresses = {"10.47.40.1/24"};
-  pool.ranges = {*crd::parse_address_range("10.47.40.1/24")};
-  config.pools.push_back(pool);
+  config.pools.push_back(pool_of("first-pool", "10.47.40.1/24"));
   crd::BgpAdvertisement adv;
   adv.meta.name = "main";
   adv.ip_address_pools = {"first-pool"};
   config.bgp_advertisements.push_back(adv);
+  return config;
+}
+
+// The seed's L2 design (metallb-l2.yaml): pool 192.168.20.1-192.168.20.250, one
+// L2Advertisement.
+inline crd::LbConfig l2_seed_config() {
+  crd::LbConfig config;
+  config.pools.push_back(pool_of("first-pool", "192.168.20.1-192.168.20.250"));
+  crd::L2Advertisement adv;
+  adv.meta.name = "main";
+  adv.ip_address_pools = {"first-pool"};
+  config.l2_advertisements.push_back(adv);
   return config;
 }
 
