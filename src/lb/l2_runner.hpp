@@ -21,9 +21,13 @@ namespace vipd::lb {
 class L2Runner {
  public:
   virtual ~L2Runner() = default;
+  // This node starts (`owned`) or stops answering for a Service IP on an interface: its
+  // virtual router became master, or left it.
+  using Ownership =
+      std::function<void(const IpAddress& ip, const std::string& interface, bool owned)>;
   // Opens what the virtual routers need (sockets, the responder). `changed` runs from the
   // loop when this node's interfaces or their addresses change: the plan is made again.
-  virtual Status<std::string> start(std::function<void()> changed) = 0;
+  virtual Status<std::string> start(std::function<void()> changed, Ownership ownership) = 0;
   // Runs exactly `config`'s instances: unchanged ones keep their state, an instance whose
   // addresses changed keeps it too (VrrpModule::apply).
   virtual void apply(const vrrp::config::KeepalivedConfig& config) = 0;

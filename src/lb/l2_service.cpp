@@ -18,11 +18,17 @@ L2Service::~L2Service() {
   responder_.close();
 }
 
-Status<std::string> L2Service::start(std::function<void()> changed) {
+Status<std::string> L2Service::start(std::function<void()> changed, Ownership ownership) {
   changed_ = std::move(changed);
+  ownership_ = std::move(ownership);
+  auto claimed = [this](int ifindex, const IpAddress& ip, bool owned) {
+    const netlink::Link* link = interfaces_.link(ifindex);
+    if (ownership_) ownership_(ip, link ? link->name : std::to_string(ifindex), owned);
+  };
   vrrp_ = std::make_unique<vrrp::VrrpService>(
-      io_, clock_, interfaces_, [this](vrrp::Network& kernel) -> std::unique_ptr<vrrp::Network> {
-        return std::make_unique<l2::ResponderNetwork>(kernel, responder_);
+      io_, clock_, interfaces_,
+      [this, claimed](vrrp::Network& kernel) -> std::unique_ptr<vrrp::Network> {
+        return std::make_unique<l2::ResponderNetwork>(kernel, responder_, claimed);
       });
   if (auto started = vrrp_->start(vrrp::config::KeepalivedConfig{}); !started) {
     vrrp_.reset();

@@ -21,7 +21,7 @@ class L2Service final : public L2Runner {
   L2Service(asio::io_context& io, event::Clock& clock, netlink::InterfaceView& interfaces);
   ~L2Service() override;
 
-  Status<std::string> start(std::function<void()> changed) override;
+  Status<std::string> start(std::function<void()> changed, Ownership ownership) override;
   void apply(const vrrp::config::KeepalivedConfig& config) override;
   void stop(std::function<void()> done) override;
   std::vector<NodeInterface> interfaces() const override;
@@ -35,6 +35,7 @@ class L2Service final : public L2Runner {
   std::unique_ptr<vrrp::VrrpService> vrrp_;
   netlink::InterfaceView::Subscription changes_;
   std::function<void()> changed_;
+  Ownership ownership_;
   bool change_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/log.hpp"
 #include "lb/crd/load.hpp"
 
@@ -67,6 +69,9 @@ void LbModule::stop(std::function<void()> done) {
   originated_.clear();
   (void)bgp_.set_neighbors(kBgpSource, {});
   if (options_.bfd) options_.bfd->set_sessions(kBgpSource, {});
+  // This node announces nothing in L2 mode from here on.
+  l2_owned_.clear();
+  sync_l2_status();
   if (source_) source_->stop();
   source_.reset();
   leader_ = false;
@@ -179,7 +184,16 @@ void LbModule::announce_l2(const cluster::ClusterState& state) {
   if (running_.l2_advertisements.empty() && !l2_) return;
   if (!l2_) {
     std::unique_ptr<L2Runner> runner = options_.make_l2 ? options_.make_l2() : nullptr;
-    auto started = runner ? runner->start([this] { converge(); })
+    auto ownership = [this](const IpAddress& ip, const std::string& interface, bool owned) {
+      log::info("lb: L2: {} {} on {}", owned ? "answering for" : "no longer answering for",
+                ip.to_string(), interface);
+      if (owned)
+        l2_owned_[ip] = interface;
+      else
+        l2_owned_.erase(ip);
+      sync_l2_status();
+    };
+    auto started = runner ? runner->start([this] { converge(); }, ownership)
                           : Status<std::string>(unexpected(std::string("not built in")));
     if (!started) {
       if (l2_error_ != started.error())
@@ -189,6 +203,8 @@ void LbModule::announce_l2(const cluster::ClusterState& state) {
     }
     l2_error_.clear();
     l2_ = std::move(runner);
+    // What this node published before it last stopped (or died) no longer holds.
+    source_->clear_l2_statuses(options_.node_name);
   }
   L2Plan next = plan_l2(running_, state, options_.node_name, l2_->interfaces(), options_.l2,
                         l2_plan_.placement);
@@ -197,6 +213,29 @@ void LbModule::announce_l2(const cluster::ClusterState& state) {
   const bool changed = !(next.vrrp == l2_plan_.vrrp);
   l2_plan_ = std::move(next);
   if (changed) l2_->apply(l2_plan_.vrrp);
+  sync_l2_status();
+}
+
+void LbModule::sync_l2_status() {
+  std::map<cluster::ObjectKey, cluster::ServiceL2Status> wanted;
+  for (const auto& a : l2_plan_.services) {
+    auto owned = l2_owned_.find(a.ip);
+    if (owned == l2_owned_.end()) continue;
+    auto& status = wanted[a.service];
+    status.service = a.service;
+    status.node = options_.node_name;
+    if (std::find(status.interfaces.begin(), status.interfaces.end(), owned->second) ==
+        status.interfaces.end())
+      status.interfaces.push_back(owned->second);
+  }
+  if (!source_) wanted.clear();
+  for (const auto& [key, status] : l2_status_)
+    if (!wanted.contains(key) && source_) source_->remove_l2_status(key, status.node);
+  for (const auto& [key, status] : wanted) {
+    auto it = l2_status_.find(key);
+    if (it == l2_status_.end() || !(it->second == status)) source_->write_l2_status(status);
+  }
+  l2_status_ = std::move(wanted);
 }
 
 std::string LbModule::running_config() const {

@@ -72,6 +72,8 @@ class LbModule final : public module::Module {
   const BgpPlan& plan() const { return plan_; }
   const L2Plan& l2_plan() const { return l2_plan_; }
   const L2Runner* l2_runner() const { return l2_.get(); }
+  // The Service IPs this node answers ARP/NDP for now, with the interface.
+  const std::map<IpAddress, std::string>& l2_owned() const { return l2_owned_; }
   const allocator::Result& allocation() const { return allocation_; }
   bool leader() const { return leader_; }
   const cluster::ClusterState* cluster() const { return source_ ? &source_->state() : nullptr; }
@@ -83,6 +85,8 @@ class LbModule final : public module::Module {
   void assign(const cluster::ClusterState& state);
   void announce(const cluster::ClusterState& state);
   void announce_l2(const cluster::ClusterState& state);
+  // This node's ServiceL2Status objects: one per Service with an address it answers for.
+  void sync_l2_status();
 
   bgp::BgpApi& bgp_;
   LbModuleOptions options_;
@@ -101,6 +105,8 @@ class LbModule final : public module::Module {
   std::unique_ptr<L2Runner> l2_;
   L2Plan l2_plan_;
   std::string l2_error_;  // why L2 mode could not start (logged once); retried on each pass
+  std::map<IpAddress, std::string> l2_owned_;  // Service IPs this node answers for: interface
+  std::map<cluster::ObjectKey, cluster::ServiceL2Status> l2_status_;  // as written
 };
 
 }  // namespace vipd::lb

@@ -7,6 +7,7 @@
 # Checks:
 #   - every Service IP (three IPv4, one IPv6) resolves at the client to exactly one node's MAC,
 #     the one `vipctl show lb l2` calls the owner; the four spread within one over the nodes;
+#   - the owner writes MetalLB's ServiceL2Status (in the cluster directory);
 #   - arping from the client gets answers from one MAC only (nobody else answers);
 #   - the owner's vipd killed (SIGKILL): the client's cache follows the takeover to the
 #     successor's MAC (gratuitous ARP), within 1 s (time printed); no other Service moves;
@@ -153,6 +154,13 @@ check "the four Services spread within one over the three nodes (owned: $owner_c
 for ip in "${ips[@]}"; do
   check "the client resolves $ip to its owner ${OWNER[$ip]}'s MAC" wait_until 5 resolves_to "$ip" "${OWNER[$ip]}"
 done
+# MetalLB's ServiceL2Status, one per Service, written by its owner.
+svc200=$(lbctl node-a show lb l2 json | jq -r '.services[] | select(.ip == "192.168.12.200") | .service')
+status_file="$k8s/.vipd-status/l2/${svc200/\//_}_${OWNER[192.168.12.200]}.yaml"
+check "ServiceL2Status of $svc200 written by its owner (${status_file##*/})" \
+  wait_until 3 grep -q "node: ${OWNER[192.168.12.200]}" "$status_file"
+check "one ServiceL2Status per Service" \
+  bash -c "[[ \$(ls '$k8s/.vipd-status/l2' | wc -l) == 4 ]]"
 answerers=$(arp_answerers 192.168.12.200)
 check "arping 192.168.12.200: answers from the owner's MAC only ($answerers)" \
   test "$answerers" == "${MAC[${OWNER[192.168.12.200]}]} "
@@ -172,6 +180,8 @@ else
 fi
 owner_is() { [[ "$(owner_says "$1")" == "$2" ]]; }
 check "the new owner $successor says so" wait_until 3 owner_is 192.168.12.200 "$successor"
+check "the new owner wrote its ServiceL2Status" \
+  wait_until 3 test -e "$k8s/.vipd-status/l2/${svc200/\//_}_$successor.yaml"
 for ip in 192.168.12.201 192.168.12.202; do
   [[ ${OWNER[$ip]} == "$victim" ]] && continue
   check "$ip did not move (still ${OWNER[$ip]})" cached_is "$ip" "${OWNER[$ip]}"
@@ -180,6 +190,8 @@ done
 # The node back: preemption gives it its Service back.
 lb_start "$victim" --log-level debug
 check "$victim back: the client's cache follows it back to $victim" wait_until 10 cached_is 192.168.12.200 "$victim"
+check "the ServiceL2Status $successor wrote while it owned it is gone" \
+  wait_until 3 test ! -e "$k8s/.vipd-status/l2/${svc200/\//_}_$successor.yaml"
 
 # Partition: cut the owner's port off the LAN, then heal; after healing one node answers.
 port="p-${victim:0:10}"

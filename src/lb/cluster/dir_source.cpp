@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 
 #include "common/log.hpp"
 
@@ -477,18 +478,12 @@ void DirSource::record_event(const ObjectKey& service, const std::string& reason
   persist_status(service, ingress, events);
 }
 
-bool DirSource::persist_status(const ObjectKey& service, const std::vector<IpAddress>& ingress,
-                               const std::vector<ServiceEvent>& events) {
-  if (::mkdir(status_directory_.c_str(), 0755) != 0 && errno != EEXIST) {
-    log::error("{}: {}", status_directory_, errno_text(errno));
-    return false;
-  }
-  if (status_watch_ < 0) watch_status_directory();
-  std::string name = status_file_name(service);
-  std::string path = status_directory_ + "/" + name;
+bool DirSource::write_atomically(const std::string& path, const std::string& text,
+                                 struct stat* written_stat) {
   // Hidden, so no watcher reads it half-written; the rename makes the whole file appear at once.
-  std::string temporary = fmt::format("{}/.{}.{}.tmp", status_directory_, name, ::getpid());
-  std::string text = render_status(service, ingress, events);
+  const auto slash = path.rfind('/');
+  std::string temporary =
+      fmt::format("{}/.{}.{}.tmp", path.substr(0, slash), path.substr(slash + 1), ::getpid());
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
     log::error("{}: {}", temporary, errno_text(errno));
@@ -503,8 +498,7 @@ bool DirSource::persist_status(const ObjectKey& service, const std::vector<IpAdd
   }
   bool ok = written == text.size() && (!options_.sync_status_writes || ::fsync(fd) == 0);
   int error = errno;
-  struct stat file_stat {};
-  ::fstat(fd, &file_stat);
+  if (written_stat) ::fstat(fd, written_stat);
   ::close(fd);
   if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
     if (ok) error = errno;
@@ -512,6 +506,81 @@ bool DirSource::persist_status(const ObjectKey& service, const std::vector<IpAdd
     ::unlink(temporary.c_str());
     return false;
   }
+  return true;
+}
+
+std::string DirSource::l2_status_path(const ObjectKey& service, const std::string& node) const {
+  return fmt::format("{}/l2/{}_{}_{}.yaml", status_directory_, service.namespace_, service.name,
+                     node);
+}
+
+void DirSource::write_l2_status(const ServiceL2Status& status) {
+  if (!is_safe_name_part(status.service.namespace_) || !is_safe_name_part(status.service.name) ||
+      !is_safe_name_part(status.node)) {
+    log::error("k8s-dir {}: cannot record the L2 status of \"{}\" on \"{}\": not Kubernetes names",
+               directory_, status.service.to_string(), status.node);
+    return;
+  }
+  for (const std::string& dir : {status_directory_, status_directory_ + "/l2"}) {
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      log::error("{}: {}", dir, errno_text(errno));
+      return;
+    }
+  }
+  // MetalLB's ServiceL2Status as its speaker creates it (api/v1beta1/servicel2status_types.go).
+  std::string text = fmt::format(
+      "apiVersion: metallb.io/v1beta1\n"
+      "kind: ServiceL2Status\n"
+      "metadata:\n"
+      "  name: l2-{}-{}-{}\n"
+      "  namespace: metallb-system\n"
+      "  labels:\n"
+      "    metallb.io/node: {}\n"
+      "    metallb.io/service-name: {}\n"
+      "    metallb.io/service-namespace: {}\n"
+      "status:\n"
+      "  node: {}\n"
+      "  serviceName: {}\n"
+      "  serviceNamespace: {}\n"
+      "  interfaces:{}\n",
+      status.service.namespace_, status.service.name, status.node, status.node, status.service.name,
+      status.service.namespace_, status.node, status.service.name, status.service.namespace_,
+      status.interfaces.empty() ? " []" : "");
+  for (const auto& itf : status.interfaces) text += fmt::format("  - name: {}\n", itf);
+  write_atomically(l2_status_path(status.service, status.node), text);
+}
+
+void DirSource::remove_l2_status(const ObjectKey& service, const std::string& node) {
+  if (!is_safe_name_part(service.namespace_) || !is_safe_name_part(service.name) ||
+      !is_safe_name_part(node))
+    return;
+  const std::string path = l2_status_path(service, node);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) log::error("{}: {}", path, errno_text(errno));
+}
+
+void DirSource::clear_l2_statuses(const std::string& node) {
+  if (!is_safe_name_part(node)) return;
+  // NAMESPACE_NAME_NODE.yaml: Kubernetes names have no '_', so the suffix names the node.
+  const std::string suffix = "_" + node + ".yaml";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(status_directory_ + "/l2", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      std::filesystem::remove(entry.path(), error);
+  }
+}
+
+bool DirSource::persist_status(const ObjectKey& service, const std::vector<IpAddress>& ingress,
+                               const std::vector<ServiceEvent>& events) {
+  if (::mkdir(status_directory_.c_str(), 0755) != 0 && errno != EEXIST) {
+    log::error("{}: {}", status_directory_, errno_text(errno));
+    return false;
+  }
+  if (status_watch_ < 0) watch_status_directory();
+  std::string name = status_file_name(service);
+  std::string path = status_directory_ + "/" + name;
+  struct stat file_stat {};
+  if (!write_atomically(path, render_status(service, ingress, events), &file_stat)) return false;
   // What a re-read will find, so that state() holds it now and the re-read changes nothing.
   FileObjects entry;
   entry.identity = {static_cast<std::uint64_t>(file_stat.st_dev),

@@ -85,6 +85,10 @@ class DirSource final : public ClusterSource {
   // listener again; other processes watching DIR see it through their listener. An empty `ips`
   // for a Service that no longer exists removes its status file. The caller checks leadership.
   void write_ingress(const ObjectKey& service, const std::vector<IpAddress>& ips) override;
+  // DIR/.vipd-status/l2/NAMESPACE_NAME_NODE.yaml, a ServiceL2Status document.
+  void write_l2_status(const ServiceL2Status& status) override;
+  void remove_l2_status(const ObjectKey& service, const std::string& node) override;
+  void clear_l2_statuses(const std::string& node) override;
   // Logs the event; the leader also keeps the last events_kept in the status file (others do
   // not write, so that a speaker never races the controller's read-modify-write).
   void record_event(const ObjectKey& service, const std::string& reason, const std::string& message,
@@ -131,6 +135,10 @@ class DirSource final : public ClusterSource {
 
   std::string status_file_name(const ObjectKey& service) const;
   // Writes the status file atomically and caches what it holds, as a re-read would.
+  // Writes `text` to `path` whole or not at all (temporary file, fsync, rename).
+  std::string l2_status_path(const ObjectKey& service, const std::string& node) const;
+  bool write_atomically(const std::string& path, const std::string& text,
+                        struct stat* written = nullptr);
   bool persist_status(const ObjectKey& service, const std::vector<IpAddress>& ingress,
                       const std::vector<ServiceEvent>& events);
   bool try_lock();

@@ -82,6 +82,15 @@ struct Namespace {
   bool operator==(const Namespace&) const = default;
 };
 
+// MetalLB's ServiceL2Status (metallb.io/v1beta1, status): the node that announces a Service in
+// L2 mode, and on which interfaces. The speaker that owns the address writes it.
+struct ServiceL2Status {
+  ObjectKey service;
+  std::string node;
+  std::vector<std::string> interfaces;
+  bool operator==(const ServiceL2Status&) const = default;
+};
+
 // A full view of the cluster at one moment, as a source last saw it.
 struct ClusterState {
   std::map<ObjectKey, Service> services;

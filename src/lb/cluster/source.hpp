@@ -34,6 +34,14 @@ class ClusterSource {
   virtual void write_ingress(const ObjectKey& service, const std::vector<IpAddress>& ips) = 0;
   // A Kubernetes Event on the Service (IPAllocated, AllocationFailed, ...); the directory
   // source logs it and keeps the last ones in the status file.
+  // Speaker: this node announces `status.service` in L2 mode (MetalLB's ServiceL2Status);
+  // remove_l2_status when it no longer does. Not read back: it is for `kubectl get` and
+  // whoever watches the cluster.
+  virtual void write_l2_status(const ServiceL2Status& status) = 0;
+  virtual void remove_l2_status(const ObjectKey& service, const std::string& node) = 0;
+  // Every ServiceL2Status of `node`: what a previous run of this node left (it may have died
+  // without removing them).
+  virtual void clear_l2_statuses(const std::string& node) = 0;
   virtual void record_event(const ObjectKey& service, const std::string& reason,
                             const std::string& message, bool warning) = 0;
 };

@@ -15,11 +15,14 @@ Status<std::string> ResponderNetwork::add_address(const netlink::InterfaceAddres
   auto mac = macs_.find(address.ifindex);
   if (mac == macs_.end())
     return unexpected(fmt::format("no MAC known for interface {}", address.ifindex));
-  return responder_.claim(address.ifindex, mac->second, address.address);
+  auto claimed = responder_.claim(address.ifindex, mac->second, address.address);
+  if (claimed && listener_) listener_(address.ifindex, address.address, true);
+  return claimed;
 }
 
 Status<std::string> ResponderNetwork::delete_address(const netlink::InterfaceAddress& address) {
   responder_.release(address.ifindex, address.address);
+  if (listener_) listener_(address.ifindex, address.address, false);
   return Ok();
 }
 

@@ -6,6 +6,7 @@
 // adverts go out unchanged.
 #pragma once
 
+#include <functional>
 #include <map>
 
 #include "l2/responder.hpp"
@@ -16,8 +17,11 @@ namespace vipd::lb::l2 {
 class ResponderNetwork final : public vrrp::Network {
  public:
   // Both outlive this network.
-  ResponderNetwork(vrrp::Network& kernel, vipd::l2::AddressResponder& responder)
-      : kernel_(kernel), responder_(responder) {}
+  // A master's address claimed (true) or released (false), on interface `ifindex`.
+  using Listener = std::function<void(int ifindex, const IpAddress& address, bool claimed)>;
+  ResponderNetwork(vrrp::Network& kernel, vipd::l2::AddressResponder& responder,
+                   Listener listener = {})
+      : kernel_(kernel), responder_(responder), listener_(std::move(listener)) {}
 
   std::optional<vrrp::InterfaceInfo> find_interface(std::string_view name) override;
   Status<std::string> listen(int ifindex, Family family,
@@ -44,6 +48,7 @@ class ResponderNetwork final : public vrrp::Network {
  private:
   vrrp::Network& kernel_;
   vipd::l2::AddressResponder& responder_;
+  Listener listener_;
   std::map<int, vipd::l2::wire::MacAddress> macs_;  // by ifindex, as find_interface() saw them
 };
 

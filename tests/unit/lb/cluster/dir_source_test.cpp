@@ -327,6 +327,49 @@ TEST(DirSource, WriteIngressRoundTrip) {
   EXPECT_THAT(controller.source.errors(), IsEmpty());
 }
 
+TEST(DirSource, ServiceL2StatusIsWrittenAsMetalLBsObjectAndRemoved) {
+  TempDir dir;
+  write_file(dir / "svc.yaml", test::read_fixture("kubectl-get-svc.yaml"));
+  Watched speaker(dir.path());
+  ASSERT_THAT(speaker.start(), IsEmpty());
+  ASSERT_TRUE(speaker.exactly_calls(1));
+  speaker.source.write_l2_status({kFirstService, "k3s-node-2", {"eth0"}});
+  const auto path = dir / ".vipd-status/l2/default_shake-test-cluster-0-svc_k3s-node-2.yaml";
+  ASSERT_TRUE(std::filesystem::exists(path));
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text,
+            "apiVersion: metallb.io/v1beta1\n"
+            "kind: ServiceL2Status\n"
+            "metadata:\n"
+            "  name: l2-default-shake-test-cluster-0-svc-k3s-node-2\n"
+            "  namespace: metallb-system\n"
+            "  labels:\n"
+            "    metallb.io/node: k3s-node-2\n"
+            "    metallb.io/service-name: shake-test-cluster-0-svc\n"
+            "    metallb.io/service-namespace: default\n"
+            "status:\n"
+            "  node: k3s-node-2\n"
+            "  serviceName: shake-test-cluster-0-svc\n"
+            "  serviceNamespace: default\n"
+            "  interfaces:\n"
+            "  - name: eth0\n");
+  // Not a cluster object: nothing changes for the listener, and the Services are as they were.
+  EXPECT_TRUE(speaker.exactly_calls(1));
+  speaker.source.remove_l2_status(kFirstService, "k3s-node-2");
+  EXPECT_FALSE(std::filesystem::exists(path));
+  // What a node left when it died is cleared when it starts again; other nodes' stay.
+  speaker.source.write_l2_status({kFirstService, "k3s-node-2", {"eth0"}});
+  speaker.source.write_l2_status({kFirstService, "k3s-node-22", {"eth0"}});
+  speaker.source.clear_l2_statuses("k3s-node-2");
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_TRUE(std::filesystem::exists(
+      dir / ".vipd-status/l2/default_shake-test-cluster-0-svc_k3s-node-22.yaml"));
+  // A name that is not a Kubernetes name never becomes a path.
+  speaker.source.write_l2_status({kFirstService, "../escape", {"eth0"}});
+  EXPECT_FALSE(std::filesystem::exists(dir / ".vipd-status/escape.yaml"));
+}
+
 TEST(DirSource, EventsAreKeptByTheLeader) {
   TempDir dir;
   write_file(dir / "svc.yaml", test::read_fixture("kubectl-get-svc.yaml"));

@@ -32,10 +32,21 @@ class FakeSource final : public cluster::ClusterSource {
     auto it = state_.services.find(service);
     if (it != state_.services.end()) it->second.ingress = ips;
   }
+  void write_l2_status(const cluster::ServiceL2Status& status) override {
+    l2_statuses[{status.service, status.node}] = status;
+  }
+  void remove_l2_status(const cluster::ObjectKey& service, const std::string& node) override {
+    l2_statuses.erase({service, node});
+  }
+  void clear_l2_statuses(const std::string& node) override {
+    std::erase_if(l2_statuses, [&](const auto& entry) { return entry.first.second == node; });
+  }
   void record_event(const cluster::ObjectKey& service, const std::string& reason,
                     const std::string& message, bool) override {
     events.push_back(service.to_string() + " " + reason + " " + message);
   }
+
+  std::map<std::pair<cluster::ObjectKey, std::string>, cluster::ServiceL2Status> l2_statuses;
 
   // The test changes the cluster, then tells the module as a source would.
   cluster::ClusterState& edit() { return state_; }
@@ -96,8 +107,9 @@ class FakeBfd final : public bfd::BfdApi {
 // Records what the module asks of L2 mode's virtual routers.
 class FakeL2Runner final : public L2Runner {
  public:
-  Status<std::string> start(std::function<void()> changed) override {
+  Status<std::string> start(std::function<void()> changed, Ownership ownership) override {
     changed_ = std::move(changed);
+    ownership_ = std::move(ownership);
     ++starts;
     if (!fail_start.empty()) return unexpected(fail_start);
     return Ok();
@@ -109,6 +121,10 @@ class FakeL2Runner final : public L2Runner {
   }
   std::vector<NodeInterface> interfaces() const override { return node_interfaces; }
   const vrrp::VrrpModule* vrrp() const override { return nullptr; }
+  // This node's virtual router for `ip` became master (or left it).
+  void own(const IpAddress& ip, bool owned, const std::string& interface = "eth0") {
+    if (ownership_) ownership_(ip, interface, owned);
+  }
   // The node's interfaces changed (as the daemon's interface view reports).
   void interfaces_changed() {
     if (changed_) changed_();
@@ -122,6 +138,7 @@ class FakeL2Runner final : public L2Runner {
 
  private:
   std::function<void()> changed_;
+  Ownership ownership_;
 };
 
 }  // namespace vipd::lb::test

@@ -283,6 +283,34 @@ TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode
   EXPECT_EQ(runner_->stops, 1);
 }
 
+TEST_F(LbModuleL2Test, TheOwnerPublishesServiceL2StatusWhileItAnswers) {
+  auto module = make_with_runner(true, "k3s-node-3");
+  start(*module, test::l2_seed_config());
+  ASSERT_NE(runner_, nullptr);
+  EXPECT_TRUE(source_->l2_statuses.empty());
+  const cluster::ObjectKey svc0{"default", "shake-test-cluster-0-svc"};
+  runner_->own(ip("192.168.20.1"), true);
+  ASSERT_EQ(source_->l2_statuses.size(), 1u);
+  const auto& status = source_->l2_statuses.at({svc0, "k3s-node-3"});
+  EXPECT_EQ(status.service, svc0);
+  EXPECT_EQ(status.node, "k3s-node-3");
+  EXPECT_EQ(status.interfaces, std::vector<std::string>{"eth0"});
+  EXPECT_EQ(module->l2_owned().at(ip("192.168.20.1")), "eth0");
+  // Lost the election: the status goes.
+  runner_->own(ip("192.168.20.1"), false);
+  EXPECT_TRUE(source_->l2_statuses.empty());
+  // Owned again, then the Service is deleted: the status goes with it.
+  runner_->own(ip("192.168.20.1"), true);
+  source_->edit().services.erase(svc0);
+  source_->changed();
+  EXPECT_TRUE(source_->l2_statuses.empty());
+  // Stopping removes what this node published.
+  runner_->own(ip("192.168.20.2"), true);
+  EXPECT_EQ(source_->l2_statuses.size(), 1u);
+  module->stop({});
+  EXPECT_TRUE(source_->l2_statuses.empty());
+}
+
 TEST_F(LbModuleL2Test, ARunnerThatCannotStartIsRetriedOnTheNextPass) {
   fail_start_ = "socket(AF_PACKET): Operation not permitted";
   auto module = make_with_runner(true, "k3s-node-2");
