@@ -67,6 +67,7 @@ class Lan {
     std::unique_ptr<RecordingSink> sink;
     std::unique_ptr<VirtualRouter> router;
     bool connected = true;
+    int segment = 0;  // adverts reach only the nodes of the same segment (a split LAN)
   };
 
   explicit Lan(event::SimClock& clock) : clock_(clock), start_(clock.now()) {}
@@ -86,7 +87,7 @@ class Lan {
     if (!from.connected) return;
     const Config& c = from.router->config();
     for (auto& node : nodes_) {
-      if (node.get() == &from || !node->connected) continue;
+      if (node.get() == &from || !node->connected || node->segment != from.segment) continue;
       VirtualRouter* to = node->router.get();
       const IpAddress source = c.primary_address;
       const Duration interval = c.advert_interval;
