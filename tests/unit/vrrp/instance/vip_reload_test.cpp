@@ -119,8 +119,10 @@ TEST(VipReload, HandingOverRemovesTheDroppedVipAndAddsNothing) {
   EXPECT_EQ(done, 0);
   ASSERT_EQ(h.instance().config().virtual_ipaddress.size(), 1u);
 
+  // A stopping instance keeps the advert checks it had (the address list too).
   PeerAdvert successor;
   successor.priority = 10;
+  successor.addresses = {ip("192.168.5.1"), ip("192.168.5.3")};
   h.deliver(successor.packet());
   h.clock.advance(21ms);
   EXPECT_EQ(h.network.ops, (std::vector<std::string>{"delete 192.168.5.3/32 ifindex 2",
@@ -181,6 +183,8 @@ TEST(VipReload, QueuedGarpsOfADroppedVipAreNotSent) {
   Harness h;
   const std::string globals = "global_defs {\n vrrp_garp_interval 0.1\n}\n";
   become_master(h, with_vips(kOld, 100, "", globals));
+  h.clock.advance(1s);  // the second takeover burst, spaced too
+  h.network.frames.clear();
   h.module.apply(parse(with_vips(kNew, 100, "", globals)));
   EXPECT_EQ(h.network.frames.size(), 1u);
   h.clock.advance(150ms);
