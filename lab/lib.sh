@@ -11,6 +11,11 @@
 #                         with LAB_NODES=gobgp) and vipd-lab-server, the kube-proxy stand-in
 #   TAG-client            192.168.100.100/16, default route via the VIP 192.168.5.1
 #
+# Design l2 (MetalLB's L2 mode, lab/metallb-l2.yaml): the same boxes and addresses; the routers
+# run only VRRP (no BGP), the nodes answer ARP for the Service IPs 192.168.20.10-16 (inside the
+# LAN's 192.168.0.0/16), which they also carry on lo (kube-proxy IPVS's kube-ipvs0), with
+# arp_ignore=1 and arp_announce=2 so that only vipd answers ARP for them.
+#
 # Nothing is configured in the root namespace: the veth pairs are created inside the namespaces.
 
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -20,6 +25,9 @@ LAB_STATE=${LAB_STATE:-/run/vipd-lab/state}
 LAB_ROUTERS=(r1 r2 r3 r4)
 LAB_NODE_NAMES=(k3s-master-1 k3s-node-1 k3s-node-2 k3s-node-3 k3s-node-4 k3s-node-5)
 LAB_SERVICE_IPS=(10.47.40.0 10.47.40.1 10.47.40.2 10.47.40.3 10.47.40.5 10.47.40.6)
+# Design l2: the same six Services, each pinned to 192.168.20.1N instead of 10.47.40.N (the
+# seed's L2 pool is 192.168.20.1-250; lab_up rewrites their metallb.io/loadBalancerIPs).
+LAB_L2_SERVICE_IPS=(192.168.20.10 192.168.20.11 192.168.20.12 192.168.20.13 192.168.20.15 192.168.20.16)
 LAB_VIP=192.168.5.1
 LAB_CLIENT_IP=192.168.100.100
 LAB_UDP_PORT=9000                 # the prober's port on the Service IPs
@@ -66,6 +74,7 @@ lab_load() {
   [[ -f "$LAB_STATE" ]] || lab_die "no lab running (no state file $LAB_STATE; start one with lab/up)"
   # shellcheck disable=SC1090
   source "$LAB_STATE"   # declare -g lines (lab_save)
+  [[ $LAB_DESIGN != l2 ]] || LAB_SERVICE_IPS=("${LAB_L2_SERVICE_IPS[@]}")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +248,9 @@ lab_bfd_up() {
 # lab_up DESIGN : builds the whole lab and waits until it has converged.
 lab_up() {
   LAB_DESIGN=$1
-  [[ $LAB_DESIGN == seed || $LAB_DESIGN == every-router ]] || lab_die "design must be seed or every-router"
+  [[ $LAB_DESIGN == seed || $LAB_DESIGN == every-router || $LAB_DESIGN == l2 ]] ||
+    lab_die "design must be seed, every-router or l2"
+  [[ $LAB_DESIGN != l2 ]] || LAB_SERVICE_IPS=("${LAB_L2_SERVICE_IPS[@]}")
   [[ $EUID -eq 0 ]] || lab_die "needs root (network namespaces)"
   [[ -x "$LAB_BIN/vipd" && -x "$LAB_BIN/vipctl" && -x "$LAB_BIN/vipd-lab-server" && -x "$LAB_BIN/vipd-lab-probe" ]] ||
     lab_die "vipd, vipctl, vipd-lab-server, vipd-lab-probe not all in $LAB_BIN (scripts/build.sh vipd vipctl vipd-lab-server vipd-lab-probe)"
@@ -251,6 +262,7 @@ lab_up() {
     fi
   fi
   lab_pick_nodes_impl
+  [[ $LAB_DESIGN != l2 || $LAB_NODES_IMPL == vipd ]] || lab_die "design l2 needs vipd on the nodes (GoBGP has no L2 mode)"
   local name
   # A short tag that no namespace uses yet.
   while :; do
@@ -283,8 +295,19 @@ lab_up() {
       net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.eth0.send_redirects=0 >/dev/null
   done
   for name in "${LAB_NODE_NAMES[@]}"; do
-    # kube-proxy's part: every pool address is local, so the stand-in server answers for all.
-    ip -n "${LAB_NS[$name]}" route add local 10.47.40.0/24 dev lo
+    if [[ $LAB_DESIGN == l2 ]]; then
+      # kube-proxy's part in IPVS mode: every Service IP on a local interface (kube-ipvs0 there,
+      # lo here: vipd looks for the Service IP's subnet on Ethernet interfaces only), and the
+      # kernel answers no ARP for it (arp_ignore=1: only for addresses of the interface asked;
+      # arp_announce=2: never as the sender of its own requests). vipd alone answers for the
+      # owner.
+      ip netns exec "${LAB_NS[$name]}" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+        net.ipv4.conf.all.arp_announce=2 >/dev/null
+      for ip in "${LAB_SERVICE_IPS[@]}"; do ip -n "${LAB_NS[$name]}" addr add "$ip/32" dev lo; done
+    else
+      # kube-proxy's part: every pool address is local, so the stand-in server answers for all.
+      ip -n "${LAB_NS[$name]}" route add local 10.47.40.0/24 dev lo
+    fi
     ip -n "${LAB_NS[$name]}" route add default via "$LAB_VIP"
   done
   ip -n "${LAB_NS[client]}" route add default via "$LAB_VIP"
@@ -299,7 +322,9 @@ lab_up() {
       cp "$seed/keepalived.conf" "$LAB_DIR/$name/keepalived.conf"
     fi
   done
-  if [[ $LAB_DESIGN == seed ]]; then
+  if [[ $LAB_DESIGN == l2 ]]; then
+    cp "$LAB_ROOT/lab/metallb-l2.yaml" "$LAB_DIR/metallb.yaml"
+  elif [[ $LAB_DESIGN == seed ]]; then
     if [[ $LAB_HOLD_TIME == default ]]; then
       cp "$seed/metallb-bgp.yaml" "$LAB_DIR/metallb.yaml"
     else
@@ -316,11 +341,16 @@ lab_up() {
   fi
   mkdir -p "$LAB_DIR/k8s"
   cp "$LAB_ROOT"/lab/k8s/*.yaml "$LAB_DIR/k8s/"
+  if [[ $LAB_DESIGN == l2 ]]; then
+    sed -i 's|^\(    metallb\.io/loadBalancerIPs: \)10\.47\.40\.\([0-9]\)$|\1192.168.20.1\2|' "$LAB_DIR"/k8s/service-*.yaml
+  fi
 
-  # Routers: one vipd each, BGP and VRRP.
+  # Routers: one vipd each, BGP and VRRP (l2: VRRP only, nobody speaks BGP).
+  local bgp=()
   for name in "${LAB_ROUTERS[@]}"; do
+    [[ $LAB_DESIGN == l2 ]] || bgp=(--bgp-config "$LAB_DIR/$name/bgpd.conf")
     LAB_PID[$name]=$(lab_spawn "$name" vipd "$LAB_BIN/vipd" --foreground \
-      --bgp-config "$LAB_DIR/$name/bgpd.conf" --vrrp-config "$LAB_DIR/$name/keepalived.conf" \
+      "${bgp[@]}" --vrrp-config "$LAB_DIR/$name/keepalived.conf" \
       --socket "$LAB_DIR/$name/vipd.sock" --log-file "$LAB_DIR/$name/vipd.log" \
       --pid-file "$LAB_DIR/$name/vipd.pid")
   done
@@ -334,8 +364,28 @@ lab_up() {
   for name in "${LAB_ROUTERS[@]}"; do
     lab_wait 10 lab_vipctl "$name" show vrrp json || lab_die "vipd on $name does not answer (log: $LAB_DIR/$name/vipd.log)"
   done
-  for name in "${LAB_NODE_NAMES[@]}"; do lab_node_start "$name"; done
+  if [[ $LAB_DESIGN == l2 ]]; then
+    # The controller first, the others once it has assigned all six addresses: a node's L2
+    # placement keeps what it placed before (src/lb/l2/placement.hpp, `previous`), so nodes that
+    # see the Services' addresses arrive in different batches can settle on different plans
+    # (seen in this lab: two nodes master for one address) and stay there. Started on the
+    # finished assignment, every node computes the same plan.
+    lab_node_start "$LAB_CONTROLLER"
+    lab_wait 10 lab_l2_all_planned "$LAB_CONTROLLER" ||
+      lab_die "the controller did not assign the six Service IPs in 10 s (log: $LAB_DIR/$LAB_CONTROLLER/vipd.log)"
+    for name in "${LAB_NODE_NAMES[@]}"; do
+      [[ $name == "$LAB_CONTROLLER" ]] || lab_node_start "$name"
+    done
+  else
+    for name in "${LAB_NODE_NAMES[@]}"; do lab_node_start "$name"; done
+  fi
   lab_save
+  if [[ $LAB_DESIGN == l2 ]]; then
+    lab_log "waiting for r1 to be VRRP master and every Service IP to have its planned owner"
+    lab_wait 20 lab_l2_converged || lab_die "the lab did not converge in 20 s (logs in $LAB_DIR)"
+    lab_log "lab $LAB_TAG up (state $LAB_STATE)"
+    return 0
+  fi
   lab_log "waiting for r1 to be VRRP master with six Established neighbors and the Service routes"
   lab_wait 40 lab_converged r1 6 || lab_die "the lab did not converge in 40 s (logs in $LAB_DIR)"
   if [[ $LAB_DESIGN == every-router ]]; then
@@ -452,3 +502,81 @@ lab_routes_ready() {
 lab_converged() {
   [[ "$(lab_master)" == "$1" ]] && [[ "$(lab_established "$1")" == "$2" ]] && lab_kernel_paths_are "$1" "$2"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Design l2
+
+# lab_l2_owners [NODE...] : "IP NODE" for every Service IP a node's vipd says it owns (its
+# virtual router is master there), over NODE... (default: every node), one a line. A node whose
+# vipd does not answer is skipped.
+lab_l2_owners() {
+  local name nodes=("$@")
+  ((${#nodes[@]})) || nodes=("${LAB_NODE_NAMES[@]}")
+  for name in "${nodes[@]}"; do
+    lab_vipctl "$name" show lb l2 json 2>/dev/null |
+      jq -r --arg n "$name" '.services[] | select(.owner == $n) | "\(.ip) \(.owner)"' 2>/dev/null || true
+  done
+}
+
+# lab_l2_planned : "IP NODE" for every Service IP and its planned owner (the first node whose
+# vipd answers; all compute the same plan).
+lab_l2_planned() {
+  local name out
+  for name in "${LAB_NODE_NAMES[@]}"; do
+    out=$(lab_vipctl "$name" show lb l2 json 2>/dev/null) || continue
+    jq -r '.services[] | "\(.ip) \(.plannedOwner // "-")"' <<<"$out"
+    return 0
+  done
+  return 1
+}
+
+# lab_l2_all_planned NODE : NODE's plan has every Service IP with a planned owner.
+lab_l2_all_planned() {
+  [[ $(lab_vipctl "$1" show lb l2 json 2>/dev/null | jq '[.services[] | select(.plannedOwner)] | length') == "${#LAB_SERVICE_IPS[@]}" ]]
+}
+
+# lab_l2_plan NODE : NODE's plan, "IP VRID CANDIDATE(PRIORITY)..." a line.
+lab_l2_plan() {
+  lab_vipctl "$1" show lb l2 json |
+    jq -r '.services[] | "\(.ip) \(.virtualRouter // "-") \([.candidates[] | "\(.node)(\(.priority // "-"))"] | join(" "))"' | sort
+}
+
+# lab_l2_plans_agree : every node computes the same plan (virtual routers, priorities).
+lab_l2_plans_agree() {
+  local name first="" plan
+  for name in "${LAB_NODE_NAMES[@]}"; do
+    plan=$(lab_l2_plan "$name") || return 1
+    if [[ -z $first ]]; then first=$plan; elif [[ $plan != "$first" ]]; then
+      echo "  $name's plan differs from ${LAB_NODE_NAMES[0]}'s:"
+      diff <(echo "$first") <(echo "$plan") | sed 's/^/    /'
+      return 1
+    fi
+  done
+}
+
+# lab_l2_one_owner_each [NODE...] : every Service IP has exactly one owner among NODE...
+lab_l2_one_owner_each() {
+  local owners ip
+  owners=$(lab_l2_owners "$@")
+  for ip in "${LAB_SERVICE_IPS[@]}"; do
+    [[ $(grep -c "^$ip " <<<"$owners") == 1 ]] || return 1
+  done
+}
+
+# lab_l2_at_plan : every Service IP has exactly one owner, its planned owner.
+lab_l2_at_plan() {
+  local owners planned ip
+  owners=$(lab_l2_owners) && planned=$(lab_l2_planned) || return 1
+  for ip in "${LAB_SERVICE_IPS[@]}"; do
+    [[ $(grep -c "^$ip " <<<"$owners") == 1 ]] || return 1
+    grep -qx "$(grep "^$ip " <<<"$planned")" <<<"$owners" || return 1
+  done
+}
+
+# lab_l2_converged : r1 is the routers' one VRRP master, every Service IP with its planned owner.
+lab_l2_converged() { [[ "$(lab_master)" == r1 ]] && lab_l2_at_plan; }
+
+# lab_l2_owner_of IP : the node that owns IP by its vipd's account (the first, if several).
+lab_l2_owner_of() { lab_l2_owners | awk -v ip="$1" '$1 == ip { print $2; exit }'; }
+
+lab_mac_of() { ip -n "${LAB_NS[$1]}" -j link show eth0 | jq -r '.[0].address'; }

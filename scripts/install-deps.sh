@@ -20,8 +20,8 @@ build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-forma
 # Real peers and tools for the interop tests.
 peer_packages=(iproute2 iputils-ping iputils-arping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
   prometheus-frr-exporter)
-# The homelab demo: namespaces, sysctl, pids, JSON.
-lab_packages=(iproute2 procps jq)
+# The homelab demo: namespaces, sysctl, pids, JSON; arping for the L2 drills.
+lab_packages=(iproute2 procps jq iputils-arping)
 
 wanted=("${build_packages[@]}")
 case "${1:-}" in
