@@ -58,7 +58,7 @@ struct L2Announcement {
 
 struct L2Plan {
   std::vector<L2Announcement> services;  // every assigned address in an L2 pool, by Service
-  l2::Placement placement;               // keep for the next plan (placement moves little)
+  l2::Placement placement;
   l2::RouterPlan routers;
   vrrp::config::KeepalivedConfig vrrp;  // this node's virtual routers
   std::vector<std::string> errors;      // e.g. no interface of this node for an address
@@ -75,5 +75,7 @@ std::string l2_instance_name(const std::string& interface, std::uint8_t vrid, Fa
 L2Plan plan_l2(const crd::LbConfig& config, const cluster::ClusterState& state,
                const std::string& node, const std::vector<NodeInterface>& interfaces,
                const L2Options& options, const l2::Placement& previous = {});
+// `previous` (l2/placement.hpp) must be the same on every node: the module passes none, as no
+// placement is shared between nodes yet.
 
 }  // namespace vipd::lb

@@ -206,8 +206,10 @@ void LbModule::announce_l2(const cluster::ClusterState& state) {
     // What this node published before it last stopped (or died) no longer holds.
     source_->clear_l2_statuses(options_.node_name);
   }
-  L2Plan next = plan_l2(running_, state, options_.node_name, l2_->interfaces(), options_.l2,
-                        l2_plan_.placement);
+  // From the cluster state alone, not from this node's previous plan: nodes that learnt the
+  // same Services in different orders (batches of a watch, a restart) must still compute the
+  // same virtual routers, or two of them answer for one address (docs/lb.md "L2 mode").
+  L2Plan next = plan_l2(running_, state, options_.node_name, l2_->interfaces(), options_.l2);
   if (next.errors != l2_plan_.errors)
     for (const auto& e : next.errors) log::error("lb: L2: {}", e);
   const bool changed = !(next.vrrp == l2_plan_.vrrp);

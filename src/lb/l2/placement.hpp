@@ -17,7 +17,9 @@
 // - Placement changes only when the Services or the nodes that may own them change (not when a
 //   node dies: VRRP handles that); `previous` keeps every Service that can stay where it was, so
 //   a Service added or removed moves no other, and a node that joins takes Services over only
-//   until the spread is within one again.
+//   until the spread is within one again. `previous` must be the same on every node, or nodes
+//   place differently: the load balancer passes none until a placement is shared between nodes
+//   (lb/announce_l2.hpp).
 #pragma once
 
 #include <cstdint>
@@ -77,6 +79,7 @@ struct RouterPlan {
   // Pairs that found no VRID (more pairs than the range holds): their Services are not
   // announced, and `show lb l2` says why.
   std::vector<std::string> unplaced;
+  bool operator==(const RouterPlan&) const = default;
 };
 
 // The virtual routers for `placement` of `services`. A pair's VRID is its hash into `range`,
