@@ -181,6 +181,8 @@ L2Plan plan_l2(const crd::LbConfig& config, const cluster::ClusterState& state,
               // Nodes converge on a new Service one by one: an advert listing other
               // addresses than ours is not an error (keepalived's skip_check_adv_addr).
               instance.skip_check_adv_addr = true;
+              // After a partition heals, the owner hears the yielding master and re-announces.
+              instance.advert_on_yield = true;
             }
             vrrp::config::VirtualAddress vip;
             vip.address = a.ip;

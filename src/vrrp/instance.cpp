@@ -93,6 +93,7 @@ fsm::Config Instance::fsm_config() const {
   c.first_garp_hold =
       std::min<fsm::Duration>(std::chrono::milliseconds(10), config_.advert_int / 10);
   c.sync_group = !sync_group_.empty();
+  c.advert_on_yield = config_.advert_on_yield;
   return c;
 }
 

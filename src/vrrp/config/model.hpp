@@ -191,6 +191,8 @@ struct VrrpInstance {
   bool skip_check_adv_addr = false;
   std::uint8_t debug = 0;
   std::vector<OtherSetting> other;
+  // Not a keepalived keyword: set by the load balancer's L2 mode (fsm::Config::advert_on_yield).
+  bool advert_on_yield = false;
   bool operator==(const VrrpInstance&) const = default;
 };
 

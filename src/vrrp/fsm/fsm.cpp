@@ -352,6 +352,7 @@ void Builder::master_advert(const AdvertReceived& advert) {
         "Master received advert from {} with same priority {} but higher IP address than ours",
         advert.source.to_string(), advert.priority);
   }
+  if (config_.advert_on_yield) emit(SendAdvert{next_.priority});
   learn_interval(advert);
   next_.master_address = advert.source;
   next_.master_priority = advert.priority;

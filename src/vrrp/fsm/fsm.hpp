@@ -97,6 +97,12 @@ struct Config {
   // become master (InstanceState::wants_master) and waits for SyncForce, so that the members
   // change over together (keepalived: "prefer backup state to avoid thrashing").
   bool sync_group = false;
+  // The load balancer's L2 mode (not RFC 5798, not keepalived): a master that yields to a
+  // higher priority sends one advert of its own first. After a partition heals, the master of
+  // the other half may not have heard this one before it yields; with this advert it does, and
+  // re-announces its addresses ("forcing new election": gratuitous ARPs), so clients that learnt
+  // the yielding node's MAC move at once rather than when their ARP entry next expires.
+  bool advert_on_yield = false;
 
   bool operator==(const Config&) const = default;
 };

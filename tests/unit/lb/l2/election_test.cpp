@@ -32,6 +32,7 @@ struct Cluster {
         c.version = vrrp::wire::Version::kV3;
         c.priority = priority;
         c.advert_interval = kAdvert;
+        c.advert_on_yield = true;  // as lb/announce_l2.cpp sets it
         c.primary_address = IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(i + 1));
         nodes[node] = &lan.add(c);
       }
@@ -136,13 +137,22 @@ TEST(L2Election, AfterAPartitionHealsEachRouterHasOneMasterWithinOneAdvertInterv
   // Split: each half elects its own master of every router (both answer, each on its half).
   for (std::size_t r = 0; r < plan.routers.size(); ++r)
     EXPECT_EQ(cluster.masters(r).size(), 2u) << "VRID " << int(plan.routers[r].vrid);
+  const auto healed_at = cluster.clock.now();
   cluster.split({});
   // Healed: the lower-priority master yields at the first advert of the higher one, which
   // comes within one advert interval (RFC 5798 §6.4.3).
   cluster.clock.advance(kAdvert + 1ms);
-  for (std::size_t r = 0; r < plan.routers.size(); ++r)
+  for (std::size_t r = 0; r < plan.routers.size(); ++r) {
+    const auto& owner = *cluster.members[r].at(plan.routers[r].primary);
     EXPECT_EQ(cluster.masters(r), std::set<std::string>{plan.routers[r].primary})
         << "VRID " << int(plan.routers[r].vrid);
+    // ... and, whichever of the two heard the other first, the owner re-announced its
+    // addresses (advert_on_yield): the other half's clients move to it at once.
+    bool announced = false;
+    for (auto at : owner.sink->times_of("Announce("))
+      announced = announced || at >= healed_at - cluster.lans[r]->start();
+    EXPECT_TRUE(announced) << "VRID " << int(plan.routers[r].vrid);
+  }
 }
 
 }  // namespace

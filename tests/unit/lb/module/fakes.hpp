@@ -33,20 +33,25 @@ class FakeSource final : public cluster::ClusterSource {
     if (it != state_.services.end()) it->second.ingress = ips;
   }
   void write_l2_status(const cluster::ServiceL2Status& status) override {
-    l2_statuses[{status.service, status.node}] = status;
+    l2()[{status.service, status.node}] = status;
   }
   void remove_l2_status(const cluster::ObjectKey& service, const std::string& node) override {
-    l2_statuses.erase({service, node});
+    l2().erase({service, node});
   }
   void clear_l2_statuses(const std::string& node) override {
-    std::erase_if(l2_statuses, [&](const auto& entry) { return entry.first.second == node; });
+    std::erase_if(l2(), [&](const auto& entry) { return entry.first.second == node; });
   }
   void record_event(const cluster::ObjectKey& service, const std::string& reason,
                     const std::string& message, bool) override {
     events.push_back(service.to_string() + " " + reason + " " + message);
   }
 
-  std::map<std::pair<cluster::ObjectKey, std::string>, cluster::ServiceL2Status> l2_statuses;
+  using L2Statuses = std::map<std::pair<cluster::ObjectKey, std::string>, cluster::ServiceL2Status>;
+  L2Statuses l2_statuses;
+  // Where the ServiceL2Status objects go instead, when set: they outlive the source (the module
+  // destroys it on stop).
+  L2Statuses* l2_statuses_out = nullptr;
+  L2Statuses& l2() { return l2_statuses_out ? *l2_statuses_out : l2_statuses; }
 
   // The test changes the cluster, then tells the module as a source would.
   cluster::ClusterState& edit() { return state_; }

@@ -220,6 +220,7 @@ class LbModuleL2Test : public LbModuleTest {
     options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
       auto source = std::make_unique<test::FakeSource>();
       source->edit() = initial_;
+      source->l2_statuses_out = &l2_statuses_;
       source_ = source.get();
       return source;
     };
@@ -227,6 +228,7 @@ class LbModuleL2Test : public LbModuleTest {
   }
   test::FakeL2Runner* runner_ = nullptr;
   std::string fail_start_;
+  test::FakeSource::L2Statuses l2_statuses_;  // what the nodes' sources were given
 };
 
 TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode) {
@@ -287,28 +289,28 @@ TEST_F(LbModuleL2Test, TheOwnerPublishesServiceL2StatusWhileItAnswers) {
   auto module = make_with_runner(true, "k3s-node-3");
   start(*module, test::l2_seed_config());
   ASSERT_NE(runner_, nullptr);
-  EXPECT_TRUE(source_->l2_statuses.empty());
+  EXPECT_TRUE(l2_statuses_.empty());
   const cluster::ObjectKey svc0{"default", "shake-test-cluster-0-svc"};
   runner_->own(ip("192.168.20.1"), true);
-  ASSERT_EQ(source_->l2_statuses.size(), 1u);
-  const auto& status = source_->l2_statuses.at({svc0, "k3s-node-3"});
+  ASSERT_EQ(l2_statuses_.size(), 1u);
+  const auto& status = l2_statuses_.at({svc0, "k3s-node-3"});
   EXPECT_EQ(status.service, svc0);
   EXPECT_EQ(status.node, "k3s-node-3");
   EXPECT_EQ(status.interfaces, std::vector<std::string>{"eth0"});
   EXPECT_EQ(module->l2_owned().at(ip("192.168.20.1")), "eth0");
   // Lost the election: the status goes.
   runner_->own(ip("192.168.20.1"), false);
-  EXPECT_TRUE(source_->l2_statuses.empty());
+  EXPECT_TRUE(l2_statuses_.empty());
   // Owned again, then the Service is deleted: the status goes with it.
   runner_->own(ip("192.168.20.1"), true);
   source_->edit().services.erase(svc0);
   source_->changed();
-  EXPECT_TRUE(source_->l2_statuses.empty());
+  EXPECT_TRUE(l2_statuses_.empty());
   // Stopping removes what this node published.
   runner_->own(ip("192.168.20.2"), true);
-  EXPECT_EQ(source_->l2_statuses.size(), 1u);
+  EXPECT_EQ(l2_statuses_.size(), 1u);
   module->stop({});
-  EXPECT_TRUE(source_->l2_statuses.empty());
+  EXPECT_TRUE(l2_statuses_.empty());
 }
 
 TEST_F(LbModuleL2Test, ARunnerThatCannotStartIsRetriedOnTheNextPass) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "test_util.hpp"
 
 namespace vipd::vrrp::fsm {
@@ -198,6 +200,26 @@ TEST(Master, HigherPriorityAdvertMakesItBackup) {
                     master_stops()),
              {"Log((VI_1) Entering BACKUP STATE)", "RemoveVips", "Notify(BACKUP, 10)",
               "StartTimer(MasterDown, 3960937500ns)"}));
+}
+
+TEST(Master, WithAdvertOnYieldItSendsOneAdvertBeforeItYields) {
+  // L2 mode: the higher master hears a lower-priority advert and re-announces (gratuitous ARP).
+  Config c = seed_config(10);
+  c.advert_on_yield = true;
+  const InstanceState master = run(c, {Startup{}, MasterDownTimerExpired{}});
+  Transition t = step(master, AdvertReceived{100, ip("192.168.5.2")}, c);
+  EXPECT_EQ(t.state.state, State::kBackup);
+  const Strings a = names(t.actions);
+  // One advert of its own priority, sent while still master (before it leaves the state).
+  EXPECT_EQ(std::count(a.begin(), a.end(), "SendAdvert(10)"), 1);
+  const auto sent = std::find(a.begin(), a.end(), "SendAdvert(10)");
+  const auto backup = std::find(a.begin(), a.end(), "Log((VI_1) Entering BACKUP STATE)");
+  ASSERT_NE(backup, a.end());
+  EXPECT_LT(sent, backup);
+  // Without the option (keepalived, RFC 5798 §6.4.3) it yields silently.
+  c.advert_on_yield = false;
+  const Strings plain = names(step(master, AdvertReceived{100, ip("192.168.5.2")}, c).actions);
+  EXPECT_EQ(std::count(plain.begin(), plain.end(), "SendAdvert(10)"), 0);
 }
 
 TEST(Master, SamePriorityHigherAddressWins) {

@@ -71,6 +71,8 @@ class Lan {
   };
 
   explicit Lan(event::SimClock& clock) : clock_(clock), start_(clock.now()) {}
+  // The time the records are relative to.
+  event::TimePoint start() const { return start_; }
 
   Node& add(const Config& config) {
     auto node = std::make_unique<Node>();
