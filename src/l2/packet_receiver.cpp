@@ -104,15 +104,12 @@ Status<std::string> PacketReceiver::open(int ifindex, Family family) {
   return Ok();
 }
 
-Status<std::string> PacketReceiver::add_membership(int type, const wire::MacAddress* address,
-                                                   bool add) {
+Status<std::string> PacketReceiver::ethernet_membership(const wire::MacAddress& group, bool add) {
   packet_mreq request{};
   request.mr_ifindex = ifindex_;
-  request.mr_type = static_cast<unsigned short>(type);
-  if (address) {
-    request.mr_alen = ETH_ALEN;
-    std::memcpy(request.mr_address, address->octets.data(), ETH_ALEN);
-  }
+  request.mr_type = PACKET_MR_MULTICAST;
+  request.mr_alen = ETH_ALEN;
+  std::memcpy(request.mr_address, group.octets.data(), ETH_ALEN);
   const int option = add ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP;
   if (::setsockopt(fd_, SOL_PACKET, option, &request, sizeof request) != 0) {
     return unexpected(errno_text(add ? "PACKET_ADD_MEMBERSHIP" : "PACKET_DROP_MEMBERSHIP"));
@@ -131,7 +128,7 @@ Status<std::string> PacketReceiver::join_solicited_node(const IpAddress& address
   }
   groups_.erase(group);  // until both joins have worked
   const wire::MacAddress mac = wire::MacAddress::ipv6_multicast(group.octets());
-  if (auto joined = add_membership(PACKET_MR_MULTICAST, &mac, true); !joined) return joined;
+  if (auto joined = ethernet_membership(mac, true); !joined) return joined;
   if (mld_fd_ < 0) mld_fd_ = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
   ipv6_mreq request{};
   std::memcpy(&request.ipv6mr_multiaddr, group.octets().data(), 16);
@@ -139,7 +136,7 @@ Status<std::string> PacketReceiver::join_solicited_node(const IpAddress& address
   if (mld_fd_ < 0 ||
       ::setsockopt(mld_fd_, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &request, sizeof request) != 0) {
     std::string error = errno_text(mld_fd_ < 0 ? "socket(AF_INET6)" : "IPV6_ADD_MEMBERSHIP");
-    (void)add_membership(PACKET_MR_MULTICAST, &mac, false);
+    (void)ethernet_membership(mac, false);
     return unexpected(std::move(error));
   }
   groups_[group] = 1;
@@ -160,14 +157,9 @@ Status<std::string> PacketReceiver::leave_solicited_node(const IpAddress& addres
       ::setsockopt(mld_fd_, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, &request, sizeof request) == 0;
   std::string error = left ? std::string() : errno_text("IPV6_DROP_MEMBERSHIP");
   const wire::MacAddress mac = wire::MacAddress::ipv6_multicast(group.octets());
-  if (auto dropped = add_membership(PACKET_MR_MULTICAST, &mac, false); !dropped) return dropped;
+  if (auto dropped = ethernet_membership(mac, false); !dropped) return dropped;
   if (!left) return unexpected(std::move(error));
   return Ok();
-}
-
-Status<std::string> PacketReceiver::receive_all_multicast() {
-  if (fd_ < 0) return unexpected(std::string("packet receiver not open"));
-  return add_membership(PACKET_MR_ALLMULTI, nullptr, true);
 }
 
 std::optional<Bytes> PacketReceiver::receive() {

@@ -46,8 +46,6 @@ class PacketReceiver {
   // counted: the group is left when the last of them is. Joins both or, on an error, neither.
   Status<std::string> join_solicited_node(const IpAddress& address);
   Status<std::string> leave_solicited_node(const IpAddress& address);
-  // Every multicast frame instead (PACKET_MR_ALLMULTI): simpler, and noisier on a busy LAN.
-  Status<std::string> receive_all_multicast();
 
   // The next frame that arrived on the interface, whole from its Ethernet header on; nothing
   // when none is waiting (or on a socket error such as ENETDOWN while the link is down: the
@@ -56,7 +54,8 @@ class PacketReceiver {
   void close();
 
  private:
-  Status<std::string> add_membership(int type, const wire::MacAddress* address, bool add);
+  // Joins (or leaves) an Ethernet multicast group on this socket (PACKET_ADD_MEMBERSHIP).
+  Status<std::string> ethernet_membership(const wire::MacAddress& group, bool add);
 
   int fd_ = -1;
   int mld_fd_ = -1;  // AF_INET6 datagram socket holding the IPv6 group joins

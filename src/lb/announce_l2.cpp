@@ -50,23 +50,21 @@ std::vector<std::string> candidates_of(const cluster::ClusterState& state,
 // there is one; otherwise the first interface whose subnet holds it. Empty: none.
 std::string interface_for(const IpAddress& ip, const std::vector<NodeInterface>& interfaces,
                           const std::vector<const crd::L2Advertisement*>& ads) {
+  // An advertisement without `interfaces` allows every interface.
   std::set<std::string> named;
-  bool any = false;
+  bool restricted = true;
   for (const auto* adv : ads) {
-    if (adv->interfaces.empty()) any = true;
+    restricted = restricted && !adv->interfaces.empty();
     named.insert(adv->interfaces.begin(), adv->interfaces.end());
   }
-  auto allowed = [&](const std::string& name) { return any || named.empty() || named.count(name); };
+  std::string first_named;
   for (const auto& itf : interfaces) {
-    if (!allowed(itf.name)) continue;
+    if (restricted && !named.contains(itf.name)) continue;
     for (const auto& subnet : itf.subnets)
       if (subnet.contains(ip)) return itf.name;
+    if (first_named.empty()) first_named = itf.name;
   }
-  if (!any && !named.empty()) {
-    for (const auto& itf : interfaces)
-      if (named.count(itf.name)) return itf.name;
-  }
-  return {};
+  return restricted ? first_named : std::string{};
 }
 
 }  // namespace

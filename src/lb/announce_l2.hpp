@@ -62,7 +62,6 @@ struct L2Plan {
   l2::RouterPlan routers;
   vrrp::config::KeepalivedConfig vrrp;  // this node's virtual routers
   std::vector<std::string> errors;      // e.g. no interface of this node for an address
-  bool empty() const { return services.empty(); }
 };
 
 // "FIRST-LAST" (--l2-vrids): 1 <= FIRST <= LAST <= 255 (RFC 5798 §5.2.3).

@@ -47,7 +47,6 @@ TEST(PacketReceiver, ClosedReceivesNothingAndJoinsNothing) {
   EXPECT_FALSE(receiver.receive());
   EXPECT_FALSE(receiver.join_solicited_node(*IpAddress::parse("fd00::1")));
   EXPECT_FALSE(receiver.leave_solicited_node(*IpAddress::parse("fd00::1")));
-  EXPECT_FALSE(receiver.receive_all_multicast());
 }
 
 void filter_scenario(Report& report) {
@@ -120,15 +119,6 @@ void membership_scenario(Report& report) {
   CHILD_CHECK(!nd.is_open() && moved.is_open(), "moved");
   moved.close();
   CHILD_CHECK(joined() == 0, "closing leaves");
-  PacketReceiver all;
-  CHILD_CHECK(all.open(static_cast<int>(if_nametoindex("d1")), Family::kIpv4).ok(), "open");
-  CHILD_CHECK(all.receive_all_multicast().ok(), "all multicast");
-  // The device's all-multicast count (IFLA_ALLMULTI, iproute2 6.x prints it with -d).
-  CHILD_CHECK(output_of("ip -d link show dev d1").find("allmulti 1") != std::string::npos,
-              "d1 in all-multicast mode");
-  all.close();
-  CHILD_CHECK(output_of("ip -d link show dev d1").find("allmulti 0") != std::string::npos,
-              "closing ends it");
 }
 
 TEST(PacketReceiver, JoinsSolicitedNodeGroups) {

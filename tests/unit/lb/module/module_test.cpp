@@ -20,6 +20,9 @@ using test::prefix;
 class LbModuleTest : public ::testing::Test {
  protected:
   std::unique_ptr<LbModule> make(bool controller, const std::string& node = "k3s-node-1") {
+    return std::make_unique<LbModule>(bgp_, options_for(controller, node));
+  }
+  LbModuleOptions options_for(bool controller, const std::string& node) {
     LbModuleOptions options;
     options.node_name = node;
     options.controller = controller;
@@ -28,11 +31,11 @@ class LbModuleTest : public ::testing::Test {
     options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
       auto source = std::make_unique<test::FakeSource>();
       source->edit() = initial_;
+      source->l2_statuses_out = &l2_statuses_;
       source_ = source.get();
       return source;
     };
-    auto module = std::make_unique<LbModule>(bgp_, options);
-    return module;
+    return options;
   }
   // load() reads files; these tests give the resources directly.
   void start(LbModule& module, crd::LbConfig config) {
@@ -44,6 +47,7 @@ class LbModuleTest : public ::testing::Test {
   test::FakeBgp bgp_;
   test::FakeBfd bfd_;
   test::FakeSource* source_ = nullptr;
+  test::FakeSource::L2Statuses l2_statuses_;  // what the nodes' sources were given
 };
 
 TEST_F(LbModuleTest, TheControllerAssignsTheSeedsAddressesInOrderAndRecordsThem) {
@@ -203,32 +207,18 @@ namespace {
 // it may own, through a recording runner.
 class LbModuleL2Test : public LbModuleTest {
  protected:
-  LbModuleOptions with_runner(LbModuleOptions options) {
+  std::unique_ptr<LbModule> make_with_runner(bool controller, const std::string& node) {
+    LbModuleOptions options = options_for(controller, node);
     options.make_l2 = [this]() -> std::unique_ptr<L2Runner> {
       auto runner = std::make_unique<test::FakeL2Runner>();
       runner->fail_start = fail_start_;
       runner_ = runner.get();
       return runner;
     };
-    return options;
-  }
-  std::unique_ptr<LbModule> make_with_runner(bool controller, const std::string& node) {
-    LbModuleOptions options;
-    options.node_name = node;
-    options.controller = controller;
-    options.source_description = "fake";
-    options.make_source = [this]() -> std::unique_ptr<cluster::ClusterSource> {
-      auto source = std::make_unique<test::FakeSource>();
-      source->edit() = initial_;
-      source->l2_statuses_out = &l2_statuses_;
-      source_ = source.get();
-      return source;
-    };
-    return std::make_unique<LbModule>(bgp_, with_runner(std::move(options)));
+    return std::make_unique<LbModule>(bgp_, std::move(options));
   }
   test::FakeL2Runner* runner_ = nullptr;
   std::string fail_start_;
-  test::FakeSource::L2Statuses l2_statuses_;  // what the nodes' sources were given
 };
 
 TEST_F(LbModuleL2Test, TheSeedsL2DesignRunsOneVirtualRouterPerServiceOnEveryNode) {
