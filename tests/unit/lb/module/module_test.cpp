@@ -303,6 +303,31 @@ TEST_F(LbModuleL2Test, TheOwnerPublishesServiceL2StatusWhileItAnswers) {
   EXPECT_TRUE(l2_statuses_.empty());
 }
 
+TEST_F(LbModuleL2Test, NodesThatLearntTheServicesInDifferentOrdersRunTheSameRouters) {
+  // Node A sees four Services, then all six; node B sees all six at once (a restart, one batch
+  // of a watch). Both must run the same virtual routers, or two nodes answer for one address.
+  const auto all_six = initial_;
+  for (int i = 4; i < 6; ++i)
+    initial_.services.erase({"default", "shake-test-cluster-" + std::to_string(i) + "-svc"});
+  auto a = make_with_runner(true, "k3s-node-3");
+  start(*a, test::l2_seed_config());
+  test::FakeL2Runner* runner_a = runner_;
+  test::FakeSource* source_a = source_;
+  for (int i = 4; i < 6; ++i) {
+    const cluster::ObjectKey key{"default", "shake-test-cluster-" + std::to_string(i) + "-svc"};
+    source_a->edit().services[key] = all_six.services.at(key);
+  }
+  source_a->changed();  // A's controller assigns the two new addresses
+  initial_ = source_a->state();
+  auto b = make_with_runner(false, "k3s-node-3");
+  start(*b, test::l2_seed_config());
+  ASSERT_FALSE(runner_a->applied.empty());
+  ASSERT_FALSE(runner_->applied.empty());
+  EXPECT_EQ(a->l2_plan().services.size(), 6u);
+  EXPECT_EQ(runner_a->applied.back(), runner_->applied.back());
+  EXPECT_EQ(a->l2_plan().routers, b->l2_plan().routers);
+}
+
 TEST_F(LbModuleL2Test, ARunnerThatCannotStartIsRetriedOnTheNextPass) {
   fail_start_ = "socket(AF_PACKET): Operation not permitted";
   auto module = make_with_runner(true, "k3s-node-2");
