@@ -13,13 +13,13 @@ set -euo pipefail
 core_build_packages=(
   build-essential cmake pkg-config
   libasio-dev libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
-  libreadline-dev libgtest-dev libgmock-dev nettle-dev
+  libreadline-dev libgtest-dev libgmock-dev nettle-dev libcurl4-openssl-dev prometheus-cpp-dev
 )
 # And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)
 # Real peers and tools for the interop tests.
 peer_packages=(iproute2 iputils-ping iputils-arping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
-  prometheus-frr-exporter)
+  prometheus-frr-exporter prometheus yamllint python3-jsonschema python3-yaml)
 # The homelab demo: namespaces, sysctl, pids, JSON; arping for the L2 drills.
 lab_packages=(iproute2 procps jq iputils-arping)
 
