@@ -38,6 +38,8 @@ class BfdApi {
   // before; an empty list removes them. A session several sources ask for runs once, with the
   // settings of the source that asked first (bgpd.conf before the load balancer).
   virtual void set_sessions(const std::string& source, std::vector<SessionRequest> requests) = 0;
+  // The session's state as FRR prints it ("Up", "Down", "Init", "AdminDown"); empty: none.
+  virtual std::string session_state(const PeerKey& /*peer*/) const { return {}; }
 };
 
 }  // namespace vipd::bfd

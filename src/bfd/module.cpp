@@ -161,6 +161,12 @@ void BfdModule::stop_now() {
   running_.clear();
 }
 
+std::string BfdModule::session_state(const PeerKey& peer) const {
+  const Session* session = table_ ? table_->find(peer) : nullptr;
+  if (!session) return {};
+  return std::string(wire::to_string(session->state().state));
+}
+
 void BfdModule::set_sessions(const std::string& source, std::vector<SessionRequest> requests) {
   auto it = std::find_if(sources_.begin(), sources_.end(),
                          [&](const auto& s) { return s.first == source; });

@@ -60,6 +60,7 @@ class BfdModule final : public module::Module, public BfdApi {
   std::string summary() const override;
 
   void set_sessions(const std::string& source, std::vector<SessionRequest> requests) override;
+  std::string session_state(const PeerKey& peer) const override;
 
   // For `show bfd peers` and tests.
   const SessionTable* sessions() const { return table_.get(); }

@@ -44,6 +44,9 @@ class BgpApi {
   // (wire::cease_subcode::kBfdDown for BFD, RFC 9384). False: no such neighbor or session.
   virtual bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
                              const std::string& reason) = 0;
+  // The session state of the neighbor at `address` as FRR names it ("Established", "Active",
+  // ...); empty: no such neighbor.
+  virtual std::string neighbor_state(const IpAddress& /*address*/) const { return {}; }
 };
 
 }  // namespace vipd::bgp

@@ -178,6 +178,12 @@ void BgpModule::withdraw_source(const std::string& source) {
   speaker_.withdraw_source(source);
 }
 
+std::string BgpModule::neighbor_state(const IpAddress& address) const {
+  auto it = speaker_.neighbors().find(address);
+  if (it == speaker_.neighbors().end() || !it->second.peer) return {};
+  return std::string(fsm::to_string(it->second.peer->state()));
+}
+
 bool BgpModule::neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
                               const std::string& reason) {
   return speaker_.neighbor_down(address, cease_subcode, reason);

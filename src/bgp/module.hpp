@@ -64,6 +64,7 @@ class BgpModule final : public module::Module, public BgpApi {
   void withdraw_source(const std::string& source) override;
   bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
                      const std::string& reason) override;
+  std::string neighbor_state(const IpAddress& address) const override;
 
   Speaker& speaker() { return speaker_; }
   // The hostname of the running configuration (`hostname` in bgpd.conf or `configure

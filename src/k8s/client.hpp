@@ -18,8 +18,8 @@
 namespace vipd::k8s {
 
 struct Response {
-  long status = 0;    // HTTP status; 0: no response (transport_error says why)
-  std::string body;   // whole body (request()); for stream(): empty unless status != 200
+  long status = 0;              // HTTP status; 0: no response (transport_error says why)
+  std::string body;             // whole body (request()); for stream(): empty unless status != 200
   std::string transport_error;  // curl's message: connection refused, timeout, TLS, ...
   bool ok() const { return status >= 200 && status < 300; }
 };

@@ -21,7 +21,7 @@ namespace vipd::k8s {
 struct LeaseOptions {
   std::string namespace_;  // where the Lease is
   std::string name = "vipd-controller";
-  std::string identity;    // this candidate: node name + "_" + random, as client-go
+  std::string identity;  // this candidate: node name + "_" + random, as client-go
   std::chrono::milliseconds lease_duration{15000};  // client-go's and MetalLB's defaults
   std::chrono::milliseconds renew_deadline{10000};
   std::chrono::milliseconds retry_period{2000};

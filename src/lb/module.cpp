@@ -28,6 +28,15 @@ Status<std::string> LbModule::start() {
   if (!options_.make_source) return unexpected(std::string("lb: no cluster source given"));
   source_ = options_.make_source();
   auto errors = source_->start([this](const cluster::ClusterState&) { converge(); });
+  if (options_.clock && options_.session_status_interval.count() > 0) {
+    session_timer_ = options_.clock->make_timer();
+    auto tick = std::make_shared<std::function<void()>>();
+    *tick = [this, tick] {
+      sync_session_status();
+      session_timer_->arm(options_.session_status_interval, *tick);
+    };
+    session_timer_->arm(options_.session_status_interval, *tick);
+  }
   if (!errors.empty()) {
     source_.reset();
     return unexpected("lb: " + errors.front());
@@ -72,6 +81,14 @@ void LbModule::stop(std::function<void()> done) {
   // This node announces nothing in L2 mode from here on.
   l2_owned_.clear();
   sync_l2_status();
+  if (session_timer_) session_timer_->cancel();
+  if (source_) {
+    for (const auto& [key, status] : bgp_status_) source_->remove_bgp_status(key, status.node);
+    for (const auto& [peer, status] : session_status_)
+      source_->remove_session_status(status.node, peer);
+  }
+  bgp_status_.clear();
+  session_status_.clear();
   if (source_) source_->stop();
   source_.reset();
   leader_ = false;
@@ -97,10 +114,15 @@ void LbModule::converge() {
   converging_ = true;
   do {
     converge_again_ = false;
-    if (!source_) break;
-    if (options_.controller && leader_) assign(source_->state());
+    if (!source_ || !sync_resources()) break;
+    if (options_.controller && leader_) {
+      assign(source_->state());
+      sync_pool_status();
+    }
     announce(source_->state());
     announce_l2(source_->state());
+    sync_bgp_status();
+    sync_session_status();
   } while (converge_again_);
   converging_ = false;
 }
@@ -218,6 +240,128 @@ void LbModule::announce_l2(const cluster::ClusterState& state) {
   sync_l2_status();
 }
 
+bool LbModule::sync_resources() {
+  const auto* resources = source_->resources();
+  if (!resources) return true;
+  if (resources->generation == resources_generation_) return resources_ready_;
+  resources_generation_ = resources->generation;
+  auto result = crd::load_lb_documents(resources->documents);
+  if (!result.errors.empty()) {
+    // As MetalLB: an invalid set of resources is not applied; the last valid one keeps running.
+    log::error("lb: the metallb.io resources in {} do not validate{}: {}",
+               options_.source_description,
+               resources_ready_ ? ", keeping the running ones" : ", nothing is announced",
+               result.errors.front());
+    for (std::size_t i = 1; i < result.errors.size(); ++i) log::error("lb: {}", result.errors[i]);
+    return resources_ready_;
+  }
+  for (const auto& warning : result.warnings) log::warning("lb: {}", warning);
+  if (!resources_ready_ || !(result.config == running_))
+    log::notice(
+        "lb: MetalLB resources from {}: {} pools, {} BGP peers, {} BGP and {} L2 "
+        "advertisements",
+        options_.source_description, result.config.pools.size(), result.config.peers.size(),
+        result.config.bgp_advertisements.size(), result.config.l2_advertisements.size());
+  loaded_ = result.config;
+  running_ = std::move(result.config);
+  warnings_ = std::move(result.warnings);
+  resources_ready_ = true;
+  return true;
+}
+
+void LbModule::note_announced(const cluster::ObjectKey& service, const std::string& protocol,
+                              bool announced) {
+  auto key = std::pair{service, protocol};
+  if (!announced) {
+    node_assigned_.erase(key);
+    return;
+  }
+  if (!node_assigned_.insert(key).second || !source_) return;
+  // MetalLB's speaker (speaker/main.go): Infof(svc, "nodeAssigned", ...).
+  source_->record_event(
+      service, "nodeAssigned",
+      fmt::format("announcing from node \"{}\" with protocol \"{}\"", options_.node_name, protocol),
+      false);
+}
+
+void LbModule::sync_bgp_status() {
+  std::map<cluster::ObjectKey, cluster::ServiceBGPStatus> wanted;
+  for (const auto& a : plan_.services) {
+    if (!a.announced() || a.peers.empty()) continue;
+    auto& status = wanted[a.service];
+    status.service = a.service;
+    status.node = options_.node_name;
+    for (const auto& peer : a.peers)
+      if (std::find(status.peers.begin(), status.peers.end(), peer) == status.peers.end())
+        status.peers.push_back(peer);
+    std::sort(status.peers.begin(), status.peers.end());
+  }
+  if (!source_) wanted.clear();
+  for (const auto& [key, status] : bgp_status_)
+    if (!wanted.contains(key)) note_announced(key, "bgp", false);
+  for (const auto& [key, status] : wanted) note_announced(key, "bgp", true);
+  if (!source_) {
+    bgp_status_ = std::move(wanted);
+    return;
+  }
+  if (!bgp_status_cleared_) {
+    // What this node published before it last stopped (or died) no longer holds.
+    source_->clear_bgp_statuses(options_.node_name);
+    bgp_status_cleared_ = true;
+  }
+  for (const auto& [key, status] : bgp_status_)
+    if (!wanted.contains(key)) source_->remove_bgp_status(key, status.node);
+  for (const auto& [key, status] : wanted) {
+    auto it = bgp_status_.find(key);
+    if (it == bgp_status_.end() || !(it->second == status)) source_->write_bgp_status(status);
+  }
+  bgp_status_ = std::move(wanted);
+}
+
+void LbModule::sync_session_status() {
+  if (!source_) return;
+  std::map<std::string, cluster::BgpSessionStatus> wanted;
+  for (const auto& [name, address] : plan_.peers) {
+    auto& status = wanted[name];
+    status.node = options_.node_name;
+    status.peer = name;
+    status.peer_address = address.to_string();
+    status.bgp_status = bgp_.neighbor_state(address);
+    if (status.bgp_status.empty()) status.bgp_status = "Idle";
+    status.bfd_status = "N/A";
+    for (const auto& session : plan_.bfd_sessions) {
+      if (session.peer.peer != address || !options_.bfd) continue;
+      auto state = options_.bfd->session_state(session.peer);
+      status.bfd_status = state.empty() ? "Down" : state;
+    }
+  }
+  for (const auto& [name, status] : session_status_)
+    if (!wanted.contains(name)) source_->remove_session_status(status.node, name);
+  for (const auto& [name, status] : wanted) {
+    auto it = session_status_.find(name);
+    if (it == session_status_.end() || !(it->second == status))
+      source_->write_session_status(status);
+  }
+  session_status_ = std::move(wanted);
+}
+
+void LbModule::sync_pool_status() {
+  std::map<std::string, cluster::PoolStatus> wanted;
+  for (const auto& usage : allocation_.usage) {
+    auto& status = wanted[usage.name];
+    status.pool = usage.name;
+    status.assigned_ipv4 = usage.ipv4_used;
+    status.assigned_ipv6 = usage.ipv6_used;
+    status.available_ipv4 = usage.ipv4_total - std::min(usage.ipv4_used, usage.ipv4_total);
+    status.available_ipv6 = usage.ipv6_total - std::min(usage.ipv6_used, usage.ipv6_total);
+  }
+  for (const auto& [name, status] : wanted) {
+    auto it = pool_status_.find(name);
+    if (it == pool_status_.end() || !(it->second == status)) source_->write_pool_status(status);
+  }
+  pool_status_ = std::move(wanted);
+}
+
 void LbModule::sync_l2_status() {
   std::map<cluster::ObjectKey, cluster::ServiceL2Status> wanted;
   for (const auto& a : l2_plan_.services) {
@@ -231,6 +375,9 @@ void LbModule::sync_l2_status() {
       status.interfaces.push_back(owned->second);
   }
   if (!source_) wanted.clear();
+  for (const auto& [key, status] : l2_status_)
+    if (!wanted.contains(key)) note_announced(key, "layer2", false);
+  for (const auto& [key, status] : wanted) note_announced(key, "layer2", true);
   for (const auto& [key, status] : l2_status_)
     if (!wanted.contains(key) && source_) source_->remove_l2_status(key, status.node);
   for (const auto& [key, status] : wanted) {

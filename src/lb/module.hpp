@@ -11,11 +11,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bfd/api.hpp"
 #include "bgp/api.hpp"
+#include "event/clock.hpp"
 #include "lb/allocator/allocator.hpp"
 #include "lb/announce.hpp"
 #include "lb/announce_l2.hpp"
@@ -41,6 +43,10 @@ struct LbModuleOptions {
   // L2Advertisement is loaded; unset: L2Advertisements are reported as not announced.
   std::function<std::unique_ptr<L2Runner>()> make_l2;
   L2Options l2;
+  // Polls the BGP sessions for their BGPSessionStatus objects this often (MetalLB's status
+  // design polls too); nullptr clock: only on cluster changes.
+  event::Clock* clock = nullptr;
+  std::chrono::seconds session_status_interval{5};
 };
 
 class LbModule final : public module::Module {
@@ -87,6 +93,17 @@ class LbModule final : public module::Module {
   void announce_l2(const cluster::ClusterState& state);
   // This node's ServiceL2Status objects: one per Service with an address it answers for.
   void sync_l2_status();
+  // The MetalLB resources from the source when it carries them (the API): false while none
+  // has validated yet (then nothing is assigned or announced).
+  bool sync_resources();
+  // ServiceBGPStatus per Service this node announces over BGP, BGPSessionStatus per session.
+  void sync_bgp_status();
+  void sync_session_status();
+  // The controller's IPAddressPool status counts.
+  void sync_pool_status();
+  // MetalLB's nodeAssigned Event when this node starts announcing a Service.
+  void note_announced(const cluster::ObjectKey& service, const std::string& protocol,
+                      bool announced);
 
   bgp::BgpApi& bgp_;
   LbModuleOptions options_;
@@ -107,6 +124,14 @@ class LbModule final : public module::Module {
   std::string l2_error_;  // why L2 mode could not start (logged once); retried on each pass
   std::map<IpAddress, std::string> l2_owned_;  // Service IPs this node answers for: interface
   std::map<cluster::ObjectKey, cluster::ServiceL2Status> l2_status_;  // as written
+  std::uint64_t resources_generation_ = 0;
+  bool resources_ready_ = false;
+  std::map<cluster::ObjectKey, cluster::ServiceBGPStatus> bgp_status_;  // as written
+  bool bgp_status_cleared_ = false;
+  std::map<std::string, cluster::BgpSessionStatus> session_status_;     // by BGPPeer name
+  std::map<std::string, cluster::PoolStatus> pool_status_;              // by pool name
+  std::set<std::pair<cluster::ObjectKey, std::string>> node_assigned_;  // (Service, protocol)
+  std::unique_ptr<event::Timer> session_timer_;
 };
 
 }  // namespace vipd::lb

@@ -91,6 +91,33 @@ struct ServiceL2Status {
   bool operator==(const ServiceL2Status&) const = default;
 };
 
+// MetalLB's ServiceBGPStatus: the BGPPeers a node announces a Service to (by their names).
+struct ServiceBGPStatus {
+  ObjectKey service;
+  std::string node;
+  std::vector<std::string> peers;
+  bool operator==(const ServiceBGPStatus&) const = default;
+};
+
+// A BGP session of a node's speaker as the BGPSessionStatus resource of MetalLB's status design
+// shows it: one per node and BGPPeer, the state strings as FRR prints them.
+struct BgpSessionStatus {
+  std::string node;
+  std::string peer;          // the BGPPeer's name
+  std::string peer_address;  // its spec.peerAddress
+  std::string vrf;
+  std::string bgp_status;  // "Established", "Active", ...
+  std::string bfd_status;  // "Up", "Down", "N/A" (no BFD profile)
+  bool operator==(const BgpSessionStatus&) const = default;
+};
+
+// An IPAddressPool's status counts (MetalLB's controller keeps them).
+struct PoolStatus {
+  std::string pool;
+  std::uint64_t assigned_ipv4 = 0, assigned_ipv6 = 0, available_ipv4 = 0, available_ipv6 = 0;
+  bool operator==(const PoolStatus&) const = default;
+};
+
 // A full view of the cluster at one moment, as a source last saw it.
 struct ClusterState {
   std::map<ObjectKey, Service> services;

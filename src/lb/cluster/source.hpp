@@ -3,8 +3,10 @@
 // allocator and the speaker never know which one runs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/ip.hpp"
@@ -44,6 +46,26 @@ class ClusterSource {
   virtual void clear_l2_statuses(const std::string& node) = 0;
   virtual void record_event(const ObjectKey& service, const std::string& reason,
                             const std::string& message, bool warning) = 0;
+
+  // The other status resources of recent MetalLB releases, for `kubectl get`: the API source
+  // publishes them, the directory source does not (nothing reads them there; `vipctl` shows
+  // the same). Speaker: ServiceBGPStatus per announced Service, BGPSessionStatus per session;
+  // controller: the pools' counts.
+  virtual void write_bgp_status(const ServiceBGPStatus&) {}
+  virtual void remove_bgp_status(const ObjectKey& /*service*/, const std::string& /*node*/) {}
+  virtual void clear_bgp_statuses(const std::string& /*node*/) {}
+  virtual void write_session_status(const BgpSessionStatus&) {}
+  virtual void remove_session_status(const std::string& /*node*/, const std::string& /*peer*/) {}
+  virtual void write_pool_status(const PoolStatus&) {}
+
+  // The MetalLB resources, when the source carries them (the API's metallb.io objects), each
+  // as where it came from and its JSON text; `generation` changes whenever one does. nullptr:
+  // they come from --lb-config files.
+  struct ResourceDocuments {
+    std::uint64_t generation = 0;
+    std::vector<std::pair<std::string, std::string>> documents;
+  };
+  virtual const ResourceDocuments* resources() const { return nullptr; }
 };
 
 }  // namespace vipd::lb::cluster

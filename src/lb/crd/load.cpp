@@ -69,4 +69,11 @@ LoadResult load_lb_config(const std::vector<std::string>& paths) {
   return result;
 }
 
+LoadResult load_lb_documents(const std::vector<std::pair<std::string, std::string>>& documents) {
+  LoadResult result;
+  for (const auto& [where, text] : documents) parse_documents(text, where, result);
+  validate(result.config, result.errors, result.warnings);
+  return result;
+}
+
 }  // namespace vipd::lb::crd

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lb/crd/resources.hpp"
@@ -28,5 +29,9 @@ void parse_documents(std::string_view text, const std::string& file, LoadResult&
 // Reads every path, then validates the whole set (validate.hpp), so that cross-resource rules
 // (overlapping pools, a BGPAdvertisement naming a missing pool) see everything.
 LoadResult load_lb_config(const std::vector<std::string>& paths);
+
+// The same for resources that are not files (the Kubernetes API's metallb.io objects): each
+// document's text with where it came from ("IPAddressPool metallb-system/pool-a").
+LoadResult load_lb_documents(const std::vector<std::pair<std::string, std::string>>& documents);
 
 }  // namespace vipd::lb::crd

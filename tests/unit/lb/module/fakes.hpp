@@ -46,6 +46,48 @@ class FakeSource final : public cluster::ClusterSource {
     events.push_back(service.to_string() + " " + reason + " " + message);
   }
 
+  void write_bgp_status(const cluster::ServiceBGPStatus& status) override {
+    bgp_statuses[{status.service, status.node}] = status;
+  }
+  void remove_bgp_status(const cluster::ObjectKey& service, const std::string& node) override {
+    bgp_statuses.erase({service, node});
+  }
+  void clear_bgp_statuses(const std::string& node) override {
+    ++bgp_status_clears;
+    std::erase_if(bgp_statuses, [&](const auto& entry) { return entry.first.second == node; });
+  }
+  void write_session_status(const cluster::BgpSessionStatus& status) override {
+    session_statuses[status.peer] = status;
+    ++session_status_writes;
+  }
+  void remove_session_status(const std::string&, const std::string& peer) override {
+    session_statuses.erase(peer);
+  }
+  void write_pool_status(const cluster::PoolStatus& status) override {
+    pool_statuses[status.pool] = status;
+    ++pool_status_writes;
+  }
+  const ResourceDocuments* resources() const override {
+    return carries_resources ? &documents : nullptr;
+  }
+  // The events with `reason` (each "NS/NAME REASON MESSAGE").
+  std::vector<std::string> events_of(const std::string& reason) const {
+    std::vector<std::string> out;
+    for (const auto& e : events)
+      if (e.find(" " + reason + " ") != std::string::npos) out.push_back(e);
+    return out;
+  }
+
+  std::map<std::pair<cluster::ObjectKey, std::string>, cluster::ServiceBGPStatus> bgp_statuses;
+  int bgp_status_clears = 0;
+  std::map<std::string, cluster::BgpSessionStatus> session_statuses;
+  int session_status_writes = 0;
+  std::map<std::string, cluster::PoolStatus> pool_statuses;
+  int pool_status_writes = 0;
+  // The MetalLB resources as the API source carries them (when carries_resources).
+  bool carries_resources = false;
+  ResourceDocuments documents;
+
   using L2Statuses = std::map<std::pair<cluster::ObjectKey, std::string>, cluster::ServiceL2Status>;
   L2Statuses l2_statuses;
   // Where the ServiceL2Status objects go instead, when set: they outlive the source (the module
@@ -93,6 +135,11 @@ class FakeBgp final : public bgp::BgpApi {
   }
   void withdraw_source(const std::string& source) override { routes.erase(source); }
   bool neighbor_down(const IpAddress&, std::uint8_t, const std::string&) override { return false; }
+  std::string neighbor_state(const IpAddress& address) const override {
+    auto it = states.find(address);
+    return it == states.end() ? std::string() : it->second;
+  }
+  std::map<IpAddress, std::string> states;  // neighbor_state's answers
 
   std::string refuse;
   std::map<std::string, bgp::ModuleNeighbors> neighbors;
@@ -106,7 +153,12 @@ class FakeBfd final : public bfd::BfdApi {
   void set_sessions(const std::string& source, std::vector<bfd::SessionRequest> r) override {
     requests[source] = std::move(r);
   }
+  std::string session_state(const bfd::PeerKey& peer) const override {
+    auto it = states.find(peer.peer);
+    return it == states.end() ? std::string() : it->second;
+  }
   std::map<std::string, std::vector<bfd::SessionRequest>> requests;
+  std::map<IpAddress, std::string> states;
 };
 
 // Records what the module asks of L2 mode's virtual routers.

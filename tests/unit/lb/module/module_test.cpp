@@ -57,9 +57,16 @@ TEST_F(LbModuleTest, TheControllerAssignsTheSeedsAddressesInOrderAndRecordsThem)
   EXPECT_EQ(source_->writes[0].first.name, "shake-test-cluster-0-svc");
   EXPECT_EQ(source_->writes[0].second, std::vector<IpAddress>{ip("10.47.40.0")});
   EXPECT_EQ(source_->writes[5].second, std::vector<IpAddress>{ip("10.47.40.5")});
-  EXPECT_EQ(source_->events.size(), 6u);
-  EXPECT_EQ(source_->events[0],
+  auto allocated = source_->events_of("IPAllocated");
+  ASSERT_EQ(allocated.size(), 6u);
+  EXPECT_EQ(allocated[0],
             "default/shake-test-cluster-0-svc IPAllocated Assigned IP [\"10.47.40.0\"]");
+  // The speaker's side, as MetalLB's: one nodeAssigned per Service it announces.
+  auto assigned = source_->events_of("nodeAssigned");
+  ASSERT_EQ(assigned.size(), 6u);
+  EXPECT_EQ(assigned[0],
+            "default/shake-test-cluster-0-svc nodeAssigned announcing from node \"k3s-node-1\" "
+            "with protocol \"bgp\"");
   // And, as this node's speaker, announces all six to the router.
   EXPECT_EQ(bgp_.neighbors.at(kBgpSource).neighbors.size(), 1u);
   EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 6u);
@@ -71,6 +78,7 @@ TEST_F(LbModuleTest, TheControllerAssignsTheSeedsAddressesInOrderAndRecordsThem)
   source_->changed();
   EXPECT_EQ(source_->writes.size(), 6u);
   EXPECT_EQ(bgp_.originations, before);
+  EXPECT_EQ(source_->events.size(), 12u);
 }
 
 TEST_F(LbModuleTest, ASpeakerOnlyAnnouncesWhatTheStatusSays) {
@@ -98,9 +106,12 @@ TEST_F(LbModuleTest, AStandbyControllerWritesNothingUntilItLeads) {
   EXPECT_FALSE(module->leader());
   auto svc = test::lb_service("new-svc");
   source_->edit().services[svc.key] = svc;
+  const int pool_writes = source_->pool_status_writes;
   source_->changed();
   EXPECT_TRUE(source_->writes.empty());
+  EXPECT_EQ(source_->pool_status_writes, pool_writes) << "the pools' counts are the leader's";
   source_->set_leader(true);
+  EXPECT_EQ(source_->pool_statuses.at("first-pool").assigned_ipv4, 7u);
   ASSERT_EQ(source_->writes.size(), 1u);
   EXPECT_EQ(source_->writes[0].first.name, "new-svc");
   EXPECT_EQ(source_->writes[0].second, std::vector<IpAddress>{ip("10.47.40.6")});
@@ -128,14 +139,15 @@ TEST_F(LbModuleTest, ExhaustedPoolRecordsAllocationFailed) {
   initial_ = test::seed_cluster(3);
   auto module = make(true);
   start(*module, config);
-  ASSERT_EQ(source_->events.size(), 3u);
-  EXPECT_NE(
-      source_->events[2].find("shake-test-cluster-2-svc AllocationFailed Failed to allocate IP"),
-      std::string::npos)
-      << source_->events[2];
+  auto failed = source_->events_of("AllocationFailed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].find("shake-test-cluster-2-svc AllocationFailed Failed to allocate IP"),
+            std::string::npos)
+      << failed[0];
+  EXPECT_EQ(source_->events_of("IPAllocated").size(), 2u);
   // Reported once, not again on every pass.
   source_->changed();
-  EXPECT_EQ(source_->events.size(), 3u);
+  EXPECT_EQ(source_->events_of("AllocationFailed").size(), 1u);
 }
 
 TEST_F(LbModuleTest, StopWithdrawsTheRoutesAndRemovesTheNeighbors) {
@@ -345,6 +357,125 @@ TEST_F(LbModuleL2Test, BgpOnlyConfigurationsNeverStartL2Mode) {
   start(*module, test::seed_config());
   EXPECT_EQ(runner_, nullptr);
   EXPECT_EQ(module->l2_runner(), nullptr);
+}
+
+}  // namespace
+}  // namespace vipd::lb
+
+namespace vipd::lb {
+namespace {
+
+// The seed's metallb-bgp.yaml as the API serves its objects (JSON, one document each).
+std::vector<std::pair<std::string, std::string>> seed_documents(const std::string& pool_range) {
+  return {
+      {"IPAddressPool metallb-system/first-pool",
+       R"({"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":)"
+       R"("first-pool","namespace":"metallb-system"},"spec":{"addresses":[")" +
+           pool_range + R"("]}})"},
+      {"BGPPeer metallb-system/bgp-config",
+       R"({"apiVersion":"metallb.io/v1beta2","kind":"BGPPeer","metadata":{"name":"bgp-config",)"
+       R"("namespace":"metallb-system"},"spec":{"myASN":65009,"peerASN":65000,)"
+       R"("peerAddress":"192.168.5.1"}})"},
+      {"BGPAdvertisement metallb-system/main",
+       R"({"apiVersion":"metallb.io/v1beta1","kind":"BGPAdvertisement","metadata":{"name":)"
+       R"("main","namespace":"metallb-system"},"spec":{"ipAddressPools":["first-pool"]}})"},
+  };
+}
+
+TEST_F(LbModuleTest, TheSpeakerPublishesServiceBgpStatusAndSessionStatus) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  EXPECT_EQ(source_->bgp_status_clears, 1) << "what a previous run left is cleared once";
+  ASSERT_EQ(source_->bgp_statuses.size(), 6u);
+  const cluster::ObjectKey first{"default", "shake-test-cluster-0-svc"};
+  const auto& status = source_->bgp_statuses.at({first, "k3s-node-1"});
+  EXPECT_EQ(status.peers, std::vector<std::string>{"bgp-config"});
+  // The session, as FRR names its states; BFD not configured: "N/A".
+  ASSERT_EQ(source_->session_statuses.size(), 1u);
+  EXPECT_EQ(source_->session_statuses.at("bgp-config").bgp_status, "Idle");
+  EXPECT_EQ(source_->session_statuses.at("bgp-config").peer_address, "192.168.5.1");
+  EXPECT_EQ(source_->session_statuses.at("bgp-config").bfd_status, "N/A");
+  bgp_.states[ip("192.168.5.1")] = "Established";
+  const int writes = source_->session_status_writes;
+  source_->changed();
+  EXPECT_EQ(source_->session_statuses.at("bgp-config").bgp_status, "Established");
+  EXPECT_EQ(source_->session_status_writes, writes + 1);
+  source_->changed();
+  EXPECT_EQ(source_->session_status_writes, writes + 1) << "unchanged: not written again";
+
+  // A Service deleted: its status goes, the others stay.
+  source_->edit().services.erase(first);
+  source_->changed();
+  EXPECT_EQ(source_->bgp_statuses.size(), 5u);
+  EXPECT_FALSE(source_->bgp_statuses.contains({first, "k3s-node-1"}));
+  // On stop the node announces nothing: every status it published goes.
+  bool stopped = false;
+  module->stop([&] { stopped = true; });
+  EXPECT_TRUE(stopped);
+}
+
+TEST_F(LbModuleTest, TheLeaderPublishesThePoolsCounts) {
+  auto module = make(true);
+  start(*module, test::seed_config());
+  ASSERT_EQ(source_->pool_statuses.size(), 1u);
+  const auto& pool = source_->pool_statuses.at("first-pool");
+  EXPECT_EQ(pool.assigned_ipv4, 6u);
+  EXPECT_EQ(pool.available_ipv4, 256u - 6u);
+  EXPECT_EQ(pool.assigned_ipv6 + pool.available_ipv6, 0u);
+  const int writes = source_->pool_status_writes;
+  source_->changed();
+  EXPECT_EQ(source_->pool_status_writes, writes) << "unchanged counts are not written again";
+}
+
+TEST_F(LbModuleTest, ResourcesFromTheSourceReplaceTheFilesAndAnInvalidSetKeepsTheLastValid) {
+  auto options = options_for(true, "k3s-node-1");
+  auto inner = options.make_source;
+  options.make_source = [inner]() {
+    auto source = inner();
+    auto* fake = static_cast<test::FakeSource*>(source.get());
+    fake->carries_resources = true;
+    fake->documents = {1, seed_documents("10.47.40.1/24")};
+    return source;
+  };
+  auto module = std::make_unique<LbModule>(bgp_, options);
+  start(*module, {});  // nothing from files
+  ASSERT_EQ(module->config().pools.size(), 1u);
+  EXPECT_EQ(module->config().peers.size(), 1u);
+  EXPECT_EQ(source_->writes.size(), 6u) << "assigned from the API's pool";
+  EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 6u);
+
+  // An invalid pool (MetalLB refuses the whole set): the running one is kept, nothing moves.
+  source_->documents = {2, seed_documents("10.47.40.0/33")};
+  source_->changed();
+  EXPECT_EQ(module->config().pools[0].addresses, std::vector<std::string>{"10.47.40.1/24"});
+  EXPECT_EQ(source_->writes.size(), 6u);
+  EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 6u);
+
+  // A valid change applies: a smaller pool keeps the addresses it still holds.
+  source_->documents = {3, seed_documents("10.47.40.0-10.47.40.3")};
+  source_->changed();
+  EXPECT_EQ(module->config().pools[0].addresses, std::vector<std::string>{"10.47.40.0-10.47.40.3"});
+  EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 4u);
+}
+
+TEST_F(LbModuleTest, NothingIsAssignedOrAnnouncedBeforeTheSourcesResourcesValidate) {
+  auto options = options_for(true, "k3s-node-1");
+  auto inner = options.make_source;
+  options.make_source = [inner]() {
+    auto source = inner();
+    auto* fake = static_cast<test::FakeSource*>(source.get());
+    fake->carries_resources = true;
+    fake->documents = {1, seed_documents("not-a-range")};
+    return source;
+  };
+  auto module = std::make_unique<LbModule>(bgp_, options);
+  start(*module, {});
+  EXPECT_TRUE(source_->writes.empty()) << "no pool: nothing may be released or failed either";
+  EXPECT_TRUE(source_->events.empty());
+  EXPECT_FALSE(bgp_.routes.contains(kBgpSource) && !bgp_.routes.at(kBgpSource).empty());
+  source_->documents = {2, seed_documents("10.47.40.1/24")};
+  source_->changed();
+  EXPECT_EQ(source_->writes.size(), 6u);
 }
 
 }  // namespace
