@@ -349,6 +349,7 @@ bool setup_logging(const DaemonOptions& options, const module::DaemonSettings& s
 DaemonOptions absolute_paths(DaemonOptions options) {
   std::vector<std::string*> paths{&options.bgp_config, &options.vrrp_config, &options.socket,
                                   &options.log_file,   &options.pid_file,    &options.k8s_dir};
+  if (options.k8s_api != "in-cluster") paths.push_back(&options.k8s_api);
   for (auto& lb : options.lb_configs) paths.push_back(&lb);
   for (std::string* path : paths) {
     std::error_code ec;
@@ -424,14 +425,29 @@ int check_configuration(const DaemonOptions& options) {
 
 int run_daemon(const DaemonOptions& given) {
   const DaemonOptions options = given.foreground ? given : absolute_paths(given);
-  if (!options.lb_configs.empty() && options.k8s_dir.empty() && !options.check) {
-    // The Kubernetes API source comes later; until then the cluster is a directory.
-    std::fprintf(stderr, "vipd: --lb-config needs --k8s-dir DIR (the cluster's objects)\n");
+  if (!options.k8s_dir.empty() && !options.k8s_api.empty()) {
+    std::fprintf(stderr, "vipd: --k8s-dir and --k8s-api: give one (where the cluster is)\n");
     return 1;
   }
-  if (options.lb_configs.empty() && (!options.k8s_dir.empty() || options.lb_controller)) {
-    std::fprintf(stderr, "vipd: --k8s-dir and --lb-controller need --lb-config\n");
+  if (!options.lb_configs.empty() && options.k8s_dir.empty() && options.k8s_api.empty() &&
+      !options.check) {
+    std::fprintf(stderr,
+                 "vipd: --lb-config needs --k8s-dir DIR or --k8s-api (the cluster's objects)\n");
     return 1;
+  }
+  if (options.lb_configs.empty() && options.k8s_api.empty() &&
+      (!options.k8s_dir.empty() || options.lb_controller || options.lb_controller_only)) {
+    std::fprintf(stderr,
+                 "vipd: --k8s-dir, --lb-controller and --lb-controller-only need --lb-config "
+                 "or --k8s-api\n");
+    return 1;
+  }
+  if (!options.k8s_api.empty()) {
+    auto config = load_api_config(options);
+    if (!config) {
+      std::fprintf(stderr, "vipd: --k8s-api: %s\n", config.error().c_str());
+      return 1;
+    }
   }
   if (auto vrids = lb::parse_vrid_range(options.l2_vrids); !vrids) {
     std::fprintf(stderr, "vipd: --l2-vrids: %s\n", vrids.error().c_str());

@@ -22,6 +22,11 @@ struct DaemonOptions {
   std::string k8s_dir;                  // --k8s-dir: the cluster's objects as manifests
   std::string node_name;                // --node-name; empty: the hostname
   bool lb_controller = false;           // --lb-controller
+  bool lb_controller_only = false;      // --lb-controller-only: assign, announce nothing
+  // --k8s-api: "in-cluster" (the pod's service account) or a kubeconfig's path.
+  std::string k8s_api;
+  std::string k8s_context;    // --k8s-context: the kubeconfig's context (default: current)
+  std::string k8s_namespace;  // --k8s-namespace; empty: the pod's, else metallb-system
   std::string l2_vrids = "100-254";     // --l2-vrids FIRST-LAST
   unsigned l2_advert_interval_ms = 20;  // --l2-advert-interval
   unsigned l2_garp_refresh_s = 0;       // --l2-garp-refresh
@@ -34,6 +39,11 @@ struct DaemonOptions {
 
 // The system's hostname (the shell's prompt without `hostname`, the default --node-name).
 std::string system_hostname();
+
+// Whether the daemon runs the load balancer (MetalLB's job).
+inline bool runs_load_balancer(const DaemonOptions& options) {
+  return !options.lb_configs.empty() || !options.k8s_api.empty();
+}
 
 // Runs until SIGTERM/SIGINT; returns the process exit status.
 int run_daemon(const DaemonOptions& options);

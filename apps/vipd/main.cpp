@@ -21,12 +21,24 @@ int main(int argc, char** argv) {
   app.add_option("--k8s-dir", options.k8s_dir,
                  "The cluster's Services, EndpointSlices, Nodes and Namespaces as YAML files "
                  "in this directory (watched)");
+  app.add_option("--k8s-api", options.k8s_api,
+                 "The cluster from the Kubernetes API: \"in-cluster\" (the pod's service "
+                 "account) or a kubeconfig file; the metallb.io resources come from it too "
+                 "unless --lb-config is given");
+  app.add_option("--k8s-context", options.k8s_context,
+                 "With --k8s-api KUBECONFIG: the context (default: its current-context)");
+  app.add_option("--k8s-namespace", options.k8s_namespace,
+                 "With --k8s-api: the namespace of the metallb.io resources, the controller's "
+                 "Lease and the status objects (default: the pod's namespace, else "
+                 "metallb-system)");
   app.add_option("--node-name", options.node_name,
                  "This Kubernetes node's name, as MetalLB's METALLB_NODE_NAME (default: the "
                  "hostname)");
   app.add_flag("--lb-controller", options.lb_controller,
                "Assign Service addresses and record them in the Services' status (one "
-               "controller per cluster: a lock in --k8s-dir)");
+               "controller per cluster: a lock in --k8s-dir, a Lease with --k8s-api)");
+  app.add_flag("--lb-controller-only", options.lb_controller_only,
+               "As --lb-controller, but announce nothing (MetalLB's controller Deployment)");
   app.add_option("--l2-vrids", options.l2_vrids,
                  "L2 mode: the VRIDs its virtual routers take, FIRST-LAST (keep the routers' "
                  "own VRIDs outside)")

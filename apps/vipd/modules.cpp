@@ -5,7 +5,9 @@
 #include "bfd/module.hpp"
 #include "bgp/config/parser.hpp"
 #include "bgp/module.hpp"
+#include "k8s/client.hpp"
 #include "lb/cluster/dir_source.hpp"
+#include "lb/kube/api_source.hpp"
 #include "lb/l2_service.hpp"
 #include "lb/module.hpp"
 #include "vrrp/daemon_module.hpp"
@@ -24,7 +26,26 @@ bool bgp_config_uses_bfd(const std::string& path) {
                                     [](const auto& neighbor) { return neighbor.bfd; });
 }
 
+// The speaker's pod, owner of its status objects (the manifests pass the downward API's
+// metadata.name and metadata.uid).
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
 }  // namespace
+
+Result<k8s::ApiConfig, std::string> load_api_config(const DaemonOptions& options) {
+  const bool in_cluster = options.k8s_api == "in-cluster";
+  auto config = in_cluster ? k8s::in_cluster_config()
+                           : k8s::load_kubeconfig(options.k8s_api, options.k8s_context);
+  if (!config) return config;
+  if (!options.k8s_namespace.empty())
+    config->namespace_ = options.k8s_namespace;
+  else if (!in_cluster || config->namespace_.empty())
+    config->namespace_ = "metallb-system";
+  return config;
+}
 
 module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
                                  event::Clock& clock, KernelServices& kernel) {
@@ -33,10 +54,13 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
   // VRRP masters hand the gateway over while the routes are still installed; BGP leaves last.
   // A node's load balancer needs BGP even without a bgpd.conf: its BGPPeers are neighbors.
   bgp::BgpModule* bgp_module = nullptr;
-  if (!options.bgp_config.empty() || !options.lb_configs.empty()) {
+  const bool lb = runs_load_balancer(options);
+  const bool speaker = lb && !options.lb_controller_only;
+  if (!options.bgp_config.empty() || lb) {
     bgp::BgpModuleOptions bgp;
     bgp.config_file = options.bgp_config;
-    bgp.speaker = bgp::SpeakerOptions{options.bgp_port, true};
+    // A controller without a speaker has no BGP sessions: it does not listen.
+    bgp.speaker = bgp::SpeakerOptions{options.bgp_port, !options.bgp_config.empty() || speaker};
     // Unless bgpd.conf says `bgp no-rib`, best paths go to the daemon's kernel route table.
     bgp.kernel_fib = [&kernel] { return kernel.route_table(); };
     bgp.interfaces = &kernel.interfaces();
@@ -52,7 +76,7 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
   // After BGP, so that on stop (reverse order) its sessions end (with AdminDown, which peers do
   // not count as a failure) before BGP closes.
   bfd::BfdModule* bfd_module = nullptr;
-  if (bgp_module && (!options.lb_configs.empty() || bgp_config_uses_bfd(options.bgp_config))) {
+  if (bgp_module && (speaker || bgp_config_uses_bfd(options.bgp_config))) {
     bfd::BfdModuleOptions bfd;
     bfd.config_file = options.bgp_config;
     bfd.bgp = bgp_module;
@@ -63,16 +87,37 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
   if (!options.vrrp_config.empty())
     modules.push_back(std::make_unique<vrrp::VrrpDaemonModule>(io, clock, kernel.interfaces(),
                                                                options.vrrp_config));
-  if (!options.lb_configs.empty()) {
+  if (lb) {
     lb::LbModuleOptions lb;
     lb.config_paths = options.lb_configs;
     lb.node_name = options.node_name.empty() ? system_hostname() : options.node_name;
-    lb.controller = options.lb_controller;
-    lb.source_description = "--k8s-dir " + options.k8s_dir;
+    lb.controller = options.lb_controller || options.lb_controller_only;
+    lb.speaker = speaker;
     lb.bfd = bfd_module;
-    lb.make_source = [&io, dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
-      return std::make_unique<lb::cluster::DirSource>(io, dir);
-    };
+    lb.clock = &clock;
+    if (!options.k8s_api.empty()) {
+      lb.source_description = "--k8s-api " + options.k8s_api;
+      lb.make_source = [&io, &clock, options,
+                        node = lb.node_name]() -> std::unique_ptr<lb::cluster::ClusterSource> {
+        auto config = load_api_config(options);  // run_daemon checked it loads
+        if (!config) return nullptr;
+        lb::kube::ApiSourceOptions api;
+        api.namespace_ = config->namespace_;
+        api.node_name = options.lb_controller_only ? "" : node;
+        api.pod_name = environment("POD_NAME");
+        api.pod_uid = environment("POD_UID");
+        api.component = options.lb_controller_only ? "vipd-controller" : "vipd-speaker";
+        api.watch_resources = options.lb_configs.empty();
+        return std::make_unique<lb::kube::ApiSource>(
+            std::make_unique<k8s::CurlClient>(io, std::move(*config)), clock, std::move(api));
+      };
+    } else {
+      lb.source_description = "--k8s-dir " + options.k8s_dir;
+      lb.make_source = [&io,
+                        dir = options.k8s_dir]() -> std::unique_ptr<lb::cluster::ClusterSource> {
+        return std::make_unique<lb::cluster::DirSource>(io, dir);
+      };
+    }
     lb.make_l2 = [&io, &clock, &kernel]() -> std::unique_ptr<lb::L2Runner> {
       return std::make_unique<lb::L2Service>(io, clock, kernel.interfaces());
     };

@@ -4,8 +4,10 @@
 
 #include <asio/io_context.hpp>
 
+#include "common/result.hpp"
 #include "daemon.hpp"
 #include "event/clock.hpp"
+#include "k8s/config.hpp"
 #include "kernel.hpp"
 #include "module/module.hpp"
 
@@ -14,5 +16,9 @@ namespace vipd {
 // In start order; the daemon stops them in the reverse order (docs/architecture.md).
 module::ModuleList build_modules(const DaemonOptions& options, asio::io_context& io,
                                  event::Clock& clock, KernelServices& kernel);
+
+// Where the Kubernetes API is (--k8s-api, --k8s-context) and the namespace of the metallb.io
+// resources (--k8s-namespace; else the pod's, or metallb-system outside a pod).
+Result<k8s::ApiConfig, std::string> load_api_config(const DaemonOptions& options);
 
 }  // namespace vipd

@@ -27,8 +27,9 @@ Status<std::string> LbModule::start() {
   running_ = loaded_;
   if (!options_.make_source) return unexpected(std::string("lb: no cluster source given"));
   source_ = options_.make_source();
+  if (!source_) return unexpected("lb: cannot reach " + options_.source_description);
   auto errors = source_->start([this](const cluster::ClusterState&) { converge(); });
-  if (options_.clock && options_.session_status_interval.count() > 0) {
+  if (options_.speaker && options_.clock && options_.session_status_interval.count() > 0) {
     session_timer_ = options_.clock->make_timer();
     auto tick = std::make_shared<std::function<void()>>();
     *tick = [this, tick] {
@@ -89,20 +90,27 @@ void LbModule::stop(std::function<void()> done) {
   }
   bgp_status_.clear();
   session_status_.clear();
-  if (source_) source_->stop();
-  source_.reset();
   leader_ = false;
-  // L2 masters hand their Service IPs over (priority 0) before the daemon goes.
-  if (l2_) {
-    l2_->stop(std::move(done));
-    return;
+  // Both at once, then `done`: L2 masters hand their Service IPs over (priority 0) and the
+  // source tells the cluster it goes (a controller releases its Lease).
+  auto remaining = std::make_shared<int>(1 + (l2_ ? 1 : 0));
+  auto one_done = [remaining, done = std::move(done)] {
+    if (--*remaining == 0 && done) done();
+  };
+  if (l2_) l2_->stop(one_done);
+  if (source_) {
+    // Kept until the module goes: the release completes on the source's own connections.
+    stopped_source_ = std::move(source_);
+    stopped_source_->stop_gracefully(one_done);
+  } else {
+    one_done();
   }
-  if (done) done();
 }
 
 void LbModule::stop_now() {
   if (l2_) l2_->stop({});
   l2_.reset();
+  stopped_source_.reset();
 }
 
 void LbModule::converge() {
@@ -119,6 +127,7 @@ void LbModule::converge() {
       assign(source_->state());
       sync_pool_status();
     }
+    if (!options_.speaker) continue;
     announce(source_->state());
     announce_l2(source_->state());
     sync_bgp_status();

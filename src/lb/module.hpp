@@ -32,6 +32,8 @@ struct LbModuleOptions {
   std::vector<std::string> config_paths;  // --lb-config: files or directories
   std::string node_name;                  // --node-name (the daemon defaults it to the hostname)
   bool controller = false;                // --lb-controller
+  // false (--lb-controller-only): assign only; announce nothing, publish no speaker status.
+  bool speaker = true;
   allocator::Options allocation;
   // Makes the cluster source at start(); the daemon's makes a DirSource on --k8s-dir.
   std::function<std::unique_ptr<cluster::ClusterSource>()> make_source;
@@ -111,6 +113,7 @@ class LbModule final : public module::Module {
   crd::LbConfig running_;
   std::vector<std::string> warnings_;
   std::unique_ptr<cluster::ClusterSource> source_;
+  std::unique_ptr<cluster::ClusterSource> stopped_source_;  // stop() waits on it
   bool leader_ = false;
   bool converging_ = false;
   bool converge_again_ = false;

@@ -24,6 +24,13 @@ class ClusterSource {
   // call). Returns errors that prevent watching at all.
   virtual std::vector<std::string> start(Listener listener) = 0;
   virtual void stop() = 0;
+  // stop(), then `done` once what the source must tell others before it goes has been sent
+  // (the API source releases the controller's Lease, so the next controller takes over at
+  // once), or after at most a second. `done` may run from inside this call.
+  virtual void stop_gracefully(std::function<void()> done) {
+    stop();
+    if (done) done();
+  }
   // The last state read.
   virtual const ClusterState& state() const = 0;
 

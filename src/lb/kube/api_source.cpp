@@ -6,6 +6,7 @@
 #include <charconv>
 #include <ctime>
 #include <random>
+#include <utility>
 
 #include "common/log.hpp"
 
@@ -143,6 +144,12 @@ ApiSource::ApiSource(k8s::Client& client, event::Clock& clock, ApiSourceOptions 
   }
 }
 
+ApiSource::ApiSource(std::unique_ptr<k8s::Client> client, event::Clock& clock,
+                     ApiSourceOptions options)
+    : ApiSource(*client, clock, std::move(options)) {
+  owned_client_ = std::move(client);
+}
+
 ApiSource::~ApiSource() {
   *alive_ = false;
   stop();
@@ -213,6 +220,24 @@ void ApiSource::stop() {
   // Writes in flight finish on their own; no new ones start, nothing is retried.
   for (auto& [target, timer] : retry_timers_) timer->cancel();
   pending_.clear();
+}
+
+void ApiSource::stop_gracefully(std::function<void()> done) {
+  auto lease = std::move(lease_);
+  stop();
+  if (!lease || !lease->leader()) {
+    if (done) done();
+    return;
+  }
+  // Whichever comes first: the release's answer or a second.
+  auto once = std::make_shared<std::function<void()>>(std::move(done));
+  auto finish = [once] {
+    if (*once) std::exchange(*once, nullptr)();
+  };
+  stop_timer_ = clock_.make_timer();
+  stop_timer_->arm(std::chrono::seconds(1), finish);
+  lease->stop(finish);
+  lease_ = std::move(lease);
 }
 
 bool ApiSource::synced() const {

@@ -68,12 +68,16 @@ struct ApiSourceStats {
 class ApiSource final : public cluster::ClusterSource {
  public:
   ApiSource(k8s::Client& client, event::Clock& clock, ApiSourceOptions options);
+  // Owning its client (the daemon's CurlClient).
+  ApiSource(std::unique_ptr<k8s::Client> client, event::Clock& clock, ApiSourceOptions options);
   ~ApiSource() override;
   ApiSource(const ApiSource&) = delete;
   ApiSource& operator=(const ApiSource&) = delete;
 
   std::vector<std::string> start(Listener listener) override;
   void stop() override;
+  // Also releases the Lease when held (client-go's ReleaseOnCancel).
+  void stop_gracefully(std::function<void()> done) override;
   const cluster::ClusterState& state() const override { return state_; }
   bool acquire_leadership(std::function<void(bool leader)> on_change) override;
   void write_ingress(const cluster::ObjectKey& service, const std::vector<IpAddress>& ips) override;
@@ -128,6 +132,7 @@ class ApiSource final : public cluster::ClusterSource {
   void delete_owned(const std::string& plural, const std::string& identity);
   void clear_owned(const std::string& plural, const std::string& node);
 
+  std::unique_ptr<k8s::Client> owned_client_;  // before client_: it may refer to it
   k8s::Client& client_;
   event::Clock& clock_;
   ApiSourceOptions options_;
@@ -155,6 +160,7 @@ class ApiSource final : public cluster::ClusterSource {
   bool first_call_done_ = false;
 
   std::unique_ptr<k8s::LeaseElector> lease_;
+  std::unique_ptr<event::Timer> stop_timer_;
 
   std::map<std::string, std::unique_ptr<Write>> pending_;  // by target
   std::map<std::string, std::unique_ptr<Write>> in_flight_;
