@@ -18,8 +18,8 @@
 namespace vipd::k8s {
 
 struct Response {
-  long status = 0;    // HTTP status; 0: no response (transport_error says why)
-  std::string body;   // whole body (request()); for stream(): empty unless status != 200
+  long status = 0;              // HTTP status; 0: no response (transport_error says why)
+  std::string body;             // whole body (request()); for stream(): empty unless status != 200
   std::string transport_error;  // curl's message: connection refused, timeout, TLS, ...
   bool ok() const { return status >= 200 && status < 300; }
 };
@@ -50,6 +50,10 @@ class Client {
   // Stops a request or stream; its callbacks do not run afterwards.
   virtual void cancel(RequestId id) = 0;
 };
+
+// Percent-encodes a query parameter's value (label selectors, continue tokens), with curl's
+// escaping: everything but RFC 3986 unreserved characters.
+std::string url_escape(std::string_view text);
 
 class CurlClient final : public Client {
  public:

@@ -34,7 +34,8 @@ struct ApiConfig {
 
 // Reads a kubeconfig (YAML): `context` empty means current-context. Errors name the file and
 // what is missing ("~/.kube/config: context \"x\" not found").
-Result<ApiConfig, std::string> load_kubeconfig(const std::string& path, const std::string& context = "");
+Result<ApiConfig, std::string> load_kubeconfig(const std::string& path,
+                                               const std::string& context = "");
 
 // The pod's service account: KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT and
 // `root`/{token,ca.crt,namespace} (root is /var/run/secrets/kubernetes.io/serviceaccount; tests

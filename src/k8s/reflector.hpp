@@ -22,32 +22,32 @@ namespace vipd::k8s {
 
 // Where a resource lives: "/api/v1" + "services", "/apis/metallb.io/v1beta1" + "ipaddresspools".
 struct ResourceType {
-  std::string api_path;  // "/api/v1", "/apis/discovery.k8s.io/v1", ...
-  std::string plural;    // "services"
-  std::string kind;      // "Service": set on cached objects (a LIST's items lack kind)
-  std::string api_version;  // "v1", "metallb.io/v1beta1": set on cached objects likewise
-  std::string namespace_;   // empty: all namespaces (or cluster-scoped)
+  std::string api_path;        // "/api/v1", "/apis/discovery.k8s.io/v1", ...
+  std::string plural;          // "services"
+  std::string kind;            // "Service": set on cached objects (a LIST's items lack kind)
+  std::string api_version;     // "v1", "metallb.io/v1beta1": set on cached objects likewise
+  std::string namespace_;      // empty: all namespaces (or cluster-scoped)
   std::string label_selector;  // optional
   std::string field_selector;  // optional
 };
 
 struct ReflectorOptions {
-  std::uint32_t page_size = 500;                 // LIST limit
-  std::chrono::seconds watch_timeout{300};       // timeoutSeconds (server ends the watch)
+  std::uint32_t page_size = 500;                   // LIST limit
+  std::chrono::seconds watch_timeout{300};         // timeoutSeconds (server ends the watch)
   std::chrono::milliseconds backoff_initial{800};  // client-go: 800 ms, doubling, cap 30 s
   std::chrono::milliseconds backoff_max{30000};
-  double jitter = 1.0;                           // + up to jitter * delay, random
-  std::chrono::seconds resync{600};              // full relist to repair drift; 0: never
-  std::uint64_t seed = 0;                        // jitter's RNG; 0: random
+  double jitter = 1.0;               // + up to jitter * delay, random
+  std::chrono::seconds resync{600};  // full relist to repair drift; 0: never
+  std::uint64_t seed = 0;            // jitter's RNG; 0: random
 };
 
 struct ReflectorStats {
-  std::uint64_t lists = 0;       // complete LISTs (each may be several pages)
+  std::uint64_t lists = 0;         // complete LISTs (each may be several pages)
   std::uint64_t relists_gone = 0;  // of them, after 410 Gone
-  std::uint64_t watches = 0;     // WATCH requests started
-  std::uint64_t events = 0;      // ADDED/MODIFIED/DELETED applied
+  std::uint64_t watches = 0;       // WATCH requests started
+  std::uint64_t events = 0;        // ADDED/MODIFIED/DELETED applied
   std::uint64_t bookmarks = 0;
-  std::uint64_t errors = 0;      // failed requests (transport, 5xx, 401/403, bad JSON)
+  std::uint64_t errors = 0;  // failed requests (transport, 5xx, 401/403, bad JSON)
 };
 
 class Reflector {
@@ -63,7 +63,7 @@ class Reflector {
   void stop();
 
   const Cache& objects() const;
-  bool synced() const;  // the first list has completed
+  bool synced() const;                          // the first list has completed
   const std::string& resource_version() const;  // last seen
   const ReflectorStats& stats() const;
   const ResourceType& type() const;
