@@ -51,6 +51,10 @@ class Client {
   virtual void cancel(RequestId id) = 0;
 };
 
+// Percent-encodes a query parameter's value (label selectors, continue tokens), with curl's
+// escaping: everything but RFC 3986 unreserved characters.
+std::string url_escape(std::string_view text);
+
 class CurlClient final : public Client {
  public:
   CurlClient(asio::io_context& io, ApiConfig config);

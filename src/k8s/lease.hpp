@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +27,7 @@ struct LeaseOptions {
   std::chrono::milliseconds renew_deadline{10000};
   std::chrono::milliseconds retry_period{2000};
   bool release_on_stop = true;
+  std::uint64_t seed = 0;  // the retry jitter's RNG; 0: random
 };
 
 class LeaseElector {
@@ -35,11 +37,16 @@ class LeaseElector {
   // Starts trying; `on_change(true)` when this candidate becomes the holder, `(false)` when it
   // stops being it (renew deadline passed, someone else holds the Lease). Runs on the loop.
   void start(std::function<void(bool leader)> on_change);
-  // Stops; releases the Lease if held and release_on_stop (best effort, asynchronous).
-  void stop();
+  // Stops; releases the Lease if held and release_on_stop (best effort, asynchronous): `done`
+  // runs on the loop when the release request has completed (at once when there was nothing to
+  // release), so a daemon can wait for it before it exits. The release request is not
+  // cancelled by the destructor; the Client must outlive it. on_change is not called by stop().
+  void stop(std::function<void()> done = {});
   bool leader() const;
   const std::string& holder() const;  // as last read
   const LeaseOptions& options() const;
+  // Why the last request failed, empty after a successful write (for status and logs).
+  const std::string& last_error() const;
 
  private:
   struct Impl;

@@ -1,0 +1,254 @@
+// Helpers shared by the k8s tests: a scripted Client driven by the simulated clock, a fake
+// Lease store with resourceVersion conflicts, and temporary files.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "event/sim_clock.hpp"
+#include "k8s/client.hpp"
+
+namespace vipd::k8s::test {
+
+using json = nlohmann::json;
+
+// One request or stream a FakeClient was given.
+struct FakeCall {
+  Client::RequestId id = 0;
+  Request request;
+  bool stream = false;
+  std::function<void(std::string_view)> on_line;
+  std::function<void(Response)> done;
+  bool cancelled = false;
+  bool finished = false;
+  std::unique_ptr<event::Timer> delivery;  // a server response on its way (latency)
+  std::unique_ptr<event::Timer> timeout;   // Request::timeout, as curl enforces it
+
+  bool open() const { return !cancelled && !finished; }
+  bool is_watch() const { return request.path.find("watch=1") != std::string::npos; }
+};
+
+// A Client for tests. By default calls stay open until the test answers them (respond, line,
+// end); with a server function every request is answered after `latency` of simulated time
+// (nullopt from the server: the request hangs, as over a dead network path, until its
+// Request::timeout).
+class FakeClient final : public Client {
+ public:
+  using Server = std::function<std::optional<Response>(const Request&)>;
+  explicit FakeClient(event::SimClock& clock) : clock_(clock) {}
+
+  void set_server(Server server, event::Duration latency = event::Duration::zero()) {
+    server_ = std::move(server);
+    latency_ = latency;
+  }
+
+  RequestId request(Request request, std::function<void(Response)> done) override {
+    return add(std::move(request), false, nullptr, std::move(done));
+  }
+  RequestId stream(Request request, std::function<void(std::string_view)> on_line,
+                   std::function<void(Response)> done) override {
+    return add(std::move(request), true, std::move(on_line), std::move(done));
+  }
+  void cancel(RequestId id) override {
+    for (auto& call : calls_) {
+      if (call->id == id && call->open()) {
+        call->cancelled = true;
+        call->delivery.reset();
+        call->timeout.reset();
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<FakeCall>>& calls() { return calls_; }
+  FakeCall& last() { return *calls_.back(); }
+  std::vector<FakeCall*> open_calls() {
+    std::vector<FakeCall*> out;
+    for (auto& call : calls_) {
+      if (call->open()) out.push_back(call.get());
+    }
+    return out;
+  }
+  std::size_t count_open() { return open_calls().size(); }
+
+  // The test's side of a call; a finished or cancelled call ignores them (the contract).
+  static void respond(FakeCall& call, Response response) {
+    if (!call.open()) return;
+    call.finished = true;
+    call.delivery.reset();
+    call.timeout.reset();
+    auto done = std::move(call.done);
+    done(std::move(response));
+  }
+  static void respond(FakeCall& call, long status, const json& body) {
+    respond(call, Response{status, body.dump(), {}});
+  }
+  static void line(FakeCall& call, std::string_view text) {
+    if (call.open() && call.on_line) call.on_line(text);
+  }
+  static void event(FakeCall& call, const std::string& type, const json& object) {
+    line(call, json{{"type", type}, {"object", object}}.dump());
+  }
+  static void end(FakeCall& call, long status = 200) { respond(call, Response{status, {}, {}}); }
+
+ private:
+  RequestId add(Request request, bool stream, std::function<void(std::string_view)> on_line,
+                std::function<void(Response)> done) {
+    auto call = std::make_unique<FakeCall>();
+    call->id = next_id_++;
+    call->request = std::move(request);
+    call->stream = stream;
+    call->on_line = std::move(on_line);
+    call->done = std::move(done);
+    FakeCall* raw = call.get();
+    calls_.push_back(std::move(call));
+    if (server_) {
+      // The server sees the request when it "arrives" (after the latency), and its answer
+      // takes the latency again; a request cancelled meanwhile never reaches it.
+      raw->delivery = clock_.make_timer();
+      raw->delivery->arm(latency_, [this, raw] {
+        std::optional<Response> response = server_(raw->request);
+        if (!response) return;  // hangs
+        raw->delivery->arm(
+            latency_, [raw, r = std::move(*response)]() mutable { respond(*raw, std::move(r)); });
+      });
+      if (raw->request.timeout.count() > 0) {
+        raw->timeout = clock_.make_timer();
+        raw->timeout->arm(raw->request.timeout, [raw] {
+          respond(*raw, Response{0, "", "Operation timed out"});
+        });
+      }
+    }
+    return raw->id;
+  }
+
+  event::SimClock& clock_;
+  Server server_;
+  event::Duration latency_{};
+  RequestId next_id_ = 1;
+  std::vector<std::unique_ptr<FakeCall>> calls_;
+};
+
+// One coordination.k8s.io/v1 Lease as the API server keeps it: GET, POST (409 when it exists),
+// PUT (409 when metadata.resourceVersion is not the current one).
+class FakeLeaseStore {
+ public:
+  std::optional<json> lease;
+  std::uint64_t version = 100;
+  std::uint64_t writes = 0;
+
+  static constexpr const char* kCollection = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
+  static std::string path() { return std::string(kCollection) + "/vipd"; }
+
+  Response handle(const Request& request) {
+    if (request.method == "GET" && request.path == path()) {
+      if (!lease) return Response{404, R"({"kind":"Status","code":404})", {}};
+      return Response{200, lease->dump(), {}};
+    }
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded()) return Response{400, "bad json", {}};
+    if (request.method == "POST" && request.path == kCollection) {
+      if (lease)
+        return Response{409, R"({"kind":"Status","code":409,"reason":"AlreadyExists"})", {}};
+      return store(std::move(body), 201);
+    }
+    if (request.method == "PUT" && request.path == path()) {
+      if (!lease) return Response{404, "{}", {}};
+      std::string sent = body["metadata"].value("resourceVersion", "");
+      if (sent != (*lease)["metadata"]["resourceVersion"].get<std::string>()) {
+        return Response{409, R"({"kind":"Status","code":409,"reason":"Conflict"})", {}};
+      }
+      return store(std::move(body), 200);
+    }
+    return Response{405, "{}", {}};
+  }
+
+  // Someone else writes the Lease (another controller's renewal).
+  void put_spec(const json& spec) {
+    if (!lease) {
+      lease = json{{"apiVersion", "coordination.k8s.io/v1"},
+                   {"kind", "Lease"},
+                   {"metadata", {{"name", "vipd"}, {"namespace", "ns"}}}};
+    }
+    (*lease)["spec"] = spec;
+    (*lease)["metadata"]["resourceVersion"] = std::to_string(++version);
+    ++writes;
+  }
+  std::string holder() const {
+    return lease ? (*lease)["spec"].value("holderIdentity", "") : std::string();
+  }
+
+ private:
+  Response store(json body, long status) {
+    body["metadata"]["resourceVersion"] = std::to_string(++version);
+    lease = body;
+    ++writes;
+    return Response{status, body.dump(), {}};
+  }
+};
+
+// A temporary directory removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "vipd-k8s-test-XXXXXX").string();
+    char* made = ::mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::filesystem::create_directories((path_ / name).parent_path());
+    std::ofstream out(path_ / name, std::ios::binary | std::ios::trunc);
+    out << content;
+    return file(name);
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Sets an environment variable for the scope of a test, restoring the old value after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+}  // namespace vipd::k8s::test

@@ -1,0 +1,365 @@
+#include "k8s/lease.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <regex>
+
+#include "k8s_test_util.hpp"
+
+namespace vipd::k8s {
+namespace {
+
+using test::FakeClient;
+using test::FakeLeaseStore;
+using test::json;
+using namespace std::chrono_literals;
+
+// How a candidate reaches the API server.
+enum class Net {
+  kUp,
+  kRefused,       // every request fails at once
+  kHang,          // requests never arrive (a dead path)
+  kLoseResponse,  // requests are applied, their answers never come back
+};
+
+struct Candidate {
+  Candidate(event::SimClock& clock, FakeLeaseStore& store, const std::string& identity,
+            std::uint64_t seed, event::Duration latency)
+      : client(clock), elector(client, clock, options(identity, seed)) {
+    client.set_server(
+        [this, &store, &clock](const Request& request) -> std::optional<Response> {
+          switch (net) {
+            case Net::kRefused:
+              return Response{0, "", "Connection refused"};
+            case Net::kHang:
+              return std::nullopt;
+            case Net::kLoseResponse:
+              store.handle(request);
+              return std::nullopt;
+            case Net::kUp:
+              break;
+          }
+          if (before_request) before_request(request);
+          Response response = store.handle(request);
+          if (request.method != "GET" && response.ok()) last_write = clock.now();
+          return response;
+        },
+        latency);
+  }
+
+  static LeaseOptions options(const std::string& identity, std::uint64_t seed) {
+    LeaseOptions options;
+    options.namespace_ = "ns";
+    options.name = "vipd";
+    options.identity = identity;
+    options.seed = seed;
+    return options;
+  }
+
+  void start(event::SimClock& clock) {
+    elector.start([this, &clock](bool leader) {
+      EXPECT_NE(leader, is_leader) << elector.options().identity;
+      is_leader = leader;
+      (leader ? became_at : lost_at) = clock.now();
+      ++(leader ? ups : downs);
+      if (on_change) on_change(leader);
+    });
+  }
+
+  std::size_t count(const std::string& method) {
+    std::size_t n = 0;
+    for (auto& call : client.calls()) n += call->request.method == method;
+    return n;
+  }
+
+  FakeClient client;
+  LeaseElector elector;
+  Net net = Net::kUp;
+  bool is_leader = false;
+  int ups = 0;
+  int downs = 0;
+  event::TimePoint became_at{};
+  event::TimePoint lost_at{};
+  event::TimePoint last_write{};
+  std::function<void(bool)> on_change;
+  std::function<void(const Request&)> before_request;
+};
+
+json other_spec(const std::string& holder, const std::string& renew, int transitions = 3) {
+  return json{{"holderIdentity", holder},
+              {"leaseDurationSeconds", 15},
+              {"acquireTime", "2024-01-01T00:00:00.000000Z"},
+              {"renewTime", renew},
+              {"leaseTransitions", transitions}};
+}
+
+class LeaseTest : public ::testing::Test {
+ protected:
+  Candidate& add(const std::string& identity, event::Duration latency = 10ms) {
+    candidates_.push_back(
+        std::make_unique<Candidate>(clock_, store_, identity, candidates_.size() + 11, latency));
+    return *candidates_.back();
+  }
+  // Advances in small steps, checking that no two candidates lead at once.
+  void run(event::Duration total, event::Duration step = 50ms) {
+    for (event::Duration done{}; done < total; done += step) {
+      clock_.advance(step);
+      int leaders = 0;
+      for (auto& c : candidates_) leaders += c->elector.leader();
+      ASSERT_LE(leaders, 1) << "two leaders at once";
+    }
+  }
+  json spec() const { return (*store_.lease)["spec"]; }
+
+  event::SimClock clock_;
+  FakeLeaseStore store_;
+  std::vector<std::unique_ptr<Candidate>> candidates_;
+};
+
+TEST_F(LeaseTest, AcquiresAFreeLease) {
+  Candidate& a = add("node-a_x1");
+  a.start(clock_);
+  run(200ms);
+  EXPECT_TRUE(a.is_leader);
+  EXPECT_TRUE(a.elector.leader());
+  EXPECT_EQ(a.ups, 1);
+  EXPECT_EQ(a.elector.holder(), "node-a_x1");
+  ASSERT_TRUE(store_.lease);
+  EXPECT_EQ(a.count("GET"), 1u);
+  EXPECT_EQ(a.count("POST"), 1u);
+  EXPECT_EQ((*store_.lease)["kind"], "Lease");
+  EXPECT_EQ((*store_.lease)["metadata"]["name"], "vipd");
+  EXPECT_EQ((*store_.lease)["metadata"]["namespace"], "ns");
+  EXPECT_EQ(spec()["holderIdentity"], "node-a_x1");
+  EXPECT_EQ(spec()["leaseDurationSeconds"], 15);
+  EXPECT_EQ(spec()["leaseTransitions"], 0);
+  EXPECT_EQ(spec()["acquireTime"], spec()["renewTime"]);
+  const std::regex micro_time(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)");
+  EXPECT_TRUE(std::regex_match(spec()["renewTime"].get<std::string>(), micro_time))
+      << spec()["renewTime"];
+}
+
+TEST_F(LeaseTest, HolderRenewsEveryRetryPeriodWithoutReading) {
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(100ms);
+  ASSERT_TRUE(a.is_leader);
+  const json acquired = spec();
+  const std::size_t writes = store_.writes;
+  run(20s);
+  // One renewal per 2 s retry period, by the fast path (PUT with the resourceVersion last
+  // written, no GET).
+  EXPECT_GE(store_.writes - writes, 9u);
+  EXPECT_LE(store_.writes - writes, 10u);
+  EXPECT_EQ(a.count("GET"), 1u);
+  EXPECT_EQ(spec()["acquireTime"], acquired["acquireTime"]);
+  EXPECT_NE(spec()["renewTime"], acquired["renewTime"]);
+  EXPECT_EQ(spec()["leaseTransitions"], 0);
+  EXPECT_EQ(a.ups, 1);
+  EXPECT_EQ(a.downs, 0);
+}
+
+TEST_F(LeaseTest, WaitsWhileAnotherHolderRenews) {
+  store_.put_spec(other_spec("other", "2024-01-01T00:00:00.000000Z"));
+  Candidate& a = add("a");
+  a.start(clock_);
+  for (int i = 0; i < 30; ++i) {
+    run(2s);
+    store_.put_spec(other_spec("other", fmt::format("2024-01-01T00:00:{:02}.000000Z", i)));
+  }
+  EXPECT_FALSE(a.is_leader);
+  EXPECT_EQ(a.elector.holder(), "other");
+  EXPECT_EQ(a.count("PUT"), 0u);
+  // Candidates retry every 2 s plus up to 1.2 times that: 60 s is 13 to 31 tries.
+  EXPECT_GE(a.count("GET"), 13u);
+  EXPECT_LE(a.count("GET"), 31u);
+}
+
+TEST_F(LeaseTest, TakesOverAfterLeaseDurationWithoutChangeWhateverTheHolderClockSays) {
+  // The holder's renewTime is in the future (a skewed clock): it is never compared; only the
+  // time since this candidate saw the record change counts.
+  store_.put_spec(other_spec("other", "2099-01-01T00:00:00.000000Z"));
+  Candidate& a = add("a");
+  const auto start = clock_.now();
+  a.start(clock_);
+  run(30s);
+  ASSERT_TRUE(a.is_leader);
+  const auto took = a.became_at - start;
+  EXPECT_GE(took, 15s);
+  EXPECT_LE(took, 15s + 2s + 2400ms + 100ms);  // the first try after expiry, with jitter
+  EXPECT_EQ(spec()["holderIdentity"], "a");
+  EXPECT_EQ(spec()["leaseTransitions"], 4);
+  EXPECT_NE(spec()["acquireTime"], "2024-01-01T00:00:00.000000Z");
+}
+
+TEST_F(LeaseTest, AReleasedLeaseIsTakenAtOnce) {
+  json released = other_spec("", "2024-01-01T00:00:00.000000Z");
+  released["leaseDurationSeconds"] = 1;
+  store_.put_spec(released);
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(200ms);
+  EXPECT_TRUE(a.is_leader);
+  EXPECT_EQ(spec()["leaseTransitions"], 4);
+}
+
+TEST_F(LeaseTest, ConflictMeansRereadNotLeadership) {
+  store_.put_spec(other_spec("other", "t0"));
+  Candidate& a = add("a");
+  bool raced = false;
+  event::TimePoint conflict_at{};
+  a.before_request = [&](const Request& request) {
+    // The holder renews just before our takeover arrives: our PUT carries a stale
+    // resourceVersion.
+    if (request.method == "PUT" && !raced) {
+      raced = true;
+      conflict_at = clock_.now();
+      store_.put_spec(other_spec("other", "t1"));
+    }
+  };
+  a.start(clock_);
+  run(20s);
+  ASSERT_TRUE(raced);
+  EXPECT_FALSE(a.is_leader);
+  EXPECT_EQ(a.elector.holder(), "other");
+  EXPECT_THAT(a.elector.last_error(), ::testing::HasSubstr("409"));
+  run(20s);
+  // The record changed at the conflict: another full lease duration from the reread.
+  ASSERT_TRUE(a.is_leader);
+  EXPECT_GE(a.became_at - conflict_at, 15s);
+  EXPECT_EQ(spec()["leaseTransitions"], 4);
+}
+
+TEST_F(LeaseTest, LosesLeadershipWhenItCannotRenewWithinTheDeadline) {
+  for (Net net : {Net::kRefused, Net::kHang, Net::kLoseResponse}) {
+    SCOPED_TRACE(static_cast<int>(net));
+    candidates_.clear();
+    store_ = FakeLeaseStore();
+    Candidate& a = add("a");
+    a.start(clock_);
+    run(5100ms);
+    ASSERT_TRUE(a.is_leader);
+    a.net = net;
+    run(20s);
+    EXPECT_FALSE(a.is_leader);
+    EXPECT_EQ(a.downs, 1);
+    // Lost within retry period + renew deadline of the last renewal that got through, before
+    // any other candidate may take the Lease (lease duration).
+    const auto after = a.lost_at - a.last_write;
+    EXPECT_GE(after, 10s);
+    EXPECT_LE(after, 12s + 100ms);
+    EXPECT_LT(after, 15s);
+    // Back as a candidate: when the API comes back, it takes the Lease again (still its own).
+    a.net = Net::kUp;
+    run(10s);
+    EXPECT_TRUE(a.is_leader);
+    EXPECT_EQ(a.ups, 2);
+    EXPECT_EQ(spec()["holderIdentity"], "a");
+  }
+}
+
+TEST_F(LeaseTest, LosesAtOnceWhenSomeoneElseHoldsTheLease) {
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(1s);
+  ASSERT_TRUE(a.is_leader);
+  const auto taken = clock_.now();
+  store_.put_spec(other_spec("intruder", "t"));  // e.g. an operator's kubectl edit
+  run(5s);
+  EXPECT_FALSE(a.is_leader);
+  EXPECT_LE(a.lost_at - taken, 2s + 100ms);  // at the next renewal, not the deadline
+  EXPECT_EQ(a.elector.holder(), "intruder");
+}
+
+TEST_F(LeaseTest, ReleasesOnStopAndTheNextCandidateTakesOverAtOnce) {
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(1s);
+  ASSERT_TRUE(a.is_leader);
+  Candidate& b = add("b");
+  b.start(clock_);
+  run(10s);
+  EXPECT_FALSE(b.is_leader);
+
+  bool released = false;
+  a.elector.stop([&] { released = true; });
+  EXPECT_FALSE(a.elector.leader());
+  EXPECT_EQ(a.downs, 0);  // stop() does not call on_change
+  const auto stopped = clock_.now();
+  run(100ms);
+  EXPECT_TRUE(released);
+  EXPECT_EQ(spec()["holderIdentity"], "");
+  EXPECT_EQ(spec()["leaseDurationSeconds"], 1);
+  EXPECT_EQ(spec()["leaseTransitions"], 0);
+  run(5s);
+  ASSERT_TRUE(b.is_leader);
+  EXPECT_LE(b.became_at - stopped, 2s + 2400ms + 100ms);  // b's next try, not 15 s later
+  EXPECT_EQ(spec()["leaseTransitions"], 1);
+
+  // Stopping a candidate writes nothing.
+  const std::size_t writes = store_.writes;
+  bool done = false;
+  a.elector.stop([&] { done = true; });
+  run(100ms);
+  EXPECT_TRUE(done);
+  EXPECT_EQ(store_.writes, writes);
+}
+
+TEST_F(LeaseTest, NoReleaseWhenDisabledAndNoCallbackAfterDestruction) {
+  auto options = Candidate::options("a", 1);
+  options.release_on_stop = false;
+  FakeClient client(clock_);
+  client.set_server([this](const Request& r) { return store_.handle(r); }, 50ms);
+  int changes = 0;
+  {
+    LeaseElector elector(client, clock_, options);
+    elector.start([&](bool) { ++changes; });
+    clock_.advance(1s);
+    ASSERT_TRUE(elector.leader());
+    const std::size_t writes = store_.writes;
+    elector.stop();
+    clock_.advance(1s);
+    EXPECT_EQ(store_.writes, writes);
+    EXPECT_EQ(spec()["holderIdentity"], "a");
+    elector.start([&](bool) { ++changes; });
+    clock_.advance(10ms);  // a request in flight when the elector goes
+  }
+  clock_.advance(60s);
+  EXPECT_EQ(changes, 1);
+  EXPECT_EQ(client.count_open(), 0u);
+}
+
+TEST_F(LeaseTest, TwoCandidatesAreNeverLeadersAtOnce) {
+  Candidate& a = add("a", 30ms);
+  Candidate& b = add("b", 45ms);
+  a.on_change = [&](bool leader) { EXPECT_FALSE(leader && b.elector.leader()); };
+  b.on_change = [&](bool leader) { EXPECT_FALSE(leader && a.elector.leader()); };
+  a.start(clock_);
+  b.start(clock_);
+  std::mt19937 rng(2024);
+  std::uniform_int_distribution<int> pick(0, 4);
+  std::uniform_int_distribution<int> seconds(1, 25);
+  std::array<Candidate*, 2> both{&a, &b};
+  for (int round = 0; round < 120; ++round) {
+    // Each candidate's network changes independently; half the time it works.
+    for (Candidate* c : both) {
+      int p = pick(rng);
+      c->net = p < 2 ? Net::kUp : static_cast<Net>(p - 1);
+    }
+    run(std::chrono::seconds(seconds(rng)));
+    if (HasFatalFailure()) return;
+  }
+  // The election did move, more than once, in both directions.
+  EXPECT_GE(a.ups, 2);
+  EXPECT_GE(b.ups, 2);
+  // With both reachable again, one of them leads within a lease duration and a retry.
+  a.net = b.net = Net::kUp;
+  run(20s);
+  EXPECT_TRUE(a.is_leader != b.is_leader);
+}
+
+}  // namespace
+}  // namespace vipd::k8s
