@@ -25,9 +25,9 @@ struct DaemonOptions {
   bool lb_controller_only = false;      // --lb-controller-only: assign, announce nothing
   // --k8s-api: "in-cluster" (the pod's service account) or a kubeconfig's path.
   std::string k8s_api;
-  std::string k8s_context;    // --k8s-context: the kubeconfig's context (default: current)
-  std::string k8s_namespace;  // --k8s-namespace; empty: the pod's, else metallb-system
-  std::string l2_vrids = "100-254";     // --l2-vrids FIRST-LAST
+  std::string k8s_context;           // --k8s-context: the kubeconfig's context (default: current)
+  std::string k8s_namespace;         // --k8s-namespace; empty: the pod's, else metallb-system
+  std::string l2_vrids = "100-254";  // --l2-vrids FIRST-LAST
   unsigned l2_advert_interval_ms = 20;  // --l2-advert-interval
   unsigned l2_garp_refresh_s = 0;       // --l2-garp-refresh
   std::string socket = "/run/vipd.sock";

@@ -81,21 +81,6 @@ json ingress_json(const std::vector<IpAddress>& ips) {
   return ingress;
 }
 
-std::vector<IpAddress> ingress_of(const json& service) {
-  std::vector<IpAddress> ips;
-  auto status = service.find("status");
-  if (status == service.end() || !status->is_object()) return ips;
-  auto lb = status->find("loadBalancer");
-  if (lb == status->end() || !lb->is_object()) return ips;
-  auto ingress = lb->find("ingress");
-  if (ingress == lb->end() || !ingress->is_array()) return ips;
-  for (const auto& entry : *ingress) {
-    if (!entry.is_object() || !entry.contains("ip") || !entry["ip"].is_string()) continue;
-    if (auto ip = IpAddress::parse(entry["ip"].get<std::string>())) ips.push_back(*ip);
-  }
-  return ips;
-}
-
 std::string string_at(const json& object, const char* a, const char* b) {
   auto outer = object.find(a);
   if (outer == object.end() || !outer->is_object()) return {};

@@ -101,7 +101,8 @@ TEST_F(ApiSourceTest, AWatchedChangeIsOneListenerCallAndAnUnchangedOneNone) {
 TEST_F(ApiSourceTest, IngressGoesThroughTheStatusSubresourceWithTheVersionRead) {
   auto source = make();
   const cluster::ObjectKey web{"default", "web"};
-  const std::string version = (*api_.find("services", "default/web"))["metadata"]["resourceVersion"];
+  const std::string version =
+      (*api_.find("services", "default/web"))["metadata"]["resourceVersion"];
   source->write_ingress(web, {*IpAddress::parse("10.47.40.0")});
   // At once in the state, without a listener call.
   EXPECT_EQ(source->state().services.at(web).ingress.size(), 1u);
@@ -244,8 +245,7 @@ TEST_F(ApiSourceTest, ARestartedSpeakerClearsWhatItLeftAndKeepsOtherNodesStatuse
 
 TEST_F(ApiSourceTest, SessionStatusIsNamedNodeDashPeerAndPoolCountsArePatched) {
   auto source = make();
-  source->write_session_status(
-      {"k3s-node-1", "router-a", "192.168.5.1", "", "Established", "N/A"});
+  source->write_session_status({"k3s-node-1", "router-a", "192.168.5.1", "", "Established", "N/A"});
   source->write_pool_status({"first-pool", 6, 0, 250, 0});
   settle();
   const json* session = api_.find("bgpsessionstatuses", "metallb-system/k3s-node-1-router-a");
@@ -284,10 +284,8 @@ TEST_F(ApiSourceTest, LeadershipThroughTheLease) {
   auto leases = api_.objects("leases");
   ASSERT_EQ(leases.size(), 1u);
   EXPECT_EQ(leases.begin()->first, "metallb-system/vipd-controller");
-  EXPECT_TRUE(leases.begin()
-                  ->second["spec"]["holderIdentity"]
-                  .get<std::string>()
-                  .starts_with("k3s-node-1_"));
+  EXPECT_TRUE(leases.begin()->second["spec"]["holderIdentity"].get<std::string>().starts_with(
+      "k3s-node-1_"));
 }
 
 }  // namespace
