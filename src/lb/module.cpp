@@ -28,7 +28,11 @@ Status<std::string> LbModule::start() {
   if (!options_.make_source) return unexpected(std::string("lb: no cluster source given"));
   source_ = options_.make_source();
   if (!source_) return unexpected("lb: cannot reach " + options_.source_description);
-  auto errors = source_->start([this](const cluster::ClusterState&) { converge(); });
+  source_ready_ = false;
+  auto errors = source_->start([this](const cluster::ClusterState&) {
+    source_ready_ = true;
+    converge();
+  });
   if (options_.speaker && options_.clock && options_.session_status_interval.count() > 0) {
     session_timer_ = options_.clock->make_timer();
     auto tick = std::make_shared<std::function<void()>>();
@@ -122,7 +126,9 @@ void LbModule::converge() {
   converging_ = true;
   do {
     converge_again_ = false;
-    if (!source_ || !sync_resources()) break;
+    // Nothing before the source's first whole state (a leadership change may come first):
+    // an empty cluster or half the resources would release every address.
+    if (!source_ || !source_ready_ || !sync_resources()) break;
     if (options_.controller && leader_) {
       assign(source_->state());
       sync_pool_status();

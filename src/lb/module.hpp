@@ -115,6 +115,7 @@ class LbModule final : public module::Module {
   std::unique_ptr<cluster::ClusterSource> source_;
   std::unique_ptr<cluster::ClusterSource> stopped_source_;  // stop() waits on it
   bool leader_ = false;
+  bool source_ready_ = false;  // the source's listener has run: its state is whole
   bool converging_ = false;
   bool converge_again_ = false;
   allocator::Result allocation_;

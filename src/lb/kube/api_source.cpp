@@ -166,7 +166,7 @@ std::vector<std::string> ApiSource::start(Listener listener) {
     // BGPPeer passwordSecret: Secrets of the namespace, as MetalLB's speaker reads them.
     auto secrets = core_type("/api/v1", "secrets", "Secret", "v1");
     secrets.namespace_ = ns;
-    add(metallb_, std::move(secrets));
+    add(secrets_, std::move(secrets));
   }
   if (!options_.node_name.empty()) {
     // This node's status objects, so a restarted speaker adopts (or removes) what it left.
@@ -178,7 +178,7 @@ std::vector<std::string> ApiSource::start(Listener listener) {
       add(statuses_, std::move(type));
     }
   }
-  for (auto* group : {&core_, &metallb_})
+  for (auto* group : {&core_, &metallb_, &secrets_})
     for (auto& reflector : *group) reflector->start([this] { on_reflector_change(); });
   for (auto& reflector : statuses_) {
     reflector->start([this, plural = reflector->type().plural] {
@@ -198,7 +198,7 @@ std::vector<std::string> ApiSource::start(Listener listener) {
 
 void ApiSource::stop() {
   running_ = false;
-  for (auto* group : {&core_, &metallb_, &statuses_})
+  for (auto* group : {&core_, &metallb_, &secrets_, &statuses_})
     for (auto& reflector : *group) reflector->stop();
   coalesce_timer_->cancel();
   if (lease_) lease_->stop();
@@ -234,7 +234,7 @@ bool ApiSource::synced() const {
 
 std::vector<const k8s::Reflector*> ApiSource::reflectors() const {
   std::vector<const k8s::Reflector*> all;
-  for (const auto* group : {&core_, &metallb_, &statuses_})
+  for (const auto* group : {&core_, &metallb_, &secrets_, &statuses_})
     for (const auto& reflector : *group) all.push_back(reflector.get());
   return all;
 }
@@ -321,11 +321,13 @@ void ApiSource::rebuild_resources() {
   if (!options_.watch_resources) return;
   std::string signature;
   std::vector<std::pair<std::string, std::string>> documents;
-  for (const auto& reflector : metallb_) {
-    for (const auto& [key, object] : reflector->objects()) {
-      signature += reflector->type().kind + "/" + key + "@" +
-                   string_at(object, "metadata", "resourceVersion") + ";";
-      documents.emplace_back(fmt::format("{} {}", reflector->type().kind, key), object.dump());
+  for (const auto* group : {&metallb_, &secrets_}) {
+    for (const auto& reflector : *group) {
+      for (const auto& [key, object] : reflector->objects()) {
+        signature += reflector->type().kind + "/" + key + "@" +
+                     string_at(object, "metadata", "resourceVersion") + ";";
+        documents.emplace_back(fmt::format("{} {}", reflector->type().kind, key), object.dump());
+      }
     }
   }
   if (signature == resources_signature_ && resources_.generation != 0) return;

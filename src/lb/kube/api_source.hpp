@@ -138,8 +138,11 @@ class ApiSource final : public cluster::ClusterSource {
   ApiSourceOptions options_;
   Listener listener_;
   bool running_ = false;
-  std::vector<std::unique_ptr<k8s::Reflector>> core_;      // Kind order
-  std::vector<std::unique_ptr<k8s::Reflector>> metallb_;   // metallb.io resources
+  std::vector<std::unique_ptr<k8s::Reflector>> core_;     // Kind order
+  std::vector<std::unique_ptr<k8s::Reflector>> metallb_;  // metallb.io resources
+  // Secrets (BGPPeer passwordSecret): in the resources, but not waited for: RBAC may not
+  // grant them, and a missing one is the BGPPeer's error.
+  std::vector<std::unique_ptr<k8s::Reflector>> secrets_;
   std::vector<std::unique_ptr<k8s::Reflector>> statuses_;  // our status objects (to adopt)
   std::map<std::string, Parsed> parsed_[4];
   std::vector<std::string> errors_;

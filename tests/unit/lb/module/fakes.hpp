@@ -18,6 +18,9 @@ class FakeSource final : public cluster::ClusterSource {
   std::vector<std::string> start(Listener listener) override {
     listener_ = std::move(listener);
     started = true;
+    // A real source's first listener call comes from its loop once the state is whole; these
+    // tests have no loop: it comes at once.
+    if (start_errors.empty() && !defer_first_call) changed();
     return start_errors;
   }
   void stop() override { started = false; }
@@ -106,6 +109,7 @@ class FakeSource final : public cluster::ClusterSource {
   }
 
   bool started = false;
+  bool defer_first_call = false;  // the test calls changed() for the first state
   bool leader = true;
   std::vector<std::string> start_errors;
   std::vector<std::pair<cluster::ObjectKey, std::vector<IpAddress>>> writes;

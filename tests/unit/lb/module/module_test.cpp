@@ -458,6 +458,26 @@ TEST_F(LbModuleTest, ResourcesFromTheSourceReplaceTheFilesAndAnInvalidSetKeepsTh
   EXPECT_EQ(bgp_.routes.at(kBgpSource).size(), 4u);
 }
 
+TEST_F(LbModuleTest, LeadingBeforeTheSourcesFirstStateAssignsNothing) {
+  // The API source's Lease may be won before every resource has been listed: with an empty or
+  // partial cluster the controller would release every Service's address.
+  auto options = options_for(true, "k3s-node-1");
+  auto inner = options.make_source;
+  options.make_source = [inner]() {
+    auto source = inner();
+    static_cast<test::FakeSource*>(source.get())->defer_first_call = true;
+    return source;
+  };
+  auto module = std::make_unique<LbModule>(bgp_, options);
+  start(*module, test::seed_config());
+  source_->set_leader(true);
+  EXPECT_TRUE(source_->writes.empty());
+  EXPECT_TRUE(source_->events.empty());
+  EXPECT_FALSE(bgp_.routes.contains(kBgpSource));
+  source_->changed();
+  EXPECT_EQ(source_->writes.size(), 6u);
+}
+
 TEST_F(LbModuleTest, NothingIsAssignedOrAnnouncedBeforeTheSourcesResourcesValidate) {
   auto options = options_for(true, "k3s-node-1");
   auto inner = options.make_source;
