@@ -27,7 +27,10 @@ Status<std::string> LbModule::start() {
   running_ = loaded_;
   if (!options_.make_source) return unexpected(std::string("lb: no cluster source given"));
   source_ = options_.make_source();
-  auto errors = source_->start([this](const cluster::ClusterState&) { converge(); });
+  auto errors = source_->start([this](const cluster::ClusterState&) {
+    ++cluster_updates_;
+    converge();
+  });
   if (!errors.empty()) {
     source_.reset();
     return unexpected("lb: " + errors.front());
@@ -52,8 +55,10 @@ void LbModule::reload() {
     log::error("lb: reload failed, keeping the running MetalLB resources: {}",
                result.errors.front());
     for (std::size_t i = 1; i < result.errors.size(); ++i) log::error("lb: {}", result.errors[i]);
+    config_stale_ = true;
     return;
   }
+  config_stale_ = false;
   for (const auto& warning : result.warnings) log::warning("lb: {}", warning);
   loaded_ = std::move(result.config);
   warnings_ = std::move(result.warnings);

@@ -62,6 +62,8 @@ class LbModule final : public module::Module {
   void running_config_json(nlohmann::json& document) const override;
   nlohmann::json status() const override;
   std::string summary() const override;
+  void collect_metrics(metrics::Families& families) const override;  // metrics.cpp
+  std::string not_ready() const override;                            // metrics.cpp
 
   // Makes `config` the loaded resources, as load() does after reading them (tests, and a
   // later source of resources that are not files).
@@ -107,6 +109,8 @@ class LbModule final : public module::Module {
   std::string l2_error_;  // why L2 mode could not start (logged once); retried on each pass
   std::map<IpAddress, std::string> l2_owned_;  // Service IPs this node answers for: interface
   std::map<cluster::ObjectKey, cluster::ServiceL2Status> l2_status_;  // as written
+  std::uint64_t cluster_updates_ = 0;  // cluster states the source gave (metrics, readiness)
+  bool config_stale_ = false;          // the last reload failed (metrics)
 };
 
 }  // namespace vipd::lb
