@@ -5,10 +5,10 @@
 //   /readyz   200 once every module has started and is ready (the load balancer has read
 //             the cluster once); 503 with one reason a line otherwise
 //
-// Threads: civetweb serves on its own threads; every read of the daemon's state is a job on
-// the event loop (LoopCaller), so that protocol code keeps its one thread and no locks. The
-// job copies numbers into MetricFamily structs (microseconds for thousands of samples); the
-// text is made on the server thread. A loop that does not answer within `loop_timeout` fails
+// Threads: the HTTP server (libmicrohttpd) serves on its own threads; every read of the daemon's
+// state is a job on the event loop (LoopCaller), so that protocol code keeps its one thread and no
+// locks. The job copies numbers into MetricFamily structs (microseconds for thousands of samples);
+// the text is made on the server thread. A loop that does not answer within `loop_timeout` fails
 // the request with 503 (Prometheus records the target down, `up == 0`, which alerts see)
 // rather than serving numbers that might be old or made without the loop.
 #pragma once

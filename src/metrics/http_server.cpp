@@ -1,33 +1,37 @@
 #include "metrics/http_server.hpp"
 
-#include <civetweb.h>
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdarg>
 #include <cstring>
-#include <mutex>
 
 namespace vipd::metrics {
 namespace {
 
-// civetweb's global state: once per process, before the first server (mg_init_library is not
-// thread-safe; its counterpart mg_exit_library is left to process exit, since servers may be
-// started again).
-void init_civetweb() {
-  static std::once_flag once;
-  std::call_once(once, [] { mg_init_library(MG_FEATURES_IPV6); });
+MHD_Result send(MHD_Connection* connection, const HttpResponse& response) {
+  MHD_Response* r = MHD_create_response_from_buffer(
+      response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (!r) return MHD_NO;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+  // A scrape is a snapshot; no proxy may serve an old one.
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), r);
+  MHD_destroy_response(r);
+  return queued;
 }
 
-void send(mg_connection* connection, const HttpResponse& response, bool head) {
-  mg_response_header_start(connection, response.status);
-  mg_response_header_add(connection, "Content-Type", response.content_type.c_str(), -1);
-  const std::string length = std::to_string(response.body.size());
-  mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
-  // A scrape is a snapshot; no proxy may serve an old one.
-  mg_response_header_add(connection, "Cache-Control", "no-store", -1);
-  mg_response_header_send(connection);
-  if (!head && !response.body.empty())
-    mg_write(connection, response.body.data(), response.body.size());
+// libmicrohttpd's error log while the daemon starts (why it could not listen).
+void start_logger(void* cls, const char* format, va_list ap) {
+  char line[256];
+  std::vsnprintf(line, sizeof line, format, ap);
+  auto* text = static_cast<std::string*>(cls);
+  if (text->empty()) *text = line;
+  while (!text->empty() && (text->back() == '\n' || text->back() == '.')) text->pop_back();
 }
 
 }  // namespace
@@ -65,71 +69,60 @@ Result<ListenAddress, std::string> parse_listen_address(std::string_view text) {
 
 Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(
     const ListenAddress& listen, std::map<std::string, Handler> handlers) {
-  init_civetweb();
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->handlers_ = std::move(handlers);
-  const std::string ports = listen.to_string();
-  // Two workers: Prometheus and a probe at the same time; more only queue on the one loop.
-  // No document_root: civetweb serves no files, only the handlers below.
-  const char* options[] = {"listening_ports",
-                           ports.c_str(),
-                           "num_threads",
-                           "2",
-                           "request_timeout_ms",
-                           "10000",
-                           "enable_keep_alive",
-                           "yes",
-                           "keep_alive_timeout_ms",
-                           "30000",
-                           nullptr};
-  mg_callbacks callbacks{};
-  // civetweb's own log lines (bad requests) are not vipd's to print.
-  callbacks.log_message = [](const mg_connection*, const char*) { return 1; };
-  mg_init_data init{};
-  init.callbacks = &callbacks;
-  init.user_data = server.get();
-  init.configuration_options = options;
-  char error_text[256] = {};
-  unsigned error_code = 0;
-  mg_error_data error{};
-  error.code = &error_code;
-  error.text = error_text;
-  error.text_buffer_size = sizeof error_text;
-  server->context_ = mg_start2(&init, &error);
-  if (!server->context_)
-    return unexpected(fmt::format("cannot listen on {}: {}", ports,
-                                  error_text[0] ? error_text : "civetweb failed to start"));
-  for (const auto& [path, handler] : server->handlers_)
-    mg_set_request_handler(server->context_, path.c_str(), &HttpServer::dispatch, server.get());
-  mg_server_port bound[4] = {};
-  int n = mg_get_server_ports(server->context_, 4, bound);
-  server->port_ = n > 0 ? static_cast<std::uint16_t>(bound[0].port) : listen.port;
+  sockaddr_in v4{};
+  sockaddr_in6 v6{};
+  sockaddr* address = nullptr;
+  // Threads of its own (a pool of two: Prometheus and a probe at the same time; more would only
+  // queue on the one event loop), and errors into `error` while starting.
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+  if (listen.address.is_v4()) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(listen.port);
+    std::memcpy(&v4.sin_addr, listen.address.octets().data(), 4);
+    address = reinterpret_cast<sockaddr*>(&v4);
+  } else {
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(listen.port);
+    std::memcpy(&v6.sin6_addr, listen.address.octets().data(), 16);
+    address = reinterpret_cast<sockaddr*>(&v6);
+    // [::] takes IPv4 too, as a Go server's ":7472" does.
+    flags |= listen.address.is_unspecified() ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+  }
+  std::string error;
+  auto handler = [](void* self, MHD_Connection* connection, const char* url, const char* method,
+                    const char*, const char*, std::size_t*, void**) -> MHD_Result {
+    return static_cast<MHD_Result>(dispatch(self, connection, url, method));
+  };
+  server->daemon_ =
+      MHD_start_daemon(flags, listen.port, nullptr, nullptr, handler, server.get(),
+                       MHD_OPTION_SOCK_ADDR, address, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+                       MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+                       MHD_OPTION_EXTERNAL_LOGGER, &start_logger, &error, MHD_OPTION_END);
+  if (!server->daemon_)
+    return unexpected(fmt::format("cannot listen on {}: {}", listen.to_string(),
+                                  error.empty() ? std::strerror(errno) : error));
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
+  server->port_ = info && info->port ? info->port : listen.port;
   return server;
 }
 
 HttpServer::~HttpServer() {
-  if (context_) mg_stop(context_);
+  if (daemon_) MHD_stop_daemon(daemon_);
 }
 
-int HttpServer::dispatch(mg_connection* connection, void* data) {
-  auto* server = static_cast<HttpServer*>(data);
-  const mg_request_info* request = mg_get_request_info(connection);
-  const std::string_view method = request->request_method ? request->request_method : "";
-  const std::string_view uri = request->local_uri ? request->local_uri : "";
-  // civetweb matches handler paths as prefixes ("/metrics" also takes "/metricsX"); vipd
-  // serves exact paths only.
-  auto it = server->handlers_.find(std::string(uri));
-  if (it == server->handlers_.end()) {
-    send(connection, {404, "text/plain; charset=utf-8", "not found\n"}, method == "HEAD");
-    return 404;
-  }
-  if (method != "GET" && method != "HEAD") {
-    send(connection, {405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
-    return 405;
-  }
-  HttpResponse response = it->second();
-  send(connection, response, method == "HEAD");
-  return response.status;
+int HttpServer::dispatch(void* self, MHD_Connection* connection, const char* url,
+                         const char* method) {
+  auto* server = static_cast<HttpServer*>(self);
+  const std::string_view m = method ? method : "";
+  auto it = server->handlers_.find(url ? url : "");
+  if (it == server->handlers_.end())
+    return send(connection, {MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n"});
+  if (m != MHD_HTTP_METHOD_GET && m != MHD_HTTP_METHOD_HEAD)
+    return send(connection,
+                {MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", "only GET and HEAD\n"});
+  return send(connection, it->second());
 }
 
 }  // namespace vipd::metrics

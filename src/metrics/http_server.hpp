@@ -1,10 +1,14 @@
-// A small HTTP server for /metrics, /healthz and /readyz on civetweb (libcivetweb, the server
-// prometheus-cpp's own Exposer is built on). The Exposer serves only metric collectables; the
-// probes need their own handlers with a status code and a reason in the body, so vipd uses
-// civetweb directly and prometheus-cpp's TextSerializer for the metrics (families.hpp).
+// A small HTTP server for /metrics, /healthz and /readyz on GNU libmicrohttpd.
 //
-// Handlers run on civetweb's worker threads, never on the event loop: they must reach the
-// daemon's state only through LoopCaller (loop_call.hpp).
+// Why not prometheus-cpp's Exposer: it serves only metric collectables, and the probes need
+// handlers of their own with a status code and a reason in the body. Why not civetweb, which
+// the Exposer is built on: Debian builds libcivetweb without IPv6 (mg_check_feature(8) is 0),
+// so `--metrics-listen [::1]:7472` could not work; libmicrohttpd listens on either family (both
+// for [::]). The metrics are still prometheus-cpp's data model and TextSerializer
+// (families.hpp); no HTTP is written here by hand.
+//
+// Handlers run on the server's threads, never on the event loop: they must reach the daemon's
+// state only through LoopCaller (loop_call.hpp).
 #pragma once
 
 #include <cstdint>
@@ -16,13 +20,13 @@
 #include "common/ip.hpp"
 #include "common/result.hpp"
 
-struct mg_context;
-struct mg_connection;
+struct MHD_Daemon;
+struct MHD_Connection;
 
 namespace vipd::metrics {
 
-// ADDR:PORT, with an IPv6 address in brackets ("127.0.0.1:7472", "[::1]:7472", "[::]:7472").
-// Port 0 picks a free port (tests; HttpServer::port() tells which).
+// ADDR:PORT, with an IPv6 address in brackets ("127.0.0.1:7472", "[::1]:7472"; "[::]:7472"
+// takes IPv4 too). Port 0 picks a free port (tests; HttpServer::port() tells which).
 struct ListenAddress {
   IpAddress address;
   std::uint16_t port = 0;
@@ -38,7 +42,8 @@ struct HttpResponse {
 
 class HttpServer {
  public:
-  // Runs on a server thread for a GET (or HEAD) of its exact path.
+  // Runs on a server thread for a GET (or HEAD) of its exact path; other paths get 404, other
+  // methods 405.
   using Handler = std::function<HttpResponse()>;
 
   // Listens and serves; an error when the address cannot be bound.
@@ -54,9 +59,10 @@ class HttpServer {
 
  private:
   HttpServer() = default;
-  static int dispatch(mg_connection* connection, void* data);
+  // libmicrohttpd's access handler (MHD_AccessHandlerCallback).
+  static int dispatch(void* self, MHD_Connection* connection, const char* url, const char* method);
   std::map<std::string, Handler> handlers_;
-  mg_context* context_ = nullptr;
+  MHD_Daemon* daemon_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
