@@ -11,8 +11,8 @@
 
 namespace vipd::bfd {
 
-// `notifications`: how often the session's state was reported to its clients (FRR's "zebra
-// notifications": here, the Up-to-Down reports to BGP).
+// `notifications`: how often the session's state changes were reported to its client (FRR's
+// "zebra notifications": here, to BGP, for the sessions BGP follows).
 void collect_metrics(const SessionTable& table,
                      const std::function<std::uint64_t(const PeerKey&)>& notifications,
                      metrics::Families& families);
