@@ -20,6 +20,7 @@
 #include "control/server.hpp"
 #include "event/asio_clock.hpp"
 #include "lb/announce_l2.hpp"
+#include "metrics.hpp"
 #include "module/module.hpp"
 #include "modules.hpp"
 
@@ -121,6 +122,18 @@ class Daemon {
       server_->close();
       return startup_failed("cannot write pid file " + options_.pid_file);
     }
+    // Before the modules, so that a port in use fails the start before anything runs; it
+    // answers /readyz with 503 until every module has started.
+    if (!options_.metrics_listen.empty()) {
+      auto endpoint =
+          start_metrics_endpoint(options_.metrics_listen, io_, modules_, kernel_, phase_);
+      if (!endpoint) {
+        server_->close();
+        remove_pid_file();
+        return startup_failed("--metrics-listen: " + endpoint.error());
+      }
+      metrics_ = std::move(*endpoint);
+    }
     // Every module reads the one view of links and addresses; VRRP refuses to start without it,
     // BGP then knows no interface (no router-id of its own, every next hop reachable).
     if (!modules_.empty())
@@ -138,6 +151,7 @@ class Daemon {
         return startup_failed(started.error());
       }
     }
+    phase_.started = true;
     report_startup("");
     wait_for_signal();
     std::string summary;
@@ -145,6 +159,8 @@ class Daemon {
     log::notice("vipd {} started: {}", PROJECT_VERSION,
                 summary.empty() ? std::string("no module configured") : summary);
     io_.run();
+    // The modules have stopped: no scrape reads them any more.
+    if (metrics_) metrics_->close();
     // Let the Cease NOTIFICATIONs go out, but never wait on a peer that stopped reading (nor
     // on the signal wait re-armed during a VRRP handover).
     signals_.cancel();
@@ -303,6 +319,7 @@ class Daemon {
         return;
       }
       terminating_ = true;
+      phase_.stopping = true;
       log::notice("Terminating on signal {}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
       server_->close();
       stop_from(modules_.size());
@@ -321,6 +338,8 @@ class Daemon {
   std::size_t stopping_ = 0;
   bool terminating_ = false;
   bool pid_file_written_ = false;
+  DaemonPhase phase_;
+  std::unique_ptr<metrics::Endpoint> metrics_;  // last: it reads the members above
 };
 
 bool setup_logging(const DaemonOptions& options, const module::DaemonSettings& settings) {
@@ -457,6 +476,11 @@ int run_daemon(const DaemonOptions& given) {
     std::fprintf(stderr, "vipd: --l2-advert-interval: a multiple of 10 ms (VRRPv3 centiseconds)\n");
     return 1;
   }
+  if (!options.metrics_listen.empty())
+    if (auto listen = metrics::parse_listen_address(options.metrics_listen); !listen) {
+      std::fprintf(stderr, "vipd: --metrics-listen: %s\n", listen.error().c_str());
+      return 1;
+    }
   if (options.check) return check_configuration(options);
   // First, before any descriptor is opened: every BGP neighbor needs one (D4 in issue 15).
   const NofileLimit nofile = raise_nofile_limit();

@@ -35,6 +35,7 @@ struct DaemonOptions {
   std::string pid_file;
   std::string log_level = "info";
   std::uint16_t bgp_port = 179;
+  std::string metrics_listen;  // --metrics-listen ADDR:PORT; empty: no HTTP endpoint
 };
 
 // The system's hostname (the shell's prompt without `hostname`, the default --node-name).

@@ -40,6 +40,8 @@ class KernelServices {
   // (docs/netlink.md, "Link tracking"); without the view's monitor routes are still
   // installed: every next hop counts as reachable and the kernel decides.
   Result<fib::Fib*, std::string> route_table();
+  // The route table if a module opened it; nullptr otherwise (metrics: never opens it).
+  const fib::Fib* open_route_table() const { return route_table_.get(); }
   // Once every module has stopped: deletes what is left in the kernel and closes the sockets
   // and monitors, so that the loop has nothing more to wait for.
   void close();

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   app.add_option("--pid-file", options.pid_file, "Write the process id here");
   app.add_option("--bgp-port", options.bgp_port, "TCP port to accept BGP connections on")
       ->capture_default_str();
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "Serve Prometheus metrics (/metrics) and the probes (/healthz, /readyz) over "
+                 "HTTP on ADDR:PORT ([IPV6]:PORT); MetalLB's port is 7472. Default: off");
   app.set_version_flag("--version", PROJECT_VERSION);
   CLI11_PARSE(app, argc, argv);
   return vipd::run_daemon(options);

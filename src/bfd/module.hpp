@@ -58,6 +58,7 @@ class BfdModule final : public module::Module, public BfdApi {
   void running_config_json(nlohmann::json&) const override {}
   nlohmann::json status() const override;
   std::string summary() const override;
+  void collect_metrics(metrics::Families& families) const override;  // metrics.cpp
 
   void set_sessions(const std::string& source, std::vector<SessionRequest> requests) override;
   std::string session_state(const PeerKey& peer) const override;

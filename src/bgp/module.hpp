@@ -56,6 +56,7 @@ class BgpModule final : public module::Module, public BgpApi {
   nlohmann::json status() const override;
   std::string summary() const override;
   std::optional<Status<std::string>> save_config() override;
+  void collect_metrics(metrics::Families& families) const override;  // metrics.cpp
 
   // BgpApi.
   Status<std::string> set_neighbors(const std::string& source, ModuleNeighbors neighbors) override;

@@ -31,6 +31,7 @@ Status<std::string> LbModule::start() {
   source_ready_ = false;
   auto errors = source_->start([this](const cluster::ClusterState&) {
     source_ready_ = true;
+    ++cluster_updates_;
     converge();
   });
   if (options_.speaker && options_.clock && options_.session_status_interval.count() > 0) {
@@ -66,8 +67,10 @@ void LbModule::reload() {
     log::error("lb: reload failed, keeping the running MetalLB resources: {}",
                result.errors.front());
     for (std::size_t i = 1; i < result.errors.size(); ++i) log::error("lb: {}", result.errors[i]);
+    config_stale_ = true;
     return;
   }
+  config_stale_ = false;
   for (const auto& warning : result.warnings) log::warning("lb: {}", warning);
   loaded_ = std::move(result.config);
   warnings_ = std::move(result.warnings);
@@ -268,8 +271,10 @@ bool LbModule::sync_resources() {
                resources_ready_ ? ", keeping the running ones" : ", nothing is announced",
                result.errors.front());
     for (std::size_t i = 1; i < result.errors.size(); ++i) log::error("lb: {}", result.errors[i]);
+    config_stale_ = resources_ready_;
     return resources_ready_;
   }
+  config_stale_ = false;
   for (const auto& warning : result.warnings) log::warning("lb: {}", warning);
   if (!resources_ready_ || !(result.config == running_))
     log::notice(

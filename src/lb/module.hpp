@@ -70,6 +70,8 @@ class LbModule final : public module::Module {
   void running_config_json(nlohmann::json& document) const override;
   nlohmann::json status() const override;
   std::string summary() const override;
+  void collect_metrics(metrics::Families& families) const override;  // metrics.cpp
+  std::string not_ready() const override;                            // metrics.cpp
 
   // Makes `config` the loaded resources, as load() does after reading them (tests, and a
   // later source of resources that are not files).
@@ -136,6 +138,8 @@ class LbModule final : public module::Module {
   std::map<std::string, cluster::PoolStatus> pool_status_;              // by pool name
   std::set<std::pair<cluster::ObjectKey, std::string>> node_assigned_;  // (Service, protocol)
   std::unique_ptr<event::Timer> session_timer_;
+  std::uint64_t cluster_updates_ = 0;  // cluster states the source gave (metrics, readiness)
+  bool config_stale_ = false;          // the last reload failed (metrics)
 };
 
 }  // namespace vipd::lb

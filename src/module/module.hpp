@@ -27,6 +27,9 @@
 namespace vipd::control {
 class CommandTree;
 }
+namespace vipd::metrics {
+class Families;
+}
 
 namespace vipd::module {
 
@@ -85,6 +88,14 @@ class Module {
   // `write memory`: saves the running configuration into the module's file. nullopt: vipd does
   // not write this module's file (keepalived.conf is the user's).
   virtual std::optional<Status<std::string>> save_config() { return std::nullopt; }
+
+  // /metrics (metrics/families.hpp, docs/metrics.md): adds the module's metric families from
+  // the state it holds now. Runs on the event loop, like everything else here; copies numbers
+  // only (a scrape must not hold the loop). Each module has it in a metrics.cpp of its own.
+  virtual void collect_metrics(metrics::Families&) const {}
+  // /readyz: why the module cannot serve yet (the load balancer has not read the cluster);
+  // empty: ready. Asked only once every module has started.
+  virtual std::string not_ready() const { return {}; }
 };
 
 using ModuleList = std::vector<std::unique_ptr<Module>>;

@@ -35,6 +35,7 @@ class VrrpDaemonModule final : public module::Module {
   void running_config_json(nlohmann::json& document) const override;
   nlohmann::json status() const override;
   std::string summary() const override;
+  void collect_metrics(metrics::Families& families) const override;  // daemon_metrics.cpp
 
   VrrpService& service() { return *service_; }
 

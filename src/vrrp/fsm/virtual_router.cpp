@@ -56,6 +56,7 @@ bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& al
   if (const auto* advert = std::get_if<AdvertReceived>(&event)) {
     ++stats_.adverts_received;
     if (advert->priority == 0) ++stats_.priority_zero_received;
+    stats_.last_advert_received = clock_.now();
   }
   Transition t = step(fsm_, event, config_);
   const State from = fsm_.state;
@@ -66,6 +67,8 @@ bool VirtualRouter::dispatch(const Event& event, const std::shared_ptr<bool>& al
     stats_.last_transition = clock_.now();
     ++stats_.transitions;
     if (fsm_.state == State::kMaster) ++stats_.became_master;
+    if (from == State::kBackup && fsm_.state == State::kMaster && stats_.last_advert_received)
+      stats_.last_takeover = stats_.last_transition - *stats_.last_advert_received;
     if (from == State::kMaster) ++stats_.released_master;
   }
   for (const Action& action : t.actions) {

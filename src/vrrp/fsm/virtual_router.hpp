@@ -51,6 +51,11 @@ class VirtualRouter {
     std::uint32_t priority_zero_received = 0;
     std::uint32_t transitions = 0;  // every change of state (FRR vrrpd's "transitions")
     event::TimePoint last_transition{};
+    // Failover timing: when an advert was last received, and how long after it this router
+    // last went from Backup to Master (RFC 5798 §6.4.2: Master_Down_Interval after a master
+    // that died, Skew_Time after one that sent priority 0). nullopt: no such takeover yet.
+    std::optional<event::TimePoint> last_advert_received;
+    std::optional<event::Duration> last_takeover;
   };
 
   VirtualRouter(event::Clock& clock, Config config, ActionSink& sink);

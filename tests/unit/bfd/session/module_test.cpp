@@ -2,6 +2,7 @@
 // `neighbor A bfd`) and from BfdApi, the BGP integration (Cease/BFD Down at the moment BFD goes
 // Down; the peer's AdminDown ignored), and `show bfd peers [counters] [json]`.
 #include "bfd/module.hpp"
+#include "metrics/families.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -251,6 +252,43 @@ TEST_F(ModulePair, ShowBfdPeersInFrrShape) {
   EXPECT_EQ(counters[0]["session-down"], 0);
   EXPECT_NE(run(*router, "show bfd peers counters").find("\t\tSession up events: 1\n"),
             std::string::npos);
+}
+
+// /metrics (src/bfd/metrics.cpp): MetalLB's FRR-mode families keyed by the peer's address, and
+// vipd's own with the whole session key.
+TEST_F(ModulePair, MetricsCarryMetalLbFamiliesOfTheSessions) {
+  start(kRouterConf, node_request());
+  clock.advance(5s);
+  const metrics::Labels peer{{"peer", "192.168.12.11"}, {"vrf", "default"}};
+  metrics::Families up;
+  router->collect_metrics(up);
+  EXPECT_EQ(up.value("metallb_bfd_session_up", peer), 1);
+  EXPECT_EQ(up.value("metallb_bfd_session_up_events", peer), 1);
+  EXPECT_EQ(up.value("metallb_bfd_session_down_events", peer), 0);
+  const Counters& c = router_session()->counters();
+  EXPECT_EQ(up.value("metallb_bfd_control_packet_input", peer),
+            static_cast<double>(c.control_packets_in));
+  EXPECT_EQ(up.value("metallb_bfd_control_packet_output", peer),
+            static_cast<double>(c.control_packets_out));
+  EXPECT_GT(c.control_packets_out, 0u);
+  EXPECT_EQ(up.find("metallb_bfd_session_up")->type, prometheus::MetricType::Gauge);
+  EXPECT_EQ(up.find("metallb_bfd_control_packet_input")->type, prometheus::MetricType::Counter);
+  EXPECT_EQ(
+      up.value(
+          "vipd_bfd_session_state",
+          {{"peer", "192.168.12.11"}, {"local", ""}, {"interface", ""}, {"multihop", "false"}}),
+      3);
+
+  router_net->cut();
+  clock.advance(1s);
+  metrics::Families down;
+  router->collect_metrics(down);
+  EXPECT_EQ(down.value("metallb_bfd_session_up", peer), 0);
+  EXPECT_EQ(down.value("metallb_bfd_session_down_events", peer), 1);
+  // The state changes reported to BGP (FRR's "zebra notifications").
+  const auto notified = router->client_notifications(PeerKey{kNode, {}, {}, false});
+  EXPECT_GT(notified, 0u);
+  EXPECT_EQ(down.value("metallb_bfd_zebra_notifications", peer), static_cast<double>(notified));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "control/cli.hpp"
 #include "fakes.hpp"
+#include "metrics/families.hpp"
 #include "seed.hpp"
 
 namespace vipd::lb {
@@ -357,6 +358,45 @@ TEST_F(LbModuleL2Test, BgpOnlyConfigurationsNeverStartL2Mode) {
   start(*module, test::seed_config());
   EXPECT_EQ(runner_, nullptr);
   EXPECT_EQ(module->l2_runner(), nullptr);
+}
+
+// /metrics and /readyz (src/lb/metrics.cpp): MetalLB's allocator families from the controller
+// that assigns, its Kubernetes client families, and readiness once the cluster was read.
+TEST_F(LbModuleTest, MetricsAndReadiness) {
+  auto module = make(true);
+  EXPECT_NE(module->not_ready(), "");
+  start(*module, test::seed_config());
+  EXPECT_EQ(module->not_ready(), "lb: the cluster has not been read yet (fake)");
+  source_->changed();
+  EXPECT_EQ(module->not_ready(), "");
+
+  metrics::Families f;
+  module->collect_metrics(f);
+  const metrics::Labels pool{{"pool", "first-pool"}};
+  ASSERT_EQ(module->allocation().usage.size(), 1u);
+  const auto& usage = module->allocation().usage[0];
+  EXPECT_EQ(f.value("metallb_allocator_addresses_in_use_total", pool), 6);
+  EXPECT_EQ(f.value("metallb_allocator_ipv4_addresses_in_use_total", pool), 6);
+  EXPECT_EQ(f.value("metallb_allocator_ipv6_addresses_in_use_total", pool), 0);
+  EXPECT_EQ(f.value("metallb_allocator_addresses_total", pool),
+            static_cast<double>(usage.ipv4_total + usage.ipv6_total));
+  EXPECT_GE(usage.ipv4_total, 6u);
+  EXPECT_EQ(f.value("metallb_allocator_services_allocated_total", pool), 6);
+  EXPECT_EQ(f.find("metallb_allocator_addresses_total")->help,
+            "Number of usable IP addresses, per pool");
+  EXPECT_EQ(f.value("metallb_k8s_client_config_loaded_bool", {}), 1);
+  EXPECT_EQ(f.value("metallb_k8s_client_config_stale_bool", {}), 0);
+  EXPECT_EQ(f.value("metallb_k8s_client_updates_total", {}), 1);
+  EXPECT_EQ(f.find("metallb_k8s_client_updates_total")->type, prometheus::MetricType::Counter);
+  EXPECT_EQ(f.value("vipd_lb_controller_leader", {}), 1);
+  EXPECT_EQ(f.value("vipd_lb_announced_prefixes", {}), 6);
+
+  // A standby controller (and a speaker) exports no allocator numbers: sums stay right.
+  source_->set_leader(false);
+  metrics::Families standby;
+  module->collect_metrics(standby);
+  EXPECT_EQ(standby.find("metallb_allocator_addresses_total"), nullptr);
+  EXPECT_EQ(standby.value("vipd_lb_controller_leader", {}), 0);
 }
 
 }  // namespace
