@@ -41,8 +41,11 @@ from typing import Any, Callable, Optional
 
 try:
     import yaml  # python3-yaml; only the control API's loader and YAML bodies need it
+
+    YAMLError: type = yaml.YAMLError
 except ImportError:  # pragma: no cover
     yaml = None
+    YAMLError = ValueError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,8 +310,8 @@ LIST_EXPIRED = "The resourceVersion for the provided list is too old."
 # Selectors (k8s.io/apimachinery/pkg/labels and fields)
 # ---------------------------------------------------------------------------------------------
 
-_LABEL_KEY = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
-_LABEL_VAL = r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
+_LABEL_KEY = r"[A-Za-z0-9](?:[-A-Za-z0-9_./]*[A-Za-z0-9])?"
+_LABEL_VAL = r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
 
 
 def _split_top(s: str) -> list[str]:
@@ -987,6 +990,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sys.stderr.write("fake-apiserver: %s %s\n" % (self.address_string(), fmt % a))
 
     def setup(self):
+        # Go's net package sets TCP_NODELAY on every connection; without it a response's header
+        # and body writes meet the client's delayed ACK (40 ms a request).
+        try:
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         super().setup()
         with self.api.lock:
             self.api.connections.add(self.connection)
@@ -1357,7 +1366,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 obj = yaml.safe_load(body.decode())
             else:
                 obj = json.loads(body.decode() or "null")
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, YAMLError) as e:
             raise err_bad_request(f"error decoding the request body: {e}")
         if not isinstance(obj, dict):
             raise err_bad_request("Object 'Kind' is missing in '" + body.decode(errors="replace")
@@ -1891,7 +1900,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                           "fieldManager")
             else:
                 patch = json.loads(body.decode() or "null")
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, YAMLError) as e:
             raise err_bad_request(f"error decoding patch: {e}")
         with api.lock:
             old = api.objects.get((res.storage, ns, name))
@@ -2156,7 +2165,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise err_bad_request("YAML needs PyYAML (python3-yaml)")
             try:
                 docs = [d for d in yaml.safe_load_all(text) if d is not None]
-            except yaml.YAMLError as e:
+            except YAMLError as e:
                 raise err_bad_request(f"bad YAML: {e}")
         for d in docs:
             if not isinstance(d, dict):
