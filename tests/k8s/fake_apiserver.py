@@ -23,9 +23,9 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
-import socketserver
 import ssl
 import subprocess
 import sys
@@ -664,6 +664,7 @@ class Server:
         self.stall_rules: list[dict] = []
         self.freeze_until = 0.0
         self.freeze_forever = False
+        self.down_until = 0.0  # /_fake/restart: connections are reset until then
         self.stats: dict[str, int] = {}
         self.responses: dict[str, int] = {}
         self.total = 0
@@ -1031,6 +1032,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n > 0 else b""
 
+    def send_response(self, code, message=None):
+        # Go's net/http sends no Server header; the apiserver adds an Audit-Id to every answer.
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+
     def send_json(self, code: int, body: Any, headers: Optional[dict] = None):
         data = (json.dumps(body, separators=(",", ":")) + "\n").encode()
         self.send_response(code)
@@ -1080,6 +1088,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control(path, query, body)
         if self.control_only:
             return self.send_text(404, "404 page not found\n")
+        if time.time() < self.api.down_until:  # "restarting" (/_fake/restart): reset
+            _abort(self.connection)
+            raise CutConnection()
         route_error: Optional[ApiError] = None
         try:
             route = self.route(path, query)
@@ -1122,10 +1133,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         api = self.api
         if not api.tokens and not api.args.client_ca:
             return True
-        auth = self.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
+        scheme, _, tok = self.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() == "bearer" and tok.strip():  # as the bearertoken authenticator
             with api.lock:
-                return api.tokens.get(auth[7:].strip(), False)
+                return api.tokens.get(tok.strip(), False)
         if api.args.client_ca and isinstance(self.connection, ssl.SSLSocket):
             try:
                 return bool(self.connection.getpeercert())
@@ -1556,10 +1567,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents "
                 "is provided")])
         try:
-            timeout = float(query["timeoutSeconds"]) if query.get("timeoutSeconds") else float(
-                api.args.watch_timeout)
+            timeout = float(query.get("timeoutSeconds") or 0)
         except ValueError:
             raise err_bad_request("invalid timeoutSeconds")
+        if timeout <= 0:  # unset or 0: the server's --min-request-timeout (handlers/get.go)
+            timeout = float(api.args.watch_timeout)
         initial_end = False
         w = Watcher(0, res, ns, fname, lsel, fsel, bookmarks, self.path, rv_q,
                     conn=self.connection)
@@ -1626,6 +1638,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with api.lock:
                 api.watchers.pop(w.id, None)
 
+    def _client_gone(self) -> bool:
+        """Whether the watch's client closed its end (Go sees it as the request context ending).
+        Nothing else reads this connection while the watch runs."""
+        sock = self.connection
+        try:
+            r, _, _ = select.select([sock], [], [], 0)
+            if not r:
+                return False
+            sock.setblocking(False)
+            try:
+                return sock.recv(4096) == b""
+            finally:
+                sock.settimeout(self.timeout)
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+            return False
+        except (OSError, ValueError):
+            return True
+
     def _current(self, res: Resource, w: Watcher) -> list:
         return [("ADDED", o, int(o["metadata"]["resourceVersion"]))
                 for (sid, _, _), o in sorted(self.api.objects.items())
@@ -1664,6 +1694,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         break
                     if not frozen and w.queue:
                         break
+                    if self._client_gone():
+                        cut = "gone"
+                        break
                     due = w.bookmarks and not frozen and (
                         (next_bookmark and now >= next_bookmark)
                         or (pre_deadline and now >= pre_deadline))
@@ -1697,6 +1730,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     mid = w.cut == "mid-event" and bool(out)
             if cut == "clean":
                 self._chunk(b"")
+                return
+            if cut == "gone":
+                self.close_connection = True
                 return
             if cut == "drop":
                 _abort(self.connection)
@@ -2109,6 +2145,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     except OSError:
                         pass
                 return self.send_json(200, {"disconnected": len(conns)})
+            if op == "restart":
+                # An apiserver restart in place: every connection drops, new ones are reset for
+                # down_ms, and the watch cache starts over at the current RV (unless
+                # keepHistory), so older watch RVs get 410.
+                with api.lock:
+                    api.down_until = time.time() + float(doc.get("down_ms", 0)) / 1000.0
+                    if not doc.get("keepHistory"):
+                        api.history.clear()
+                        api.compacted = api.rv
+                    conns = [c for c in api.connections if c is not self.connection]
+                    for w in api.watchers.values():
+                        w.cut = "drop"
+                    api.save()
+                    api.cond.notify_all()
+                for c in conns:
+                    try:
+                        c.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                self.close_connection = True
+                return self.send_json(200, {"restarted": True, "resourceVersion": str(api.rv),
+                                            "compacted": str(api.compacted)})
             if op == "compact":
                 c = api.compact(doc.get("resourceVersion", doc.get("rv")))
                 return self.send_json(200, {"compacted": str(c), "resourceVersion": str(api.rv)})

@@ -630,6 +630,24 @@ class Writes(Base):
                                     ctype="application/strategic-merge-patch+json")
         self.assertEqual((st, body["reason"]), (415, "UnsupportedMediaType"))
 
+    def test_apply_and_delete_collection(self):
+        path = f"/api/v1/namespaces/{self.ns}/services"
+        st, _, s = self.fake.req("PATCH", path + "/a?fieldManager=test",
+                                 "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n"
+                                 "  labels: {app: x}\nspec:\n  ports: [{port: 80}]\n",
+                                 ctype="application/apply-patch+yaml")
+        self.assertEqual((st, s["metadata"]["labels"]), (201, {"app": "x"}))
+        st, _, body = self.fake.req("PATCH", path + "/a", "metadata: {}\n",
+                                    ctype="application/apply-patch+yaml")
+        self.assertEqual(st, 400)  # fieldManager is required
+        self.create(path, svc("b", labels={"app": "x"}))
+        self.create(path, svc("c"))
+        st, _, lst = self.fake.req("DELETE", path + "?labelSelector=app%3Dx")
+        self.assertEqual((st, lst["kind"]), (200, "ServiceList"))
+        self.assertEqual(sorted(i["metadata"]["name"] for i in lst["items"]), ["a", "b"])
+        st, _, lst = self.fake.req("GET", path)
+        self.assertEqual([i["metadata"]["name"] for i in lst["items"]], ["c"])
+
     def test_delete(self):
         path = f"/api/v1/namespaces/{self.ns}/services"
         a = self.create(path, svc("a"))
@@ -915,6 +933,44 @@ class Faults(Base):
         st, _, _ = self.fake.req("GET", path + "?watch=1&resourceVersion=abc")
         self.assertEqual(st, 400)
         self.assertEqual(self.fake.req("GET", path)[0], 200)
+
+
+    def test_restart_in_place(self):
+        path = f"/api/v1/namespaces/{self.ns}/services"
+        self.create(path, svc("a"))
+        rv_old = self.rv()
+        self.create(path, svc("b"))
+        w = self.watch(path + f"?watch=1&resourceVersion={self.rv()}")
+        time.sleep(0.05)
+        out = self.fake.ctl("restart", {"down_ms": 300})
+        self.assertEqual(out["compacted"], out["resourceVersion"])
+        self.assertIn(w.wait_end(), ("eof", "reset"))
+        with self.assertRaises((http.client.HTTPException, ConnectionError, ssl.SSLError,
+                                OSError)):
+            self.fake.req("GET", path)
+        time.sleep(0.35)
+        st, _, lst = self.fake.req("GET", path)
+        self.assertEqual([i["metadata"]["name"] for i in lst["items"]], ["a", "b"])
+        w = self.watch(path + f"?watch=1&resourceVersion={rv_old}")
+        self.assertEqual(w.next()["object"]["reason"], "Expired")
+        w = self.watch(path + f"?watch=1&resourceVersion={lst['metadata']['resourceVersion']}")
+        self.create(path, svc("c"))
+        self.assertEqual(w.next()["object"]["metadata"]["name"], "c")
+
+    def test_watch_client_going_away(self):
+        path = f"/api/v1/namespaces/{self.ns}/services"
+        before = self.fake.stats()["open_watches"]
+        w = self.watch(path + "?watch=1&timeoutSeconds=0")  # 0: the server's default timeout
+        time.sleep(0.1)
+        self.assertEqual(self.fake.stats()["open_watches"], before + 1)
+        self.assertIsNone(w.end)
+        self.assertIn("audit-id", w.headers)
+        self.assertNotIn("server", w.headers)
+        w.close()
+        deadline = time.time() + 2
+        while self.fake.stats()["open_watches"] != before and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.fake.stats()["open_watches"], before)
 
 
 class Control(Base):
