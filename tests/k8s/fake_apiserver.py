@@ -2134,17 +2134,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     api.cond.notify_all()
                 return self.send_json(200, {"cut": n, "mode": mode})
             if op == "disconnect":
-                with api.lock:
-                    conns = [c for c in api.connections if c is not self.connection]
-                    for w in api.watchers.values():
-                        w.cut = "drop"
-                    api.cond.notify_all()
-                for c in conns:
-                    try:
-                        c.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                return self.send_json(200, {"disconnected": len(conns)})
+                return self.send_json(200, {"disconnected": self._drop_connections()})
             if op == "restart":
                 # An apiserver restart in place: every connection drops, new ones are reset for
                 # down_ms, and the watch cache starts over at the current RV (unless
@@ -2154,16 +2144,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     if not doc.get("keepHistory"):
                         api.history.clear()
                         api.compacted = api.rv
-                    conns = [c for c in api.connections if c is not self.connection]
-                    for w in api.watchers.values():
-                        w.cut = "drop"
                     api.save()
-                    api.cond.notify_all()
-                for c in conns:
-                    try:
-                        c.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                self._drop_connections()
                 self.close_connection = True
                 return self.send_json(200, {"restarted": True, "resourceVersion": str(api.rv),
                                             "compacted": str(api.compacted)})
@@ -2201,6 +2183,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(e.code, e.status)
         except (ValueError, TypeError, re.error, KeyError) as e:
             self.send_json(400, err_bad_request(f"{type(e).__name__}: {e}").status)
+
+    def _drop_connections(self) -> int:
+        """Resets every connection but this one: watches at their next turn, idle keep-alive
+        connections by a shutdown their own thread then sees."""
+        api = self.api
+        with api.lock:
+            conns = [c for c in api.connections if c is not self.connection]
+            for w in api.watchers.values():
+                w.cut = "drop"
+            api.cond.notify_all()
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(conns)
 
     def _stats(self) -> dict:
         api = self.api
