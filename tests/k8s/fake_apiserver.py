@@ -100,7 +100,9 @@ def _default_service(server: "Server", obj: dict, old: Optional[dict]) -> None:
     """The defaults a real apiserver fills in a Service (core/v1 defaults.go and the Service
     REST's IP and port allocators), enough that clients see the fields they read."""
     spec = obj.setdefault("spec", {})
-    ospec = (old or {}).get("spec", {})
+    ospec = (old or {}).get("spec") or {}
+    if not isinstance(spec, dict) or not isinstance(ospec, dict):
+        return
     spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
     for p in spec.get("ports", []) or []:
@@ -129,14 +131,19 @@ def _default_service(server: "Server", obj: dict, old: Optional[dict]) -> None:
                     p["nodePort"] = (oldports.get((p.get("port"), p.get("protocol")))
                                      or server.allocate_node_port())
     if old is None:
-        obj.setdefault("status", {}).setdefault("loadBalancer", {})
+        if not isinstance(obj.get("status"), dict):
+            obj["status"] = {}
+        obj["status"].setdefault("loadBalancer", {})
 
 
 def _default_namespace(server: "Server", obj: dict, old: Optional[dict]) -> None:
     # core/v1 defaults and namespace strategy: the "kubernetes" finalizer, phase Active.
     if old is None:
-        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
-        obj.setdefault("status", {}).setdefault("phase", "Active")
+        for k in ("spec", "status"):
+            if not isinstance(obj.get(k), dict):
+                obj[k] = {}
+        obj["spec"].setdefault("finalizers", ["kubernetes"])
+        obj["status"].setdefault("phase", "Active")
     obj.setdefault("metadata", {}).setdefault("labels", {})[
         "kubernetes.io/metadata.name"] = obj["metadata"].get("name", "")
 
@@ -283,6 +290,51 @@ def err_too_large_rv(rv: int, current: int) -> ApiError:
                                 {"causes": [{"reason": "ResourceVersionTooLarge",
                                              "message": "Too large resource version"}],
                                  "retryAfterSeconds": 1}))
+
+
+_DNS1123_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL = r"[a-z]([-a-z0-9]*[a-z0-9])?"
+
+
+def validate_object(res: "Resource", obj: dict) -> None:
+    """What decoding into ObjectMeta (400) and ValidateObjectMeta (422) reject: wrong types and
+    names that are not DNS names, so a client bug shows here as it would on a cluster."""
+    md = obj.get("metadata")
+    if not isinstance(md, dict):
+        raise err_bad_request("metadata: expected an object")
+    for k in ("name", "generateName", "namespace", "resourceVersion", "uid"):
+        if k in md and not isinstance(md[k], str):
+            raise err_bad_request(f"json: cannot unmarshal {type(md[k]).__name__} into Go struct "
+                                  f"field ObjectMeta.metadata.{k} of type string")
+    for k in ("labels", "annotations"):
+        v = md.get(k)
+        if v is not None and not (isinstance(v, dict) and all(
+                isinstance(x, str) and isinstance(y, str) for x, y in v.items())):
+            raise err_bad_request(f"json: cannot unmarshal into Go struct field "
+                                  f"ObjectMeta.metadata.{k} of type map[string]string")
+    f = md.get("finalizers")
+    if f is not None and not (isinstance(f, list) and all(isinstance(x, str) for x in f)):
+        raise err_bad_request("json: cannot unmarshal into Go struct field "
+                              "ObjectMeta.metadata.finalizers of type []string")
+    for k in ("spec", "status"):
+        if k in obj and obj[k] is not None and not isinstance(obj[k], dict) and not res.crd:
+            raise err_bad_request(f"json: cannot unmarshal into Go struct field {res.kind}.{k}")
+    name = md.get("name", "")
+    if name:
+        if res.plural in ("services",):
+            rx, what, most = _DNS1035_LABEL, "a DNS-1035 label", 63
+        elif res.plural == "namespaces":
+            rx, what, most = _DNS1123_LABEL, "a lowercase RFC 1123 label", 63
+        else:
+            rx, what, most = _DNS1123_SUBDOMAIN, "a lowercase RFC 1123 subdomain", 253
+        if not re.fullmatch(rx, name) or len(name) > most:
+            raise err_invalid((res.group, res.kind), name, [(
+                "FieldValueInvalid", "metadata.name",
+                f'Invalid value: "{name}": {what} must consist of lower case alphanumeric '
+                f"characters or '-'" + (", and must start with an alphabetic character"
+                                         if rx == _DNS1035_LABEL else "")
+                + f" (regex used for validation is '{rx}')")])
 
 
 UNAUTHORIZED = status_body(401, "Unauthorized", "Unauthorized")
@@ -615,7 +667,6 @@ class Watcher:
     start_rv: str
     queue: deque = field(default_factory=deque)
     cut: str = ""  # "", "clean", "drop", "mid-event"
-    conn: Any = None
 
     def matches(self, obj: Optional[dict]) -> bool:
         if obj is None:
@@ -722,8 +773,8 @@ class Server:
     # -- allocation ------------------------------------------------------------------------
 
     def allocate_cluster_ip(self) -> str:
-        used = {o.get("spec", {}).get("clusterIP") for (sid, _, _), o in self.objects.items()
-                if sid == "services"}
+        used = {(o.get("spec") or {}).get("clusterIP") for (sid, _, _), o in
+                self.objects.items() if sid == "services"}
         net = ipaddress.ip_network("10.96.0.0/12")
         while True:
             ip = str(net[self.next_ip])
@@ -733,7 +784,7 @@ class Server:
 
     def allocate_node_port(self) -> int:
         used = {p.get("nodePort") for (sid, _, _), o in self.objects.items() if sid == "services"
-                for p in o.get("spec", {}).get("ports", []) or [] if isinstance(p, dict)}
+                for p in (o.get("spec") or {}).get("ports") or [] if isinstance(p, dict)}
         while True:
             p = self.next_port
             self.next_port = 30000 + (self.next_port - 30000 + 1) % 2768
@@ -817,6 +868,7 @@ class Server:
         md = doc.setdefault("metadata", {})
         if not isinstance(md, dict) or not md.get("name"):
             raise err_bad_request("metadata.name is required")
+        validate_object(res, doc)
         name = md["name"]
         ns = (md.get("namespace") or "default") if res.namespaced else ""
         if res.namespaced and ("namespaces", "", ns) not in self.objects:
@@ -1531,7 +1583,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _chunk(self, data: bytes):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
-    def _event_line(self, res: Resource, etype: str, obj: dict) -> bytes:
+    @staticmethod
+    def _event_line(etype: str, obj: dict) -> bytes:
         return (json.dumps({"type": etype, "object": obj}, separators=(",", ":")) + "\n").encode()
 
     def watch(self, res: Resource, ns: str, name: str, query: dict):
@@ -1573,8 +1626,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if timeout <= 0:  # unset or 0: the server's --min-request-timeout (handlers/get.go)
             timeout = float(api.args.watch_timeout)
         initial_end = False
-        w = Watcher(0, res, ns, fname, lsel, fsel, bookmarks, self.path, rv_q,
-                    conn=self.connection)
+        w = Watcher(0, res, ns, fname, lsel, fsel, bookmarks, self.path, rv_q)
         error_event = None
         with api.lock:
             initial = []
@@ -1629,7 +1681,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self._count_response(200)
         if error_event is not None:
-            self._chunk(self._event_line(res, "ERROR", error_event))
+            self._chunk(self._event_line("ERROR", error_event))
             self._chunk(b"")
             return
         try:
@@ -1714,14 +1766,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     while not frozen and w.queue:
                         etype, obj, rv = w.queue.popleft()
                         if etype == "BOOKMARK-END":
-                            out.append(self._event_line(res, "BOOKMARK",
+                            out.append(self._event_line("BOOKMARK",
                                                         self._bookmark(res, rv, True)))
                         else:
-                            out.append(self._event_line(res, etype, self._out(res, obj)))
+                            out.append(self._event_line(etype, self._out(res, obj)))
                     if w.bookmarks and not frozen and (
                             (next_bookmark and now >= next_bookmark)
                             or (pre_deadline and now >= pre_deadline)):
-                        out.append(self._event_line(res, "BOOKMARK",
+                        out.append(self._event_line("BOOKMARK",
                                                     self._bookmark(res, api.rv, False)))
                         if next_bookmark and now >= next_bookmark:
                             next_bookmark = now + interval
@@ -1798,6 +1850,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "FieldValueRequired", "metadata.name",
                         "Required value: name or generateName is required")])
             name = md["name"]
+            validate_object(res, obj)
             self._check_ns(res, ns)
             if (res.storage, ns, name) in api.objects:
                 raise err_already_exists(res, name)
@@ -1854,6 +1907,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """registry Store.Update: create-on-update, preconditions, optimistic concurrency, no
         write when nothing changed. Called with the lock held."""
         api = self.api
+        validate_object(res, new)
         md = new["metadata"]
         if old is None:
             if not res.create_on_update or sub:
@@ -2181,7 +2235,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(404, status_body(404, "NotFound", f"no control call {op!r}"))
         except ApiError as e:
             self.send_json(e.code, e.status)
-        except (ValueError, TypeError, re.error, KeyError) as e:
+        except (ValueError, TypeError, re.error, KeyError, AttributeError) as e:
             self.send_json(400, err_bad_request(f"{type(e).__name__}: {e}").status)
 
     def _drop_connections(self) -> int:

@@ -398,6 +398,22 @@ class Shapes(Base):
         st, _, body = self.fake.req("POST", path, {"apiVersion": "v1", "kind": "Node",
                                                    "metadata": {"name": "n"}})
         self.assertEqual(st, 400)
+        # Names and metadata types are checked as the API does.
+        st, _, body = self.fake.req("POST", path, svc("Bad_Name"))
+        self.assertEqual((st, body["reason"]), (422, "Invalid"))
+        self.assertTrue(body["message"].startswith('Service "Bad_Name" is invalid: metadata.name'))
+        st, _, body = self.fake.req("POST", path, svc("1abc"))  # Services: DNS-1035 labels
+        self.assertEqual(st, 422)
+        bad = svc("x")
+        bad["metadata"]["labels"] = ["a"]
+        self.assertEqual(self.fake.req("POST", path, bad)[0], 400)
+        bad = svc("x")
+        bad["status"] = None
+        self.assertEqual(self.fake.req("POST", path, bad)[0], 201)
+        bad = svc("y")
+        bad["spec"]["clusterIP"] = 5
+        self.assertEqual(self.fake.req("POST", path, bad)[0], 500)
+        self.assertEqual(self.fake.req("GET", path + "/y")[0], 404)  # nothing half-written
 
 
 class ListSemantics(Base):
