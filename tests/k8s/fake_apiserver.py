@@ -1185,15 +1185,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         api = self.api
         if not api.tokens and not api.args.client_ca:
             return True
+        # The union authenticator: a verified client certificate (x509) first, then a bearer
+        # token; the first that succeeds wins.
+        if api.args.client_ca and isinstance(self.connection, ssl.SSLSocket):
+            try:
+                if self.connection.getpeercert():
+                    return True
+            except (ValueError, OSError):
+                pass
         scheme, _, tok = self.headers.get("Authorization", "").strip().partition(" ")
         if scheme.lower() == "bearer" and tok.strip():  # as the bearertoken authenticator
             with api.lock:
                 return api.tokens.get(tok.strip(), False)
-        if api.args.client_ca and isinstance(self.connection, ssl.SSLSocket):
-            try:
-                return bool(self.connection.getpeercert())
-            except (ValueError, OSError):
-                return False
         return False
 
     def _verb(self, route, query) -> tuple[str, str]:
@@ -1500,7 +1503,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise err_invalid(("meta.k8s.io", "ListOptions"), "", [(
                 "FieldValueNotSupported", "resourceVersionMatch",
                 f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"')])
-        if cont and rv_q:
+        if cont and rv_q and rv_q != "0":  # etcd3 store GetList
             raise err_bad_request("specifying resource version is not allowed when using continue")
         # The key prefix under which names are listed (etcd: /registry/<res>/[<ns>/]).
         prefix_ns = bool(res.namespaced and not ns)
