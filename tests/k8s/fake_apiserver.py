@@ -1068,6 +1068,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         except (ConnectionError, ssl.SSLError, OSError, TimeoutError):
             self.close_connection = True
+        except Exception:  # a bug here must not take the server down: log it, drop the link
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -1123,7 +1126,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.dispatch()
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     # -- the request -------------------------------------------------------------------------
 
@@ -1400,7 +1403,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def serve(self, route, query: dict, body: bytes):
         _, res, ns, name, sub, watch = route
         m = self.command
-        if m in ("GET", "HEAD"):
+        if res.namespaced and not ns and m != "GET":
+            # Writes to a namespaced type go to /namespaces/NS/...; the all-namespaces path only
+            # lists and watches.
+            raise ApiError(status_body(405, "MethodNotAllowed", "the server does not allow this "
+                                       "method on the requested resource", {}))
+        if m == "GET":
             if watch or _qbool(query.get("watch")):
                 return self.watch(res, ns, name, query)
             if name:
@@ -2141,10 +2149,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         items.append(self._out(r, copy.deepcopy(o)))
                     return self.send_json(200, {"resourceVersion": str(api.rv), "items": items})
             if op == "fail":
+                retry = doc.get("retryAfter")
                 rule = {"count": int(doc.get("count", 1)), "code": int(doc.get("code", 500)),
-                        "path": doc.get("path", ""), "verb": doc.get("verb", ""),
-                        "retryAfter": doc.get("retryAfter"), "message": doc.get("message", ""),
-                        "action": doc.get("action", ""), "body": doc.get("body", "text")}
+                        "path": str(doc.get("path", "")), "verb": str(doc.get("verb", "")),
+                        "retryAfter": None if retry is None else int(retry),
+                        "message": str(doc.get("message", "")),
+                        "action": str(doc.get("action", "")), "body": str(doc.get("body", "text"))}
+                if not 100 <= rule["code"] <= 599:
+                    raise ValueError("code must be an HTTP status")
                 if rule["path"]:
                     re.compile(rule["path"])
                 with api.lock:
@@ -2160,8 +2172,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         else:
                             api.freeze_until = time.time() + ms / 1000.0
                     elif mode == "delay":
-                        rule = {"ms": ms, "count": doc.get("count"), "path": doc.get("path", ""),
-                                "verb": doc.get("verb", "")}
+                        count = doc.get("count")
+                        rule = {"ms": ms, "count": None if count is None else int(count),
+                                "path": str(doc.get("path", "")), "verb": str(doc.get("verb", ""))}
                         if rule["path"]:
                             re.compile(rule["path"])
                         api.stall_rules.append(rule)
@@ -2179,6 +2192,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send_json(200, {"cleared": True})
             if op == "cut":
                 mode = doc.get("mode", "clean")
+                if doc.get("path"):
+                    re.compile(str(doc["path"]))
                 if mode not in ("clean", "drop", "mid-event"):
                     raise err_bad_request("mode is clean, drop or mid-event")
                 n = 0
@@ -2207,9 +2222,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send_json(200, {"restarted": True, "resourceVersion": str(api.rv),
                                             "compacted": str(api.compacted)})
             if op == "compact":
-                c = api.compact(doc.get("resourceVersion", doc.get("rv")))
+                rv = doc.get("resourceVersion", doc.get("rv"))
+                c = api.compact(None if rv is None else int(rv))
                 return self.send_json(200, {"compacted": str(c), "resourceVersion": str(api.rv)})
             if op == "tokens":
+                for k in ("add", "expire", "remove"):
+                    v = doc.get(k)
+                    if v is not None and not isinstance(v, str) and not (
+                            isinstance(v, list) and all(isinstance(t, str) for t in v)):
+                        raise ValueError(f"{k}: a token or a list of tokens")
                 with api.lock:
                     for t in doc.get("add", []) if isinstance(doc.get("add"), list) else (
                             [doc["add"]] if doc.get("add") else []):
