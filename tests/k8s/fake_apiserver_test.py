@@ -735,21 +735,28 @@ class WatchSemantics(Base):
         path = f"/api/v1/namespaces/{self.ns}/services"
         self.create(path, svc("a"))
         self.create(path, svc("b"))
-        for q in ("?watch=1", "?watch=1&resourceVersion=0"):
-            w = self.watch(path + q)
-            got = sorted((w.next()["type"], w.next()["object"]["metadata"]["name"])
-                         for _ in range(1))
-            self.assertEqual(got[0][0], "ADDED")
-            w.none(0.1)
+        watches = [self.watch(path + q) for q in ("?watch=1", "?watch=1&resourceVersion=0")]
+        for w in watches:
+            got = [w.next() for _ in range(2)]
+            self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in got],
+                             [("ADDED", "a"), ("ADDED", "b")])
+            w.none(0.05)
+        self.create(path, svc("c"))  # then live
+        for w in watches:
+            ev = w.next()
+            self.assertEqual((ev["type"], ev["object"]["metadata"]["name"]), ("ADDED", "c"))
         # watch-list: the state, then a bookmark annotated k8s.io/initial-events-end.
         w = self.watch(path + "?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
                               "&resourceVersionMatch=NotOlderThan&resourceVersion=")
-        e1, e2, bm = w.next(), w.next(), w.next()
-        self.assertEqual((e1["type"], e2["type"], bm["type"]), ("ADDED", "ADDED", "BOOKMARK"))
+        got = [w.next() for _ in range(4)]
+        self.assertEqual([e["type"] for e in got], ["ADDED", "ADDED", "ADDED", "BOOKMARK"])
+        bm = got[3]
         self.assertEqual(bm["object"], {"kind": "Service", "apiVersion": "v1",
                                         "metadata": {"resourceVersion": str(self.rv()),
                                                      "annotations": {
                                                          "k8s.io/initial-events-end": "true"}}})
+        self.create(path, svc("c"))
+        self.assertEqual(w.next()["object"]["metadata"]["name"], "c")
         st, _, body = self.fake.req("GET", path + "?watch=1&sendInitialEvents=true")
         self.assertEqual((st, body["reason"]), (422, "Invalid"))
 
@@ -946,6 +953,12 @@ class Faults(Base):
             self.assertIn(st, (400, 404, 415, 422))
         st, _, _ = self.fake.req("GET", path + "?limit=x")
         self.assertEqual(st, 400)
+        st, _, body = self.fake.req("POST", "/api/v1/services", svc("x"))
+        self.assertEqual((st, body["reason"]), (405, "MethodNotAllowed"))
+        with self.assertRaises(AssertionError):  # bad control arguments: 400, nothing armed
+            self.fake.ctl("stall", {"ms": 100, "count": "x"})
+        with self.assertRaises(AssertionError):
+            self.fake.ctl("fail", {"code": "x"})
         st, _, _ = self.fake.req("GET", path + "?watch=1&resourceVersion=abc")
         self.assertEqual(st, 400)
         self.assertEqual(self.fake.req("GET", path)[0], 200)
