@@ -755,8 +755,8 @@ class WatchSemantics(Base):
                                         "metadata": {"resourceVersion": str(self.rv()),
                                                      "annotations": {
                                                          "k8s.io/initial-events-end": "true"}}})
-        self.create(path, svc("c"))
-        self.assertEqual(w.next()["object"]["metadata"]["name"], "c")
+        self.create(path, svc("d"))
+        self.assertEqual(w.next()["object"]["metadata"]["name"], "d")
         st, _, body = self.fake.req("GET", path + "?watch=1&sendInitialEvents=true")
         self.assertEqual((st, body["reason"]), (422, "Invalid"))
 
