@@ -2077,15 +2077,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     new["metadata"]["deletionGracePeriodSeconds"] = 0
                     out = self._out(res, copy.deepcopy(
                         api._commit("MODIFIED", res, ns, name, new, old)))
-                return self.send_json(200, out)
-            last = copy.deepcopy(old)
-            api._delete_now(res, ns, name)
-            if res.return_deleted:
-                out = self._out(res, last)
             else:
-                out = status_body(0, "", "", {"name": name, "group": res.group,
-                                              "kind": res.plural, "uid": omd.get("uid")},
-                                  status="Success")
+                last = copy.deepcopy(old)
+                api._delete_now(res, ns, name)
+                if res.return_deleted:
+                    out = self._out(res, last)
+                else:
+                    out = status_body(0, "", "", {"name": name, "group": res.group,
+                                                  "kind": res.plural, "uid": omd.get("uid")},
+                                      status="Success")
         self.send_json(200, out)
 
     def delete_collection(self, res: Resource, ns: str, query: dict, body: bytes):
@@ -2112,155 +2112,159 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- the control API (/_fake/...) --------------------------------------------------------
 
     def control(self, path: str, query: dict, body: bytes):
-        api = self.api
+        # The answer is built under the lock and sent after it: no socket I/O with the lock held.
         try:
-            doc = {}
-            if body.strip() and path not in ("/_fake/load", "/_fake/delete"):
-                doc = json.loads(body.decode())
-                if not isinstance(doc, dict):
-                    raise err_bad_request("the body must be a JSON object")
-            op = path[len("/_fake/"):].strip("/")
-            if op == "load":
-                docs = self._documents(body)
-                with api.lock:
-                    applied = []
-                    for d in docs:
-                        if d.get("kind", "").endswith("List") and isinstance(d.get("items"),
-                                                                             list):
-                            for item in d["items"]:
-                                applied.append(api._control_apply(item))
-                        else:
-                            applied.append(api._control_apply(d))
-                    return self.send_json(200, {"applied": applied,
-                                                "resourceVersion": str(api.rv)})
-            if op == "delete":
-                docs = self._documents(body)
-                with api.lock:
-                    out = [api.control_delete(d) for d in docs]
-                    return self.send_json(200, {"deleted": out, "resourceVersion": str(api.rv)})
-            if op == "objects":
-                with api.lock:
-                    items = []
-                    for (sid, ns, name), o in sorted(api.objects.items()):
-                        r = api.storage_res[sid]
-                        if query.get("resource") and query["resource"] not in (
-                                r.plural, r.qualified()):
-                            continue
-                        items.append(self._out(r, copy.deepcopy(o)))
-                    return self.send_json(200, {"resourceVersion": str(api.rv), "items": items})
-            if op == "fail":
-                retry = doc.get("retryAfter")
-                rule = {"count": int(doc.get("count", 1)), "code": int(doc.get("code", 500)),
-                        "path": str(doc.get("path", "")), "verb": str(doc.get("verb", "")),
-                        "retryAfter": None if retry is None else int(retry),
-                        "message": str(doc.get("message", "")),
-                        "action": str(doc.get("action", "")), "body": str(doc.get("body", "text"))}
-                if not 100 <= rule["code"] <= 599:
-                    raise ValueError("code must be an HTTP status")
-                if rule["path"]:
-                    re.compile(rule["path"])
-                with api.lock:
-                    api.fail_rules.append(rule)
-                return self.send_json(200, {"fail": rule})
-            if op == "stall":
-                ms = float(doc.get("ms", 0))
-                mode = doc.get("mode", "delay")
-                with api.lock:
-                    if mode == "freeze":
-                        if ms <= 0:
-                            api.freeze_forever = True
-                        else:
-                            api.freeze_until = time.time() + ms / 1000.0
-                    elif mode == "delay":
-                        count = doc.get("count")
-                        rule = {"ms": ms, "count": None if count is None else int(count),
-                                "path": str(doc.get("path", "")), "verb": str(doc.get("verb", ""))}
-                        if rule["path"]:
-                            re.compile(rule["path"])
-                        api.stall_rules.append(rule)
-                    else:
-                        raise err_bad_request("mode is delay or freeze")
-                    api.cond.notify_all()
-                return self.send_json(200, {"stall": mode, "ms": ms})
-            if op == "clear":
-                with api.lock:
-                    api.fail_rules.clear()
-                    api.stall_rules.clear()
-                    api.freeze_until = 0
-                    api.freeze_forever = False
-                    api.cond.notify_all()
-                return self.send_json(200, {"cleared": True})
-            if op == "cut":
-                mode = doc.get("mode", "clean")
-                if doc.get("path"):
-                    re.compile(str(doc["path"]))
-                if mode not in ("clean", "drop", "mid-event"):
-                    raise err_bad_request("mode is clean, drop or mid-event")
-                n = 0
-                with api.lock:
-                    for w in api.watchers.values():
-                        if doc.get("path") and not re.search(doc["path"], w.path):
-                            continue
-                        w.cut = mode
-                        n += 1
-                    api.cond.notify_all()
-                return self.send_json(200, {"cut": n, "mode": mode})
-            if op == "disconnect":
-                return self.send_json(200, {"disconnected": self._drop_connections()})
-            if op == "restart":
-                # An apiserver restart in place: every connection drops, new ones are reset for
-                # down_ms, and the watch cache starts over at the current RV (unless
-                # keepHistory), so older watch RVs get 410.
-                with api.lock:
-                    api.down_until = time.time() + float(doc.get("down_ms", 0)) / 1000.0
-                    if not doc.get("keepHistory"):
-                        api.history.clear()
-                        api.compacted = api.rv
-                    api.save()
-                self._drop_connections()
-                self.close_connection = True
-                return self.send_json(200, {"restarted": True, "resourceVersion": str(api.rv),
-                                            "compacted": str(api.compacted)})
-            if op == "compact":
-                rv = doc.get("resourceVersion", doc.get("rv"))
-                c = api.compact(None if rv is None else int(rv))
-                return self.send_json(200, {"compacted": str(c), "resourceVersion": str(api.rv)})
-            if op == "tokens":
-                for k in ("add", "expire", "remove"):
-                    v = doc.get(k)
-                    if v is not None and not isinstance(v, str) and not (
-                            isinstance(v, list) and all(isinstance(t, str) for t in v)):
-                        raise ValueError(f"{k}: a token or a list of tokens")
-                with api.lock:
-                    for t in doc.get("add", []) if isinstance(doc.get("add"), list) else (
-                            [doc["add"]] if doc.get("add") else []):
-                        api.tokens[t] = True
-                    for t in doc.get("expire", []) if isinstance(doc.get("expire"), list) else (
-                            [doc["expire"]] if doc.get("expire") else []):
-                        api.tokens[t] = False
-                    for t in doc.get("remove", []) if isinstance(doc.get("remove"), list) else (
-                            [doc["remove"]] if doc.get("remove") else []):
-                        api.tokens.pop(t, None)
-                    return self.send_json(200, {"tokens": {t: ("valid" if v else "expired")
-                                                           for t, v in api.tokens.items()}})
-            if op == "stats":
-                with api.lock:
-                    return self.send_json(200, self._stats())
-            if op == "stats/reset":
-                with api.lock:
-                    api.stats.clear()
-                    api.responses.clear()
-                    api.total = 0
-                    return self.send_json(200, self._stats())
-            if op == "state":
-                with api.lock:
-                    api.save()
-                return self.send_json(200, {"saved": bool(api.args.state)})
-            return self.send_json(404, status_body(404, "NotFound", f"no control call {op!r}"))
+            code, out = self._control_op(path, query, body)
         except ApiError as e:
-            self.send_json(e.code, e.status)
+            code, out = e.code, e.status
         except (ValueError, TypeError, re.error, KeyError, AttributeError) as e:
-            self.send_json(400, err_bad_request(f"{type(e).__name__}: {e}").status)
+            code, out = 400, err_bad_request(f"{type(e).__name__}: {e}").status
+        self.send_json(code, out)
+
+    def _control_op(self, path: str, query: dict, body: bytes) -> tuple[int, dict]:
+        api = self.api
+        doc = {}
+        if body.strip() and path not in ("/_fake/load", "/_fake/delete"):
+            doc = json.loads(body.decode())
+            if not isinstance(doc, dict):
+                raise err_bad_request("the body must be a JSON object")
+        op = path[len("/_fake/"):].strip("/")
+        if op == "load":
+            docs = self._documents(body)
+            with api.lock:
+                applied = []
+                for d in docs:
+                    if d.get("kind", "").endswith("List") and isinstance(d.get("items"),
+                                                                         list):
+                        for item in d["items"]:
+                            applied.append(api._control_apply(item))
+                    else:
+                        applied.append(api._control_apply(d))
+                return (200, {"applied": applied, "resourceVersion": str(api.rv)})
+        if op == "delete":
+            docs = self._documents(body)
+            with api.lock:
+                out = [api.control_delete(d) for d in docs]
+                return (200, {"deleted": out, "resourceVersion": str(api.rv)})
+        if op == "objects":
+            with api.lock:
+                items = []
+                for (sid, ns, name), o in sorted(api.objects.items()):
+                    r = api.storage_res[sid]
+                    if query.get("resource") and query["resource"] not in (
+                            r.plural, r.qualified()):
+                        continue
+                    items.append(self._out(r, copy.deepcopy(o)))
+                return (200, {"resourceVersion": str(api.rv), "items": items})
+        if op == "fail":
+            retry = doc.get("retryAfter")
+            rule = {"count": int(doc.get("count", 1)), "code": int(doc.get("code", 500)),
+                    "path": str(doc.get("path", "")), "verb": str(doc.get("verb", "")),
+                    "retryAfter": None if retry is None else int(retry),
+                    "message": str(doc.get("message", "")),
+                    "action": str(doc.get("action", "")), "body": str(doc.get("body", "text"))}
+            if not 100 <= rule["code"] <= 599:
+                raise ValueError("code must be an HTTP status")
+            if rule["path"]:
+                re.compile(rule["path"])
+            with api.lock:
+                api.fail_rules.append(rule)
+            return (200, {"fail": rule})
+        if op == "stall":
+            ms = float(doc.get("ms", 0))
+            mode = doc.get("mode", "delay")
+            with api.lock:
+                if mode == "freeze":
+                    if ms <= 0:
+                        api.freeze_forever = True
+                    else:
+                        api.freeze_until = time.time() + ms / 1000.0
+                elif mode == "delay":
+                    count = doc.get("count")
+                    rule = {"ms": ms, "count": None if count is None else int(count),
+                            "path": str(doc.get("path", "")), "verb": str(doc.get("verb", ""))}
+                    if rule["path"]:
+                        re.compile(rule["path"])
+                    api.stall_rules.append(rule)
+                else:
+                    raise err_bad_request("mode is delay or freeze")
+                api.cond.notify_all()
+            return (200, {"stall": mode, "ms": ms})
+        if op == "clear":
+            with api.lock:
+                api.fail_rules.clear()
+                api.stall_rules.clear()
+                api.freeze_until = 0
+                api.freeze_forever = False
+                api.cond.notify_all()
+            return (200, {"cleared": True})
+        if op == "cut":
+            mode = doc.get("mode", "clean")
+            if doc.get("path"):
+                re.compile(str(doc["path"]))
+            if mode not in ("clean", "drop", "mid-event"):
+                raise err_bad_request("mode is clean, drop or mid-event")
+            n = 0
+            with api.lock:
+                for w in api.watchers.values():
+                    if doc.get("path") and not re.search(doc["path"], w.path):
+                        continue
+                    w.cut = mode
+                    n += 1
+                api.cond.notify_all()
+            return (200, {"cut": n, "mode": mode})
+        if op == "disconnect":
+            return (200, {"disconnected": self._drop_connections()})
+        if op == "restart":
+            # An apiserver restart in place: every connection drops, new ones are reset for
+            # down_ms, and the watch cache starts over at the current RV (unless
+            # keepHistory), so older watch RVs get 410.
+            with api.lock:
+                api.down_until = time.time() + float(doc.get("down_ms", 0)) / 1000.0
+                if not doc.get("keepHistory"):
+                    api.history.clear()
+                    api.compacted = api.rv
+                api.save()
+            self._drop_connections()
+            self.close_connection = True
+            return (200, {"restarted": True, "resourceVersion": str(api.rv),
+                          "compacted": str(api.compacted)})
+        if op == "compact":
+            rv = doc.get("resourceVersion", doc.get("rv"))
+            c = api.compact(None if rv is None else int(rv))
+            return (200, {"compacted": str(c), "resourceVersion": str(api.rv)})
+        if op == "tokens":
+            for k in ("add", "expire", "remove"):
+                v = doc.get(k)
+                if v is not None and not isinstance(v, str) and not (
+                        isinstance(v, list) and all(isinstance(t, str) for t in v)):
+                    raise ValueError(f"{k}: a token or a list of tokens")
+            with api.lock:
+                for t in doc.get("add", []) if isinstance(doc.get("add"), list) else (
+                        [doc["add"]] if doc.get("add") else []):
+                    api.tokens[t] = True
+                for t in doc.get("expire", []) if isinstance(doc.get("expire"), list) else (
+                        [doc["expire"]] if doc.get("expire") else []):
+                    api.tokens[t] = False
+                for t in doc.get("remove", []) if isinstance(doc.get("remove"), list) else (
+                        [doc["remove"]] if doc.get("remove") else []):
+                    api.tokens.pop(t, None)
+                return (200, {"tokens": {t: ("valid" if v else "expired")
+                                         for t, v in api.tokens.items()}})
+        if op == "stats":
+            with api.lock:
+                return (200, self._stats())
+        if op == "stats/reset":
+            with api.lock:
+                api.stats.clear()
+                api.responses.clear()
+                api.total = 0
+                return (200, self._stats())
+        if op == "state":
+            with api.lock:
+                api.save()
+            return (200, {"saved": bool(api.args.state)})
+        return (404, status_body(404, "NotFound", f"no control call {op!r}"))
 
     def _drop_connections(self) -> int:
         """Resets every connection but this one: watches at their next turn, idle keep-alive
@@ -2448,10 +2452,15 @@ def main(argv=None) -> int:
         print(ctl_line, flush=True)
 
     def stop(signum, frame):
-        with api.lock:
-            api.stopping = True
-            api.save()
-            api.cond.notify_all()
+        # Never wait long for the lock here: the process must end on SIGTERM.
+        locked = api.lock.acquire(timeout=2)
+        api.stopping = True
+        if locked:
+            try:
+                api.save()
+                api.cond.notify_all()
+            finally:
+                api.lock.release()
         for s in servers:
             threading.Thread(target=s.shutdown, daemon=True).start()
 
