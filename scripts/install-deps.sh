@@ -20,7 +20,7 @@ core_build_packages=(
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)
 # Real peers and tools for the interop tests.
 peer_packages=(iproute2 iputils-ping iputils-arping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
-  prometheus-frr-exporter prometheus yamllint python3-jsonschema python3-yaml)
+  prometheus-frr-exporter prometheus yamllint python3-jsonschema python3-yaml openssl)
 # The homelab demo: namespaces, sysctl, pids, JSON; arping for the L2 drills.
 lab_packages=(iproute2 procps jq iputils-arping)
 
