@@ -919,9 +919,9 @@ def containerfile_checks(checks, bin_dir):
                     for src in rest.split()[:-1]:
                         if not (ROOT / src).exists():
                             problems.append(f"COPY {src}: not in the repository")
-        if "scripts/install-deps.sh --build-only" not in text:
-            problems.append("the build stage should install with scripts/install-deps.sh "
-                            "--build-only (one list of build packages)")
+        if "scripts/install-deps.sh --build-only" not in text or "scripts/build.sh" not in text:
+            problems.append("the build stage should use scripts/install-deps.sh --build-only "
+                            "and scripts/build.sh (one list of packages, one build)")
         if apt_packages(stages[0]):
             problems.append("the build stage names packages itself; install-deps.sh has them")
     checks.check("Containerfile: stages, images and sources", problems)
