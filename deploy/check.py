@@ -216,6 +216,12 @@ def render_chart(values_override=None, only=None):
         for doc in split_documents(text):
             obj = load(doc)
             if obj is None:
+                # Helm keeps a document of comments alone as a manifest of its own (kubectl
+                # drops it): keep comments inside a document, or in {{/* */}}.
+                if doc.strip():
+                    raise gotemplate.TemplateError(
+                        f"templates/{path.name}: a document of comments alone: "
+                        f"{doc.strip().splitlines()[0]!r}")
                 continue
             body = "\n".join(line.rstrip() for line in doc.strip("\n").split("\n"))
             out.append((path.name, body, obj))
