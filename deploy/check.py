@@ -1095,7 +1095,9 @@ def planted_faults(docs):
         ("a wildcard verb", lambda c: find(c, "Role", "-controller")["rules"][0].update(
             verbs=["*"]), "rbac"),
         ("controller cannot write services/status", lambda c: find(
-            c, "ClusterRole", ":controller")["rules"].pop(2), "rbac"),
+            c, "ClusterRole", ":controller").update(rules=[
+                r for r in find(c, "ClusterRole", ":controller")["rules"]
+                if "services/status" not in r["resources"]]), "rbac"),
         ("privileged speaker", lambda c: ctr(c, "DaemonSet")["securityContext"].update(
             privileged=True), "workload"),
         ("speaker without NET_RAW", lambda c: ctr(c, "DaemonSet")["securityContext"][
