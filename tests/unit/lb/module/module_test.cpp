@@ -38,6 +38,16 @@ class LbModuleTest : public ::testing::Test {
     };
     return options;
   }
+  // As make(true), with `tweak` applied to the fake source the module makes.
+  std::unique_ptr<LbModule> make_with(std::function<void(test::FakeSource&)> tweak) {
+    auto options = options_for(true, "k3s-node-1");
+    options.make_source = [inner = options.make_source, tweak]() {
+      auto source = inner();
+      tweak(*static_cast<test::FakeSource*>(source.get()));
+      return source;
+    };
+    return std::make_unique<LbModule>(bgp_, options);
+  }
   // load() reads files; these tests give the resources directly.
   void start(LbModule& module, crd::LbConfig config) {
     module.set_loaded(std::move(config));
@@ -363,7 +373,7 @@ TEST_F(LbModuleL2Test, BgpOnlyConfigurationsNeverStartL2Mode) {
 // /metrics and /readyz (src/lb/metrics.cpp): MetalLB's allocator families from the controller
 // that assigns, its Kubernetes client families, and readiness once the cluster was read.
 TEST_F(LbModuleTest, MetricsAndReadiness) {
-  auto module = make(true);
+  auto module = make_with([](test::FakeSource& fake) { fake.defer_first_call = true; });
   EXPECT_NE(module->not_ready(), "");
   start(*module, test::seed_config());
   EXPECT_EQ(module->not_ready(), "lb: the cluster has not been read yet (fake)");
@@ -468,16 +478,10 @@ TEST_F(LbModuleTest, TheLeaderPublishesThePoolsCounts) {
 }
 
 TEST_F(LbModuleTest, ResourcesFromTheSourceReplaceTheFilesAndAnInvalidSetKeepsTheLastValid) {
-  auto options = options_for(true, "k3s-node-1");
-  auto inner = options.make_source;
-  options.make_source = [inner]() {
-    auto source = inner();
-    auto* fake = static_cast<test::FakeSource*>(source.get());
-    fake->carries_resources = true;
-    fake->documents = {1, seed_documents("10.47.40.1/24")};
-    return source;
-  };
-  auto module = std::make_unique<LbModule>(bgp_, options);
+  auto module = make_with([](test::FakeSource& fake) {
+    fake.carries_resources = true;
+    fake.documents = {1, seed_documents("10.47.40.1/24")};
+  });
   start(*module, {});  // nothing from files
   ASSERT_EQ(module->config().pools.size(), 1u);
   EXPECT_EQ(module->config().peers.size(), 1u);
@@ -501,14 +505,7 @@ TEST_F(LbModuleTest, ResourcesFromTheSourceReplaceTheFilesAndAnInvalidSetKeepsTh
 TEST_F(LbModuleTest, LeadingBeforeTheSourcesFirstStateAssignsNothing) {
   // The API source's Lease may be won before every resource has been listed: with an empty or
   // partial cluster the controller would release every Service's address.
-  auto options = options_for(true, "k3s-node-1");
-  auto inner = options.make_source;
-  options.make_source = [inner]() {
-    auto source = inner();
-    static_cast<test::FakeSource*>(source.get())->defer_first_call = true;
-    return source;
-  };
-  auto module = std::make_unique<LbModule>(bgp_, options);
+  auto module = make_with([](test::FakeSource& fake) { fake.defer_first_call = true; });
   start(*module, test::seed_config());
   source_->set_leader(true);
   EXPECT_TRUE(source_->writes.empty());
@@ -519,16 +516,10 @@ TEST_F(LbModuleTest, LeadingBeforeTheSourcesFirstStateAssignsNothing) {
 }
 
 TEST_F(LbModuleTest, NothingIsAssignedOrAnnouncedBeforeTheSourcesResourcesValidate) {
-  auto options = options_for(true, "k3s-node-1");
-  auto inner = options.make_source;
-  options.make_source = [inner]() {
-    auto source = inner();
-    auto* fake = static_cast<test::FakeSource*>(source.get());
-    fake->carries_resources = true;
-    fake->documents = {1, seed_documents("not-a-range")};
-    return source;
-  };
-  auto module = std::make_unique<LbModule>(bgp_, options);
+  auto module = make_with([](test::FakeSource& fake) {
+    fake.carries_resources = true;
+    fake.documents = {1, seed_documents("not-a-range")};
+  });
   start(*module, {});
   EXPECT_TRUE(source_->writes.empty()) << "no pool: nothing may be released or failed either";
   EXPECT_TRUE(source_->events.empty());
