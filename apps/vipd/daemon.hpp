@@ -23,6 +23,7 @@ struct DaemonOptions {
   std::string node_name;                // --node-name; empty: the hostname
   bool lb_controller = false;           // --lb-controller
   bool lb_controller_only = false;      // --lb-controller-only: assign, announce nothing
+  std::string lb_class;                 // --lb-class: spec.loadBalancerClass served; empty: none
   // --k8s-api: "in-cluster" (the pod's service account) or a kubeconfig's path.
   std::string k8s_api;
   std::string k8s_context;           // --k8s-context: the kubeconfig's context (default: current)

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
   app.add_flag("--lb-controller", options.lb_controller,
                "Assign Service addresses and record them in the Services' status (one "
                "controller per cluster: a lock in --k8s-dir, a Lease with --k8s-api)");
+  app.add_option("--lb-class", options.lb_class,
+                 "Serve only the LoadBalancer Services of this spec.loadBalancerClass (as "
+                 "MetalLB's --lb-class; default: only those without one)");
   app.add_flag("--lb-controller-only", options.lb_controller_only,
                "As --lb-controller, but announce nothing (MetalLB's controller Deployment)");
   app.add_option("--l2-vrids", options.l2_vrids,

@@ -93,6 +93,7 @@ module::ModuleList build_modules(const DaemonOptions& options, asio::io_context&
     lb.node_name = options.node_name.empty() ? system_hostname() : options.node_name;
     lb.controller = options.lb_controller || options.lb_controller_only;
     lb.speaker = speaker;
+    if (!options.lb_class.empty()) lb.allocation.load_balancer_class = options.lb_class;
     lb.bfd = bfd_module;
     lb.clock = &clock;
     if (!options.k8s_api.empty()) {

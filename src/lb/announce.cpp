@@ -107,7 +107,8 @@ bfd::SessionRequest bfd_session_of(const crd::BgpPeer& peer, const crd::BfdProfi
 }
 
 BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state,
-                 const std::string& node) {
+                 const std::string& node,
+                 const std::optional<std::string>& load_balancer_class) {
   BgpPlan plan;
   const Labels labels = node_labels(state, node);
 
@@ -151,7 +152,7 @@ BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state
   const cluster::SliceIndex slices(state);
 
   for (const auto& [key, service] : state.services) {
-    if (service.type != "LoadBalancer") continue;
+    if (!allocator::serves(service, load_balancer_class)) continue;
     for (const auto& ip : service.ingress) {
       ServiceAnnouncement a;
       a.service = key;

@@ -72,8 +72,10 @@ std::string node_excluded_reason(const cluster::ClusterState& state, const std::
 // no Node of that name, so that hostname selectors still work).
 Labels node_labels(const cluster::ClusterState& state, const std::string& node);
 
+// Only the Services of `load_balancer_class` (--lb-class; nullopt: those without one).
 BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state,
-                 const std::string& node);
+                 const std::string& node,
+                 const std::optional<std::string>& load_balancer_class = std::nullopt);
 
 // The BGPPeer as a bgpd.conf neighbor (what FRR's configuration from MetalLB says).
 bgp::config::NeighborConfig neighbor_of(const crd::BgpPeer& peer);

@@ -108,7 +108,8 @@ L2Plan plan_l2(const crd::LbConfig& config, const cluster::ClusterState& state,
   };
   std::vector<Pending> pending;
   for (const auto& [key, service] : state.services) {
-    if (service.type != "LoadBalancer" || service.ingress.empty()) continue;
+    if (!allocator::serves(service, options.load_balancer_class) || service.ingress.empty())
+      continue;
     const std::string placement_key = service.ingress.front().to_string();
     for (const auto& ip : service.ingress) {
       const crd::IpAddressPool* pool = allocator::pool_containing(config.pools, ip);

@@ -39,6 +39,8 @@ struct L2Options {
   // keepalived's garp_master_refresh: gratuitous ARPs / unsolicited NAs repeated while master,
   // for switches whose MAC tables age out (0: only on takeover).
   std::chrono::seconds garp_refresh{0};
+  // Only the Services of this loadBalancerClass (--lb-class; nullopt: those without one).
+  std::optional<std::string> load_balancer_class;
 };
 
 // One Service address in L2 mode.

@@ -10,7 +10,10 @@
 namespace vipd::lb {
 
 LbModule::LbModule(bgp::BgpApi& bgp, LbModuleOptions options)
-    : bgp_(bgp), options_(std::move(options)) {}
+    : bgp_(bgp), options_(std::move(options)) {
+  // One --lb-class for both halves, as MetalLB's controller and speaker take the same flag.
+  options_.l2.load_balancer_class = options_.allocation.load_balancer_class;
+}
 
 LbModule::~LbModule() = default;
 
@@ -192,7 +195,7 @@ void LbModule::assign(const cluster::ClusterState& state) {
 }
 
 void LbModule::announce(const cluster::ClusterState& state) {
-  plan_ = plan_bgp(running_, state, options_.node_name);
+  plan_ = plan_bgp(running_, state, options_.node_name, options_.allocation.load_balancer_class);
   for (const auto& e : plan_.errors) log::error("lb: {}", e);
   if (options_.bfd) options_.bfd->set_sessions(kBgpSource, plan_.bfd_sessions);
   if (auto set = bgp_.set_neighbors(kBgpSource, plan_.neighbors); !set) {

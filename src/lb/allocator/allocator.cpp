@@ -316,7 +316,7 @@ class Reconciler {
     for (const auto& [key, service] : state.services) {
       Entry entry;
       entry.service = &service;
-      entry.ours = is_ours(service, options);
+      entry.ours = serves(service, options.load_balancer_class);
       Decision ignored;
       if (entry.ours) {
         entry.request = read_request(service);
@@ -357,11 +357,6 @@ class Reconciler {
   }
 
  private:
-  static bool is_ours(const cluster::Service& service, const Options& options) {
-    return service.type == "LoadBalancer" &&
-           service.load_balancer_class == options.load_balancer_class;
-  }
-
   Decision& decision(std::size_t entry) { return decisions_[entry]; }
 
   // Phase one: the Service's status.loadBalancer.ingress, if MetalLB's convergeBalancer would
@@ -705,6 +700,11 @@ const crd::IpAddressPool* pool_containing(const std::vector<crd::IpAddressPool>&
     for (const auto& range : pool.ranges)
       if (address_math::range_contains(range.first, range.last, address)) return &pool;
   return nullptr;
+}
+
+bool serves(const cluster::Service& service,
+            const std::optional<std::string>& load_balancer_class) {
+  return service.type == "LoadBalancer" && service.load_balancer_class == load_balancer_class;
 }
 
 }  // namespace vipd::lb::allocator

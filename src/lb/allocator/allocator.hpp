@@ -39,6 +39,10 @@ struct Options {
   std::optional<std::string> load_balancer_class;
 };
 
+// Whether `service` is one this load balancer serves: a LoadBalancer Service of its
+// loadBalancerClass (MetalLB's controller and speaker both filter so).
+bool serves(const cluster::Service& service, const std::optional<std::string>& load_balancer_class);
+
 struct Decision {
   enum class Kind {
     kAssigned,  // has addresses (kept or new)

@@ -236,3 +236,23 @@ TEST(PlanBgp, AnAddressInNoPoolIsNotAnnounced) {
 
 }  // namespace
 }  // namespace vipd::lb
+
+namespace vipd::lb {
+namespace {
+
+TEST(PlanBgp, OnlyServicesOfTheLoadBalancerClassAreAnnounced) {
+  auto state = assigned_seed();
+  auto& first = state.services.begin()->second;
+  first.load_balancer_class = "example.com/other";
+  // Without --lb-class: Services without a class only (MetalLB's default).
+  auto plan = plan_bgp(test::seed_config(), state, "k3s-node-3");
+  EXPECT_EQ(plan.routes.size(), 1u);
+  for (const auto& a : plan.services) EXPECT_NE(a.service, first.key);
+  // With it: that class's only.
+  plan = plan_bgp(test::seed_config(), state, "k3s-node-3", "example.com/other");
+  ASSERT_EQ(plan.services.size(), 1u);
+  EXPECT_EQ(plan.services[0].service, first.key);
+}
+
+}  // namespace
+}  // namespace vipd::lb
