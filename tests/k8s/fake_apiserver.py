@@ -171,6 +171,8 @@ RESOURCES: list[Resource] = [
              defaulter=_default_namespace),
     Resource("", "v1", "events", "Event", create_on_update=True, short_names=("ev",),
              fields=_EVENT_FIELDS),
+    # BGPPeer passwordSecret: the speaker reads Secrets of its namespace.
+    Resource("", "v1", "secrets", "Secret", fields=("type",)),
     Resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", generation="eps"),
     Resource("coordination.k8s.io", "v1", "leases", "Lease", create_on_update=True,
              unconditional_update=False),

@@ -97,6 +97,18 @@ std::string label_of(const json& object, const char* label) {
   return value != labels->end() && value->is_string() ? value->get<std::string>() : std::string();
 }
 
+// A MetalLB resource as its configuration: what the API adds (status, resourceVersion, uid,
+// managedFields, timestamps) left out.
+std::string resource_text(const json& object) {
+  json kept = json::object();
+  for (const char* field : {"apiVersion", "kind", "spec", "data", "stringData", "type"})
+    if (object.contains(field)) kept[field] = object[field];
+  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object())
+    for (const char* field : {"name", "namespace", "labels", "annotations"})
+      if (metadata->contains(field)) kept["metadata"][field] = (*metadata)[field];
+  return kept.dump();
+}
+
 // The Status a failed request returned, for logs: its message, else the HTTP status.
 std::string failure_text(const k8s::Response& response) {
   if (response.status == 0) return response.transport_error;
@@ -319,19 +331,17 @@ void ApiSource::rebuild() {
 
 void ApiSource::rebuild_resources() {
   if (!options_.watch_resources) return;
-  std::string signature;
   std::vector<std::pair<std::string, std::string>> documents;
   for (const auto* group : {&metallb_, &secrets_}) {
     for (const auto& reflector : *group) {
-      for (const auto& [key, object] : reflector->objects()) {
-        signature += reflector->type().kind + "/" + key + "@" +
-                     string_at(object, "metadata", "resourceVersion") + ";";
-        documents.emplace_back(fmt::format("{} {}", reflector->type().kind, key), object.dump());
-      }
+      for (const auto& [key, object] : reflector->objects())
+        documents.emplace_back(fmt::format("{} {}", reflector->type().kind, key),
+                               resource_text(object));
     }
   }
-  if (signature == resources_signature_ && resources_.generation != 0) return;
-  resources_signature_ = std::move(signature);
+  // Only what a resource says counts: a status write (the pools' counts, ours) or a new
+  // resourceVersion alone is no new configuration.
+  if (documents == resources_.documents && resources_.generation != 0) return;
   resources_.documents = std::move(documents);
   ++resources_.generation;
 }

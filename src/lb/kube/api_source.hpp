@@ -158,7 +158,6 @@ class ApiSource final : public cluster::ClusterSource {
   // clear_*_statuses called before that reflector had listed: done once it has.
   std::set<std::pair<std::string, std::string>> pending_clears_;  // (plural, node)
   ResourceDocuments resources_;
-  std::string resources_signature_;
   std::unique_ptr<event::Timer> coalesce_timer_;
   bool first_call_done_ = false;
 

@@ -96,6 +96,14 @@ TEST_F(ApiSourceTest, AWatchedChangeIsOneListenerCallAndAnUnchangedOneNone) {
   settle();
   EXPECT_EQ(calls_, 3);
   EXPECT_GT(source->resources()->generation, generation);
+  // The controller's own status write on the pool is no new configuration.
+  json counted = pool("10.47.41.0/24");
+  counted["status"] = {{"assignedIPv4", 1}, {"availableIPv4", 255}};
+  const auto before = source->resources()->generation;
+  api_.apply("ipaddresspools", counted);
+  settle();
+  EXPECT_EQ(source->resources()->generation, before);
+  EXPECT_EQ(calls_, 3);
 }
 
 TEST_F(ApiSourceTest, IngressGoesThroughTheStatusSubresourceWithTheVersionRead) {
