@@ -8,11 +8,14 @@
 #include <random>
 
 #include "common/log.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::k8s {
 namespace {
 
 using json = nlohmann::json;
+using detail::integer_member;
+using detail::string_member;
 
 // client-go's wait.JitterUntil factor for acquiring: each retry waits retry_period plus up to
 // 1.2 times it at random.
@@ -35,21 +38,12 @@ json spec_of(const Record& record) {
               {"leaseTransitions", record.transitions}};
 }
 
-std::int64_t integer_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-std::string string_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // LeaseSpecToLeaderElectionRecord: absent fields are zero.
 std::optional<Record> record_of(const json& lease) {
   if (!lease.is_object()) return std::nullopt;
-  auto spec_it = lease.find("spec");
-  json spec = spec_it != lease.end() && spec_it->is_object() ? *spec_it : json::object();
+  static const json kNoSpec = json::object();
+  const json* found = detail::member(lease, "spec");
+  const json& spec = found != nullptr ? *found : kNoSpec;  // a non-object: every field absent
   Record record;
   record.holder = string_member(spec, "holderIdentity");
   record.duration_seconds = integer_member(spec, "leaseDurationSeconds");
