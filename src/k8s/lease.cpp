@@ -307,23 +307,44 @@ struct LeaseElector::Impl {
       return;
     }
     const std::string now = now_text();
-    Record release{"", 1, now, now, observed.transitions};
-    json body = lease;
-    body["spec"] = spec_of(release);
+    release(lease, Record{"", 1, now, now, observed.transitions}, std::move(done), true);
+  }
+
+  // A renewal cancelled by stop() may still have reached the server: the release then meets a
+  // 409 (its resourceVersion is the one before). Read once more and release that, if the Lease
+  // is still ours. Callbacks touch the elector only while it exists and is stopped.
+  void release(json object, Record record, std::function<void()> done, bool reread_on_conflict) {
+    object["spec"] = spec_of(record);
     Request put;
     put.method = "PUT";
     put.path = lease_path();
-    put.body = body.dump();
+    put.body = object.dump();
     put.timeout = request_timeout();
-    client.request(std::move(put),
-                   [this, alive = alive, release, done = std::move(done)](Response response) {
-                     if (*alive && !running && response.ok()) {
-                       json object = json::parse(response.body, nullptr, false);
-                       lease = object.is_object() ? std::move(object) : json();
-                       set_observed(release);
-                     }
-                     if (done) done();
-                   });
+    client.request(std::move(put), [this, alive = alive, record, done = std::move(done),
+                                    reread_on_conflict](Response response) mutable {
+      const bool usable = *alive && !running;
+      if (usable && response.status == 409 && reread_on_conflict) {
+        Request get;
+        get.path = lease_path();
+        get.timeout = request_timeout();
+        client.request(std::move(get), [this, alive = alive, record,
+                                        done = std::move(done)](Response current) mutable {
+          json body = json::parse(current.body, nullptr, false);
+          auto holder = record_of(body);
+          if (*alive && !running && current.ok() && holder && holder->holder == options.identity) {
+            return release(std::move(body), record, std::move(done), false);
+          }
+          if (done) done();
+        });
+        return;
+      }
+      if (usable && response.ok()) {
+        json object = json::parse(response.body, nullptr, false);
+        lease = object.is_object() ? std::move(object) : json();
+        set_observed(record);
+      }
+      if (done) done();
+    });
   }
 
   Client& client;

@@ -125,7 +125,7 @@ class FakeClient final : public Client {
       raw->delivery = clock_.make_timer();
       raw->delivery->arm(latency_, [this, raw] {
         std::optional<Response> response = server_(raw->request);
-        if (!response) return;  // hangs
+        if (!response || !raw->open()) return;  // hangs, or cancelled meanwhile
         raw->delivery->arm(
             latency_, [raw, r = std::move(*response)]() mutable { respond(*raw, std::move(r)); });
       });

@@ -314,6 +314,26 @@ TEST_F(LeaseTest, ReleasesOnStopAndTheNextCandidateTakesOverAtOnce) {
   EXPECT_EQ(store_.writes, writes);
 }
 
+TEST_F(LeaseTest, ReleaseAfterARenewalThatReachedTheServerButWasCancelled) {
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(100ms);
+  ASSERT_TRUE(a.is_leader);
+  bool renewal_arrived = false;
+  a.before_request = [&](const Request& request) {
+    if (request.method == "PUT") renewal_arrived = true;
+  };
+  while (!renewal_arrived) clock_.advance(1ms);
+  a.before_request = nullptr;
+  // The renewal is written; its answer is 10 ms away when the elector stops.
+  bool released = false;
+  a.elector.stop([&] { released = true; });
+  run(200ms);
+  EXPECT_TRUE(released);
+  EXPECT_EQ(spec()["holderIdentity"], "");  // 409, reread, released
+  EXPECT_EQ(spec()["leaseDurationSeconds"], 1);
+}
+
 TEST_F(LeaseTest, NoReleaseWhenDisabledAndNoCallbackAfterDestruction) {
   auto options = Candidate::options("a", 1);
   options.release_on_stop = false;
