@@ -1,11 +1,8 @@
 // CurlClient against a small HTTP(S) server in Python on 127.0.0.1: methods, headers, bodies,
 // error statuses, streams split into lines (also across chunks, a trailing partial line, a cut),
 // cancel, timeouts, the token file after a 401, TLS with the CA as a file or as data.
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "k8s/client.hpp"
 #include "k8s_test_util.hpp"
@@ -112,19 +109,23 @@ class CurlClientTest : public ::testing::Test {
     const std::string script = dir_.write("server.py", kHttpServer);
     std::vector<std::string> argv = {"python3", script, dir_.file("port")};
     if (tls) {
-      // A self-signed certificate for 127.0.0.1 that is its own CA.
-      const std::string command =
-          "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-          "-subj /CN=vipd-test -addext subjectAltName=IP:127.0.0.1 -keyout " +
-          dir_.file("key.pem") + " -out " + dir_.file("cert.pem") + " >" +
-          dir_.file("openssl.log") + " 2>&1";
-      ASSERT_EQ(std::system(command.c_str()), 0) << command;
+      make_certificate();
+      if (HasFatalFailure()) return;
       argv.push_back(dir_.file("cert.pem"));
       argv.push_back(dir_.file("key.pem"));
     }
     server_ = std::make_unique<ChildProcess>(argv, dir_.file("server.log"));
     port_ = test::wait_for_port(*server_, dir_.file("port"));
     ASSERT_GT(port_, 0) << server_->log();
+  }
+  // A self-signed certificate for 127.0.0.1 that is its own CA: cert.pem, key.pem.
+  void make_certificate() {
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+        "-subj /CN=vipd-test -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        dir_.file("key.pem") + " -out " + dir_.file("cert.pem") + " >" + dir_.file("openssl.log") +
+        " 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }
   ApiConfig config(const std::string& scheme = "http") const {
     ApiConfig c;
@@ -206,17 +207,8 @@ TEST_F(CurlClientTest, ErrorStatusKeepsItsBodyAndTransportErrorsSayWhy) {
   EXPECT_THAT(r.body, HasSubstr("as asked"));
   EXPECT_TRUE(r.transport_error.empty());
 
-  // A port nobody listens on (bound and closed again).
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ::close(fd);
   ApiConfig closed = config();
-  closed.server = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  closed.server = "http://127.0.0.1:" + std::to_string(test::free_loopback_port());
   CurlClient refused(io_, closed);
   Response c = get(refused, Request{"GET", "/x", "", "application/json", 5000ms});
   EXPECT_EQ(c.status, 0);
@@ -359,6 +351,56 @@ TEST_F(CurlClientTest, TlsWithTheCaAsFileOrDataAndAWrongCaFails) {
   insecure.insecure_skip_tls_verify = true;
   CurlClient skip(io_, insecure);
   EXPECT_EQ(get(skip, request).status, 200);
+}
+
+// HTTP/2 where the server offers it (ALPN): nghttpd, the nghttp2 project's server, serving
+// files. Skipped where it is not installed (Debian: nghttp2-server).
+TEST_F(CurlClientTest, Http2WhereOfferedWithRequestsMultiplexedOnOneConnection) {
+  if (std::system("command -v nghttpd >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "nghttpd is not installed";
+  }
+  make_certificate();
+  ASSERT_FALSE(HasFatalFailure());
+  dir_.write("htdocs/lines.txt", "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"partial");
+  dir_.write("htdocs/object.json", "{\"kind\":\"Service\"}");
+  port_ = test::free_loopback_port();
+  // stdbuf: its verbose log (the frames) line by line, for the checks below.
+  server_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"stdbuf", "-oL", "nghttpd", "-a", "127.0.0.1", "-d",
+                               dir_.file("htdocs"), "-v", std::to_string(port_),
+                               dir_.file("key.pem"), dir_.file("cert.pem")},
+      dir_.file("server.log"));
+  ASSERT_TRUE(test::wait_for_listener(*server_, port_)) << server_->log();
+
+  ApiConfig c = config("https");
+  c.ca_file = dir_.file("cert.pem");
+  CurlClient client(io_, c);
+  Stream s;
+  stream(client, "/lines.txt", s);
+  ASSERT_TRUE(run_until(io_, [&] { return s.done.has_value(); }));
+  EXPECT_THAT(s.lines, ElementsAre(R"({"n":1})", R"({"n":2})", R"({"n":3})"));
+  EXPECT_EQ(s.done->status, 200) << s.done->transport_error;
+
+  int done = 0;
+  for (int i = 0; i < 10; ++i) {
+    client.request(Request{"GET", "/object.json", "", "application/json", 5000ms},
+                   [&done](Response r) {
+                     EXPECT_EQ(r.status, 200) << r.transport_error;
+                     EXPECT_EQ(r.body, R"({"kind":"Service"})");
+                     ++done;
+                   });
+  }
+  ASSERT_TRUE(run_until(io_, [&] { return done == 10; }));
+  // One TLS connection (the listener probe above made none), HTTP/2 on it, eleven streams.
+  const std::string log = server_->log();
+  auto count = [&log](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("SSL/TLS handshake completed"), 1u);
+  EXPECT_EQ(count("The negotiated protocol: h2"), 1u);
+  EXPECT_EQ(count("; Open new stream"), 11u);
 }
 
 TEST(UrlEscapeTest, QueryValues) {
