@@ -18,9 +18,10 @@ core_build_packages=(
 )
 # And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)
-# Real peers and tools for the interop tests.
+# Real peers and tools for the interop tests (nghttp2-server: an HTTP/2 server for the Kubernetes
+# client's test; openssl makes its certificates).
 peer_packages=(iproute2 iputils-ping iputils-arping procps psmisc tcpdump jq strace curl frr bird2 gobgpd exabgp keepalived openbgpd
-  prometheus-frr-exporter prometheus yamllint python3-jsonschema python3-yaml openssl)
+  prometheus-frr-exporter prometheus yamllint python3-jsonschema python3-yaml nghttp2-server openssl)
 # The homelab demo: namespaces, sysctl, pids, JSON; arping for the L2 drills.
 lab_packages=(iproute2 procps jq iputils-arping)
 

@@ -12,10 +12,12 @@
 
 #include "common/file.hpp"
 #include "common/log.hpp"
-#include "k8s/text.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::k8s {
 namespace {
+
+using detail::trim;
 
 // Far above any real object (etcd's request limit is 1.5 MiB) or page of a LIST; a server that
 // sends more is broken and is cut rather than allowed to exhaust memory.

@@ -55,6 +55,8 @@ class Client {
 // escaping: everything but RFC 3986 unreserved characters.
 std::string url_escape(std::string_view text);
 
+// Every call, the destructor included, is made on the io_context's thread (the callbacks run
+// there too); the worker thread only ever talks to curl.
 class CurlClient final : public Client {
  public:
   CurlClient(asio::io_context& io, ApiConfig config);

@@ -12,10 +12,12 @@
 
 #include "common/file.hpp"
 #include "common/log.hpp"
-#include "k8s/text.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::k8s {
 namespace {
+
+using detail::trim;
 
 using Error = Unexpected<std::string>;
 

@@ -8,11 +8,14 @@
 #include <random>
 
 #include "common/log.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::k8s {
 namespace {
 
 using json = nlohmann::json;
+using detail::integer_member;
+using detail::string_member;
 
 // client-go's wait.JitterUntil factor for acquiring: each retry waits retry_period plus up to
 // 1.2 times it at random.
@@ -35,21 +38,12 @@ json spec_of(const Record& record) {
               {"leaseTransitions", record.transitions}};
 }
 
-std::int64_t integer_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-std::string string_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // LeaseSpecToLeaderElectionRecord: absent fields are zero.
 std::optional<Record> record_of(const json& lease) {
   if (!lease.is_object()) return std::nullopt;
-  auto spec_it = lease.find("spec");
-  json spec = spec_it != lease.end() && spec_it->is_object() ? *spec_it : json::object();
+  static const json kNoSpec = json::object();
+  const json* found = detail::member(lease, "spec");
+  const json& spec = found != nullptr ? *found : kNoSpec;  // a non-object: every field absent
   Record record;
   record.holder = string_member(spec, "holderIdentity");
   record.duration_seconds = integer_member(spec, "leaseDurationSeconds");
@@ -313,23 +307,44 @@ struct LeaseElector::Impl {
       return;
     }
     const std::string now = now_text();
-    Record release{"", 1, now, now, observed.transitions};
-    json body = lease;
-    body["spec"] = spec_of(release);
+    release(lease, Record{"", 1, now, now, observed.transitions}, std::move(done), true);
+  }
+
+  // A renewal cancelled by stop() may still have reached the server: the release then meets a
+  // 409 (its resourceVersion is the one before). Read once more and release that, if the Lease
+  // is still ours. Callbacks touch the elector only while it exists and is stopped.
+  void release(json object, Record record, std::function<void()> done, bool reread_on_conflict) {
+    object["spec"] = spec_of(record);
     Request put;
     put.method = "PUT";
     put.path = lease_path();
-    put.body = body.dump();
+    put.body = object.dump();
     put.timeout = request_timeout();
-    client.request(std::move(put),
-                   [this, alive = alive, release, done = std::move(done)](Response response) {
-                     if (*alive && !running && response.ok()) {
-                       json object = json::parse(response.body, nullptr, false);
-                       lease = object.is_object() ? std::move(object) : json();
-                       set_observed(release);
-                     }
-                     if (done) done();
-                   });
+    client.request(std::move(put), [this, alive = alive, record, done = std::move(done),
+                                    reread_on_conflict](Response response) mutable {
+      const bool usable = *alive && !running;
+      if (usable && response.status == 409 && reread_on_conflict) {
+        Request get;
+        get.path = lease_path();
+        get.timeout = request_timeout();
+        client.request(std::move(get), [this, alive = alive, record,
+                                        done = std::move(done)](Response current) mutable {
+          json body = json::parse(current.body, nullptr, false);
+          auto holder = record_of(body);
+          if (*alive && !running && current.ok() && holder && holder->holder == options.identity) {
+            return release(std::move(body), record, std::move(done), false);
+          }
+          if (done) done();
+        });
+        return;
+      }
+      if (usable && response.ok()) {
+        json object = json::parse(response.body, nullptr, false);
+        lease = object.is_object() ? std::move(object) : json();
+        set_observed(record);
+      }
+      if (done) done();
+    });
   }
 
   Client& client;

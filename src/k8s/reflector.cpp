@@ -6,11 +6,14 @@
 #include <optional>
 
 #include "common/log.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::k8s {
 namespace {
 
 using json = nlohmann::json;
+using detail::member;
+using detail::string_member;
 
 // client-go's watchHandler: a watch that ends within a second without a single event is an
 // error ("very short watch"), so that a server closing every watch at once costs backoff, not a
@@ -23,17 +26,6 @@ constexpr auto kListTimeout = std::chrono::seconds(60);
 // A list whose continue token keeps expiring (a huge list on a busy cluster) starts over a few
 // times, then backs off.
 constexpr int kMaxExpiredRestarts = 3;
-
-const json* member(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string string_member(const json& object, const char* key) {
-  const json* value = member(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
-}
 
 std::string metadata_string(const json& object, const char* key) {
   const json* metadata = member(object, "metadata");
