@@ -702,6 +702,7 @@ class Server:
 
     def __init__(self, args):
         self.args = args
+        self.dirty = False  # changes not yet in the --state file
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.rv = 1
@@ -760,6 +761,7 @@ class Server:
             self.compacted = self.rv
 
     def save(self):
+        self.dirty = False
         if not self.args.state:
             return
         st = {"rv": self.rv, "compacted": self.compacted, "next_ip": self.next_ip,
@@ -819,7 +821,12 @@ class Server:
                 if conv:
                     w.queue.append((conv[0], conv[1], ev.rv))
         self.cond.notify_all()
-        self.save()
+        # Written by the saver thread within --save-interval (and at SIGTERM, restart and
+        # compaction): dumping every object on every write made each write cost O(objects)
+        # under the lock, and the server slower with every Event the test wrote.
+        self.dirty = True
+        if not self.args.save_interval:
+            self.save()  # as etcd: durable before the answer (a SIGKILL loses nothing)
         return obj
 
     def _trim_history(self):
@@ -968,9 +975,10 @@ class Server:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate_certs(directory: str) -> dict:
-    """A CA, a server certificate for 127.0.0.1/::1/localhost and a client certificate, with the
-    openssl CLI. Returns the paths."""
+def generate_certs(directory: str, extra_ip: str = "") -> dict:
+    """A CA, a server certificate for 127.0.0.1/::1/localhost (and `extra_ip`, the address of a
+    test's network namespace) and a client certificate, with the openssl CLI. Returns the
+    paths."""
     os.makedirs(directory, exist_ok=True)
     p = {n: os.path.join(directory, n) for n in
          ("ca.crt", "ca.key", "server.crt", "server.key", "client.crt", "client.key")}
@@ -986,7 +994,8 @@ def generate_certs(directory: str) -> dict:
         "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     for who, subj, ext in (
             ("server", "/CN=127.0.0.1",
-             "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n"
+             "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" +
+             (f",IP:{extra_ip}" if extra_ip else "") + "\nextendedKeyUsage=serverAuth\n"
              "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"),
             ("client", "/O=system:masters/CN=vipd-test",
              "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n"
@@ -2379,7 +2388,14 @@ def write_kubeconfig(path: str, url: str, ca: Optional[str], token: Optional[str
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--host", default="127.0.0.1", help="127.0.0.1 (default) or ::1")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="127.0.0.1 (default) or ::1; another address only with --in-netns")
+    ap.add_argument("--save-interval", type=float, default=0.2,
+                    help="with --state: write the state at most this often, in seconds (and at "
+                         "SIGTERM); 0: on every write, before answering")
+    ap.add_argument("--in-netns", action="store_true",
+                    help="the server runs in a network namespace the test created (ip netns "
+                         "exec): --host may be that namespace's address")
     ap.add_argument("--port", type=int, default=0, help="0 (default): a free port")
     ap.add_argument("--port-file", help="write the port number here once listening")
     ap.add_argument("--control-port", type=int, default=None,
@@ -2416,13 +2432,15 @@ def main(argv=None) -> int:
         p = generate_certs(args.gen_certs)
         print(json.dumps(p))
         return 0
+    namespaced = args.host not in ("127.0.0.1", "::1", "localhost")
     if args.tls_dir:
-        p = generate_certs(args.tls_dir)
+        p = generate_certs(args.tls_dir, args.host if namespaced else "")
         args.cert, args.key = args.cert or p["server.crt"], args.key or p["server.key"]
     if args.cert and not args.key:
         ap.error("--cert needs --key")
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        ap.error("listens on loopback only: --host 127.0.0.1 or ::1")
+    if namespaced and not args.in_netns:
+        ap.error("listens on loopback only (--host 127.0.0.1 or ::1), or on an address of a "
+                 "network namespace the test created, with --in-netns")
     if args.host == "localhost":
         args.host = "127.0.0.1"
 
@@ -2468,6 +2486,16 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+
+    def saver():
+        while not api.stopping:
+            time.sleep(args.save_interval)
+            with api.lock:
+                if api.dirty and not api.stopping:
+                    api.save()
+
+    if args.state and args.save_interval:
+        threading.Thread(target=saver, daemon=True).start()
     threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1},
                                 daemon=True) for s in servers]
     for t in threads:

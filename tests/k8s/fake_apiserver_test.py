@@ -1126,13 +1126,13 @@ class PlainHttpAndRestart(unittest.TestCase):
         self.assertEqual(int(f.stats()["resourceVersion"]), rv + 1)
 
     def test_restart_with_history(self):
-        f = self.start()
+        f = self.start("--save-interval", "0")
         path = "/api/v1/namespaces/default/services"
         rv0 = int(f.stats()["resourceVersion"])
         f.req("POST", path, svc("a"))
         f.req("POST", path, svc("b"))
         port = f.port
-        f.stop(signal.SIGKILL)  # the state is written on every write, not only at SIGTERM
+        f.stop(signal.SIGKILL)  # --save-interval 0: written on every write, not only at SIGTERM
         f = self.start("--persist-history", port=port)
         w = f.watch(path + f"?watch=1&resourceVersion={rv0}")
         self.assertEqual([w.next()["object"]["metadata"]["name"] for _ in range(2)], ["a", "b"])

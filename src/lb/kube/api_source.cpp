@@ -123,7 +123,11 @@ std::string failure_text(const k8s::Response& response) {
 // One write towards the API, retried until it succeeds or is replaced by a newer one.
 struct ApiSource::Write {
   enum class Outcome { kDone, kRetry };
-  std::string description;  // for logs
+  std::string description;     // for logs
+  event::TimePoint started{};  // of the attempt in flight
+  // The controller's assignments go first: Events and status objects wait while one is
+  // pending or in flight (they are for people; the address is what the Service waits for).
+  bool urgent = false;
   // One attempt; calls finish exactly once (from a completion on the loop).
   std::function<void(std::function<void(Outcome)> finish)> attempt;
 };
@@ -217,6 +221,8 @@ void ApiSource::stop() {
   // Writes in flight finish on their own; no new ones start, nothing is retried.
   for (auto& [target, timer] : retry_timers_) timer->cancel();
   pending_.clear();
+  urgent_targets_.clear();
+  waiting_.clear();
 }
 
 void ApiSource::stop_gracefully(std::function<void()> done) {
@@ -292,6 +298,7 @@ void ApiSource::parse_into(const k8s::Reflector& reflector, std::map<std::string
 }
 
 void ApiSource::rebuild() {
+  const auto started = std::chrono::steady_clock::now();
   cluster::ClusterState next;
   std::vector<std::string> errors;
   for (std::size_t kind = 0; kind < core_.size(); ++kind)
@@ -326,7 +333,14 @@ void ApiSource::rebuild() {
   if (first_call_done_ && !changed) return;
   first_call_done_ = true;
   ++stats_.listener_calls;
+  const auto built = std::chrono::steady_clock::now();
   if (listener_) listener_(state_);
+  log::debug("lb: cluster state from the API ({} Services) built in {} us, handled in {} us",
+             state_.services.size(),
+             std::chrono::duration_cast<std::chrono::microseconds>(built - started).count(),
+             std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now() - built)
+                 .count());
 }
 
 void ApiSource::rebuild_resources() {
@@ -357,10 +371,28 @@ bool ApiSource::acquire_leadership(std::function<void(bool leader)> on_change) {
 void ApiSource::submit(std::unique_ptr<Write> write) {
   if (!running_) return;
   const std::string target = write->description;
+  const bool urgent = write->urgent;
   pending_[target] = std::move(write);
-  if (!in_flight_.contains(target) &&
-      !(retry_timers_.contains(target) && retry_timers_[target]->armed()))
-    run(target);
+  if (urgent) urgent_targets_.insert(target);
+  if (in_flight_.contains(target) ||
+      (retry_timers_.contains(target) && retry_timers_[target]->armed()))
+    return;
+  if (!urgent && !urgent_targets_.empty()) {
+    waiting_.insert(target);
+    return;
+  }
+  run(target);
+}
+
+void ApiSource::urgent_done(const std::string& target, bool failed) {
+  // A failed one is retried later; the others do not wait for it (the API may be away).
+  if (!failed && (pending_.contains(target) || in_flight_.contains(target))) return;
+  urgent_targets_.erase(target);
+  if (!urgent_targets_.empty()) return;
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (const auto& t : waiting)
+    if (!in_flight_.contains(t)) run(t);
 }
 
 void ApiSource::run(const std::string& target) {
@@ -369,6 +401,7 @@ void ApiSource::run(const std::string& target) {
   auto& slot = in_flight_[target];
   slot = std::move(it->second);
   pending_.erase(it);
+  slot->started = clock_.now();
   std::weak_ptr<bool> alive = alive_;
   slot->attempt([this, alive, target](Write::Outcome outcome) {
     if (alive.expired()) return;
@@ -381,13 +414,18 @@ void ApiSource::finished(const std::string& target, bool ok) {
   if (flight == in_flight_.end()) return;
   auto write = std::move(flight->second);
   in_flight_.erase(flight);
+  log::debug(
+      "lb: {} {} in {} ms", target, ok ? "written" : "failed",
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - write->started).count());
   if (ok) {
     ++stats_.status_writes;
     retry_delay_.erase(target);
     if (pending_.contains(target)) run(target);
+    if (write->urgent) urgent_done(target, false);
     return;
   }
   ++stats_.write_failures;
+  if (write->urgent) urgent_done(target, true);
   // A newer desired write replaces the failed one; otherwise it is tried again.
   if (!pending_.contains(target)) pending_[target] = std::move(write);
   auto& delay = retry_delay_[target];
@@ -408,6 +446,7 @@ void ApiSource::write_ingress(const cluster::ObjectKey& service,
   written_ingress_[service] = {ips, ""};
   auto write = std::make_unique<Write>();
   write->description = "status of Service " + service.to_string();
+  write->urgent = true;
   write->attempt = [this, service, ips](std::function<void(Write::Outcome)> finish) {
     // The Service as last seen; a 409 rereads it (RetryOnConflict).
     auto put = std::make_shared<std::function<void(json, int)>>();

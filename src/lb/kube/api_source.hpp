@@ -123,6 +123,9 @@ class ApiSource final : public cluster::ClusterSource {
   void submit(std::unique_ptr<Write> write);
   void run(const std::string& target);
   void finished(const std::string& target, bool ok);
+  // An urgent write of `target` succeeded (or failed, to be retried): once none is left,
+  // the writes held back start.
+  void urgent_done(const std::string& target, bool failed);
   nlohmann::json owner_references() const;
   // A speaker status object (l2 / bgp / session): kept by (plural, identity) so a later write
   // patches the same object.
@@ -166,6 +169,8 @@ class ApiSource final : public cluster::ClusterSource {
 
   std::map<std::string, std::unique_ptr<Write>> pending_;  // by target
   std::map<std::string, std::unique_ptr<Write>> in_flight_;
+  std::set<std::string> urgent_targets_;  // urgent writes pending or in flight
+  std::set<std::string> waiting_;         // other writes held back meanwhile
   std::map<std::string, std::unique_ptr<event::Timer>> retry_timers_;
   std::map<std::string, std::chrono::milliseconds> retry_delay_;
   // Speaker status objects: (plural + "/" + identity) -> object name in the API.

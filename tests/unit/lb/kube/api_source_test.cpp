@@ -131,6 +131,28 @@ TEST_F(ApiSourceTest, IngressGoesThroughTheStatusSubresourceWithTheVersionRead) 
   EXPECT_EQ((*api_.find("services", "default/web"))["status"]["loadBalancer"], json::object());
 }
 
+TEST_F(ApiSourceTest, TheAddressIsWrittenBeforeTheEventsAndStatusObjects) {
+  auto source = make();
+  const auto before = api_.requests.size();
+  source->write_ingress({"default", "web"}, {*IpAddress::parse("10.47.40.0")});
+  source->record_event({"default", "web"}, "IPAllocated", "Assigned IP [\"10.47.40.0\"]", false);
+  source->write_bgp_status({{"default", "web"}, "k3s-node-1", {"router-a"}});
+  ASSERT_EQ(api_.requests.size(), before + 1) << "only the Service's status goes at once";
+  EXPECT_EQ(api_.requests.back().method, "PUT");
+  settle();
+  EXPECT_EQ(api_.count("POST", "/api/v1/namespaces/default/events"), 1u);
+  EXPECT_EQ(api_.objects("servicebgpstatuses").size(), 1u);
+  // With the API away the held-back writes do not wait for the address's retries.
+  api_.api_down = true;
+  source->write_ingress({"default", "web"}, {*IpAddress::parse("10.47.40.1")});
+  source->record_event({"default", "web"}, "IPAllocated", "Assigned IP [\"10.47.40.1\"]", false);
+  settle();
+  EXPECT_GE(api_.count("POST", "/api/v1/namespaces/default/events"), 2u);
+  api_.api_down = false;
+  settle(std::chrono::seconds(3));
+  EXPECT_EQ(source->pending_writes(), 0u);
+}
+
 TEST_F(ApiSourceTest, AConflictRereadsTheServiceAndWritesAgain) {
   auto source = make();
   // Someone (kubectl label) changes the Service just before our write lands.
