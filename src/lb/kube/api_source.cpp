@@ -122,7 +122,7 @@ std::string failure_text(const k8s::Response& response) {
 
 // One write towards the API, retried until it succeeds or is replaced by a newer one.
 struct ApiSource::Write {
-  enum class Outcome { kDone, kRetry };
+  using Outcome = WriteOutcome;
   std::string description;     // for logs
   event::TimePoint started{};  // of the attempt in flight
   // The controller's assignments go first: Events and status objects wait while one is
@@ -403,9 +403,9 @@ void ApiSource::run(const std::string& target) {
   pending_.erase(it);
   slot->started = clock_.now();
   std::weak_ptr<bool> alive = alive_;
-  slot->attempt([this, alive, target](Write::Outcome outcome) {
+  slot->attempt([this, alive, target](WriteOutcome outcome) {
     if (alive.expired()) return;
-    finished(target, outcome == Write::Outcome::kDone);
+    finished(target, outcome == WriteOutcome::kDone);
   });
 }
 
@@ -447,23 +447,32 @@ void ApiSource::write_ingress(const cluster::ObjectKey& service,
   auto write = std::make_unique<Write>();
   write->description = "status of Service " + service.to_string();
   write->urgent = true;
-  write->attempt = [this, service, ips](std::function<void(Write::Outcome)> finish) {
+  write->attempt = [this, service, ips](std::function<void(WriteOutcome)> finish) {
     // The Service as last seen; a 409 rereads it (RetryOnConflict).
-    auto put = std::make_shared<std::function<void(json, int)>>();
-    *put = [this, service, ips, finish, put](json object, int round) {
-      if (!object.is_object()) {
-        finish(Write::Outcome::kDone);  // deleted: nothing to record
-        return;
-      }
-      object["status"]["loadBalancer"] =
-          ips.empty() ? json::object() : json{{"ingress", ingress_json(ips)}};
-      k8s::Request request;
-      request.method = "PUT";
-      request.path = service_path(service) + "/status";
-      request.body = object.dump();
-      std::weak_ptr<bool> alive = alive_;
-      client_.request(std::move(request), [this, alive, service, ips, finish, put,
-                                           round](k8s::Response response) {
+    const auto& cache = core_[static_cast<std::size_t>(Kind::kService)]->objects();
+    auto cached = cache.find(service.namespace_ + "/" + service.name);
+    put_ingress(service, ips, cached == cache.end() ? json() : cached->second, 0,
+                std::move(finish));
+  };
+  submit(std::move(write));
+}
+
+void ApiSource::put_ingress(const cluster::ObjectKey& service, const std::vector<IpAddress>& ips,
+                            nlohmann::json object, int round,
+                            std::function<void(WriteOutcome)> finish) {
+  if (!object.is_object()) {
+    finish(WriteOutcome::kDone);  // deleted: nothing to record
+    return;
+  }
+  object["status"]["loadBalancer"] =
+      ips.empty() ? json::object() : json{{"ingress", ingress_json(ips)}};
+  k8s::Request request;
+  request.method = "PUT";
+  request.path = service_path(service) + "/status";
+  request.body = object.dump();
+  std::weak_ptr<bool> alive = alive_;
+  client_.request(
+      std::move(request), [this, alive, service, ips, finish, round](k8s::Response response) {
         if (alive.expired()) return;
         if (response.ok()) {
           // The overlay stays until the watch shows this write (or a newer object).
@@ -471,43 +480,38 @@ void ApiSource::write_ingress(const cluster::ObjectKey& service,
           auto written = written_ingress_.find(service);
           if (written != written_ingress_.end() && written->second.ips == ips && body.is_object())
             written->second.version = string_at(body, "metadata", "resourceVersion");
-          finish(Write::Outcome::kDone);
+          finish(WriteOutcome::kDone);
           return;
         }
         if (response.status == 404) {
           written_ingress_.erase(service);
-          finish(Write::Outcome::kDone);
+          finish(WriteOutcome::kDone);
           return;
         }
         if (response.status == 409 && round < kConflictRounds) {
           ++stats_.conflicts;
           k8s::Request get;
           get.path = service_path(service);
-          client_.request(std::move(get), [alive, finish, put, round](k8s::Response latest) {
-            if (alive.expired()) return;
-            if (latest.status == 404) {
-              finish(Write::Outcome::kDone);
-              return;
-            }
-            auto object = json::parse(latest.body, nullptr, false);
-            if (!latest.ok() || !object.is_object()) {
-              finish(Write::Outcome::kRetry);
-              return;
-            }
-            (*put)(std::move(object), round + 1);
-          });
+          client_.request(std::move(get),
+                          [this, alive, service, ips, finish, round](k8s::Response latest) {
+                            if (alive.expired()) return;
+                            if (latest.status == 404) {
+                              finish(WriteOutcome::kDone);
+                              return;
+                            }
+                            auto object = json::parse(latest.body, nullptr, false);
+                            if (!latest.ok() || !object.is_object()) {
+                              finish(WriteOutcome::kRetry);
+                              return;
+                            }
+                            put_ingress(service, ips, std::move(object), round + 1, finish);
+                          });
           return;
         }
         log::warning("lb: writing the status of Service {}: {}", service.to_string(),
                      failure_text(response));
-        finish(Write::Outcome::kRetry);
+        finish(WriteOutcome::kRetry);
       });
-    };
-    const auto& cache = core_[static_cast<std::size_t>(Kind::kService)]->objects();
-    auto cached = cache.find(service.namespace_ + "/" + service.name);
-    (*put)(cached == cache.end() ? json() : cached->second, 0);
-  };
-  submit(std::move(write));
 }
 
 void ApiSource::record_event(const cluster::ObjectKey& service, const std::string& reason,
@@ -560,7 +564,7 @@ void ApiSource::record_event(const cluster::ObjectKey& service, const std::strin
   const std::string name = record.name;
   const int count = record.count;
   write->attempt = [this, event, patch, path, name, count,
-                    timestamp](std::function<void(Write::Outcome)> finish) {
+                    timestamp](std::function<void(WriteOutcome)> finish) {
     k8s::Request request;
     if (patch) {
       request.method = "PATCH";
@@ -579,7 +583,7 @@ void ApiSource::record_event(const cluster::ObjectKey& service, const std::strin
           if (response.ok() || response.status == 409) {
             // 409 on POST: this Event exists already (an earlier attempt got through).
             ++stats_.events_posted;
-            finish(Write::Outcome::kDone);
+            finish(WriteOutcome::kDone);
             return;
           }
           if (patch && response.status == 404) {
@@ -591,12 +595,12 @@ void ApiSource::record_event(const cluster::ObjectKey& service, const std::strin
             client_.request(std::move(post), [this, alive, finish](k8s::Response again) {
               if (alive.expired()) return;
               if (again.ok()) ++stats_.events_posted;
-              finish(again.ok() ? Write::Outcome::kDone : Write::Outcome::kRetry);
+              finish(again.ok() ? WriteOutcome::kDone : WriteOutcome::kRetry);
             });
             return;
           }
           log::warning("lb: posting an event: {}", failure_text(response));
-          finish(Write::Outcome::kRetry);
+          finish(WriteOutcome::kRetry);
         });
   };
   submit(std::move(write));
@@ -617,7 +621,7 @@ void ApiSource::write_owned(const std::string& plural, const std::string& identi
   auto write = std::make_unique<Write>();
   write->description = plural + " " + identity;
   write->attempt = [this, plural, owned_key, generate_name, fixed_name, labels,
-                    status](std::function<void(Write::Outcome)> finish) {
+                    status](std::function<void(WriteOutcome)> finish) {
     const std::string collection = object_path(kMetallbApi, options_.namespace_, plural);
     std::weak_ptr<bool> alive = alive_;
     // Adopt an object this node left (a previous run), found by its labels.
@@ -648,7 +652,7 @@ void ApiSource::write_owned(const std::string& plural, const std::string& identi
         if (alive.expired()) return;
         if (r.status == 404) owned_names_.erase(owned_key);  // deleted under us: create anew
         if (!r.ok()) log::warning("lb: writing {}: {}", owned_key, failure_text(r));
-        finish(r.ok() ? Write::Outcome::kDone : Write::Outcome::kRetry);
+        finish(r.ok() ? WriteOutcome::kDone : WriteOutcome::kRetry);
       });
     };
     if (auto it = owned_names_.find(owned_key); it != owned_names_.end()) {
@@ -680,7 +684,7 @@ void ApiSource::write_owned(const std::string& plural, const std::string& identi
         if (created.is_object()) name = string_at(created, "metadata", "name");
       } else if (!(response.status == 409 && !fixed_name.empty())) {
         log::warning("lb: creating {}: {}", owned_key, failure_text(response));
-        finish(Write::Outcome::kRetry);
+        finish(WriteOutcome::kRetry);
         return;
       }
       owned_names_[owned_key] = name;
@@ -702,15 +706,14 @@ void ApiSource::delete_owned(const std::string& plural, const std::string& ident
   deleted_names_.insert(plural + "/" + name);
   auto write = std::make_unique<Write>();
   write->description = plural + " " + identity;
-  write->attempt = [this, plural, name](std::function<void(Write::Outcome)> finish) {
+  write->attempt = [this, plural, name](std::function<void(WriteOutcome)> finish) {
     k8s::Request request;
     request.method = "DELETE";
     request.path = object_path(kMetallbApi, options_.namespace_, plural, name);
     std::weak_ptr<bool> alive = alive_;
     client_.request(std::move(request), [alive, finish](k8s::Response response) {
       if (alive.expired()) return;
-      finish(response.ok() || response.status == 404 ? Write::Outcome::kDone
-                                                     : Write::Outcome::kRetry);
+      finish(response.ok() || response.status == 404 ? WriteOutcome::kDone : WriteOutcome::kRetry);
     });
   };
   submit(std::move(write));
@@ -812,7 +815,7 @@ void ApiSource::write_pool_status(const cluster::PoolStatus& status) {
                  {"assignedIPv6", status.assigned_ipv6},
                  {"availableIPv4", status.available_ipv4},
                  {"availableIPv6", status.available_ipv6}}}};
-  write->attempt = [this, path, body](std::function<void(Write::Outcome)> finish) {
+  write->attempt = [this, path, body](std::function<void(WriteOutcome)> finish) {
     k8s::Request request;
     request.method = "PATCH";
     request.path = path;
@@ -821,8 +824,7 @@ void ApiSource::write_pool_status(const cluster::PoolStatus& status) {
     std::weak_ptr<bool> alive = alive_;
     client_.request(std::move(request), [alive, finish](k8s::Response response) {
       if (alive.expired()) return;
-      finish(response.ok() || response.status == 404 ? Write::Outcome::kDone
-                                                     : Write::Outcome::kRetry);
+      finish(response.ok() || response.status == 404 ? WriteOutcome::kDone : WriteOutcome::kRetry);
     });
   };
   submit(std::move(write));

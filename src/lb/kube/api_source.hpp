@@ -107,6 +107,7 @@ class ApiSource final : public cluster::ClusterSource {
 
  private:
   struct Write;
+  enum class WriteOutcome { kDone, kRetry };
   struct Parsed {
     std::string resource_version;
     cluster::ParsedObjects objects;
@@ -127,6 +128,9 @@ class ApiSource final : public cluster::ClusterSource {
   // the writes held back start.
   void urgent_done(const std::string& target, bool failed);
   nlohmann::json owner_references() const;
+  // One PUT of the Service's status (round: rereads after a 409 so far).
+  void put_ingress(const cluster::ObjectKey& service, const std::vector<IpAddress>& ips,
+                   nlohmann::json object, int round, std::function<void(WriteOutcome)> finish);
   // A speaker status object (l2 / bgp / session): kept by (plural, identity) so a later write
   // patches the same object.
   void write_owned(const std::string& plural, const std::string& identity,
