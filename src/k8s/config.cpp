@@ -231,8 +231,13 @@ Result<ApiConfig, std::string> load_kubeconfig(const std::string& given_path,
   const std::string path = expand_home(given_path);
   auto text = read_config_file(path);
   if (!text) return Error{path + ": " + text.error()};
+  return parse_kubeconfig(*text, path, context);
+}
+
+Result<ApiConfig, std::string> parse_kubeconfig(const std::string& text, const std::string& path,
+                                                const std::string& context) {
   try {
-    YAML::Node root = YAML::Load(*text);
+    YAML::Node root = YAML::Load(text);
     return read_kubeconfig(path, root, context);
   } catch (const YAML::Exception& e) {
     if (e.mark.is_null()) return Error{fmt::format("{}: {}", path, e.msg)};

@@ -37,6 +37,10 @@ struct ApiConfig {
 Result<ApiConfig, std::string> load_kubeconfig(const std::string& path,
                                                const std::string& context = "");
 
+// The same from the file's text (`path`: for messages and relative paths in it).
+Result<ApiConfig, std::string> parse_kubeconfig(const std::string& text, const std::string& path,
+                                                const std::string& context = "");
+
 // The pod's service account: KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT and
 // `root`/{token,ca.crt,namespace} (root is /var/run/secrets/kubernetes.io/serviceaccount; tests
 // pass their own).
