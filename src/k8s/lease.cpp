@@ -150,19 +150,30 @@ struct LeaseElector::Impl {
 
   // ---- tryAcquireOrRenew ----
 
+  // This candidate's record as of now: renewTime (and acquireTime, unless kept) is the time.
+  Record new_record() const {
+    const std::string now = now_text();
+    return Record{options.identity,
+                  std::chrono::duration_cast<std::chrono::seconds>(options.lease_duration).count(),
+                  now, now, 0};
+  }
+
   void attempt() {
     if (!running) return;
     const event::TimePoint now = clock.now();
-    Record record{options.identity,
-                  std::chrono::duration_cast<std::chrono::seconds>(options.lease_duration).count(),
-                  now_text(), now_text(), 0};
+    Record record = new_record();
     // 1. The holder's fast path: update the Lease as last seen, no read first.
     if (is_leader() && lease_valid(now) && lease.is_object()) {
       record.acquire_time = observed.acquire_time;
       record.transitions = observed.transitions;
-      return update(record, [this, record, now](bool ok) {
+      return update(record, [this](bool ok) {
         if (ok) return attempt_done(true);
-        slow_path(record, now);
+        // A fresh record and time, not the ones of the failed update: that update may have
+        // been written and only its answer lost (it then failed by its timeout, a renew
+        // deadline later). Writing the same record again would be no change that others can
+        // observe, so they would time the lease from the first write while this candidate
+        // times it from the second: both leaders at once for up to that gap.
+        slow_path(new_record(), clock.now());
       });
     }
     slow_path(record, now);

@@ -42,6 +42,10 @@ struct Candidate {
             case Net::kUp:
               break;
           }
+          if (lose_response && lose_response(request)) {
+            store.handle(request);
+            return std::nullopt;
+          }
           if (before_request) before_request(request);
           Response response = store.handle(request);
           if (request.method != "GET" && response.ok()) last_write = clock.now();
@@ -86,6 +90,7 @@ struct Candidate {
   event::TimePoint last_write{};
   std::function<void(bool)> on_change;
   std::function<void(const Request&)> before_request;
+  std::function<bool(const Request&)> lose_response;  // true: applied, the answer never comes
 };
 
 json other_spec(const std::string& holder, const std::string& renew, int transitions = 3) {
@@ -356,6 +361,33 @@ TEST_F(LeaseTest, NoReleaseWhenDisabledAndNoCallbackAfterDestruction) {
   clock_.advance(60s);
   EXPECT_EQ(changes, 1);
   EXPECT_EQ(client.count_open(), 0u);
+}
+
+TEST_F(LeaseTest, AFailedRenewalIsFollowedByAFreshRecord) {
+  Candidate& a = add("a");
+  a.start(clock_);
+  run(5s);
+  ASSERT_TRUE(a.is_leader);
+  // Leadership lost at the renew deadline; the record still names a, so its next try is the
+  // fast path (an update without a read) while the Lease is valid as a saw it.
+  a.net = Net::kRefused;
+  for (int i = 0; i < 400 && a.downs == 0; ++i) run(50ms);
+  ASSERT_EQ(a.downs, 1);
+  a.net = Net::kUp;
+  json lost;  // that update is written, its answer lost: it fails by its timeout, 10 s later
+  a.lose_response = [&](const Request& request) {
+    if (request.method != "PUT" || !lost.is_null()) return false;
+    lost = json::parse(request.body)["spec"];
+    return true;
+  };
+  for (int i = 0; i < 600 && a.ups < 2; ++i) run(50ms);
+  ASSERT_FALSE(lost.is_null());
+  ASSERT_EQ(a.ups, 2);
+  // Then read, and written again as a new record: a renewal others can see as a change (the
+  // same record again would be none, and they would time the lease from the lost write).
+  EXPECT_EQ(spec()["holderIdentity"], "a");
+  EXPECT_NE(spec()["renewTime"], lost["renewTime"]);
+  EXPECT_EQ(spec()["acquireTime"], lost["acquireTime"]);
 }
 
 TEST_F(LeaseTest, TwoCandidatesAreNeverLeadersAtOnce) {
