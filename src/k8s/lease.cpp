@@ -9,6 +9,7 @@
 
 #include "common/log.hpp"
 #include "k8s/detail.hpp"
+#include "k8s/reflector.hpp"
 
 namespace vipd::k8s {
 namespace {
@@ -20,6 +21,10 @@ using detail::string_member;
 // client-go's wait.JitterUntil factor for acquiring: each retry waits retry_period plus up to
 // 1.2 times it at random.
 constexpr double kAcquireJitter = 1.2;
+
+// The try at the end of the observed lease duration comes this much after it, so that the
+// check (strictly after) holds even on a clock whose timers round to the millisecond.
+constexpr auto kExpiryMargin = std::chrono::milliseconds(5);
 
 // client-go's LeaderElectionRecord, as a coordination.k8s.io/v1 LeaseSpec carries it.
 struct Record {
@@ -83,6 +88,7 @@ struct LeaseElector::Impl {
         options(std::move(o)),
         retry_timer(clock.make_timer()),
         deadline_timer(clock.make_timer()),
+        expiry_timer(clock.make_timer()),
         rng(options.seed != 0 ? options.seed : std::random_device{}()),
         wall_base(std::chrono::system_clock::now()),
         steady_base(clock.now()) {}
@@ -120,6 +126,19 @@ struct LeaseElector::Impl {
     observed_raw = raw_of(record);
     observed_time = clock.now();
     have_observed = true;
+    schedule_expiry();
+  }
+
+  // A candidate tries again exactly when the holder's lease runs out as observed here, not on
+  // the next jittered retry tick (which would add up to 2.2 retry periods to every takeover).
+  void schedule_expiry() {
+    if (!running || leading || !have_observed || observed.holder.empty() || is_leader()) {
+      expiry_timer->cancel();
+      return;
+    }
+    const event::TimePoint at =
+        observed_time + std::chrono::seconds(observed.duration_seconds) + kExpiryMargin;
+    expiry_timer->arm(std::max(at - clock.now(), event::Duration::zero()), [this] { try_now(); });
   }
 
   void cancel_pending() {
@@ -145,7 +164,70 @@ struct LeaseElector::Impl {
     on_change = std::move(callback);
     if (running) return;
     running = true;
-    retry_timer->arm(event::Duration::zero(), [this] { attempt(); });
+    start_watch();
+    retry_timer->arm(event::Duration::zero(), [this] { tick(); });
+  }
+
+  // ---- watching the Lease while not the holder ----
+
+  // A watch on the one Lease (fieldSelector metadata.name): every renewal, release and
+  // deletion is seen when it happens, and the observed time is when its event arrived, not
+  // the next poll. The holder needs none (its renewals tell it everything), so the watch runs
+  // only while this candidate is not leading; a fresh one (LIST, then WATCH) each time.
+  void start_watch() {
+    ReflectorOptions reflector_options;
+    reflector_options.seed = options.seed;
+    watch = std::make_unique<Reflector>(
+        client, clock,
+        ResourceType{"/apis/coordination.k8s.io/v1", "leases", "Lease", "coordination.k8s.io/v1",
+                     options.namespace_, "", "metadata.name=" + options.name},
+        reflector_options);
+    events_at_tick = 0;
+    watch->start([this] { on_watch(); });
+  }
+
+  void stop_watch() { watch.reset(); }
+
+  void on_watch() {
+    if (!running || leading || !watch) return;
+    const auto& objects = watch->objects();
+    auto found = objects.find(options.namespace_ + "/" + options.name);
+    if (found == objects.end()) {
+      // Deleted (or not created yet): nothing to wait for; the try reads 404 and creates it.
+      return try_now();
+    }
+    auto record = record_of(found->second);
+    if (!record) return;
+    if (have_observed && raw_of(*record) == observed_raw) return;  // a relist: nothing new
+    set_observed(*record);
+    // Released (empty holder, client-go's ReleaseOnCancel), or ours (a write whose answer was
+    // lost): try at once. Otherwise set_observed has scheduled the try at its expiry.
+    if (observed.holder.empty() || is_leader()) try_now();
+  }
+
+  // A try out of turn (the watch saw a change, the observed lease ran out): at once, or as soon
+  // as the try in flight is done when there is one (it may have read the record before).
+  void try_now() {
+    if (!running || leading) return;
+    if (pending) {
+      try_again = true;
+      return;
+    }
+    attempt();
+  }
+
+  // The jittered retry tick of a candidate. While the watch shows it is alive (an event came
+  // since the last tick: a live holder renews every retry period) the read would tell nothing
+  // new; otherwise (the watch is down, or silent) the tick polls as client-go does.
+  void tick() {
+    if (!running || leading || pending) return;  // the try in flight arms the next tick
+    if (watch && have_observed) {
+      const std::uint64_t events = watch->stats().events + watch->stats().bookmarks;
+      const bool live = watch->synced() && events != events_at_tick;
+      events_at_tick = events;
+      if (live) return retry_timer->arm(jittered(options.retry_period), [this] { tick(); });
+    }
+    attempt();
   }
 
   // ---- tryAcquireOrRenew ----
@@ -160,10 +242,14 @@ struct LeaseElector::Impl {
 
   void attempt() {
     if (!running) return;
+    try_again = false;
     const event::TimePoint now = clock.now();
     Record record = new_record();
-    // 1. The holder's fast path: update the Lease as last seen, no read first.
-    if (is_leader() && lease_valid(now) && lease.is_object()) {
+    // 1. The holder's fast path: update the Lease as last seen, no read first. Only while
+    // leading (client-go: whenever the record last observed names this candidate): a
+    // candidate's observations come from the watch too, whose events may be older than the
+    // last read (its resourceVersion in `lease`), so a candidate reads before it writes.
+    if (leading && is_leader() && lease_valid(now) && lease.is_object()) {
       record.acquire_time = observed.acquire_time;
       record.transitions = observed.transitions;
       return update(record, [this](bool ok) {
@@ -259,8 +345,15 @@ struct LeaseElector::Impl {
   void attempt_done(bool ok) {
     if (!running) return;
     if (!leading) {
-      if (!ok) return retry_timer->arm(jittered(options.retry_period), [this] { attempt(); });
+      if (!ok) {
+        retry_timer->arm(jittered(options.retry_period), [this] { tick(); });
+        if (try_again) attempt();  // the watch saw something while this try was in flight
+        return;
+      }
       leading = true;
+      try_again = false;
+      expiry_timer->cancel();
+      stop_watch();
       log::notice("kubernetes lease {}/{}: {} became leader", options.namespace_, options.name,
                   options.identity);
       retry_timer->arm(options.retry_period, [this] { renew_cycle(); });
@@ -293,7 +386,9 @@ struct LeaseElector::Impl {
     leading = false;
     log::warning("kubernetes lease {}/{}: {} stopped leading: {}", options.namespace_, options.name,
                  options.identity, why);
-    retry_timer->arm(jittered(options.retry_period), [this] { attempt(); });
+    start_watch();
+    schedule_expiry();
+    retry_timer->arm(jittered(options.retry_period), [this] { tick(); });
     if (on_change) on_change(false);
   }
 
@@ -310,8 +405,11 @@ struct LeaseElector::Impl {
     const bool was_running = running;
     running = false;
     cancel_pending();
+    stop_watch();
     retry_timer->cancel();
     deadline_timer->cancel();
+    expiry_timer->cancel();
+    try_again = false;
     leading = false;
     if (!was_running || !options.release_on_stop || !is_leader() || !lease.is_object()) {
       if (done) clock.post(std::move(done));
@@ -376,6 +474,10 @@ struct LeaseElector::Impl {
   std::uint64_t generation = 0;
   std::unique_ptr<event::Timer> retry_timer;
   std::unique_ptr<event::Timer> deadline_timer;
+  std::unique_ptr<event::Timer> expiry_timer;  // a candidate's try when the observed lease ends
+  std::unique_ptr<Reflector> watch;            // the Lease, while not leading
+  std::uint64_t events_at_tick = 0;            // the watch's events at the last retry tick
+  bool try_again = false;                      // a try out of turn came during one in flight
   std::mt19937_64 rng;
   std::chrono::system_clock::time_point wall_base;
   event::TimePoint steady_base;

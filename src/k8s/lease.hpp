@@ -6,6 +6,16 @@
 // (before anyone else may take it); every write carries the resourceVersion read (409 Conflict:
 // someone else wrote first, reread). On a clean stop the holder releases the Lease (empty
 // holderIdentity, leaseDurationSeconds 1), so the next one takes over at once.
+//
+// Unlike client-go, a candidate does not learn of changes by polling alone: it watches the
+// Lease (a Reflector, fieldSelector metadata.name), so its observed time is when a renewal's
+// event arrived; it tries when the observed lease duration has passed, not on its next retry
+// tick, and at once when the Lease is released or deleted. Takeover after a holder dies takes
+// the lease duration plus a read and a write, where polling added up to 2.2 retry periods to
+// see the last renewal and as much again to try. The jittered retry ticks remain and poll
+// whenever the watch has been silent since the previous tick, so a broken watch costs speed,
+// not correctness. A candidate reads (GET) before every write, which carries the
+// resourceVersion read; only the holder renews without a read.
 #pragma once
 
 #include <chrono>

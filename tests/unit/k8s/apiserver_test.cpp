@@ -156,17 +156,33 @@ TEST_F(ApiServerTest, ReflectorBacksOffWhileTheServerFails) {
   EXPECT_TRUE(services.last_error().empty());
 }
 
+LeaseOptions short_lease(const std::string& identity) {
+  LeaseOptions o;
+  o.namespace_ = "default";
+  o.name = "vipd-test";
+  o.identity = identity;
+  o.lease_duration = 3s;
+  o.renew_deadline = 2s;
+  o.retry_period = 500ms;
+  return o;
+}
+
+// metav1.MicroTime ("2006-01-02T15:04:05.000000Z") as a wall clock time.
+std::chrono::system_clock::time_point parse_micro_time(const std::string& text) {
+  std::tm utc{};
+  long micros = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6ldZ", &utc.tm_year, &utc.tm_mon,
+                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &micros) != 7) {
+    ADD_FAILURE() << "not a MicroTime: " << text;
+    return {};
+  }
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(::timegm(&utc)) + std::chrono::microseconds(micros);
+}
+
 TEST_F(ApiServerTest, LeaseElectionHandsOverOnRelease) {
-  auto options = [](const std::string& identity) {
-    LeaseOptions o;
-    o.namespace_ = "default";
-    o.name = "vipd-test";
-    o.identity = identity;
-    o.lease_duration = 3s;
-    o.renew_deadline = 2s;
-    o.retry_period = 500ms;
-    return o;
-  };
+  auto options = short_lease;
   CurlClient client_b(io_, config_);
   LeaseElector a(*client_, clock_, options("node-a"));
   LeaseElector b(client_b, clock_, options("node-b"));
@@ -200,12 +216,76 @@ TEST_F(ApiServerTest, LeaseElectionHandsOverOnRelease) {
   a_leader = a.leader();  // stop() does not call on_change
   EXPECT_FALSE(a_leader);
   ASSERT_TRUE(run_until(io_, [&] { return released && b_leader; }));
-  // b's next try (0.5 s plus up to 0.6 s of jitter), not a lease duration later.
-  EXPECT_LT(std::chrono::steady_clock::now() - stopped, 2500ms);
+  // At b's watch event of the release, not on its next retry tick (0.5 s plus up to 0.6 s of
+  // jitter), nor a lease duration later.
+  const auto took = std::chrono::steady_clock::now() - stopped;
+  EXPECT_LT(took, 500ms);
+  RecordProperty(
+      "release_takeover_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  std::printf("[ MEASURED ] takeover after release: %.1f ms\n",
+              std::chrono::duration<double, std::milli>(took).count());
   b.stop();
   bool done = false;
   a.stop([&] { done = true; });
   ASSERT_TRUE(run_until(io_, [&] { return done; }));
+}
+
+TEST_F(ApiServerTest, LeaseElectionTakesOverALeaseDurationAfterTheHolderDies) {
+  CurlClient client_b(io_, config_);
+  LeaseOptions killed_options = short_lease("node-a");
+  killed_options.release_on_stop = false;  // as after SIGKILL: no release
+  LeaseElector a(*client_, clock_, killed_options);
+  LeaseElector b(client_b, clock_, short_lease("node-b"));
+  bool a_leader = false, b_leader = false;
+  a.start([&](bool leader) { a_leader = leader; });
+  ASSERT_TRUE(run_until(io_, [&] { return a_leader; })) << a.last_error();
+  b.start([&](bool leader) {
+    b_leader = leader;
+    EXPECT_FALSE(leader && a_leader);
+  });
+  pause(4s);
+  ASSERT_TRUE(a_leader);
+  ASSERT_FALSE(b_leader);
+
+  bool stopped = false;
+  a.stop([&] { stopped = true; });
+  const auto killed = std::chrono::steady_clock::now();
+  a_leader = false;
+  ASSERT_TRUE(run_until(io_, [&] { return stopped; }));
+  pause(200ms);  // a renewal cancelled by stop() may still be on its way to the server
+  const Request get_lease{"GET", "/apis/coordination.k8s.io/v1/namespaces/default/leases/vipd-test",
+                          "", "application/json", 5000ms};
+  Response before = call(*client_, get_lease);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const json last = json::parse(before.body)["spec"];
+  ASSERT_EQ(last["holderIdentity"], "node-a");
+
+  ASSERT_TRUE(run_until(
+      io_, [&] { return b_leader; }, 10s))
+      << b.last_error();
+  const auto took = std::chrono::steady_clock::now() - killed;
+  Response after = call(*client_, get_lease);
+  ASSERT_EQ(after.status, 200) << after.body;
+  const json taken = json::parse(after.body)["spec"];
+  EXPECT_EQ(taken["holderIdentity"], "node-b");
+  EXPECT_EQ(taken["leaseTransitions"], last["leaseTransitions"].get<int>() + 1);
+  // From a's last renewal (its renewTime) to b's acquisition (its acquireTime), both by this
+  // machine's clock: the lease duration (3 s) and b's read and write, not up to 2.2 retry
+  // periods more; well within the target of the lease duration + 1 s.
+  const auto gap = parse_micro_time(taken["acquireTime"]) - parse_micro_time(last["renewTime"]);
+  EXPECT_GE(gap, 3s);
+  EXPECT_LE(gap, 3s + 1s);
+  EXPECT_LE(took, 3s + 1s);
+  RecordProperty(
+      "death_takeover_after_last_renewal_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(gap).count()));
+  std::printf(
+      "[ MEASURED ] takeover after the holder died: %.1f ms after its last renewal, "
+      "%.1f ms after it stopped\n",
+      std::chrono::duration<double, std::milli>(gap).count(),
+      std::chrono::duration<double, std::milli>(took).count());
+  b.stop();
 }
 
 TEST_F(ApiServerTest, ClientCertificateAndTokenRotation) {

@@ -62,6 +62,10 @@ class FakeClient final : public Client {
     server_ = std::move(server);
     latency_ = latency;
   }
+  // With a server: streams go here instead, when they arrive (after the latency); it answers
+  // them with FakeClient::line/end/respond, now or later, or lets them hang.
+  using StreamServer = std::function<void(FakeCall&)>;
+  void set_stream_server(StreamServer server) { stream_server_ = std::move(server); }
 
   RequestId request(Request request, std::function<void(Response)> done) override {
     return add(std::move(request), false, nullptr, std::move(done));
@@ -127,6 +131,10 @@ class FakeClient final : public Client {
       // takes the latency again; a request cancelled meanwhile never reaches it.
       raw->delivery = clock_.make_timer();
       raw->delivery->arm(latency_, [this, raw] {
+        if (raw->stream && stream_server_) {
+          if (raw->open()) stream_server_(*raw);
+          return;
+        }
         std::optional<Response> response = server_(raw->request);
         if (!response || !raw->open()) return;  // hangs, or cancelled meanwhile
         raw->delivery->arm(
@@ -144,26 +152,48 @@ class FakeClient final : public Client {
 
   event::SimClock& clock_;
   Server server_;
+  StreamServer stream_server_;
   event::Duration latency_{};
   RequestId next_id_ = 1;
   std::vector<std::unique_ptr<FakeCall>> calls_;
 };
 
 // One coordination.k8s.io/v1 Lease as the API server keeps it: GET, POST (409 when it exists),
-// PUT (409 when metadata.resourceVersion is not the current one).
+// PUT (409 when metadata.resourceVersion is not the current one), LIST of the collection, and
+// every change kept as a watch event (`history`, handed to `on_event` too) so that tests can
+// serve watches from any resourceVersion.
 class FakeLeaseStore {
  public:
+  struct Event {
+    std::uint64_t version = 0;
+    std::string line;  // {"type": ..., "object": ...}
+  };
   std::optional<json> lease;
   std::uint64_t version = 100;
   std::uint64_t writes = 0;
+  std::vector<Event> history;
+  std::vector<std::function<void(const Event&)>> on_event;
 
   static constexpr const char* kCollection = "/apis/coordination.k8s.io/v1/namespaces/ns/leases";
   static std::string path() { return std::string(kCollection) + "/vipd"; }
+  static bool is_list(const Request& request) {
+    return request.method == "GET" && request.path.rfind(std::string(kCollection) + "?", 0) == 0 &&
+           request.path.find("watch=1") == std::string::npos;
+  }
 
   Response handle(const Request& request) {
     if (request.method == "GET" && request.path == path()) {
       if (!lease) return Response{404, R"({"kind":"Status","code":404})", {}};
       return Response{200, lease->dump(), {}};
+    }
+    if (is_list(request)) {
+      json items = json::array();
+      if (lease) items.push_back(*lease);
+      json list{{"kind", "LeaseList"},
+                {"apiVersion", "coordination.k8s.io/v1"},
+                {"metadata", {{"resourceVersion", std::to_string(version)}}},
+                {"items", items}};
+      return Response{200, list.dump(), {}};
     }
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded()) return Response{400, "bad json", {}};
@@ -185,7 +215,8 @@ class FakeLeaseStore {
 
   // Someone else writes the Lease (another controller's renewal).
   void put_spec(const json& spec) {
-    if (!lease) {
+    const bool added = !lease;
+    if (added) {
       lease = json{{"apiVersion", "coordination.k8s.io/v1"},
                    {"kind", "Lease"},
                    {"metadata", {{"name", "vipd"}, {"namespace", "ns"}}}};
@@ -193,6 +224,15 @@ class FakeLeaseStore {
     (*lease)["spec"] = spec;
     (*lease)["metadata"]["resourceVersion"] = std::to_string(++version);
     ++writes;
+    record(added ? "ADDED" : "MODIFIED", *lease);
+  }
+  // Someone deletes it (kubectl delete lease).
+  void remove() {
+    if (!lease) return;
+    json gone = *lease;
+    lease.reset();
+    gone["metadata"]["resourceVersion"] = std::to_string(++version);
+    record("DELETED", gone);
   }
   std::string holder() const {
     return lease ? (*lease)["spec"].value("holderIdentity", "") : std::string();
@@ -201,9 +241,15 @@ class FakeLeaseStore {
  private:
   Response store(json body, long status) {
     body["metadata"]["resourceVersion"] = std::to_string(++version);
+    const bool added = !lease;
     lease = body;
     ++writes;
+    record(added ? "ADDED" : "MODIFIED", body);
     return Response{status, body.dump(), {}};
+  }
+  void record(const char* type, const json& object) {
+    history.push_back(Event{version, json{{"type", type}, {"object", object}}.dump()});
+    for (auto& listener : on_event) listener(history.back());
   }
 };
 
