@@ -107,8 +107,7 @@ bfd::SessionRequest bfd_session_of(const crd::BgpPeer& peer, const crd::BfdProfi
 }
 
 BgpPlan plan_bgp(const crd::LbConfig& config, const cluster::ClusterState& state,
-                 const std::string& node,
-                 const std::optional<std::string>& load_balancer_class) {
+                 const std::string& node, const std::optional<std::string>& load_balancer_class) {
   BgpPlan plan;
   const Labels labels = node_labels(state, node);
 

@@ -246,10 +246,12 @@ PoolState index_pool(const crd::IpAddressPool& pool, const cluster::ClusterState
     index.restricts_namespaces =
         !allocation.namespaces.empty() || !allocation.namespace_selectors.empty();
     index.namespaces.insert(allocation.namespaces.begin(), allocation.namespaces.end());
-    for (const auto& [name, ns] : state.namespaces)
+    for (const auto& [name, ns] : state.namespaces) {
+      const Labels& labels = ns.labels;  // clang before 16 captures no structured binding
       if (std::any_of(allocation.namespace_selectors.begin(), allocation.namespace_selectors.end(),
-                      [&](const LabelSelector& s) { return s.matches(ns.labels); }))
+                      [&](const LabelSelector& s) { return s.matches(labels); }))
         index.namespaces.insert(name);
+    }
     index.service_selectors = allocation.service_selectors;
   }
   return index;
