@@ -1,5 +1,6 @@
-// Small helpers shared by the k8s sources (not part of the module's API): trimming files'
-// contents and reading fields of JSON that came from the network, which may have any shape.
+// Small helpers shared by the k8s sources and the API source of the load balancer (lb/kube):
+// trimming files' contents and reading fields of JSON that came from the network, which may have
+// any shape.
 #pragma once
 
 #include <cstdint>

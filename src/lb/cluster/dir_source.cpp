@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "common/log.hpp"
+#include "common/rfc3339.hpp"
 
 namespace vipd::lb::cluster {
 namespace {
@@ -51,15 +52,6 @@ bool is_safe_name_part(std::string_view part) {
 
 std::string errno_text(int error) {
   return std::strerror(error);
-}
-
-std::string rfc3339_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace

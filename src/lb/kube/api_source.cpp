@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 #include <random>
 #include <utility>
 
 #include "common/log.hpp"
+#include "common/rfc3339.hpp"
+#include "k8s/detail.hpp"
 
 namespace vipd::lb::kube {
 namespace {
@@ -47,15 +48,6 @@ k8s::ResourceType metallb_type(const std::string& version, std::string plural, s
   return type;
 }
 
-std::string rfc3339_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 // resourceVersions are opaque, but etcd's are increasing integers; compared only when both are.
 bool version_newer(const std::string& a, const std::string& b) {
   std::uint64_t x = 0, y = 0;
@@ -81,20 +73,16 @@ json ingress_json(const std::vector<IpAddress>& ips) {
   return ingress;
 }
 
+// object[a][b] as a string; empty when any of it is absent or of another shape.
 std::string string_at(const json& object, const char* a, const char* b) {
-  auto outer = object.find(a);
-  if (outer == object.end() || !outer->is_object()) return {};
-  auto inner = outer->find(b);
-  return inner != outer->end() && inner->is_string() ? inner->get<std::string>() : std::string();
+  const json* outer = k8s::detail::member(object, a);
+  return outer != nullptr ? k8s::detail::string_member(*outer, b) : std::string();
 }
 
 std::string label_of(const json& object, const char* label) {
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return {};
-  auto labels = metadata->find("labels");
-  if (labels == metadata->end() || !labels->is_object()) return {};
-  auto value = labels->find(label);
-  return value != labels->end() && value->is_string() ? value->get<std::string>() : std::string();
+  const json* metadata = k8s::detail::member(object, "metadata");
+  const json* labels = metadata != nullptr ? k8s::detail::member(*metadata, "labels") : nullptr;
+  return labels != nullptr ? k8s::detail::string_member(*labels, label) : std::string();
 }
 
 // A MetalLB resource as its configuration: what the API adds (status, resourceVersion, uid,
@@ -112,9 +100,9 @@ std::string resource_text(const json& object) {
 // The Status a failed request returned, for logs: its message, else the HTTP status.
 std::string failure_text(const k8s::Response& response) {
   if (response.status == 0) return response.transport_error;
-  auto body = json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("message") && body["message"].is_string())
-    return fmt::format("{} {}", response.status, body["message"].get<std::string>());
+  const std::string message =
+      k8s::detail::string_member(json::parse(response.body, nullptr, false), "message");
+  if (!message.empty()) return fmt::format("{} {}", response.status, message);
   return fmt::format("HTTP {}", response.status);
 }
 
@@ -536,11 +524,12 @@ void ApiSource::record_event(const cluster::ObjectKey& service, const std::strin
                    {"kind", "Service"},
                    {"namespace", service.namespace_},
                    {"name", service.name}};
-  const auto& cache = core_.empty() ? k8s::Reflector::Cache{}
-                                    : core_[static_cast<std::size_t>(Kind::kService)]->objects();
-  if (auto it = cache.find(service.namespace_ + "/" + service.name); it != cache.end()) {
-    involved["uid"] = string_at(it->second, "metadata", "uid");
-    involved["resourceVersion"] = string_at(it->second, "metadata", "resourceVersion");
+  if (!core_.empty()) {
+    const auto& cache = core_[static_cast<std::size_t>(Kind::kService)]->objects();
+    if (auto it = cache.find(service.namespace_ + "/" + service.name); it != cache.end()) {
+      involved["uid"] = string_at(it->second, "metadata", "uid");
+      involved["resourceVersion"] = string_at(it->second, "metadata", "resourceVersion");
+    }
   }
   json event = {
       {"apiVersion", "v1"},
