@@ -2250,15 +2250,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if v is not None and not isinstance(v, str) and not (
                         isinstance(v, list) and all(isinstance(t, str) for t in v)):
                     raise ValueError(f"{k}: a token or a list of tokens")
+            def tokens(k):  # a token or a list of them
+                v = doc.get(k)
+                return v if isinstance(v, list) else [v] if v else []
+
             with api.lock:
-                for t in doc.get("add", []) if isinstance(doc.get("add"), list) else (
-                        [doc["add"]] if doc.get("add") else []):
+                for t in tokens("add"):
                     api.tokens[t] = True
-                for t in doc.get("expire", []) if isinstance(doc.get("expire"), list) else (
-                        [doc["expire"]] if doc.get("expire") else []):
+                for t in tokens("expire"):
                     api.tokens[t] = False
-                for t in doc.get("remove", []) if isinstance(doc.get("remove"), list) else (
-                        [doc["remove"]] if doc.get("remove") else []):
+                for t in tokens("remove"):
                     api.tokens.pop(t, None)
                 return (200, {"tokens": {t: ("valid" if v else "expired")
                                          for t, v in api.tokens.items()}})
