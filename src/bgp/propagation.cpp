@@ -144,6 +144,7 @@ Speaker::ImportKey Speaker::import_key(const peer::Peer& p, wire::AfiSafi family
   k.weight = af.weight;
   k.allowas_in = af.allowas_in;
   k.allowas_in_origin = af.allowas_in_origin;
+  k.soft_reconfiguration = af.soft_reconfiguration;
   if (!af.prefix_list_in.empty()) {
     if (auto l = matchers_.find({config_family(family), af.prefix_list_in}); l != matchers_.end())
       k.prefix_list = l->second;
@@ -239,6 +240,8 @@ void Speaker::start_routing(Neighbor& n) {
   for (std::size_t i = 0; i < Routing::kFamilies; ++i) {
     auto family = family_at(i);
     r->import_keys[i] = import_key(p, family);
+    // Before the first UPDATE: the session has just come up.
+    p.keep_adj_rib_in(family, r->import_keys[i].soft_reconfiguration);
     if (!negotiated ||
         std::find(negotiated->begin(), negotiated->end(), family) == negotiated->end())
       continue;
@@ -388,11 +391,24 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
 }
 
 void Speaker::reimport(Neighbor& n, wire::AfiSafi family, const ImportKey& policy) {
-  // The Adj-RIB-In holds what the neighbor sent before policy (FRR's soft-reconfiguration
-  // inbound, always on), so a policy change needs no ROUTE-REFRESH.
+  peer::Peer& p = *n.peer;
+  if (!policy.soft_reconfiguration) {
+    // FRR's bgp_route_map_process_peer(): without the Adj-RIB-In, the neighbor is asked for its
+    // routes again (RFC 2918); each comes back through the new policy, replacing or withdrawing
+    // what the old one made of it. A neighbor without the capability keeps the old result until
+    // its session is reset, as in FRR.
+    if (p.established() && !p.request_refresh(family))
+      log::warning(
+          "bgp: neighbor {}: inbound policy changed, but it does not support route refresh and "
+          "soft-reconfiguration inbound is off: the change applies from its next session "
+          "(clear bgp {})",
+          p.settings().address.to_string(), p.settings().address.to_string());
+    return;
+  }
+  // The Adj-RIB-In holds what the neighbor sent before policy: no ROUTE-REFRESH needed.
   rib::PeerId id = id_of(n);
   std::vector<Prefix> one(1);
-  n.peer->adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
+  p.adj_rib_in().for_each(family, [&](const Prefix& prefix, const rib::AttributesHandle& a) {
     one[0] = prefix;
     import(n, id, family, one, a, policy);
   });
@@ -441,11 +457,20 @@ void Speaker::update_routing() {
       ImportKey in = import_key(p, family);
       if (!(in == r->import_keys[i])) {
         bool filters_changed = !in.same_filters(r->import_keys[i]);
+        bool soft_changed = in.soft_reconfiguration != r->import_keys[i].soft_reconfiguration;
         r->import_keys[i] = in;
+        bool refreshed = false;
+        if (soft_changed) {
+          // FRR (peer_change_reset_in()): turning it on fills the Adj-RIB-In through a route
+          // refresh, which also re-applies any new policy; turning it off forgets it.
+          n.peer->keep_adj_rib_in(family, in.soft_reconfiguration);
+          if (in.soft_reconfiguration && n.peer->established())
+            refreshed = n.peer->request_refresh(family);
+        }
         if (filters_changed) {
           log::info("bgp: neighbor {}: inbound policy changed, re-applying it",
                     p.settings().address.to_string());
-          reimport(n, family, in);
+          if (!refreshed) reimport(n, family, in);
           publish();
         } else {
           check_prefix_limit(n, family);

@@ -41,6 +41,9 @@ struct Speaker::ImportKey {
   // `neighbor A allowas-in`: the Loc-RIB applies it (rib::PeerInfo); a change re-imports.
   std::optional<std::uint8_t> allowas_in;
   bool allowas_in_origin = false;
+  // `neighbor A soft-reconfiguration inbound`: the peer keeps its Adj-RIB-In, and a policy change
+  // is re-applied from it instead of asking the neighbor for a ROUTE-REFRESH.
+  bool soft_reconfiguration = false;
   bool operator==(const ImportKey&) const = default;
   // Whether the filters (not the prefix limit) differ: what needs the routes re-imported.
   bool same_filters(const ImportKey& o) const {

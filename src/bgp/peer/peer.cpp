@@ -687,8 +687,10 @@ void Peer::dump_later(FsmConnection* loser) {
 void Peer::send_update(Bytes encoded) {
   FsmConnection& c = *primary_;
   if (!c.stream || c.fsm->state() != State::kEstablished) return;
-  log::topic_debug(log::Topic::kBgpUpdatesOut, name(), "{} send UPDATE ({} bytes)", name(),
-                   encoded.size());
+  // The peer's name is text made per call: only when the topic is on (this runs per UPDATE).
+  if (log::topic_on(log::Topic::kBgpUpdatesOut))
+    log::topic_debug(log::Topic::kBgpUpdatesOut, name(), "{} send UPDATE ({} bytes)", name(),
+                     encoded.size());
   ++sent_.updates;
   c.stream->send(std::move(encoded));
   check_output(c);

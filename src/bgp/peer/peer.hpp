@@ -123,6 +123,8 @@ class Peer {
   const OutputLimits& output_limits() const { return limits_; }
   // Asks the neighbor to send its routes of `family` again (RFC 2918), if it can.
   bool request_refresh(wire::AfiSafi family);
+  // Whether the Adj-RIB-In of `family` is kept (rib/adj_rib_in.hpp; kept unless told otherwise).
+  void keep_adj_rib_in(wire::AfiSafi family, bool keep) { adj_rib_in_.keep(family, keep); }
   // RFC 4486 §4 Cease / Maximum Number of Prefixes Reached, with the AFI/SAFI and limit as data;
   // the neighbor then stays down (FRR's "Idle (PfxCt)") until restart() or, if given, the
   // restart interval has passed.

@@ -1,7 +1,9 @@
-// Adj-RIB-In (RFC 4271 §3.2): the routes one peer advertised to us, before inbound policy (so a
-// policy change is re-applied without asking the peer again, FRR's soft-reconfiguration
-// inbound), per address family. Entries are a prefix key and an interned attribute handle in an
-// open-addressing table: 16 bytes per slot.
+// Adj-RIB-In (RFC 4271 §3.2): the routes one peer advertised to us, before inbound policy, per
+// address family, so that a policy change is re-applied without asking the peer again. Kept only
+// where asked for (FRR's `neighbor A soft-reconfiguration inbound`, BIRD's `import table`): a
+// family that is not kept costs nothing, and a policy change then asks the peer for its routes
+// again (RFC 2918 ROUTE-REFRESH). Entries are a prefix key and an interned attribute handle in
+// an open-addressing table: 16 bytes per slot.
 #pragma once
 
 #include "bgp/rib/attribute_store.hpp"
@@ -15,8 +17,12 @@ using AttributesHandle = AttrRef;
 
 class AdjRibIn {
  public:
+  // Whether `family`'s routes are kept (both are, until told otherwise). Turning it off
+  // forgets them.
+  void keep(wire::AfiSafi family, bool on);
+  bool kept(wire::AfiSafi family) const;
   // Adds or replaces the route for `prefix` (an implicit withdraw of the old one, §3.1).
-  // Families other than IPv4/IPv6 unicast are ignored.
+  // Families other than IPv4/IPv6 unicast, and families not kept, are ignored.
   void announce(wire::AfiSafi family, const Prefix& prefix, AttributesHandle attributes);
   // True if there was a route to remove.
   bool withdraw(wire::AfiSafi family, const Prefix& prefix);
@@ -37,6 +43,8 @@ class AdjRibIn {
  private:
   PrefixTable<V4Key, AttrRef> v4_;
   PrefixTable<V6Key, AttrRef> v6_;
+  bool keep_v4_ = true;
+  bool keep_v6_ = true;
 };
 
 }  // namespace vipd::bgp::rib

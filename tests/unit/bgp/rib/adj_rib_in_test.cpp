@@ -44,5 +44,29 @@ TEST(AdjRibIn, WithdrawAndClear) {
   EXPECT_EQ(store.size(), 0u);  // the table released its references
 }
 
+// Without soft-reconfiguration inbound a family is not kept: nothing stored, and turning it off
+// forgets (and releases) what was.
+TEST(AdjRibIn, AFamilyNotKeptStoresNothing) {
+  AttributeStore store;
+  AdjRibIn rib;
+  auto a = store.intern(wire::PathAttributes{});
+  rib.announce(wire::kIpv4Unicast, P("10.0.0.0/8"), a);
+  rib.announce(wire::kIpv6Unicast, P("2001:db8::/32"), a);
+  rib.keep(wire::kIpv4Unicast, false);
+  EXPECT_FALSE(rib.kept(wire::kIpv4Unicast));
+  EXPECT_TRUE(rib.kept(wire::kIpv6Unicast));
+  EXPECT_EQ(rib.count(wire::kIpv4Unicast), 0u);
+  EXPECT_EQ(rib.count(wire::kIpv6Unicast), 1u);
+  rib.announce(wire::kIpv4Unicast, P("10.1.0.0/16"), a);
+  EXPECT_EQ(rib.count(wire::kIpv4Unicast), 0u);
+  EXPECT_FALSE(rib.withdraw(wire::kIpv4Unicast, P("10.1.0.0/16")));
+  rib.keep(wire::kIpv6Unicast, false);
+  a.reset();
+  EXPECT_EQ(store.size(), 0u);
+  rib.keep(wire::kIpv4Unicast, true);
+  rib.announce(wire::kIpv4Unicast, P("10.1.0.0/16"), store.intern(wire::PathAttributes{}));
+  EXPECT_EQ(rib.count(wire::kIpv4Unicast), 1u);
+}
+
 }  // namespace
 }  // namespace vipd::bgp::rib

@@ -15,6 +15,7 @@ struct Received {
   std::map<Prefix, wire::PathAttributes> routes;
   std::size_t updates = 0;
   std::size_t end_of_ribs = 0;
+  std::size_t refreshes = 0;  // ROUTE-REFRESH messages (RFC 2918) received
   void apply(const wire::Update& u) {
     ++updates;
     if (u.end_of_rib()) {
@@ -46,6 +47,7 @@ class PropagationTest : public SpeakerTest {
       auto m = c.read(std::min(left, Millis(100)));
       if (!m) continue;
       if (auto* u = std::get_if<wire::Update>(&*m)) r.apply(*u);
+      if (std::holds_alternative<wire::RouteRefresh>(*m)) ++r.refreshes;
       if (std::holds_alternative<wire::Keepalive>(*m)) c.send(wire::Message{wire::Keepalive{}});
     }
     return true;
@@ -219,8 +221,15 @@ TEST_F(PropagationTest, PrefixListsInAndOutApplyLive) {
                            " prefix-list OUT out\n"));
   ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 1; }));
   EXPECT_TRUE(rb.routes.contains(pfx("10.1.0.0/24")));
-  // Inbound list removed live: what the neighbor sent before is re-evaluated (no refresh).
+  // Inbound list removed live, without soft-reconfiguration inbound: no Adj-RIB-In was kept, so
+  // the neighbor is asked for its routes again (RFC 2918), as FRR does, and what it re-sends
+  // goes through the new policy.
+  EXPECT_EQ(peer(a)->adj_rib_in().count(wire::kIpv4Unicast), 0u);
   apply(lists + router_bgp(base + " neighbor " + b + " prefix-list OUT out\n"));
+  Received ra;
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.refreshes == 1; }));
+  EXPECT_EQ(prefixes("ipv4Unicast", a), 2);  // unchanged until the neighbor answers
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24"), pfx("10.1.1.0/24"), pfx("192.0.2.0/24")})));
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 3; }, 3s));
   ASSERT_TRUE(receive_until(*cb, rb, [&] { return rb.routes.size() == 2; }));
   EXPECT_TRUE(rb.routes.contains(pfx("192.0.2.0/24")));
@@ -397,7 +406,9 @@ TEST_F(PropagationTest, RouteMapsInAndOutApplyLive) {
       "route-map IN permit 10\n match ip address prefix-list TEN\n"
       " set community 65000:100 additive\n"
       "route-map OUT permit 10\n set as-path prepend 65000 65000\n set metric 7\n";
-  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002);
+  // With the Adj-RIB-In kept, a policy change is re-applied without asking the neighbor.
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002) + " neighbor " + a +
+                     " soft-reconfiguration inbound\n";
   std::string in = " neighbor " + a + " route-map IN in\n";
   apply(maps + router_bgp(base + in + " neighbor " + b + " route-map OUT out\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
@@ -422,9 +433,14 @@ TEST_F(PropagationTest, RouteMapsInAndOutApplyLive) {
   ASSERT_TRUE(receive_until(*cb, rb, [&] { return !rb.routes[pfx("10.1.0.0/24")].med; }));
   EXPECT_EQ(as_path(rb.routes[pfx("10.1.0.0/24")]), (std::vector<std::uint32_t>{65000, 65001}));
   // A map changed live is re-applied to what the neighbor sent (no refresh needed).
+  EXPECT_EQ(peer(a)->adj_rib_in().count(wire::kIpv4Unicast), 3u);
   apply(maps + "route-map IN permit 10\n match ip address prefix-list NONE\n" +
         router_bgp(base + in));
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 0; }, 3s));
+  Received ra;
+  receive_until(
+      *ca, ra, [] { return false; }, 200ms);
+  EXPECT_EQ(ra.refreshes, 0u);
   // FRR: a route-map name without a map denies everything.
   apply(maps + router_bgp(base + " neighbor " + a + " route-map NOPE in\n"));
   ASSERT_TRUE(wait_until([&] { return prefixes("ipv4Unicast", a) == 0; }, 3s));
@@ -474,8 +490,9 @@ TEST_F(PropagationTest, SendCommunityAndRemovePrivateAsShapeWhatIsSent) {
 // bgp`, never sent.
 TEST_F(PropagationTest, NeighborWeightWinsBestPathAndIsNotSent) {
   const std::string a = "127.0.0.2", b = "127.0.0.3", c = "127.0.0.4";
-  std::string base =
-      passive_neighbor(a, 65001) + passive_neighbor(b, 65002) + passive_neighbor(c, 65003);
+  std::string base = passive_neighbor(a, 65001) + passive_neighbor(b, 65002) +
+                     passive_neighbor(c, 65003) + " neighbor " + c +
+                     " soft-reconfiguration inbound\n";
   apply(router_bgp(base + " neighbor " + c + " weight 100\n"));
   auto ca = establish(a, peer_open(65001, 0x0a000002));
   auto cb = establish(b, peer_open(65002, 0x0a000003));
@@ -524,9 +541,14 @@ TEST_F(PropagationTest, ReceivedRoutesAndAllowasIn) {
   ASSERT_TRUE(ca->send(wire::Message{looped}));
   ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
   ASSERT_TRUE(has(1));
-  // Our AS once in the path: accepted with allowas-in (default 3), re-imported live.
+  // Our AS once in the path: accepted with allowas-in (default 3). soft-reconfiguration was
+  // off, so nothing was kept: turning it on asks the neighbor for its routes (FRR), which fill
+  // the Adj-RIB-In and go through the new policy.
   apply(router_bgp(base + " neighbor " + a + " allowas-in\n neighbor " + a +
                    " soft-reconfiguration inbound\n"));
+  ASSERT_TRUE(receive_until(*ca, ra, [&] { return ra.refreshes == 1; }));
+  ASSERT_TRUE(ca->send(wire::Message{looped}));
+  ASSERT_TRUE(ca->send(announce({pfx("10.1.0.0/24")})));
   ASSERT_TRUE(has(2));
   std::string text = show_text("show ip bgp neighbors " + a + " received-routes");
   EXPECT_NE(text.find("*> 10.9.0.0/24      192.0.2.1"), std::string::npos) << text;
@@ -534,8 +556,8 @@ TEST_F(PropagationTest, ReceivedRoutesAndAllowasIn) {
   auto j = show("show ip bgp neighbors " + a + " received-routes json");
   EXPECT_EQ(j["receivedRoutes"]["10.1.0.0/24"]["path"], "65001") << j.dump();
   EXPECT_EQ(j["totalPrefixCounter"], 2);
-  // allowas-in removed live: the looping route leaves again.
-  apply(router_bgp(base));
+  // allowas-in removed live: the looping route leaves again (re-applied from the Adj-RIB-In).
+  apply(router_bgp(base + " neighbor " + a + " soft-reconfiguration inbound\n"));
   ASSERT_TRUE(has(1)) << prefixes("ipv4Unicast", a);
   EXPECT_TRUE(established(a));
 }

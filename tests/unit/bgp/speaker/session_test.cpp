@@ -85,7 +85,8 @@ TEST_F(SpeakerTest, PassiveSideEstablishesCountsPrefixesAndSendsEndOfRib) {
       << show("show ip bgp summary json").dump();
   EXPECT_EQ(prefixes("ipv4Unicast", a), 3);
   EXPECT_EQ(prefixes("ipv6Unicast", a), 2);
-  EXPECT_EQ(peer(a)->adj_rib_in().count(wire::kIpv4Unicast), 3u);
+  // No `soft-reconfiguration inbound`: no Adj-RIB-In is kept (FRR, BIRD without import table).
+  EXPECT_EQ(peer(a)->adj_rib_in().count(wire::kIpv4Unicast), 0u);
 
   ASSERT_TRUE(c->send(withdraw_v4({pfx("10.2.0.0/16")})));
   ASSERT_TRUE(c->send(withdraw_v6({pfx("2001:db8:1::/48")})));
