@@ -50,12 +50,29 @@ class ByteWriter {
   ByteWriter() = default;
   explicit ByteWriter(Bytes& out) : out_(&out) {}
 
+  // Inline: encoders call these per field of every message.
   void u8(std::uint8_t v) { buf().push_back(v); }
-  void u16(std::uint16_t v);
-  void u32(std::uint32_t v);
+  void u16(std::uint16_t v) {
+    std::uint8_t* p = grow(2);
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+  }
+  void u32(std::uint32_t v) {
+    std::uint8_t* p = grow(4);
+    p[0] = static_cast<std::uint8_t>(v >> 24);
+    p[1] = static_cast<std::uint8_t>(v >> 16);
+    p[2] = static_cast<std::uint8_t>(v >> 8);
+    p[3] = static_cast<std::uint8_t>(v);
+  }
   void u64(std::uint64_t v);
   void bytes(ByteSpan b) { buf().insert(buf().end(), b.begin(), b.end()); }
   void zeros(std::size_t n) { buf().insert(buf().end(), n, 0); }
+  // `n` zero octets at offset `at`, moving what follows (a length field that turned out to need
+  // more octets than reserved).
+  void insert_zeros(std::size_t at, std::size_t n) {
+    buf().insert(buf().begin() + static_cast<std::ptrdiff_t>(at), n, 0);
+  }
+  void reserve(std::size_t n) { buf().reserve(n); }
 
   // Reserve a 1- or 2-octet length field to be filled in later by patch_u8/patch_u16.
   std::size_t placeholder_u8() {
@@ -75,6 +92,12 @@ class ByteWriter {
 
  private:
   Bytes& buf() { return out_ ? *out_ : own_; }
+  std::uint8_t* grow(std::size_t n) {
+    Bytes& b = buf();
+    std::size_t at = b.size();
+    b.resize(at + n);
+    return b.data() + at;
+  }
   Bytes own_;
   Bytes* out_ = nullptr;
 };

@@ -1,6 +1,8 @@
 #include "bgp/rib/update_packer.hpp"
 
 #include "bgp/wire/as4.hpp"
+#include "bgp/wire/attributes.hpp"
+#include "bgp/wire/header.hpp"
 #include "bgp/wire/update.hpp"
 
 #include <utility>
@@ -40,10 +42,27 @@ void UpdatePacker::start(Kind kind, wire::AfiSafi family, const AttrRef& attrs) 
     capacity_ = 0;  // no next hop for the family: nothing can be sent
     return;
   }
-  wire::Update probe;
-  probe.attributes = *attrs;
-  if (!options_.four_octet_as) probe.attributes = wire::prepare_for_two_octet_peer(*attrs);
-  std::size_t base = wire::encode_update(probe, options_).size();
+  const wire::PathAttributes* sent = &*attrs;
+  wire::PathAttributes two_octet;
+  if (!options_.four_octet_as) {
+    two_octet = wire::prepare_for_two_octet_peer(*attrs);
+    sent = &two_octet;
+  }
+  std::size_t base = 0;
+  if (family == wire::kIpv4Unicast) {
+    // The attributes are encoded once per run and copied into each of its messages (the NLRI
+    // follow them, RFC 4271 §4.3), not encoded again per message.
+    attribute_bytes_.clear();
+    ByteWriter w(attribute_bytes_);
+    wire::encode_path_attributes(w, *sent, options_);
+    base = kUpdateOverhead + attribute_bytes_.size();
+  } else {
+    // MP_REACH_NLRI carries the prefixes inside an attribute (RFC 4760 §3): measured here and
+    // encoded whole per message.
+    wire::Update probe;
+    probe.attributes = *sent;
+    base = wire::encode_update(probe, options_).size();
+  }
   base_ = base;
   // One byte of margin: adding NLRI may push MP_REACH_NLRI over 255 octets, which takes the
   // two-octet Extended Length form (RFC 4271 §4.3).
@@ -91,23 +110,39 @@ void UpdatePacker::emit_oversize() {
 
 void UpdatePacker::emit() {
   if (prefixes_.empty()) return;
+  ++messages_;
+  if (family_ == wire::kIpv4Unicast) {
+    // RFC 4271 §4.3 laid out directly, in a buffer of the message's exact size.
+    const bool announce = kind_ == Kind::kAnnounce;
+    Bytes out;
+    out.reserve(kUpdateOverhead + used_ + (announce ? attribute_bytes_.size() : 0));
+    ByteWriter w(out);
+    wire::begin_message(w, wire::MessageType::kUpdate);
+    if (announce) {
+      w.u16(0);  // Withdrawn Routes Length
+      w.u16(static_cast<std::uint16_t>(attribute_bytes_.size()));
+      w.bytes(attribute_bytes_);
+      wire::encode_prefixes(w, prefixes_);
+    } else {
+      w.u16(static_cast<std::uint16_t>(used_));
+      wire::encode_prefixes(w, prefixes_);
+      w.u16(0);  // Total Path Attribute Length
+    }
+    wire::finish_message(w);
+    prefixes_.clear();
+    used_ = 0;
+    sink_(std::move(out));
+    return;
+  }
   wire::Update u;
   if (kind_ == Kind::kWithdraw) {
-    if (family_ == wire::kIpv4Unicast) {
-      u.withdrawn = std::move(prefixes_);
-    } else {
-      u.attributes.mp_unreach = wire::MpUnreach{family_, std::move(prefixes_), {}};
-    }
+    u.attributes.mp_unreach = wire::MpUnreach{family_, std::move(prefixes_), {}};
   } else {
     u.attributes = options_.four_octet_as ? *attrs_ : wire::prepare_for_two_octet_peer(*attrs_);
-    if (family_ == wire::kIpv4Unicast)
-      u.nlri = std::move(prefixes_);
-    else
-      u.attributes.mp_reach->nlri = std::move(prefixes_);
+    u.attributes.mp_reach->nlri = std::move(prefixes_);
   }
   prefixes_.clear();
   used_ = 0;
-  ++messages_;
   sink_(wire::encode_update(u, options_));
 }
 

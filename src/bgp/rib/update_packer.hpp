@@ -63,6 +63,7 @@ class UpdatePacker {
   std::size_t used_ = 0;      // bytes of the prefixes in the run
   std::size_t capacity_ = 0;  // bytes of prefixes one message can carry for this run
   std::size_t base_ = 0;      // bytes of an announcement of this run without prefixes
+  Bytes attribute_bytes_;     // IPv4 announcement runs: the encoded path attributes
   // Announcements of the run too long to send: withdrawn when the run is emitted (kept in
   // one list so that a run of them costs one withdrawal message, not a run switch each).
   std::vector<Prefix> oversize_;

@@ -301,12 +301,6 @@ std::optional<Failure> decode_known(std::uint8_t type, ByteSpan value, const Opt
   }
 }
 
-struct Encoded {
-  std::uint8_t flags;
-  std::uint8_t type;
-  Bytes value;
-};
-
 }  // namespace
 
 std::size_t AsPath::length() const {
@@ -549,113 +543,121 @@ PathAttributes decode_path_attributes(ByteSpan field, const Options& options,
 }
 
 void encode_path_attributes(ByteWriter& w, const PathAttributes& a, const Options& options) {
-  std::vector<Encoded> out;
-  auto add = [&](std::uint8_t type, auto&& fill) {
-    ByteWriter v;
-    fill(v);
-    out.push_back({*expected_flags(type), type, v.take()});
+  // Written straight into `w` in ascending type code (RFC 4271 §5 recommends it), the
+  // unrecognized attributes merged in by type: this runs for every UPDATE sent.
+  std::vector<const RawAttribute*> unknown;
+  unknown.reserve(a.unknown.size());
+  for (const auto& u : a.unknown) unknown.push_back(&u);
+  std::stable_sort(unknown.begin(), unknown.end(),
+                   [](const RawAttribute* x, const RawAttribute* y) { return x->type < y->type; });
+  std::size_t next_unknown = 0;
+  // One attribute: flags, type, length, value. The length takes one octet, or two with the
+  // Extended Length flag once the value is longer than 255 octets (§4.3).
+  auto write = [&](std::uint8_t flags, std::uint8_t type, auto&& fill) {
+    std::size_t flags_at = w.size();
+    w.u8(flags);
+    w.u8(type);
+    std::size_t length_at = w.placeholder_u8();
+    fill();
+    std::size_t length = w.size() - length_at - 1;
+    if (length > 255) {
+      w.insert_zeros(length_at, 1);
+      w.patch_u16(length_at, static_cast<std::uint16_t>(length));
+      w.patch_u8(flags_at, static_cast<std::uint8_t>(flags | attr_flag::kExtendedLength));
+    } else {
+      w.patch_u8(length_at, static_cast<std::uint8_t>(length));
+    }
   };
-  if (a.origin)
-    add(attr_type::kOrigin, [&](ByteWriter& v) { v.u8(static_cast<std::uint8_t>(*a.origin)); });
-  if (a.as_path) {
-    add(attr_type::kAsPath,
-        [&](ByteWriter& v) { encode_as_path(v, *a.as_path, options.four_octet_as); });
-  }
-  if (a.next_hop) add(attr_type::kNextHop, [&](ByteWriter& v) { write_address(v, *a.next_hop); });
-  if (a.med) add(attr_type::kMultiExitDisc, [&](ByteWriter& v) { v.u32(*a.med); });
-  if (a.local_pref) add(attr_type::kLocalPref, [&](ByteWriter& v) { v.u32(*a.local_pref); });
-  if (a.atomic_aggregate) add(attr_type::kAtomicAggregate, [](ByteWriter&) {});
+  auto unknown_before = [&](unsigned type) {
+    for (; next_unknown < unknown.size() && unknown[next_unknown]->type < type; ++next_unknown) {
+      const RawAttribute& u = *unknown[next_unknown];
+      write(static_cast<std::uint8_t>(u.flags & kFlagMask), u.type, [&] { w.bytes(u.value); });
+    }
+  };
+  auto add = [&](std::uint8_t type, auto&& fill) {
+    unknown_before(type);
+    write(*expected_flags(type), type, fill);
+  };
+  if (a.origin) add(attr_type::kOrigin, [&] { w.u8(static_cast<std::uint8_t>(*a.origin)); });
+  if (a.as_path)
+    add(attr_type::kAsPath, [&] { encode_as_path(w, *a.as_path, options.four_octet_as); });
+  if (a.next_hop) add(attr_type::kNextHop, [&] { write_address(w, *a.next_hop); });
+  if (a.med) add(attr_type::kMultiExitDisc, [&] { w.u32(*a.med); });
+  if (a.local_pref) add(attr_type::kLocalPref, [&] { w.u32(*a.local_pref); });
+  if (a.atomic_aggregate) add(attr_type::kAtomicAggregate, [] {});
   if (a.aggregator) {
-    add(attr_type::kAggregator, [&](ByteWriter& v) {
+    add(attr_type::kAggregator, [&] {
       if (options.four_octet_as) {
-        v.u32(a.aggregator->asn);
+        w.u32(a.aggregator->asn);
       } else {
         // RFC 6793 §4.2.2: AS_TRANS for a non-mappable aggregator AS.
-        v.u16(
+        w.u16(
             static_cast<std::uint16_t>(a.aggregator->asn > 0xffff ? kAsTrans : a.aggregator->asn));
       }
-      write_address(v, a.aggregator->address);
+      write_address(w, a.aggregator->address);
     });
   }
   if (a.communities) {
-    add(attr_type::kCommunities, [&](ByteWriter& v) {
-      for (auto c : *a.communities) v.u32(c);
+    add(attr_type::kCommunities, [&] {
+      for (auto c : *a.communities) w.u32(c);
     });
   }
-  if (a.originator_id)
-    add(attr_type::kOriginatorId, [&](ByteWriter& v) { v.u32(*a.originator_id); });
+  if (a.originator_id) add(attr_type::kOriginatorId, [&] { w.u32(*a.originator_id); });
   if (a.cluster_list) {
-    add(attr_type::kClusterList, [&](ByteWriter& v) {
-      for (auto c : *a.cluster_list) v.u32(c);
+    add(attr_type::kClusterList, [&] {
+      for (auto c : *a.cluster_list) w.u32(c);
     });
   }
   if (a.mp_reach) {
-    add(attr_type::kMpReachNlri, [&](ByteWriter& v) {
+    add(attr_type::kMpReachNlri, [&] {
       const MpReach& mp = *a.mp_reach;
-      v.u16(static_cast<std::uint16_t>(mp.afi_safi.afi));
-      v.u8(static_cast<std::uint8_t>(mp.afi_safi.safi));
+      w.u16(static_cast<std::uint16_t>(mp.afi_safi.afi));
+      w.u8(static_cast<std::uint8_t>(mp.afi_safi.safi));
       if (is_unicast(mp.afi_safi)) {
-        std::size_t len_at = v.placeholder_u8();
-        std::size_t start = v.size();
-        if (mp.next_hop) write_address(v, *mp.next_hop);
-        if (mp.link_local_next_hop) write_address(v, *mp.link_local_next_hop);
-        v.patch_u8(len_at, static_cast<std::uint8_t>(v.size() - start));
-        v.u8(0);  // Reserved
-        encode_prefixes(v, mp.nlri);
+        std::size_t len_at = w.placeholder_u8();
+        std::size_t start = w.size();
+        if (mp.next_hop) write_address(w, *mp.next_hop);
+        if (mp.link_local_next_hop) write_address(w, *mp.link_local_next_hop);
+        w.patch_u8(len_at, static_cast<std::uint8_t>(w.size() - start));
+        w.u8(0);  // Reserved
+        encode_prefixes(w, mp.nlri);
       } else {
-        v.u8(static_cast<std::uint8_t>(mp.opaque_next_hop.size()));
-        v.bytes(mp.opaque_next_hop);
-        v.u8(0);
-        v.bytes(mp.opaque_nlri);
+        w.u8(static_cast<std::uint8_t>(mp.opaque_next_hop.size()));
+        w.bytes(mp.opaque_next_hop);
+        w.u8(0);
+        w.bytes(mp.opaque_nlri);
       }
     });
   }
   if (a.mp_unreach) {
-    add(attr_type::kMpUnreachNlri, [&](ByteWriter& v) {
+    add(attr_type::kMpUnreachNlri, [&] {
       const MpUnreach& mp = *a.mp_unreach;
-      v.u16(static_cast<std::uint16_t>(mp.afi_safi.afi));
-      v.u8(static_cast<std::uint8_t>(mp.afi_safi.safi));
+      w.u16(static_cast<std::uint16_t>(mp.afi_safi.afi));
+      w.u8(static_cast<std::uint8_t>(mp.afi_safi.safi));
       if (is_unicast(mp.afi_safi)) {
-        encode_prefixes(v, mp.withdrawn);
+        encode_prefixes(w, mp.withdrawn);
       } else {
-        v.bytes(mp.opaque_withdrawn);
+        w.bytes(mp.opaque_withdrawn);
       }
     });
   }
-  if (a.as4_path)
-    add(attr_type::kAs4Path, [&](ByteWriter& v) { encode_as_path(v, *a.as4_path, true); });
+  if (a.as4_path) add(attr_type::kAs4Path, [&] { encode_as_path(w, *a.as4_path, true); });
   if (a.as4_aggregator) {
-    add(attr_type::kAs4Aggregator, [&](ByteWriter& v) {
-      v.u32(a.as4_aggregator->asn);
-      write_address(v, a.as4_aggregator->address);
+    add(attr_type::kAs4Aggregator, [&] {
+      w.u32(a.as4_aggregator->asn);
+      write_address(w, a.as4_aggregator->address);
     });
   }
   if (a.large_communities) {
-    add(attr_type::kLargeCommunities, [&](ByteWriter& v) {
+    add(attr_type::kLargeCommunities, [&] {
       for (const auto& c : *a.large_communities) {
-        v.u32(c.global_admin);
-        v.u32(c.local_data1);
-        v.u32(c.local_data2);
+        w.u32(c.global_admin);
+        w.u32(c.local_data1);
+        w.u32(c.local_data2);
       }
     });
   }
-  for (const auto& u : a.unknown) {
-    out.push_back({static_cast<std::uint8_t>(u.flags & kFlagMask), u.type, u.value});
-  }
-  // Canonical order: by type code (RFC 4271 §5 recommends ascending order).
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Encoded& x, const Encoded& y) { return x.type < y.type; });
-  for (const auto& e : out) {
-    bool extended = e.value.size() > 255;
-    w.u8(static_cast<std::uint8_t>(e.flags | (extended ? attr_flag::kExtendedLength : 0)));
-    w.u8(e.type);
-    if (extended) {
-      w.u16(static_cast<std::uint16_t>(e.value.size()));
-    } else {
-      w.u8(static_cast<std::uint8_t>(e.value.size()));
-    }
-    w.bytes(e.value);
-  }
+  unknown_before(256);
 }
 
 std::optional<RawAttribute> for_propagation(const RawAttribute& attr) {

@@ -215,6 +215,28 @@ TEST(Update, UnknownAttributesAreKeptInTypeOrder) {
   EXPECT_EQ(*back, *u);
 }
 
+// Unrecognized attributes go between the known ones by type code (16 between ORIGIN and LARGE
+// COMMUNITIES, 0 first), whatever their order in the list; a value over 255 octets takes the
+// Extended Length form.
+TEST(Update, UnknownAttributesInterleaveByTypeAndTakeExtendedLength) {
+  Update u;
+  u.attributes.origin = Origin::kIgp;
+  u.attributes.large_communities = std::vector<LargeCommunity>{{1, 2, 3}};
+  u.attributes.unknown = {RawAttribute{0xc0, 16, {0x01}}, RawAttribute{0xc0, 0, {}},
+                          RawAttribute{0xc0, 200, Bytes(300, 0x5a)}};
+  Bytes msg = encode_update(u, kFourOctet);
+  EXPECT_EQ(to_hex(Bytes(msg.begin() + 23, msg.begin() + 23 + 3 + 4 + 4)),
+            "c00000"
+            "40010100"
+            "c0100101");
+  EXPECT_EQ(to_hex(Bytes(msg.begin() + 34, msg.begin() + 34 + 15)),
+            "c0200c000000010000000200000003");
+  EXPECT_EQ(to_hex(Bytes(msg.begin() + 49, msg.begin() + 53)), "d0c8012c");  // 0xd0: extended
+  auto back = decode_update(body_of(msg), kFourOctet);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(encode_update(*back, kFourOctet), msg);
+}
+
 TEST(Update, LongAsSequenceIsSplitInto255AsSegments) {
   Update u;
   u.attributes.as_path = AsPath{{{SegmentType::kAsSequence, std::vector<std::uint32_t>(300, 7)}}};
