@@ -26,6 +26,11 @@ class Hasher {
     if (v) add(*v);
   }
   template <typename T>
+  void add(const Boxed<T>& v) {
+    add(v.has_value());
+    if (v) add(*v);
+  }
+  template <typename T>
   void add(const std::vector<T>& v) {
     add(static_cast<std::uint64_t>(v.size()));
     for (const auto& x : v) add(x);

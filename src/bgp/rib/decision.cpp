@@ -25,7 +25,8 @@ std::size_t as_path_length(const Candidate& c) {
   return c.attrs->as_path ? c.attrs->as_path->length() : 0;
 }
 
-bool contains(const std::optional<wire::AsPath>& path, std::uint32_t as) {
+template <typename OptionalAsPath>  // std::optional or Boxed
+bool contains(const OptionalAsPath& path, std::uint32_t as) {
   if (!path) return false;
   for (const auto& segment : path->segments)
     if (std::find(segment.asns.begin(), segment.asns.end(), as) != segment.asns.end()) return true;
