@@ -1,4 +1,4 @@
-// `show ip bgp summary`, `show ip bgp neighbors`, `clear ip bgp`: the quagga/FRR vtysh layouts
+// `show ip bgp summary`, `show ip bgp neighbors`, `show ip bgp`: the quagga/FRR vtysh layouts
 // (see tests/data/seed/show-ip-bgp-summary.txt) and FRR's JSON keys.
 #include <fmt/format.h>
 
@@ -833,21 +833,7 @@ void Speaker::install_commands(control::CommandTree& tree) {
   tree.install("exec", "show <ip bgp ipv6$ipv6|bgp ipv4|bgp ipv6$ipv6> [unicast] [json]",
                "Show the BGP table of one address family", table);
 
-  // `clear ip bgp *|A`: RFC 4486 Administrative Reset, then the session restarts.
-  tree.install("exec", "clear <ip bgp|bgp> <*$all|A.B.C.D$peer|X:X::X:X$peer>",
-               "Reset BGP sessions", [this](const control::Invocation& inv, control::Session&) {
-                 std::vector<peer::Peer*> targets;
-                 for (auto& [address, n] : neighbors_)
-                   if (inv.has("all") || IpAddress::parse(inv.get("peer")) == address)
-                     targets.push_back(n.peer.get());
-                 if (targets.empty())
-                   return control::CommandResult::failure("% No such neighbor " + inv.get("peer"));
-                 for (auto* p : targets) {
-                   p->stop(wire::cease_subcode::kAdministrativeReset, "");
-                   p->start();
-                 }
-                 return control::CommandResult::success();
-               });
+  install_clear_commands(tree);
 }
 
 }  // namespace vipd::bgp

@@ -132,6 +132,14 @@ class Speaker : private peer::RouteObserver {
   // stop. False: no such neighbor, or no session to take down.
   bool neighbor_down(const IpAddress& address, std::uint8_t cease_subcode,
                      const std::string& reason);
+  // FRR's `clear bgp A soft [in|out]` (peer_clear_soft()) for one family of the neighbor at
+  // `address` (speaker_clear.cpp). `in` re-applies the inbound policy to what the neighbor sent:
+  // from its Adj-RIB-In with `soft-reconfiguration inbound`, else by asking it for its routes
+  // again (ROUTE-REFRESH, RFC 2918); `out` sends its Adj-RIB-Out again, then End-of-RIB, as
+  // for a ROUTE-REFRESH it sent us. A session that is not established, or did not negotiate the
+  // family, is left alone (kSkipped), as FRR does.
+  enum class SoftClear : std::uint8_t { kDone, kSkipped, kNoSuchNeighbor, kCannotRefresh };
+  SoftClear clear_soft(const IpAddress& address, wire::AfiSafi family, bool in, bool out);
   // The source whose pseudo-peer has this id; nullptr for neighbors and `network` routes.
   const OriginationSource* origination_source(rib::PeerId id) const;
   // A local pseudo-peer: `network` routes (kLocalPeer) or another module's (weight 32768).
@@ -204,6 +212,9 @@ class Speaker : private peer::RouteObserver {
   void install_route_commands(control::CommandTree& tree);
   // `show ip bgp neighbors A received-routes|advertised-routes [json]` (show_adj.cpp).
   void install_adj_route_commands(control::CommandTree& tree);
+  // `clear ip bgp <*|A> [soft [in|out]|in|out]`, `clear bgp [ipv4|ipv6 [unicast]] …`
+  // (speaker_clear.cpp).
+  void install_clear_commands(control::CommandTree& tree);
 
   // Route propagation (propagation.cpp).
   struct ExportKey;  // what an Adj-RIB-Out's behaviour depends on, comparable

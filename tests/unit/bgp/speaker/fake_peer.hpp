@@ -426,6 +426,23 @@ class SpeakerFixture : public ::testing::Test {
     interfaces_.reset(loopback_links(), loopback_addresses());
     speaker_->set_interfaces(&interfaces_);
   }
+  // The host gets an interface "br0" with `address`/`length` besides its loopback (in the view
+  // attach_interfaces() gave the speaker, which hears of the change).
+  void with_subnet(const char* address, std::uint8_t length) {
+    auto links = loopback_links();
+    netlink::Link br0;
+    br0.ifindex = 2;
+    br0.name = "br0";
+    br0.flags = IFF_UP | IFF_RUNNING | netlink::kLinkLowerUp;
+    links.push_back(br0);
+    auto addresses = loopback_addresses();
+    netlink::InterfaceAddress a;
+    a.ifindex = 2;
+    a.address = ip(address);
+    a.prefix_length = length;
+    addresses.push_back(a);
+    interfaces_.reset(links, addresses);
+  }
   std::uint16_t port_ = 0;
   control::CommandTree tree_;
   netlink::InterfaceView interfaces_;

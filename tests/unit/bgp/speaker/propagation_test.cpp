@@ -5,53 +5,13 @@
 
 #include "bgp/config/render.hpp"
 
-#include "harness.hpp"
+#include "received.hpp"
 
 namespace vipd::bgp::testing {
 namespace {
 
-// What a fake peer has been sent: prefix -> attributes, applied in order like a real RIB-In.
-struct Received {
-  std::map<Prefix, wire::PathAttributes> routes;
-  std::size_t updates = 0;
-  std::size_t end_of_ribs = 0;
-  std::size_t refreshes = 0;  // ROUTE-REFRESH messages (RFC 2918) received
-  void apply(const wire::Update& u) {
-    ++updates;
-    if (u.end_of_rib()) {
-      ++end_of_ribs;
-      return;
-    }
-    for (const auto& p : u.withdrawn) routes.erase(p);
-    if (u.attributes.mp_unreach)
-      for (const auto& p : u.attributes.mp_unreach->withdrawn) routes.erase(p);
-    auto attrs = u.attributes;
-    attrs.mp_unreach.reset();
-    for (const auto& p : u.nlri) routes[p] = attrs;
-    if (u.attributes.mp_reach) {
-      attrs.mp_reach->nlri.clear();
-      for (const auto& p : u.attributes.mp_reach->nlri) routes[p] = attrs;
-    }
-  }
-};
-
-class PropagationTest : public SpeakerTest {
+class PropagationTest : public ReceivingTest {
  protected:
-  // Reads what `c` is sent (answering keepalives) until `done` holds or the time is up.
-  bool receive_until(FakeConnection& c, Received& r, const std::function<bool()>& done,
-                     Millis timeout = 3s) {
-    auto deadline = clock_.now() + timeout;
-    while (!done()) {
-      auto left = std::chrono::duration_cast<Millis>(deadline - clock_.now());
-      if (left <= 0ms) return false;
-      auto m = c.read(std::min(left, Millis(100)));
-      if (!m) continue;
-      if (auto* u = std::get_if<wire::Update>(&*m)) r.apply(*u);
-      if (std::holds_alternative<wire::RouteRefresh>(*m)) ++r.refreshes;
-      if (std::holds_alternative<wire::Keepalive>(*m)) c.send(wire::Message{wire::Keepalive{}});
-    }
-    return true;
-  }
   static wire::Message announce(std::vector<Prefix> prefixes, std::uint32_t as = 65001,
                                 const char* next_hop = "192.0.2.1") {
     wire::Update u;
@@ -64,22 +24,6 @@ class PropagationTest : public SpeakerTest {
     wire::Update u;
     u.withdrawn = std::move(prefixes);
     return u;
-  }
-  // The host gets an interface "br0" with `address`/`length` besides its loopback.
-  void with_subnet(const char* address, std::uint8_t length) {
-    auto links = loopback_links();
-    netlink::Link br0;
-    br0.ifindex = 2;
-    br0.name = "br0";
-    br0.flags = IFF_UP | IFF_RUNNING | netlink::kLinkLowerUp;
-    links.push_back(br0);
-    auto addresses = loopback_addresses();
-    netlink::InterfaceAddress a;
-    a.ifindex = 2;
-    a.address = ip(address);
-    a.prefix_length = length;
-    addresses.push_back(a);
-    interfaces_.reset(links, addresses);
   }
   static std::vector<std::uint32_t> as_path(const wire::PathAttributes& a) {
     std::vector<std::uint32_t> out;
