@@ -346,7 +346,7 @@ void AdjRibOut::resync(const LocRib& rib, AdjRibOutSetup next, std::shared_ptr<E
   // outbound route map may have changed them: then everything permitted is sent again.
   bool same_rewrite =
       old.target == setup_.target && old.context == setup_.context && !old.shape && !setup_.shape;
-  std::vector<SelectedPath> selected;
+  SelectedPaths selected;
   ready_known_ = false;
   for (auto family : {wire::kIpv4Unicast, wire::kIpv6Unicast}) {
     if (!carries(family)) continue;

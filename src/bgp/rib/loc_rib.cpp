@@ -196,8 +196,8 @@ const PathList* LocRib::find(wire::AfiSafi family, const Prefix& prefix) const {
   return const_cast<LocRib*>(this)->lookup(family, prefix);
 }
 
-std::vector<SelectedPath> LocRib::selected(wire::AfiSafi family, const Prefix& prefix) const {
-  std::vector<SelectedPath> out;
+SelectedPaths LocRib::selected(wire::AfiSafi family, const Prefix& prefix) const {
+  SelectedPaths out;
   if (const PathList* list = find(family, prefix)) collect(*list, out);
   return out;
 }
@@ -232,7 +232,7 @@ std::size_t LocRib::memory_bytes() const {
   return bytes;
 }
 
-void LocRib::collect(const PathList& list, std::vector<SelectedPath>& out) {
+void LocRib::collect(const PathList& list, SelectedPaths& out) {
   out.clear();
   for (const auto& p : list.paths())
     if (p.best()) out.push_back({p.peer, p.attrs});
@@ -268,7 +268,7 @@ void LocRib::validate(wire::AfiSafi family, Path& path) {
 void LocRib::debug_bestpath(const Prefix& prefix) const {
   const std::string text = prefix.to_string();
   if (!log::wants(log::Topic::kBgpBestpath, text)) return;
-  auto who = [&](const std::vector<SelectedPath>& selected) -> std::string {
+  auto who = [&](const SelectedPaths& selected) -> std::string {
     if (selected.empty()) return "NONE";
     const PeerInfo* info = peer(selected.front().peer);
     if (!info) return "NONE";

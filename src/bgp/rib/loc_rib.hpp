@@ -5,6 +5,7 @@
 // the FIB and Adj-RIB-Out owners drain; the Loc-RIB calls nobody.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <map>
@@ -26,6 +27,49 @@ struct SelectedPath {
   bool operator==(const SelectedPath&) const = default;
 };
 
+// The selected paths of a prefix, contiguous, best first. Nearly always one (no multipath), held
+// inline then: a full table makes a million Changes per phase, and a heap array each was the
+// largest allocation cost of propagation.
+class SelectedPaths {
+ public:
+  std::size_t size() const { return many_.empty() ? (one_ ? 1 : 0) : many_.size(); }
+  bool empty() const { return size() == 0; }
+  SelectedPath* data() { return many_.empty() ? (one_ ? &*one_ : nullptr) : many_.data(); }
+  const SelectedPath* data() const {
+    return many_.empty() ? (one_ ? &*one_ : nullptr) : many_.data();
+  }
+  SelectedPath* begin() { return data(); }
+  SelectedPath* end() { return data() + size(); }
+  const SelectedPath* begin() const { return data(); }
+  const SelectedPath* end() const { return data() + size(); }
+  SelectedPath& front() { return *data(); }
+  const SelectedPath& front() const { return *data(); }
+  SelectedPath& operator[](std::size_t i) { return data()[i]; }
+  const SelectedPath& operator[](std::size_t i) const { return data()[i]; }
+  void push_back(SelectedPath path) {
+    if (empty()) {
+      one_ = std::move(path);
+      return;
+    }
+    if (one_) {
+      many_.push_back(std::move(*one_));
+      one_.reset();
+    }
+    many_.push_back(std::move(path));
+  }
+  void clear() {
+    one_.reset();
+    many_.clear();
+  }
+  friend bool operator==(const SelectedPaths& a, const SelectedPaths& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::optional<SelectedPath> one_;  // the only one, if only one
+  std::vector<SelectedPath> many_;   // all of them, if more
+};
+
 // What changed for one prefix: the new best path and multipaths (best first, then the other
 // multipaths in arrival order), or its removal (no usable path is left). Queued only when the
 // set of selected paths or the attributes of one of them changed.
@@ -33,7 +77,7 @@ struct Change {
   wire::AfiSafi family;
   Prefix prefix;
   bool removed = false;
-  std::vector<SelectedPath> paths;  // empty when removed
+  SelectedPaths paths;  // empty when removed
   // The best path before this change, if there was one. The Adj-RIB-Out is computed from the
   // Loc-RIB rather than stored (as BIRD without an export table): what a peer was sent is what
   // the export rules made of this path, so a withdrawal is sent only if that was something.
@@ -94,11 +138,17 @@ class LocRib {
 
   // The changes queued since the last call, in order.
   std::vector<Change> drain_changes() { return std::exchange(changes_, {}); }
+  // The same into `into` (cleared: its room is reused for the next batch, as publishing a full
+  // table takes several hundred batches).
+  void drain_changes(std::vector<Change>& into) {
+    into.clear();
+    std::swap(into, changes_);
+  }
   std::size_t pending_changes() const { return changes_.size(); }
 
   const PathList* find(wire::AfiSafi family, const Prefix& prefix) const;
   // The best path followed by the other multipaths, as a Change would carry them.
-  std::vector<SelectedPath> selected(wire::AfiSafi family, const Prefix& prefix) const;
+  SelectedPaths selected(wire::AfiSafi family, const Prefix& prefix) const;
   std::size_t prefix_count(wire::AfiSafi family) const;
   std::size_t path_count(wire::AfiSafi family) const;
   // Paths of one peer (FRR's accepted prefix count for `maximum-prefix` and PfxRcd).
@@ -124,7 +174,7 @@ class LocRib {
   void decide(wire::AfiSafi family, const Prefix& prefix, PathList& list);
   void debug_bestpath(const Prefix& prefix) const;
   // The current selection of `list` (best first, then the other multipaths in list order).
-  static void collect(const PathList& list, std::vector<SelectedPath>& out);
+  static void collect(const PathList& list, SelectedPaths& out);
   template <typename Table>
   std::size_t withdraw_peer_in(Table& table, wire::AfiSafi family, PeerId peer);
   template <typename Table>
@@ -147,8 +197,8 @@ class LocRib {
   std::vector<Change> changes_;
   std::vector<Candidate> scratch_;  // reused by decide()
   std::vector<std::size_t> scratch_index_;
-  std::vector<SelectedPath> before_;  // selection before the current change
-  std::vector<SelectedPath> after_;
+  SelectedPaths before_;  // selection before the current change
+  SelectedPaths after_;
 
   // The next-hop index (RFC 4271 §9.1.2.1 re-evaluation), kept only with a resolver: every next
   // hop of the peers' paths, its answers, and the prefixes with a path using it. A prefix is

@@ -50,7 +50,7 @@ class LocRibTest : public ::testing::Test {
                             store_.intern(std::move(a))));
   }
   // The peers of a selection, best first.
-  static std::vector<PeerId> peers(const std::vector<SelectedPath>& paths) {
+  static std::vector<PeerId> peers(const SelectedPaths& paths) {
     std::vector<PeerId> out;
     for (const auto& p : paths) out.push_back(p.peer);
     return out;
@@ -61,6 +61,33 @@ class LocRibTest : public ::testing::Test {
   std::map<std::string, std::uint32_t> costs_;
   LocRib rib_;
 };
+
+// One path inline, more in one contiguous array, best first either way; equal by contents.
+TEST(SelectedPaths, OneInlineThenContiguous) {
+  AttributeStore store;
+  auto a = store.intern(wire::PathAttributes{});
+  SelectedPaths paths;
+  EXPECT_TRUE(paths.empty());
+  EXPECT_EQ(paths.begin(), paths.end());
+  paths.push_back({1, a});
+  ASSERT_EQ(paths.size(), 1u);
+  EXPECT_EQ(paths.front().peer, 1u);
+  SelectedPaths copy = paths;
+  EXPECT_TRUE(copy == paths);
+  paths.push_back({2, a});
+  paths.push_back({3, a});
+  ASSERT_EQ(paths.size(), 3u);
+  EXPECT_EQ(paths[0].peer, 1u);
+  EXPECT_EQ(paths.data() + 2, &paths[2]);
+  std::vector<PeerId> order;
+  for (const auto& p : paths) order.push_back(p.peer);
+  EXPECT_EQ(order, (std::vector<PeerId>{1, 2, 3}));
+  EXPECT_FALSE(copy == paths);
+  paths.clear();
+  EXPECT_TRUE(paths.empty());
+  paths.push_back({1, a});
+  EXPECT_TRUE(copy == paths);
+}
 
 TEST_F(LocRibTest, SixNodesGiveSixPathsAndOneChangeEach) {
   for (int i = 6; i >= 1; --i) announce(i, "10.47.40.1/32");

@@ -108,7 +108,7 @@ class NextHopTest : public ::testing::Test {
     const PathList* list = rib_.find(wire::kIpv4Unicast, P(prefix));
     return list ? list->find(peer) : nullptr;
   }
-  static std::vector<PeerId> peers(const std::vector<SelectedPath>& paths) {
+  static std::vector<PeerId> peers(const SelectedPaths& paths) {
     std::vector<PeerId> out;
     for (const auto& p : paths) out.push_back(p.peer);
     return out;
