@@ -104,26 +104,62 @@ std::size_t hash_attributes(const wire::PathAttributes& a) {
 namespace detail {
 
 void release_node(AttrNode* node) noexcept {
-  if (node->store) node->store->nodes_.erase(node);
+  if (node->store) node->store->erase(node);
   delete node;
 }
 
 }  // namespace detail
 
 AttributeStore::~AttributeStore() {
-  for (auto* node : nodes_) node->store = nullptr;
+  for (const auto& slot : slots_)
+    if (slot.node) slot.node->store = nullptr;
 }
 
 AttrRef AttributeStore::intern(wire::PathAttributes attrs) {
-  Probe probe{&attrs, hash_attributes(attrs)};
-  if (auto it = nodes_.find(probe); it != nodes_.end()) return AttrRef(*it);
-  auto node = std::make_unique<detail::AttrNode>();
+  // The hash spreads over 64 bits (splitmix64 finish, hash_attributes()): home() takes its
+  // high bits.
+  const std::size_t hash = hash_attributes(attrs);
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  std::size_t i = home(hash);
+  for (; slots_[i].node; i = next(i))
+    if (slots_[i].hash == hash && slots_[i].node->attrs == attrs) return AttrRef(slots_[i].node);
+  auto* node = new detail::AttrNode();
   node->attrs = std::move(attrs);
-  node->hash = probe.hash;
+  node->hash = hash;
   node->serial = next_serial.fetch_add(1, std::memory_order_relaxed);
   node->store = this;
-  nodes_.insert(node.get());
-  return AttrRef(node.release());
+  slots_[i] = {node, hash};
+  ++size_;
+  return AttrRef(node);
+}
+
+void AttributeStore::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_ = std::vector<Slot>(old.empty() ? 64 : old.size() + old.size() / 2);
+  for (const auto& s : old) {
+    if (!s.node) continue;
+    std::size_t i = home(s.hash);
+    while (slots_[i].node) i = next(i);
+    slots_[i] = s;
+  }
+}
+
+void AttributeStore::erase(const detail::AttrNode* node) {
+  if (slots_.empty()) return;
+  std::size_t hole = home(node->hash);
+  for (; slots_[hole].node != node; hole = next(hole))
+    if (!slots_[hole].node) return;
+  // Backward shift: later entries of the probe run move into the hole unless their home lies
+  // cyclically in (hole, j].
+  for (std::size_t j = next(hole); slots_[j].node; j = next(j)) {
+    std::size_t h = home(slots_[j].hash);
+    bool stays = hole < j ? (h > hole && h <= j) : (h > hole || h <= j);
+    if (stays) continue;
+    slots_[hole] = slots_[j];
+    hole = j;
+  }
+  slots_[hole] = Slot{};
+  --size_;
 }
 
 }  // namespace vipd::bgp::rib

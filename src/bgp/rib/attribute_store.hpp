@@ -6,8 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "bgp/wire/attributes.hpp"
 
@@ -18,13 +18,14 @@ class AttributeStore;
 namespace detail {
 // One shared, immutable attribute set and its bookkeeping.
 struct AttrNode {
-  wire::PathAttributes attrs;
-  std::size_t hash = 0;
+  // The bookkeeping first: a reference count change touches one cache line.
   std::uint32_t refs = 0;
+  std::size_t hash = 0;
   // Unique across stores and never reused (a freed node's address may be): what caches that outlive
   // the references they were made from key on (AdjRibOut's export verdicts).
   std::uint64_t serial = 0;
   AttributeStore* store = nullptr;  // null once the store is gone (the node then frees itself)
+  wire::PathAttributes attrs;
 };
 void release_node(AttrNode* node) noexcept;
 }  // namespace detail
@@ -86,31 +87,30 @@ class AttributeStore {
   // The shared copy equal to `attrs`, made if there is none yet.
   AttrRef intern(wire::PathAttributes attrs);
   // Distinct attribute sets currently referenced.
-  std::size_t size() const { return nodes_.size(); }
+  std::size_t size() const { return size_; }
+  // Bytes of the index (not of the sets).
+  std::size_t index_bytes() const { return slots_.capacity() * sizeof(Slot); }
 
  private:
   friend void detail::release_node(detail::AttrNode* node) noexcept;
 
-  // Heterogeneous lookup: a node, or attributes not interned yet with their hash.
-  struct Probe {
-    const wire::PathAttributes* attrs;
-    std::size_t hash;
+  // The index: open addressing with linear probing and backward-shift deletion (as
+  // PrefixTable), each slot the node and its hash, so a probe reads a node only when the hashes
+  // agree. A full table interns some 250,000 sets: 16 bytes a slot instead of a hash node and a
+  // bucket each.
+  struct Slot {
+    detail::AttrNode* node = nullptr;
+    std::size_t hash = 0;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(const detail::AttrNode* n) const { return n->hash; }
-    std::size_t operator()(const Probe& p) const { return p.hash; }
-  };
-  struct Equal {
-    using is_transparent = void;
-    bool operator()(const detail::AttrNode* a, const detail::AttrNode* b) const { return a == b; }
-    bool operator()(const Probe& p, const detail::AttrNode* n) const {
-      return p.hash == n->hash && *p.attrs == n->attrs;
-    }
-    bool operator()(const detail::AttrNode* n, const Probe& p) const { return (*this)(p, n); }
-  };
+  std::size_t home(std::size_t hash) const {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(hash) * slots_.size()) >> 64);
+  }
+  std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
+  void grow();
+  void erase(const detail::AttrNode* node);
 
-  std::unordered_set<detail::AttrNode*, Hash, Equal> nodes_;
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace vipd::bgp::rib

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <random>
+#include <vector>
 
 #include "rib_test_util.hpp"
 
@@ -97,6 +100,33 @@ TEST(AttributeStore, SerialsAreNeverReused) {
 
 TEST(AttributeStore, HandleIsPointerSized) {
   EXPECT_EQ(sizeof(AttrRef), sizeof(void*));
+}
+
+// The index (open addressing, backward-shift deletion) under growth and releases in random
+// order: every live set is still found as the same copy, and the count stays exact.
+TEST(AttributeStore, IndexKeepsEverySetThroughGrowthAndRandomReleases) {
+  AttributeStore store;
+  std::mt19937 random(7);
+  std::vector<AttrRef> live;
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    live.push_back(store.intern(attributes({65000 + i, 64512 + i % 7}, "192.168.1.51")));
+    if (i % 3 == 2) {
+      std::size_t k = random() % live.size();
+      std::swap(live[k], live.back());
+      live.pop_back();
+    }
+  }
+  EXPECT_EQ(store.size(), live.size());
+  EXPECT_GT(store.index_bytes(), 0u);
+  for (const auto& a : live) EXPECT_EQ(store.intern(wire::PathAttributes(*a)), a);
+  EXPECT_EQ(store.size(), live.size());
+  std::shuffle(live.begin(), live.end(), random);
+  while (!live.empty()) {
+    live.pop_back();
+    if (live.size() % 997 != 0) continue;
+    for (const auto& a : live) ASSERT_EQ(store.intern(wire::PathAttributes(*a)), a);
+  }
+  EXPECT_EQ(store.size(), 0u);
 }
 
 }  // namespace
