@@ -616,7 +616,8 @@ void Peer::process_update(FsmConnection& c) {
   // part of it.
   wire::PathAttributes attributes = u.attributes;
   attributes.mp_unreach.reset();
-  if (attributes.mp_reach) attributes.mp_reach->nlri.clear();
+  // Emptied with its room (clear() would keep it in the interned copy for good).
+  if (attributes.mp_reach) attributes.mp_reach->nlri = std::vector<Prefix>();
   rib::AttrRef shared = store_->intern(std::move(attributes));
   auto announce = [&](wire::AfiSafi family, const std::vector<Prefix>& prefixes) {
     if (prefixes.empty()) return;
