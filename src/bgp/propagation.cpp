@@ -11,10 +11,6 @@
 namespace vipd::bgp {
 namespace {
 
-const char* family_text(wire::AfiSafi family) {
-  return family == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
-}
-
 // What the export rules need to know about our side of a session: an address of ours in each
 // family on the interface that carries it, and our subnets the neighbor is on. Without a view of
 // the interfaces only the session's own address is known.

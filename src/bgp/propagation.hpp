@@ -80,6 +80,10 @@ struct Speaker::Routing {
   std::array<DefaultRoute, kFamilies> defaults;
 };
 
+// FRR's get_afi_safi_str(afi, safi, false), as its log lines and errors name a family.
+inline const char* family_text(wire::AfiSafi family) {
+  return family == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
+}
 inline std::size_t family_index(wire::AfiSafi family) {
   return family == wire::kIpv4Unicast ? 0 : 1;
 }

@@ -26,7 +26,7 @@ wire::AfiSafi wire_family(AddressFamily af) {
 }
 
 bool active_in(const peer::Peer& p, AddressFamily af) {
-  return af == AddressFamily::kIpv4Unicast ? p.settings().ipv4_unicast : p.settings().ipv6_unicast;
+  return p.settings().active_in(wire_family(af));
 }
 
 // quagga's peer_uptime(): hh:mm:ss below a day, then 1d02h03m, then 01w2d03h.

@@ -252,10 +252,8 @@ rib::DecisionOptions Speaker::decision_options(const config::RouterBgp& bgp) con
 void Speaker::publish() {
   // The Loc-RIB queues what changed; the kernel FIB and every Adj-RIB-Out take it in turn.
   if (loc_rib_.pending_changes() == 0) return;
-  std::vector<rib::Change> nested;
-  const bool outer = !publishing_busy_;
-  std::vector<rib::Change>& changes = outer ? publishing_ : nested;
-  publishing_busy_ = true;
+  // The last batch's room (a nested publish() finds none and makes its own).
+  std::vector<rib::Change> changes = std::move(publishing_);
   loc_rib_.drain_changes(changes);
   install(changes);
   std::vector<rib::AdjRibOut*> outs;
@@ -276,7 +274,7 @@ void Speaker::publish() {
   for (rib::AdjRibOut* out : outs) out->finish();
   update_default_routes(changes);
   changes.clear();  // the references to released paths' attributes go now
-  if (outer) publishing_busy_ = false;
+  publishing_ = std::move(changes);
 }
 
 std::uint8_t Speaker::distance_of(rib::PeerId id) const {

@@ -189,10 +189,8 @@ class Speaker : private peer::RouteObserver {
   // The neighbor is going away: its paths leave the Loc-RIB and its id is free again.
   void forget(Neighbor& n);
   void publish();
-  // publish()'s batch of changes, kept so that its room is reused batch after batch; in use
-  // while `publishing_busy_` (a nested publish() takes its own).
+  // publish()'s last batch of changes, empty: its room is reused batch after batch.
   std::vector<rib::Change> publishing_;
-  bool publishing_busy_ = false;
   // The changes as BGP's routes of the route table (fib_routes.hpp), written there.
   void install(std::span<const rib::Change> changes);
   // FRR's `distance bgp 20 200 200` for the route whose best path came from `id`.

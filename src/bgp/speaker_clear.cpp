@@ -9,18 +9,6 @@
 #include "common/log.hpp"
 
 namespace vipd::bgp {
-namespace {
-
-// FRR's get_afi_safi_str(afi, safi, false).
-const char* family_name(wire::AfiSafi family) {
-  return family == wire::kIpv4Unicast ? "IPv4 Unicast" : "IPv6 Unicast";
-}
-
-bool active_in(const peer::Peer& p, wire::AfiSafi family) {
-  return family == wire::kIpv4Unicast ? p.settings().ipv4_unicast : p.settings().ipv6_unicast;
-}
-
-}  // namespace
 
 Speaker::SoftClear Speaker::clear_soft(const IpAddress& address, wire::AfiSafi family, bool in,
                                        bool out) {
@@ -35,7 +23,7 @@ Speaker::SoftClear Speaker::clear_soft(const IpAddress& address, wire::AfiSafi f
   const std::string who = address.to_string();
   if (out) {
     log::info("bgp: neighbor {}: clear soft out ({}), sending the table again", who,
-              family_name(family));
+              family_text(family));
     refresh_requested(p, family);
   }
   if (!in) return SoftClear::kDone;
@@ -44,7 +32,7 @@ Speaker::SoftClear Speaker::clear_soft(const IpAddress& address, wire::AfiSafi f
     log::info(
         "bgp: neighbor {}: clear soft in ({}), re-applying the inbound policy from the "
         "Adj-RIB-In",
-        who, family_name(family));
+        who, family_text(family));
     reimport(n, family, policy);
     publish();
     return SoftClear::kDone;
@@ -52,7 +40,7 @@ Speaker::SoftClear Speaker::clear_soft(const IpAddress& address, wire::AfiSafi f
   // Nothing kept: the neighbor sends its routes again (RFC 2918 §3), through the policy as it
   // is now, as FRR does without soft-reconfiguration inbound.
   if (!p.request_refresh(family)) return SoftClear::kCannotRefresh;
-  log::info("bgp: neighbor {}: clear soft in ({}), ROUTE-REFRESH sent", who, family_name(family));
+  log::info("bgp: neighbor {}: clear soft in ({}), ROUTE-REFRESH sent", who, family_text(family));
   return SoftClear::kDone;
 }
 
@@ -90,10 +78,10 @@ void Speaker::install_clear_commands(control::CommandTree& tree) {
           if (which && *which != address) continue;
           bool refused = false;
           for (auto family : families) {
-            if (!active_in(*n.peer, family)) {
+            if (!n.peer->settings().active_in(family)) {
               if (named && which)
                 errors += fmt::format("% BGP: Enable {} address family for the neighbor {}\n",
-                                      family_name(family), address.to_string());
+                                      family_text(family), address.to_string());
               continue;
             }
             refused |=

@@ -72,7 +72,6 @@ class ByteWriter {
   void insert_zeros(std::size_t at, std::size_t n) {
     buf().insert(buf().begin() + static_cast<std::ptrdiff_t>(at), n, 0);
   }
-  void reserve(std::size_t n) { buf().reserve(n); }
 
   // Reserve a 1- or 2-octet length field to be filled in later by patch_u8/patch_u16.
   std::size_t placeholder_u8() {

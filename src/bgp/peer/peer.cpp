@@ -92,6 +92,7 @@ Peer::Peer(event::Clock& clock, Transport& transport, PeerSettings settings, fsm
     : clock_(clock),
       transport_(transport),
       settings_(std::move(settings)),
+      name_(settings_.address.to_string()),
       jitter_(std::move(jitter)) {
   primary_ = make_connection(fsm::Origin::kLocal);
 }
@@ -108,10 +109,6 @@ std::unique_ptr<Peer::FsmConnection> Peer::make_connection(fsm::Origin origin) {
       clock_, fsm_config(settings_), [this, raw](const fsm::Action& a) { on_action(*raw, a); },
       jitter_);
   return c;
-}
-
-std::string Peer::name() const {
-  return settings_.address.to_string();
 }
 
 Peer::FsmConnection* Peer::other(const FsmConnection& c) const {
@@ -688,10 +685,8 @@ void Peer::dump_later(FsmConnection* loser) {
 void Peer::send_update(Bytes encoded) {
   FsmConnection& c = *primary_;
   if (!c.stream || c.fsm->state() != State::kEstablished) return;
-  // The peer's name is text made per call: only when the topic is on (this runs per UPDATE).
-  if (log::topic_on(log::Topic::kBgpUpdatesOut))
-    log::topic_debug(log::Topic::kBgpUpdatesOut, name(), "{} send UPDATE ({} bytes)", name(),
-                     encoded.size());
+  log::topic_debug(log::Topic::kBgpUpdatesOut, name(), "{} send UPDATE ({} bytes)", name(),
+                   encoded.size());
   ++sent_.updates;
   c.stream->send(std::move(encoded));
   check_output(c);

@@ -41,6 +41,11 @@ struct PeerSettings {
 
   bool operator==(const PeerSettings&) const = default;
   bool is_ibgp() const;
+  // Whether `neighbor A activate` holds for the family (IPv4 or IPv6 unicast).
+  bool active_in(wire::AfiSafi family) const {
+    return family == wire::kIpv4Unicast ? ipv4_unicast
+                                        : family == wire::kIpv6Unicast && ipv6_unicast;
+  }
 };
 
 struct MessageCounters {
@@ -179,11 +184,13 @@ class Peer {
   void on_drained(FsmConnection& c);
   FsmConnection* other(const FsmConnection& c) const;
   wire::Open local_open() const;
-  std::string name() const;
+  // The neighbor's address as text, made once (debug lines name it per message).
+  const std::string& name() const { return name_; }
 
   event::Clock& clock_;
   Transport& transport_;
   PeerSettings settings_;
+  std::string name_;  // settings_.address as text; the address of a Peer never changes
   fsm::Jitter jitter_;
   std::unique_ptr<FsmConnection> primary_;
   std::unique_ptr<FsmConnection> secondary_;

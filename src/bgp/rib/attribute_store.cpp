@@ -149,12 +149,8 @@ void AttributeStore::erase(const detail::AttrNode* node) {
   std::size_t hole = home(node->hash);
   for (; slots_[hole].node != node; hole = next(hole))
     if (!slots_[hole].node) return;
-  // Backward shift: later entries of the probe run move into the hole unless their home lies
-  // cyclically in (hole, j].
   for (std::size_t j = next(hole); slots_[j].node; j = next(j)) {
-    std::size_t h = home(slots_[j].hash);
-    bool stays = hole < j ? (h > hole && h <= j) : (h > hole || h <= j);
-    if (stays) continue;
+    if (probing::stays(home(slots_[j].hash), hole, j)) continue;
     slots_[hole] = slots_[j];
     hole = j;
   }

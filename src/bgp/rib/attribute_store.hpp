@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "bgp/rib/linear_probing.hpp"
 #include "bgp/wire/attributes.hpp"
 
 namespace vipd::bgp::rib {
@@ -102,10 +103,8 @@ class AttributeStore {
     detail::AttrNode* node = nullptr;
     std::size_t hash = 0;
   };
-  std::size_t home(std::size_t hash) const {
-    return static_cast<std::size_t>((static_cast<unsigned __int128>(hash) * slots_.size()) >> 64);
-  }
-  std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
+  std::size_t home(std::size_t hash) const { return probing::home(hash, slots_.size()); }
+  std::size_t next(std::size_t i) const { return probing::next(i, slots_.size()); }
   void grow();
   void erase(const detail::AttrNode* node);
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "bgp/rib/linear_probing.hpp"
 #include "common/ip.hpp"
 
 namespace vipd::bgp::rib {
@@ -96,9 +97,7 @@ class PrefixTable {
     // Backward shift: move later entries of the probe run into the hole when their home slot
     // does not lie cyclically in (hole, j].
     for (std::size_t j = next(hole); slots_[j].key.used(); j = next(j)) {
-      std::size_t h = home(slots_[j].key);
-      bool stays = hole < j ? (h > hole && h <= j) : (h > hole || h <= j);
-      if (stays) continue;
+      if (probing::stays(home(slots_[j].key), hole, j)) continue;
       slots_[hole] = std::move(slots_[j]);
       hole = j;
     }
@@ -138,11 +137,8 @@ class PrefixTable {
     x *= 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
   }
-  std::size_t home(const Key& key) const {
-    return static_cast<std::size_t>(
-        (static_cast<unsigned __int128>(mix(key.hash())) * slots_.size()) >> 64);
-  }
-  std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
+  std::size_t home(const Key& key) const { return probing::home(mix(key.hash()), slots_.size()); }
+  std::size_t next(std::size_t i) const { return probing::next(i, slots_.size()); }
 
   void grow() {
     std::vector<Slot> old = std::move(slots_);

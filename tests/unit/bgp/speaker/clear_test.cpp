@@ -21,9 +21,7 @@ class ClearSoftTest : public ReceivingTest {
         c, r, [] { return false; }, ms);
   }
   static wire::Message announce(const char* prefix, const char* next_hop) {
-    wire::Update u = std::get<wire::Update>(announce_v4({pfx(prefix)}));
-    u.attributes.next_hop = ip(next_hop);
-    return u;
+    return announce_v4({pfx(prefix)}, 65001, next_hop);
   }
 };
 

@@ -220,10 +220,11 @@ inline wire::PathAttributes path(std::uint32_t first_as = 65001) {
   return a;
 }
 
-inline wire::Message announce_v4(std::vector<Prefix> prefixes) {
+inline wire::Message announce_v4(std::vector<Prefix> prefixes, std::uint32_t first_as = 65001,
+                                 const char* next_hop = "192.0.2.1") {
   wire::Update u;
-  u.attributes = path();
-  u.attributes.next_hop = ip("192.0.2.1");
+  u.attributes = path(first_as);
+  u.attributes.next_hop = ip(next_hop);
   u.nlri = std::move(prefixes);
   return u;
 }

@@ -14,11 +14,7 @@ class PropagationTest : public ReceivingTest {
  protected:
   static wire::Message announce(std::vector<Prefix> prefixes, std::uint32_t as = 65001,
                                 const char* next_hop = "192.0.2.1") {
-    wire::Update u;
-    u.attributes = path(as);
-    u.attributes.next_hop = ip(next_hop);
-    u.nlri = std::move(prefixes);
-    return u;
+    return announce_v4(std::move(prefixes), as, next_hop);
   }
   static wire::Message withdraw(std::vector<Prefix> prefixes) {
     wire::Update u;
