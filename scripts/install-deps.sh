@@ -14,7 +14,7 @@ core_build_packages=(
   build-essential cmake pkg-config
   libasio-dev libmnl-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libreadline-dev libgtest-dev libgmock-dev nettle-dev libcurl4-openssl-dev prometheus-cpp-dev
-  libmicrohttpd-dev
+  libmicrohttpd-dev libre2-dev
 )
 # And the fuzzers (clang, libFuzzer), `clang-format` and the microbenchmarks.
 build_packages=("${core_build_packages[@]}" clang libclang-rt-14-dev clang-format libbenchmark-dev)

@@ -2,27 +2,25 @@
 
 #include <algorithm>
 #include <functional>
-#include <mutex>
-#include <unordered_map>
+
+#include <re2/re2.h>
 
 namespace vipd::bgp::policy {
 
-struct Regex::Memo {
-  // 64 Ki answers: a full table's distinct AS paths at the usual density (docs/benchmarks.md),
-  // a few MiB at most per expression in use.
-  static constexpr std::size_t kMemoEntries = std::size_t{1} << 16;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
-  std::mutex mutex;  // Regex values are shared between configuration snapshots
-  std::unordered_map<std::string, bool, Hash, std::equal_to<>> answers;
+struct Regex::Compiled {
+  explicit Compiled(const std::string& pattern, const re2::RE2::Options& options)
+      : re(pattern, options) {}
+  re2::RE2 re;
 };
 
 std::optional<Regex> Regex::compile(std::string_view source) {
-  // bgp_regcomp(): every `_` becomes "(^|[,{}() ]|$)", then POSIX extended syntax.
+  // bgp_regcomp(): every `_` becomes "(^|[,{}() ]|$)", then POSIX extended syntax (regcomp()
+  // with REG_EXTENDED). RE2's POSIX mode takes that syntax; a route map only asks whether the
+  // expression matches, so leftmost-longest or leftmost-first does not change an answer.
+  // RE2 matches with an automaton: linear in the AS path or community string whatever the
+  // expression, where a backtracking matcher (std::regex) costs microseconds a search and
+  // gives up on some. What it refuses that glibc takes: backreferences (`\1`), which no
+  // AS-path or community expression needs.
   std::string expanded;
   expanded.reserve(source.size());
   for (char c : source) {
@@ -31,36 +29,22 @@ std::optional<Regex> Regex::compile(std::string_view source) {
     else
       expanded += c;
   }
+  re2::RE2::Options options;
+  options.set_posix_syntax(true);
+  options.set_one_line(true);  // `^` and `$` are the ends of the text, as in regexec()
+  options.set_never_capture(true);
+  options.set_log_errors(false);
+  auto compiled = std::make_shared<const Compiled>(expanded, options);
+  if (!compiled->re.ok()) return std::nullopt;
   Regex r;
   r.source_ = std::string(source);
-  try {
-    r.compiled_ = std::make_shared<const std::regex>(
-        expanded, std::regex::extended | std::regex::nosubs | std::regex::optimize);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
-  r.memo_ = std::make_shared<Memo>();
+  r.compiled_ = std::move(compiled);
   return r;
 }
 
 bool Regex::search(std::string_view text) const {
   if (!compiled_) return false;
-  {
-    std::lock_guard lock(memo_->mutex);
-    if (auto it = memo_->answers.find(text); it != memo_->answers.end()) return it->second;
-  }
-  bool result = false;
-  try {
-    result = std::regex_search(text.begin(), text.end(), *compiled_);
-  } catch (const std::regex_error&) {
-    // libstdc++ gives up on pathological backtracking (error_complexity/error_stack); POSIX
-    // regexec() would have answered, but no real AS path needs it. Treated as no match.
-    result = false;
-  }
-  std::lock_guard lock(memo_->mutex);
-  if (memo_->answers.size() >= Memo::kMemoEntries) memo_->answers.clear();
-  memo_->answers.emplace(std::string(text), result);
-  return result;
+  return re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), compiled_->re);
 }
 
 namespace {

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,13 +35,9 @@ class Regex {
   bool operator==(const Regex& other) const { return source_ == other.source_; }
 
  private:
-  // Answers by text: a route server evaluates the same AS path or community list once per
-  // neighbor and per prefix, and libstdc++'s backtracking matcher costs microseconds a search
-  // (most of a route map's CPU without it). Bounded: emptied when it reaches kMemoEntries.
-  struct Memo;
+  struct Compiled;  // RE2: an automaton, so a search is linear in the text (no backtracking)
   std::string source_;
-  std::shared_ptr<const std::regex> compiled_;
-  std::shared_ptr<Memo> memo_;
+  std::shared_ptr<const Compiled> compiled_;
 };
 
 // One line of `access-list NAME [seq N] permit|deny ...` (FRR lib/filter_cli.c). Two styles:
