@@ -370,10 +370,14 @@ void Speaker::import(Neighbor& n, rib::PeerId id, wire::AfiSafi family,
       if (classes && known != by_class.end()) {
         result = known->second;
       } else {
-        auto changed =
+        auto outcome =
             apply_import_map(policy.route_map, *env, prefix, *weighted, n.peer->settings().address,
                              local, rib::ExportContext{}.default_local_pref);
-        if (changed) result = attributes_.intern(std::move(*changed));
+        // Unchanged by the map: the attribute set as received, already interned.
+        if (outcome.changed)
+          result = attributes_.intern(std::move(*outcome.changed));
+        else if (outcome.permit)
+          result = weighted;
         if (classes && by_class.size() < kImportClasses)
           by_class.emplace_back(prefix_class, result);
       }

@@ -44,22 +44,27 @@ std::optional<IpAddress> own_address(wire::AfiSafi family, const rib::ExportTarg
 
 }  // namespace
 
-std::optional<wire::PathAttributes> apply_import_map(
-    std::string_view map, const policy::Environment& env, const Prefix& prefix,
-    const wire::PathAttributes& received, const IpAddress& neighbor,
-    const std::optional<IpAddress>& local, std::uint32_t default_local_pref) {
+ImportOutcome apply_import_map(std::string_view map, const policy::Environment& env,
+                               const Prefix& prefix, const wire::PathAttributes& received,
+                               const IpAddress& neighbor, const std::optional<IpAddress>& local,
+                               std::uint32_t default_local_pref) {
   // `neighbor A weight` came first (FRR's bgp_update()); `set weight` may replace it.
-  policy::Route route{prefix, received, received.weight.value_or(0), 0};
+  const std::uint32_t weight = received.weight.value_or(0), untagged = 0;
+  const policy::RouteView route(prefix, received, weight, untagged);
   policy::Context ctx;
   ctx.direction = policy::Direction::kIn;
   ctx.neighbor = neighbor;
   ctx.local_address = local;
   ctx.default_local_pref = default_local_pref;
-  if (!policy::apply(map, env, ctx, route).permit) return std::nullopt;
+  std::optional<policy::Route> changed;
+  ImportOutcome outcome;
+  outcome.permit = policy::apply(map, env, ctx, route, changed).permit;
+  if (!outcome.permit || !changed) return outcome;
   // A learned route's default weight is 0: unset, so that equal routes share attributes.
-  route.attributes.weight =
-      route.weight ? std::optional<std::uint32_t>(route.weight) : std::nullopt;
-  return std::move(route.attributes);
+  changed->attributes.weight =
+      changed->weight ? std::optional<std::uint32_t>(changed->weight) : std::nullopt;
+  outcome.changed = std::move(changed->attributes);
+  return outcome;
 }
 
 bool apply_export_map(std::string_view map, const policy::Environment& env, wire::AfiSafi family,

@@ -13,12 +13,19 @@
 
 namespace vipd::bgp {
 
-// The attributes to put in the Loc-RIB for `prefix` received from `neighbor` with `received`,
-// or nullopt when the map denies it. `local`: our address on the session.
-std::optional<wire::PathAttributes> apply_import_map(
-    std::string_view map, const policy::Environment& env, const Prefix& prefix,
-    const wire::PathAttributes& received, const IpAddress& neighbor,
-    const std::optional<IpAddress>& local, std::uint32_t default_local_pref);
+// What an inbound map made of a route: denied, permitted as received (`changed` empty), or
+// permitted with the attributes in `changed`.
+struct ImportOutcome {
+  bool permit = false;
+  std::optional<wire::PathAttributes> changed;
+};
+
+// Applies inbound map `map` to `prefix` received from `neighbor` with `received`. `local`: our
+// address on the session.
+ImportOutcome apply_import_map(std::string_view map, const policy::Environment& env,
+                               const Prefix& prefix, const wire::PathAttributes& received,
+                               const IpAddress& neighbor, const std::optional<IpAddress>& local,
+                               std::uint32_t default_local_pref);
 
 // Applies outbound map `map` to `exported`, what export_path() made for a path with Loc-RIB
 // attributes `selected` learned from `from`, sent to `to`. False: the map denies, nothing is

@@ -1,6 +1,8 @@
 #include "bgp/config/prefix_matcher.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace vipd::bgp::config {
 namespace {
@@ -15,10 +17,45 @@ std::uint8_t full_length(Family f) {
   return f == Family::kIpv4 ? 32 : 128;
 }
 
+// The first `length` bits of an address, as two words in the octets' memory order.
+void address_words(const IpAddress& address, std::uint64_t (&words)[2]) {
+  std::memcpy(words, address.octets().data(), 16);
+}
+
+void mask_words(std::uint8_t length, std::uint64_t (&words)[2]) {
+  std::array<std::uint8_t, 16> bytes{};
+  for (std::size_t i = 0; i < length / 8u; ++i) bytes[i] = 0xff;
+  if (length % 8 != 0) bytes[length / 8] = static_cast<std::uint8_t>(0xff << (8 - length % 8));
+  std::memcpy(words, bytes.data(), 16);
+}
+
 }  // namespace
 
 PrefixMatcher::PrefixMatcher(const PrefixList& list)
     : ranges_(2 * kLengths), empty_list_(list.entries.empty()) {
+  if (!list.entries.empty() && list.entries.size() <= kScanned) {
+    for (const auto& e : list.entries) {
+      // PrefixListEntry::matches(): the entry's prefix covers the route's (so at least its
+      // length), and the length is within ge/le, or exactly the entry's without them.
+      Scanned c{};
+      c.permit = e.permit;
+      if (e.any) {
+        c.family = kAnyFamily;
+        c.max_length = 128;
+      } else {
+        const std::uint8_t len = e.prefix.length();
+        c.family = static_cast<std::uint8_t>(family_slot(e.prefix.family()));
+        c.min_length = std::max(len, e.ge.value_or(len));
+        c.max_length = e.ge || e.le ? e.le.value_or(full_length(e.prefix.family())) : len;
+        address_words(e.prefix.address(), c.address);
+        mask_words(len, c.mask);
+        c.address[0] &= c.mask[0];
+        c.address[1] &= c.mask[1];
+      }
+      scanned_.push_back(c);
+    }
+    return;
+  }
   entries_.reserve(list.entries.size());
   for (const auto& e : list.entries) {
     if (e.any) {
@@ -57,8 +94,24 @@ PrefixMatcher::PrefixMatcher(const PrefixList& list)
   }
 }
 
+bool PrefixMatcher::scan(const Prefix& prefix) const {
+  std::uint64_t words[2];
+  address_words(prefix.address(), words);
+  const auto family = static_cast<std::uint8_t>(family_slot(prefix.family()));
+  const std::uint8_t length = prefix.length();
+  for (const Scanned& e : scanned_) {
+    if (e.family != family && e.family != kAnyFamily) continue;
+    if (length < e.min_length || length > e.max_length) continue;
+    if ((((words[0] ^ e.address[0]) & e.mask[0]) | ((words[1] ^ e.address[1]) & e.mask[1])) != 0)
+      continue;
+    return e.permit;
+  }
+  return false;
+}
+
 bool PrefixMatcher::permits(const Prefix& prefix) const {
   if (empty_list_) return true;
+  if (!scanned_.empty()) return scan(prefix);
   bool found = has_any_;
   std::uint32_t best_seq = any_seq_;
   bool best_permit = any_permit_;

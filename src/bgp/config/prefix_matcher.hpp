@@ -7,6 +7,8 @@
 // address per (family, length <= L). Entries are sorted by (family, length, address); a lookup
 // binary-searches each length that has entries, and the lowest seq among the entries that match
 // decides (FRR lib/plist.c: first match in seq order; no match denies, an empty list permits).
+// A short list (a route map's bogons or too-specific prefixes) is scanned in seq order instead,
+// each entry a few word operations: cheaper than a search per length.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +24,25 @@ class PrefixMatcher {
 
   // Same answer as list.permits(prefix).
   bool permits(const Prefix& prefix) const;
-  std::size_t size() const { return entries_.size(); }
+  // Whether permits() costs a short scan at most (an empty or short list), not a search.
+  bool scans() const { return empty_list_ || !scanned_.empty(); }
 
  private:
+  // Lists of up to kScanned entries are scanned.
+  static constexpr std::size_t kScanned = 16;
+  // One entry as masked words of the address (network order in memory: the mask is built the
+  // same way, so no byte swapping).
+  struct Scanned {
+    std::uint64_t address[2];
+    std::uint64_t mask[2];
+    std::uint8_t family;  // 0 IPv4, 1 IPv6, kAnyFamily for `any`
+    std::uint8_t min_length;
+    std::uint8_t max_length;
+    bool permit;
+  };
+  static constexpr std::uint8_t kAnyFamily = 2;
+  bool scan(const Prefix& prefix) const;
+
   struct Entry {
     Prefix prefix;
     std::uint32_t seq;
@@ -36,8 +54,9 @@ class PrefixMatcher {
   struct Range {
     std::uint32_t begin = 0, end = 0;
   };
-  std::vector<Entry> entries_;  // sorted by (family, length, address, seq)
-  std::vector<Range> ranges_;   // 2 * 129
+  std::vector<Entry> entries_;    // sorted by (family, length, address, seq)
+  std::vector<Range> ranges_;     // 2 * 129
+  std::vector<Scanned> scanned_;  // in seq order; used when the list has 1..kScanned entries
   bool empty_list_ = true;
   // The first `any` entry (lowest seq): it matches every prefix, so later entries never decide.
   bool has_any_ = false;

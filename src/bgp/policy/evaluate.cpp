@@ -37,33 +37,41 @@ std::string community_text(const wire::PathAttributes& a, bool large) {
                : communities_to_string(communities_of(a));
 }
 
-bool entry_matches(const CommunityList& list, const CommunityListEntry& e,
-                   const wire::PathAttributes& a, bool exact, const std::string& text, bool empty) {
-  if (list.style == ListStyle::kExpanded) {
-    // community_regexp_match(): a route without communities never matches an expanded entry,
-    // not even `^$`.
-    return !empty && e.regex.search(text);
+// A standard list's entries against the route's values: all of an entry's values on the route
+// (community_match() / lcommunity_match()), or exactly them (community_cmp(), on the sorted,
+// unique values). The route's values as received serve a subset test, unsorted.
+template <typename T>
+bool standard_list_match(const CommunityList& list,
+                         const std::vector<T> CommunityListEntry::*member,
+                         const std::vector<T>& values, bool exact) {
+  std::optional<std::vector<T>> sorted;
+  if (exact) sorted = sorted_unique(values);
+  for (const auto& e : list.entries) {
+    const auto& wanted = e.*member;
+    if (exact ? *sorted == wanted : is_subset(wanted, values)) return e.permit;
   }
-  if (empty) return false;  // community_match(NULL, entry) is false
-  if (list.large) {
-    auto values = large_of(a);
-    return exact ? values == e.large : is_subset(e.large, values);
-  }
-  auto values = communities_of(a);
-  return exact ? values == e.communities : is_subset(e.communities, values);
+  return false;
 }
 
 }  // namespace
 
 bool community_list_match(const CommunityList& list, const wire::PathAttributes& attrs,
                           bool exact) {
-  bool empty = list.large ? !attrs.large_communities || attrs.large_communities->empty()
-                          : !attrs.communities || attrs.communities->empty();
-  std::string text;
-  if (list.style == ListStyle::kExpanded && !empty) text = community_text(attrs, list.large);
-  for (const auto& e : list.entries)
-    if (entry_matches(list, e, attrs, exact, text, empty)) return e.permit;
-  return false;
+  // A route without the attribute matches no entry: community_match(NULL, entry) is false, and
+  // community_regexp_match() never matches one, not even with `^$`.
+  const bool empty = list.large ? !attrs.large_communities || attrs.large_communities->empty()
+                                : !attrs.communities || attrs.communities->empty();
+  if (empty) return false;
+  if (list.style == ListStyle::kExpanded) {
+    const std::string text = community_text(attrs, list.large);
+    for (const auto& e : list.entries)
+      if (e.regex.search(text)) return e.permit;
+    return false;
+  }
+  return list.large ? standard_list_match(list, &CommunityListEntry::large,
+                                          *attrs.large_communities, exact)
+                    : standard_list_match(list, &CommunityListEntry::communities,
+                                          *attrs.communities, exact);
 }
 
 bool as_path_list_permits(const AsPathList& list, const wire::AsPath& path) {
@@ -194,7 +202,12 @@ class Evaluator {
   // The clauses match `match`, the sets change `route` (the same route but for conditional
   // default-originate).
   Evaluator(const Environment& env, const Context& ctx, const Route& match, Route& route)
-      : env_(env), ctx_(ctx), match_(match), route_(route) {}
+      : env_(env), ctx_(ctx), match_(match), route_(&route), prefix_(route.prefix) {}
+  // The sets change a copy of `route` in `changed`, made when the first one runs; the clauses
+  // after it match the copy, as FRR's match and set functions share one attr.
+  Evaluator(const Environment& env, const Context& ctx, RouteView route,
+            std::optional<Route>& changed)
+      : env_(env), ctx_(ctx), match_(route), changed_(&changed), prefix_(*route.prefix) {}
 
   // route_map_apply_ext().
   bool run(const RouteMap& map, int depth) {
@@ -238,10 +251,20 @@ class Evaluator {
   }
 
  private:
-  bool is_v4() const { return route_.prefix.family() == Family::kIpv4; }
-  const wire::PathAttributes& attrs() const { return match_.attributes; }
+  bool is_v4() const { return prefix_.family() == Family::kIpv4; }
+  const wire::PathAttributes& attrs() const { return *match_.attributes; }
 
-  bool match_v4() const { return match_.prefix.family() == Family::kIpv4; }
+  // The route the sets change.
+  Route& target() {
+    if (!route_) {
+      changed_->emplace(match_.copy());
+      route_ = &**changed_;
+      match_ = RouteView(*route_);
+    }
+    return *route_;
+  }
+
+  bool match_v4() const { return match_.prefix->family() == Family::kIpv4; }
   Prefix ipv4_next_hop() const { return Prefix(attrs().next_hop.value_or(IpAddress{}), 32); }
 
   // route_map_apply_match(): every clause must match; an entry without clauses matches all.
@@ -257,7 +280,7 @@ class Evaluator {
       case MatchKind::kIpv6AddressPrefixList:
       case MatchKind::kIpAddressAccessList:
       case MatchKind::kIpv6AddressAccessList:
-        return prefix_clause_matches(m, env_, match_.prefix);
+        return prefix_clause_matches(m, env_, *match_.prefix);
       case MatchKind::kIpNextHopAccessList:
         return match_v4() && access_list(env_, Family::kIpv4, m.name, ipv4_next_hop());
       case MatchKind::kIpNextHopPrefixList:
@@ -289,7 +312,7 @@ class Evaluator {
       case MatchKind::kPeerLocal:
         return ctx_.direction == Direction::kLocal;
       case MatchKind::kTag:
-        return match_.tag == m.value;
+        return *match_.tag == m.value;
     }
     return false;
   }
@@ -310,7 +333,7 @@ class Evaluator {
   void prepend(const std::vector<std::uint32_t>& asns) {
     // aspath_prepend(): the ASNs go in front in the order written, joining the first segment
     // when it is an AS_SEQUENCE with room (RFC 4271 §4.3: at most 255 per segment).
-    auto& path = route_.attributes.as_path;
+    auto& path = target().attributes.as_path;
     if (!path) path.emplace();
     for (auto it = asns.rbegin(); it != asns.rend(); ++it) {
       auto& segments = path->segments;
@@ -339,7 +362,7 @@ class Evaluator {
 
   void set_ipv6_next_hop(const IpAddress& address, bool link_local) {
     if (is_v4()) return;  // the IPv6 next hop of an IPv4 route is not sent (no RFC 8950 yet)
-    auto& reach = route_.attributes.mp_reach;
+    auto& reach = target().attributes.mp_reach;
     if (!reach) {
       reach.emplace();
       reach->afi_safi = wire::kIpv6Unicast;
@@ -358,7 +381,7 @@ class Evaluator {
     }
     if (ctx_.direction != Direction::kIn || !ctx_.neighbor) return;
     if (!v6 && ctx_.neighbor->is_v4()) {
-      route_.attributes.next_hop = *ctx_.neighbor;
+      target().attributes.next_hop = *ctx_.neighbor;
       flags_.next_hop_changed = true;
     } else if (v6 && ctx_.neighbor->is_v6()) {
       set_ipv6_next_hop(*ctx_.neighbor, ctx_.neighbor->is_link_local());
@@ -366,7 +389,7 @@ class Evaluator {
   }
 
   void apply(const Set& s) {
-    wire::PathAttributes& a = route_.attributes;
+    wire::PathAttributes& a = target().attributes;
     switch (s.kind) {
       case SetKind::kLocalPreference: {
         // route_set_local_pref(): +/- start from the route's value, or the default when it
@@ -380,7 +403,7 @@ class Evaluator {
         a.med = adjust(s.adjust, a.med.value_or(0), s.value);
         break;
       case SetKind::kWeight:
-        route_.weight = adjust(s.adjust, 0, s.value);
+        target().weight = adjust(s.adjust, 0, s.value);
         break;
       case SetKind::kCommunity:
         put_values(a.communities, s.communities, s.additive);
@@ -443,15 +466,17 @@ class Evaluator {
       case SetKind::kIpv6NextHopPreferGlobal:
         break;
       case SetKind::kTag:
-        route_.tag = s.value;
+        target().tag = s.value;
         break;
     }
   }
 
   const Environment& env_;
   const Context& ctx_;
-  const Route& match_;
-  Route& route_;
+  RouteView match_;
+  Route* route_ = nullptr;                   // null until the first set (copy on write)
+  std::optional<Route>* changed_ = nullptr;  // where the copy goes
+  const Prefix& prefix_;                     // the changed route's
   Outcome flags_;
 };
 
@@ -488,6 +513,16 @@ Outcome apply(std::string_view name, const Environment& env, const Context& ctx,
   const RouteMap* map = env.policy ? env.policy->find_route_map(name) : nullptr;
   if (!map) return Outcome{};
   return apply(*map, env, ctx, route);
+}
+
+Outcome apply(std::string_view name, const Environment& env, const Context& ctx, RouteView route,
+              std::optional<Route>& changed) {
+  changed.reset();
+  const RouteMap* map = env.policy ? env.policy->find_route_map(name) : nullptr;
+  if (!map) return Outcome{};
+  Evaluator e(env, ctx, route, changed);
+  bool permit = e.run(*map, 0);
+  return e.outcome(permit);
 }
 
 Outcome apply(std::string_view name, const Environment& env, const Context& ctx, const Route& match,

@@ -25,6 +25,23 @@ struct Route {
   std::uint32_t tag = 0;     // route tag of redistributed routes; 0: untagged
 };
 
+// A route the map reads without a copy of it: the copy-on-write apply() below.
+struct RouteView {
+  RouteView(const Route& route)  // NOLINT(google-explicit-constructor): a Route is a view
+      : prefix(&route.prefix),
+        attributes(&route.attributes),
+        weight(&route.weight),
+        tag(&route.tag) {}
+  RouteView(const Prefix& p, const wire::PathAttributes& a, const std::uint32_t& w,
+            const std::uint32_t& t)
+      : prefix(&p), attributes(&a), weight(&w), tag(&t) {}
+  Route copy() const { return Route{*prefix, *attributes, *weight, *tag}; }
+  const Prefix* prefix;
+  const wire::PathAttributes* attributes;
+  const std::uint32_t* weight;
+  const std::uint32_t* tag;
+};
+
 // Where the map is applied (FRR's peer->rmap_type).
 enum class Direction : std::uint8_t {
   kIn,     // `neighbor A route-map NAME in`
@@ -77,6 +94,12 @@ Outcome apply(const RouteMap& map, const Environment& env, const Context& ctx, R
 // bgp_output_modifier() do for `neighbor A route-map NAME in|out`.
 Outcome apply(std::string_view name, const Environment& env, const Context& ctx, Route& route);
 
+// As apply(name, env, ctx, route) without changing `route`: a copy of it goes to `changed`
+// when a set clause runs, and the clauses after that match the copy. Empty `changed`: the
+// route passes as it is (most routes cross an IXP's filters unchanged, and need no copy).
+Outcome apply(std::string_view name, const Environment& env, const Context& ctx, RouteView route,
+              std::optional<Route>& changed);
+
 // FRR's route_map_apply_ext() with a match object apart from the set object: the clauses look
 // at `match`, the sets change `route` (conditional default-originate: a Loc-RIB route decides,
 // the originated default is shaped).
@@ -100,7 +123,8 @@ class PrefixClasses {
   static std::optional<PrefixClasses> of(std::string_view map, const Environment& env);
   // Bit i is whether clause i matches `prefix`.
   std::uint64_t classify(const Environment& env, const Prefix& prefix) const;
-  std::size_t clauses() const { return clauses_.size(); }
+  // The clauses, bit i for clause i: a caller may bind them to the lists they name once.
+  const std::vector<const Match*>& clauses() const { return clauses_; }
 
  private:
   std::vector<const Match*> clauses_;

@@ -57,7 +57,18 @@ Run run(const std::string& config_text, Route r, const char* name = "RM",
   ctx.neighbor = A("192.0.2.1");
   ctx.local_address = A("192.0.2.254");
   auto env = c.policy_environment();
+  const Route original = r;
   Outcome o = apply(name, env, ctx, r);
+  // The copy-on-write form answers the same, with the same route, and leaves its input alone.
+  std::optional<Route> changed;
+  Outcome copied = apply(name, env, ctx, RouteView(original), changed);
+  EXPECT_EQ(copied, o);
+  if (o.permit) {
+    const Route& result = changed ? *changed : original;
+    EXPECT_EQ(result.attributes, r.attributes);
+    EXPECT_EQ(result.weight, r.weight);
+    EXPECT_EQ(result.tag, r.tag);
+  }
   return {o, std::move(r)};
 }
 
@@ -136,6 +147,45 @@ TEST(RouteMapFlow, OnMatchNextIntoANonMatchingEntryDenies) {
   auto r = run(text, tagged);
   EXPECT_TRUE(r.outcome.permit);
   EXPECT_EQ(r.route.attributes.local_pref, 200u);
+}
+
+TEST(RouteMapFlow, CopyOnWriteOnlyWhenASetRunsAndLaterClausesSeeTheCopy) {
+  auto c = parse_ok(
+      "bgp community-list standard CL seq 5 permit 65000:1\n"
+      "ip prefix-list TEN seq 5 permit 10.0.0.0/8 le 32\n"
+      "route-map RM deny 5\n match ip address prefix-list TEN\n"
+      "route-map RM permit 10\n match community CL\n set metric 1\n"
+      "route-map RM permit 20\n set community 65000:1 additive\n on-match next\n"
+      "route-map RM permit 30\n match community CL\n set local-preference 200\n");
+  auto env = c.policy_environment();
+  Context ctx;
+  ctx.neighbor = A("192.0.2.1");
+  std::optional<Route> changed;
+  // Entry 10 matches and sets: the copy has the metric, the input is as it was.
+  Route tagged = route("192.168.0.0/16");
+  tagged.attributes.communities = {{C(65000, 1)}};
+  EXPECT_TRUE(apply("RM", env, ctx, RouteView(tagged), changed).permit);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->attributes.med, 1u);
+  EXPECT_EQ(tagged.attributes.med, std::nullopt);
+  // Denied by entry 5 before any set: no copy.
+  EXPECT_FALSE(apply("RM", env, ctx, RouteView(route("10.1.0.0/16")), changed).permit);
+  EXPECT_FALSE(changed);
+  // Entry 20 adds the community, entry 30 matches it on the copy (FRR's match and set functions
+  // share one attr).
+  Route plain = route("192.168.0.0/16");
+  EXPECT_TRUE(apply("RM", env, ctx, RouteView(plain), changed).permit);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->attributes.local_pref, 200u);
+  EXPECT_EQ(plain.attributes.communities, std::nullopt);
+}
+
+TEST(RouteMapFlow, NoSetNoCopy) {
+  auto c = parse_ok("route-map RM permit 10\n");
+  auto env = c.policy_environment();
+  std::optional<Route> changed = route("10.0.0.0/8");
+  EXPECT_TRUE(apply("RM", env, Context{}, RouteView(route("192.168.0.0/16")), changed).permit);
+  EXPECT_FALSE(changed);
 }
 
 TEST(RouteMapFlow, OnMatchNextOffTheEndPermits) {
