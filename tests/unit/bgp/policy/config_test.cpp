@@ -156,6 +156,11 @@ TEST(PolicyConfig, RefusesMalformedValuesWithFileAndLine) {
             "t.conf:2: Invalid character in as-path access-list ^65000_[a-z]");
   EXPECT_EQ(error_of("bgp as-path access-list A permit ^(65000\n"),
             "t.conf:1: can't compile regexp ^(65000");
+  // A backreference: glibc's regcomp() takes it, RE2 has none (docs/config-bgp.md).
+  EXPECT_EQ(error_of("bgp as-path access-list A permit _(6500[0-9])_\\1_\n"),
+            "t.conf:1: can't compile regexp _(6500[0-9])_\\1_");
+  EXPECT_EQ(error_of("bgp community-list expanded C permit (65000:1)\\1\n"),
+            "t.conf:1: Malformed community-list value");
   EXPECT_EQ(error_of("route-map R permit 10\n set community 1:1 bogus\n"),
             "t.conf:2: Malformed communities attribute '1:1 bogus'");
   EXPECT_EQ(error_of("route-map R permit 10\n set metric rtt\n"),
