@@ -595,16 +595,26 @@ class ShowCommands {
           fmt::format("{:02x}{:02x}", st.last_error->code, st.last_error->subcode);
       j["lastNotificationSent"] = st.last_error->sent;
     }
+    // FRR's bgp_show_peer() keys, flat: what frr_exporter and FRR's topotests read.
     json msgs;
     msgs["depthInq"] = 0;
     msgs["depthOutq"] = p.output_queue();
-    auto counters = [](const peer::MessageCounters& c) {
-      return json{
-          {"opens", c.opens},           {"notifications", c.notifications},  {"updates", c.updates},
-          {"keepalives", c.keepalives}, {"routeRefresh", c.route_refreshes}, {"total", c.total()}};
-    };
-    msgs["sent"] = counters(p.sent());
-    msgs["received"] = counters(p.received());
+    const peer::MessageCounters& sent = p.sent();
+    const peer::MessageCounters& received = p.received();
+    msgs["opensSent"] = sent.opens;
+    msgs["opensRecv"] = received.opens;
+    msgs["notificationsSent"] = sent.notifications;
+    msgs["notificationsRecv"] = received.notifications;
+    msgs["updatesSent"] = sent.updates;
+    msgs["updatesRecv"] = received.updates;
+    msgs["keepalivesSent"] = sent.keepalives;
+    msgs["keepalivesRecv"] = received.keepalives;
+    msgs["routeRefreshSent"] = sent.route_refreshes;
+    msgs["routeRefreshRecv"] = received.route_refreshes;
+    msgs["capabilitySent"] = 0;  // no dynamic capability (RFC draft) messages
+    msgs["capabilityRecv"] = 0;
+    msgs["totalSent"] = sent.total();
+    msgs["totalRecv"] = received.total();
     j["messageStats"] = msgs;
     json afs = json::object();
     for (auto af : config::kAddressFamilies) {
@@ -728,7 +738,20 @@ void Speaker::install_commands(control::CommandTree& tree) {
     return show->summary_text(AddressFamily::kIpv4Unicast, true) + "\n" +
            show->summary_text(AddressFamily::kIpv6Unicast, true);
   };
-  auto summary = [families_json, summary_text](const control::Invocation& inv, control::Session&) {
+  // FRR's bgp_show_summary_afi_safi() for one family: `show bgp ipv4 unicast summary json` gives
+  // its summary bare, `show bgp ipv4 summary json` (any SAFI) keys it by family; either is `{}`
+  // when no neighbor is active in it.
+  auto family_json = [this, show](const control::Invocation& inv) {
+    const auto af = inv.has("ipv6") ? AddressFamily::kIpv6Unicast : AddressFamily::kIpv4Unicast;
+    nlohmann::json j = running_.bgp ? show->summary_json(af) : nlohmann::json::object();
+    if (j.value("peerCount", 0) == 0) return nlohmann::json::object();
+    if (inv.has("unicast")) return j;
+    return nlohmann::json{{af == AddressFamily::kIpv4Unicast ? "ipv4Unicast" : "ipv6Unicast", j}};
+  };
+  auto summary = [family_json, families_json, summary_text](const control::Invocation& inv,
+                                                            control::Session&) {
+    if (inv.has("json") && (inv.has("ipv4") || inv.has("ipv6")))
+      return control::CommandResult::success(json_text(family_json(inv)));
     if (inv.has("json")) return control::CommandResult::success(json_text(families_json()));
     std::optional<AddressFamily> af = AddressFamily::kIpv4Unicast;
     if (inv.has("ipv6")) af = AddressFamily::kIpv6Unicast;
@@ -744,17 +767,13 @@ void Speaker::install_commands(control::CommandTree& tree) {
   // family FRR gives its summary bare (`{}` when no neighbor is active in it); `vrf all` keys
   // the answer by VRF name.
   tree.describe("vrf", "Specify a VRF (vipd has the default VRF only)");
-  auto vrf_summary = [this, show, families_json, summary_text](const control::Invocation& inv,
-                                                               control::Session&) {
+  auto vrf_summary = [family_json, families_json, summary_text](const control::Invocation& inv,
+                                                                control::Session&) {
     std::optional<AddressFamily> af;
     if (inv.has("ipv4")) af = AddressFamily::kIpv4Unicast;
     if (inv.has("ipv6")) af = AddressFamily::kIpv6Unicast;
     if (!inv.has("json")) return control::CommandResult::success(summary_text(af));
-    nlohmann::json j = families_json();
-    if (af) {
-      j = running_.bgp ? show->summary_json(*af) : nlohmann::json::object();
-      if (j.value("peerCount", 0) == 0) j = nlohmann::json::object();
-    }
+    nlohmann::json j = af ? family_json(inv) : families_json();
     if (inv.has("vrf_all")) j = nlohmann::json{{"default", std::move(j)}};
     return control::CommandResult::success(json_text(j));
   };

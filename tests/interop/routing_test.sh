@@ -185,7 +185,7 @@ check_routes "b9 (BIRD) holds vipd's 8 routes" b9 -n "${b9_routes[@]}"
 before=$(bird_updates_received || echo 0)
 check "b9: birdc reload in (ROUTE-REFRESH)" birdc -s "${PEER_CTL[b9]}" reload in "$(bird_proto_of b9 "$r")"
 check "b9: vipd counted the ROUTE-REFRESH" \
-  wait_until 5 eval "[[ \$(vipd_neighbor_field $b9 messageStats.received.routeRefresh) == 1 ]]"
+  wait_until 5 eval "[[ \$(vipd_neighbor_field $b9 messageStats.routeRefreshRecv) == 1 ]]"
 check "b9: vipd answered the ROUTE-REFRESH with its 8 routes again (updates received $before -> +8)" \
   wait_until 10 bird_updates_at_least $((before + 8))
 check_routes "b9: still exactly vipd's 8 routes" b9 -n "${b9_routes[@]}"

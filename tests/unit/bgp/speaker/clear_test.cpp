@@ -45,7 +45,7 @@ TEST_F(ClearSoftTest, SoftInWithoutSoftReconfigurationAsksForARouteRefresh) {
   // `clear bgp` covers both families; a is active in IPv4 unicast only.
   clear("clear bgp " + a + " soft in", *ca, ra);
   EXPECT_EQ(ra.refreshes, 3u);
-  EXPECT_EQ(neighbor_json(a)["messageStats"]["sent"]["routeRefresh"], 3) << neighbor_json(a).dump();
+  EXPECT_EQ(neighbor_json(a)["messageStats"]["routeRefreshSent"], 3) << neighbor_json(a).dump();
   // Neither an Adj-RIB-In nor the capability: FRR's error, and nothing sent; `*` still clears
   // the others (the idle neighbor has no session: nothing to do, no error).
   auto refused = run("clear ip bgp " + b + " soft in");
@@ -103,7 +103,7 @@ TEST_F(ClearSoftTest, SoftInWithSoftReconfigurationReappliesFromTheAdjRibIn) {
   // `clear bgp A soft`: in and out, still no refresh.
   clear("clear bgp " + a + " soft", *ca, ra);
   EXPECT_EQ(ra.refreshes, 0u);
-  EXPECT_EQ(neighbor_json(a)["messageStats"]["sent"]["routeRefresh"], 0);
+  EXPECT_EQ(neighbor_json(a)["messageStats"]["routeRefreshSent"], 0);
 }
 
 TEST_F(ClearSoftTest, SoftOutSendsTheAdjRibOutAgain) {

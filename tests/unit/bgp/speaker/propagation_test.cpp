@@ -586,7 +586,7 @@ TEST_F(StuckNeighborTest, QueueStaysBoundedAndTheNeighborGetsTheCurrentTable) {
   }
   run_for(1s, {ca.get(), cb.get()}, b);
   EXPECT_TRUE(peer(b).established());
-  EXPECT_EQ(neighbor_json(b)["messageStats"]["received"]["routeRefresh"], 1500);
+  EXPECT_EQ(neighbor_json(b)["messageStats"]["routeRefreshRecv"], 1500);
   // Flow control held B at the high-water mark and at most one batch past it, far below the cap
   // (the code before issue 15 D1 queued the whole table per request: some 27 MB here).
   EXPECT_GE(max_queued_, output_limits_.high_water);

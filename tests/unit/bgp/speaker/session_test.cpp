@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace vipd::bgp::testing {
 namespace {
 
@@ -36,6 +38,14 @@ TEST_F(SpeakerTest, VrfAllFormsAnswerInFrrShape) {
             nlohmann::json::parse(R"({"default": {}})"));
   EXPECT_EQ(show("show bgp vrf default ipv4 unicast summary json")["peers"][a]["remoteAs"], 65001);
   EXPECT_EQ(show("show bgp vrf all summary json")["default"]["ipv4Unicast"]["peers"].size(), 1u);
+  // Without `unicast` (any SAFI) FRR keys the family's summary by its name.
+  EXPECT_EQ(show("show bgp vrf all ipv4 summary json")["default"]["ipv4Unicast"]["peerCount"], 1);
+  // The same shapes without the VRF (checked against FRR 8.4's bgpd).
+  EXPECT_EQ(show("show bgp ipv4 unicast summary json")["peers"][a]["remoteAs"], 65001);
+  EXPECT_EQ(show("show bgp ipv4 summary json")["ipv4Unicast"]["peers"][a]["remoteAs"], 65001);
+  EXPECT_EQ(show("show bgp ipv4 summary json").size(), 1u);
+  EXPECT_EQ(show("show bgp ipv6 unicast summary json"), nlohmann::json::object());
+  EXPECT_EQ(show("show bgp ipv6 summary json"), nlohmann::json::object());
   auto n = show("show bgp vrf all neighbors json");
   EXPECT_EQ(n["default"]["vrfName"], "default");
   EXPECT_EQ(n["default"]["vrfId"], 0);
@@ -102,7 +112,21 @@ TEST_F(SpeakerTest, PassiveSideEstablishesCountsPrefixesAndSendsEndOfRib) {
   EXPECT_EQ(n["portLocal"], port_);
   EXPECT_EQ(n["bgpTimerHoldTimeMsecs"], 3000);
   EXPECT_EQ(n["connectionsEstablished"], 1);
-  EXPECT_EQ(n["messageStats"]["received"]["updates"], 5);
+  EXPECT_EQ(n["messageStats"]["updatesRecv"], 5);
+  // FRR 8.4's keys, flat (bgp_show_peer()), as frr_exporter reads them.
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : n["messageStats"].items()) {
+    EXPECT_TRUE(value.is_number()) << key;
+    keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "capabilityRecv", "capabilitySent", "depthInq", "depthOutq", "keepalivesRecv",
+                      "keepalivesSent", "notificationsRecv", "notificationsSent", "opensRecv",
+                      "opensSent", "routeRefreshRecv", "routeRefreshSent", "totalRecv", "totalSent",
+                      "updatesRecv", "updatesSent"}));
+  EXPECT_EQ(n["messageStats"]["opensSent"], 1);
+  EXPECT_EQ(n["messageStats"]["opensRecv"], 1);
   EXPECT_EQ(n["addressFamilyInfo"]["ipv4Unicast"]["acceptedPrefixCounter"], 2);
   EXPECT_EQ(n["addressFamilyInfo"]["ipv6Unicast"]["acceptedPrefixCounter"], 1);
 
@@ -294,7 +318,7 @@ TEST_F(SpeakerTest, NotificationFromPeerIsRecorded) {
   EXPECT_EQ(j["lastResetDueTo"], "BGP Notification received");
   EXPECT_EQ(j["lastErrorCodeSubcode"], "0602");
   EXPECT_EQ(j["lastNotificationSent"], false);
-  EXPECT_EQ(j["messageStats"]["received"]["notifications"], 1);
+  EXPECT_EQ(j["messageStats"]["notificationsRecv"], 1);
 }
 
 // RFC 2918 §4: a ROUTE-REFRESH is answered with the Adj-RIB-Out, which for vipd (originating
@@ -316,7 +340,7 @@ TEST_F(SpeakerTest, RouteRefreshIsAnsweredWithEndOfRib) {
   auto* u = std::get_if<wire::Update>(&*m);
   ASSERT_TRUE(u);
   EXPECT_EQ(u->end_of_rib(), wire::kIpv4Unicast);
-  EXPECT_EQ(neighbor_json(a)["messageStats"]["received"]["routeRefresh"], 1);
+  EXPECT_EQ(neighbor_json(a)["messageStats"]["routeRefreshRecv"], 1);
 }
 
 // RFC 4271 §4.2, §10: a Hold Time of 0 from the peer disables keepalives and the hold timer.
