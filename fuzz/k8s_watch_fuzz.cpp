@@ -25,7 +25,7 @@ class ScriptedClient final : public k8s::Client {
     const RequestId id = ++next_;
     std::string body = std::exchange(list_, std::string());
     clock_.post([this, id, done, body] {
-      if (id != cancelled_) done(k8s::Response{body.empty() ? 500 : 200, body, ""});
+      if (id != cancelled_) done(k8s::Response{body.empty() ? 500 : 200, body, "", {}});
     });
     return id;
   }
@@ -38,7 +38,7 @@ class ScriptedClient final : public k8s::Client {
         if (id == cancelled_) return;
         on_line(line);
       }
-      if (id != cancelled_) done(k8s::Response{200, "", ""});
+      if (id != cancelled_) done(k8s::Response{200, "", "", {}});
     });
     return id;
   }

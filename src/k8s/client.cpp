@@ -1,5 +1,7 @@
 #include "k8s/client.hpp"
 
+#include <charconv>
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -270,7 +272,7 @@ struct CurlClient::Impl {
     const Request& request = transfer->request;
     CURL* easy = curl_easy_init();
     if (easy == nullptr) {
-      post_finish(command.id, Response{0, {}, "curl_easy_init failed"});
+      post_finish(command.id, Response{0, {}, "curl_easy_init failed", {}});
       return;
     }
     transfer->easy = easy;
@@ -356,10 +358,26 @@ struct CurlClient::Impl {
 
     CURLMcode added = curl_multi_add_handle(multi, easy);
     if (added != CURLM_OK) {
-      post_finish(command.id, Response{0, {}, curl_multi_strerror(added)});
+      post_finish(command.id, Response{0, {}, curl_multi_strerror(added), {}});
       return;
     }
     transfers.emplace(command.id, std::move(transfer));
+  }
+
+  static std::optional<std::chrono::seconds> retry_after(CURL* easy) {
+    curl_header* header = nullptr;
+    if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &header) != CURLHE_OK ||
+        header == nullptr || header->value == nullptr)
+      return std::nullopt;
+    // The seconds form only; an HTTP-date (which kube-apiserver does not send) is ignored.
+    std::string_view value = header->value;
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    std::uint32_t seconds = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size() || value.empty())
+      return std::nullopt;
+    return std::chrono::seconds(seconds);
   }
 
   void complete(Transfer& transfer, CURLcode code) {
@@ -377,6 +395,7 @@ struct CurlClient::Impl {
       // whole events; the trailing partial one is dropped).
       if (!transfer.stream || response.status != 200) response.status = 0;
     }
+    response.retry_after = retry_after(transfer.easy);
     if (response.status == 401) token_stale = true;
     if (!transfer.stream || response.status != 200) response.body = std::move(transfer.body);
     const RequestId id = transfer.id;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ struct Response {
   long status = 0;              // HTTP status; 0: no response (transport_error says why)
   std::string body;             // whole body (request()); for stream(): empty unless status != 200
   std::string transport_error;  // curl's message: connection refused, timeout, TLS, ...
+  // Retry-After in its seconds form (RFC 9110 §10.2.3), as kube-apiserver sends it with 429
+  // Too Many Requests (API Priority and Fairness) and some 503s.
+  std::optional<std::chrono::seconds> retry_after;
   bool ok() const { return status >= 200 && status < 300; }
 };
 

@@ -147,7 +147,8 @@ struct Reflector::Impl {
       request_page("");
       return;
     }
-    if (!response.ok()) return fail(Next::kList, "list: " + describe(response));
+    if (!response.ok())
+      return fail(Next::kList, "list: " + describe(response), server_wait(response));
     json body = json::parse(response.body, nullptr, false);
     const json* items = member(body, "items");
     if (body.is_discarded() || !body.is_object() ||
@@ -300,7 +301,7 @@ struct Reflector::Impl {
       return start_watch();
     }
     if (response.status == 410) return relist_gone();
-    fail(Next::kWatch, "watch: " + describe(response));
+    fail(Next::kWatch, "watch: " + describe(response), server_wait(response));
   }
 
   void abort_watch(const std::string& why) {
@@ -327,18 +328,31 @@ struct Reflector::Impl {
 
   // ---- errors ----
 
+  // What the server asked to wait: Retry-After with 429 Too Many Requests (the API server's
+  // Priority and Fairness turning requests away) or 503, as client-go's rest client honours it;
+  // at most backoff_max, so that a server's odd value cannot park the cache.
+  std::chrono::milliseconds server_wait(const Response& response) const {
+    if ((response.status != 429 && response.status != 503) || !response.retry_after)
+      return std::chrono::milliseconds(0);
+    return std::min<std::chrono::milliseconds>(*response.retry_after, options.backoff_max);
+  }
+
   // Backoff as client-go's: 800 ms doubling to 30 s, each wait plus up to `jitter` times itself
-  // at random (no lockstep of many clients after an API server restart).
-  void fail(Next next, const std::string& why) {
+  // at random (no lockstep of many clients after an API server restart); no shorter than what
+  // the server asked (`at_least`).
+  void fail(Next next, const std::string& why,
+            std::chrono::milliseconds at_least = std::chrono::milliseconds(0)) {
     ++stats.errors;
     last_error = why;
     const auto base = backoff;
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    const auto delay = base + std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  base * (options.jitter * uniform(rng)));
+    const auto delay =
+        std::max(at_least, base + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      base * (options.jitter * uniform(rng))));
     backoff = std::min(base * 2, options.backoff_max);
     retry_next = synced && !resource_version.empty() ? next : Next::kList;
-    log::warning("kubernetes {}: {}; retrying in {} ms", type.plural, why, delay.count());
+    log::warning("kubernetes {}: {}; retrying in {} ms{}", type.plural, why, delay.count(),
+                 delay == at_least ? " (the server's Retry-After)" : "");
     retry_timer->arm(delay, [this] {
       if (!running) return;
       if (retry_next == Next::kList) {

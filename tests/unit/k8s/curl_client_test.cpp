@@ -27,8 +27,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def reply(self, code, data):
+    def reply(self, code, data, headers=()):
         self.send_response(code)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -49,6 +51,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    "content_type": self.headers.get("Content-Type", ""),
                    "user_agent": self.headers.get("User-Agent", "")}
             return self.reply(200, json.dumps(out).encode())
+        if path.startswith("/retry-after/"):
+            return self.reply(429, b'{"kind":"Status","reason":"TooManyRequests"}',
+                              [("Retry-After", path.split("/")[2])])
         if path.startswith("/status/"):
             return self.reply(int(path.split("/")[2]),
                               b'{"kind":"Status","message":"as asked"}')
@@ -206,6 +211,16 @@ TEST_F(CurlClientTest, ErrorStatusKeepsItsBodyAndTransportErrorsSayWhy) {
   EXPECT_FALSE(r.ok());
   EXPECT_THAT(r.body, HasSubstr("as asked"));
   EXPECT_TRUE(r.transport_error.empty());
+  EXPECT_FALSE(r.retry_after);
+
+  // RFC 9110 §10.2.3's seconds form is read; anything else is not a wait.
+  Response busy = get(client, Request{"GET", "/retry-after/7", "", "application/json", 5000ms});
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_EQ(busy.retry_after, std::chrono::seconds(7));
+  Response dated = get(client, Request{"GET", "/retry-after/Fri,%2031%20Dec%201999", "",
+                                       "application/json", 5000ms});
+  EXPECT_EQ(dated.status, 429);
+  EXPECT_FALSE(dated.retry_after);
 
   ApiConfig closed = config();
   closed.server = "http://127.0.0.1:" + std::to_string(test::free_loopback_port());

@@ -105,7 +105,7 @@ class FakeClient final : public Client {
     done(std::move(response));
   }
   static void respond(FakeCall& call, long status, const json& body) {
-    respond(call, Response{status, body.dump(), {}});
+    respond(call, Response{status, body.dump(), {}, {}});
   }
   static void line(FakeCall& call, std::string_view text) {
     if (call.open() && call.on_line) call.on_line(text);
@@ -113,7 +113,9 @@ class FakeClient final : public Client {
   static void event(FakeCall& call, const std::string& type, const json& object) {
     line(call, json{{"type", type}, {"object", object}}.dump());
   }
-  static void end(FakeCall& call, long status = 200) { respond(call, Response{status, {}, {}}); }
+  static void end(FakeCall& call, long status = 200) {
+    respond(call, Response{status, {}, {}, {}});
+  }
 
  private:
   RequestId add(Request request, bool stream, std::function<void(std::string_view)> on_line,
@@ -143,7 +145,7 @@ class FakeClient final : public Client {
       if (raw->request.timeout.count() > 0) {
         raw->timeout = clock_.make_timer();
         raw->timeout->arm(raw->request.timeout, [raw] {
-          respond(*raw, Response{0, "", "Operation timed out"});
+          respond(*raw, Response{0, "", "Operation timed out", {}});
         });
       }
     }
@@ -183,8 +185,8 @@ class FakeLeaseStore {
 
   Response handle(const Request& request) {
     if (request.method == "GET" && request.path == path()) {
-      if (!lease) return Response{404, R"({"kind":"Status","code":404})", {}};
-      return Response{200, lease->dump(), {}};
+      if (!lease) return Response{404, R"({"kind":"Status","code":404})", {}, {}};
+      return Response{200, lease->dump(), {}, {}};
     }
     if (is_list(request)) {
       json items = json::array();
@@ -193,24 +195,24 @@ class FakeLeaseStore {
                 {"apiVersion", "coordination.k8s.io/v1"},
                 {"metadata", {{"resourceVersion", std::to_string(version)}}},
                 {"items", items}};
-      return Response{200, list.dump(), {}};
+      return Response{200, list.dump(), {}, {}};
     }
     json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded()) return Response{400, "bad json", {}};
+    if (body.is_discarded()) return Response{400, "bad json", {}, {}};
     if (request.method == "POST" && request.path == kCollection) {
       if (lease)
-        return Response{409, R"({"kind":"Status","code":409,"reason":"AlreadyExists"})", {}};
+        return Response{409, R"({"kind":"Status","code":409,"reason":"AlreadyExists"})", {}, {}};
       return store(std::move(body), 201);
     }
     if (request.method == "PUT" && request.path == path()) {
-      if (!lease) return Response{404, "{}", {}};
+      if (!lease) return Response{404, "{}", {}, {}};
       std::string sent = body["metadata"].value("resourceVersion", "");
       if (sent != (*lease)["metadata"]["resourceVersion"].get<std::string>()) {
-        return Response{409, R"({"kind":"Status","code":409,"reason":"Conflict"})", {}};
+        return Response{409, R"({"kind":"Status","code":409,"reason":"Conflict"})", {}, {}};
       }
       return store(std::move(body), 200);
     }
-    return Response{405, "{}", {}};
+    return Response{405, "{}", {}, {}};
   }
 
   // Someone else writes the Lease (another controller's renewal).
@@ -245,7 +247,7 @@ class FakeLeaseStore {
     lease = body;
     ++writes;
     record(added ? "ADDED" : "MODIFIED", body);
-    return Response{status, body.dump(), {}};
+    return Response{status, body.dump(), {}, {}};
   }
   void record(const char* type, const json& object) {
     history.push_back(Event{version, json{{"type", type}, {"object", object}}.dump()});

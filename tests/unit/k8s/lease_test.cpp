@@ -37,7 +37,7 @@ struct Candidate {
         [this, &store, &clock](const Request& request) -> std::optional<Response> {
           switch (FakeLeaseStore::is_list(request) ? stream_net() : net) {
             case Net::kRefused:
-              return Response{0, "", "Connection refused"};
+              return Response{0, "", "Connection refused", {}};
             case Net::kHang:
               return std::nullopt;
             case Net::kLoseResponse:
@@ -102,7 +102,7 @@ struct Candidate {
   void open_watch(FakeLeaseStore& store, FakeCall& call) {
     switch (stream_net()) {
       case Net::kRefused:
-        return FakeClient::respond(call, Response{0, "", "Connection refused"});
+        return FakeClient::respond(call, Response{0, "", "Connection refused", {}});
       case Net::kHang:
       case Net::kLoseResponse:
         return;  // hangs until its timeout
@@ -138,7 +138,7 @@ struct Candidate {
         case Net::kUp:
           return FakeClient::line(*watch.call, line);
         case Net::kRefused:
-          return FakeClient::respond(*watch.call, Response{0, "", "Connection reset by peer"});
+          return FakeClient::respond(*watch.call, Response{0, "", "Connection reset by peer", {}});
         case Net::kHang:
         case Net::kLoseResponse:
           watch.dead = true;

@@ -160,7 +160,7 @@ TEST_F(ReflectorTest, BookmarkMovesResourceVersionAndAnEndedStreamResumesWithout
 
   // A cut mid-stream (curl reports the 200 with an error) resumes the same way.
   FakeClient::event(next, "ADDED", service("a", "s2", "43"));
-  FakeClient::respond(next, Response{200, "", "HTTP/2 stream 1 was not closed cleanly"});
+  FakeClient::respond(next, Response{200, "", "HTTP/2 stream 1 was not closed cleanly", {}});
   FakeCall& third = watch();
   EXPECT_THAT(third.request.path, HasSubstr("resourceVersion=43&"));
   EXPECT_EQ(reflector_->stats().lists, 1u);
@@ -267,7 +267,7 @@ TEST_F(ReflectorTest, BackoffGrowsWithJitterCapsAndResets) {
   FakeClient::end(*w);
   EXPECT_TRUE(reflector_->last_error().empty());
   w = &watch();
-  FakeClient::respond(*w, Response{0, "", "Connection refused"});
+  FakeClient::respond(*w, Response{0, "", "Connection refused", {}});
   EXPECT_THAT(reflector_->last_error(), HasSubstr("transport: Connection refused"));
   EXPECT_GE(wait(), 800ms);
   EXPECT_LE(wait(), 1600ms);
@@ -275,20 +275,50 @@ TEST_F(ReflectorTest, BackoffGrowsWithJitterCapsAndResets) {
 
 TEST_F(ReflectorTest, ListErrorsBackOffAndKeepTheCache) {
   make();
-  FakeClient::respond(client_.last(), Response{503, "not json", {}});
+  FakeClient::respond(client_.last(), Response{503, "not json", {}, {}});
   EXPECT_FALSE(reflector_->synced());
   EXPECT_THAT(reflector_->last_error(), HasSubstr("list: HTTP 503: not json"));
   clock_.advance(wait());
-  FakeClient::respond(client_.last(), Response{200, "{\"items\": 5}", {}});
+  FakeClient::respond(client_.last(), Response{200, "{\"items\": 5}", {}, {}});
   EXPECT_THAT(reflector_->last_error(), HasSubstr("not a JSON list"));
   clock_.advance(wait());
-  FakeClient::respond(client_.last(), Response{200, "{\"items\": []}", {}});
+  FakeClient::respond(client_.last(), Response{200, "{\"items\": []}", {}, {}});
   EXPECT_THAT(reflector_->last_error(), HasSubstr("no resourceVersion"));
   clock_.advance(wait());
   list({service("a", "s1", "5")}, "5");
   EXPECT_TRUE(reflector_->synced());
   EXPECT_TRUE(reflector_->last_error().empty());
   EXPECT_EQ(reflector_->stats().errors, 3u);
+}
+
+TEST_F(ReflectorTest, RetryAfterOfTooManyRequestsIsWaitedUpToTheBackoffCap) {
+  make();
+  // 429 with Retry-After 20: the server's wait, not the 0.8-1.6 s backoff.
+  Response busy{429, R"({"kind":"Status","reason":"TooManyRequests"})", {}, {}};
+  busy.retry_after = std::chrono::seconds(20);
+  FakeClient::respond(client_.last(), busy);
+  EXPECT_EQ(wait(), 20s);
+  clock_.advance(wait());
+  // 503 asking for two minutes: at most backoff_max (30 s).
+  Response away{503, "", {}, {}};
+  away.retry_after = std::chrono::seconds(120);
+  FakeClient::respond(client_.last(), away);
+  EXPECT_EQ(wait(), 30s);
+  clock_.advance(wait());
+  // Another status with the header: the backoff alone (third failure: 3.2-6.4 s).
+  Response broken{500, "", {}, {}};
+  broken.retry_after = std::chrono::seconds(25);
+  FakeClient::respond(client_.last(), broken);
+  EXPECT_GE(wait(), 3200ms);
+  EXPECT_LE(wait(), 6400ms);
+  clock_.advance(wait());
+  // The watch too.
+  FakeCall& w = list({service("a", "s1", "5")}, "5");
+  Response watch_busy{429, "", {}, {}};
+  watch_busy.retry_after = std::chrono::seconds(9);
+  FakeClient::respond(w, watch_busy);
+  EXPECT_THAT(reflector_->last_error(), HasSubstr("HTTP 429"));
+  EXPECT_GE(wait(), 9s);
 }
 
 TEST_F(ReflectorTest, ResyncRemovesAnObjectTheWatchMissed) {

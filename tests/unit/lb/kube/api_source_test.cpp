@@ -293,7 +293,7 @@ TEST_F(ApiSourceTest, TheFirstCallWaitsForEveryResourceToList) {
   bool forbidden = true;
   api_.intercept = [&](const k8s::Request& request) -> std::optional<k8s::Response> {
     if (forbidden && request.path.find("ipaddresspools") != std::string::npos)
-      return k8s::Response{403, R"({"kind":"Status","code":403})", ""};
+      return k8s::Response{403, R"({"kind":"Status","code":403})", "", {}};
     return std::nullopt;
   };
   auto source = make();

@@ -74,7 +74,7 @@ class FakeApi final : public k8s::Client {
     watches_.clear();
     for (auto& [id, watch] : watches) {
       auto done = watch.done;
-      clock_.post([done] { done(k8s::Response{200, "", ""}); });
+      clock_.post([done] { done(k8s::Response{200, "", "", {}}); });
     }
   }
   std::size_t open_watches() const { return watches_.size(); }
@@ -95,7 +95,7 @@ class FakeApi final : public k8s::Client {
     requests.push_back(request);
     const RequestId id = ++next_id_;
     if (api_down) {
-      clock_.post([done] { done(k8s::Response{0, "", "connection refused"}); });
+      clock_.post([done] { done(k8s::Response{0, "", "connection refused", {}}); });
       return id;
     }
     auto target = parse(request.path);
@@ -206,14 +206,14 @@ class FakeApi final : public k8s::Client {
     json body = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", json::object()},
                  {"status", "Failure"}, {"message", message}, {"reason", reason},
                  {"code", code}};
-    return {code, body.dump(), ""};
+    return {code, body.dump(), "", {}};
   }
 
   k8s::Response answer(const k8s::Request& request) {
     if (intercept) {
       if (auto response = intercept(request)) return *response;
     }
-    if (api_down) return {0, "", "connection refused"};
+    if (api_down) return {0, "", "connection refused", {}};
     auto target = parse(request.path);
     auto& store = objects_[target.plural];
     const std::string key =
@@ -226,12 +226,12 @@ class FakeApi final : public k8s::Client {
                    {"apiVersion", "v1"},
                    {"metadata", {{"resourceVersion", std::to_string(version_)}}},
                    {"items", items}};
-      return {200, list.dump(), ""};
+      return {200, list.dump(), "", {}};
     }
     if (request.method == "GET") {
       auto it = store.find(key);
       if (it == store.end()) return status_response(404, "NotFound", target.name + " not found");
-      return {200, it->second.dump(), ""};
+      return {200, it->second.dump(), "", {}};
     }
     if (request.method == "POST") {
       json object = json::parse(request.body);
@@ -244,14 +244,14 @@ class FakeApi final : public k8s::Client {
         return status_response(409, "AlreadyExists", "already exists");
       if (object.contains("status") && has_status_subresource(target.plural))
         object.erase("status");
-      return {201, apply(target.plural, object).dump(), ""};
+      return {201, apply(target.plural, object).dump(), "", {}};
     }
     auto it = store.find(key);
     if (it == store.end()) return status_response(404, "NotFound", target.name + " not found");
     if (request.method == "DELETE") {
       json object = it->second;
       remove(target.plural, key);
-      return {200, object.dump(), ""};
+      return {200, object.dump(), "", {}};
     }
     json current = it->second;
     if (request.method == "PUT") {
@@ -265,7 +265,7 @@ class FakeApi final : public k8s::Client {
         current["status"] = object.value("status", json::object());
       else
         current = object;
-      return {200, apply(target.plural, current).dump(), ""};
+      return {200, apply(target.plural, current).dump(), "", {}};
     }
     if (request.method == "PATCH") {
       json patch = json::parse(request.body);
@@ -275,7 +275,7 @@ class FakeApi final : public k8s::Client {
       } else {
         current.merge_patch(patch);
       }
-      return {200, apply(target.plural, current).dump(), ""};
+      return {200, apply(target.plural, current).dump(), "", {}};
     }
     return status_response(405, "MethodNotAllowed", request.method);
   }
