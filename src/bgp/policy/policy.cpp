@@ -4,6 +4,7 @@
 #include <functional>
 
 #include <re2/re2.h>
+#include <regex.h>
 
 namespace vipd::bgp::policy {
 
@@ -17,10 +18,11 @@ std::optional<Regex> Regex::compile(std::string_view source) {
   // bgp_regcomp(): every `_` becomes "(^|[,{}() ]|$)", then POSIX extended syntax (regcomp()
   // with REG_EXTENDED). RE2's POSIX mode takes that syntax; a route map only asks whether the
   // expression matches, so leftmost-longest or leftmost-first does not change an answer.
-  // RE2 matches with an automaton: linear in the AS path or community string whatever the
-  // expression, where a backtracking matcher (std::regex) costs microseconds a search and
-  // gives up on some. What it refuses that glibc takes: backreferences (`\1`), which no
-  // AS-path or community expression needs.
+  // glibc's regcomp(), which FRR calls, decides what is malformed; RE2 then matches, with an
+  // automaton: linear in the AS path or community string whatever the expression, where a
+  // backtracking matcher (std::regex) costs microseconds a search and gives up on some. What
+  // RE2 refuses that glibc takes: backreferences (`\1`) and a `)` without its `(` (a literal to
+  // glibc), which no AS-path or community expression needs.
   std::string expanded;
   expanded.reserve(source.size());
   for (char c : source) {
@@ -29,6 +31,9 @@ std::optional<Regex> Regex::compile(std::string_view source) {
     else
       expanded += c;
   }
+  regex_t posix;
+  if (regcomp(&posix, expanded.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return std::nullopt;
+  regfree(&posix);
   re2::RE2::Options options;
   options.set_posix_syntax(true);
   options.set_one_line(true);  // `^` and `$` are the ends of the text, as in regexec()
