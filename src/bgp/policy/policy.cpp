@@ -21,8 +21,8 @@ std::optional<Regex> Regex::compile(std::string_view source) {
   // glibc's regcomp(), which FRR calls, decides what is malformed; RE2 then matches, with an
   // automaton: linear in the AS path or community string whatever the expression, where a
   // backtracking matcher (std::regex) costs microseconds a search and gives up on some. What
-  // RE2 refuses that glibc takes: backreferences (`\1`) and a `)` without its `(` (a literal to
-  // glibc), which no AS-path or community expression needs.
+  // RE2 refuses that glibc takes: backreferences (`\1`), a `)` without its `(` (a literal to
+  // glibc) and repetition counts above 1000, which no AS-path or community expression needs.
   std::string expanded;
   expanded.reserve(source.size());
   for (char c : source) {
@@ -31,9 +31,6 @@ std::optional<Regex> Regex::compile(std::string_view source) {
     else
       expanded += c;
   }
-  regex_t posix;
-  if (regcomp(&posix, expanded.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return std::nullopt;
-  regfree(&posix);
   re2::RE2::Options options;
   options.set_posix_syntax(true);
   options.set_one_line(true);  // `^` and `$` are the ends of the text, as in regexec()
@@ -41,6 +38,10 @@ std::optional<Regex> Regex::compile(std::string_view source) {
   options.set_log_errors(false);
   auto compiled = std::make_shared<const Compiled>(expanded, options);
   if (!compiled->re.ok()) return std::nullopt;
+  // After RE2, whose size limits bound what glibc is given (glibc expands `(a{1000}){1000}`).
+  regex_t posix;
+  if (regcomp(&posix, expanded.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return std::nullopt;
+  regfree(&posix);
   Regex r;
   r.source_ = std::string(source);
   r.compiled_ = std::move(compiled);

@@ -134,15 +134,18 @@ TEST(Regex, MalformedExpressionsAreRefusedAsGlibcRefusesThem) {
   }
 }
 
-// What glibc takes beyond POSIX and vipd refuses, with the configuration error of a malformed
-// expression (docs/config-bgp.md, "Differences"): backreferences, and a `)` without its `(`,
-// which glibc reads as a literal.
+// What glibc takes and vipd refuses, with the configuration error of a malformed expression
+// (docs/config-bgp.md, "Differences"): backreferences, a `)` without its `(` (a literal to
+// glibc), repetition counts above 1000. And what neither takes, without glibc ever building
+// the million-state expansion (RE2's limits come first).
 TEST(Regex, GlibcExtensionsVipdRefuses) {
-  for (const std::string source : {"^(65000)_\\1$", "65000)"}) {
+  for (const std::string source : {"^(65000)_\\1$", "65000)", "_6500{1001}"}) {
     Glibc reference(source);
     EXPECT_TRUE(reference.ok) << source;
     EXPECT_FALSE(Regex::compile(source)) << source;
   }
+  EXPECT_FALSE(Regex::compile("((_65000){1000}){1000}"));
+  EXPECT_FALSE(Regex::compile("(((65000){100}){100}){100}"));
 }
 
 }  // namespace
