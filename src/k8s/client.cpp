@@ -370,9 +370,7 @@ struct CurlClient::Impl {
         header == nullptr || header->value == nullptr)
       return std::nullopt;
     // The seconds form only; an HTTP-date (which kube-apiserver does not send) is ignored.
-    std::string_view value = header->value;
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    const std::string value = detail::trim(header->value);
     std::uint32_t seconds = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec != std::errc() || end != value.data() + value.size() || value.empty())

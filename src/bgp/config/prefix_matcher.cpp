@@ -17,7 +17,8 @@ std::uint8_t full_length(Family f) {
   return f == Family::kIpv4 ? 32 : 128;
 }
 
-// The first `length` bits of an address, as two words in the octets' memory order.
+// An address's 16 octets as two words in memory order (an IPv4 address's last 12 are masked
+// off by mask_words()).
 void address_words(const IpAddress& address, std::uint64_t (&words)[2]) {
   std::memcpy(words, address.octets().data(), 16);
 }
@@ -31,8 +32,7 @@ void mask_words(std::uint8_t length, std::uint64_t (&words)[2]) {
 
 }  // namespace
 
-PrefixMatcher::PrefixMatcher(const PrefixList& list)
-    : ranges_(2 * kLengths), empty_list_(list.entries.empty()) {
+PrefixMatcher::PrefixMatcher(const PrefixList& list) : empty_list_(list.entries.empty()) {
   if (!list.entries.empty() && list.entries.size() <= kScanned) {
     for (const auto& e : list.entries) {
       // PrefixListEntry::matches(): the entry's prefix covers the route's (so at least its
@@ -56,6 +56,7 @@ PrefixMatcher::PrefixMatcher(const PrefixList& list)
     }
     return;
   }
+  ranges_.resize(2 * kLengths);
   entries_.reserve(list.entries.size());
   for (const auto& e : list.entries) {
     if (e.any) {

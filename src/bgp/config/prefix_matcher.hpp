@@ -55,7 +55,7 @@ class PrefixMatcher {
     std::uint32_t begin = 0, end = 0;
   };
   std::vector<Entry> entries_;    // sorted by (family, length, address, seq)
-  std::vector<Range> ranges_;     // 2 * 129
+  std::vector<Range> ranges_;     // 2 * 129 when searched (not scanned)
   std::vector<Scanned> scanned_;  // in seq order; used when the list has 1..kScanned entries
   bool empty_list_ = true;
   // The first `any` entry (lowest seq): it matches every prefix, so later entries never decide.
